@@ -1,0 +1,50 @@
+# Klen Desktop. The two commands that matter: `make run` (the app) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test ci lint bench emulator venv venv-dev clean
+
+## Start the app (demo mode against the built-in emulator when no API key is stored).
+run: venv
+	@bash tests/session/system-deps.sh run
+	$(BIN)/python -m klen_desktop $(ARGS)
+
+## The whole test suite in a throw-away desktop session (installs Debian packages when root).
+test:
+	bash tests/session/run-tests.sh $(ARGS)
+
+ci: test
+
+## ruff, formatting, mypy --strict and the layer contracts, without the desktop session.
+lint: venv-dev
+	$(BIN)/ruff check klen_desktop tests
+	$(BIN)/ruff format --check klen_desktop tests
+	$(BIN)/mypy --strict klen_desktop
+	$(BIN)/lint-imports --config pyproject.toml
+
+## Benchmarks (scripts, not tests); figures are recorded in the README.
+bench: venv-dev
+	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## The Klen API emulator on 127.0.0.1:8765 with the demo calendar, for curl and manual testing.
+emulator: venv
+	$(BIN)/python -m klen_desktop.emulator --port 8765 --seed demo $(ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+venv: $(VENV)/.installed-run
+venv-dev: $(VENV)/.installed-dev
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Klen Desktop: a tray companion for the Klen AI Calendar."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,54 @@
+"""Command line of the app: `klen-desktop [options]` and `python -m klen_desktop [options]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from klen_desktop import __version__
+
+DEFAULT_BASE_URL = "https://api.klen.ai"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="klen-desktop",
+        description=(
+            "Klen Desktop: your Klen AI Calendar in the system tray. With no API key stored in the system "
+            "keyring it runs in demo mode against a built-in emulator of the Klen API with a sample calendar."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"Klen Desktop {__version__}")
+    parser.add_argument("--demo", action="store_true", help="run in demo mode even when an API key is stored")
+    parser.add_argument(
+        "--base-url",
+        default=DEFAULT_BASE_URL,
+        metavar="URL",
+        help=f"Klen API host (advanced; default {DEFAULT_BASE_URL}). Plain http is allowed only for loopback.",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="start, load the calendar, report on stdout and quit (for CI and packaged builds)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much to log on stderr (default WARNING)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = build_parser().parse_args(list(argv) if argv is not None else sys.argv[1:])
+    from klen_desktop.logging_setup import configure_logging
+
+    configure_logging(options.log_level)
+    # Qt is imported only now, so --help and --version answer at once.
+    from klen_desktop.app import AppOptions, run_app
+
+    return run_app(
+        AppOptions(demo=options.demo, base_url=options.base_url, smoke=options.smoke),
+    )

@@ -1,0 +1,45 @@
+"""Suite-wide test setup.
+
+Every ``@pytest.mark.asyncio`` test runs on one session-scoped qasync loop, the same kind of loop the app
+runs on; function-scoped qasync loops mixed with pytest-qt were seen to segfault (shared desktop-testing
+notes, pitfall 2). Qt runs offscreen unless the real desktop session (``make test``) provides a display.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else "offscreen")
+
+pytest_plugins = ["fixtures_emulator"]
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Callable[[], Any]]:
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    def make_loop() -> Any:
+        app = QApplication.instance() or QApplication([])
+        return qasync.QEventLoop(app)
+
+    return {"qt": make_loop}
+
+
+def desktop_session_available() -> bool:
+    return bool(os.environ.get("DISPLAY") and os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # In CI the real session is mandatory: a skipped desktop test there would hide a broken harness.
+    if desktop_session_available():
+        return
+    if os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason="needs the real desktop session: run `make test`")
+    for item in items:
+        if item.get_closest_marker("session"):
+            item.add_marker(skip)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and CI run it: install what is missing (Debian packages when root), build the
+# venv, start a throw-away desktop session, run the linters, the type checker and pytest, and always tear the
+# session down. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+
+bash tests/session/system-deps.sh test
+make --no-print-directory venv-dev
+
+export SESSION_DIR
+SESSION_DIR=$(mktemp -d /tmp/klen-test-session.XXXXXX)
+export PY="$ROOT/.venv/bin/python"
+cleanup() { bash "$ROOT/tests/session/session-down.sh"; rm -rf "$SESSION_DIR"; }
+trap cleanup EXIT INT TERM
+
+echo "== static checks"
+.venv/bin/ruff check klen_desktop tests
+.venv/bin/ruff format --check klen_desktop tests
+.venv/bin/mypy --strict klen_desktop
+.venv/bin/lint-imports --config pyproject.toml
+
+echo "== desktop session"
+bash tests/session/session-up.sh
+# shellcheck disable=SC1091
+. "$SESSION_DIR/env"
+
+echo "== pytest"
+set +e
+.venv/bin/python -m pytest --basetemp="$SESSION_DIR/pytest" "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests: that is a failure" >&2
+  exit 1
+fi
+exit "$rc"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Stop what session-up.sh started, by PID, newest first; SIGKILL what is still there after a grace period.
+: "${SESSION_DIR:?}"
+[ -f "$SESSION_DIR/pids" ] || exit 0
+tac "$SESSION_DIR/pids" | while read -r pid; do
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+done
+for _ in $(seq 20); do
+  alive=0
+  while read -r pid; do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && alive=1; done < "$SESSION_DIR/pids"
+  [ "$alive" -eq 0 ] && break
+  sleep 0.1
+done
+while read -r pid; do
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+done < "$SESSION_DIR/pids"
+rm -f "$SESSION_DIR/pids"

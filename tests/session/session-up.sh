@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Start a throw-away desktop session for the tests: Xvfb, a session D-Bus, an unlocked gnome-keyring, dunst and a
+# StatusNotifierWatcher. Writes $SESSION_DIR/env (source it) and $SESSION_DIR/pids (for session-down.sh).
+# Usage: SESSION_DIR=$(mktemp -d) PY=.venv/bin/python bash tests/session/session-up.sh && . "$SESSION_DIR/env"
+set -euo pipefail
+: "${SESSION_DIR:?set SESSION_DIR to an empty directory}"
+PY=${PY:-python3}
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$SESSION_DIR"/{home,run,data,config,cache,logs}
+chmod 700 "$SESSION_DIR/run"
+export HOME="$SESSION_DIR/home" XDG_RUNTIME_DIR="$SESSION_DIR/run" XDG_DATA_HOME="$SESSION_DIR/data" \
+       XDG_CONFIG_HOME="$SESSION_DIR/config" XDG_CACHE_HOME="$SESSION_DIR/cache" NO_AT_BRIDGE=1
+pids="$SESSION_DIR/pids"; : > "$pids"
+L="$SESSION_DIR/logs"
+
+# 1. X server, on the first free display number (a developer may already run one on :99)
+DISP=${DISP:-}
+if [ -z "$DISP" ]; then
+  for n in $(seq 99 140); do
+    [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ] || { DISP=":$n"; break; }
+  done
+fi
+Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp -noreset > "$L/xvfb.log" 2>&1 &
+echo $! >> "$pids"
+for _ in $(seq 200); do xdpyinfo -display "$DISP" > /dev/null 2>&1 && break; sleep 0.05; done
+xdpyinfo -display "$DISP" > /dev/null          # fail loudly if Xvfb did not come up
+export DISPLAY="$DISP"
+
+# 2. session bus, started after DISPLAY is exported so bus-activated services inherit it
+out=$(dbus-daemon --session --fork --nopidfile --address="unix:path=$XDG_RUNTIME_DIR/bus" --print-address=1 --print-pid=1)
+DBUS_SESSION_BUS_ADDRESS=$(echo "$out" | sed -n 1p)
+export DBUS_SESSION_BUS_ADDRESS
+echo "$out" | sed -n 2p >> "$pids"
+
+# 3. gnome-keyring, unlocked before any keyring call (a locked one hangs on a GTK prompt under a display)
+echo -n "${KEYRING_PASSWORD:-klen-test-keyring}" | gnome-keyring-daemon --unlock --components=secrets \
+  > "$L/gkd.out" 2> "$L/gkd.err"
+gdbus wait --session --timeout 10 org.freedesktop.secrets
+pgrep -u "$(id -u)" -f -n "gnome-keyring-daemon --unlock" >> "$pids" || true   # it daemonizes itself
+
+# 4. dunst; its 'dmenu' is a stand-in that answers with the menu line matching $SESSION_DIR/dunst-pick
+mkdir -p "$XDG_CONFIG_HOME/dunst"
+cat > "$SESSION_DIR/fake-dmenu" <<EOS
+#!/bin/sh
+tee "$SESSION_DIR/dunst-menu.txt" | grep -m1 -e "\$(cat "$SESSION_DIR/dunst-pick" 2>/dev/null || echo .)"
+EOS
+chmod +x "$SESSION_DIR/fake-dmenu"
+cat > "$XDG_CONFIG_HOME/dunst/dunstrc" <<EOS
+[global]
+    font = DejaVu Sans 10
+    dmenu = $SESSION_DIR/fake-dmenu
+    mouse_left_click = do_action, close_current
+[urgency_low]
+    timeout = 0
+[urgency_normal]
+    timeout = 0
+[urgency_critical]
+    timeout = 0
+EOS
+dunst -config "$XDG_CONFIG_HOME/dunst/dunstrc" > "$L/dunst.log" 2>&1 &
+echo $! >> "$pids"
+gdbus wait --session --timeout 10 org.freedesktop.Notifications
+
+# 5. StatusNotifierWatcher, so QSystemTrayIcon takes the D-Bus (SNI) tray path on xcb
+"$PY" "$HERE/sni_watcher.py" > "$L/sni-watcher.log" 2>&1 &
+echo $! >> "$pids"
+gdbus wait --session --timeout 10 org.kde.StatusNotifierWatcher
+
+cat > "$SESSION_DIR/env" <<EOS
+export HOME="$HOME" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_CACHE_HOME="$XDG_CACHE_HOME"
+export NO_AT_BRIDGE=1 DISPLAY="$DISPLAY" DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" SESSION_DIR="$SESSION_DIR"
+EOS
+echo "session up: DISPLAY=$DISPLAY pids=$(tr '\n' ' ' < "$pids")"
