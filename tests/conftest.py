@@ -18,15 +18,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else
 pytest_plugins = ["fixtures_emulator"]
 
 
-def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Callable[[], Any]]:
+def make_qt_loop() -> Any:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    def make_loop() -> Any:
-        app = QApplication.instance() or QApplication([])
-        return qasync.QEventLoop(app)
+    app = QApplication.instance() or QApplication([])
+    return qasync.QEventLoop(app)
 
-    return {"qt": make_loop}
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Callable[[], Any]]:
+    # Always the same function object: pytest-asyncio keys its session loop on the factory, and a new factory per
+    # test would mean a new qasync loop per test, and closed qasync loops segfault in QTimerInfoList::activateTimers.
+    return {"qt": make_qt_loop}
 
 
 def desktop_session_available() -> bool:

@@ -1,0 +1,230 @@
+"""Turn a Klen error answer into one typed error. Pure: the caller hands over status, headers and parsed body.
+
+The server's envelope is ``{"error": code, "message": text}``. The status decides the class; on a 2xx that
+still carries ``error`` (the docs' schemas mix both into one object) the code decides instead. Messages shown
+to the user say what happened and what to do, and quote the server's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from klen_desktop.api.errors import (
+    ApiStatusError,
+    EventNotFound,
+    InvalidRequest,
+    KeyRejected,
+    PermissionMissing,
+    RateLimited,
+    ServerFailed,
+)
+
+# Every name the API takes in a body or a query string; a 400 message naming one of them points at it.
+KNOWN_FIELDS = (
+    "title",
+    "description",
+    "start_time",
+    "end_time",
+    "event_type",
+    "status",
+    "location",
+    "customer_name",
+    "customer_email",
+    "customer_phone",
+    "customer_notes",
+    "has_video_conference",
+    "video_conference_url",
+    "video_conference_provider",
+    "is_reminder_enabled",
+    "remind_before_minutes",
+    "ai_agent_id",
+    "team_id",
+    "created_by_ai_agent",
+    "sync_external_calendars",
+    "send_notifications",
+    "reason",
+    "start_date",
+    "end_date",
+    "duration",
+    "page",
+    "limit",
+)
+
+_CODE_FIELDS = {"invalid_duration": "duration"}
+_MISSING_PARAMETER = re.compile(r"parameter:\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)")
+_FIELD_ALTERNATIVES = "|".join(sorted(KNOWN_FIELDS, key=len, reverse=True))
+_FIELD_WORD = re.compile(rf"(?<![A-Za-z0-9_])({_FIELD_ALTERNATIVES})(?![A-Za-z0-9_])")
+_PERMISSION = re.compile(r"\b(can_[a-z_]+)\b")
+_DAY_WORDS = re.compile(r"\b(day|daily|per[ _]day|midnight)\b|_per_day", re.IGNORECASE)
+
+_CLASS_BY_CODE: dict[str, int] = {
+    "validation_error": 400,
+    "missing_parameter": 400,
+    "invalid_datetime_format": 400,
+    "invalid_parameter_format": 400,
+    "invalid_duration": 400,
+    "authentication_required": 401,
+    "invalid_key": 401,
+    "permission_denied": 403,
+    "not_found": 404,
+    "rate_limit_exceeded": 429,
+    "server_error": 500,
+}
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP-date); None if absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(seconds, 0.0) if seconds == seconds and seconds != float("inf") else None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT; a zone-less one is read as UTC
+        when = when.replace(tzinfo=UTC)
+    reference = now if now is not None else datetime.now(UTC)
+    return max((when - reference).total_seconds(), 0.0)
+
+
+def field_from_message(message: str, code: str | None = None) -> str | None:
+    """The request field a 400 message is about (``Missing required parameter: title`` -> ``title``), if any."""
+    missing = _MISSING_PARAMETER.search(message)
+    if missing:
+        return missing.group(1)
+    if code in _CODE_FIELDS:
+        return _CODE_FIELDS[code]
+    named = _FIELD_WORD.search(message)
+    if named:
+        return named.group(1)
+    lowered = _FIELD_WORD.search(message.lower())
+    return lowered.group(1) if lowered else None
+
+
+def permission_from_message(message: str) -> str | None:
+    """The permission a 403 message names (``... does not have can_write_calendar permission``)."""
+    found = _PERMISSION.search(message)
+    return found.group(1) if found else None
+
+
+def is_daily_limit(body: Mapping[str, object], *, is_create: bool) -> bool:
+    """Whether a 429 is the per-day event-creation limit rather than the per-minute request limit.
+
+    True when the body names a per-day limit, or when a create was refused with a message that speaks of a
+    day. The per-minute limit never speaks of days, so this does not misfile it.
+    """
+    texts = [value for key, value in body.items() if key != "error" and isinstance(value, str)]
+    for text in texts:
+        lowered = text.lower()
+        if "per_day" in lowered or "events per day" in lowered or ("daily" in lowered and "event" in lowered):
+            return True
+    return is_create and any(_DAY_WORDS.search(text) for text in texts)
+
+
+def _server_words(code: str | None, message: str | None) -> str:
+    if code and message:
+        return f"{message} ({code})"
+    return message or code or "no details given"
+
+
+def error_for_response(
+    status: int,
+    body: Mapping[str, object] | None,
+    *,
+    retry_after_header: str | None,
+    method: str,
+    path: str,
+    is_create: bool = False,
+    scrub: Callable[[str], str] = str,
+    now: datetime | None = None,
+) -> ApiStatusError:
+    """The typed error for a failed answer.
+
+    ``body`` is the parsed JSON object, or None when the body was not a JSON object (a proxy's HTML page,
+    say). ``scrub`` cleans any server text before it goes into a message (the client uses it to blank out
+    the API key should a server ever echo it). ``path`` must not hold the query string.
+    """
+    fields = body or {}
+    raw_code = fields.get("error")
+    code = scrub(raw_code) if isinstance(raw_code, str) else None
+    raw_message = fields.get("message")
+    message = scrub(raw_message) if isinstance(raw_message, str) else None
+    words = _server_words(code, message)
+    where = {"method": method, "path": path}
+    kind = status if status >= 300 else _CLASS_BY_CODE.get(code or "", status)
+
+    if kind == 400:
+        given = fields.get("field")
+        field = given if isinstance(given, str) and given else field_from_message(message or "", code)
+        about = f" The problem is with '{field}'." if field else ""
+        return InvalidRequest(
+            f"Klen rejected the request: {words}.{about} Correct the input and try again.",
+            status=status,
+            code=code,
+            field=field,
+            **where,
+        )
+    if kind == 401:
+        return KeyRejected(
+            f"Klen did not accept the API key: {words}. Check the key in Settings, or create a new one in "
+            "the Klen dashboard under API > API Keys.",
+            status=status,
+            code=code,
+            **where,
+        )
+    if kind == 403:
+        permission = permission_from_message(message or "")
+        needed = permission or "the needed permission"
+        return PermissionMissing(
+            f"The API key lacks {needed}: {words}. Give the key that permission in the Klen dashboard, "
+            "or use a key that has it.",
+            status=status,
+            code=code,
+            permission=permission,
+            **where,
+        )
+    if kind == 404:
+        return EventNotFound(
+            f"Klen has no such event, or this key cannot see it: {words}. It may have been removed; refresh "
+            "the calendar.",
+            status=status,
+            code=code,
+            **where,
+        )
+    if kind == 429:
+        retry_after = parse_retry_after(retry_after_header, now=now)
+        daily = is_daily_limit(fields, is_create=is_create)
+        when = f" Try again in {retry_after:.0f} s." if retry_after is not None else " Try again later."
+        what = "The daily limit of events created with this key is reached" if daily else "Too many requests"
+        return RateLimited(
+            f"{what}: {words}.{when}",
+            status=status,
+            code=code,
+            retry_after=retry_after,
+            daily_limit=daily,
+            **where,
+        )
+    if kind >= 500:
+        return ServerFailed(
+            f"The Klen server failed (HTTP {status}): {words}. This is on Klen's side; try again in a while.",
+            status=status,
+            code=code,
+            **where,
+        )
+    return ApiStatusError(
+        f"Klen answered HTTP {status} to {method} {path}: {words}.",
+        status=status,
+        code=code,
+        **where,
+    )
