@@ -1,0 +1,1 @@
+"""Local SQLite cache: events and details, sync state, the outbox and the reminder log. No Qt, no network."""

@@ -1,0 +1,161 @@
+"""One SQLite connection shared safely between the UI loop and worker threads.
+
+The connection is opened with ``check_same_thread=False`` and every use holds one re-entrant lock, so any
+thread may call the synchronous API. Async callers use :meth:`Database.run`, which runs a function on the
+database's own single worker thread, so the UI loop never blocks on disk and writes stay serialised.
+
+The file lives in a private folder (0700) and is itself 0600: it holds customer contact data. WAL mode lets
+readers of other connections (a second app instance, a debugging shell) proceed during a write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import sqlite3
+import stat
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from typing import Any, TypeVar
+
+from klen_desktop.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from klen_desktop.store.errors import DatabaseClosed
+from klen_desktop.store.schema import migrate
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MEMORY = ":memory:"
+BUSY_TIMEOUT_MS = 5000
+
+
+def _create_private_file(path: Path) -> None:
+    ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    os.close(fd)
+    _tighten(path)
+
+
+def _tighten(path: Path) -> None:
+    """chmod 0600 if the file exists with looser bits (an older version or a copy may have left it so)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if mode != PRIVATE_FILE_MODE:
+        os.chmod(path, PRIVATE_FILE_MODE)
+
+
+class Database:
+    """The cache database: one connection, one lock, one worker thread, migrated on open.
+
+    ``path`` may be ``":memory:"`` (tests, benchmarks). Closing is idempotent; any use after it raises
+    :class:`DatabaseClosed`.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self._path = str(path)
+        self._lock = threading.RLock()
+        self._closed = False
+        if self._path != MEMORY:
+            _create_private_file(Path(self._path))
+        self._conn = sqlite3.connect(
+            self._path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+        try:
+            self._configure()
+            migrate(self._conn, path=self._path)
+        except BaseException:
+            self._conn.close()
+            raise
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="klen-db")
+
+    def _configure(self) -> None:
+        conn = self._conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self._path != MEMORY:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("SQLite refused WAL mode for the cache (got %s); continuing with it", mode)
+            # With WAL, NORMAL only risks the last transactions on power loss, never corruption, and the
+            # cache can always be re-fetched; FULL would fsync on every poll.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._tighten_sidecars()
+
+    def _tighten_sidecars(self) -> None:
+        for suffix in ("-wal", "-shm"):
+            _tighten(Path(self._path + suffix))
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise DatabaseClosed()
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` if the block raises.
+
+        Re-entrant on the same thread: a transaction opened inside another joins it (the outer one commits
+        or rolls back everything), so repository methods may be composed inside one transaction.
+        """
+        with self._lock:
+            conn = self._connection()
+            if conn.in_transaction:
+                yield conn
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads, held exclusively for the block (other threads wait)."""
+        with self._lock:
+            yield self._connection()
+
+    def writing(self, conn: sqlite3.Connection | None) -> AbstractContextManager[sqlite3.Connection]:
+        """``conn`` as is when the caller already holds a transaction, else a new :meth:`transaction`."""
+        if conn is not None:
+            return nullcontext(conn)
+        return self.transaction()
+
+    def reading(self, conn: sqlite3.Connection | None) -> AbstractContextManager[sqlite3.Connection]:
+        """``conn`` as is when the caller already holds the connection, else :meth:`read`."""
+        if conn is not None:
+            return nullcontext(conn)
+        return self.read()
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` on the database's worker thread and return its result (or raise its error)."""
+        if self._closed:
+            raise DatabaseClosed()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    def close(self) -> None:
+        """Finish queued work, then close the connection. Safe to call twice."""
+        if self._closed:
+            return
+        self._executor.shutdown(wait=True)
+        with self._lock:
+            self._closed = True
+            self._conn.close()

@@ -1,0 +1,277 @@
+"""Cached events: the newest list view of each event, its last fetched details and its local state.
+
+Each row keeps the summary (``summary_json``) and, when one was fetched, the details (``detail_json``).
+A later list poll replaces the summary but keeps the details: reminder settings and descriptions only come
+from details, and dropping them on every poll would cost a details request per event. Readers therefore
+take start, end, status and title from :attr:`StoredEvent.summary`, which is always the newest, and only
+what the list lacks from :attr:`StoredEvent.detail` (see :attr:`StoredEvent.detail_is_current`).
+
+Local events not yet on the server (queued creates) have negative ids (minus their outbox seq) and uuid
+``local:<uuid4>``; :meth:`EventRepository.replace_id` turns one into the server's event.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from klen_desktop.api.models import EventDetail, EventStatus, EventSummary
+from klen_desktop.store.codec import day_start, decode_optional_time, encode_time
+from klen_desktop.store.db import Database
+
+_SUMMARY_FIELDS = frozenset(EventSummary.model_fields)
+_COLUMNS = "id, summary_json, detail_json, detail_fetched_at, local_state"
+_REMINDABLE = (EventStatus.SCHEDULED.value, EventStatus.CONFIRMED.value)
+
+
+class LocalState(StrEnum):
+    PENDING = "pending"
+    ATTENTION = "attention"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One cached event. ``summary`` is the newest view; ``detail`` may be older (or absent)."""
+
+    summary: EventSummary
+    detail: EventDetail | None
+    detail_fetched_at: datetime | None
+    local_state: LocalState | None
+
+    @property
+    def id(self) -> int:
+        return self.summary.id
+
+    @property
+    def start_time(self) -> datetime:
+        return self.summary.start_time
+
+    @property
+    def end_time(self) -> datetime:
+        return self.summary.end_time
+
+    @property
+    def status(self) -> EventStatus:
+        return self.summary.status
+
+    @property
+    def title(self) -> str:
+        return self.summary.title
+
+    @property
+    def is_local(self) -> bool:
+        """True for a queued create the server has not assigned an id to yet."""
+        return self.summary.id < 0
+
+    @property
+    def detail_is_current(self) -> bool:
+        """True when details exist and agree with the newest summary on time, status and title."""
+        d = self.detail
+        s = self.summary
+        return d is not None and (d.start_time, d.end_time, d.status, d.title) == (
+            s.start_time,
+            s.end_time,
+            s.status,
+            s.title,
+        )
+
+
+def summary_of(detail: EventDetail) -> EventSummary:
+    """The list view contained in a details response."""
+    return EventSummary.model_validate(detail.model_dump(include=set(_SUMMARY_FIELDS)))
+
+
+def _row_to_event(row: sqlite3.Row | tuple[object, ...]) -> StoredEvent:
+    _, summary_json, detail_json, fetched_at, local_state = row
+    return StoredEvent(
+        summary=EventSummary.model_validate_json(str(summary_json)),
+        detail=None if detail_json is None else EventDetail.model_validate_json(str(detail_json)),
+        detail_fetched_at=decode_optional_time(None if fetched_at is None else str(fetched_at)),
+        local_state=None if local_state is None else LocalState(str(local_state)),
+    )
+
+
+def _now_text() -> str:
+    return encode_time(datetime.now(UTC))
+
+
+class EventRepository:
+    """Reads and writes of the ``events`` table. Thread-safe; every method is synchronous.
+
+    Write methods take an optional ``conn``: pass the one from :meth:`Database.transaction` to make the
+    write part of a larger transaction, or leave it out to run in a transaction of its own.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def upsert_summaries(self, events: Iterable[EventSummary], conn: sqlite3.Connection | None = None) -> None:
+        """Insert or update list views; existing details and local state are kept."""
+        now = _now_text()
+        rows = [self._summary_row(event, now) for event in events]
+        if not rows:
+            return
+        with self._db.writing(conn) as c:
+            # The uuid names the event for good; a row holding it under another id is an older copy.
+            c.executemany("DELETE FROM events WHERE uuid = ? AND id != ?", [(r[1], r[0]) for r in rows])
+            c.executemany(
+                """
+                INSERT INTO events (id, uuid, start_time, end_time, status, event_type, title, summary_json,
+                                    updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                    uuid = excluded.uuid, start_time = excluded.start_time, end_time = excluded.end_time,
+                    status = excluded.status, event_type = excluded.event_type, title = excluded.title,
+                    summary_json = excluded.summary_json, updated_at = excluded.updated_at
+                """,
+                rows,
+            )
+
+    def upsert_detail(self, detail: EventDetail, fetched_at: datetime, conn: sqlite3.Connection | None = None) -> None:
+        """Store fetched details; the summary is updated from them too (they are at least as new)."""
+        now = _now_text()
+        summary_row = self._summary_row(summary_of(detail), now)
+        with self._db.writing(conn) as c:
+            c.execute("DELETE FROM events WHERE uuid = ? AND id != ?", (detail.uuid, detail.id))
+            c.execute(
+                """
+                INSERT INTO events (id, uuid, start_time, end_time, status, event_type, title, summary_json,
+                                    updated_at, detail_json, detail_fetched_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                    uuid = excluded.uuid, start_time = excluded.start_time, end_time = excluded.end_time,
+                    status = excluded.status, event_type = excluded.event_type, title = excluded.title,
+                    summary_json = excluded.summary_json, updated_at = excluded.updated_at,
+                    detail_json = excluded.detail_json, detail_fetched_at = excluded.detail_fetched_at
+                """,
+                (*summary_row, detail.model_dump_json(), encode_time(fetched_at)),
+            )
+
+    @staticmethod
+    def _summary_row(event: EventSummary, now: str) -> tuple[object, ...]:
+        return (
+            event.id,
+            event.uuid,
+            encode_time(event.start_time),
+            encode_time(event.end_time),
+            event.status.value,
+            event.event_type.value,
+            event.title,
+            event.model_dump_json(),
+            now,
+        )
+
+    def get(self, event_id: int, conn: sqlite3.Connection | None = None) -> StoredEvent | None:
+        with self._db.reading(conn) as c:
+            row = c.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
+        return None if row is None else _row_to_event(row)
+
+    def between(self, start: datetime, end: datetime) -> list[StoredEvent]:
+        """Events overlapping ``[start, end)``, by start time then id.
+
+        An event of zero length counts as overlapping when it starts inside the range.
+        """
+        lo, hi = encode_time(start), encode_time(end)
+        with self._db.read() as c:
+            rows = c.execute(
+                f"""
+                SELECT {_COLUMNS} FROM events
+                WHERE start_time < ? AND (end_time > ? OR start_time >= ?)
+                ORDER BY start_time, id
+                """,
+                (hi, lo, lo),
+            ).fetchall()
+        return [_row_to_event(r) for r in rows]
+
+    def upcoming(
+        self, now: datetime, limit: int, *, statuses: Collection[EventStatus] | None = None
+    ) -> list[StoredEvent]:
+        """Up to ``limit`` events that have not ended at ``now`` (running ones included), by start then id.
+
+        ``statuses`` keeps only events with one of those statuses (default: all).
+        """
+        sql = f"SELECT {_COLUMNS} FROM events WHERE end_time > ?"
+        params: list[object] = [encode_time(now)]
+        if statuses is not None:
+            sql += f" AND status IN ({', '.join('?' * len(statuses))})"
+            params.extend(s.value for s in statuses)
+        sql += " ORDER BY start_time, id LIMIT ?"
+        params.append(limit)
+        with self._db.read() as c:
+            rows = c.execute(sql, params).fetchall()
+        return [_row_to_event(r) for r in rows]
+
+    def reminder_candidates(self, ended_after: datetime) -> list[StoredEvent]:
+        """Scheduled or confirmed events ending after ``ended_after``: all that can still owe a reminder."""
+        with self._db.read() as c:
+            rows = c.execute(
+                f"""
+                SELECT {_COLUMNS} FROM events
+                WHERE end_time > ? AND status IN (?, ?)
+                ORDER BY start_time, id
+                """,
+                (encode_time(ended_after), *_REMINDABLE),
+            ).fetchall()
+        return [_row_to_event(r) for r in rows]
+
+    def window(
+        self, start_date: date, end_date: date, conn: sqlite3.Connection | None = None
+    ) -> dict[int, EventSummary]:
+        """Server-known events (id > 0) whose start time's UTC date is in ``[start_date, end_date]``.
+
+        This is the stored side of a window poll (the API filters on start date, both ends inclusive).
+        """
+        lo, hi = day_start(start_date), day_start(end_date + timedelta(days=1))
+        with self._db.reading(conn) as c:
+            rows = c.execute(
+                "SELECT summary_json FROM events WHERE id > 0 AND start_time >= ? AND start_time < ?",
+                (lo, hi),
+            ).fetchall()
+        summaries = (EventSummary.model_validate_json(str(r[0])) for r in rows)
+        return {s.id: s for s in summaries}
+
+    def remove(self, event_ids: Iterable[int], conn: sqlite3.Connection | None = None) -> None:
+        ids = [(i,) for i in event_ids]
+        if not ids:
+            return
+        with self._db.writing(conn) as c:
+            c.executemany("DELETE FROM events WHERE id = ?", ids)
+
+    def set_local_state(self, event_id: int, state: LocalState | None, conn: sqlite3.Connection | None = None) -> None:
+        """Mark an event as having an unsent (pending) or failed (attention, conflict) local edit, or clear it."""
+        with self._db.writing(conn) as c:
+            c.execute(
+                "UPDATE events SET local_state = ?, updated_at = ? WHERE id = ?",
+                (None if state is None else state.value, _now_text(), event_id),
+            )
+
+    def replace_id(self, old_id: int, summary: EventSummary, conn: sqlite3.Connection | None = None) -> None:
+        """A queued create reached the server: the local row ``old_id`` becomes ``summary``.
+
+        The local details (made up before the server knew the event) are dropped and the local state
+        cleared; a copy of the server event a poll may already have stored is merged away. The reminder
+        log follows the event, so a reminder already fired for the local copy does not fire again.
+        """
+        now = _now_text()
+        with self._db.writing(conn) as c:
+            c.execute("DELETE FROM events WHERE (id = ? OR uuid = ?) AND id != ?", (summary.id, summary.uuid, old_id))
+            c.execute(
+                """
+                UPDATE events SET id = ?, uuid = ?, start_time = ?, end_time = ?, status = ?, event_type = ?,
+                    title = ?, summary_json = ?, updated_at = ?, detail_json = NULL, detail_fetched_at = NULL,
+                    local_state = NULL
+                WHERE id = ?
+                """,
+                (*self._summary_row(summary, now), old_id),
+            )
+            if c.execute("SELECT changes()").fetchone()[0] == 0:
+                self.upsert_summaries([summary], conn=c)
+            c.execute("UPDATE OR REPLACE reminder_log SET event_id = ? WHERE event_id = ?", (summary.id, old_id))
+
+    def count(self) -> int:
+        with self._db.read() as c:
+            return int(c.execute("SELECT COUNT(*) FROM events").fetchone()[0])

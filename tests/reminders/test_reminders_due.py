@@ -1,0 +1,111 @@
+"""Pure due-time rules: what is due, late, missed or pending at one instant."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from store_factories import BASE, detail, summary
+
+from klen_desktop.api.models import EventStatus
+from klen_desktop.reminders.due import DuePlan, due_reminders, reminder_due_at
+from klen_desktop.reminders.log import LogEntry, LogKey, ReminderState
+from klen_desktop.store.events import StoredEvent
+
+
+def cached(
+    event_id: int,
+    start: datetime = BASE,
+    *,
+    with_detail: bool = True,
+    minutes: int = 60,
+    status: EventStatus = EventStatus.CONFIRMED,
+    remind: int | None = 15,
+    enabled: bool = True,
+) -> StoredEvent:
+    """A cached event as the store returns it: the summary, and details unless ``with_detail`` is False."""
+    newest = summary(event_id, start, minutes=minutes, status=status)
+    if not with_detail:
+        return StoredEvent(newest, None, None, None)
+    fetched = detail(event_id, start, minutes=minutes, status=status, remind=remind, enabled=enabled)
+    return StoredEvent(newest, fetched, BASE, None)
+
+
+def test_due_time_uses_details_and_falls_back_to_default() -> None:
+    assert reminder_due_at(cached(1, remind=30)) == BASE - timedelta(minutes=30)
+    assert reminder_due_at(cached(1, remind=0)) == BASE
+    assert reminder_due_at(cached(1, remind=None), default_minutes=20) == BASE - timedelta(minutes=20)
+    assert reminder_due_at(cached(1, with_detail=False), default_minutes=10) == BASE - timedelta(minutes=10)
+
+
+def test_no_reminder_when_disabled_or_not_active() -> None:
+    assert reminder_due_at(cached(1, enabled=False)) is None
+    for status in (EventStatus.CANCELLED, EventStatus.COMPLETED, EventStatus.NO_SHOW):
+        assert reminder_due_at(cached(1, status=status)) is None
+    assert reminder_due_at(cached(1, status=EventStatus.SCHEDULED)) is not None
+
+
+def test_summary_status_wins_over_older_details() -> None:
+    old_detail = detail(1, status=EventStatus.CONFIRMED)
+    newer = summary(1, status=EventStatus.CANCELLED)
+    assert reminder_due_at(StoredEvent(newer, old_detail, BASE, None)) is None
+
+
+def plan(
+    now: datetime,
+    events: list[StoredEvent],
+    log: dict[LogKey, LogEntry] | None = None,
+    *,
+    missed_since: datetime | None = None,
+) -> DuePlan:
+    return due_reminders(now, events, log or {}, missed_since=missed_since)
+
+
+def test_pending_and_next_due() -> None:
+    events = [cached(1, BASE + timedelta(hours=2)), cached(2, BASE + timedelta(hours=1))]
+    p = plan(BASE, events)
+    assert p.fire == () and p.missed == ()
+    assert [r.event_id for r in p.pending] == [2, 1]
+    assert p.next_due == BASE + timedelta(minutes=45)
+
+
+def test_on_time_late_and_missed() -> None:
+    now = BASE + timedelta(hours=3)
+    events = [
+        cached(1, now + timedelta(minutes=10)),  # due 5 min ago, not started: late
+        cached(2, now + timedelta(minutes=15) - timedelta(seconds=30)),  # due 30 s ago: on time
+        cached(3, now - timedelta(minutes=30)),  # started, still running: late
+        cached(4, now - timedelta(hours=2)),  # ended: missed
+        cached(5, now - timedelta(hours=4)),  # ended, due before the last check: old news
+    ]
+    p = plan(now, events, missed_since=now - timedelta(hours=3))
+    assert [r.event_id for r in p.late] == [3, 1]
+    assert [r.event_id for r in p.on_time] == [2]
+    assert [r.event_id for r in p.missed] == [4]
+    assert p.next_due is None
+    assert plan(now, events).missed == ()  # first start: no summary at all
+
+
+def test_log_suppresses_done_reminders_and_applies_snooze() -> None:
+    events = [cached(n, BASE + timedelta(hours=1)) for n in range(1, 6)]
+    due = BASE + timedelta(minutes=45)
+    log = {
+        (1, due): LogEntry(1, due, ReminderState.FIRED, fired_at=due),
+        (2, due): LogEntry(2, due, ReminderState.DISMISSED),
+        (3, due): LogEntry(3, due, ReminderState.SNOOZED, snoozed_until=due + timedelta(minutes=10)),
+        (4, due - timedelta(hours=1)): LogEntry(4, due - timedelta(hours=1), ReminderState.FIRED),  # old time
+    }
+    p = plan(due, events, log)
+    assert [r.event_id for r in p.fire] == [4, 5]
+    assert [(r.event_id, r.fire_at, r.snoozed) for r in p.pending] == [(3, due + timedelta(minutes=10), True)]
+    later = plan(due + timedelta(minutes=10), events, log)
+    snoozed = [r for r in later.fire if r.event_id == 3]
+    assert snoozed and snoozed[0].snoozed and snoozed[0].due_at == due and not snoozed[0].late
+
+
+def test_snoozed_past_the_end_expires_silently() -> None:
+    event = cached(1, BASE, minutes=10)
+    due = BASE - timedelta(minutes=15)
+    log = {(1, due): LogEntry(1, due, ReminderState.SNOOZED, snoozed_until=BASE + timedelta(minutes=15))}
+    p = plan(BASE + timedelta(minutes=12), [event], log, missed_since=BASE - timedelta(hours=1))
+    assert p.fire == () and p.missed == () and p.pending == ()
+    assert [r.event_id for r in p.expired] == [1]
