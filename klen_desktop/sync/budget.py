@@ -1,0 +1,95 @@
+"""The request budget: keeps background traffic well under the key's per-minute rate limit.
+
+A Klen key allows 60 requests a minute by default and the user's other tools (agents, scripts) share it, so
+sync and the outbox together send at most ``limit`` requests (default 10, a sixth) in ANY 60-second span.
+A sliding window of send times gives exactly that guarantee while still letting a burst of ``limit`` requests
+go at once (a poke after a local write is served immediately); a token bucket would allow twice the limit in
+some minute. Every request this layer sends first awaits :meth:`RequestBudget.acquire`; waiting goes through
+the injected clock, so tests drive it with a fake clock. A 429 pauses the whole budget until the server's
+``Retry-After`` has passed (:meth:`pause`), so the poller and the outbox stop together.
+
+Retries made inside :class:`KlenClient` are not seen here; the sync layer builds its client with a small
+retry policy so that stays a small, bounded excess. Not thread-safe: it lives on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from datetime import datetime, timedelta
+
+from klen_desktop.clock import Clock
+
+DEFAULT_LIMIT = 10
+DEFAULT_PERIOD = 60.0
+
+
+class RequestBudget:
+    """At most ``limit`` acquisitions in any ``period`` seconds, and none while paused by a 429."""
+
+    def __init__(self, clock: Clock, *, limit: int = DEFAULT_LIMIT, period: float = DEFAULT_PERIOD) -> None:
+        if limit < 1 or period <= 0:
+            raise ValueError("a request budget needs a limit of at least one request over a positive period")
+        self._clock = clock
+        self._limit = limit
+        self._period = timedelta(seconds=period)
+        self._sent: deque[datetime] = deque()
+        self._paused_until: datetime | None = None
+        self._lock = asyncio.Lock()
+        self.spent = 0
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    @property
+    def period(self) -> float:
+        return self._period.total_seconds()
+
+    @property
+    def paused_until(self) -> datetime | None:
+        """When a 429 pause ends (``None`` when not paused)."""
+        if self._paused_until is not None and self._paused_until <= self._clock.now():
+            return None
+        return self._paused_until
+
+    def pause(self, seconds: float) -> None:
+        """Send nothing for ``seconds`` (a 429's ``Retry-After``). Pauses only ever extend, never shorten."""
+        until = self._clock.now() + timedelta(seconds=max(0.0, seconds))
+        if self._paused_until is None or until > self._paused_until:
+            self._paused_until = until
+
+    def available(self) -> int:
+        """Requests that could be sent right now without waiting."""
+        if self.wait_time() > 0:
+            return 0
+        return self._limit - len(self._sent)
+
+    def wait_time(self) -> float:
+        """Seconds until one request may be sent (0 when one may be sent now)."""
+        now = self._clock.now()
+        self._forget(now)
+        wait = 0.0
+        if self._paused_until is not None and self._paused_until > now:
+            wait = (self._paused_until - now).total_seconds()
+        if len(self._sent) >= self._limit:
+            wait = max(wait, (self._sent[0] + self._period - now).total_seconds())
+        return wait
+
+    async def acquire(self) -> None:
+        """Wait until a request may be sent, then count it. Callers are served first come, first served."""
+        async with self._lock:
+            while True:
+                wait = self.wait_time()
+                if wait <= 0:
+                    break
+                await self._clock.sleep(wait)
+            self._sent.append(self._clock.now())
+            self.spent += 1
+
+    def _forget(self, now: datetime) -> None:
+        # A clock set backwards leaves send times "in the future"; count them as sent now, not later.
+        if self._sent and self._sent[-1] > now:
+            self._sent = deque(min(sent, now) for sent in self._sent)
+        while self._sent and self._sent[0] + self._period <= now:
+            self._sent.popleft()

@@ -1,0 +1,59 @@
+"""Settings of change sync and the outbox, as one frozen value with the defaults the issue asks for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class SyncConfig:
+    """How far the window reaches, how often to poll, how hard to back off.
+
+    Request cost of one poll: ``ceil(window events / page_size)`` list requests (at least one) plus at most
+    ``max_details_per_poll`` detail reads. With the defaults a 1,000-event window costs 10 + up to 5 requests.
+    """
+
+    days_back: int = 7
+    days_ahead: int = 30
+    # The emulator (and, we assume, the server) clamps larger pages to 100; the page's own ``limit`` is
+    # what the poller trusts, so a smaller server cap only costs more pages.
+    page_size: int = 100
+    fast_interval: float = 60.0
+    slow_interval: float = 300.0
+    # An event starting this soon makes polling fast: a last-minute move must reach the reminder in time.
+    soon: timedelta = timedelta(minutes=15)
+    backoff_base: float = 15.0
+    backoff_cap: float = 900.0
+    # Details (reminder settings, notes) are read only for events starting within this horizon.
+    reminder_horizon: timedelta = timedelta(hours=24)
+    detail_ttl: timedelta = timedelta(hours=6)
+    max_details_per_poll: int = 5
+    # The outbox's own retry backoff.
+    outbox_backoff_base: float = 5.0
+    outbox_backoff_cap: float = 600.0
+    # Sent entries are kept this long: a poll tells the user's own changes by them, and an identical second
+    # create must not adopt the event the first one made.
+    outbox_keep_done: timedelta = timedelta(days=7)
+
+    def __post_init__(self) -> None:
+        if self.days_back < 0 or self.days_ahead < 0:
+            raise ValueError("the sync window cannot reach a negative number of days")
+        if self.page_size < 1 or self.max_details_per_poll < 0:
+            raise ValueError("page_size must be positive and max_details_per_poll not negative")
+        if not 0 < self.fast_interval <= self.slow_interval:
+            raise ValueError("fast_interval must be positive and no longer than slow_interval")
+
+    def window(self, now: datetime) -> tuple[date, date]:
+        """The inclusive UTC date range to fetch at ``now``."""
+        today = now.date()
+        return today - timedelta(days=self.days_back), today + timedelta(days=self.days_ahead)
+
+    def backoff(self, failures: int, base: float | None = None, cap: float | None = None) -> float:
+        """Seconds to wait after ``failures`` consecutive failures (1 → base, doubling, capped)."""
+        base = self.backoff_base if base is None else base
+        cap = self.backoff_cap if cap is None else cap
+        return float(min(cap, base * 2 ** max(0, min(failures - 1, 30))))
+
+    def outbox_backoff(self, attempts: int) -> float:
+        return self.backoff(attempts, self.outbox_backoff_base, self.outbox_backoff_cap)

@@ -1,0 +1,379 @@
+"""The outbox runner: sends queued user actions to the server, in order, one at a time, and reconciles.
+
+Guarantees (nothing the user did is ever lost, nothing is done twice):
+
+* An entry is committed as ``sending`` before its request leaves. A process killed at any point therefore
+  finds it ``sending`` on restart and knows the request may have reached the server.
+* A create that may have reached the server (timeout, dropped connection, 5xx, a crash mid-request) is never
+  simply sent again: the day of its start is listed first and an event with the same title, start and end that
+  is neither older than the create (``meta.preexisting``) nor already claimed by another create is adopted.
+  Patches, replaces and cancels are idempotent on the server and are just sent again.
+* Network trouble, 5xx and the per-minute 429 keep the entry pending with exponential backoff (the 429 pauses
+  the shared :class:`RequestBudget` for Retry-After); the queue stops at that entry, so order is kept.
+* 400, 403, 404 and the daily create limit park the entry as ``attention`` with the server's code, message and
+  field; the payload stays for the user to fix and :meth:`resend` or :meth:`discard`. A 401 (the key itself)
+  stops the drain with every entry kept pending: nothing can be sent until the key is fixed.
+* Before a patch or replace the event is read; if it changed on the server in a way the edit would overwrite
+  (see :mod:`klen_desktop.sync.local_apply`), the entry is parked as ``conflict`` with both versions.
+
+Order: entries are sent by seq. A parked entry holds back later entries about the same event (they were made
+on top of it) but not entries about other events. Request cost: create 1 (+ list pages of one day when it may
+have been sent), patch and replace 2 (read + write), cancel 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from klen_desktop.api.client import KlenClient
+from klen_desktop.api.errors import (
+    ConnectionFailed,
+    EventNotFound,
+    InvalidRequest,
+    KeyRejected,
+    KlenError,
+    MalformedResponse,
+    PermissionMissing,
+    RateLimited,
+    ServerFailed,
+)
+from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventSummary, WriteResult, parse_model
+from klen_desktop.clock import Clock
+from klen_desktop.store.db import Database
+from klen_desktop.store.events import EventRepository, summary_of
+from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxRepository, OutboxState
+from klen_desktop.sync.budget import RequestBudget
+from klen_desktop.sync.config import SyncConfig
+from klen_desktop.sync.local_apply import apply_payload, conflicting_fields, detail_from_input, with_write_result
+from klen_desktop.sync.outbox_queue import LocalWrites, cache_payload, current_copy
+from klen_desktop.sync.waiting import sleep_or_wake
+
+log = logging.getLogger(__name__)
+
+_PARKING_ERRORS = (InvalidRequest, PermissionMissing, EventNotFound)
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    """What one :meth:`OutboxRunner.drain` did. ``blocked`` says why nothing can go until the user acts."""
+
+    sent: int
+    parked: int
+    waiting_until: datetime | None = None
+    blocked: str | None = None
+
+
+def _may_have_acted(exc: KlenError) -> bool:
+    """Whether the server may have carried the request out despite the error (a 401 or 429 certainly did not)."""
+    if isinstance(exc, ConnectionFailed):
+        return exc.reached_server
+    return isinstance(exc, ServerFailed | MalformedResponse)
+
+
+class _Outcome(Enum):
+    SENT = "sent"
+    PARKED = "parked"
+    RETRY = "retry"
+    BLOCKED = "blocked"
+
+
+class _ConflictFound(Exception):
+    def __init__(self, server: EventDetail, fields: frozenset[str]) -> None:
+        super().__init__(f"changed on the server: {', '.join(sorted(fields))}")
+        self.server = server
+        self.fields = fields
+
+
+class OutboxRunner(LocalWrites):
+    """Queue (inherited, blocking) plus sending (async). One runner per store; drains never overlap."""
+
+    def __init__(
+        self,
+        client: KlenClient,
+        db: Database,
+        events: EventRepository,
+        outbox: OutboxRepository,
+        clock: Clock,
+        budget: RequestBudget,
+        config: SyncConfig | None = None,
+    ) -> None:
+        super().__init__(db, events, outbox, clock)
+        self._client = client
+        self._budget = budget
+        self._config = config or SyncConfig()
+        self._drain_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._listeners: list[Callable[[DrainReport], None]] = []
+
+    def subscribe(self, listener: Callable[[DrainReport], None]) -> None:
+        """Call ``listener`` after every drain that sent or parked something (e.g. to poke the poller)."""
+        self._listeners.append(listener)
+
+    def wake(self) -> None:
+        """Drain now: call after queueing. Call from the event loop's thread (it sets an asyncio.Event)."""
+        self._wake.set()
+
+    async def retry_now(self) -> None:
+        """Forget the backoff of waiting entries and drain at once (network back, key fixed, wake from sleep)."""
+        await self._db.run(self._outbox.clear_backoff, self._clock.now())
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Drain whenever woken or when the head entry's backoff ends, until :meth:`stop`."""
+        self._stopping = False
+        failures = 0
+        while not self._stopping:
+            try:
+                report = await self.drain()
+                failures = 0
+            except Exception:  # a bug or a disk error: the queue is intact on disk; try again later
+                log.exception("outbox drain failed unexpectedly")
+                failures += 1
+                retry_at = self._clock.now() + timedelta(seconds=self._config.outbox_backoff(failures))
+                report = DrainReport(0, 0, waiting_until=retry_at)
+            delay = None
+            if report.waiting_until is not None:
+                delay = max(0.0, (report.waiting_until - self._clock.now()).total_seconds())
+            await sleep_or_wake(self._clock, delay, self._wake)
+
+    async def drain(self) -> DrainReport:
+        """Send every sendable entry, in seq order, until the queue is empty or has to wait."""
+        async with self._drain_lock:
+            report = await self._drain()
+            if report.sent:
+                await self._db.run(self._outbox.prune_done, self._clock.now() - self._config.outbox_keep_done)
+        if report.sent or report.parked:
+            for listener in list(self._listeners):
+                listener(report)
+        return report
+
+    async def _drain(self) -> DrainReport:
+        sent = parked = 0
+        while not self._stopping:
+            entry = await self._db.run(self._next_entry)
+            if entry is None:
+                break
+            if entry.next_attempt_at is not None and entry.next_attempt_at > self._clock.now():
+                return DrainReport(sent, parked, waiting_until=entry.next_attempt_at)
+            outcome = await self._send(entry)
+            if outcome is _Outcome.SENT:
+                sent += 1
+            elif outcome is _Outcome.PARKED:
+                parked += 1
+            else:
+                latest = await self._db.run(self._outbox.get, entry.seq)
+                if outcome is _Outcome.BLOCKED:
+                    message = latest.error_message if latest is not None else None
+                    return DrainReport(sent, parked, blocked=message or "The API key was rejected.")
+                return DrainReport(sent, parked, waiting_until=latest.next_attempt_at if latest else None)
+        return DrainReport(sent, parked)
+
+    def _next_entry(self) -> OutboxEntry | None:
+        held_events: set[int] = set()
+        for entry in self._outbox.active():
+            if entry.state in (OutboxState.ATTENTION, OutboxState.CONFLICT):
+                if entry.event_id is not None:
+                    held_events.add(entry.event_id)
+                continue
+            if entry.event_id is not None and entry.event_id in held_events:
+                continue
+            return entry
+        return None
+
+    # -- one entry -----------------------------------------------------------------------------------------
+
+    async def _send(self, entry: OutboxEntry) -> _Outcome:
+        meta = dict(entry.meta)
+        if entry.state is OutboxState.SENDING and entry.op is OutboxOp.CREATE:
+            meta["maybe_sent"] = True  # left "sending" by a crash or a lost answer
+        await self._db.run(lambda: self._outbox.mark_sending(entry.seq, self._clock.now(), meta=meta))
+        try:
+            if entry.op is OutboxOp.CREATE:
+                await self._send_create(entry, meta)
+            elif entry.op is OutboxOp.CANCEL:
+                await self._send_cancel(entry, meta)
+            else:
+                await self._send_edit(entry, meta)
+        except _ConflictFound as found:
+            meta["server"] = found.server.model_dump(mode="json")
+            message = f"Changed on the server since your edit ({', '.join(sorted(found.fields))})."
+            await self._db.run(self._park, entry, OutboxState.CONFLICT, "conflict", message, None, meta)
+            return _Outcome.PARKED
+        except KlenError as exc:
+            return await self._failed(entry, meta, exc)
+        return _Outcome.SENT
+
+    async def _failed(self, entry: OutboxEntry, meta: dict[str, Any], exc: KlenError) -> _Outcome:
+        code = getattr(exc, "code", None) or type(exc).__name__
+        if (isinstance(exc, RateLimited) and exc.daily_limit) or isinstance(exc, _PARKING_ERRORS):
+            field = exc.field if isinstance(exc, InvalidRequest) else None
+            await self._db.run(self._park, entry, OutboxState.ATTENTION, code, exc.message, field, meta)
+            log.warning("outbox entry %d (%s) needs attention: %s", entry.seq, entry.op.value, exc.message)
+            return _Outcome.PARKED
+        if entry.op is OutboxOp.CREATE and _may_have_acted(exc):
+            meta["maybe_sent"] = True
+        now = self._clock.now()
+        if isinstance(exc, RateLimited):
+            wait = exc.retry_after if exc.retry_after is not None else 60.0
+            self._budget.pause(wait)
+        elif isinstance(exc, KeyRejected):
+            wait = self._config.outbox_backoff_cap
+        else:
+            wait = self._config.outbox_backoff(entry.attempts + 1)
+        retry_at = now + timedelta(seconds=wait)
+        await self._db.run(
+            lambda: self._outbox.mark_retry(entry.seq, now, retry_at, code=code, message=exc.message, meta=meta)
+        )
+        log.info("outbox entry %d (%s) will be retried in %.0fs: %s", entry.seq, entry.op.value, wait, exc.message)
+        return _Outcome.BLOCKED if isinstance(exc, KeyRejected) else _Outcome.RETRY
+
+    def _park(
+        self,
+        entry: OutboxEntry,
+        state: OutboxState,
+        code: str,
+        message: str,
+        field: str | None,
+        meta: Mapping[str, Any],
+    ) -> None:
+        with self._db.transaction() as conn:
+            self._outbox.mark_failed(
+                entry.seq, self._clock.now(), state, code=code, message=message, field=field, meta=meta, conn=conn
+            )
+            if entry.event_id is not None:
+                self.refresh_local_state(entry.event_id, conn)
+
+    # -- create ----------------------------------------------------------------------------------------------
+
+    async def _send_create(self, entry: OutboxEntry, meta: dict[str, Any]) -> None:
+        data = parse_model(EventInput, entry.payload)
+        if meta.get("maybe_sent"):
+            found = await self._find_sent_create(entry, data)
+            if found is not None:
+                log.info("outbox create %d had reached the server as event %d; adopted", entry.seq, found.id)
+                await self._db.run(self._reconcile_create, entry, found.id, found.uuid, found, meta)
+                return
+        await self._budget.acquire()
+        result = await self._client.create_event(data)
+        await self._db.run(self._reconcile_create, entry, result.id, result.uuid, result, meta)
+
+    async def _find_sent_create(self, entry: OutboxEntry, data: EventInput) -> EventSummary | None:
+        day = data.start_time.date()
+        excluded = set(entry.meta.get("preexisting", [])) | await self._db.run(self._outbox.adopted_ids)
+        page = 1
+        while True:
+            await self._budget.acquire()
+            result = await self._client.list_events(
+                start_date=day, end_date=day, page=page, limit=self._config.page_size
+            )
+            for event in result.events:
+                same = (event.title, event.start_time, event.end_time) == (data.title, data.start_time, data.end_time)
+                if same and event.id not in excluded:
+                    return event
+            if not result.events or page >= result.pages:
+                return None
+            page += 1
+
+    def _reconcile_create(
+        self, entry: OutboxEntry, event_id: int, uuid: str, answer: WriteResult | EventSummary, meta: dict[str, Any]
+    ) -> None:
+        detail = detail_from_input(event_id, uuid, entry.payload)
+        if isinstance(answer, WriteResult):
+            detail = with_write_result(
+                detail, title=answer.title, start=answer.start_time, end=answer.end_time, status=answer.status
+            )
+        now = self._clock.now()
+        with self._db.transaction() as conn:
+            self._events.replace_id(entry.local_id, summary_of(detail), conn=conn)
+            self._events.upsert_detail(detail, now, conn=conn)
+            if isinstance(answer, EventSummary):
+                self._events.upsert_summaries([answer], conn=conn)
+            self._outbox.rewrite_event_id(entry.local_id, event_id, conn=conn)
+            self._outbox.mark_done(entry.seq, now, event_id=event_id, meta=meta, conn=conn)
+            if self._outbox.for_event(event_id, conn=conn):
+                self.restore_cache(event_id, conn)  # edits queued on top of the create show again
+            self.refresh_local_state(event_id, conn)
+
+    # -- patch, replace, cancel --------------------------------------------------------------------------------
+
+    async def _send_edit(self, entry: OutboxEntry, meta: dict[str, Any]) -> None:
+        event_id = self._server_id(entry)
+        server: EventDetail | None = None
+        if not meta.get("force"):
+            await self._budget.acquire()
+            server = await self._client.get_event(event_id)
+            fields = conflicting_fields(entry.base or {}, server, entry.payload)
+            if fields:
+                raise _ConflictFound(server, fields)
+        await self._budget.acquire()
+        updated: EventDetail | None
+        if entry.op is OutboxOp.REPLACE:
+            result = await self._client.replace_event(event_id, parse_model(EventInput, entry.payload))
+            updated = detail_from_input(event_id, result.uuid, entry.payload)
+        else:
+            result = await self._client.update_event(event_id, parse_model(EventPatch, entry.payload))
+            updated = apply_payload(server, entry.payload) if server is not None else None
+        await self._db.run(self._reconcile_edit, entry, event_id, updated, result, meta)
+
+    async def _send_cancel(self, entry: OutboxEntry, meta: dict[str, Any]) -> None:
+        event_id = self._server_id(entry)
+        reason = entry.payload.get("reason")
+        await self._budget.acquire()
+        result = await self._client.cancel_event(event_id, None if reason is None else str(reason))
+        await self._db.run(self._reconcile_edit, entry, event_id, None, result, meta)
+
+    @staticmethod
+    def _server_id(entry: OutboxEntry) -> int:
+        if entry.event_id is None or entry.event_id < 0:
+            # Cannot happen through the queue (a create always goes first); refuse loudly rather than guess.
+            raise InvalidRequest(
+                "This change is about an event that was never created on the server; discard it.",
+                status=0,
+                code="local_event",
+            )
+        return entry.event_id
+
+    def _reconcile_edit(
+        self,
+        entry: OutboxEntry,
+        event_id: int,
+        updated: EventDetail | None,
+        result: WriteResult,
+        meta: dict[str, Any],
+    ) -> None:
+        now = self._clock.now()
+        with self._db.transaction() as conn:
+            self._outbox.mark_done(entry.seq, now, event_id=event_id, meta=meta, conn=conn)
+            stored = self._events.get(event_id, conn=conn)
+            if updated is not None:
+                fresh = with_write_result(
+                    updated, title=result.title, start=result.start_time, end=result.end_time, status=result.status
+                )
+                # The server copy read before the write, plus the write: as current as a fresh read.
+                self._events.upsert_detail(fresh, now, conn=conn)
+                self.restore_cache(event_id, conn)
+            elif stored is not None:
+                base = current_copy(stored)
+                fresh = with_write_result(
+                    apply_payload(base, cache_payload(entry)),
+                    title=result.title,
+                    start=result.start_time,
+                    end=result.end_time,
+                    status=result.status,
+                )
+                origin = fresh.model_dump(mode="json") if isinstance(base, EventDetail) else None
+                if origin is None:
+                    self._events.upsert_summaries([summary_of(fresh)], conn=conn)
+                self.restore_cache(event_id, conn, origin)
+            self.refresh_local_state(event_id, conn)

@@ -1,0 +1,257 @@
+"""The poller: runs :class:`WindowSync` on an adaptive cadence and publishes change sets and sync status.
+
+Cadence: ``fast_interval`` while any fast reason is set (``set_fast("agenda", True)`` while the agenda is open)
+or an event starts within ``config.soon``; ``slow_interval`` otherwise, cut short so the poll lands when the
+next event enters the "soon" zone. ``poke(reason)`` polls at once: after a local write, on wake from sleep,
+when the network comes back. Waits are sliced so a wake from suspend is also noticed without a poke.
+Errors back off exponentially up to ``backoff_cap``; a 429 waits Retry-After (and pauses the shared budget).
+A 401 or 403 halts polling (phase ``auth_error`` / ``permission_error``) until :meth:`Poller.resume`: a wrong
+key is not retried in a loop, pokes included.
+
+Listeners are plain callables run on the event loop; one that raises is logged and does not stop sync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from klen_desktop.api.client import KlenClient
+from klen_desktop.api.errors import ConnectionFailed, KeyRejected, KlenError, PermissionMissing, RateLimited
+from klen_desktop.api.models import EventStatus
+from klen_desktop.clock import Clock
+from klen_desktop.store.db import Database
+from klen_desktop.store.events import EventRepository
+from klen_desktop.store.outbox import OutboxRepository
+from klen_desktop.store.state import SyncStateRepository
+from klen_desktop.sync.budget import RequestBudget
+from klen_desktop.sync.changes import WindowSync
+from klen_desktop.sync.config import SyncConfig
+from klen_desktop.sync.diff import ChangeSet
+from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.sync.waiting import sleep_or_wake
+
+log = logging.getLogger(__name__)
+
+_ACTIVE = (EventStatus.SCHEDULED, EventStatus.CONFIRMED)
+_WAIT_SLICE = 30.0
+# Waking this much later than a slice asked for means the machine slept (or the clock jumped forward).
+_SUSPEND_GAP = 60.0
+
+
+def _phase_for(exc: KlenError) -> SyncPhase:
+    if isinstance(exc, KeyRejected):
+        return SyncPhase.AUTH_ERROR
+    if isinstance(exc, PermissionMissing):
+        return SyncPhase.PERMISSION_ERROR
+    if isinstance(exc, RateLimited):
+        return SyncPhase.RATE_LIMITED
+    if isinstance(exc, ConnectionFailed):
+        return SyncPhase.OFFLINE
+    return SyncPhase.SERVER_ERROR
+
+
+class Poller:
+    """Change sync for one account. Create once; ``run()`` as a task; ``stop()`` to end it."""
+
+    def __init__(
+        self,
+        client: KlenClient,
+        db: Database,
+        events: EventRepository,
+        state: SyncStateRepository,
+        clock: Clock,
+        config: SyncConfig,
+        budget: RequestBudget,
+        outbox: OutboxRepository | None = None,
+    ) -> None:
+        self._db = db
+        self._events = events
+        self._state = state
+        self._clock = clock
+        self._config = config
+        self._budget = budget
+        self._window = WindowSync(client, db, events, state, outbox or OutboxRepository(db), clock, config, budget)
+        self._listeners: list[Callable[[ChangeSet], None]] = []
+        self._status_listeners: list[Callable[[SyncStatus], None]] = []
+        self._fast_reasons: set[str] = set()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._failures = 0
+        self._lock = asyncio.Lock()
+        stored = state.get()
+        self._status = SyncStatus(
+            last_success=stored.last_success,
+            last_attempt=stored.last_attempt,
+            last_error=stored.last_error_message,
+            last_error_code=stored.last_error_code,
+            next_poll=stored.next_poll,
+        )
+
+    # -- observing ------------------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    def subscribe(self, listener: Callable[[ChangeSet], None]) -> None:
+        """``listener(changeset)`` after every poll that found changes (never for the baseline)."""
+        self._listeners.append(listener)
+
+    def subscribe_status(self, listener: Callable[[SyncStatus], None]) -> None:
+        """``listener(status)`` on every status change; called once at once with the current status."""
+        self._status_listeners.append(listener)
+        listener(self._status)
+
+    def _publish(self, **changes: object) -> None:
+        self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+        for listener in list(self._status_listeners):
+            try:
+                listener(self._status)
+            except Exception:
+                log.exception("a sync status listener failed")
+
+    # -- controlling ----------------------------------------------------------------------------------------
+
+    def set_fast(self, reason: str, on: bool) -> None:
+        """Poll at the fast cadence while at least one reason is on (e.g. "agenda" while it is open)."""
+        was_fast = bool(self._fast_reasons)
+        if on:
+            self._fast_reasons.add(reason)
+        else:
+            self._fast_reasons.discard(reason)
+        if not was_fast and self._fast_reasons:
+            self._wake.set()  # re-plan now: the pending slow wait is too long
+        self._publish(fast=bool(self._fast_reasons))
+
+    def poke(self, reason: str) -> None:
+        """Poll at once (local write, wake from sleep, network back). Ignored while halted on a key problem."""
+        if self._status.halted:
+            log.info("sync poke (%s) ignored: %s", reason, self._status.last_error)
+            return
+        log.debug("sync poked: %s", reason)
+        self._failures = 0
+        self._wake.set()
+
+    def resume(self) -> None:
+        """Leave a halted state after the user changed the key or its permissions; polls at once."""
+        if self._status.halted:
+            self._publish(phase=SyncPhase.IDLE)
+        self._failures = 0
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    # -- polling --------------------------------------------------------------------------------------------
+
+    async def sync_once(self) -> ChangeSet:
+        """One poll now. Returns the changes (empty for the baseline); raises the client's error on failure."""
+        async with self._lock:
+            started = self._clock.now()
+            self._publish(phase=SyncPhase.SYNCING, last_attempt=started)
+            try:
+                result = await self._window.poll()
+            except KlenError as exc:
+                await self._record_failure(exc, started)
+                raise
+            log.info(
+                "sync: %d events in window, %d changes, %d details, %d requests%s",
+                result.events_in_window,
+                len(result.changes),
+                result.details_fetched,
+                result.requests,
+                " (baseline)" if result.baseline else "",
+            )
+            self._publish(
+                phase=SyncPhase.IDLE,
+                last_success=self._clock.now(),
+                last_error=None,
+                last_error_code=None,
+                last_poll_requests=result.requests,
+            )
+        if result.changes:
+            for listener in list(self._listeners):
+                try:
+                    listener(result.changes)
+                except Exception:
+                    log.exception("a change listener failed")
+        return result.changes
+
+    async def _record_failure(self, exc: KlenError, started: datetime) -> None:
+        phase = _phase_for(exc)
+        code = getattr(exc, "code", None) or type(exc).__name__
+        if isinstance(exc, RateLimited):
+            self._budget.pause(exc.retry_after if exc.retry_after is not None else 60.0)
+        log.warning("sync failed (%s): %s", phase.value, exc.message)
+        self._publish(phase=phase, last_error=exc.message, last_error_code=code)
+        stored = await self._db.run(self._state.get)
+        await self._db.run(
+            self._state.put,
+            replace(stored, last_attempt=started, last_error_code=code, last_error_message=exc.message),
+        )
+
+    async def run(self) -> None:
+        """Poll until :meth:`stop`. Cancellable; never raises the client's errors (they go to the status)."""
+        self._stopping = False
+        while not self._stopping:
+            if self._status.halted:
+                self._publish(next_poll=None)
+                await sleep_or_wake(self._clock, None, self._wake)
+                continue
+            try:
+                await self.sync_once()
+                self._failures = 0
+                delay = await self._db.run(self._next_delay)
+            except (KeyRejected, PermissionMissing):
+                continue
+            except RateLimited as exc:
+                self._failures += 1
+                delay = max(exc.retry_after or 0.0, self._config.backoff(self._failures))
+            except KlenError:
+                self._failures += 1
+                delay = self._config.backoff(self._failures)
+            except Exception as exc:  # a bug or a disk error: keep the loop alive, show it, back off
+                log.exception("sync failed unexpectedly")
+                self._failures += 1
+                self._publish(phase=SyncPhase.SERVER_ERROR, last_error=f"Sync failed unexpectedly: {exc}")
+                delay = self._config.backoff(self._failures)
+            await self._wait(delay)
+
+    async def _wait(self, delay: float) -> None:
+        next_poll = self._clock.now() + timedelta(seconds=delay)
+        self._publish(next_poll=next_poll)
+        stored = await self._db.run(self._state.get)
+        await self._db.run(self._state.put, replace(stored, next_poll=next_poll))
+        # Sleep in slices and re-read the wall clock: a monotonic wait may stand still while the machine is
+        # suspended, and a poll is due as soon as it wakes (the calendar may have changed in the meantime).
+        while not self._stopping:
+            before = self._clock.now()
+            remaining = (next_poll - before).total_seconds()
+            if remaining <= 0:
+                return
+            step = min(remaining, _WAIT_SLICE)
+            if await sleep_or_wake(self._clock, step, self._wake):
+                return
+            overslept = (self._clock.now() - before).total_seconds() - step
+            if overslept > _SUSPEND_GAP:
+                log.info("woke after %.0f s more than planned (suspend?): polling now", overslept)
+                return
+
+    def _next_delay(self) -> float:
+        """Seconds to the next poll when healthy: fast, slow, or when the next event becomes "soon"."""
+        if self._fast_reasons:
+            return self._config.fast_interval
+        now = self._clock.now()
+        for stored in self._events.upcoming(now, 20, statuses=_ACTIVE):
+            if stored.start_time < now:
+                continue  # already running: its start cannot move our cadence
+            until_soon = (stored.start_time - self._config.soon - now).total_seconds()
+            if until_soon <= 0:
+                return self._config.fast_interval
+            return max(self._config.fast_interval, min(self._config.slow_interval, until_soon))
+        return self._config.slow_interval

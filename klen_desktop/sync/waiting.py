@@ -1,0 +1,35 @@
+"""Waiting that a poke can cut short: the one wait primitive of the poller and the outbox runner."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from klen_desktop.clock import Clock
+
+
+async def sleep_or_wake(clock: Clock, seconds: float | None, wake: asyncio.Event) -> bool:
+    """Wait ``seconds`` on ``clock`` (forever when ``None``) or until ``wake`` is set; True when woken.
+
+    The event is cleared on return, so a poke made during the wait is consumed by it and one made after it is
+    seen by the next wait.
+    """
+    if wake.is_set():
+        wake.clear()
+        return True
+    waiter = asyncio.ensure_future(wake.wait())
+    tasks: set[asyncio.Future[Any]] = {waiter}
+    if seconds is not None:
+        tasks.add(asyncio.ensure_future(clock.sleep(max(0.0, seconds))))
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    woken = wake.is_set()
+    wake.clear()
+    return woken

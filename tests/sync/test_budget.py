@@ -1,0 +1,90 @@
+"""The request budget: at most N requests in any minute, bursts allowed, 429 pauses honoured."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from fake_clock import FakeClock
+from sync_support import AutoClock, RecordingBudget
+
+from klen_desktop.sync.budget import RequestBudget
+from klen_desktop.sync.config import SyncConfig
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_the_limit_goes_at_once_then_the_window_slides() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock, limit=10, period=60)
+    for _ in range(10):
+        await asyncio.wait_for(budget.acquire(), 1)
+    assert budget.available() == 0 and budget.wait_time() == pytest.approx(60)
+
+    eleventh = asyncio.ensure_future(budget.acquire())
+    await clock.wait_for_sleepers(1)
+    clock.advance(59)
+    await asyncio.sleep(0.01)
+    assert not eleventh.done()
+    clock.advance(1)
+    await asyncio.wait_for(eleventh, 1)
+    assert budget.spent == 11
+
+
+@pytest.mark.asyncio
+async def test_no_minute_ever_sees_more_than_the_limit() -> None:
+    clock = AutoClock()
+    budget = RecordingBudget(clock, limit=10, period=60)
+    for _ in range(95):
+        await budget.acquire()
+    assert budget.max_in_any_period() == 10
+    # 95 requests at 10 a minute: the last one goes after 9 full minutes.
+    assert budget.times[-1] - budget.times[0] >= timedelta(minutes=9)
+
+
+@pytest.mark.asyncio
+async def test_a_pause_from_retry_after_holds_every_request() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock)
+    budget.pause(30)
+    budget.pause(5)  # a shorter pause never shortens a longer one
+    assert budget.paused_until == clock.now() + timedelta(seconds=30)
+    waiting = asyncio.ensure_future(budget.acquire())
+    await clock.wait_for_sleepers(1)
+    clock.advance(29)
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    clock.advance(1)
+    await asyncio.wait_for(waiting, 1)
+    assert budget.paused_until is None
+
+
+def test_a_clock_set_back_does_not_free_requests() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock, limit=2, period=60)
+    asyncio.run(_take(budget, 2))
+    clock.set(clock.now() - timedelta(hours=1))
+    assert budget.available() == 0
+    clock.advance(61)
+    assert budget.available() == 2
+
+
+async def _take(budget: RequestBudget, n: int) -> None:
+    for _ in range(n):
+        await budget.acquire()
+
+
+def test_invalid_budgets_are_refused() -> None:
+    with pytest.raises(ValueError):
+        RequestBudget(FakeClock(), limit=0)
+
+
+def test_backoff_doubles_up_to_the_cap_and_window_is_dates_around_today() -> None:
+    config = SyncConfig(backoff_base=10, backoff_cap=100)
+    assert [config.backoff(n) for n in range(1, 6)] == [10, 20, 40, 80, 100]
+    start, end = config.window(FakeClock().now())
+    assert (end - start).days == 37
+    with pytest.raises(ValueError):
+        SyncConfig(fast_interval=600, slow_interval=60)
