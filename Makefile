@@ -21,7 +21,7 @@ lint: venv-dev
 	$(BIN)/ruff check klen_desktop tests
 	$(BIN)/ruff format --check klen_desktop tests
 	$(BIN)/mypy --strict klen_desktop
-	$(BIN)/lint-imports --config pyproject.toml
+	$(BIN)/lint-imports pyproject.toml
 
 ## Benchmarks (scripts, not tests); figures are recorded in the README.
 bench: venv-dev

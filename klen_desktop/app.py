@@ -128,7 +128,12 @@ class KlenDesktop:
 
         loop = asyncio.get_running_loop()
         quit_future: asyncio.Future[int] = loop.create_future()
-        self.qt_app.aboutToQuit.connect(lambda: quit_future.done() or quit_future.set_result(0))
+
+        def finish() -> None:
+            if not quit_future.done():
+                quit_future.set_result(0)
+
+        self.qt_app.aboutToQuit.connect(finish)
         self.connection = await self.resolve_connection()
         self.client = KlenClient(self.connection.base_url, self.connection.api_key)
         self.tray = Tray(demo=self.connection.demo)

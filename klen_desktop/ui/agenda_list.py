@@ -45,6 +45,7 @@ class AgendaListWindow(QWidget):
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.refresh_button = QPushButton("Sync now")
         self.refresh_button.clicked.connect(self.refresh_requested.emit)
+        self._scrolled_to_today = False
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels(list(COLUMNS))
@@ -67,6 +68,7 @@ class AgendaListWindow(QWidget):
         heading_font.setBold(True)
         current_day = None
         day_item: QTreeWidgetItem | None = None
+        first_upcoming_day: QTreeWidgetItem | None = None
         for event in sorted(events, key=lambda e: (e.start_time, e.id)):
             day = local(event.start_time).date()
             if day != current_day or day_item is None:
@@ -79,10 +81,16 @@ class AgendaListWindow(QWidget):
                     day_item.setForeground(0, QBrush(QColor("#2a7ae2")))
                 self.tree.addTopLevelItem(day_item)
                 day_item.setFirstColumnSpanned(True)
+                if first_upcoming_day is None and day >= today:
+                    first_upcoming_day = day_item
             day_item.addChild(self._row(event))
         self.tree.expandAll()
         for column in (0, 2, 3, 4, 5):
             self.tree.resizeColumnToContents(column)
+        if first_upcoming_day is not None and not self._scrolled_to_today:
+            # Open on today, not on last week: the past is there to scroll back to.
+            self.tree.scrollToItem(first_upcoming_day, QTreeWidget.ScrollHint.PositionAtTop)
+            self._scrolled_to_today = True
         self.status_label.setText(f"{len(events)} events · updated {local(now):%H:%M:%S}")
 
     def show_error(self, message: str) -> None:

@@ -19,7 +19,7 @@ echo "== static checks"
 .venv/bin/ruff check klen_desktop tests
 .venv/bin/ruff format --check klen_desktop tests
 .venv/bin/mypy --strict klen_desktop
-.venv/bin/lint-imports --config pyproject.toml
+.venv/bin/lint-imports pyproject.toml
 
 echo "== desktop session"
 bash tests/session/session-up.sh

@@ -1,0 +1,174 @@
+"""Which reminders are due: pure functions of the time, the cached events and the reminder log.
+
+A reminder is due at ``start_time - remind_before_minutes`` for a scheduled or confirmed event whose
+reminder is enabled. Reminder settings only come with details; for an event whose details were never
+fetched the caller's default lead time applies (and the reminder counts as enabled), so an event synced
+from the list alone still reminds. A snoozed reminder is due again at its ``snoozed_until``.
+
+Missed reminders are sorted by whether their event is still worth a reminder:
+
+* the event has not ended: the reminder fires once, marked ``late`` if it is more than ``late_after``
+  overdue (after sleep, a clock jump or a late start);
+* the event has ended: it is reported in one :class:`MissedSummary` rather than replayed one by one, but
+  only if it fell due after ``missed_since`` (the scheduler's last check), so a first start or a poll that
+  brings in last week's events never produces a summary of old news.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from klen_desktop.api.models import EventStatus
+from klen_desktop.reminders.log import LogEntry, LogKey, ReminderState
+from klen_desktop.store.events import StoredEvent
+
+REMINDABLE_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.CONFIRMED})
+DEFAULT_REMIND_MINUTES = 15
+DEFAULT_LATE_AFTER = timedelta(seconds=60)
+_DONE_STATES = frozenset({ReminderState.FIRED, ReminderState.DISMISSED, ReminderState.MISSED, ReminderState.DROPPED})
+
+
+def reminder_due_at(event: StoredEvent, default_minutes: int = DEFAULT_REMIND_MINUTES) -> datetime | None:
+    """When the event's reminder is due, or ``None`` if it has none.
+
+    ``None`` for an event that is not scheduled or confirmed, or whose cached details disable reminders.
+    The lead time is the details' ``remind_before_minutes``; ``default_minutes`` is used when the details
+    leave it unset or were never fetched. Start time and status come from the newest summary.
+    """
+    if event.status not in REMINDABLE_STATUSES:
+        return None
+    minutes = default_minutes
+    detail = event.detail
+    if detail is not None:
+        if not detail.is_reminder_enabled:
+            return None
+        if detail.remind_before_minutes is not None:
+            minutes = detail.remind_before_minutes
+    return event.start_time - timedelta(minutes=max(0, minutes))
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder to show. ``due_at`` identifies it (pass it to snooze and dismiss); ``fire_at`` is when
+    it is shown: ``due_at``, or the end of a snooze."""
+
+    event: StoredEvent
+    due_at: datetime
+    fire_at: datetime
+    late: bool = False
+    snoozed: bool = False
+
+    @property
+    def event_id(self) -> int:
+        return self.event.id
+
+    @property
+    def title(self) -> str:
+        return self.event.title
+
+    @property
+    def start_time(self) -> datetime:
+        return self.event.start_time
+
+    @property
+    def key(self) -> LogKey:
+        return (self.event.id, self.due_at)
+
+
+@dataclass(frozen=True)
+class MissedSummary:
+    """Reminders whose events ended before they could be shown, reported together. Soonest first."""
+
+    reminders: tuple[Reminder, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.reminders)
+
+    @property
+    def events(self) -> tuple[StoredEvent, ...]:
+        return tuple(r.event for r in self.reminders)
+
+
+@dataclass(frozen=True)
+class DuePlan:
+    """What to do at one instant. Every tuple is ordered by ``fire_at``, then event id."""
+
+    fire: tuple[Reminder, ...]  # due now, events not ended: show each once (``late`` marks the overdue)
+    missed: tuple[Reminder, ...]  # never shown, events ended since the last check: one summary
+    expired: tuple[Reminder, ...]  # snoozed, but the event ended meanwhile: close silently
+    pending: tuple[Reminder, ...]  # not due yet
+
+    @property
+    def next_due(self) -> datetime | None:
+        return self.pending[0].fire_at if self.pending else None
+
+    @property
+    def on_time(self) -> tuple[Reminder, ...]:
+        return tuple(r for r in self.fire if not r.late)
+
+    @property
+    def late(self) -> tuple[Reminder, ...]:
+        return tuple(r for r in self.fire if r.late)
+
+
+def _order(reminder: Reminder) -> tuple[datetime, int]:
+    return (reminder.fire_at, reminder.event_id)
+
+
+def due_reminders(
+    now: datetime,
+    events: Iterable[StoredEvent],
+    log: Mapping[LogKey, LogEntry],
+    *,
+    default_minutes: int = DEFAULT_REMIND_MINUTES,
+    missed_since: datetime | None = None,
+    late_after: timedelta = DEFAULT_LATE_AFTER,
+) -> DuePlan:
+    """Sort every reminder of ``events`` into fire now, missed, expired or pending (see the module doc).
+
+    ``log`` holds what was already done, keyed by ``(event_id, due_at)``; fired, dismissed, missed and
+    dropped reminders are left out. With ``missed_since=None`` no reminder is reported as missed.
+    """
+    fire: list[Reminder] = []
+    missed: list[Reminder] = []
+    expired: list[Reminder] = []
+    pending: list[Reminder] = []
+    for event in events:
+        due_at = reminder_due_at(event, default_minutes)
+        if due_at is None:
+            continue
+        entry = log.get((event.id, due_at))
+        if entry is not None and entry.state in _DONE_STATES:
+            continue
+        fire_at, snoozed = due_at, False
+        if entry is not None and entry.state is ReminderState.SNOOZED and entry.snoozed_until is not None:
+            fire_at, snoozed = entry.snoozed_until, True
+        reminder = Reminder(event=event, due_at=due_at, fire_at=fire_at, snoozed=snoozed)
+        if fire_at > now:
+            if event.end_time > now:
+                pending.append(reminder)
+            elif snoozed:
+                expired.append(reminder)
+        elif event.end_time > now:
+            fire.append(_with_lateness(reminder, now, late_after))
+        elif snoozed:
+            expired.append(reminder)
+        elif missed_since is not None and fire_at > missed_since:
+            missed.append(reminder)
+    return DuePlan(
+        fire=tuple(sorted(fire, key=_order)),
+        missed=tuple(sorted(missed, key=_order)),
+        expired=tuple(sorted(expired, key=_order)),
+        pending=tuple(sorted(pending, key=_order)),
+    )
+
+
+def _with_lateness(reminder: Reminder, now: datetime, late_after: timedelta) -> Reminder:
+    if now - reminder.fire_at <= late_after:
+        return reminder
+    return Reminder(
+        event=reminder.event, due_at=reminder.due_at, fire_at=reminder.fire_at, late=True, snoozed=reminder.snoozed
+    )
