@@ -241,6 +241,26 @@ class EventRepository:
         with self._db.writing(conn) as c:
             c.executemany("DELETE FROM events WHERE id = ?", ids)
 
+    def prune_ended_before(
+        self, cutoff: datetime, keep: Collection[int] = (), conn: sqlite3.Connection | None = None
+    ) -> int:
+        """Drop server-known events that ended before ``cutoff`` (they fell out of the sync window as time
+        passed), except the ids in ``keep`` (events with unsent writes). Returns how many were dropped.
+
+        Without this the cache of an app left running for months would only ever grow.
+        """
+        kept = set(keep)
+        with self._db.writing(conn) as c:
+            ids = [
+                int(row[0])
+                for row in c.execute(
+                    "SELECT id FROM events WHERE id > 0 AND end_time < ?", (encode_time(cutoff),)
+                ).fetchall()
+                if int(row[0]) not in kept
+            ]
+            c.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in ids])
+        return len(ids)
+
     def set_local_state(self, event_id: int, state: LocalState | None, conn: sqlite3.Connection | None = None) -> None:
         """Mark an event as having an unsent (pending) or failed (attention, conflict) local edit, or clear it."""
         with self._db.writing(conn) as c:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, PermissionMissing
@@ -142,6 +142,7 @@ class WindowSync:
             changes = diff_events(old_view, new_view)
             self._events.upsert_summaries((c.event for c in changes if c.kind is not ChangeKind.GONE), conn=conn)
             self._events.remove((c.event_id for c in changes.of_kind(ChangeKind.GONE)), conn=conn)
+            self._events.prune_ended_before(datetime.combine(start, time(), UTC), keep=held, conn=conn)
             own = self._outbox.local_event_ids(previous.last_success, conn=conn) if previous.last_success else set()
             self._state.put(
                 replace(

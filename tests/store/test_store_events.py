@@ -218,3 +218,18 @@ def test_sync_state_survives_reopen(tmp_path: Path) -> None:
         assert SyncStateRepository(db).get() == SyncState(next_poll=BASE, baseline_done=True)
     finally:
         db.close()
+
+
+def test_prune_drops_server_events_that_ended_before_the_cutoff_but_keeps_held_and_local_ones(
+    repo: EventRepository,
+) -> None:
+    old = BASE - timedelta(days=20)
+    repo.upsert_summaries([summary(1, old), summary(2, old), summary(3, BASE), summary(-4, old)])
+
+    dropped = repo.prune_ended_before(BASE - timedelta(days=7), keep={2})
+
+    assert dropped == 1
+    assert repo.get(1) is None
+    assert repo.get(2) is not None  # has an unsent write: the outbox still needs it
+    assert repo.get(3) is not None
+    assert repo.get(-4) is not None  # a local create is never pruned

@@ -13,7 +13,7 @@ from sync_support import AutoClock, RecordingBudget, Stack, day_at, event_input,
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import PermissionMissing, RateLimited, ServerFailed
-from klen_desktop.api.models import EventInput, EventPatch, EventStatus
+from klen_desktop.api.models import EventInput, EventPatch, EventStatus, EventSummary, EventType
 from klen_desktop.emulator.server import EmulatorServer
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeKind, ChangeSet, Origin
@@ -49,6 +49,30 @@ async def test_first_sync_is_a_baseline_and_stores_the_window(stack: Stack, emul
     state = stack.state.get()
     assert state.baseline_done and state.last_success is not None and state.last_error_message is None
     assert stack.poller.status.phase is SyncPhase.IDLE
+
+
+@pytest.mark.asyncio
+async def test_events_that_fell_out_of_the_window_are_pruned_from_the_store(
+    stack: Stack, emulator: EmulatorServer
+) -> None:
+    emulator.admin.insert_events([event_input("Recent", day_at(-1, 10)), event_input("Ancient", day_at(-30, 10))])
+    await stack.poller.sync_once()
+    assert stack.events.count() == 1  # the window starts 7 days back: "Ancient" was never listed
+    stale = EventSummary(
+        id=999_999,
+        uuid="0b6c1d4e-0000-4000-8000-000000000001",
+        title="Long over",
+        event_type=EventType.MEETING,
+        status=EventStatus.COMPLETED,
+        start_time=day_at(-20, 9),
+        end_time=day_at(-20, 10),
+    )
+    stack.events.upsert_summaries([stale])  # cached while it was still in the window, weeks ago
+
+    await stack.poller.sync_once()
+
+    assert stack.events.get(999_999) is None
+    assert stack.events.count() == 1
 
 
 @pytest.mark.asyncio
