@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -41,8 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def missing_display_message() -> str | None:
+    """A clear sentence when Qt would have no screen to open on (Linux without X11 or Wayland), else None."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "Klen Desktop needs a graphical desktop session, and none was found (DISPLAY and WAYLAND_DISPLAY are unset). "
+        "Start it from your desktop, or for a headless check run it with QT_QPA_PLATFORM=offscreen and --smoke."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(list(argv) if argv is not None else sys.argv[1:])
+    problem = missing_display_message()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
     from klen_desktop.logging_setup import configure_logging
 
     configure_logging(options.log_level)

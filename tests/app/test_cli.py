@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -32,3 +33,13 @@ def test_unknown_option_is_refused_with_usage() -> None:
     result = run_cli("--no-such-option")
     assert result.returncode == 2
     assert "usage: klen-desktop" in result.stderr
+
+
+def test_without_a_display_the_app_says_what_is_missing() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run(
+        [sys.executable, "-m", "klen_desktop"], capture_output=True, text=True, timeout=60, env=env, check=False
+    )
+    assert result.returncode == 2
+    assert "needs a graphical desktop session" in result.stderr
+    assert "QT_QPA_PLATFORM=offscreen" in result.stderr
