@@ -41,3 +41,5 @@ def configure_logging(level: str = "WARNING") -> None:
     # httpx logs every request line at INFO; our client logs what matters (method, path, status) itself.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("httpcore").setLevel(max(logging.WARNING, root.level))
+    # qasync logs every executor future's result at DEBUG, and a keyring read's result is the API key itself.
+    logging.getLogger("qasync").setLevel(max(logging.WARNING, root.level))

@@ -32,3 +32,20 @@ def test_filter_rewrites_formatted_records() -> None:
     assert "klen_topsecret" not in output
     assert "klen_***" in output
     assert "/api/v1/calendar/events" in output
+
+
+def test_configured_logging_keeps_qasync_future_results_out_even_at_debug() -> None:
+    from klen_desktop.logging_setup import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging("DEBUG")
+        assert not logging.getLogger("qasync").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("klen_desktop").isEnabledFor(logging.DEBUG)
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name in ("qasync", "httpx", "httpcore"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
