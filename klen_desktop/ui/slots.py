@@ -1,0 +1,225 @@
+"""The free-slot finder: pick a date range and a length, see the free slots grouped by local day, book one.
+
+It only emits intentions: ``search_requested(start: date, end: date, minutes: int)`` for the controller to
+ask the availability endpoint, and ``slot_chosen(start, end)`` (aware datetimes) when the user books a slot.
+The controller answers a search with :meth:`SlotFinder.show_availability` or :meth:`SlotFinder.show_error`.
+The finder stays open after ``slot_chosen`` (the controller closes it once the editor is up, if it wants).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from itertools import groupby
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from klen_desktop.api.models import Availability, AvailabilitySlot
+from klen_desktop.ui.editor_fields import ErrorLabel, plain_label, zone_description
+from klen_desktop.ui.formatting import day_heading
+
+MIN_DURATION = 1
+MAX_DURATION = 180
+DEFAULT_DURATION = 30
+DEFAULT_RANGE_DAYS = 7
+#: Longest range asked for at once: the API documents none, and our emulator refuses more than 31 days.
+MAX_RANGE_DAYS = 30
+_SLOT_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+class SlotFinder(QDialog):
+    """Search free slots and book one. ``today`` (local) is injectable for tests; default the real today."""
+
+    search_requested = Signal(object, object, int)
+    slot_chosen = Signal(object, object)
+
+    def __init__(self, *, today: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Find a free slot")
+        self._today = today or datetime.now().astimezone().date()
+        self._slots: list[AvailabilitySlot] = []
+        self._idle_text = ""
+        self._build()
+        self._wire()
+        self._set_busy(False)
+        self._update_book()
+
+    # -- public API ------------------------------------------------------------------------------------
+
+    def show_availability(self, availability: Availability) -> None:
+        """List the slots grouped by local day (earliest first); an empty answer shows the empty state."""
+        self._set_busy(False)
+        self.error_label.clear_message()
+        self.tree.clear()
+        self._slots = sorted(availability.available_slots, key=lambda s: s.start)
+        first: QTreeWidgetItem | None = None
+        numbered = enumerate(self._slots)
+        for day, group in groupby(numbered, key=lambda pair: pair[1].start.astimezone().date()):
+            day_item = QTreeWidgetItem([day_heading(day, self._today)])
+            day_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = day_item.font(0)
+            font.setBold(True)
+            day_item.setFont(0, font)
+            self.tree.addTopLevelItem(day_item)
+            for index, slot in group:
+                start, end = slot.start.astimezone(), slot.end.astimezone()
+                child = QTreeWidgetItem([f"{start:%H:%M} – {end:%H:%M}"])
+                child.setToolTip(0, f"{start:%A %d %B, %H:%M} – {end:%H:%M} ({_minutes_text(slot.duration_minutes)})")
+                child.setData(0, _SLOT_ROLE, index)
+                day_item.addChild(child)
+                if first is None:
+                    first = child
+        self.tree.expandAll()
+        if first is not None:
+            zone = zone_description(self._slots[0].start)
+            length = _minutes_text(availability.duration_minutes)
+            self.state_label.setText(f"{len(self._slots)} free slots of {length} · times in {zone}")
+            self.tree.setCurrentItem(first)
+        else:
+            self.state_label.setText("No free slots in this range. Try more days or a shorter length.")
+        self._update_book()
+
+    def show_error(self, message: str) -> None:
+        """The search failed: say why (plain text); the previous list stays so nothing is lost."""
+        self._set_busy(False)
+        self.error_label.show_message(message)
+
+    def search_range(self) -> tuple[date, date, int]:
+        """The range and length the inputs show now."""
+        return _pydate(self.start_date.date()), _pydate(self.end_date.date()), self.duration_spin.value()
+
+    def day_headings(self) -> list[str]:
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item.text(0) for item in items if item is not None]
+
+    @property
+    def is_busy(self) -> bool:
+        return not self.progress.isHidden()
+
+    # -- building --------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        form = QFormLayout()
+        self.start_date = QDateEdit(_qdate(self._today))
+        self.end_date = QDateEdit(_qdate(self._today + timedelta(days=DEFAULT_RANGE_DAYS)))
+        for edit in (self.start_date, self.end_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("ddd yyyy-MM-dd")
+        self.start_date.setMinimumDate(_qdate(self._today))
+        self._bound_end()
+        form.addRow("&From", self.start_date)
+        form.addRow("&To", self.end_date)
+        self.duration_spin = QSpinBox()
+        self.duration_spin.setRange(MIN_DURATION, MAX_DURATION)
+        self.duration_spin.setValue(DEFAULT_DURATION)
+        self.duration_spin.setSuffix(" min")
+        form.addRow("&Length", self.duration_spin)
+        root.addLayout(form)
+
+        search_row = QHBoxLayout()
+        self.search_button = QPushButton("&Search")
+        self.search_button.setAutoDefault(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # indeterminate: the endpoint gives no progress
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(12)
+        search_row.addWidget(self.search_button)
+        search_row.addWidget(self.progress, 1)
+        root.addLayout(search_row)
+
+        self.error_label = ErrorLabel()
+        root.addWidget(self.error_label)
+        self.state_label = plain_label("Choose a range and a length, then Search.")
+        root.addWidget(self.state_label)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(1)
+        self.tree.setHeaderHidden(True)  # one column; the length is in the line above the list
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setMinimumSize(360, 280)
+        root.addWidget(self.tree, 1)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.close_button = QPushButton("Close")
+        self.book_button = QPushButton("&Book this slot…")
+        for button in (self.close_button, self.book_button):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        root.addLayout(buttons)
+
+    def _wire(self) -> None:
+        self.search_button.clicked.connect(self._on_search)
+        self.book_button.clicked.connect(self._on_book)
+        self.close_button.clicked.connect(self.reject)
+        # Activation is a double-click (or Enter, or a single click where the style says so): one signal,
+        # so one double-click never books twice.
+        self.tree.itemActivated.connect(lambda _item, _col: self._on_book())
+        self.tree.currentItemChanged.connect(lambda _cur, _prev: self._update_book())
+        self.start_date.dateChanged.connect(lambda _d: self._bound_end())
+        QShortcut(QKeySequence("Ctrl+Return"), self, self._on_search)
+
+    def _bound_end(self) -> None:
+        start = self.start_date.date()
+        self.end_date.setMinimumDate(start)
+        self.end_date.setMaximumDate(start.addDays(MAX_RANGE_DAYS))
+
+    def _set_busy(self, busy: bool) -> None:
+        was_busy = self.is_busy
+        self.progress.setVisible(busy)
+        self.search_button.setEnabled(not busy)
+        if busy and not was_busy:
+            self._idle_text = self.state_label.text()
+            self.state_label.setText("Searching…")
+        elif was_busy and not busy:
+            self.state_label.setText(self._idle_text)  # a new answer then replaces it; an error keeps it
+
+    def _selected_slot(self) -> AvailabilitySlot | None:
+        item = self.tree.currentItem()
+        index = item.data(0, _SLOT_ROLE) if item is not None else None
+        return self._slots[index] if isinstance(index, int) and 0 <= index < len(self._slots) else None
+
+    def _update_book(self) -> None:
+        self.book_button.setEnabled(self._selected_slot() is not None)
+
+    def _on_search(self) -> None:
+        if self.is_busy:
+            return
+        start, end, minutes = self.search_range()
+        self.error_label.clear_message()
+        self._set_busy(True)
+        self.search_requested.emit(start, end, minutes)
+
+    def _on_book(self) -> None:
+        slot = self._selected_slot()
+        if slot is not None:
+            self.slot_chosen.emit(slot.start, slot.end)
+
+
+def _minutes_text(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
