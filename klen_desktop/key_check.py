@@ -1,0 +1,142 @@
+"""Find out what an API key may do (read the calendar, change it) without changing anything.
+
+Reading is tested with the cheapest real read: ``list_events(limit=1)``.
+
+Writing is probed, because the API has no endpoint that lists a key's permissions: we send a PATCH to an event
+that cannot exist, the nil UUID ``00000000-0000-0000-0000-000000000000`` (no server hands out the nil UUID,
+and a UUID rather than a numeric id so a real server's id parser accepts the path). The server checks the
+key's permission before it looks the event up (401, then 403, then 404: the order the emulator documents in
+decision 22 and the one the docs' error list implies), so:
+
+* 403 ``permission_denied`` -> the key may not write;
+* 404 ``not_found`` -> the key passed the permission check, so it may write; nothing was changed, since
+  there was no event to change;
+* 400 (the server looked at the body before the event) also means the permission check was passed;
+* 401 -> the key itself is not accepted.
+
+Nothing here raises for a bad key or an unreachable server: the answer is a :class:`KeyCheck` whose
+``message`` is fit to show as it is. The key is never logged and never put in a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from klen_desktop.api.client import KlenClient
+from klen_desktop.api.errors import (
+    ConnectionFailed,
+    EventNotFound,
+    InsecureConnection,
+    InvalidRequest,
+    KeyRejected,
+    KlenError,
+    PermissionMissing,
+    RateLimited,
+)
+from klen_desktop.api.models import EventPatch
+from klen_desktop.api.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+WRITE_PROBE_EVENT = "00000000-0000-0000-0000-000000000000"
+"""The event the write probe addresses: the nil UUID, which no event ever has."""
+
+CHECK_TIMEOUT_S = 20.0
+# One quick retry for a dropped connection, never a long wait: the user is looking at the dialog.
+_CHECK_RETRY = RetryPolicy(max_attempts=2, total_budget=10.0, base_delay=0.2, max_delay=1.0, retry_after_cap=5.0)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCheck:
+    """What a key may do. ``ok``: the server accepted the key and it can read the calendar (what the app needs).
+
+    ``can_write``: it may create, change and cancel events. ``message``: one or two sentences for the user.
+    """
+
+    ok: bool
+    can_read: bool
+    can_write: bool
+    message: str
+
+
+def _failure(exc: KlenError) -> KeyCheck:
+    if isinstance(exc, KeyRejected):
+        message = (
+            "Klen did not accept this key: it is unknown, inactive or revoked. Copy it again from "
+            "Klen (Settings > API keys) and paste it here."
+        )
+    elif isinstance(exc, RateLimited):
+        wait = f" in {int(exc.retry_after) + 1} s" if exc.retry_after is not None else " in a minute"
+        message = f"Klen is limiting requests for this key right now. Try the test again{wait}."
+    elif isinstance(exc, InsecureConnection | ConnectionFailed):
+        message = f"{exc.message} The key was not tested."
+    else:
+        message = f"The key could not be tested: {exc.message}"
+    return KeyCheck(ok=False, can_read=False, can_write=False, message=message)
+
+
+async def _can_read(client: KlenClient) -> bool:
+    try:
+        await client.list_events(limit=1)
+    except PermissionMissing:
+        return False
+    return True
+
+
+async def _can_write(client: KlenClient) -> bool:
+    try:
+        await client.update_event(WRITE_PROBE_EVENT, EventPatch(title="Klen Desktop permission check"))
+    except PermissionMissing:
+        return False
+    except (EventNotFound, InvalidRequest):
+        return True
+    # A success would mean the nil UUID exists; the title it now has names us, and writing evidently works.
+    log.warning("the write-permission probe changed an event with the nil UUID")
+    return True
+
+
+def _summary(can_read: bool, can_write: bool) -> KeyCheck:
+    if can_read and can_write:
+        message = "The key works: Klen Desktop can read your calendar and create, change and cancel events."
+    elif can_read:
+        message = (
+            "The key works read-only: Klen Desktop can show your calendar, but not change it. To change events "
+            "from here, give the key the 'can_write_calendar' permission in Klen."
+        )
+    elif can_write:
+        message = (
+            "This key may change events but not read the calendar, so Klen Desktop cannot show anything. Give it "
+            "the 'can_read_calendar' permission in Klen."
+        )
+    else:
+        message = "This key may neither read nor change the calendar. Give it the calendar permissions in Klen."
+    return KeyCheck(ok=can_read, can_read=can_read, can_write=can_write, message=message)
+
+
+async def check_key(base_url: str, api_key: str, *, timeout: float = CHECK_TIMEOUT_S) -> KeyCheck:
+    """Ask the server at ``base_url`` what ``api_key`` may do: two requests, nothing changed, bounded by ``timeout``."""
+    try:
+        client = KlenClient(base_url, api_key.strip(), retry=_CHECK_RETRY)
+    except ValueError as exc:
+        # Either the key has characters a key never has, or the address is not a usable URL; both messages are ours.
+        return KeyCheck(ok=False, can_read=False, can_write=False, message=f"{exc} Nothing was sent.")
+    except InsecureConnection as exc:
+        return _failure(exc)
+    try:
+        async with client:
+            can_read = await asyncio.wait_for(_can_read(client), timeout)
+            can_write = await asyncio.wait_for(_can_write(client), timeout)
+    except KlenError as exc:
+        log.info("API key check failed: %s", type(exc).__name__)
+        return _failure(exc)
+    except TimeoutError:
+        return KeyCheck(
+            ok=False,
+            can_read=False,
+            can_write=False,
+            message=f"Klen did not answer within {timeout:.0f} s. Check your connection and try again.",
+        )
+    log.info("API key check: read=%s write=%s", can_read, can_write)
+    return _summary(can_read, can_write)

@@ -1,0 +1,214 @@
+"""The user's non-secret preferences, kept as JSON beside the other per-user configuration.
+
+The API key is never here: it lives only in the OS keyring (:mod:`klen_desktop.secrets`). This file holds
+sync cadence, sync window, the default reminder, which notifications to show and start-at-login.
+
+Reading never fails the app: a missing file means the defaults; a file that is not JSON (or not an object)
+is moved aside as ``settings.json.bad`` so the user's text is kept for inspection, and the defaults are used;
+a single unknown or invalid value falls back to its default with a logged warning while the other values are
+kept. Writing is atomic (a temporary file in the same folder, fsync, then ``os.replace``), so a crash leaves
+either the old file or the new one, and the file is 0600 from the start because it is created that way.
+
+The file carries ``version``; a newer version than this code knows is read as far as it matches, and
+rewritten in this code's version on the next save.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from klen_desktop.paths import APP_NAME, PRIVATE_FILE_MODE, ensure_private_dir
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILENAME = "settings.json"
+SETTINGS_VERSION = 1
+
+# The API allows a fixed number of requests a minute per key, shared by polling, detail reads and writes; a
+# poll costs at least one list request, so polling faster than twice a minute leaves too little for the rest.
+MIN_FAST_POLL_SECONDS = 30
+MAX_POLL_SECONDS = 3600
+MAX_WINDOW_DAYS_BACK = 90
+MAX_WINDOW_DAYS_AHEAD = 365
+MAX_REMINDER_MINUTES = 7 * 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """Everything the user may tune that is not a secret. Build through :func:`validate_preferences` to check it."""
+
+    fast_poll_seconds: int = 60
+    slow_poll_seconds: int = 300
+    window_days_back: int = 7
+    window_days_ahead: int = 30
+    default_reminder_minutes: int = 15
+    notify_reminders: bool = True
+    notify_new_bookings: bool = True
+    notify_changes: bool = True
+    notify_cancellations: bool = True
+    start_at_login: bool = False
+    version: int = SETTINGS_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class KeyState:
+    """What the settings dialog needs to know about the API key, never the key itself.
+
+    ``stored``: a key is in the keyring. ``demo``: the app is showing the demo calendar. ``keyring_problem``:
+    the keyring cannot be used (the text to show as it is, such as :data:`klen_desktop.secrets.NO_BACKEND_HELP`);
+    key inputs are then disabled.
+    """
+
+    stored: bool = False
+    demo: bool = False
+    keyring_problem: str | None = None
+
+
+def validate_preferences(prefs: Preferences) -> dict[str, str]:
+    """Problems with ``prefs`` as field name -> message fit to show next to that field; empty means valid."""
+    errors: dict[str, str] = {}
+    if prefs.fast_poll_seconds < MIN_FAST_POLL_SECONDS:
+        errors["fast_poll_seconds"] = (
+            f"At least {MIN_FAST_POLL_SECONDS} s: faster checks would use up the API's per-minute request budget."
+        )
+    elif prefs.fast_poll_seconds > MAX_POLL_SECONDS:
+        errors["fast_poll_seconds"] = f"At most {MAX_POLL_SECONDS} s (once an hour)."
+    if prefs.slow_poll_seconds < prefs.fast_poll_seconds:
+        errors["slow_poll_seconds"] = "Cannot be shorter than the busy-time interval above."
+    elif prefs.slow_poll_seconds > MAX_POLL_SECONDS:
+        errors["slow_poll_seconds"] = f"At most {MAX_POLL_SECONDS} s (once an hour)."
+    if not 0 <= prefs.window_days_back <= MAX_WINDOW_DAYS_BACK:
+        errors["window_days_back"] = f"Between 0 and {MAX_WINDOW_DAYS_BACK} days."
+    if not 1 <= prefs.window_days_ahead <= MAX_WINDOW_DAYS_AHEAD:
+        errors["window_days_ahead"] = f"Between 1 and {MAX_WINDOW_DAYS_AHEAD} days."
+    if not 0 <= prefs.default_reminder_minutes <= MAX_REMINDER_MINUTES:
+        errors["default_reminder_minutes"] = f"Between 0 and {MAX_REMINDER_MINUTES} minutes (one week)."
+    return errors
+
+
+def settings_path() -> Path:
+    """``settings.json`` in platformdirs' ``user_config_dir("klen-desktop")`` (the folder is created 0700)."""
+    return ensure_private_dir(Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))) / SETTINGS_FILENAME
+
+
+def _coerce(name: str, value: Any, default: Any) -> Any:
+    """``value`` when it has the type of ``default`` (bool and int kept apart), else raise ValueError."""
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        raise ValueError(f"{name} must be true or false")
+    if isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ValueError(f"{name} must be a whole number")
+    raise ValueError(f"{name} has an unsupported type")  # pragma: no cover - every field is bool or int
+
+
+def preferences_from_dict(data: dict[str, Any]) -> Preferences:
+    """Preferences from a decoded settings object; unknown keys and invalid values fall back with a warning."""
+    defaults = Preferences()
+    known = {f.name for f in fields(Preferences)}
+    for name in sorted(set(data) - known):
+        log.warning("settings: ignoring unknown setting %r", name)
+    values: dict[str, Any] = {}
+    for name in known - {"version"}:
+        if name not in data:
+            continue
+        try:
+            values[name] = _coerce(name, data[name], getattr(defaults, name))
+        except ValueError as exc:
+            log.warning("settings: %s; using the default %r", exc, getattr(defaults, name))
+    version = data.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SETTINGS_VERSION:
+        log.warning("settings: written by a newer Klen Desktop (version %s); reading what this version knows", version)
+    prefs = replace(defaults, **values)
+    # A value can be well typed yet out of range (or at odds with another): each such field goes back to its
+    # default alone, so one bad number does not cost the user every other choice.
+    for name, message in validate_preferences(prefs).items():
+        log.warning("settings: %s %s; using the default", name, message)
+        prefs = replace(prefs, **{name: getattr(defaults, name)})
+    if validate_preferences(prefs):
+        log.warning("settings: the saved values do not fit together; using the defaults")
+        return defaults
+    return prefs
+
+
+def _set_aside(path: Path) -> None:
+    bad = path.with_name(path.name + ".bad")
+    try:
+        os.replace(path, bad)
+    except OSError as exc:
+        log.warning("settings: could not move the unreadable file aside (%s)", type(exc).__name__)
+        return
+    log.warning("settings: %s could not be read; kept as %s and using the defaults", path, bad)
+
+
+def load_preferences(path: Path | None = None) -> Preferences:
+    """The saved preferences, or the defaults (never raises for a missing, unreadable or corrupt file)."""
+    path = settings_path() if path is None else path
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Preferences()
+    except OSError as exc:
+        log.warning("settings: cannot read %s (%s); using the defaults", path, type(exc).__name__)
+        return Preferences()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        _set_aside(path)
+        return Preferences()
+    if not isinstance(data, dict):
+        _set_aside(path)
+        return Preferences()
+    return preferences_from_dict(data)
+
+
+def save_preferences(prefs: Preferences, path: Path | None = None) -> None:
+    """Write ``prefs`` atomically as a 0600 JSON file.
+
+    Raises ValueError for invalid preferences (see :func:`validate_preferences`) and OSError when the disk refuses.
+    """
+    errors = validate_preferences(prefs)
+    if errors:
+        raise ValueError("; ".join(errors.values()))
+    path = settings_path() if path is None else path
+    ensure_private_dir(path.parent)
+    payload = json.dumps(asdict(replace(prefs, version=SETTINGS_VERSION)), indent=2, sort_keys=True) + "\n"
+    # mkstemp creates the file 0600, so the preferences are never readable by others, not even for a moment.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, PRIVATE_FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    log.info("settings saved to %s", path)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the folder's entry is on disk; not every platform lets a folder be opened.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
