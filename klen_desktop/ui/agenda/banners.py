@@ -1,0 +1,193 @@
+"""Banners above the agenda list: the sync state (offline, key problems, read-only, demo) and outbox problems.
+
+The wording lives in plain functions (:func:`sync_banner`, :func:`problem_text`) so it is tested without widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
+from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.ui.agenda.widgets import plain_label
+from klen_desktop.ui.formatting import local
+
+MAX_PROBLEMS_SHOWN = 3
+
+
+class Tone(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+_TONE_COLORS = {Tone.INFO: QColor("#2a7ae2"), Tone.WARNING: QColor("#d9822b"), Tone.ERROR: QColor("#d93025")}
+
+
+@dataclass(frozen=True)
+class BannerText:
+    tone: Tone
+    text: str
+    action: str | None = None  # the label of the banner's button, if it has one
+    second_action: str | None = None
+
+
+def since_text(when: datetime | None, now: datetime) -> str:
+    """ "14:02 (12 min ago)", or with the date when it was not today; "never" without a time."""
+    if when is None:
+        return "never"
+    minutes = max(0, int((now - when).total_seconds() // 60))
+    ago = "just now" if minutes < 1 else f"{minutes} min ago" if minutes < 60 else f"{minutes // 60} h ago"
+    shown = local(when)
+    stamp = f"{shown:%H:%M}" if shown.date() == local(now).date() else f"{shown:%a %d %b %H:%M}"
+    return f"{stamp} ({ago})"
+
+
+def sync_banner(status: SyncStatus, now: datetime) -> BannerText | None:
+    """What the agenda says about sync right now, or ``None`` when all is well."""
+    since = since_text(status.last_success, now)
+    retry = f" Next try at {local(status.next_poll):%H:%M}." if status.next_poll else ""
+    if status.phase is SyncPhase.AUTH_ERROR:
+        detail = f" ({status.last_error})" if status.last_error else ""
+        return BannerText(
+            Tone.ERROR,
+            f"Klen refused the API key{detail}. Syncing has stopped; showing the calendar as of {since}. "
+            "Enter a valid key in Settings.",
+            "Settings…",
+        )
+    if status.phase is SyncPhase.PERMISSION_ERROR:
+        detail = f" ({status.last_error})" if status.last_error else ""
+        return BannerText(
+            Tone.ERROR,
+            f"The API key may not read the calendar{detail}. Syncing has stopped; showing the calendar as of "
+            f"{since}. Give the key calendar access in Klen, or enter another key in Settings.",
+            "Settings…",
+        )
+    if status.phase is SyncPhase.OFFLINE:
+        return BannerText(Tone.WARNING, f"Offline: showing the calendar as of {since}.{retry}", "Retry now")
+    if status.phase is SyncPhase.SERVER_ERROR:
+        detail = f": {status.last_error}" if status.last_error else ""
+        return BannerText(
+            Tone.WARNING, f"Klen is not answering properly{detail}. Showing the calendar as of {since}.{retry}"
+        )
+    if status.phase is SyncPhase.RATE_LIMITED:
+        return BannerText(Tone.INFO, f"Klen asked us to slow down. Showing the calendar as of {since}.{retry}")
+    return None
+
+
+_OP_LABELS = {
+    OutboxOp.CREATE: "new event",
+    OutboxOp.PATCH: "change to",
+    OutboxOp.REPLACE: "change to",
+    OutboxOp.CANCEL: "cancellation of",
+}
+
+
+def problem_text(entry: OutboxEntry, title: str | None) -> tuple[str, str, str]:
+    """(message, resend label, discard label) for an outbox entry that needs the user."""
+    name = " ".join((title or str(entry.payload.get("title") or "an event")).split())
+    what = f"The new event “{name}”" if entry.op is OutboxOp.CREATE else f"Your {_OP_LABELS[entry.op]} “{name}”"
+    if entry.state is OutboxState.CONFLICT:
+        return (
+            f"{what} conflicts with a change made on the server since you edited it.",
+            "Overwrite with mine",
+            "Keep the server's",
+        )
+    reason = " ".join((entry.error_message or "no reason given").split())
+    return (f"{what} was refused by Klen: {reason}", "Send again", "Discard")
+
+
+class Banner(QFrame):
+    """One line of text with a coloured edge and an optional button."""
+
+    action_clicked = Signal()
+    second_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.label = plain_label()
+        self.button = QPushButton()
+        self.button.clicked.connect(self.action_clicked.emit)
+        self.second_button = QPushButton()
+        self.second_button.clicked.connect(self.second_clicked.emit)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 6, 6, 6)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        row.addWidget(self.second_button)
+        self.hide()
+
+    def show_text(self, banner: BannerText | None) -> None:
+        if banner is None:
+            self.hide()
+            return
+        self.label.setText(banner.text)
+        self.button.setVisible(banner.action is not None)
+        self.button.setText(banner.action or "")
+        self.second_button.setVisible(banner.second_action is not None)
+        self.second_button.setText(banner.second_action or "")
+        tint(self, _TONE_COLORS[banner.tone])
+        self.show()
+
+
+def tint(widget: QWidget, color: QColor) -> None:
+    """A light wash of ``color`` over the window colour: readable in light and dark palettes."""
+    pal = widget.palette()
+    base = pal.color(QPalette.ColorRole.Window)
+    mixed = QColor(
+        int(base.red() * 0.82 + color.red() * 0.18),
+        int(base.green() * 0.82 + color.green() * 0.18),
+        int(base.blue() * 0.82 + color.blue() * 0.18),
+    )
+    pal.setColor(QPalette.ColorRole.Window, mixed)
+    widget.setPalette(pal)
+
+
+class ProblemsBanner(QWidget):
+    """Outbox entries the server refused or that conflict, each with its two ways out."""
+
+    resend_requested = Signal(int)
+    discard_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.rows: list[Banner] = []
+        self.more_label = plain_label()
+        self.hide()
+
+    def set_entries(self, entries: Sequence[OutboxEntry], title_of: Callable[[OutboxEntry], str | None]) -> None:
+        for row in self.rows:
+            row.deleteLater()
+        self.rows = []
+        self._layout.removeWidget(self.more_label)
+        problems = [e for e in entries if e.state in (OutboxState.ATTENTION, OutboxState.CONFLICT)]
+        for entry in problems[:MAX_PROBLEMS_SHOWN]:
+            self.rows.append(self._row(entry, title_of(entry)))
+        hidden = len(problems) - MAX_PROBLEMS_SHOWN
+        self.more_label.setText(f"…and {hidden} more waiting for you." if hidden > 0 else "")
+        if hidden > 0:
+            self._layout.addWidget(self.more_label)
+        self.more_label.setVisible(hidden > 0)
+        self.setVisible(bool(problems))
+
+    def _row(self, entry: OutboxEntry, title: str | None) -> Banner:
+        message, resend, discard = problem_text(entry, title)
+        row = Banner(self)
+        tone = Tone.ERROR if entry.state is OutboxState.ATTENTION else Tone.WARNING
+        row.show_text(BannerText(tone, message, resend, discard))
+        seq = entry.seq
+        row.action_clicked.connect(lambda: self.resend_requested.emit(seq))
+        row.second_clicked.connect(lambda: self.discard_requested.emit(seq))
+        self._layout.addWidget(row)
+        return row

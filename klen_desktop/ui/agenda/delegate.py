@@ -1,0 +1,345 @@
+"""Paints agenda rows (day headings and events) and turns clicks on the painted buttons into signals.
+
+One delegate paints every row, so the agenda costs the same with 10 or 10,000 events: only visible rows are
+painted and every row has the same height (``setUniformItemSizes``), which spares the view a size pass over all
+rows. Text is drawn with ``drawText`` (or, for the few fixed labels, ``QStaticText`` forced to plain text), never
+as rich text, so server titles show exactly as typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPalette, QPen, QStaticText, QTransform
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionButton,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from klen_desktop.api.models import EventStatus
+from klen_desktop.store.events import LocalState, StoredEvent
+from klen_desktop.ui.agenda.details import RowTexts
+from klen_desktop.ui.agenda.glyphs import type_glyph_pixmap
+from klen_desktop.ui.agenda.model import AgendaModel, PaintInfo
+from klen_desktop.ui.agenda.rows import NowMark
+
+Index = QModelIndex | QPersistentModelIndex
+NOW_COLOR = QColor("#d93025")
+_PAD = 8
+_TEXT_CACHE_SIZE = 5000  # texts kept laid out: a few screens of rows, then start over
+_MUTED_STATUSES = (EventStatus.CANCELLED, EventStatus.COMPLETED, EventStatus.NO_SHOW)
+_STATE_PILLS = {
+    LocalState.PENDING: ("Pending", QColor("#d9822b")),
+    LocalState.ATTENTION: ("Needs attention", QColor("#d93025")),
+    LocalState.CONFLICT: ("Conflict", QColor("#d93025")),
+}
+
+
+@dataclass(frozen=True)
+class RowButtons:
+    """Where the clickable parts of an event row are, for the given row rectangle."""
+
+    join: QRect | None
+    completed: QRect | None
+    no_show: QRect | None
+    text_right: int  # the title and subtitle end here
+
+
+class _Fonts:
+    """The fonts a row needs, derived once per base font (making QFonts per painted row is measurable)."""
+
+    def __init__(self, base: QFont, key: str) -> None:
+        self.base = QFont(base)
+        self.key = key
+        self.bold = QFont(base)
+        self.bold.setBold(True)
+        self.bold_metrics = QFontMetrics(self.bold)
+        self.struck = QFont(base)
+        self.struck.setStrikeOut(True)
+        self.struck_metrics = QFontMetrics(self.struck)
+        self.today = QFont(self.bold)
+        self.today.setPointSizeF(base.pointSizeF() * 1.1)
+        self.today_metrics = QFontMetrics(self.today)
+        self.time_width = QFontMetrics(base).horizontalAdvance("00:00–Wed 00:00") + 12
+
+
+def _button_width(fm: QFontMetrics, text: str) -> int:
+    return fm.horizontalAdvance(text) + 20
+
+
+class AgendaDelegate(QStyledItemDelegate):
+    join_clicked = Signal(str)
+    outcome_clicked = Signal(int, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._read_only = False
+        self._font_cache: dict[str, _Fonts] = {}
+        self._text_cache: dict[tuple[str, str], QStaticText] = {}
+        self._elide_cache: dict[tuple[str, int, int, int], str] = {}
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Hide the "Did it happen?" buttons: they would write."""
+        self._read_only = read_only
+
+    # -- geometry ----------------------------------------------------------------------------------------------
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: ARG002 - one size for all
+        return QSize(400, self.row_height(option.fontMetrics))
+
+    @staticmethod
+    def row_height(fm: QFontMetrics) -> int:
+        """Every row's height: two lines of text and padding (the view uses fixed heights)."""
+        return 2 * fm.height() + 2 * _PAD + 4
+
+    def buttons(self, rect: QRect, fm: QFontMetrics, join: bool, outcome: bool) -> RowButtons:
+        h = fm.height() + 10
+        top = rect.top() + (rect.height() - h) // 2
+        right = rect.right() - _PAD
+        join_r = completed_r = no_show_r = None
+        if join:
+            w = _button_width(fm, "Join")
+            join_r = QRect(right - w + 1, top, w, h)
+            right -= w + 6
+        if outcome and not self._read_only:
+            w = _button_width(fm, "No-show")
+            no_show_r = QRect(right - w + 1, top, w, h)
+            right -= w + 4
+            w = _button_width(fm, "Completed")
+            completed_r = QRect(right - w + 1, top, w, h)
+            right -= w + 6
+            right -= fm.horizontalAdvance("Did it happen?") + 6
+        return RowButtons(join_r, completed_r, no_show_r, right)
+
+    # -- painting ----------------------------------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        model = index.model()
+        if not isinstance(model, AgendaModel):
+            super().paint(painter, option, index)
+            return
+        info = model.paint_info(index.row())
+        mark = info.now_mark
+        fonts = self._fonts(option.font)
+        painter.save()
+        try:
+            if info.event is not None and info.texts is not None:
+                self._paint_event(painter, option, fonts, info.event, info.texts, info)
+            else:
+                self._paint_heading(painter, option, fonts, info.heading, info.is_today)
+            if mark in (NowMark.ABOVE, NowMark.BELOW):
+                y = option.rect.top() + 1 if mark == NowMark.ABOVE else option.rect.bottom() - 1
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setPen(QPen(NOW_COLOR, 2))
+                painter.drawLine(option.rect.left() + 8, y, option.rect.right(), y)
+                painter.setBrush(NOW_COLOR)
+                painter.drawEllipse(QRectF(option.rect.left() + 2, y - 4, 8, 8))
+        finally:
+            painter.restore()
+
+    def _static(self, text: str, fonts: _Fonts) -> QStaticText:
+        """``text`` laid out once in the base font; plain text always (QStaticText would guess rich text)."""
+        key = (text, fonts.key)
+        static = self._text_cache.get(key)
+        if static is None:
+            if len(self._text_cache) > _TEXT_CACHE_SIZE:
+                self._text_cache.clear()
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+            static.prepare(QTransform(), fonts.base)
+            self._text_cache[key] = static
+        return static
+
+    def _elided(self, text: str, fm: QFontMetrics, width: int) -> str:
+        """One line of ``text`` (already flattened to one line) cut to ``width`` pixels with an ellipsis."""
+        key = (text, width, fm.height(), fm.averageCharWidth())
+        elided = self._elide_cache.get(key)
+        if elided is None:
+            if len(self._elide_cache) > _TEXT_CACHE_SIZE:
+                self._elide_cache.clear()
+            elided = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            self._elide_cache[key] = elided
+        return elided
+
+    def _fonts(self, base: QFont) -> _Fonts:
+        key = base.key()
+        fonts = self._font_cache.get(key)
+        if fonts is None:
+            fonts = self._font_cache[key] = _Fonts(base, key)
+        return fonts
+
+    def _paint_heading(
+        self, painter: QPainter, option: QStyleOptionViewItem, fonts: _Fonts, text: str, today: bool
+    ) -> None:
+        pal = option.palette
+        rect = option.rect
+        painter.fillRect(rect, pal.color(QPalette.ColorRole.AlternateBase))
+        font, fm = (fonts.today, fonts.today_metrics) if today else (fonts.bold, fonts.bold_metrics)
+        painter.setFont(font)
+        text_rect = rect.adjusted(_PAD + 10, 0, -_PAD, -_PAD // 2)
+        painter.setPen(pal.color(QPalette.ColorRole.Highlight if today else QPalette.ColorRole.WindowText))
+        text = self._elided(text, fm, text_rect.width())
+        painter.drawText(QPointF(text_rect.left(), text_rect.bottom() - fm.descent()), text)
+        painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
+        painter.drawLine(rect.left(), rect.bottom(), rect.right(), rect.bottom())
+
+    def _paint_event(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        fonts: _Fonts,
+        event: StoredEvent,
+        texts: RowTexts,
+        info: PaintInfo,
+    ) -> None:
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # The view's option already carries the state (selected, hover, focus): enough for the row background.
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+        s = event.summary
+        pal = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        muted = QColor(text_color)
+        muted.setAlphaF(0.6)
+        is_muted = s.status in _MUTED_STATUSES
+        fm = option.fontMetrics
+        rect = option.rect.adjusted(_PAD + 10, _PAD, -_PAD, -_PAD)
+        line_h = fm.height()
+        top1 = QRect(rect.left(), rect.top(), rect.width(), line_h)
+        top2 = QRect(rect.left(), rect.top() + line_h + 2, rect.width(), line_h)
+        time_w = fonts.time_width
+        painter.setFont(option.font)
+        painter.setPen(muted if is_muted else text_color)
+        painter.drawText(QPointF(top1.left(), top1.top() + fm.ascent()), texts.time)
+        painter.setPen(muted)
+        painter.drawStaticText(QPointF(top2.topLeft()), self._static(texts.status, fonts))
+        icon_rect = QRectF(rect.left() + time_w, rect.top() + (rect.height() - 18) / 2, 18, 18)
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        glyph = type_glyph_pixmap(s.event_type, 18, ratio, text_color if selected else None, is_muted)
+        painter.drawPixmap(icon_rect.topLeft(), glyph)
+        buttons = self.buttons(option.rect, fm, info.join_url is not None, info.needs_outcome)
+        left = int(icon_rect.right()) + 10
+        right = self._paint_badges(
+            painter, option, fonts, event, text_color, buttons.text_right, rect.top() + (rect.height() - line_h) // 2
+        )
+        if s.status is EventStatus.CANCELLED:
+            title_font, title_fm = fonts.struck, fonts.struck_metrics
+        elif is_muted:
+            title_font, title_fm = option.font, fm
+        else:
+            title_font, title_fm = fonts.bold, fonts.bold_metrics
+        painter.setFont(title_font)
+        painter.setPen(muted if is_muted else text_color)
+        width = max(0, right - left)
+        title = self._elided(texts.title, title_fm, width)
+        painter.drawText(QPointF(left, top1.top() + title_fm.ascent()), title)
+        painter.setFont(option.font)
+        painter.setPen(muted)
+        sub = self._elided(texts.subtitle, fm, width)
+        painter.drawText(QPointF(left, top2.top() + fm.ascent()), sub)
+        self._paint_buttons(painter, option, fonts, text_color, buttons, style)
+
+    def _paint_badges(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        fonts: _Fonts,
+        event: StoredEvent,
+        ink: QColor,
+        right: int,
+        top: int,
+    ) -> int:
+        """Pills right to left (local state, AI agent) ending at ``right``; returns where the text must end."""
+        fm = option.fontMetrics
+        pills: list[tuple[str, QColor]] = []
+        if event.local_state is not None:
+            pills.append(_STATE_PILLS[event.local_state])
+        s = event.summary
+        if s.created_by_ai_agent or s.ai_agent is not None:
+            name = " ".join((s.ai_agent.name or "").split()) if s.ai_agent else ""
+            pills.append(
+                (
+                    self._elided(f"AI · {name}" if name else "AI", fm, 160),
+                    option.palette.color(QPalette.ColorRole.Highlight),
+                )
+            )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for text, color in pills:
+            w = fm.horizontalAdvance(text) + 14
+            box = QRectF(right - w, top - 1, w, fm.height() + 2)
+            fill = QColor(color)
+            fill.setAlphaF(0.15)
+            painter.setPen(QPen(color, 1))
+            painter.setBrush(fill)
+            painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
+            painter.setPen(ink)
+            static = self._static(text, fonts)
+            size = static.size()
+            painter.drawStaticText(
+                QPointF(box.center().x() - size.width() / 2, box.center().y() - size.height() / 2), static
+            )
+            right -= w + 6
+        return right - 4
+
+    def _paint_buttons(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        fonts: _Fonts,
+        ink: QColor,
+        buttons: RowButtons,
+        style: QStyle,
+    ) -> None:
+        widget = option.widget
+        if buttons.completed is not None and buttons.no_show is not None:
+            painter.setPen(ink)
+            fm = option.fontMetrics
+            label = QRect(
+                buttons.text_right + 6,
+                buttons.completed.top(),
+                fm.horizontalAdvance("Did it happen?") + 2,
+                buttons.completed.height(),
+            )
+            painter.drawStaticText(
+                QPointF(label.left(), label.center().y() - fm.height() / 2), self._static("Did it happen?", fonts)
+            )
+        for rect, text in ((buttons.join, "Join"), (buttons.completed, "Completed"), (buttons.no_show, "No-show")):
+            if rect is None:
+                continue
+            opt = QStyleOptionButton()
+            opt.rect = rect
+            opt.text = text
+            opt.palette = option.palette
+            opt.fontMetrics = option.fontMetrics
+            opt.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Raised
+            style.drawControl(QStyle.ControlElement.CE_PushButton, opt, painter, widget)
+
+    # -- clicks ------------------------------------------------------------------------------------------------
+    def editorEvent(self, event: QEvent, model: object, option: QStyleOptionViewItem, index: Index) -> bool:
+        if event.type() != QEvent.Type.MouseButtonRelease or not isinstance(event, QMouseEvent):
+            return super().editorEvent(event, model, option, index)  # type: ignore[arg-type]
+        if event.button() != Qt.MouseButton.LeftButton:
+            return False
+        if not isinstance(model, AgendaModel):
+            return False
+        info = model.paint_info(index.row())
+        stored, url = info.event, info.join_url
+        if stored is None:
+            return False
+        buttons = self.buttons(option.rect, option.fontMetrics, url is not None, info.needs_outcome)
+        pos = event.position().toPoint()
+        if buttons.join is not None and buttons.join.contains(pos) and isinstance(url, str):
+            self.join_clicked.emit(url)
+            return True
+        if buttons.completed is not None and buttons.completed.contains(pos):
+            self.outcome_clicked.emit(stored.id, EventStatus.COMPLETED.value)
+            return True
+        if buttons.no_show is not None and buttons.no_show.contains(pos):
+            self.outcome_clicked.emit(stored.id, EventStatus.NO_SHOW.value)
+            return True
+        return False

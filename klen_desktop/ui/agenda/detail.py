@@ -1,0 +1,170 @@
+"""The detail pane: every fact of the selected event and the quick actions on it.
+
+The pane only emits intentions; the window turns "Cancel" into a confirmation first. When the cached details are
+older than the summary (or missing) it shows the summary's facts with a "Loading details…" note; the window asks
+for details through ``detail_needed``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Signal, SignalInstance
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFormLayout, QGridLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from klen_desktop.api.models import EventStatus
+from klen_desktop.store.events import StoredEvent
+from klen_desktop.ui.agenda.details import detail_rows
+from klen_desktop.ui.agenda.filters import OPEN_STATUSES, join_link, needs_outcome
+from klen_desktop.ui.agenda.widgets import plain_label, plain_tooltip, set_write_enabled
+
+
+class DetailPane(QWidget):
+    status_requested = Signal(int, str)
+    cancel_clicked = Signal(int)
+    edit_requested = Signal(int)
+    join_requested = Signal(str)
+    ics_requested = Signal(int)
+    copy_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._event: StoredEvent | None = None
+        self._read_only_reason: str | None = None
+        self._now = datetime.now().astimezone()
+        self.title_label = plain_label(selectable=True)
+        font = QFont(self.title_label.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.title_label.setFont(font)
+        self.note_label = plain_label()
+        self.note_label.setEnabled(False)  # the palette's disabled text: quiet on light and dark
+        self.outcome_label = plain_label("This event has ended. Did it happen?")
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.confirm_button = QPushButton("Confirm")
+        self.complete_button = QPushButton("Completed")
+        self.no_show_button = QPushButton("No-show")
+        self.cancel_button = QPushButton("Cancel event…")
+        self.edit_button = QPushButton("Edit…")
+        self.join_button = QPushButton("Join call")
+        self.ics_button = QPushButton("Open .ics")
+        self.copy_button = QPushButton("Copy details")
+        self.confirm_button.clicked.connect(lambda: self._status(EventStatus.CONFIRMED))
+        self.complete_button.clicked.connect(lambda: self._status(EventStatus.COMPLETED))
+        self.no_show_button.clicked.connect(lambda: self._status(EventStatus.NO_SHOW))
+        self.cancel_button.clicked.connect(lambda: self._emit_id(self.cancel_clicked))
+        self.edit_button.clicked.connect(lambda: self._emit_id(self.edit_requested))
+        self.ics_button.clicked.connect(lambda: self._emit_id(self.ics_requested))
+        self.copy_button.clicked.connect(lambda: self._emit_id(self.copy_requested))
+        self.join_button.clicked.connect(self._join)
+        self._build_layout()
+        self.show_event(None)
+
+    def _build_layout(self) -> None:
+        actions = QGridLayout()
+        buttons = [self.confirm_button, self.complete_button, self.no_show_button, self.cancel_button]
+        buttons += [self.edit_button, self.join_button, self.ics_button, self.copy_button]
+        for i, button in enumerate(buttons):
+            actions.addWidget(button, i // 4, i % 4)
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.addWidget(self.title_label)
+        inner.addWidget(self.note_label)
+        inner.addWidget(self.outcome_label)
+        inner.addLayout(actions)
+        inner.addLayout(self.form)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+    @property
+    def shown_event(self) -> StoredEvent | None:
+        return self._event
+
+    def set_read_only(self, reason: str | None) -> None:
+        """``reason`` disables every write action (shown as their tooltip); ``None`` enables them."""
+        self._read_only_reason = reason
+        self._update_actions()
+
+    def set_now(self, now: datetime) -> None:
+        """Update what depends on the time (the "Did it happen?" prompt, Join) without re-rendering."""
+        self._now = now
+        self._update_actions()
+
+    def show_event(self, event: StoredEvent | None, now: datetime | None = None) -> None:
+        """Show ``event`` (``None``: the "select an event" hint)."""
+        if now is not None:
+            self._now = now
+        self._event = event
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        if event is None:
+            self.title_label.setText("No event selected")
+            self.note_label.setText("Select an event in the list to see everything about it.")
+            self.note_label.show()
+        else:
+            self.title_label.setText(event.title)
+            self.note_label.setText(_note(event))
+            self.note_label.setVisible(bool(self.note_label.text()))
+            for label, value in detail_rows(event):
+                self.form.addRow(plain_label(label, wrap=False), plain_label(value, selectable=True))
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        event = self._event
+        writes = (self.confirm_button, self.complete_button, self.no_show_button, self.cancel_button, self.edit_button)
+        for button in (*writes, self.join_button, self.ics_button, self.copy_button):
+            button.setVisible(event is not None)
+        if event is None:
+            self.outcome_label.hide()
+            return
+        status = event.status
+        reason = self._read_only_reason
+        allowed = {
+            self.confirm_button: status is EventStatus.SCHEDULED,
+            self.complete_button: status in OPEN_STATUSES,
+            self.no_show_button: status in OPEN_STATUSES,
+            self.cancel_button: status is not EventStatus.CANCELLED,
+            self.edit_button: True,
+        }
+        for button, ok in allowed.items():
+            if reason is not None:
+                set_write_enabled(button, False, reason)
+            else:
+                button.setEnabled(ok)
+                button.setToolTip("")
+        link = join_link(event.summary, self._now.timestamp())
+        self.join_button.setVisible(link is not None)
+        self.ics_button.setEnabled(not event.is_local)
+        self.ics_button.setToolTip(plain_tooltip("Not on the server yet") if event.is_local else "")
+        ended = needs_outcome(event.summary, self._now.timestamp())
+        self.outcome_label.setVisible(ended and reason is None)
+
+    def _status(self, status: EventStatus) -> None:
+        if self._event is not None:
+            self.status_requested.emit(self._event.id, status.value)
+
+    def _emit_id(self, signal: SignalInstance) -> None:
+        if self._event is not None:
+            signal.emit(self._event.id)
+
+    def _join(self) -> None:
+        link = None if self._event is None else join_link(self._event.summary, self._now.timestamp())
+        if link is not None:
+            self.join_requested.emit(link)
+
+
+def _note(event: StoredEvent) -> str:
+    if event.is_local:
+        return "Not on the server yet: it is sent as soon as Klen can be reached."
+    if not event.detail_is_current:
+        return "Loading details…"
+    return ""

@@ -1,0 +1,136 @@
+"""The facts of one event as label/value pairs in local time: what the detail pane shows and "Copy details" copies.
+
+Qt-free, so the clipboard text and the pane cannot disagree, and both are tested without widgets. Values are the
+server's plain text; the widgets that show them must render them as plain text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from klen_desktop.api.models import EventSummary
+from klen_desktop.store.events import LocalState, StoredEvent
+from klen_desktop.ui.formatting import STATUS_LABELS, TYPE_LABELS, local
+
+LOCAL_STATE_LABELS = {
+    LocalState.PENDING: "Saved here, waiting to reach the server",
+    LocalState.ATTENTION: "The server refused a change: see the banner above",
+    LocalState.CONFLICT: "Changed on the server since you edited it: see the banner above",
+}
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class RowTexts(NamedTuple):
+    """The strings of one agenda row, made once per event value (a row is painted many times)."""
+
+    time: str
+    status: str
+    title: str
+    subtitle: str
+
+
+def row_texts(event: StoredEvent) -> RowTexts:
+    """Local time range, status, one-line title and "customer · location" of an agenda row.
+
+    Times are formatted by hand: ``strftime`` imports the ``time`` module on every call, which PySide's import
+    hook makes slow enough to show in scrolling.
+    """
+    s = event.summary
+    start, end = local(s.start_time), local(s.end_time)
+    span = f"{start.hour:02d}:{start.minute:02d}–"
+    if end.date() != start.date():
+        span += f"{_WEEKDAYS[end.weekday()]} "
+    span += f"{end.hour:02d}:{end.minute:02d}"
+    parts = []
+    if s.customer is not None and s.customer.name:
+        parts.append(s.customer.name)
+    if s.location:
+        parts.append(s.location)
+    if not parts and s.customer is not None and (s.customer.phone or s.customer.email):
+        parts.append(s.customer.phone or s.customer.email or "")
+    return RowTexts(
+        time=span,
+        status=STATUS_LABELS.get(s.status, str(s.status)),
+        title=" ".join(s.title.split()),
+        subtitle=" ".join(" · ".join(parts).split()),
+    )
+
+
+def when_text(summary: EventSummary) -> str:
+    start, end = local(summary.start_time), local(summary.end_time)
+    if start.date() == end.date():
+        return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} ({start:%Z})"
+    return f"{start:%a %d %b %Y, %H:%M} – {end:%a %d %b %Y, %H:%M} ({start:%Z})"
+
+
+def _stamp(value: datetime | None) -> str:
+    return "" if value is None else f"{local(value):%a %d %b %Y, %H:%M}"
+
+
+def _customer_rows(summary: EventSummary, notes: str | None) -> list[tuple[str, str]]:
+    c = summary.customer
+    rows = [
+        ("Customer", (c.name or "") if c else ""),
+        ("Email", (c.email or "") if c else ""),
+        ("Phone", (c.phone or "") if c else ""),
+    ]
+    rows.append(("Customer notes", notes or ((c.notes or "") if c else "")))
+    return rows
+
+
+def detail_rows(event: StoredEvent) -> list[tuple[str, str]]:
+    """Every known fact of ``event`` that has a value, in reading order. Details are used when cached."""
+    s = event.summary
+    d = event.detail
+    rows: list[tuple[str, str]] = [
+        ("When", when_text(s)),
+        ("Type", TYPE_LABELS.get(s.event_type, str(s.event_type))),
+        ("Status", STATUS_LABELS.get(s.status, str(s.status))),
+        ("Location", s.location or ""),
+    ]
+    if event.local_state is not None:
+        rows.append(("Local changes", LOCAL_STATE_LABELS[event.local_state]))
+    rows += _customer_rows(s, d.customer.notes if d and d.customer else None)
+    if d is not None:
+        rows.append(("Description", d.description or ""))
+    if s.has_video_conference or s.video_conference_url:
+        provider = d.video_conference_provider if d else None
+        rows.append(("Video call", " · ".join(x for x in (provider, s.video_conference_url) if x) or "Yes"))
+    if d is not None:
+        if d.is_reminder_enabled:
+            minutes = d.remind_before_minutes
+            rows.append(("Reminder", "On" if minutes is None else f"{minutes} min before"))
+        else:
+            rows.append(("Reminder", "Off"))
+        cals = d.external_calendars
+        if cals is not None:
+            synced = [
+                name
+                for name, value in (
+                    ("Google", cals.google),
+                    ("Outlook", cals.outlook),
+                    ("GoHighLevel", cals.gohighlevel),
+                )
+                if value
+            ]
+            rows.append(("External calendars", ", ".join(synced) or "Not synced"))
+    booked = "An AI agent" if s.created_by_ai_agent else ""
+    if s.ai_agent is not None:
+        rows.append(("AI agent", s.ai_agent.name or f"Agent {s.ai_agent.id}"))
+        booked = f"AI agent {s.ai_agent.name}" if s.created_by_ai_agent and s.ai_agent.name else booked
+    rows.append(("Booked by", booked))
+    if d is not None:
+        if d.team is not None:
+            rows.append(("Team", d.team.name or f"Team {d.team.id}"))
+        rows += [("Created", _stamp(d.created_at)), ("Updated", _stamp(d.updated_at))]
+    return [(label, value) for label, value in rows if value]
+
+
+def details_text(event: StoredEvent) -> str:
+    """Plain text for the clipboard: the title, then one ``Label: value`` line per fact."""
+    lines = [event.summary.title]
+    lines += [f"{label}: {value}" for label, value in detail_rows(event)]
+    return "\n".join(lines)

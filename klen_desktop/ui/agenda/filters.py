@@ -1,0 +1,89 @@
+"""What the agenda shows: the filter value, the search text of an event, and which links may be opened.
+
+Qt-free on purpose: these rules are the agenda's only logic, so they are tested without widgets and reused by
+the model (which filters 10,000 rows per keystroke, so :func:`matches` stays a few attribute reads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from klen_desktop.api.models import EventStatus, EventSummary, EventType
+from klen_desktop.store.events import StoredEvent
+
+ALL_STATUSES = frozenset(EventStatus)
+ALL_TYPES = frozenset(EventType)
+# Statuses whose event, once ended, still needs an outcome ("Did it happen?").
+OPEN_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.CONFIRMED})
+
+
+@dataclass(frozen=True)
+class AgendaFilter:
+    """Which events the agenda lists. The default shows everything."""
+
+    statuses: frozenset[EventStatus] = field(default=ALL_STATUSES)
+    types: frozenset[EventType] = field(default=ALL_TYPES)
+    text: str = ""
+
+    @property
+    def is_default(self) -> bool:
+        return self.statuses == ALL_STATUSES and self.types == ALL_TYPES and not self.text.strip()
+
+    @property
+    def needle(self) -> str:
+        """The search text as compared: case-folded, whitespace collapsed."""
+        return " ".join(self.text.casefold().split())
+
+
+def search_text(summary: EventSummary) -> str:
+    """The text a search looks in: title, customer (name, email, phone) and location, case-folded."""
+    parts = [summary.title, summary.location or ""]
+    customer = summary.customer
+    if customer is not None:
+        parts += [customer.name or "", customer.email or "", customer.phone or ""]
+    return " ".join(" ".join(parts).casefold().split())
+
+
+def matches(event: StoredEvent, flt: AgendaFilter, haystack: str, needle: str) -> bool:
+    """True when ``event`` passes ``flt``; ``haystack`` is its :func:`search_text`, ``needle`` the filter's."""
+    summary = event.summary
+    return summary.status in flt.statuses and summary.event_type in flt.types and (not needle or needle in haystack)
+
+
+def safe_link(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) link the browser may open, else ``None``.
+
+    Server text decides nothing here: ``javascript:``, ``file:``, ``data:`` and links with spaces or control
+    characters (which some handlers split into arguments) are refused.
+    """
+    if not url:
+        return None
+    text = url.strip()
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text
+
+
+def join_link(summary: EventSummary, now_ts: float | None = None) -> str | None:
+    """The video call link to offer a Join button for, or ``None`` when there is no safe one.
+
+    With ``now_ts`` (a POSIX time) the link is offered only while joining makes sense: the event is not over and
+    not cancelled, completed or marked no-show.
+    """
+    if not summary.has_video_conference and summary.event_type is not EventType.VIDEO_CALL:
+        return None
+    if now_ts is not None and (summary.status not in OPEN_STATUSES or summary.end_time.timestamp() <= now_ts):
+        return None
+    return safe_link(summary.video_conference_url)
+
+
+def needs_outcome(summary: EventSummary, now_ts: float) -> bool:
+    """True when the event has ended but is still scheduled or confirmed: the agenda asks "Did it happen?"."""
+    return summary.status in OPEN_STATUSES and summary.end_time.timestamp() <= now_ts

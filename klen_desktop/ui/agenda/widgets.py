@@ -1,0 +1,70 @@
+"""Small plain-text building blocks of the agenda window: labels, tooltips, and the cancel confirmation."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from klen_desktop.store.events import StoredEvent
+from klen_desktop.ui.agenda.details import when_text
+
+
+def plain_label(text: str = "", *, wrap: bool = True, selectable: bool = False) -> QLabel:
+    """A label that shows its text exactly as given: server text is never read as HTML."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    label.setText(text)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def plain_tooltip(text: str) -> str:
+    """Tooltip text Qt renders literally: escaped, then wrapped so Qt reads the entities as rich text."""
+    return f"<p>{html.escape(text)}</p>" if text else ""
+
+
+def set_write_enabled(widget: QWidget, enabled: bool, reason: str) -> None:
+    """Enable a write action, or disable it with the reason as its tooltip."""
+    widget.setEnabled(enabled)
+    widget.setToolTip("" if enabled else plain_tooltip(reason))
+
+
+class CancelDialog(QDialog):
+    """Asks before cancelling an event, with an optional reason (the server adds it to the customer notes).
+
+    Opened with :meth:`open` (window-modal, no nested event loop: the app runs on qasync); read :meth:`reason`
+    once it is accepted.
+    """
+
+    def __init__(self, event: StoredEvent, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.event_id = event.id
+        self.setWindowTitle("Cancel event")
+        title = " ".join(event.title.split())
+        question = plain_label(f"Cancel “{title}”?\n{when_text(event.summary)}")
+        note = plain_label("The customer may be notified. The reason is added to the customer notes.")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("Reason (optional)")
+        self.reason_edit.setMaxLength(500)
+        buttons = QDialogButtonBox()
+        self.confirm_button = QPushButton("Cancel event")
+        self.keep_button = QPushButton("Keep event")
+        buttons.addButton(self.confirm_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.keep_button, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(question)
+        layout.addWidget(note)
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(buttons)
+        # Enter must not cancel someone's appointment by accident; set once the buttons belong to the dialog.
+        self.confirm_button.setAutoDefault(False)
+        self.keep_button.setDefault(True)
+
+    def reason(self) -> str:
+        return " ".join(self.reason_edit.text().split())

@@ -1,0 +1,397 @@
+"""The agenda window: the list of events by day, its filters and banners, and the detail pane.
+
+It renders the values it is given (events, sync status, outbox problems) and emits intentions; the controller
+connects those to the core. Nothing here talks to the network or the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from klen_desktop.api.models import EventStatus, EventSummary
+from klen_desktop.store.events import StoredEvent
+from klen_desktop.store.outbox import OutboxEntry
+from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.ui.agenda.banners import Banner, BannerText, ProblemsBanner, Tone, since_text, sync_banner
+from klen_desktop.ui.agenda.delegate import AgendaDelegate
+from klen_desktop.ui.agenda.detail import DetailPane
+from klen_desktop.ui.agenda.details import details_text
+from klen_desktop.ui.agenda.filters import AgendaFilter
+from klen_desktop.ui.agenda.listview import AgendaListView
+from klen_desktop.ui.agenda.model import AgendaModel
+from klen_desktop.ui.agenda.toolbar import AgendaToolbar
+from klen_desktop.ui.agenda.widgets import CancelDialog, plain_label, set_write_enabled
+from klen_desktop.ui.formatting import local
+
+_NOW_TICK_MS = 60_000
+
+
+class AgendaWindow(QWidget):
+    """See the issue 4 UI contract: inputs are the ``set_*`` methods, outputs the signals below."""
+
+    new_event_requested = Signal(object)  # datetime | None: the suggested start
+    edit_requested = Signal(int)
+    status_requested = Signal(int, str)
+    cancel_requested = Signal(int, str)
+    join_requested = Signal(str)
+    ics_requested = Signal(int)
+    copy_details_requested = Signal(int)  # after the details were put on the clipboard
+    detail_needed = Signal(int)
+    refresh_requested = Signal()
+    find_slot_requested = Signal()
+    settings_requested = Signal()  # from the key-problem and demo banners
+    outbox_resend_requested = Signal(int)
+    outbox_discard_requested = Signal(int)
+    visibility_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._now = self._clock()
+        self._status = SyncStatus()
+        self._read_only: str | None = None
+        self._demo = False
+        self._detail_asked: dict[int, EventSummary] = {}
+        self._pending_show: int | None = None
+        self._scrolled_once = False
+        self._scroll_on_show = False  # show_event was called while hidden: scroll to it once shown
+        # The last date navigated to, and the day it put at the top: week steps count from the date asked for
+        # (not from the next day that had events) unless the user has scrolled since.
+        self._anchor: tuple[date, date] | None = None
+        self.cancel_dialog: CancelDialog | None = None
+        self.setWindowTitle("Klen — Agenda")
+        self.resize(1100, 700)
+        self.model = AgendaModel(self)
+        self.delegate = AgendaDelegate(self)
+        self.list_view = AgendaListView(self.delegate.row_height(self.fontMetrics()))
+        self.list_view.setModel(self.model)
+        self.list_view.setItemDelegate(self.delegate)
+        self.list_view.setAccessibleName("Agenda")
+        self.toolbar = AgendaToolbar()
+        self.sync_banner = Banner()
+        self.mode_banner = Banner()
+        self.read_only_banner = Banner()
+        self.problems = ProblemsBanner()
+        self.pane = DetailPane()
+        self.message = plain_label()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_button = QPushButton()
+        self.footer = plain_label(wrap=False)
+        self._build_layout()
+        self._connect()
+        self._tick = QTimer(self)
+        self._tick.setInterval(_NOW_TICK_MS)
+        self._tick.timeout.connect(lambda: self._set_now(self._clock()))
+        # Search texts are made in idle slices after a load, a few ms each, instead of on the first keystroke.
+        self._search_prep = QTimer(self)
+        self._search_prep.setInterval(0)
+        self._search_prep.timeout.connect(self._prepare_search)
+        self._update_page()
+
+    @property
+    def search_prepared(self) -> bool:
+        """True once the idle work after a load is done and a search costs only the filter itself."""
+        return not self._search_prep.isActive()
+
+    def _prepare_search(self) -> None:
+        if not self.model.prepare_search(1000):
+            self._search_prep.stop()
+
+    def _build_layout(self) -> None:
+        page = QWidget()
+        msg = QVBoxLayout(page)
+        msg.addStretch(1)
+        msg.addWidget(self.message)
+        msg.addWidget(self.message_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        msg.addStretch(2)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.list_view)
+        self.stack.addWidget(page)
+        splitter = QSplitter()
+        splitter.addWidget(self.stack)
+        splitter.addWidget(self.pane)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([680, 420])
+        layout = QVBoxLayout(self)
+        for widget in (self.toolbar, self.mode_banner, self.read_only_banner, self.sync_banner, self.problems):
+            layout.addWidget(widget)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.footer)
+
+    def _connect(self) -> None:
+        tb = self.toolbar
+        tb.filter_changed.connect(self._filter_changed)
+        tb.today_clicked.connect(lambda: self.go_to_date(local(self._now).date()))
+        tb.week_step.connect(self._week_step)
+        tb.date_picked.connect(self.go_to_date)
+        tb.new_button.clicked.connect(lambda: self._new_event())
+        tb.slot_button.clicked.connect(self.find_slot_requested.emit)
+        tb.sync_button.clicked.connect(self.refresh_requested.emit)
+        self.sync_banner.action_clicked.connect(self._sync_banner_action)
+        self.mode_banner.action_clicked.connect(self.settings_requested.emit)
+        self.problems.resend_requested.connect(self.outbox_resend_requested.emit)
+        self.problems.discard_requested.connect(self.outbox_discard_requested.emit)
+        self.message_button.clicked.connect(self._message_action)
+        self.delegate.join_clicked.connect(self.join_requested.emit)
+        self.delegate.outcome_clicked.connect(self.status_requested.emit)
+        self.list_view.selectionModel().currentChanged.connect(self._current_changed)
+        self.list_view.open_requested.connect(self._open)
+        self.list_view.doubleClicked.connect(self._open)
+        self.list_view.delete_requested.connect(lambda index: self.ask_cancel(self.model.event_at(index.row())))
+        self.list_view.verticalScrollBar().valueChanged.connect(lambda _: self.toolbar.show_date(self.top_date()))
+        self.pane.status_requested.connect(self.status_requested.emit)
+        self.pane.cancel_clicked.connect(lambda _id: self.ask_cancel(self.pane.shown_event))
+        self.pane.edit_requested.connect(self.edit_requested.emit)
+        self.pane.join_requested.connect(self.join_requested.emit)
+        self.pane.ics_requested.connect(self.ics_requested.emit)
+        self.pane.copy_requested.connect(self._copy_details)
+        QShortcut(QKeySequence("N"), self, self._new_event)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh_requested.emit)
+
+    # -- inputs ------------------------------------------------------------------------------------------------
+    def set_events(self, events: Sequence[StoredEvent], now: datetime) -> None:
+        """Show ``events`` as of ``now``; only changed rows are updated, selection and scroll are kept."""
+        self._now = now
+        self.model.set_events(events, now)
+        self._refresh_pane()
+        self._ask_detail(self.pane.shown_event)
+        self._update_page()
+        self._search_prep.start()
+        if not self._scrolled_once and self.model.rowCount() and self.isVisible():
+            self._scrolled_once = True
+            self.go_to_date(local(now).date())
+        if self._pending_show is not None and self.model.find_event(self._pending_show) is not None:
+            self.show_event(self._pending_show)
+
+    def set_event_detail(self, event: StoredEvent) -> None:
+        """Fresh details for one event (after ``detail_needed``)."""
+        self.model.update_event(event)
+        shown = self.pane.shown_event
+        if shown is not None and shown.id == event.id:
+            self.pane.show_event(event, self._now)
+
+    def set_sync_status(self, status: SyncStatus) -> None:
+        self._status = status
+        self.sync_banner.show_text(sync_banner(status, self._clock()))
+        self._update_page()
+
+    def set_demo(self, demo: bool) -> None:
+        self._demo = demo
+        self.setWindowTitle("Klen — Agenda (Demo)" if demo else "Klen — Agenda")
+        text = (
+            "Demo mode: a sample calendar served by the built-in emulator. Nothing here reaches Klen. "
+            "Enter your API key to see your own calendar."
+        )
+        self.mode_banner.show_text(BannerText(Tone.INFO, text, "Enter API key…") if demo else None)
+        self._update_footer()
+
+    def set_read_only(self, read_only: bool, reason: str) -> None:
+        """Disable every write action, with ``reason`` as their tooltip and in a banner."""
+        self._read_only = reason if read_only else None
+        self.read_only_banner.show_text(BannerText(Tone.INFO, f"Read-only: {reason}") if read_only else None)
+        set_write_enabled(self.toolbar.new_button, not read_only, reason)
+        self.delegate.set_read_only(read_only)
+        self.pane.set_read_only(self._read_only)
+        self.list_view.viewport().update()
+
+    def set_outbox_problems(self, entries: Sequence[OutboxEntry]) -> None:
+        def title_of(entry: OutboxEntry) -> str | None:
+            known = None if entry.event_id is None else self.model.find_event(entry.event_id)
+            return known.title if known is not None else None
+
+        self.problems.set_entries(entries, title_of)
+
+    def show_event(self, event_id: int) -> None:
+        """Select the event, scroll to it and show it in the pane (filters are cleared if they hide it)."""
+        self._pending_show = event_id
+        if self.model.row_of(event_id) is None and self.model.find_event(event_id) is not None:
+            self.toolbar.set_filter(AgendaFilter())
+        row = self.model.row_of(event_id)
+        if row is None:
+            return  # not loaded yet: shown once set_events brings it
+        self._pending_show = None
+        index = self.model.index(row)
+        self.list_view.setCurrentIndex(index)
+        self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._scroll_on_show = not self.isVisible()
+
+    # -- navigation and actions -------------------------------------------------------------------------------
+    def top_date(self) -> date:
+        """The day of the row at the top of the list (today when the list is empty)."""
+        day = self.model.day_of_row(self.list_view.indexAt(QPoint(4, 4)).row())
+        return day if day is not None else local(self._now).date()
+
+    def go_to_date(self, day: date) -> None:
+        """Scroll so ``day`` (or the first later day with events) is at the top of the list."""
+        row = self.model.row_for_date(day)
+        if row is not None:
+            self.list_view.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
+        self._anchor = (day, self.top_date())
+        self.toolbar.show_date(day)
+
+    def _week_step(self, step: int) -> None:
+        top = self.top_date()
+        base = self._anchor[0] if self._anchor is not None and self._anchor[1] == top else top
+        self.go_to_date(base + timedelta(days=7 * step))
+
+    def focus_search(self) -> None:
+        self.toolbar.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.toolbar.search_edit.selectAll()
+
+    def ask_cancel(self, event: StoredEvent | None) -> None:
+        """Open the confirmation; ``cancel_requested`` is emitted only if the user confirms."""
+        if event is None or self._read_only is not None or event.status is EventStatus.CANCELLED:
+            return
+        dialog = CancelDialog(event, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.cancel_requested.emit(dialog.event_id, dialog.reason()))
+        dialog.finished.connect(lambda _: setattr(self, "cancel_dialog", None))
+        self.cancel_dialog = dialog
+        dialog.open()
+
+    def _new_event(self) -> None:
+        if self._read_only is None:
+            self.new_event_requested.emit(None)
+
+    def _open(self, index: QModelIndex) -> None:
+        event = self.model.event_at(index.row())
+        if event is not None and self._read_only is None:
+            self.edit_requested.emit(event.id)
+
+    def _copy_details(self, event_id: int) -> None:
+        event = self.model.find_event(event_id)
+        if event is not None:
+            QGuiApplication.clipboard().setText(details_text(event))
+            self.copy_details_requested.emit(event_id)
+
+    def _filter_changed(self, flt: AgendaFilter) -> None:
+        shown = self.pane.shown_event
+        self.model.set_filter(flt)
+        # A filter change may reset the model; keep the selected event selected while it is still listed.
+        row = None if shown is None else self.model.row_of(shown.id)
+        if row is None:
+            self.pane.show_event(None, self._now)
+        elif self.list_view.currentIndex().row() != row:
+            self.list_view.setCurrentIndex(self.model.index(row))
+            self.list_view.scrollTo(self.model.index(row))
+        self._update_page()
+
+    def _sync_banner_action(self) -> None:
+        if self._status.halted:
+            self.settings_requested.emit()
+        else:
+            self.refresh_requested.emit()
+
+    def _message_action(self) -> None:
+        if not self.model.filter.is_default:
+            self.toolbar.set_filter(AgendaFilter())
+        elif self.model.loaded:
+            self._new_event()
+
+    def _set_now(self, now: datetime) -> None:
+        """The minute tick: moves the now line, and ages the "as of … (n min ago)" texts."""
+        self._now = now
+        self.model.set_now(now)
+        self._refresh_pane()
+        self.sync_banner.show_text(sync_banner(self._status, now))
+        self._update_footer()
+
+    def _refresh_pane(self) -> None:
+        """Re-render the pane only when its event changed: rebuilding it on every poll would flicker."""
+        current = self._current_event()
+        if current is None or current != self.pane.shown_event:
+            self.pane.show_event(current, self._now)
+        else:
+            self.pane.set_now(self._now)
+
+    def _current_event(self) -> StoredEvent | None:
+        return self.model.event_at(self.list_view.currentIndex().row())
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        event = self.model.event_at(current.row())
+        if event is None and self.pane.shown_event is not None and self.model.row_of(self.pane.shown_event.id):
+            return  # a heading got focus: keep showing the event
+        self.pane.show_event(event, self._now)
+        self._ask_detail(event)
+
+    def _ask_detail(self, event: StoredEvent | None) -> None:
+        if event is None or event.is_local or event.detail_is_current:
+            return
+        if self._detail_asked.get(event.id) != event.summary:
+            self._detail_asked[event.id] = event.summary
+            self.detail_needed.emit(event.id)
+
+    # -- states ------------------------------------------------------------------------------------------------
+    def _update_page(self) -> None:
+        model = self.model
+        button: str | None = None
+        if not model.loaded:
+            if self._status.halted:
+                text = "The calendar can't be loaded until the key problem above is solved."
+            elif self._status.phase in (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR):
+                text = "Klen can't be reached and nothing is cached yet. Retrying automatically."
+            else:
+                text = "Loading your calendar…"
+        elif model.total_events == 0:
+            text, button = "No events in this period.", "New event"
+        elif model.visible_events == 0:
+            text, button = "No events match the search and filters.", "Clear filters"
+        else:
+            text = ""
+        self.message.setText(text)
+        self.message_button.setVisible(button is not None and not (button == "New event" and self._read_only))
+        self.message_button.setText(button or "")
+        self.stack.setCurrentIndex(1 if text else 0)
+        self._update_footer()
+
+    def _update_footer(self) -> None:
+        status = self._status
+        parts = []
+        if self._demo:
+            parts.append("Demo")
+        if self.model.loaded:
+            shown, total = self.model.visible_events, self.model.total_events
+            parts.append(f"{total:,} events" if shown == total else f"{shown:,} of {total:,} events")
+        if status.phase is SyncPhase.SYNCING:
+            parts.append("Syncing…")
+        elif status.last_success is not None:
+            parts.append(f"Last synced {since_text(status.last_success, self._clock())}")
+        self.footer.setText(" · ".join(parts))
+
+    # -- window life -------------------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Scrolling needs the list's real size, so the first scroll waits for the first show.
+        shown = self.pane.shown_event
+        if self._scroll_on_show and shown is not None and self.model.row_of(shown.id) is not None:
+            self._scrolled_once = True
+            self.show_event(shown.id)
+        elif not self._scrolled_once and self.model.rowCount():
+            self._scrolled_once = True  # the first load opens on today
+            self.go_to_date(local(self._now).date())
+        self._scroll_on_show = False
+        self._tick.start()
+        self.visibility_changed.emit(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._tick.stop()
+        self.visibility_changed.emit(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Closing only hides: the app lives in the tray and the window is reopened from there.
+        event.accept()

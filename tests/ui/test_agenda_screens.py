@@ -1,0 +1,150 @@
+"""The agenda over the emulator's demo calendar, fetched over loopback HTTP like the app does, and screenshots
+of it in light and dark palettes (written only when ``KLEN_SCREENSHOTS=DIR`` is set)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+from test_agenda_values import make_entry
+
+from klen_desktop.api.client import KlenClient
+from klen_desktop.api.models import EventStatus
+from klen_desktop.emulator import EmulatorServer
+from klen_desktop.store.events import LocalState, StoredEvent
+from klen_desktop.store.outbox import OutboxState
+from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.ui.agenda import AgendaWindow
+from klen_desktop.ui.agenda.model import Role, RowKind
+
+
+async def fetch_demo_calendar(server: EmulatorServer, key: str) -> list[StoredEvent]:
+    """What the app's cache would hold after a sync: summaries, with details for every event."""
+    now = datetime.now(UTC)
+    async with KlenClient(server.url, key) as client:
+        summaries = await client.list_all_events(
+            start_date=(now - timedelta(days=8)).date(), end_date=(now + timedelta(days=9)).date()
+        )
+        events = []
+        for summary in summaries:
+            detail = await client.get_event(summary.id)
+            events.append(StoredEvent(summary=summary, detail=detail, detail_fetched_at=now, local_state=None))
+    return events
+
+
+def dark_palette() -> QPalette:
+    pal = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#202227",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#17181c",
+        QPalette.ColorRole.AlternateBase: "#26282e",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#2c2e34",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#3d7bd9",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#2c2e34",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+        QPalette.ColorRole.PlaceholderText: "#8a8f98",
+        QPalette.ColorRole.Mid: "#3a3d44",
+    }
+    for role, color in roles.items():
+        pal.setColor(role, QColor(color))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#7a7f88"))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#7a7f88"))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#7a7f88"))
+    return pal
+
+
+@pytest.fixture
+def demo_server(emulator: EmulatorServer) -> Iterator[EmulatorServer]:
+    emulator.admin.reset("demo")
+    yield emulator
+
+
+@pytest.mark.asyncio
+async def test_the_demo_calendar_from_the_emulator_fills_the_agenda(
+    qtbot: QtBot, demo_server: EmulatorServer, rw_key: str
+) -> None:
+    events = await fetch_demo_calendar(demo_server, rw_key)
+    assert len(events) > 20
+    window = AgendaWindow()
+    qtbot.addWidget(window)
+    window.set_events(events, datetime.now(UTC))
+    model = window.model
+    shown = [model.event_at(r) for r in range(model.rowCount())]
+    assert sorted(e.id for e in shown if e is not None) == sorted(e.id for e in events)
+    days = {e.start_time.astimezone().date() for e in events}
+    assert sum(1 for r in range(model.rowCount()) if model.index(r).data(Role.KIND) == RowKind.HEADING) >= len(days)
+    # Every label in the window renders plain text, whatever the server put in a title or a note.
+    first = next(e for e in shown if e is not None)
+    window.show_event(first.id)
+    assert window.pane.title_label.text() == first.title
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in window.findChildren(QLabel))
+
+
+@pytest.mark.asyncio
+async def test_screenshots_light_and_dark(qtbot: QtBot, demo_server: EmulatorServer, rw_key: str) -> None:
+    target = os.environ.get("KLEN_SCREENSHOTS")
+    if not target:
+        pytest.skip("set KLEN_SCREENSHOTS=DIR to write screenshots")
+    events = await fetch_demo_calendar(demo_server, rw_key)
+    now = datetime.now(UTC)
+    # Give the picture every row state: a pending edit, a refused one, and an ended event awaiting its outcome.
+    ended = max((e for e in events if e.end_time < now), key=lambda e: e.end_time)
+    marked: list[StoredEvent] = []
+    for event in events:
+        if event.id == ended.id:
+            event = dataclasses.replace(
+                event, summary=event.summary.model_copy(update={"status": EventStatus.CONFIRMED}), detail=None
+            )
+        elif event.start_time > now and len(marked) % 4 == 1:
+            event = dataclasses.replace(event, local_state=LocalState.PENDING)
+        marked.append(event)
+    refused = marked[-3]
+    marked[-3] = dataclasses.replace(refused, local_state=LocalState.ATTENTION)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    folder = Path(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        for name, palette in (("light", original), ("dark", dark_palette())):
+            app.setPalette(palette)
+            window = AgendaWindow()
+            qtbot.addWidget(window)
+            window.resize(1280, 760)
+            window.set_demo(True)
+            window.set_events(marked, now)
+            window.set_sync_status(SyncStatus(phase=SyncPhase.OFFLINE, last_success=now - timedelta(minutes=7)))
+            window.set_outbox_problems(
+                [
+                    make_entry(
+                        4,
+                        OutboxState.ATTENTION,
+                        event_id=refused.id,
+                        message="customer_email: Enter a valid email address.",
+                    )
+                ]
+            )
+            window.show()
+            qtbot.waitExposed(window)
+            window.show_event(ended.id)
+            qtbot.wait(50)
+            assert window.grab().save(str(folder / f"agenda-{name}.png"))
+            window.set_read_only(True, "This API key can read the calendar but not change it.")
+            window.toolbar.set_filter(window.model.filter.__class__(text="no such event at all"))
+            qtbot.wait(20)
+            assert window.grab().save(str(folder / f"agenda-empty-readonly-{name}.png"))
+            window.close()
+    finally:
+        app.setPalette(original)
