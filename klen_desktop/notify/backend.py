@@ -1,0 +1,232 @@
+"""The native notification backend: desktop-notifier, plus the checks it does not make itself.
+
+desktop-notifier sends through the freedesktop D-Bus service on Linux, the notification center on macOS and
+WinRT toasts on Windows, and delivers button and click callbacks on the running asyncio (qasync) loop. Two
+things it does not do for us:
+
+* tell whether a notification service exists: on Linux a missing ``org.freedesktop.Notifications`` only makes
+  it log a warning and still return an id. :meth:`DesktopNotifierBackend.probe` asks the service itself
+  (``GetServerInformation`` + ``GetCapabilities``, each with a timeout; a D-Bus-activatable server is
+  started by the call) and :meth:`DesktopNotifierBackend.send` reports a notification that was never
+  dispatched as ``None``;
+* say whether the server interprets markup: a server that lists ``body-markup`` or ``body-hyperlinks`` would
+  render ``<a href=…>`` from a customer's notes, so the body is escaped for it, and only for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from klen_desktop.notify.messages import APP_NAME, Message
+
+log = logging.getLogger(__name__)
+
+BUS_NAME = "org.freedesktop.Notifications"
+OBJECT_PATH = "/org/freedesktop/Notifications"
+CLICK_KEY = "default"
+PROBE_TIMEOUT = 5.0
+# Windows toasts take at most five buttons; macOS folds extra ones into a menu; freedesktop has no limit.
+_WINDOWS_MAX_BUTTONS = 5
+
+ActionCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """What the platform's notification service is and can do. ``available=False``: nothing answers."""
+
+    available: bool
+    actions: bool = False
+    markup: bool = False
+    max_buttons: int | None = None
+    name: str = ""
+    reason: str = ""
+
+
+NO_SERVER = ServerInfo(available=False, reason="not probed yet")
+
+
+class NotificationBackend(Protocol):
+    """Sends, withdraws and reports back. Implementations call ``on_action`` with a button key (``Button.key``)
+    or :data:`CLICK_KEY` for a click on the body, and ``on_dismissed`` when the user closes the notification."""
+
+    async def probe(self) -> ServerInfo: ...
+
+    async def send(
+        self, message: Message, *, on_action: ActionCallback, on_dismissed: Callable[[], None]
+    ) -> str | None:
+        """Show ``message``; its identifier, or ``None`` when the service did not take it."""
+        ...
+
+    async def withdraw(self, identifier: str) -> None:
+        """Close the notification if it is still shown (a no-op when the user closed it already)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+async def probe_freedesktop(timeout: float = PROBE_TIMEOUT, address: str | None = None) -> ServerInfo:
+    """Ask the session bus's notification service for its name and capabilities, each call bounded."""
+    from dbus_fast import Message as DBusMessage
+    from dbus_fast import MessageType
+    from dbus_fast.aio import MessageBus
+
+    try:
+        bus = await asyncio.wait_for(MessageBus(bus_address=address).connect(), timeout)
+    except Exception as exc:
+        return ServerInfo(available=False, reason=f"no session D-Bus: {exc!r}")
+    try:
+
+        async def call(member: str) -> list[Any]:
+            msg = DBusMessage(destination=BUS_NAME, path=OBJECT_PATH, interface=BUS_NAME, member=member)
+            reply = await asyncio.wait_for(bus.call(msg), timeout)
+            if reply is None or reply.message_type is MessageType.ERROR:
+                detail = reply.body[0] if reply is not None and reply.body else ""
+                raise LookupError(f"{reply.error_name if reply else 'no reply'} {detail}".strip())
+            return list(reply.body)
+
+        info = await call("GetServerInformation")
+        caps = set((await call("GetCapabilities"))[0])
+    except (LookupError, TimeoutError) as exc:
+        return ServerInfo(available=False, reason=f"no notification service answers on the session bus: {exc!r}")
+    finally:
+        bus.disconnect()
+    return ServerInfo(
+        available=True,
+        actions="actions" in caps,
+        markup=bool(caps & {"body-markup", "body-hyperlinks"}),
+        name=str(info[0]),
+    )
+
+
+def body_for(message: Message, info: ServerInfo) -> str:
+    """The body as the server must receive it: escaped when the server would read markup in it."""
+    return html.escape(message.body, quote=False) if info.markup else message.body
+
+
+class DesktopNotifierBackend:
+    """:class:`NotificationBackend` on desktop-notifier. Build it on the loop it will deliver callbacks to."""
+
+    def __init__(self, app_name: str = APP_NAME, *, probe_timeout: float = PROBE_TIMEOUT) -> None:
+        self._app_name = app_name
+        self._probe_timeout = probe_timeout
+        self._notifier: Any = None
+        self._info = NO_SERVER
+        # freedesktop ids by desktop-notifier id: desktop-notifier forgets its own once an action came back,
+        # but a server that keeps a notification up after an action (dunst's context menu) still needs closing.
+        self._platform_ids: dict[str, int] = {}
+
+    def _desktop_notifier(self) -> Any:
+        if self._notifier is None:
+            # Imported here: it pulls in the platform's bindings, which the app does not need until it notifies.
+            from desktop_notifier import DesktopNotifier
+
+            self._notifier = DesktopNotifier(app_name=self._app_name, app_icon=None)
+        return self._notifier
+
+    async def probe(self) -> ServerInfo:
+        if sys.platform.startswith("linux") or "bsd" in sys.platform:
+            self._info = await probe_freedesktop(self._probe_timeout)
+            if self._info.available:
+                await self._warm_up()
+        else:
+            self._info = await self._probe_native()
+        return self._info
+
+    async def _warm_up(self) -> None:
+        # desktop-notifier connects and introspects on its first use; doing it now keeps that (a few hundred
+        # ms) off the first reminder.
+        try:
+            await asyncio.wait_for(self._desktop_notifier().get_capabilities(), self._probe_timeout)
+        except Exception:
+            log.info("the notification service answered the probe but not desktop-notifier", exc_info=True)
+
+    async def _probe_native(self) -> ServerInfo:
+        from desktop_notifier import Capability
+
+        notifier = self._desktop_notifier()
+        try:
+            allowed = await asyncio.wait_for(notifier.request_authorisation(), self._probe_timeout)
+            caps = await asyncio.wait_for(notifier.get_capabilities(), self._probe_timeout)
+        except Exception as exc:
+            return ServerInfo(available=False, reason=f"the notification center does not answer: {exc}")
+        if not allowed:
+            return ServerInfo(available=False, reason="notifications are not allowed for this app")
+        return ServerInfo(
+            available=True,
+            actions=Capability.BUTTONS in caps,
+            max_buttons=_WINDOWS_MAX_BUTTONS if sys.platform == "win32" else None,
+            name=sys.platform,
+        )
+
+    async def send(
+        self, message: Message, *, on_action: ActionCallback, on_dismissed: Callable[[], None]
+    ) -> str | None:
+        from desktop_notifier import Button, Notification, Urgency
+
+        info = self._info
+        buttons = message.buttons if info.actions else ()
+        if info.max_buttons is not None:
+            buttons = buttons[: info.max_buttons]
+        dispatched = False
+
+        def mark_dispatched() -> None:
+            nonlocal dispatched
+            dispatched = True
+
+        notification = Notification(
+            title=message.title,
+            message=body_for(message, info),
+            urgency=Urgency.Critical if message.urgent else Urgency.Normal,
+            buttons=tuple(Button(title=b.label, identifier=b.key, on_pressed=_bind(on_action, b.key)) for b in buttons),
+            on_clicked=_bind(on_action, CLICK_KEY) if message.click is not None else None,
+            on_dismissed=on_dismissed,
+            on_dispatched=mark_dispatched,
+            timeout=-1,
+        )
+        notifier = self._desktop_notifier()
+        identifier = str(await notifier.send_notification(notification))
+        # desktop-notifier logs a failed send and still returns an id; only a dispatched one was shown.
+        if not dispatched:
+            return None
+        platform_ids = getattr(notifier._backend, "_platform_to_interface_notification_identifier", None)
+        if platform_ids is not None and identifier in platform_ids.inverse:
+            self._platform_ids[identifier] = int(platform_ids.inverse[identifier])
+        return identifier
+
+    async def withdraw(self, identifier: str) -> None:
+        platform_id = self._platform_ids.pop(identifier, None)
+        notifier = self._desktop_notifier()
+        try:
+            await notifier.clear(identifier)
+            return
+        except KeyError:
+            pass  # desktop-notifier no longer tracks it: an action came back, or the server closed it
+        except Exception:
+            log.warning("could not withdraw notification %s", identifier, exc_info=True)
+            return
+        interface = getattr(notifier._backend, "interface", None)
+        if platform_id is None or interface is None:
+            return
+        try:
+            await asyncio.wait_for(interface.call_close_notification(platform_id), self._probe_timeout)
+        except Exception:
+            log.debug("notification %s was closed already", identifier, exc_info=True)
+
+    async def close(self) -> None:
+        notifier = self._notifier
+        self._notifier = None
+        backend = getattr(notifier, "_backend", None)
+        bus = getattr(backend, "bus", None)
+        if bus is not None:
+            bus.disconnect()
+
+
+def _bind(callback: ActionCallback, key: str) -> Callable[[], None]:
+    return lambda: callback(key)

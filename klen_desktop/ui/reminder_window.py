@@ -1,0 +1,228 @@
+"""Our own reminder windows: the reminder card and the persistent "Starting now" window.
+
+The card stands in for a native notification where the notification server shows no action buttons (or there
+is no server): same content, same actions (Join, Snooze choices, Open, Dismiss). The Starting-now window is
+the one escalation of a video call or appointment nobody acknowledged by its start: it stays on top until
+the user joins or dismisses it.
+
+Neither window ever takes keyboard focus: they are tool windows that do not accept focus and are shown
+without activation, and their buttons take no focus either, so a reminder popping up never steals the
+keystrokes of whatever the user is typing into. They render a :class:`ReminderContent` and emit
+:class:`WindowAction` values; :class:`ReminderWindows` keeps them stacked in the top-right corner of the
+screen and forwards every action through one signal (the app hands it to ``NotificationCenter.act``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from klen_desktop.notify.messages import ActionKind, ReminderContent, snooze_buttons
+from klen_desktop.reminders.scheduler import SnoozeChoice
+
+WINDOW_FLAGS = (
+    Qt.WindowType.Tool
+    | Qt.WindowType.FramelessWindowHint
+    | Qt.WindowType.WindowStaysOnTopHint
+    | Qt.WindowType.WindowDoesNotAcceptFocus
+)
+MARGIN = 16
+SPACING = 8
+WIDTH = 340
+
+
+@dataclass(frozen=True, slots=True)
+class WindowAction:
+    """What the user asked for in one of our windows. ``due_at`` is ``None`` from the Starting-now window."""
+
+    kind: ActionKind
+    event_id: int
+    due_at: datetime | None
+    snooze: SnoozeChoice | None = None
+    join_url: str | None = None
+
+
+def _label(text: str, *, bold: bool = False, wrap: bool = True) -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # server text is never markup
+    label.setText(text)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    if bold:
+        font = QFont(label.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        label.setFont(font)
+    return label
+
+
+def _button(text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setAutoDefault(False)
+    return button
+
+
+class _Card(QWidget):
+    """The frame both windows share: heading, title, time, details, a row of buttons."""
+
+    action_requested = Signal(object)  # WindowAction
+
+    def __init__(self, content: ReminderContent, heading: str, note: str | None = None) -> None:
+        super().__init__(None, WINDOW_FLAGS)
+        self.content = content
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setWindowTitle(f"Klen: {content.title}")
+        self.setFixedWidth(WIDTH)
+        frame = QFrame(self)
+        frame.setObjectName("card")
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        frame.setAutoFillBackground(True)
+        frame.setBackgroundRole(QPalette.ColorRole.Window)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        box = QVBoxLayout(frame)
+        box.setContentsMargins(14, 12, 14, 12)
+        box.setSpacing(4)
+        self.heading = _label(heading, wrap=False)
+        self.heading.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        box.addWidget(self.heading)
+        self.title = _label(content.title, bold=True)
+        box.addWidget(self.title)
+        self.when = _label(content.when)
+        box.addWidget(self.when)
+        self.note = _label(note) if note else None
+        if self.note is not None:
+            box.addWidget(self.note)
+        self.details = [_label(line) for line in content.details]
+        for label in self.details:
+            box.addWidget(label)
+        self.buttons = QHBoxLayout()
+        self.buttons.setSpacing(6)
+        self.buttons.addStretch(1)
+        box.addSpacing(6)
+        box.addLayout(self.buttons)
+        self.join_button: QPushButton | None = None
+        if content.join_url:
+            self.join_button = self._add(_button("Join"), ActionKind.JOIN)
+
+    def _add(self, button: QPushButton, kind: ActionKind) -> QPushButton:
+        button.clicked.connect(lambda: self._emit(kind))
+        self.buttons.addWidget(button)
+        return button
+
+    def _fit(self) -> None:
+        # Word-wrapped labels: the size hint is for a narrower width, so size for the fixed width itself.
+        layout = self.layout()
+        self.resize(WIDTH, layout.totalHeightForWidth(WIDTH) if layout is not None else self.sizeHint().height())
+
+    def _emit(self, kind: ActionKind, snooze: SnoozeChoice | None = None) -> None:
+        c = self.content
+        self.action_requested.emit(WindowAction(kind, c.event_id, c.due_at, snooze, c.join_url))
+        self.close()
+
+
+class ReminderCard(_Card):
+    """A reminder with Join (http(s) link only), a Snooze menu, Open and Dismiss; late ones say so."""
+
+    def __init__(self, content: ReminderContent) -> None:
+        late = "Late reminder: it was due while this computer was asleep or the app was closed."
+        super().__init__(content, "Reminder", late if content.late else None)
+        self.snooze_button = QToolButton()
+        self.snooze_button.setText("Snooze")
+        self.snooze_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.snooze_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.snooze_button)
+        self.snooze_actions: list[QAction] = []
+        for choice in snooze_buttons():
+            action = menu.addAction(choice.label.removeprefix("Snooze ").capitalize())
+            action.triggered.connect(lambda _=False, s=choice.snooze: self._emit(ActionKind.SNOOZE, s))
+            self.snooze_actions.append(action)
+        self.snooze_button.setMenu(menu)
+        self.buttons.addWidget(self.snooze_button)
+        self.open_button = self._add(_button("Open"), ActionKind.OPEN)
+        self.dismiss_button = self._add(_button("Dismiss"), ActionKind.DISMISS)
+        self._fit()
+
+
+class StartingNowWindow(_Card):
+    """Persistent until the user joins or dismisses it; it never times out and never takes focus."""
+
+    def __init__(self, content: ReminderContent) -> None:
+        super().__init__(content, "Starting now")
+        self.heading.setForegroundRole(QPalette.ColorRole.Highlight)
+        font = QFont(self.heading.font())
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.dismiss_button = self._add(_button("Dismiss"), ActionKind.DISMISS)
+        self._fit()
+
+
+class ReminderWindows(QObject):
+    """Shows our reminder windows stacked in the top-right corner; one window per event at a time."""
+
+    action_requested = Signal(object)  # WindowAction
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._open: dict[int, _Card] = {}
+
+    def show_reminder(self, content: ReminderContent) -> ReminderCard:
+        card = ReminderCard(content)
+        self._show(card)
+        return card
+
+    def show_starting_now(self, content: ReminderContent) -> StartingNowWindow:
+        window = StartingNowWindow(content)
+        self._show(window)
+        return window
+
+    def close_for(self, event_id: int) -> None:
+        """Close the window about ``event_id`` (the event was cancelled or moved)."""
+        window = self._open.pop(event_id, None)
+        if window is not None:
+            window.close()
+            self._restack()
+
+    def windows(self) -> list[QWidget]:
+        return list(self._open.values())
+
+    def _show(self, window: _Card) -> None:
+        self.close_for(window.content.event_id)  # a newer reminder replaces the older one
+        self._open[window.content.event_id] = window
+        window.action_requested.connect(self.action_requested.emit)
+        window.destroyed.connect(lambda _=None, w=window: self._forget(w))
+        self._restack()
+        window.show()
+
+    def _forget(self, window: _Card) -> None:
+        for event_id, open_window in list(self._open.items()):
+            if open_window is window:
+                del self._open[event_id]
+        self._restack()
+
+    def _restack(self) -> None:
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        y = area.top() + MARGIN
+        for window in self._open.values():
+            window.move(area.right() - MARGIN - window.width(), y)
+            y += window.height() + SPACING
