@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test ci lint bench emulator venv venv-dev clean
+.PHONY: run test ci lint bench emulator package venv venv-dev clean
 
 ## Start the app (demo mode against the built-in emulator when no API key is stored).
 run: venv
@@ -30,6 +30,10 @@ bench: venv-dev
 ## The Klen API emulator on 127.0.0.1:8765 with the demo calendar, for curl and manual testing.
 emulator: venv
 	$(BIN)/python -m klen_desktop.emulator --port 8765 --seed demo $(ARGS)
+
+## Linux artefacts in dist/: the one-folder build, a .deb and a tarball with install.sh (packaging/build_linux.sh).
+package: venv-dev
+	bash packaging/build_linux.sh
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
