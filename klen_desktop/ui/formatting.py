@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
-from klen_desktop.api.models import EventStatus, EventSummary, EventType
+from klen_desktop.api.models import EventStatus, EventType
+
+
+class Timed(Protocol):
+    """Anything with a start and an end (an EventSummary, a StoredEvent, a free slot's times)."""
+
+    @property
+    def start_time(self) -> datetime: ...
+
+    @property
+    def end_time(self) -> datetime: ...
+
 
 TYPE_LABELS = {
     EventType.MEETING: "Meeting",
@@ -27,8 +39,13 @@ def local(dt: datetime) -> datetime:
     return dt.astimezone()
 
 
-def time_range(event: EventSummary) -> str:
-    start, end = local(event.start_time), local(event.end_time)
+def time_range(event: Timed) -> str:
+    return span(event.start_time, event.end_time)
+
+
+def span(start_time: datetime, end_time: datetime) -> str:
+    """``14:30–15:00`` in local time; the end's weekday is added when it falls on another day."""
+    start, end = local(start_time), local(end_time)
     if start.date() == end.date():
         return f"{start:%H:%M}–{end:%H:%M}"
     return f"{start:%H:%M}–{end:%a %H:%M}"
@@ -44,7 +61,7 @@ def day_heading(day: date, today: date) -> str:
     return f"{day:%A %d %B %Y}"
 
 
-def starts_in(event: EventSummary, now: datetime) -> str:
+def starts_in(event: Timed, now: datetime) -> str:
     seconds = (event.start_time - now).total_seconds()
     if seconds <= 0:
         return "now" if event.end_time > now else "ended"
@@ -67,5 +84,10 @@ def one_line(text: str | None, limit: int = 80) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def is_active(event: EventSummary) -> bool:
+class HasStatus(Protocol):
+    @property
+    def status(self) -> EventStatus: ...
+
+
+def is_active(event: HasStatus) -> bool:
     return event.status in (EventStatus.SCHEDULED, EventStatus.CONFIRMED)

@@ -1,18 +1,26 @@
-"""The app's icons, painted by Qt at whatever size the platform asks for, so they stay crisp at every scale."""
+"""The app's icons, painted by Qt at every size the platform asks for, so they stay crisp at any scale.
+
+The tray icon is a calendar page: white with a dark outline, so it reads on light and dark panels alike, an
+accent header whose colour tells the state, and for states that need attention a badge in the corner (a
+circle with its own outline, again legible on either panel). Nothing is loaded from disk: start-up stays fast
+and no icon theme can make the state unreadable.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 
 class TrayState(StrEnum):
     NORMAL = "normal"
     SYNCING = "syncing"
     OFFLINE = "offline"
-    ERROR = "error"
+    ERROR = "error"  # the key was rejected or lacks a permission
+    PENDING = "pending"  # local changes not yet on the server
+    DND = "dnd"  # do not disturb
     DEMO = "demo"
 
 
@@ -21,22 +29,53 @@ _ACCENT = {
     TrayState.SYNCING: "#2a7ae2",
     TrayState.OFFLINE: "#8a8f98",
     TrayState.ERROR: "#d93025",
+    TrayState.PENDING: "#2a7ae2",
+    TrayState.DND: "#6b5bd6",
     TrayState.DEMO: "#e37400",
+}
+# Corner badge: background colour and glyph. States without one show the plain page.
+_BADGE = {
+    TrayState.SYNCING: ("#2a7ae2", "sync"),
+    TrayState.OFFLINE: ("#5f6368", "–"),
+    TrayState.ERROR: ("#d93025", "!"),
+    TrayState.PENDING: ("#f29900", "↑"),
+    TrayState.DND: ("#6b5bd6", "moon"),
+}
+# Keyed by the API's event type values (EventType is a StrEnum, so its members look these up): this module
+# stays free of the API models, as it is imported before anything else to get the tray up fast.
+_TYPE_COLOURS = {
+    "meeting": ("#2a7ae2", "M"),
+    "appointment": ("#188038", "A"),
+    "busy": ("#5f6368", "B"),
+    "voice_call": ("#e37400", "C"),
+    "video_call": ("#a142f4", "V"),
 }
 
 _SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+# Panel sizes only: painted for the icon shown at boot, when every millisecond counts.
+PANEL_SIZES = (16, 22, 24, 32, 48)
+_OUTLINE = "#1f2329"
 
 
-def _paint_calendar(size: int, accent: QColor, badge: str) -> QPixmap:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
+def _painter(pixmap: QPixmap) -> QPainter:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    return painter
+
+
+def _font(pixels: float, bold: bool = True) -> QFont:
+    font = QFont("DejaVu Sans")
+    font.setBold(bold)
+    font.setPixelSize(max(5, int(pixels)))
+    return font
+
+
+def _paint_page(painter: QPainter, size: int, accent: QColor, letter: str) -> None:
     margin = size * 0.08
     body = QRectF(margin, margin * 1.6, size - 2 * margin, size - 2.6 * margin)
     radius = size * 0.14
-    # White page with a dark outline reads on light and dark panels alike.
-    painter.setPen(QPen(QColor("#1f2329"), max(1.0, size / 22)))
+    painter.setPen(QPen(QColor(_OUTLINE), max(1.0, size / 22)))
     painter.setBrush(QColor("#ffffff"))
     painter.drawRoundedRect(body, radius, radius)
     header = QRectF(body.left(), body.top(), body.width(), body.height() * 0.32)
@@ -44,25 +83,80 @@ def _paint_calendar(size: int, accent: QColor, badge: str) -> QPixmap:
     painter.setBrush(accent)
     painter.drawRoundedRect(header, radius, radius)
     painter.drawRect(QRectF(header.left(), header.center().y(), header.width(), header.height() / 2))
-    if size >= 20:
-        font = QFont("DejaVu Sans")
-        font.setBold(True)
-        font.setPixelSize(max(6, int(body.height() * 0.5)))
-        painter.setFont(font)
+    if size >= 20 and letter:
+        painter.setFont(_font(body.height() * 0.5))
         painter.setPen(accent)
         text_rect = QRectF(body.left(), header.bottom(), body.width(), body.bottom() - header.bottom())
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, badge)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, letter)
+
+
+def _paint_badge(painter: QPainter, size: int, colour: str, glyph: str) -> None:
+    diameter = size * 0.55
+    rect = QRectF(size - diameter, size - diameter, diameter, diameter).adjusted(0.5, 0.5, -0.5, -0.5)
+    painter.setPen(QPen(QColor("#ffffff"), max(1.0, size / 24)))
+    painter.setBrush(QColor(colour))
+    painter.drawEllipse(rect)
+    pen = QPen(QColor("#ffffff"), max(1.0, size / 14))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    inner = rect.adjusted(rect.width() * 0.26, rect.height() * 0.26, -rect.width() * 0.26, -rect.height() * 0.26)
+    if glyph == "sync":
+        painter.drawArc(inner, 30 * 16, 280 * 16)
+    elif glyph == "moon":
+        path = QPainterPath()
+        path.addEllipse(inner)
+        cut = QPainterPath()
+        cut.addEllipse(inner.translated(QPointF(inner.width() * 0.35, -inner.height() * 0.2)))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#ffffff"))
+        painter.drawPath(path.subtracted(cut))
+    else:
+        painter.setFont(_font(rect.height() * 0.8))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, glyph)
+
+
+def tray_pixmap(state: TrayState, size: int) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = _painter(pixmap)
+    badge = _BADGE.get(state)
+    # With a badge the page stays blank: a letter half hidden behind it would only read as noise.
+    letter = "" if badge is not None else ("D" if state is TrayState.DEMO else "K")
+    _paint_page(painter, size, QColor(_ACCENT[state]), letter)
+    if badge is not None:
+        _paint_badge(painter, size, *badge)
     painter.end()
     return pixmap
 
 
-def tray_icon(state: TrayState) -> QIcon:
-    badge = {TrayState.OFFLINE: "–", TrayState.ERROR: "!", TrayState.DEMO: "D", TrayState.SYNCING: "…"}.get(state, "K")
+def tray_icon(state: TrayState, sizes: tuple[int, ...] = _SIZES) -> QIcon:
+    """The icon for ``state``, painted at ``sizes`` (Qt scales from the nearest for any other size)."""
     icon = QIcon()
-    for size in _SIZES:
-        icon.addPixmap(_paint_calendar(size, QColor(_ACCENT[state]), badge))
+    for size in sizes:
+        icon.addPixmap(tray_pixmap(state, size))
     return icon
 
 
 def app_icon() -> QIcon:
     return tray_icon(TrayState.NORMAL)
+
+
+def type_icon(event_type: str) -> QIcon:
+    """A small coloured tile with the type's initial, for menus (an EventType, or its value)."""
+    colour, letter = _TYPE_COLOURS.get(str(event_type), ("#5f6368", "?"))
+    icon = QIcon()
+    for size in (16, 24, 32, 48):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = _painter(pixmap)
+        rect = QRectF(1, 1, size - 2, size - 2)
+        painter.setPen(QPen(QColor("#ffffff"), max(1.0, size / 20)))
+        painter.setBrush(QColor(colour))
+        painter.drawRoundedRect(rect, size * 0.2, size * 0.2)
+        painter.setFont(_font(size * 0.6))
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, letter)
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon

@@ -1,20 +1,41 @@
-"""The tray icon: a status icon, a tooltip with the next event, and a menu rebuilt from the latest state."""
+"""The tray icon and its menu: status at a glance, today's next events, and the quick actions.
+
+The tray renders the controller's state and emits intentions; the composition root acts on them. The menu is
+rebuilt from the latest state every time it is about to show (``aboutToShow``, which a D-Bus tray host also
+triggers), and :meth:`Tray.fill_menu` fills any menu, so the no-tray window offers exactly the same one.
+
+"Next free 30 minutes" books in two clicks: the first looks the slot up and puts it in the item's text
+("Book 14:30–15:00 today"); the second books it through the outbox. An offer older than a few minutes is
+dropped, so a stale slot is never booked by a click made much later.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import html
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from functools import partial
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from klen_desktop.api.models import EventSummary
-from klen_desktop.ui.formatting import one_line, starts_in, time_range
-from klen_desktop.ui.icons import TrayState, tray_icon
+from klen_desktop.api.models import EventType
+from klen_desktop.store.events import StoredEvent
+from klen_desktop.sync.status import SyncPhase
+from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.formatting import TYPE_LABELS, local, one_line, span, starts_in, time_range
+from klen_desktop.ui.icons import TrayState, tray_icon, type_icon
 
 MENU_EVENTS = 5
+FREE_SLOT_MINUTES = 30
+OFFER_LIFETIME = timedelta(minutes=5)
+TOOLTIP_REFRESH_MS = 30_000
+
+_OFFLINE_PHASES = (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR, SyncPhase.RATE_LIMITED)
+_ERROR_PHASES = (SyncPhase.AUTH_ERROR, SyncPhase.PERMISSION_ERROR)
 
 
 def is_web_link(url: str | None) -> bool:
@@ -25,32 +46,108 @@ def is_web_link(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def next_events(events: Sequence[EventSummary], now: datetime, limit: int) -> list[EventSummary]:
-    active = [e for e in events if e.end_time > now and e.status in ("scheduled", "confirmed")]
-    return sorted(active, key=lambda e: (e.start_time, e.id))[:limit]
+def dialable(phone: str | None) -> str | None:
+    """The phone number as a ``tel:`` target (digits and a leading +), or None when there is none."""
+    if not phone:
+        return None
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 3:
+        return None
+    return ("+" if phone.strip().startswith("+") else "") + digits
+
+
+class SlotOffer(StrEnum):
+    NONE = "none"
+    LOOKING = "looking"
+    OFFERED = "offered"
+    UNAVAILABLE = "unavailable"
+
+
+def tray_state(controller: Controller, now: datetime) -> TrayState:
+    """The icon's state: what most needs the user's eye wins (a key problem, offline, unsent work, DND)."""
+    phase = controller.status.phase
+    if phase in _ERROR_PHASES:
+        return TrayState.ERROR
+    if phase in _OFFLINE_PHASES:
+        return TrayState.OFFLINE
+    if controller.outbox:
+        return TrayState.PENDING
+    if controller.dnd_active(now):
+        return TrayState.DND  # a mode the user chose outranks a sync of a second
+    if phase is SyncPhase.SYNCING:
+        return TrayState.SYNCING
+    return TrayState.DEMO if controller.demo else TrayState.NORMAL
+
+
+def today_events(controller: Controller, now: datetime, limit: int = MENU_EVENTS) -> list[StoredEvent]:
+    """Active events that have not ended and start today (local time)."""
+    today = local(now).date()
+    return [e for e in controller.upcoming(now, limit * 4) if local(e.start_time).date() <= today][:limit]
 
 
 class Tray(QObject):
+    """The status icon. ``clock`` gives the current time (tests pass a fixed one); ``icon`` an icon to adopt."""
+
+    toggle_agenda = Signal()  # left click
     open_agenda = Signal()
+    show_event = Signal(int)
+    new_event = Signal()
+    find_slot = Signal()
+    settings = Signal()
     sync_now = Signal()
     quit_requested = Signal()
+    join = Signal(str)  # http(s) url
+    call = Signal(str)  # tel: number
+    copy_text = Signal(str)
+    dnd = Signal(int)  # minutes; 0 = off; -1 = until tomorrow
+    free_slot_wanted = Signal()  # first click: look the slot up, then call offer_slot
+    book = Signal(object, object)  # second click: start, end
 
-    def __init__(self, *, demo: bool) -> None:
+    def __init__(
+        self,
+        controller: Controller,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        icon: QSystemTrayIcon | None = None,
+    ) -> None:
         super().__init__()
-        self._demo = demo
-        self._state = TrayState.DEMO if demo else TrayState.NORMAL
-        self.icon = QSystemTrayIcon(tray_icon(self._state))
-        self.menu = QMenu()
-        self.icon.setContextMenu(self.menu)
+        self._controller = controller
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._state: TrayState | None = None
+        self._icons: dict[TrayState, QIcon] = {}
+        self._offer = SlotOffer.NONE
+        self._offer_slot: tuple[datetime, datetime] | None = None
+        self._offer_at: datetime | None = None
+        self._offer_note = ""
+        # The icon shown at boot (see app.py) is taken over, so the tray never blinks out and back.
+        self.icon = icon or QSystemTrayIcon()
+        # Its menu too: a tray host holds on to the menu it was given at registration (its D-Bus path), so
+        # the boot menu is refilled rather than replaced.
+        adopted = self.icon.contextMenu()
+        self.menu = adopted if adopted is not None else QMenu()
+        self.menu.aboutToShow.connect(lambda: self.fill_menu(self.menu))
+        if adopted is None:
+            self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
-        self._events: list[EventSummary] = []
-        self._last_sync: datetime | None = None
-        self._now: datetime | None = None
-        self._rebuild_menu()
-        self.icon.setToolTip("Klen Desktop: loading…")
+        for signal in (
+            controller.events_changed,
+            controller.status_changed,
+            controller.outbox_changed,
+            controller.dnd_changed,
+            controller.access_changed,
+            controller.connection_changed,
+        ):
+            signal.connect(self.refresh)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(TOOLTIP_REFRESH_MS)
+        self.refresh()
+        self.fill_menu(self.menu)
 
-    @property
-    def available(self) -> bool:
+    # -- showing -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def available() -> bool:
         return QSystemTrayIcon.isSystemTrayAvailable()
 
     def show(self) -> None:
@@ -59,54 +156,160 @@ class Tray(QObject):
     def hide(self) -> None:
         self.icon.hide()
 
-    def set_state(self, state: TrayState) -> None:
-        if self._demo and state is TrayState.NORMAL:
-            state = TrayState.DEMO
+    @property
+    def state(self) -> TrayState:
+        assert self._state is not None  # set by refresh() in __init__
+        return self._state
+
+    def refresh(self, *_args: object) -> None:
+        """Icon and tooltip from the controller's latest state (the menu is rebuilt when it opens)."""
+        now = self._clock()
+        state = tray_state(self._controller, now)
         if state is not self._state:
             self._state = state
-            self.icon.setIcon(tray_icon(state))
+            if state not in self._icons:
+                self._icons[state] = tray_icon(state)
+            self.icon.setIcon(self._icons[state])
+        self.icon.setToolTip(self.tooltip(now))
 
-    def update_events(self, events: Sequence[EventSummary], now: datetime) -> None:
-        self._now = now
-        self._last_sync = now
-        self._events = next_events(events, now, MENU_EVENTS)
-        self.icon.setToolTip(self._tooltip(now))
-        self._rebuild_menu()
-
-    def _tooltip(self, now: datetime) -> str:
-        prefix = "Klen Desktop (Demo)" if self._demo else "Klen Desktop"
-        if not self._events:
-            return f"{prefix}\nNothing else scheduled"
-        event = self._events[0]
-        return f"{prefix}\nNext: {one_line(event.title, 60)} {starts_in(event, now)} ({time_range(event)})"
-
-    def _rebuild_menu(self) -> None:
-        self.menu.clear()
-        if self._demo:
-            demo = self.menu.addAction("Demo mode: sample calendar")
-            demo.setEnabled(False)
-            self.menu.addSeparator()
-        if self._events:
-            for event in self._events:
-                label = f"{time_range(event)}  {one_line(event.title, 50)}"
-                if is_web_link(event.video_conference_url):
-                    join = QAction(f"Join: {label}", self.menu)
-                    url = QUrl(str(event.video_conference_url))
-                    join.triggered.connect(lambda _checked=False, u=url: QDesktopServices.openUrl(u))
-                    self.menu.addAction(join)
-                else:
-                    item = self.menu.addAction(label)
-                    item.triggered.connect(self.open_agenda.emit)
+    def tooltip(self, now: datetime) -> str:
+        """Plain text escaped for Qt, which may take a tooltip for rich text."""
+        lines = ["Klen Desktop (Demo)" if self._controller.demo else "Klen Desktop"]
+        upcoming = self._controller.upcoming(now, 1)
+        if upcoming:
+            event = upcoming[0]
+            lines.append(f"Next: {one_line(event.title, 60)} {starts_in(event, now)} ({time_range(event)})")
         else:
-            empty = self.menu.addAction("No upcoming events")
-            empty.setEnabled(False)
-        self.menu.addSeparator()
-        self.menu.addAction("Open agenda", self.open_agenda.emit)
-        sync_label = "Sync now" if self._last_sync is None else f"Sync now (last {self._last_sync.astimezone():%H:%M})"
-        self.menu.addAction(sync_label, self.sync_now.emit)
-        self.menu.addSeparator()
-        self.menu.addAction("Quit Klen Desktop", self.quit_requested.emit)
+            lines.append("Nothing else scheduled")
+        problem = self._status_line(now)
+        if problem:
+            lines.append(problem)
+        return html.escape("\n".join(lines), quote=False)
+
+    def _status_line(self, now: datetime) -> str | None:
+        status = self._controller.status
+        if status.phase in _ERROR_PHASES or status.phase in _OFFLINE_PHASES:
+            return one_line(status.last_error or "Cannot reach Klen", 100)
+        count = len(self._controller.outbox)
+        if count:
+            return f"{count} change{'s' if count != 1 else ''} not yet on the server"
+        if self._controller.dnd_active(now) and self._controller.dnd_until is not None:
+            return f"Do not disturb until {local(self._controller.dnd_until):%H:%M}"
+        return None
+
+    # -- the two-click booking -----------------------------------------------------------------------------
+
+    def offer_slot(self, start: datetime | None, end: datetime | None, note: str = "") -> None:
+        """The answer to ``free_slot_wanted``: the slot to offer, or None with a note why there is none."""
+        if start is None or end is None:
+            self._offer, self._offer_slot = SlotOffer.UNAVAILABLE, None
+            self._offer_note = note or f"No free {FREE_SLOT_MINUTES} minutes left today"
+        else:
+            self._offer, self._offer_slot = SlotOffer.OFFERED, (start, end)
+        self._offer_at = self._clock()
+        self.fill_menu(self.menu)
+
+    def _slot_clicked(self) -> None:
+        if self._offer is SlotOffer.OFFERED and self._offer_slot is not None:
+            start, end = self._offer_slot
+            self._offer, self._offer_slot = SlotOffer.NONE, None
+            self.book.emit(start, end)
+        elif self._offer is not SlotOffer.LOOKING:
+            self._offer = SlotOffer.LOOKING
+            self.free_slot_wanted.emit()
+
+    def _slot_label(self, now: datetime) -> str:
+        if self._offer_at is not None and now - self._offer_at > OFFER_LIFETIME:
+            self._offer, self._offer_slot, self._offer_at = SlotOffer.NONE, None, None
+        if self._offer is SlotOffer.OFFERED and self._offer_slot is not None:
+            start, end = self._offer_slot
+            day = "today" if local(start).date() == local(now).date() else f"{local(start):%a %d %b}"
+            return f"Book {span(start, end)} {day}"
+        if self._offer is SlotOffer.LOOKING:
+            return "Looking for a free slot…"
+        if self._offer is SlotOffer.UNAVAILABLE:
+            return self._offer_note
+        return f"Next free {FREE_SLOT_MINUTES} minutes"
+
+    # -- the menu ---------------------------------------------------------------------------------------------
+
+    def fill_menu(self, menu: QMenu) -> None:
+        """Rebuild ``menu`` from the latest state (the tray's own menu, or the no-tray window's)."""
+        now = self._clock()
+        controller = self._controller
+        menu.clear()
+        if controller.demo:
+            _note(menu, "Demo mode: a sample calendar (enter your key in Settings)")
+        if controller.access.read_only:
+            _note(menu, "Read-only key: changes are off")
+        problem = self._status_line(now)
+        if problem:
+            _note(menu, problem)
+        if menu.actions():
+            menu.addSeparator()
+        events = today_events(controller, now)
+        for event in events:
+            self._add_event(menu, event)
+        if not events:
+            _note(menu, "Nothing else today")
+        menu.addSeparator()
+        writable = not controller.access.read_only
+        slot = _action(menu, self._slot_label(now), self._slot_clicked)
+        slot.setEnabled(writable and self._offer not in (SlotOffer.LOOKING, SlotOffer.UNAVAILABLE))
+        if self._offer is SlotOffer.UNAVAILABLE:
+            # Offer a fresh look-up next time the menu opens.
+            self._offer = SlotOffer.NONE
+        _action(menu, "New event…", self.new_event.emit).setEnabled(writable)
+        _action(menu, "Find a free slot…", self.find_slot.emit)
+        menu.addSeparator()
+        _action(menu, "Open agenda", self.open_agenda.emit)
+        last = controller.status.last_success
+        _action(menu, "Sync now" if last is None else f"Sync now (last sync {local(last):%H:%M})", self.sync_now.emit)
+        self._add_dnd(menu, now)
+        _action(menu, "Settings…", self.settings.emit)
+        menu.addSeparator()
+        _action(menu, "Quit Klen Desktop", self.quit_requested.emit)
+
+    def _add_event(self, menu: QMenu, event: StoredEvent) -> None:
+        summary = event.summary
+        label = f"{time_range(event)}  {one_line(event.title, 48)}"
+        item = _action(menu, label, partial(self.show_event.emit, event.id))
+        item.setIcon(type_icon(summary.event_type))
+        item.setToolTip(TYPE_LABELS[summary.event_type])
+        url = summary.video_conference_url
+        if is_web_link(url):
+            assert url is not None
+            _action(menu, f"    Join {one_line(event.title, 40)}", partial(self.join.emit, url.strip()))
+        phone = summary.customer.phone if summary.customer else None
+        number = dialable(phone)
+        if summary.event_type is EventType.VOICE_CALL and number is not None and phone is not None:
+            who = one_line(summary.customer.name if summary.customer else None, 30) or number
+            _action(menu, f"    Call {who}", partial(self.call.emit, number))
+            _action(menu, "    Copy phone", partial(self.copy_text.emit, phone.strip()))
+
+    def _add_dnd(self, menu: QMenu, now: datetime) -> None:
+        active = self._controller.dnd_active(now) and self._controller.dnd_until is not None
+        title = "Do not disturb"
+        if active and self._controller.dnd_until is not None:
+            title += f" (until {local(self._controller.dnd_until):%H:%M})"
+        sub = menu.addMenu(title)
+        _action(sub, "For 1 hour", partial(self.dnd.emit, 60))
+        _action(sub, "Until tomorrow", partial(self.dnd.emit, -1))
+        off = _action(sub, "Off", partial(self.dnd.emit, 0))
+        off.setEnabled(active)
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:
-            self.open_agenda.emit()
+            self.toggle_agenda.emit()
+
+
+def _action(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
+    # Menus may take "&" as a mnemonic; server text never should.
+    action = QAction(text.replace("&", "&&"), menu)
+    action.triggered.connect(lambda _checked=False: slot())
+    menu.addAction(action)
+    return action
+
+
+def _note(menu: QMenu, text: str) -> None:
+    _action(menu, text, lambda: None).setEnabled(False)

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,40 @@ def test_without_a_stored_key_the_app_starts_in_demo_mode_with_a_tray(tmp_path: 
     assert fields["platform"] == "xcb"
     assert fields["tray"] == "True"
     assert int(fields["events"]) >= 20
+
+
+def test_a_second_launch_raises_the_first_and_exits(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    env = app_env(tmp_path, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(run), XDG_CONFIG_HOME=str(tmp_path / "c"))
+    log_file = tmp_path / "first.log"
+    with log_file.open("w") as log_out:
+        first = subprocess.Popen(
+            [sys.executable, "-m", "klen_desktop", "--demo", "--log-level", "INFO"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log_out,
+            text=True,
+        )
+    try:
+        socket_file = run / "klen-desktop" / "instance.sock"
+        deadline = time.monotonic() + 60
+        while not socket_file.exists():
+            assert first.poll() is None, log_file.read_text()
+            assert time.monotonic() < deadline, "the first instance never started listening"
+            time.sleep(0.1)
+        started = time.monotonic()
+        second = subprocess.run(
+            [sys.executable, "-m", "klen_desktop", "--demo"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert second.returncode == 0, second.stderr
+        assert time.monotonic() - started < 10, "the second launch should exit at once, not start an app"
+        assert first.poll() is None, "the first instance keeps running"
+        assert (run / "klen-desktop").stat().st_mode & 0o777 == 0o700
+        # The first instance hears it once its loop runs (it may still be loading when the second knocks).
+        while "asked to raise the agenda" not in log_file.read_text():
+            assert time.monotonic() < deadline, log_file.read_text()
+            time.sleep(0.1)
+    finally:
+        first.terminate()
+        first.wait(timeout=20)

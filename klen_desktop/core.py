@@ -1,0 +1,263 @@
+"""The core services of one connection (one API key on one server), built and run together. No Qt.
+
+:class:`CoreServices` opens the store, builds the sync client, the shared request budget, the poller, the
+outbox runner and the reminder scheduler, and wires them: a drain that sent or parked something pokes the
+poller (the server changed, read it back); every queued write wakes the outbox and the reminders; every change
+set the poller publishes reschedules the reminders. ``start()`` runs the three loops as tasks on the running
+event loop; ``stop()`` ends them, then closes the client and the store, so what is queued stays on disk.
+
+Demo and live data never share a file: demo mode caches into its own database (:func:`cache_path`), so a
+sample calendar can never leak into, or be confused with, the user's real one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from klen_desktop.api.client import KlenClient
+from klen_desktop.api.errors import EventNotFound
+from klen_desktop.api.models import Availability, EventDetail, EventInput, EventPatch
+from klen_desktop.api.retry import RetryPolicy
+from klen_desktop.clock import Clock, SystemClock
+from klen_desktop.paths import data_dir, database_path
+from klen_desktop.reminders.due import DEFAULT_REMIND_MINUTES, Reminder
+from klen_desktop.reminders.log import ReminderLogRepository
+from klen_desktop.reminders.scheduler import ReminderScheduler
+from klen_desktop.store.db import Database
+from klen_desktop.store.events import EventRepository, StoredEvent
+from klen_desktop.store.outbox import OutboxEntry, OutboxRepository
+from klen_desktop.store.state import SyncStateRepository
+from klen_desktop.sync.budget import RequestBudget
+from klen_desktop.sync.config import SyncConfig
+from klen_desktop.sync.diff import ChangeSet
+from klen_desktop.sync.outbox import DrainReport, OutboxRunner
+from klen_desktop.sync.poller import Poller
+from klen_desktop.sync.status import SyncStatus
+
+log = logging.getLogger(__name__)
+
+DEMO_CACHE_NAME = "demo-cache.sqlite3"
+# The sync layer has its own backoff and budget: the client only smooths over a single lost packet, and
+# never waits out a long Retry-After in place (the poller and the outbox pause the shared budget instead).
+SYNC_RETRY = RetryPolicy(max_attempts=2, total_budget=15.0, base_delay=0.5, max_delay=2.0, retry_after_cap=2.0)
+# Interactive calls (availability, ICS) are what the user is waiting for: answer or fail fast.
+INTERACTIVE_RETRY = RetryPolicy(max_attempts=2, total_budget=10.0, base_delay=0.3, max_delay=1.0, retry_after_cap=0.0)
+ICS_MAX_BYTES = 1_000_000
+STOP_TIMEOUT = 5.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def cache_path(demo: bool) -> Path:
+    """The cache database of a connection: the user's cache, or the demo's own file beside it."""
+    return data_dir() / DEMO_CACHE_NAME if demo else database_path()
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    """Everything the core of one connection needs. ``db_path`` None means :func:`cache_path`."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    demo: bool = False
+    sync: SyncConfig = field(default_factory=SyncConfig)
+    default_reminder_minutes: int = DEFAULT_REMIND_MINUTES
+    db_path: Path | str | None = None
+
+
+class CoreServices:
+    """The running core of one connection. Build, :meth:`start` on the event loop, :meth:`stop` once.
+
+    The repositories are blocking: from the event loop use ``await core.db.run(core.events.window, ...)`` or
+    the async helpers here. Listeners given to :meth:`on_changes`, :meth:`on_status`, :meth:`on_drain` and
+    :meth:`on_reminder` run on the event loop.
+    """
+
+    def __init__(
+        self, config: CoreConfig, *, clock: Clock | None = None, http: httpx.AsyncClient | None = None
+    ) -> None:
+        self.config = config
+        self.clock: Clock = clock or SystemClock()
+        self.db = Database(config.db_path if config.db_path is not None else cache_path(config.demo))
+        try:
+            self.events = EventRepository(self.db)
+            self.state = SyncStateRepository(self.db)
+            self.outbox = OutboxRepository(self.db)
+            self.client = KlenClient(config.base_url, config.api_key, http=http, retry=SYNC_RETRY)
+            self._interactive = KlenClient(config.base_url, config.api_key, http=http, retry=INTERACTIVE_RETRY)
+        except BaseException:
+            self.db.close()
+            raise
+        self.budget = RequestBudget(self.clock)
+        self.poller = Poller(
+            self.client, self.db, self.events, self.state, self.clock, config.sync, self.budget, self.outbox
+        )
+        self.runner = OutboxRunner(self.client, self.db, self.events, self.outbox, self.clock, self.budget, config.sync)
+        self.reminders = ReminderScheduler(
+            self.db,
+            self.events,
+            ReminderLogRepository(self.db),
+            self.clock,
+            refresh=self._refresh_event,
+            default_minutes=config.default_reminder_minutes,
+        )
+        self.runner.subscribe(self._drained)
+        self.poller.subscribe(lambda _changes: self.reminders.reschedule())
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopped = False
+
+    def __repr__(self) -> str:
+        return f"CoreServices(base_url={self.config.base_url!r}, demo={self.config.demo})"
+
+    # -- observing ---------------------------------------------------------------------------------------
+
+    def on_changes(self, listener: Callable[[ChangeSet], None]) -> None:
+        self.poller.subscribe(listener)
+
+    def on_status(self, listener: Callable[[SyncStatus], None]) -> None:
+        """``listener(status)`` now and on every sync status change."""
+        self.poller.subscribe_status(listener)
+
+    def on_drain(self, listener: Callable[[DrainReport], None]) -> None:
+        self.runner.subscribe(listener)
+
+    def on_reminder(self, listener: Callable[[Reminder], None]) -> None:
+        self.reminders.subscribe(listener)
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks) and not self._stopped
+
+    @property
+    def stopped(self) -> bool:
+        """True once :meth:`stop` was called (the store may be closing or closed)."""
+        return self._stopped
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run the poller, the outbox and the reminders as tasks on the running loop (call once)."""
+        if self._tasks or self._stopped:
+            raise RuntimeError("core services are started once and not restarted; build new ones instead")
+        self._tasks = [
+            asyncio.ensure_future(self.poller.run()),
+            asyncio.ensure_future(self.runner.run()),
+            asyncio.ensure_future(self.reminders.run()),
+        ]
+        for task in self._tasks:
+            task.add_done_callback(_log_crash)
+
+    async def stop(self) -> None:
+        """End the loops (waiting at most a few seconds for a request in flight), close client and store.
+
+        An outbox entry interrupted while ``sending`` stays so on disk: the next start treats it as "may have
+        reached the server" and checks before sending again. Safe to call twice.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        self.poller.stop()
+        self.runner.stop()
+        self.reminders.stop()
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        await self.client.aclose()
+        await self._interactive.aclose()
+        # Closing waits for queued store work; keep the event loop free meanwhile.
+        await asyncio.get_running_loop().run_in_executor(None, self.db.close)
+
+    # -- the user's writes: queued in the outbox, then sent ----------------------------------------------
+
+    async def create(self, data: EventInput) -> int:
+        """Queue a create; returns the event's local (negative) id, shown in the cache at once."""
+        local_id = await self.db.run(self.runner.enqueue_create, data)
+        self._queued()
+        return local_id
+
+    async def patch(self, event_id: int, patch: EventPatch, base: StoredEvent | None = None) -> int:
+        """Queue a partial edit (a status change too); ``base`` is the copy the user edited."""
+        base_copy = None if base is None else (base.detail if base.detail_is_current else base.summary)
+        seq = await self.db.run(self.runner.enqueue_patch, event_id, patch, base_copy)
+        self._queued()
+        return seq
+
+    async def cancel(self, event_id: int, reason: str | None) -> int:
+        seq = await self.db.run(self.runner.enqueue_cancel, event_id, reason or None)
+        self._queued()
+        return seq
+
+    async def resend(self, seq: int, new_payload: Mapping[str, Any] | None = None) -> None:
+        await self.db.run(self.runner.resend, seq, new_payload)
+        self._queued()
+
+    async def discard(self, seq: int) -> None:
+        await self.db.run(self.runner.discard, seq)
+        self.reminders.reschedule()
+
+    def _queued(self) -> None:
+        self.runner.wake()
+        self.reminders.reschedule()
+
+    def _drained(self, report: DrainReport) -> None:
+        if report.sent:
+            self.poller.poke("local write")
+        self.reminders.reschedule()
+
+    # -- reads ----------------------------------------------------------------------------------------------
+
+    async def events_between(self, start: datetime, end: datetime) -> list[StoredEvent]:
+        """Cached events overlapping ``[start, end)``, by start time."""
+        return await self.db.run(self.events.between, start, end)
+
+    async def all_cached(self) -> list[StoredEvent]:
+        """Every cached event (the sync window plus queued creates), by start time."""
+        return await self.events_between(_EPOCH, _FAR_FUTURE)
+
+    async def event(self, event_id: int) -> StoredEvent | None:
+        return await self.db.run(self.events.get, event_id)
+
+    async def outbox_entries(self) -> list[OutboxEntry]:
+        return await self.db.run(self.outbox.active)
+
+    async def fetch_detail(self, event_id: int) -> StoredEvent | None:
+        """Read one event's details from the server into the cache (the detail pane asked for it)."""
+        detail = await self._refresh_event(event_id)
+        if detail is not None:
+            await self.db.run(self.events.upsert_detail, detail, self.clock.now())
+        return await self.event(event_id)
+
+    async def availability(self, start: date, end: date, duration: int) -> Availability:
+        await self.budget.acquire()
+        return await self._interactive.availability(start_date=start, end_date=end, duration=duration)
+
+    async def download_ics(self, ics_url: str) -> bytes:
+        await self.budget.acquire()
+        return await self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
+
+    async def _refresh_event(self, event_id: int) -> EventDetail | None:
+        if event_id < 0:
+            return None  # a queued create: the server does not know it yet
+        await self.budget.acquire()
+        try:
+            return await self._interactive.get_event(event_id)
+        except EventNotFound:
+            return None
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a core service stopped unexpectedly", exc_info=task.exception())

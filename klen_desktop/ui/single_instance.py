@@ -1,0 +1,120 @@
+"""One running app per user: a second launch asks the first to raise its agenda, then exits.
+
+The first instance takes a lock file and listens on a local socket, both in a private (0700) runtime folder
+of the user, so another user on the same machine can neither see nor poke it. A launch that finds the lock
+held connects to the socket and sends ``raise``. The lock (not the socket) decides who is first: two launches
+at the same moment cannot both remove each other's socket, and a lock left by a crashed process is taken
+over (Qt checks whether its owner still runs).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from klen_desktop.paths import APP_NAME, ensure_private_dir
+
+log = logging.getLogger(__name__)
+
+RAISE = b"raise\n"
+CONNECT_TIMEOUT_MS = 2000
+# The first instance may hold the lock but not listen yet (it is starting): keep trying this long.
+CONNECT_ATTEMPTS = 10
+CONNECT_PAUSE = 0.2
+
+
+def runtime_dir() -> Path:
+    """The user's private runtime folder for the app (``$XDG_RUNTIME_DIR/klen-desktop`` on Linux)."""
+    return ensure_private_dir(Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False)))
+
+
+def _server_name(folder: Path) -> str:
+    if sys.platform == "win32":
+        # Named pipes live in one namespace per machine; the user name keeps users apart.
+        return f"{APP_NAME}-{os.environ.get('USERNAME', 'user')}"
+    return str(folder / "instance.sock")
+
+
+class SingleInstance(QObject):
+    """``claim()`` once at start-up: True means run; False means another instance was asked to raise."""
+
+    raise_requested = Signal()
+
+    def __init__(self, folder: Path | None = None) -> None:
+        super().__init__()
+        self._folder = folder if folder is not None else runtime_dir()
+        ensure_private_dir(self._folder)
+        self._lock = QLockFile(str(self._folder / "instance.lock"))
+        self._lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
+        self._name = _server_name(self._folder)
+        self._server: QLocalServer | None = None
+
+    @property
+    def server_name(self) -> str:
+        return self._name
+
+    def claim(self) -> bool:
+        """Become the running instance, or tell the running one to raise its window (then return False)."""
+        if self._lock.tryLock(0):
+            self._listen()
+            return True
+        if self._send_raise():
+            return False
+        # A lock whose owner does not answer: it may have crashed between checks. Try once more to take it.
+        self._lock.removeStaleLockFile()
+        if self._lock.tryLock(0):
+            self._listen()
+            return True
+        log.warning("another Klen Desktop holds the instance lock but does not answer; starting anyway")
+        return True
+
+    def release(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        self._lock.unlock()
+
+    def _listen(self) -> None:
+        QLocalServer.removeServer(self._name)  # a socket file left by a crash; we hold the lock
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(self._name):
+            log.warning("cannot listen for a second launch (%s): it will start a second app", server.errorString())
+            return
+        server.newConnection.connect(self._on_connection)
+        self._server = server
+
+    def _on_connection(self) -> None:
+        assert self._server is not None
+        while self._server.hasPendingConnections():
+            socket = self._server.nextPendingConnection()
+            socket.readyRead.connect(lambda s=socket: self._read(s))
+            socket.disconnected.connect(socket.deleteLater)
+            if socket.bytesAvailable():
+                self._read(socket)  # the message may have arrived before readyRead was connected
+
+    def _read(self, socket: QLocalSocket) -> None:
+        data = bytes(socket.readAll().data())
+        if RAISE.strip() in data:
+            log.info("a second launch asked to raise the agenda")
+            self.raise_requested.emit()
+        socket.disconnectFromServer()
+
+    def _send_raise(self) -> bool:
+        for _attempt in range(CONNECT_ATTEMPTS):
+            socket = QLocalSocket()
+            socket.connectToServer(self._name)
+            if socket.waitForConnected(CONNECT_TIMEOUT_MS // CONNECT_ATTEMPTS):
+                socket.write(QByteArray(RAISE))
+                socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
+                socket.disconnectFromServer()
+                return True
+            time.sleep(CONNECT_PAUSE)
+        return False

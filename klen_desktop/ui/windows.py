@@ -1,0 +1,340 @@
+"""The app's windows, each built on first use and wired to the controller: agenda, editor, slot finder, settings.
+
+Windows only render values and emit intentions; this module turns those intentions into controller calls
+and the controller's answers back into window updates. Each window module is imported the first time it
+is needed, so the tray comes up without paying for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from klen_desktop.api.errors import KlenError
+from klen_desktop.drafts import EventDraft
+from klen_desktop.settings import KeyState, Preferences
+from klen_desktop.store.errors import DatabaseClosed
+from klen_desktop.store.outbox import OutboxState
+from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.intentions import SaveState, WriteRefused, ics_file_name
+from klen_desktop.ui.tray import is_web_link
+
+if TYPE_CHECKING:
+    from klen_desktop.ui.agenda import AgendaWindow
+    from klen_desktop.ui.editor import EventEditor
+    from klen_desktop.ui.settings_dialog import SettingsDialog
+    from klen_desktop.ui.slots import SlotFinder
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LENGTH = timedelta(minutes=30)
+_PROBLEM_STATES = (OutboxState.ATTENTION, OutboxState.CONFLICT)
+
+
+def next_half_hour(now: datetime) -> datetime:
+    """The next :00 or :30 in local time: where a new event starts when the user picked no time."""
+    local_now = now.astimezone()
+    base = local_now.replace(second=0, microsecond=0, minute=0 if local_now.minute < 30 else 30)
+    return base + timedelta(minutes=30)
+
+
+class Windows(QObject):
+    """Opens and wires the windows. ``prefs`` and ``key_state`` are read when a window opens."""
+
+    def __init__(
+        self,
+        controller: Controller,
+        *,
+        prefs: Callable[[], Preferences],
+        key_state: Callable[[], KeyState],
+        save_prefs: Callable[[Preferences], Any],
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self._controller = controller
+        self._prefs = prefs
+        self._key_state = key_state
+        self._save_prefs = save_prefs
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.agenda: AgendaWindow | None = None
+        self.slot_finder: SlotFinder | None = None
+        self.settings: SettingsDialog | None = None
+        self.editors: list[EventEditor] = []
+        self.on_agenda_created: list[Callable[[QWidget], None]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        # Editors whose last save the server refused: saving again resends that outbox entry, corrected.
+        self._refused: dict[EventEditor, int] = {}
+        controller.events_changed.connect(self._events_changed)
+        controller.status_changed.connect(self._status_changed)
+        controller.outbox_changed.connect(self._outbox_changed)
+        controller.access_changed.connect(self._access_changed)
+        controller.detail_loaded.connect(self._detail_loaded)
+        controller.connection_changed.connect(self._connection_changed)
+        controller.key_tested.connect(self._key_tested)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- agenda -----------------------------------------------------------------------------------------
+
+    def ensure_agenda(self) -> AgendaWindow:
+        if self.agenda is None:
+            from klen_desktop.ui.agenda import AgendaWindow  # heavy: built on first use
+
+            window = AgendaWindow()
+            c = self._controller
+            window.new_event_requested.connect(self.new_event)
+            window.edit_requested.connect(self.edit_event)
+            window.status_requested.connect(c.change_status)
+            window.cancel_requested.connect(c.cancel_event)
+            window.join_requested.connect(open_web_link)
+            window.ics_requested.connect(self.save_ics)
+            window.detail_needed.connect(c.load_detail)
+            window.refresh_requested.connect(c.sync_now)
+            window.find_slot_requested.connect(self.find_slot)
+            window.settings_requested.connect(self.open_settings)
+            window.outbox_resend_requested.connect(c.resend)
+            window.outbox_discard_requested.connect(c.discard)
+            window.visibility_changed.connect(c.set_agenda_visible)
+            self.agenda = window
+            self._connection_changed()
+            self._access_changed()
+            self._status_changed()
+            self._outbox_changed()
+            self._events_changed()
+            for hook in self.on_agenda_created:
+                hook(window)
+        return self.agenda
+
+    def open_agenda(self) -> AgendaWindow:
+        window = self.ensure_agenda()
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def toggle_agenda(self) -> None:
+        if self.agenda is not None and self.agenda.isVisible():
+            self.agenda.hide()
+        else:
+            self.open_agenda()
+
+    def show_event(self, event_id: int) -> None:
+        self.open_agenda().show_event(event_id)
+
+    def _events_changed(self) -> None:
+        if self.agenda is not None:
+            self.agenda.set_events(self._controller.events, self._clock())
+
+    def _status_changed(self, *_args: object) -> None:
+        if self.agenda is not None:
+            self.agenda.set_sync_status(self._controller.status)
+
+    def _outbox_changed(self, *_args: object) -> None:
+        if self.agenda is not None:
+            problems = [e for e in self._controller.outbox if e.state in _PROBLEM_STATES]
+            self.agenda.set_outbox_problems(problems)
+
+    def _access_changed(self, *_args: object) -> None:
+        access = self._controller.access
+        if self.agenda is not None:
+            self.agenda.set_read_only(access.read_only, access.reason or "")
+
+    def _detail_loaded(self, stored: object) -> None:
+        from klen_desktop.store.events import StoredEvent
+
+        if self.agenda is not None and isinstance(stored, StoredEvent):
+            self.agenda.set_event_detail(stored)
+
+    def _connection_changed(self) -> None:
+        if self.agenda is not None:
+            self.agenda.set_demo(self._controller.demo)
+
+    # -- editor -------------------------------------------------------------------------------------------
+
+    def new_event(self, start: object = None) -> EventEditor:
+        begin = start if isinstance(start, datetime) else next_half_hour(self._clock())
+        draft = EventDraft.new(begin, begin + DEFAULT_LENGTH, default_reminder=self._prefs().default_reminder_minutes)
+        return self.open_editor(draft)
+
+    def edit_event(self, event_id: int) -> EventEditor | None:
+        stored = self._controller.cached_event(event_id)
+        if stored is None:
+            return None
+        if stored.detail is None and not stored.is_local:
+            self._controller.load_detail(event_id)  # the draft is partial; later opens get everything
+        return self.open_editor(EventDraft.from_event(stored))
+
+    def open_editor(self, draft: EventDraft) -> EventEditor:
+        from klen_desktop.ui.editor import EventEditor
+
+        base = self._controller.cached_event(draft.event_id) if draft.event_id is not None else None
+        access = self._controller.access
+        editor = EventEditor(draft, read_only_reason=access.reason if access.read_only else None)
+        editor.save_requested.connect(lambda d: self._save(editor, d, base))
+        editor.finished.connect(lambda _result: self._forget_editor(editor))
+        self.editors.append(editor)
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+
+    def _save(self, editor: EventEditor, draft: object, base: Any) -> None:
+        if isinstance(draft, EventDraft):
+            self._spawn(self._save_draft(editor, draft, base))
+
+    async def _save_draft(self, editor: EventEditor, draft: EventDraft, base: Any) -> None:
+        """Queue the draft, then keep the dialog open for a moment to hear from the server: a refusal comes
+        back to the field it names (the draft intact; saving again resends the corrected entry), anything
+        else closes the dialog (sent, or kept in the outbox until the server can be reached)."""
+        editor.set_saving(True)
+        refused_seq = self._refused.get(editor)
+        try:
+            seq = await self._controller.save_draft(draft, base, resend_seq=refused_seq)
+            outcome = await self._controller.wait_for_send(seq)
+        except WriteRefused as exc:
+            editor.show_field_errors({exc.field or "": exc.message})
+            return
+        except DatabaseClosed:
+            return  # the app is quitting (or switching accounts); what was queued is on disk
+        except Exception as exc:  # the draft must survive anything: keep the dialog, say what happened
+            log.exception("saving an event failed")
+            if editor in self.editors:
+                editor.show_field_errors({"": f"The event could not be saved: {exc}"})
+            return
+        if editor not in self.editors:
+            return  # closed meanwhile
+        if outcome.state is SaveState.REFUSED:
+            self._refused[editor] = outcome.seq
+            editor.show_field_errors({outcome.field or "": outcome.message or "The server refused the change."})
+            return
+        if outcome.state is SaveState.QUEUED:
+            self._controller.notice.emit(
+                "Saved on this computer",
+                "Klen could not be reached yet; the change is kept and sent as soon as it can be.",
+            )
+        self._refused.pop(editor, None)
+        editor.saved()
+
+    def _forget_editor(self, editor: EventEditor) -> None:
+        self._refused.pop(editor, None)
+        if editor in self.editors:
+            self.editors.remove(editor)
+        editor.deleteLater()
+
+    # -- free slots ---------------------------------------------------------------------------------------
+
+    def find_slot(self) -> SlotFinder:
+        if self.slot_finder is None:
+            from klen_desktop.ui.slots import SlotFinder
+
+            finder = SlotFinder()
+            finder.search_requested.connect(lambda s, e, d: self._spawn(self._search(finder, s, e, d)))
+            finder.slot_chosen.connect(self._slot_chosen)
+            self.slot_finder = finder
+        self.slot_finder.show()
+        self.slot_finder.raise_()
+        self.slot_finder.activateWindow()
+        return self.slot_finder
+
+    async def _search(self, finder: SlotFinder, start: object, end: object, duration: int) -> None:
+        if not isinstance(start, date) or not isinstance(end, date):
+            return
+        try:
+            found = await self._controller.find_slots(start, end, duration)
+        except KlenError as exc:
+            finder.show_error(exc.message)
+            return
+        finder.show_availability(found)
+
+    def _slot_chosen(self, start: object, end: object) -> None:
+        if isinstance(start, datetime) and isinstance(end, datetime):
+            draft = EventDraft.new(start, end, default_reminder=self._prefs().default_reminder_minutes)
+            self.open_editor(draft)
+
+    # -- ICS ----------------------------------------------------------------------------------------------
+
+    def save_ics(self, event_id: int) -> None:
+        stored = self._controller.cached_event(event_id)
+        title = stored.title if stored is not None else "event"
+        suggested = str(Path.home() / ics_file_name(title, event_id))
+        parent = self.agenda if self.agenda is not None else None
+        path, _filter = QFileDialog.getSaveFileName(parent, "Save calendar file", suggested, "iCalendar (*.ics)")
+        if path:
+            self._spawn(self._save_ics(event_id, Path(path)))
+
+    async def _save_ics(self, event_id: int, path: Path) -> None:
+        try:
+            written = await self._controller.save_ics(event_id, path.parent, path.name)
+        except (KlenError, WriteRefused, OSError) as exc:
+            self._controller.notice.emit("Could not save the calendar file", str(exc))
+            return
+        self._controller.notice.emit("Calendar file saved", str(written))
+
+    # -- settings -----------------------------------------------------------------------------------------
+
+    def open_settings(self) -> SettingsDialog:
+        if self.settings is None:
+            from klen_desktop.ui.settings_dialog import SettingsDialog
+
+            dialog = SettingsDialog(self._prefs(), key_state=self._key_state())
+            c = self._controller
+            dialog.test_key_requested.connect(c.test_key)
+            dialog.save_key_requested.connect(c.save_key)
+            dialog.forget_key_requested.connect(c.forget_key)
+            dialog.preferences_saved.connect(self._save_prefs)
+            dialog.finished.connect(lambda _result: self._forget_settings())
+            self.settings = dialog
+        self.settings.show()
+        self.settings.raise_()
+        self.settings.activateWindow()
+        return self.settings
+
+    def _forget_settings(self) -> None:
+        if self.settings is not None:
+            self.settings.deleteLater()
+            self.settings = None
+
+    def _key_tested(self, result: object) -> None:
+        from klen_desktop.key_check import KeyCheck
+
+        if self.settings is not None and isinstance(result, KeyCheck):
+            self.settings.show_key_test(result.ok, result.can_read, result.can_write, result.message)
+
+    # -- teardown ------------------------------------------------------------------------------------------
+
+    def close_all(self) -> None:
+        for editor in list(self.editors):
+            editor.done(0)
+        for window in (self.slot_finder, self.settings, self.agenda):
+            if window is not None:
+                window.hide()
+
+
+def open_web_link(url: str) -> None:
+    """Open an http(s) link in the browser; anything else from server data is refused."""
+    if is_web_link(url):
+        QDesktopServices.openUrl(QUrl(url.strip()))
+    else:
+        log.warning("refused to open a link that is not http(s)")
+
+
+def open_phone(number: str) -> None:
+    QDesktopServices.openUrl(QUrl(f"tel:{number}"))
+
+
+def copy_text(text: str) -> None:
+    QGuiApplication.clipboard().setText(text)
+
+
+__all__ = ["Windows", "copy_text", "next_half_hour", "open_phone", "open_web_link"]

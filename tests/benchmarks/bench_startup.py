@@ -1,0 +1,201 @@
+"""Benchmark of start-up: ``python tests/benchmarks/bench_startup.py [--runs N] [--events N]``.
+
+Start to tray ready, for the app and for a bare PySide6 QApplication with a tray icon, measured in the same
+run the same way: the parent starts a fresh interpreter and stops the clock when the child reports that its
+tray icon was shown (interpreter start and imports included). Runs alternate between the two, and the medians
+and their ratio are printed (target: the app at most 1.5 times the bare baseline).
+
+The app child is the real entry point (``klen_desktop.app.run_app``): it shows the tray icon first (the boot
+tray, before the core's imports), then loads preferences, the key (a stand-in key store answering at once, so
+no keyring daemon is timed), opens the store, starts the core services, the controller and the full tray menu.
+"Tray ready" is the icon shown; the time to everything up is printed too. Its server is an unreachable
+loopback port, so nothing waits on the network and the cache stays as it is. Resident memory (VmRSS) is
+reported with the app up, empty and with N events (default 10,000) cached, and with the agenda open on them,
+next to the bare baseline's.
+
+With a desktop session (DISPLAY set) the children use xcb; otherwise offscreen, where no tray host exists, so
+the app child is told a tray is there (the fallback window would otherwise be timed instead of the tray).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+BARE_CHILD = r"""
+import sys
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+app = QApplication(sys.argv[:1])
+pixmap = QPixmap(32, 32)
+pixmap.fill(QColor("#2a7ae2"))
+tray = QSystemTrayIcon(QIcon(pixmap))
+tray.show()
+app.processEvents()
+rss = next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmRSS"))
+print(f"READY rss_kib={rss}", flush=True)
+"""
+
+# The real entry point (run_app), with two stand-ins: a key store that answers at once, and (offscreen only)
+# a tray host. READY is printed when the boot tray is shown, STARTED when the whole app is up.
+APP_CHILD = r"""
+import os, sys
+from PySide6.QtWidgets import QSystemTrayIcon
+
+if os.environ.get("BENCH_FAKE_TRAY") == "1":
+    QSystemTrayIcon.isSystemTrayAvailable = staticmethod(lambda: True)
+
+import klen_desktop.app as app_module
+
+def rss():
+    return next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmRSS"))
+
+boot_tray = app_module.boot_tray
+
+def timed_boot(qt_app):
+    icon = boot_tray(qt_app)
+    print(f"READY shown={icon is not None} rss_kib={rss()}", flush=True)
+    install_bench_app()  # after READY: importing the app is what comes next anyway
+    return icon
+
+def install_bench_app():
+    import asyncio
+    from klen_desktop.ui import shell
+
+    class StandInKeys:
+        async def get(self):
+            return "klen_bench_key"
+
+    class Bench(shell.KlenDesktop):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, key_store=StandInKeys(), **kwargs)
+
+        def start(self, connection):
+            controller = super().start(connection)
+            asyncio.ensure_future(self.report())
+            return controller
+
+        async def report(self):
+            print(f"STARTED rss_kib={rss()}", flush=True)
+            if os.environ.get("BENCH_AGENDA") == "1":
+                await self.controller.reload()
+                print(f"CACHED events={len(self.controller.events)} rss_kib={rss()}", flush=True)
+                self.windows.open_agenda()
+                await asyncio.sleep(0.2)
+                print(f"AGENDA events={len(self.controller.events)} rss_kib={rss()}", flush=True)
+            self.quit()
+
+    shell.KlenDesktop = Bench
+
+app_module.boot_tray = timed_boot
+sys.exit(app_module.run_app(app_module.AppOptions(base_url="http://127.0.0.1:9", single_instance=False)))
+"""
+
+
+def child_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"), KLEN_BENCH="1")
+    if not env.get("DISPLAY"):
+        env.update(QT_QPA_PLATFORM="offscreen", BENCH_FAKE_TRAY="1")
+    return env
+
+
+def run_child(script: str, env: dict[str, str]) -> dict[str, tuple[float, dict[str, str]]]:
+    """For each line the child reports (READY, STARTED, ...): seconds from spawn, and the line's fields."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    seen: dict[str, tuple[float, dict[str, str]]] = {}
+    for line in process.stdout:
+        word, *parts = line.split()
+        seen[word] = (time.perf_counter() - started, dict(part.split("=", 1) for part in parts))
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if "READY" not in seen:
+        raise RuntimeError(f"the child never reported READY: {process.stderr.read() if process.stderr else ''}")
+    return seen
+
+
+def fill_cache(home: Path, count: int) -> None:
+    """``count`` events around today in the app's cache file, as the poller would have stored them."""
+    os.environ["XDG_DATA_HOME"] = str(home / "data")
+    from klen_desktop.api.models import EventStatus, EventSummary, EventType
+    from klen_desktop.core import cache_path
+    from klen_desktop.store.db import Database
+    from klen_desktop.store.events import EventRepository
+
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
+    step = timedelta(days=37) / max(1, count)
+    events = [
+        EventSummary(
+            id=i + 1,
+            uuid=f"00000000-0000-4000-8000-{i + 1:012d}",
+            title=f"Appointment {i + 1} with a customer",
+            event_type=list(EventType)[i % len(EventType)],
+            status=EventStatus.CONFIRMED if i % 3 else EventStatus.SCHEDULED,
+            start_time=start + step * i,
+            end_time=start + step * i + timedelta(minutes=30),
+        )
+        for i in range(count)
+    ]
+    db = Database(cache_path(False))
+    try:
+        EventRepository(db).upsert_summaries(events)
+    finally:
+        db.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--events", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="klen-bench-") as tmp:
+        empty, full = Path(tmp) / "empty", Path(tmp) / "full"
+        fill_cache(full, args.events)
+        bare_env, app_env = child_env(Path(tmp) / "bare"), child_env(empty)
+        # One warm-up of each, so the first timed run does not pay for a cold disk cache.
+        run_child(BARE_CHILD, bare_env)
+        run_child(APP_CHILD, app_env)
+        bare, app, app_up = [], [], []
+        bare_rss, app_rss = [], []
+        for _ in range(args.runs):
+            seen = run_child(BARE_CHILD, bare_env)
+            bare.append(seen["READY"][0])
+            bare_rss.append(int(seen["READY"][1]["rss_kib"]))
+            seen = run_child(APP_CHILD, app_env)
+            app.append(seen["READY"][0])
+            app_up.append(seen["STARTED"][0])
+            app_rss.append(int(seen["STARTED"][1]["rss_kib"]))
+        full_run = run_child(APP_CHILD, dict(child_env(full), BENCH_AGENDA="1"))
+    platform = "offscreen (stand-in tray host)" if not os.environ.get("DISPLAY") else "xcb"
+    bare_ms, app_ms = statistics.median(bare) * 1000, statistics.median(app) * 1000
+    cached, agenda = full_run["CACHED"][1], full_run["AGENDA"][1]
+    print(f"start to tray ready ({platform}, median of {args.runs}, fresh interpreter each):")
+    print(f"  bare PySide6 QApplication + tray icon      {bare_ms:7.0f} ms")
+    print(f"  Klen Desktop: tray icon shown              {app_ms:7.0f} ms")
+    print(f"  ratio                                      {app_ms / bare_ms:7.2f}x   (target <= 1.50x)")
+    print(f"  Klen Desktop: all up (core, full menu)     {statistics.median(app_up) * 1000:7.0f} ms")
+    print("resident memory (VmRSS):")
+    print(f"  bare PySide6 QApplication + tray icon      {statistics.median(bare_rss) / 1024:7.1f} MiB")
+    print(f"  Klen Desktop up, empty cache               {statistics.median(app_rss) / 1024:7.1f} MiB")
+    print(f"  Klen Desktop up, {cached['events']} events cached       {int(cached['rss_kib']) / 1024:7.1f} MiB")
+    print(f"  ... and the agenda open on them            {int(agenda['rss_kib']) / 1024:7.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

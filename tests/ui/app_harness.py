@@ -1,0 +1,142 @@
+"""The real app on the emulator: the composition root's own objects (controller, tray, windows) over loopback.
+
+The ``make_app`` fixture (tests/ui/conftest.py): ``make_app(key=..., server=...)`` starts :class:`KlenDesktop`
+as a launch would (minus the single-instance check and the keyring lookup), on the shared qasync loop, with its
+cache and settings in the test's temp folder.
+Every wait is bounded (``app.until``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from klen_desktop.clock import Clock
+from klen_desktop.emulator import EmulatorServer
+from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.shell import KlenDesktop
+from klen_desktop.ui.tray import Tray
+from klen_desktop.ui.windows import Windows
+
+
+@dataclass
+class AppHarness:
+    desktop: KlenDesktop
+    server: EmulatorServer
+
+    @property
+    def controller(self) -> Controller:
+        assert self.desktop.controller is not None
+        return self.desktop.controller
+
+    @property
+    def windows(self) -> Windows:
+        assert self.desktop.windows is not None
+        return self.desktop.windows
+
+    @property
+    def tray(self) -> Tray:
+        assert self.desktop.tray is not None
+        return self.desktop.tray
+
+    @property
+    def agenda(self) -> Any:
+        return self.windows.ensure_agenda()
+
+    async def until(self, predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not predicate():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out after {timeout} s waiting for: {what}")
+            await asyncio.sleep(0.02)
+
+    def agenda_titles(self) -> list[str]:
+        model = self.agenda.model
+        titles = []
+        for row in range(model.rowCount()):
+            event = model.event_at(row)
+            if event is not None:
+                titles.append(event.title)
+        return titles
+
+    def server_event(self, title: str) -> dict[str, Any] | None:
+        return next((e for e in self.server.admin.all_events() if e["title"] == title), None)
+
+    def agenda_event(self, title: str) -> Any:
+        model = self.agenda.model
+        for row in range(model.rowCount()):
+            event = model.event_at(row)
+            if event is not None and event.title == title:
+                return event
+        return None
+
+    async def synced(self) -> None:
+        """Wait until the first poll is in and the agenda shows it."""
+        await self.until(lambda: self.controller.status.last_success is not None, "the first sync")
+        await self.controller.reload()
+
+
+def insert_event(
+    server: EmulatorServer, title: str, *, hours_from_now: float = 3, base: datetime | None = None, **extra: Any
+) -> int:
+    """Put an event straight into the emulator (as another client would have), ``hours_from_now`` after
+    ``base`` (default: now)."""
+    start = ((base or datetime.now(UTC)) + timedelta(hours=hours_from_now)).replace(second=0, microsecond=0)
+    fields = {"title": title, "start_time": start, "end_time": start + timedelta(minutes=30), **extra}
+    return server.admin.insert_events([fields])[0]
+
+
+class AppFactory:
+    """``await make_app(key=None, server=None, clock=None, demo=False)`` starts an app; ``shutdown_all()`` quits
+    them all."""
+
+    def __init__(self, make: Callable[..., Awaitable[AppHarness]], started: list[KlenDesktop]) -> None:
+        self._make = make
+        self._started = started
+
+    async def __call__(
+        self,
+        key: str | None = None,
+        server: EmulatorServer | None = None,
+        clock: Clock | None = None,
+        demo: bool = False,
+    ) -> AppHarness:
+        """``demo=True`` starts as demo mode would, but on the test emulator (a saved key then goes live)."""
+        return await self._make(key=key, server=server, clock=clock, demo=demo)
+
+    async def shutdown_all(self) -> None:
+        for desktop in self._started:
+            await desktop.shutdown()
+
+
+MakeApp = AppFactory
+
+
+class ShiftedClock:
+    """Real time moved to ``start``: it runs (and sleeps) at normal speed from there, unlike a fake clock,
+    so the app's loops behave as in real use while "now" is a chosen instant."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+def local_noon_tomorrow() -> datetime:
+    """An instant with hours of the same local day on both sides: "today" tests pass at any time of day."""
+    tomorrow = datetime.now().astimezone() + timedelta(days=1)
+    return tomorrow.replace(hour=12, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -1,0 +1,138 @@
+"""User stories, end to end: the real app on the emulator over loopback, driven through its windows.
+
+Given a calendar on the emulator, when the user does something in the editor or the agenda, then the change is
+on the server (``emulator.admin``) and on screen (the agenda's model).
+"""
+
+from __future__ import annotations
+
+import pytest
+from app_harness import MakeApp, insert_event
+
+from klen_desktop.api.models import EventStatus
+from klen_desktop.emulator import EmulatorServer
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_an_event_created_in_the_editor_is_on_the_server_and_in_the_agenda(make_app: MakeApp) -> None:
+    app = await make_app()
+    editor = app.windows.new_event()
+    editor.title_edit.setText("Coffee with Ana")
+    editor.location_edit.setText("Café Central")
+    editor.save_button.click()
+
+    await app.until(lambda: app.server_event("Coffee with Ana") is not None, "the event on the server")
+    on_server = app.server_event("Coffee with Ana")
+    assert on_server is not None and on_server["location"] == "Café Central"
+    await app.until(lambda: app.agenda_event("Coffee with Ana") is not None, "the event in the agenda")
+    # Once sent, the agenda shows the server's event (its real id), with nothing left pending.
+    await app.until(lambda: app.agenda_event("Coffee with Ana").id == on_server["id"], "the server id in the agenda")
+    await app.until(lambda: not app.controller.outbox, "an empty outbox")
+    await app.until(lambda: editor not in app.windows.editors, "the editor closed once the server had the event")
+
+
+async def test_an_edit_reaches_the_server(make_app: MakeApp, emulator: EmulatorServer) -> None:
+    event_id = insert_event(emulator, "Quarterly review")
+    app = await make_app()
+    await app.until(lambda: app.controller.cached_event(event_id) is not None, "the event in the cache")
+    editor = app.windows.edit_event(event_id)
+    assert editor is not None
+    editor.title_edit.setText("Quarterly review (moved online)")
+    editor.save_button.click()
+
+    await app.until(
+        lambda: app.server.admin.event(event_id)["title"] == "Quarterly review (moved online)",  # type: ignore[index]
+        "the new title on the server",
+    )
+    await app.until(lambda: app.agenda_event("Quarterly review (moved online)") is not None, "the new title on screen")
+
+
+async def test_cancel_with_a_reason_from_the_agenda(make_app: MakeApp, emulator: EmulatorServer) -> None:
+    event_id = insert_event(emulator, "Haircut", customer_name="Bo")
+    app = await make_app()
+    await app.until(lambda: app.agenda_event("Haircut") is not None, "the event in the agenda")
+    agenda = app.agenda
+    agenda.ask_cancel(app.agenda_event("Haircut"))
+    dialog = agenda.cancel_dialog
+    assert dialog is not None
+    dialog.reason_edit.setText("Customer is ill")
+    dialog.confirm_button.click()
+
+    await app.until(lambda: app.server.admin.event(event_id)["status"] == "cancelled", "cancelled on the server")  # type: ignore[index]
+    notes = app.server.admin.event(event_id)["customer"]["notes"]  # type: ignore[index]
+    assert "Customer is ill" in notes
+    await app.until(
+        lambda: app.agenda_event("Haircut").status is EventStatus.CANCELLED, "shown as cancelled in the agenda"
+    )
+
+
+async def test_mark_completed_from_the_agenda(make_app: MakeApp, emulator: EmulatorServer) -> None:
+    event_id = insert_event(emulator, "Consultation", hours_from_now=-2)
+    app = await make_app()
+    await app.until(lambda: app.agenda_event("Consultation") is not None, "the event in the agenda")
+    app.agenda.status_requested.emit(event_id, EventStatus.COMPLETED.value)
+
+    await app.until(lambda: app.server.admin.event(event_id)["status"] == "completed", "completed on the server")  # type: ignore[index]
+    await app.until(lambda: app.agenda_event("Consultation").status is EventStatus.COMPLETED, "shown as completed")
+
+
+async def test_invalid_input_shows_the_inline_error_and_sends_nothing(make_app: MakeApp) -> None:
+    app = await make_app()
+    app.server.admin.clear_request_log()
+    editor = app.windows.new_event()
+    editor.title_edit.setText("")
+    editor.customer_email_edit.setText("not-an-email")
+    editor.save_button.click()
+    await app.until(lambda: editor.general_error.isVisible() or _field_errors(editor), "an inline error")
+
+    assert editor.isVisible(), "the draft stays open"
+    assert editor.customer_email_edit.text() == "not-an-email", "the draft is kept"
+    assert not app.controller.outbox
+    writes = [r for r in app.server.admin.request_log() if r.method != "GET"]
+    assert writes == []
+
+
+async def test_a_read_only_key_greys_out_writes(make_app: MakeApp, emulator: EmulatorServer, ro_key: str) -> None:
+    insert_event(emulator, "Team sync")
+    app = await make_app(key=ro_key)
+    await app.until(lambda: app.controller.access.read_only, "the key is known to be read-only")
+    # The tray: new event and quick booking are off, and the menu says why.
+    app.tray.fill_menu(app.tray.menu)
+    labels = {a.text(): a for a in app.tray.menu.actions()}
+    assert not labels["New event…"].isEnabled()
+    assert not labels["Next free 30 minutes"].isEnabled()
+    assert "Read-only key: changes are off" in labels
+    # The editor opens read-only, and a write attempted anyway is refused before it is queued.
+    editor = app.windows.new_event()
+    assert not editor.save_button.isEnabled()
+    app.agenda.status_requested.emit(app.agenda_event("Team sync").id, "completed")
+    await app.until(lambda: True, "a turn of the loop")
+    assert not app.controller.outbox
+    assert all(e["status"] == "scheduled" for e in app.server.admin.all_events())
+
+
+def _field_errors(editor: object) -> bool:
+    from klen_desktop.ui.editor_fields import ErrorLabel
+
+    return any(label.isVisible() for label in editor.findChildren(ErrorLabel))  # type: ignore[attr-defined]
+
+
+async def test_a_refused_create_comes_back_to_the_editor_and_is_resent_once_fixed(
+    make_app: MakeApp, emulator: EmulatorServer, rw_key: str
+) -> None:
+    emulator.admin.set_limits(rw_key, daily_limit=0)
+    app = await make_app()
+    editor = app.windows.new_event()
+    editor.title_edit.setText("Strategy offsite")
+    editor.save_button.click()
+    await app.until(lambda: editor.general_error.isVisible(), "the server's refusal shown in the editor")
+    assert "limit" in editor.general_error.text().lower()
+    assert editor in app.windows.editors and editor.title_edit.text() == "Strategy offsite", "the draft is kept"
+    assert app.server_event("Strategy offsite") is None
+
+    emulator.admin.set_limits(rw_key, daily_limit=100)
+    editor.save_button.click()
+    await app.until(lambda: editor not in app.windows.editors, "the editor closed once the event was sent")
+    assert [e["title"] for e in emulator.admin.all_events()] == ["Strategy offsite"], "sent once, not twice"
+    await app.until(lambda: not app.controller.outbox, "nothing left in the outbox")
