@@ -18,9 +18,9 @@ ci: test
 
 ## ruff, formatting, mypy --strict and the layer contracts, without the desktop session.
 lint: venv-dev
-	$(BIN)/ruff check klen_desktop tests
-	$(BIN)/ruff format --check klen_desktop tests
-	$(BIN)/mypy --strict klen_desktop
+	$(BIN)/ruff check klen_desktop tests packaging
+	$(BIN)/ruff format --check klen_desktop tests packaging
+	$(BIN)/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py
 	$(BIN)/lint-imports pyproject.toml
 
 ## Benchmarks (scripts, not tests); figures are recorded in the README.

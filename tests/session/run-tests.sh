@@ -12,13 +12,15 @@ make --no-print-directory venv-dev
 export SESSION_DIR
 SESSION_DIR=$(mktemp -d /tmp/klen-test-session.XXXXXX)
 export PY="$ROOT/.venv/bin/python"
+# shellcheck disable=SC2317  # called by the trap
 cleanup() { bash "$ROOT/tests/session/session-down.sh"; rm -rf "$SESSION_DIR"; }
 trap cleanup EXIT INT TERM
 
 echo "== static checks"
-.venv/bin/ruff check klen_desktop tests
-.venv/bin/ruff format --check klen_desktop tests
-.venv/bin/mypy --strict klen_desktop
+.venv/bin/ruff check klen_desktop tests packaging
+.venv/bin/ruff format --check klen_desktop tests packaging
+.venv/bin/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py
+shellcheck packaging/*.sh packaging/linux/*.sh packaging/macos/*.sh tests/session/*.sh
 .venv/bin/lint-imports pyproject.toml
 
 echo "== desktop session"
@@ -27,6 +29,9 @@ bash tests/session/session-up.sh
 . "$SESSION_DIR/env"
 
 echo "== pytest"
+# The frozen build, its smoke test and the .deb / tarball install are part of the suite (about 2 minutes);
+# KLEN_PACKAGING_TESTS=0 skips them for a quicker local run.
+export KLEN_PACKAGING_TESTS=${KLEN_PACKAGING_TESTS:-1}
 set +e
 .venv/bin/python -m pytest --basetemp="$SESSION_DIR/pytest" "$@"
 rc=$?

@@ -3,7 +3,7 @@
 : "${SESSION_DIR:?}"
 [ -f "$SESSION_DIR/pids" ] || exit 0
 tac "$SESSION_DIR/pids" | while read -r pid; do
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
 done
 for _ in $(seq 20); do
   alive=0
@@ -12,6 +12,6 @@ for _ in $(seq 20); do
   sleep 0.1
 done
 while read -r pid; do
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
 done < "$SESSION_DIR/pids"
 rm -f "$SESSION_DIR/pids"
