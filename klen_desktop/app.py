@@ -8,6 +8,7 @@ whole life and the composition root :class:`klen_desktop.ui.shell.KlenDesktop`, 
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.klen.ai"
+# The smoke test's throw-away secret lives under its own service name: the user's key is never touched.
+SMOKE_KEYRING_SERVICE = "klen-desktop-smoke"
+SMOKE_KEYRING_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,33 @@ def run_app(options: AppOptions) -> int:
             instance.release()
 
 
+async def smoke_keyring(service: str = SMOKE_KEYRING_SERVICE) -> str:
+    """Store, read back and delete a throw-away secret under ``service`` (never the user's key).
+
+    ``ok``, ``unavailable`` (no keyring backend), or the error's title with spaces as underscores.
+    """
+    from klen_desktop.secrets import KeyringUnavailable, KeyStore, KeyStoreError
+
+    store = KeyStore(service=service, timeout=SMOKE_KEYRING_TIMEOUT)
+    secret = f"smoke-{secrets.token_hex(8)}"
+    try:
+        await store.set(secret)
+        try:
+            read = await store.get()
+        finally:
+            await store.delete()
+    except KeyringUnavailable as exc:
+        log.warning("smoke: no keyring: %s", exc.message)
+        return "unavailable"
+    except KeyStoreError as exc:
+        log.warning("smoke: keyring round trip failed: %s: %s", exc.title, exc.message)
+        return exc.title.replace(" ", "_")
+    if read != secret:
+        log.warning("smoke: the keyring returned another secret than the one stored")
+        return "Keyring_mismatch"
+    return "ok"
+
+
 def __getattr__(name: str) -> Any:
     # The composition root lives in klen_desktop.ui.shell (imported after the boot icon); these names stay
     # reachable from here for callers that import the app by its entry point.
@@ -98,4 +129,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["AppOptions", "Connection", "KlenDesktop", "boot_tray", "run_app"]
+__all__ = ["AppOptions", "Connection", "KlenDesktop", "boot_tray", "run_app", "smoke_keyring"]

@@ -112,6 +112,10 @@ class CoreServices:
         )
         self.runner.subscribe(self._drained)
         self.poller.subscribe(lambda _changes: self.reminders.reschedule())
+        # The baseline poll reports no changes, yet it may have filled an empty cache (first run, new account):
+        # replan the reminders after every successful sync, not only after one with changes.
+        self._last_sync: datetime | None = None
+        self.poller.subscribe_status(self._synced)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = False
 
@@ -211,6 +215,11 @@ class CoreServices:
     def _queued(self) -> None:
         self.runner.wake()
         self.reminders.reschedule()
+
+    def _synced(self, status: SyncStatus) -> None:
+        if status.last_success is not None and status.last_success != self._last_sync:
+            self._last_sync = status.last_success
+            self.reminders.reschedule()
 
     def _drained(self, report: DrainReport) -> None:
         if report.sent:

@@ -68,6 +68,8 @@ class Controller(QObject):
     connection_changed = Signal()  # a new core (demo <-> live) replaced the old one
     detail_loaded = Signal(object)  # StoredEvent
     key_tested = Signal(object)  # KeyCheck
+    # The user cancelled or moved this event here: what still describes it as it was is withdrawn.
+    changed_here = Signal(int)
 
     def __init__(
         self,
@@ -265,6 +267,8 @@ class Controller(QObject):
                     seq = resend_seq
                 else:
                     seq = await self._core.patch(draft.event_id, patch, original)
+                if patch.start_time is not None or patch.end_time is not None or patch.status is EventStatus.CANCELLED:
+                    self.changed_here.emit(draft.event_id)
         except (ValueError, OutboxError) as exc:
             raise WriteRefused(str(exc)) from None
         self.request_reload()
@@ -295,6 +299,7 @@ class Controller(QObject):
             new = EventStatus(status)
             if new is EventStatus.CANCELLED:
                 await self._core.cancel(event_id, None)
+                self.changed_here.emit(event_id)
             else:
                 await self._core.patch(event_id, EventPatch(status=new), self.cached_event(event_id))
             self.request_reload()
@@ -304,6 +309,7 @@ class Controller(QObject):
         with self._reported("Could not cancel the event"):
             self._check_writable()
             await self._core.cancel(event_id, reason.strip() or None)
+            self.changed_here.emit(event_id)
             self.request_reload()
 
     @intention(int)

@@ -3,9 +3,10 @@
 :mod:`klen_desktop.app` (the entry point) shows the tray icon first and imports this module after, so the icon
 is up before the core's imports are paid for. Start-up order here: preferences, then (off the UI thread) the
 API key from the keyring or, without one, the demo emulator; then the core services, the controller and the
-tray (which adopts the boot icon). Windows are built on first use (:mod:`klen_desktop.ui.windows`). Shutdown
-reverses it: windows hidden, tray removed, core stopped (queued writes stay on disk for the next start), demo
-emulator stopped.
+tray (which adopts the boot icon), and the notification center (:mod:`klen_desktop.ui.notifications`), which
+gets reminders, sync news and notices; the tray's balloon is only its fallback. Windows are built on first use
+(:mod:`klen_desktop.ui.windows`). Shutdown reverses it: notifications withdrawn, windows hidden, tray removed,
+core stopped (queued writes stay on disk for the next start), demo emulator stopped.
 
 Demo mode (no key stored, or ``--demo``) runs the real app against the built-in emulator on loopback, with a
 "Demo" mark on the tray and the agenda and Settings one click away to enter a real key; saving a key switches
@@ -31,12 +32,10 @@ from klen_desktop.api.errors import KlenError
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.demo import DemoBackend, start_demo_backend
-from klen_desktop.reminders.due import Reminder
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.settings import KeyState, Preferences, load_preferences, save_preferences
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.formatting import one_line, starts_in
 from klen_desktop.ui.intentions import WriteRefused
 from klen_desktop.ui.main_window_fallback import NoTrayMode
 from klen_desktop.ui.tray import Tray
@@ -46,6 +45,8 @@ if TYPE_CHECKING:
     from PySide6.QtNetwork import QNetworkInformation
 
     from klen_desktop.app import AppOptions
+    from klen_desktop.notify.backend import NotificationBackend
+    from klen_desktop.ui.notifications import NotificationBridge
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,9 @@ class KlenDesktop:
         prefs_path: Path | None = None,
         clock: Clock | None = None,
         boot_icon: QSystemTrayIcon | None = None,
+        notifier: NotificationBackend | None = None,
     ) -> None:
+        """``notifier``: the notification service to use (default: the platform's, through desktop-notifier)."""
         self.qt_app = qt_app
         self.clock: Clock = clock or SystemClock()
         self.boot_icon = boot_icon
@@ -97,6 +100,8 @@ class KlenDesktop:
         self.tray: Tray | None = None
         self.windows: Windows | None = None
         self.no_tray: NoTrayMode | None = None
+        self.notifier = notifier
+        self.notifications: NotificationBridge | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._shut_down = False
         self._network: QNetworkInformation | None = None
@@ -166,6 +171,8 @@ class KlenDesktop:
             self._set_autostart(prefs.start_at_login)
         changed_sync = sync_config(prefs) != sync_config(old)
         changed_reminders = prefs.default_reminder_minutes != old.default_reminder_minutes
+        if self.notifications is not None:
+            self.notifications.set_preferences(prefs)
         if controller is not None and self.connection is not None and (changed_sync or changed_reminders):
             await controller.replace_core(self.build_core(self.connection))
 
@@ -215,7 +222,9 @@ class KlenDesktop:
         )
         self.tray, self.windows = tray, windows
         self._wire(controller, tray, windows)
+        notifications = self._notifications(controller, windows)
         controller.start()
+        self._spawn(notifications.start())
         if tray.available():
             tray.show()
         else:
@@ -243,10 +252,24 @@ class KlenDesktop:
         tray.dnd.connect(self._dnd)
         tray.free_slot_wanted.connect(lambda: self._spawn(self._find_free_slot()))
         tray.book.connect(lambda start, end: self._spawn(self._book(start, end)))
-        controller.notice.connect(self._notice)
-        controller.reminder_due.connect(self._reminder)
         controller.connection_changed.connect(self._connection_changed)
         self._watch_network()
+
+    def _notifications(self, controller: Controller, windows: Windows) -> NotificationBridge:
+        """Reminders, sync news and notices go to the notification center; the tray is only its fallback."""
+        from klen_desktop.ui.notifications import NotificationBridge
+
+        bridge = NotificationBridge(
+            controller,
+            windows,
+            clock=self.clock,
+            tray_message=self._tray_message,
+            preferences=self.prefs,
+            backend=self.notifier,
+        )
+        bridge.hook(controller.core)  # before the core starts: no reminder or change can slip by
+        self.notifications = bridge
+        return bridge
 
     def _watch_network(self) -> None:
         """Sync at once when the network comes back (the poller notices a wake from sleep by itself)."""
@@ -306,8 +329,8 @@ class KlenDesktop:
             return
         self.controller.notice.emit("Booked", f"{start.astimezone():%H:%M}–{end.astimezone():%H:%M} is now busy.")
 
-    def _notice(self, title: str, message: str) -> None:
-        log.info("notice: %s: %s", title, message)
+    def _tray_message(self, title: str, message: str) -> None:
+        """The notification center's fallback when no notification service answers."""
         if self.tray is not None and self.tray.icon.isVisible():
             self.tray.icon.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, 8000)
         elif self.windows is not None and self.windows.agenda is not None:
@@ -316,12 +339,6 @@ class KlenDesktop:
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
-
-    def _reminder(self, reminder: object) -> None:
-        if not isinstance(reminder, Reminder) or not self.prefs.notify_reminders:
-            return
-        now = self.controller.core.clock.now() if self.controller else reminder.fire_at
-        self._notice(f"Reminder: {one_line(reminder.title, 60)}", f"Starts {starts_in(reminder.event, now)}")
 
     def _connection_changed(self) -> None:
         if self.controller is not None and not self.controller.demo and self.demo_backend is not None:
@@ -354,11 +371,17 @@ class KlenDesktop:
         events = await core.all_cached()
         await core.stop()
         await self._stop_demo()
+        from klen_desktop.app import smoke_keyring
+        from klen_desktop.ui.notifications import smoke_notification
+
+        tray = QSystemTrayIcon.isSystemTrayAvailable()
+        notify = await smoke_notification(self.notifier, tray_fallback=tray)
+        keyring = await smoke_keyring()
         mode = "demo" if connection.demo else "live"
         sys.stdout.write(
             f"SMOKE version={__version__} mode={mode} platform={self.qt_app.platformName()} "
-            f"tray={QSystemTrayIcon.isSystemTrayAvailable()} events={len(events)} "
-            f"error={(error or 'none').replace(' ', '_')}\n"
+            f"tray={tray} events={len(events)} "
+            f"error={(error or 'none').replace(' ', '_')} notify={notify} keyring={keyring}\n"
         )
         sys.stdout.flush()
         return 0 if error is None and events else 1
@@ -373,6 +396,8 @@ class KlenDesktop:
         if self._network is not None:
             self._network.reachabilityChanged.disconnect(self._reachability_changed)
             self._network = None
+        if self.notifications is not None:
+            await self.notifications.close()  # withdraws what is still shown, where the platform allows
         if self.windows is not None:
             self.windows.close_all()
         if self.tray is not None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+SESSION_BUS_CONFIG = Path("/usr/share/dbus-1/session.conf")
 
 
 def app_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -43,6 +46,9 @@ def test_smoke_offscreen_loads_the_demo_calendar(tmp_path: Path) -> None:
     assert fields["mode"] == "demo"
     assert fields["error"] == "none"
     assert int(fields["events"]) >= 20
+    # Whatever the machine offers, the report says what became of the notification and the keyring.
+    assert fields["notify"] in ("sent", "fallback", "none")
+    assert fields["keyring"]
     # The demo calendar is kept in the private data folder.
     demo_db = tmp_path / "data" / "klen-desktop" / "demo-calendar.sqlite3"
     assert demo_db.exists()
@@ -59,6 +65,30 @@ def test_without_a_stored_key_the_app_starts_in_demo_mode_with_a_tray(tmp_path: 
     assert fields["platform"] == "xcb"
     assert fields["tray"] == "True"
     assert int(fields["events"]) >= 20
+    # dunst took the "Klen Desktop is running" notification; the Secret Service round-tripped a throw-away secret.
+    assert fields["notify"] == "sent"
+    assert fields["keyring"] == "ok"
+
+
+@pytest.mark.session
+def test_smoke_without_a_notification_service_reports_it_and_still_passes(tmp_path: Path) -> None:
+    # A bus of our own with no service directories: no notification server (and no tray, no keyring) on it.
+    config = tmp_path / "bus.conf"
+    config.write_text(SESSION_BUS_CONFIG.read_text().replace("<standard_session_servicedirs />", ""))
+    out = subprocess.run(
+        ["dbus-daemon", f"--config-file={config}", "--fork", "--print-address=1", "--print-pid=1"],
+        capture_output=True, text=True, timeout=10, check=True,
+    ).stdout.split()  # fmt: skip
+    address, pid = out[0], int(out[1])
+    try:
+        result = run_smoke(tmp_path, "--demo", QT_QPA_PLATFORM="offscreen", DBUS_SESSION_BUS_ADDRESS=address)
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    assert result.returncode == 0, result.stderr
+    fields = smoke_fields(result.stdout)
+    assert fields["notify"] == "none"  # offscreen: no tray to fall back on either
+    assert fields["keyring"] != "ok"
+    assert "no notification service" in result.stderr
 
 
 def test_a_second_launch_raises_the_first_and_exits(tmp_path: Path) -> None:
