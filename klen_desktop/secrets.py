@@ -129,7 +129,7 @@ class KeyStore:
             keyring.set_password(self._service, self._account, api_key)
 
         await self._call("store the API key", write)
-        log.info("API key stored in the system keyring")
+        log.info("secret stored in the system keyring (service %s)", self._service)
 
     async def delete(self) -> bool:
         """Forget the key. True when one was stored."""
