@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
+from screenshot_support import dark_palette
 from test_agenda_values import make_entry
 
 from klen_desktop.api.client import KlenClient
@@ -38,31 +38,6 @@ async def fetch_demo_calendar(server: EmulatorServer, key: str) -> list[StoredEv
             detail = await client.get_event(summary.id)
             events.append(StoredEvent(summary=summary, detail=detail, detail_fetched_at=now, local_state=None))
     return events
-
-
-def dark_palette() -> QPalette:
-    pal = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: "#202227",
-        QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#17181c",
-        QPalette.ColorRole.AlternateBase: "#26282e",
-        QPalette.ColorRole.Text: "#e6e6e6",
-        QPalette.ColorRole.Button: "#2c2e34",
-        QPalette.ColorRole.ButtonText: "#e6e6e6",
-        QPalette.ColorRole.Highlight: "#3d7bd9",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.ToolTipBase: "#2c2e34",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6",
-        QPalette.ColorRole.PlaceholderText: "#8a8f98",
-        QPalette.ColorRole.Mid: "#3a3d44",
-    }
-    for role, color in roles.items():
-        pal.setColor(role, QColor(color))
-    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#7a7f88"))
-    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#7a7f88"))
-    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#7a7f88"))
-    return pal
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notify"))
 
 from fake_clock import FakeClock
 from notify_support import CapturedActions, RecordingBackend, reminder, stored, summary
+from screenshot_support import dark_palette
 
 from klen_desktop.api.models import Customer, EventType
 from klen_desktop.notify.center import NotificationCenter
@@ -179,22 +180,6 @@ async def test_window_actions_reach_the_center(qtbot: QtBot) -> None:
     assert await captured.wait_for("open_url") == [("https://meet.example/q4",)]
     await asyncio.gather(*tasks)
     await center.close()
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    for role, colour in (
-        (QPalette.ColorRole.Window, "#202124"),
-        (QPalette.ColorRole.WindowText, "#e8eaed"),
-        (QPalette.ColorRole.Base, "#2b2c30"),
-        (QPalette.ColorRole.Text, "#e8eaed"),
-        (QPalette.ColorRole.Button, "#303134"),
-        (QPalette.ColorRole.ButtonText, "#e8eaed"),
-        (QPalette.ColorRole.Highlight, "#8ab4f8"),
-        (QPalette.ColorRole.PlaceholderText, "#9aa0a6"),
-    ):
-        palette.setColor(role, QColor(colour))
-    return palette
 
 
 def test_screenshots_light_and_dark(qtbot: QtBot) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 from pytestqt.qtbot import QtBot
+from screenshot_support import grab_light_and_dark
 
 from klen_desktop.secrets import NO_BACKEND_HELP
 from klen_desktop.settings import KeyState, Preferences
@@ -238,50 +236,6 @@ def test_theme_note_says_the_system_palette_is_followed(make_dialog: MakeDialog)
 
 
 # -- screenshots (KLEN_SCREENSHOTS=DIR) ---------------------------------------------------------------------
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    for role, colour in (
-        (QPalette.ColorRole.Window, "#202124"),
-        (QPalette.ColorRole.WindowText, "#e8eaed"),
-        (QPalette.ColorRole.Base, "#2b2c30"),
-        (QPalette.ColorRole.AlternateBase, "#303134"),
-        (QPalette.ColorRole.Text, "#e8eaed"),
-        (QPalette.ColorRole.Button, "#303134"),
-        (QPalette.ColorRole.ButtonText, "#e8eaed"),
-        (QPalette.ColorRole.Highlight, "#8ab4f8"),
-        (QPalette.ColorRole.HighlightedText, "#202124"),
-        (QPalette.ColorRole.PlaceholderText, "#9aa0a6"),
-    ):
-        palette.setColor(role, QColor(colour))
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8388"))
-    return palette
-
-
-def grab_light_and_dark(qtbot: QtBot, widget: QWidget, name: str) -> list[Path]:
-    folder = os.environ.get("KLEN_SCREENSHOTS")
-    if not folder:
-        pytest.skip("set KLEN_SCREENSHOTS=DIR to write screenshots")
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    original = app.palette()
-    written = []
-    try:
-        for theme, palette in (("light", original), ("dark", dark_palette())):
-            app.setPalette(palette)
-            widget.show()
-            qtbot.waitExposed(widget)
-            qtbot.wait(50)
-            path = out / f"{name}-{theme}.png"
-            assert widget.grab().save(str(path))
-            written.append(path)
-    finally:
-        app.setPalette(original)
-    return written
 
 
 def test_screenshots_of_the_settings_dialog(qtbot: QtBot, make_dialog: MakeDialog) -> None:

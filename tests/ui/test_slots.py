@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from test_editor import grab_light_and_dark
+from screenshot_support import grab_light_and_dark
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import KlenError
