@@ -75,8 +75,10 @@ TYPE_CYCLE: Final = (
 )  # fmt: skip
 AGENTS_FOR: Final = {"appointment": (7, 19), "voice_call": (12, 7), "video_call": (12, 42), "meeting": (42,)}
 REMINDERS: Final = (5, 10, 15, 15, 30, 30, 60, 120, 1440)
-#: The events "starting soon", minutes from now, with their reminder lead time.
-SOON: Final = ((10, "video_call", 15), (25, "voice_call", 30), (50, "appointment", 60))
+#: The events "starting soon", minutes from now, with their reminder lead time. The leads are shorter than the
+#: starts, so on a first demo run the reminders come due 5, 10 and 20 minutes later, on time, rather than at once as
+#: late ones.
+SOON: Final = ((10, "video_call", 5), (25, "voice_call", 15), (50, "appointment", 30))
 PAST_STATUS_CYCLE: Final = ("completed", "no_show", "cancelled", "completed", "completed", "completed", "no_show")
 
 SeedItem = tuple[EventFields, str, datetime, datetime]
