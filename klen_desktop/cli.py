@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from klen_desktop.logging_setup import configure_logging
 
-    configure_logging(options.log_level)
+    configure_logging(options.log_level, to_file=True, crash_report=True)
     # Qt is imported only now, so --help and --version answer at once.
     from klen_desktop.app import AppOptions, run_app
 

@@ -6,9 +6,9 @@ one of the typed errors of :mod:`klen_desktop.api.errors`. The key is never logg
 error message or the ``repr``. Logs carry method, path and status only.
 
 The client owns its ``httpx.AsyncClient`` unless one is passed in (then the caller closes it, and is
-responsible for it verifying TLS, which a client built here always does). Sending, retrying and reading
-answers is :mod:`klen_desktop.api.exchange`'s job; this module turns typed arguments into requests and
-answers into models.
+responsible for it; one that skips TLS verification is refused unless the server is loopback). Sending,
+retrying and reading answers is :mod:`klen_desktop.api.exchange`'s job; this module turns typed arguments
+into requests and answers into models.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from klen_desktop.api.models import (
     parse_model,
 )
 from klen_desktop.api.retry import DEFAULT_RETRY, RetryPolicy
-from klen_desktop.api.transport import normalize_base_url, resolve_on_origin
+from klen_desktop.api.transport import check_injected_http, normalize_base_url, resolve_on_origin
 
 _EVENT_REF = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _KEY_CHARS = re.compile(r"[\x21-\x7e]+")  # visible ASCII: anything else could split or forge a header
@@ -99,6 +99,8 @@ class KlenClient:
             # Say nothing about the value itself: it may be a real key pasted with a stray character.
             raise ValueError("The API key is empty or contains spaces or non-ASCII characters.")
         limits = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        if http is not None:
+            check_injected_http(self._base, http)
         self._owns_http = http is None
         self._http = http if http is not None else httpx.AsyncClient(verify=True, timeout=limits)
         self._exchange = Exchange(

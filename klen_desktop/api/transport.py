@@ -67,6 +67,31 @@ def normalize_base_url(base_url: str) -> httpx.URL:
     return url.copy_with(path=path or "/")
 
 
+def _unverified_transports(http: httpx.AsyncClient) -> bool:
+    """True if any of ``http``'s network transports skips certificate or host-name checks (``verify=False``).
+
+    Reads httpx's private attributes (checked against httpx 0.28); a transport of another kind (a test's
+    MockTransport) has no TLS and counts as verified.
+    """
+    transports = [getattr(http, "_transport", None), *getattr(http, "_mounts", {}).values()]
+    for transport in transports:
+        context = getattr(getattr(transport, "_pool", None), "_ssl_context", None)
+        if isinstance(context, ssl.SSLContext) and (context.verify_mode == ssl.CERT_NONE or not context.check_hostname):
+            return True
+    return False
+
+
+def check_injected_http(base: httpx.URL, http: httpx.AsyncClient) -> None:
+    """Refuse an injected client that does not verify TLS, unless the server is this machine.
+
+    Raises :class:`InsecureConnection`: with ``verify=False`` anyone on the path could read the API key.
+    """
+    if not is_loopback_host(base.host) and _unverified_transports(http):
+        raise InsecureConnection(
+            f"Refusing to send the API key to {base.host} over a connection whose certificate is not verified."
+        )
+
+
 def origin_path(base: httpx.URL, path: str) -> httpx.URL:
     """``base`` with ``path`` (which starts with ``/``) appended under its path prefix."""
     prefix = base.path.rstrip("/")
