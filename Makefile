@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test ci lint bench emulator package venv venv-dev clean
+.PHONY: run test ci lint bench fuzz emulator package venv venv-dev clean
 
 ## Start the app (demo mode against the built-in emulator when no API key is stored).
 run: venv
@@ -26,6 +26,10 @@ lint: venv-dev
 ## Benchmarks (scripts, not tests); figures are recorded in the README.
 bench: venv-dev
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## Long fuzz run: the CI fuzz properties with KLEN_FUZZ_EXAMPLES=20000 (or ARGS=N) examples each.
+fuzz: venv-dev
+	bash tests/fuzz/run_fuzz.sh $(ARGS)
 
 ## The Klen API emulator on 127.0.0.1:8765 with the demo calendar, for curl and manual testing.
 emulator: venv

@@ -10,6 +10,8 @@ Choices the API docs leave open (section 6 of the contract), made here and nowhe
   field sends ``""`` (not ``null``), the value a text column without a value is most likely to accept.
 * The video URL is optional even when video is on: the docs' own create example turns video on with only a
   provider, so the server may make the link. When video is off, URL and provider are not sent.
+* Titles hold at most :data:`MAX_TITLE_LENGTH` characters and other texts :data:`MAX_TEXT_LENGTH` (the bounds
+  our emulator enforces): checked here so the user is told in the editor, not by a refused save.
 * Reminder minutes go from 0 to :data:`MAX_REMIND_MINUTES` (one week, the bound our emulator enforces too);
   a larger value is almost surely a typo.
 * Phone numbers must be international (``+`` and 7 to 15 digits, or ``00`` instead of ``+``); spaces, dashes,
@@ -30,6 +32,8 @@ from klen_desktop.api.models import CREATE_STATUSES, EventInput, EventPatch, Eve
 from klen_desktop.store.events import StoredEvent
 
 MAX_REMIND_MINUTES: Final = 7 * 24 * 60
+MAX_TITLE_LENGTH: Final = 255
+MAX_TEXT_LENGTH: Final = 10_000
 #: The server's default when a create does not say (used for events whose details are not cached).
 SERVER_DEFAULT_REMIND_MINUTES: Final = 60
 MIN_PHONE_DIGITS: Final = 7
@@ -257,6 +261,11 @@ def validate(draft: EventDraft, *, creating: bool, unchanged_from: EventDraft | 
 
     if not draft.title.strip():
         errors["title"] = "Enter a title."
+    elif touched("title") and len(draft.title.strip()) > MAX_TITLE_LENGTH:
+        errors["title"] = f"Shorten the title to at most {MAX_TITLE_LENGTH} characters."
+    for name in TEXT_FIELDS[1:]:
+        if name not in errors and touched(name) and len(str(getattr(draft, name)).strip()) > MAX_TEXT_LENGTH:
+            errors[name] = f"Shorten this to at most {MAX_TEXT_LENGTH} characters."
     if draft.end <= draft.start:
         errors["end"] = "The end must be after the start."
     if creating and draft.status not in CREATE_STATUSES:

@@ -24,6 +24,7 @@ from klen_desktop.emulator.model import EventFields, EventRow
 SCHEMA_VERSION: Final = 1
 _FIELD_NAMES: Final = tuple(f.name for f in dataclass_fields(EventFields))
 _TIME_FIELDS: Final = frozenset({"start_time", "end_time"})
+_MAX_ROWID: Final = 2**63 - 1  # the largest id SQLite can store
 _BOOL_NAMES: Final = frozenset(f.name for f in dataclass_fields(EventFields) if f.type in ("bool", bool))
 
 
@@ -142,13 +143,15 @@ class EventStore:
 
     def get(self, ref: str) -> EventRow | None:
         """By integer id when ``ref`` is all digits, else by uuid (decision 6.17)."""
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():  # not str.isdigit alone: "²" is a digit that int() refuses
             return self.get_id(int(ref))
         with self._lock:
             record = self._conn.execute("SELECT * FROM events WHERE uuid = ?", (ref.lower(),)).fetchone()
         return _row(record) if record is not None else None
 
     def get_id(self, event_id: int) -> EventRow | None:
+        if not 0 <= event_id <= _MAX_ROWID:  # SQLite cannot even bind a larger integer (found by fuzzing)
+            return None
         with self._lock:
             record = self._conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
         return _row(record) if record is not None else None
