@@ -73,6 +73,11 @@ def notify_preferences(prefs: Preferences) -> NotifyPreferences:
     return NotifyPreferences().without(*off)
 
 
+def _open_quietly(url: str) -> None:
+    # The app passes Windows.open_link, which also says when a link is refused; this default only opens.
+    open_web_link(url)
+
+
 class NotificationBridge:
     """Owns the notification center of the running app. Build on the loop, :meth:`start`, :meth:`close` once.
 
@@ -90,7 +95,7 @@ class NotificationBridge:
         tray_message: TrayMessage,
         preferences: Preferences | None = None,
         backend: NotificationBackend | None = None,
-        open_url: Callable[[str], None] = open_web_link,
+        open_url: Callable[[str], None] = _open_quietly,
     ) -> None:
         self._controller = controller
         self._windows = windows

@@ -39,7 +39,7 @@ from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.intentions import WriteRefused
 from klen_desktop.ui.main_window_fallback import NoTrayMode
 from klen_desktop.ui.tray import Tray
-from klen_desktop.ui.windows import Windows, copy_text, open_phone, open_web_link
+from klen_desktop.ui.windows import Windows, copy_text, open_phone
 
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QNetworkInformation
@@ -246,7 +246,7 @@ class KlenDesktop:
         tray.sync_now.connect(controller.sync_now)
         # Never QApplication.quit() here: it would stop qasync's loop under the shutdown that must still run.
         tray.quit_requested.connect(self.quit)
-        tray.join.connect(open_web_link)
+        tray.join.connect(windows.open_link)
         tray.call.connect(open_phone)
         tray.copy_text.connect(copy_text)
         tray.dnd.connect(self._dnd)
@@ -266,6 +266,7 @@ class KlenDesktop:
             tray_message=self._tray_message,
             preferences=self.prefs,
             backend=self.notifier,
+            open_url=windows.open_link,
         )
         bridge.hook(controller.core)  # before the core starts: no reminder or change can slip by
         self.notifications = bridge

@@ -97,7 +97,7 @@ class Windows(QObject):
             window.edit_requested.connect(self.edit_event)
             window.status_requested.connect(c.change_status)
             window.cancel_requested.connect(c.cancel_event)
-            window.join_requested.connect(open_web_link)
+            window.join_requested.connect(self.open_link)
             window.ics_requested.connect(self.save_ics)
             window.detail_needed.connect(c.load_detail)
             window.refresh_requested.connect(c.sync_now)
@@ -281,6 +281,13 @@ class Windows(QObject):
             return
         self._controller.notice.emit("Calendar file saved", str(written))
 
+    # -- links -------------------------------------------------------------------------------------------
+
+    def open_link(self, url: str) -> None:
+        """Open a link from server data; a refused one (not http(s)) is said, not silently dropped."""
+        if not open_web_link(url):
+            self._controller.notice.emit(REFUSED_LINK_TITLE, REFUSED_LINK_TEXT)
+
     # -- settings -----------------------------------------------------------------------------------------
 
     def open_settings(self) -> SettingsDialog:
@@ -321,12 +328,17 @@ class Windows(QObject):
                 window.hide()
 
 
-def open_web_link(url: str) -> None:
-    """Open an http(s) link in the browser; anything else from server data is refused."""
+REFUSED_LINK_TITLE = "Link not opened"
+REFUSED_LINK_TEXT = "Only web links (http or https) from the calendar are opened."
+
+
+def open_web_link(url: str) -> bool:
+    """Open an http(s) link in the browser; anything else from server data is refused (returns False)."""
     if is_web_link(url):
         QDesktopServices.openUrl(QUrl(url.strip()))
-    else:
-        log.warning("refused to open a link that is not http(s)")
+        return True
+    log.warning("refused to open a link that is not http(s)")
+    return False
 
 
 def open_phone(number: str) -> None:
