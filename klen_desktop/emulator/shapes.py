@@ -104,8 +104,8 @@ def detail(row: EventRow) -> dict[str, Any]:
     }
 
 
-def created(row: EventRow) -> dict[str, Any]:
-    """The create answer: a partial event with ``ics_url``."""
+def _write_answer(row: EventRow, message: str) -> dict[str, Any]:
+    """The short answer of create and update: the event's key fields and a message, not the whole event."""
     f = row.fields
     return {
         "id": row.id,
@@ -114,23 +114,18 @@ def created(row: EventRow) -> dict[str, Any]:
         "start_time": format_time(f.start_time),
         "end_time": format_time(f.end_time),
         "status": f.status,
-        "ics_url": ics_url(row.uuid),
-        "message": "Event created successfully",
+        "message": message,
     }
+
+
+def created(row: EventRow) -> dict[str, Any]:
+    """The create answer: a partial event with ``ics_url``."""
+    return {**_write_answer(row, "Event created successfully"), "ics_url": ics_url(row.uuid)}
 
 
 def updated(row: EventRow) -> dict[str, Any]:
     """The update answer (PUT and PATCH)."""
-    f = row.fields
-    return {
-        "id": row.id,
-        "uuid": row.uuid,
-        "title": f.title,
-        "start_time": format_time(f.start_time),
-        "end_time": format_time(f.end_time),
-        "status": f.status,
-        "message": "Event updated successfully",
-    }
+    return _write_answer(row, "Event updated successfully")
 
 
 def cancelled(row: EventRow) -> dict[str, Any]:
