@@ -82,6 +82,28 @@ def _desktop_exec(command: Sequence[str]) -> str:
     return " ".join(parts).replace("\\", "\\\\").replace("%", "%%")
 
 
+def xdg_entry(command: Sequence[str]) -> str:
+    """The autostart entry for ``command``: the one source of it (packages ship no template of their own).
+
+    ``NoDisplay`` keeps it out of menus (the menu entry is klen-desktop.desktop from resources/linux); the short
+    delay and KDE's "after panel" let the tray host come up first, so the icon is not missed at login.
+    """
+    return (
+        "[Desktop Entry]\n"
+        "Type=Application\n"
+        "Version=1.0\n"
+        f"Name={APP_DISPLAY_NAME}\n"
+        "Comment=Start Klen Desktop in the system tray when you log in\n"
+        f"Exec={_desktop_exec(command)}\n"
+        "Icon=klen-desktop\n"
+        "Terminal=false\n"
+        "NoDisplay=true\n"
+        "X-GNOME-Autostart-enabled=true\n"
+        "X-GNOME-Autostart-Delay=5\n"
+        "X-KDE-autostart-after=panel\n"
+    )
+
+
 class XdgAutostart:
     """``$XDG_CONFIG_HOME/autostart/klen-desktop.desktop`` (``~/.config`` when unset), read by every XDG desktop."""
 
@@ -97,18 +119,7 @@ class XdgAutostart:
         command = list(command) if command is not None else launch_command()
         if not command:
             raise ValueError("the launch command is empty")
-        text = (
-            "[Desktop Entry]\n"
-            "Type=Application\n"
-            f"Name={APP_DISPLAY_NAME}\n"
-            "Comment=Your Klen calendar in the tray\n"
-            f"Exec={_desktop_exec(command)}\n"
-            "Icon=klen-desktop\n"
-            "Terminal=false\n"
-            "X-GNOME-Autostart-enabled=true\n"
-            "X-GNOME-Autostart-Delay=5\n"
-        )
-        _write_file(self.path, text.encode("utf-8"))
+        _write_file(self.path, xdg_entry(command).encode("utf-8"))
         log.info("start at login enabled (%s)", self.path)
 
     def disable(self) -> None:

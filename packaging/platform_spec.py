@@ -196,8 +196,6 @@ def bundle_plan(sys_platform: str, version: str) -> BundlePlan:
         ("resources/icons/klen-desktop-tray-on-light.svg", "resources/icons"),
         ("resources/icons/klen-desktop-tray-on-dark.svg", "resources/icons"),
     ]
-    if target is Platform.LINUX:
-        datas.append(("resources/linux/klen-desktop-autostart.desktop", "resources/linux"))
     return BundlePlan(
         platform=target,
         version=version,

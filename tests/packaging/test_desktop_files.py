@@ -11,9 +11,10 @@ from pathlib import Path
 import packaging_support
 import pytest
 
+from klen_desktop.autostart import XdgAutostart
+
 LINUX = packaging_support.RESOURCES / "linux"
 DESKTOP = LINUX / "klen-desktop.desktop"
-AUTOSTART = LINUX / "klen-desktop-autostart.desktop"
 METAINFO = LINUX / "ai.klen.Desktop.metainfo.xml"
 
 
@@ -35,12 +36,10 @@ def test_menu_entry_validates() -> None:
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 
 
-def test_autostart_template_validates_once_filled_in(tmp_path: Path) -> None:
-    text = AUTOSTART.read_text(encoding="utf-8")
-    assert text.count("@EXEC@") == 1
-    filled = tmp_path / "klen-desktop.desktop"
-    filled.write_text(text.replace("@EXEC@", "/opt/klen-desktop/klen-desktop"), encoding="utf-8")
-    result = run_tool("desktop-file-validate", str(filled))
+def test_autostart_entry_the_app_writes_validates(tmp_path: Path) -> None:
+    entry = XdgAutostart(tmp_path)
+    entry.enable(["/opt/klen desktop/klen-desktop", "--demo"])
+    result = run_tool("desktop-file-validate", str(entry.path))
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 
 
@@ -59,11 +58,14 @@ def test_menu_entry_matches_the_app() -> None:
     assert "Calendar" in entry["Categories"].split(";")
 
 
-def test_autostart_entry_starts_quietly_in_the_tray() -> None:
-    entry = desktop_entry(AUTOSTART)
-    assert entry["NoDisplay"] == "true"
-    assert entry["X-GNOME-Autostart-enabled"] == "true"
-    assert entry["Icon"] == desktop_entry(DESKTOP)["Icon"]
+def test_autostart_entry_starts_quietly_in_the_tray(tmp_path: Path) -> None:
+    entry = XdgAutostart(tmp_path)
+    entry.enable(["/opt/klen-desktop/klen-desktop"])
+    fields = desktop_entry(entry.path)
+    assert fields["NoDisplay"] == "true"
+    assert fields["X-GNOME-Autostart-enabled"] == "true"
+    assert fields["Exec"] == "/opt/klen-desktop/klen-desktop"
+    assert fields["Icon"] == desktop_entry(DESKTOP)["Icon"]
 
 
 def test_metainfo_names_the_menu_entry_and_the_command() -> None:

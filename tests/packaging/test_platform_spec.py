@@ -71,7 +71,8 @@ def test_linux_is_a_stripped_console_folder_with_no_embedded_icon() -> None:
     assert (plan.console, plan.app_bundle, plan.strip, plan.prune_orphans) == (True, False, True, True)
     assert plan.icon is None
     assert "dbus_fast" in plan.collect_submodules
-    assert ("resources/linux/klen-desktop-autostart.desktop", "resources/linux") in plan.datas
+    # The autostart entry is written by the app itself (klen_desktop.autostart); no template is shipped.
+    assert not any("autostart" in source for source, _ in plan.datas)
     assert plan.info_plist == {}
 
 
