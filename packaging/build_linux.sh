@@ -3,14 +3,19 @@
 #   dist/klen-desktop/                                the one-folder PyInstaller build
 #   dist/klen-desktop_<version>_<arch>.deb            installs to /opt/klen-desktop, /usr/bin, /usr/share
 #   dist/klen-desktop-<version>-linux-<machine>.tar.gz  with install.sh / uninstall.sh (user or system prefix)
-# Usage: bash packaging/build_linux.sh            (uses .venv/bin/python; PYTHON=... to use another)
+# Usage: bash packaging/build_linux.sh   (.venv/bin/python; PYTHON=, DIST= and BUILD= override the folders)
 # Needs: the dev extra installed (PyInstaller, Pillow), dpkg-deb for the .deb (skipped with a note without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 DIST=${DIST:-$ROOT/dist}
-WORK=$ROOT/build/package
+# Intermediate files: a DIST of its own (a test's temp folder) gets its own build folder beside it, so a test
+# build never shares PyInstaller's work folder with a `make package` running at the same time.
+if [ -z "${BUILD:-}" ]; then
+  if [ "$DIST" = "$ROOT/dist" ]; then BUILD=$ROOT/build; else BUILD=$DIST.build; fi
+fi
+WORK=$BUILD/package
 APP=klen-desktop
 
 VERSION=$("$PYTHON" -c 'from importlib.metadata import version; print(version("klen-desktop"))')
@@ -19,11 +24,11 @@ if command -v dpkg > /dev/null; then DEB_ARCH=$(dpkg --print-architecture); else
 started=$(date +%s)
 
 echo "== icons"
-"$PYTHON" packaging/build_icons.py "$ROOT/build/icons"
+"$PYTHON" packaging/build_icons.py "$BUILD/icons"
 
 echo "== PyInstaller one-folder build of $APP $VERSION"
 rm -rf "${DIST:?}/$APP"
-"$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath "$DIST" --workpath "$ROOT/build/pyinstaller" \
+"$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath "$DIST" --workpath "$BUILD/pyinstaller" \
   packaging/klen-desktop.spec
 bundle="$DIST/$APP"
 [ -x "$bundle/$APP" ] || { echo "PyInstaller produced no $bundle/$APP" >&2; exit 1; }
@@ -35,7 +40,7 @@ stage_share() {  # stage_share DIR
   install -D -m 644 resources/linux/$APP.desktop "$share/applications/$APP.desktop"
   install -D -m 644 resources/linux/ai.klen.Desktop.metainfo.xml "$share/metainfo/ai.klen.Desktop.metainfo.xml"
   mkdir -p "$share/icons"
-  cp -r "$ROOT/build/icons/hicolor" "$share/icons/"
+  cp -r "$BUILD/icons/hicolor" "$share/icons/"
 }
 
 rm -rf "$WORK"
