@@ -8,6 +8,7 @@ the code under test is parked in ``sleep`` before moving time, so no step is mis
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 
@@ -74,3 +75,25 @@ class FakeClock:
                     await changed
                 finally:
                     self._watchers.remove(changed)
+
+    def suspend(self, seconds: float) -> None:
+        """A suspend as a sleep on the monotonic clock sees it: the wall clock moves on by ``seconds``, but each
+        pending sleep still waits out what was left of it when the machine went to sleep (unlike :meth:`set`,
+        which wakes every sleeper at once). Code that sleeps until a wall-clock instant in one long wait would
+        only notice the jump when that wait ends; code that sleeps in bounded slices notices within a slice."""
+        shift = timedelta(seconds=seconds)
+        self._now += shift
+        shifted: list[tuple[datetime, int, asyncio.Future[None]]] = []
+        for deadline, seq, future in self._sleepers:
+            entry = (deadline + shift, seq, future)
+            shifted.append(entry)
+            # sleep() removes the entry it added; the shifted one is removed here once it is woken.
+            future.add_done_callback(self._forget(entry))
+        self._sleepers = shifted
+
+    def _forget(self, entry: tuple[datetime, int, asyncio.Future[None]]) -> Callable[[asyncio.Future[None]], None]:
+        def forget(_future: asyncio.Future[None]) -> None:
+            if entry in self._sleepers:
+                self._sleepers.remove(entry)
+
+        return forget

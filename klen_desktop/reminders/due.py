@@ -12,6 +12,10 @@ Missed reminders are sorted by whether their event is still worth a reminder:
 * the event has ended: it is reported in one :class:`MissedSummary` rather than replayed one by one, but
   only if it fell due after ``missed_since`` (the scheduler's last check), so a first start or a poll that
   brings in last week's events never produces a summary of old news.
+
+"Missed" holds only while the event has ended. If the clock goes back to before its end (a clock that was a
+day ahead for a minute, corrected by NTP), the reminder is owed again and fires when due: a wrong clock must
+not silently cost the user the rest of the day's reminders. Fired, dismissed and dropped stay final.
 """
 
 from __future__ import annotations
@@ -141,7 +145,7 @@ def due_reminders(
         if due_at is None:
             continue
         entry = log.get((event.id, due_at))
-        if entry is not None and entry.state in _DONE_STATES:
+        if entry is not None and entry.state in _DONE_STATES and not _owed_again(entry, event, now):
             continue
         fire_at, snoozed = due_at, False
         if entry is not None and entry.state is ReminderState.SNOOZED and entry.snoozed_until is not None:
@@ -164,6 +168,11 @@ def due_reminders(
         expired=tuple(sorted(expired, key=_order)),
         pending=tuple(sorted(pending, key=_order)),
     )
+
+
+def _owed_again(entry: LogEntry, event: StoredEvent, now: datetime) -> bool:
+    """A reminder counted as missed whose event, by the clock as it reads now, has not ended."""
+    return entry.state is ReminderState.MISSED and event.end_time > now
 
 
 def _with_lateness(reminder: Reminder, now: datetime, late_after: timedelta) -> Reminder:

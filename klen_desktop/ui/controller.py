@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from klen_desktop.api.errors import KlenError
 from klen_desktop.api.models import Availability, AvailabilitySlot, EventPatch, EventStatus, EventType
@@ -35,6 +35,7 @@ from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.outbox import DrainReport
 from klen_desktop.sync.outbox_queue import OutboxError
 from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.timezone_watch import TimeChange, TimeWatch
 from klen_desktop.ui.intentions import (
     READ_ONLY_REASON,
     Access,
@@ -53,6 +54,9 @@ Connect = Callable[[str | None], Awaitable[CoreServices]]
 # leaves the rest to the outbox.
 SEND_WAIT = 8.0
 SEND_POLL = 0.1
+# How often the local zone, the local day and the wall clock are checked: nothing announces a change of zone
+# to a running process, and a wake from sleep is only seen as a jump of the wall clock.
+TIME_CHECK_MS = 30_000
 
 
 class Controller(QObject):
@@ -70,6 +74,9 @@ class Controller(QObject):
     key_tested = Signal(object)  # KeyCheck
     # The user cancelled or moved this event here: what still describes it as it was is withdrawn.
     changed_here = Signal(int)
+    # The local zone, the local day or the wall clock moved (a TimeChange): local times, "today" and "next" are
+    # stale. ``events_changed`` follows it, so whatever renders the events re-renders them.
+    time_changed = Signal(object)
 
     def __init__(
         self,
@@ -95,6 +102,10 @@ class Controller(QObject):
         self._reload_again = False
         self._loaded_after_sync = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._time_watch = TimeWatch(lambda: self._core.clock.now())
+        self._time_timer = QTimer(self)
+        self._time_timer.setInterval(TIME_CHECK_MS)
+        self._time_timer.timeout.connect(self.check_time)
 
     # -- lifecycle --------------------------------------------------------------------------------------
 
@@ -111,11 +122,13 @@ class Controller(QObject):
         self._hook(self._core)
         self._core.start()
         self.request_reload()
+        self._time_timer.start()
         if self._probe_access:
             self._spawn(self._check_access())
 
     async def shutdown(self) -> None:
         """Stop the core (queued writes stay on disk) and any work in flight."""
+        self._time_timer.stop()
         for task in list(self._tasks):
             task.cancel()
         if self._reload_task is not None:
@@ -203,6 +216,21 @@ class Controller(QObject):
                 self.outbox_changed.emit(self.outbox)
             if not self._reload_again:
                 return
+
+    def check_time(self) -> TimeChange:
+        """Re-read the local zone and compare the clock with the last check (the timer calls this; so may
+        anything that has a reason to think time moved). On a change, ``time_changed`` then ``events_changed``
+        are emitted and the reminder scheduler re-plans at once rather than at the end of its sleep slice."""
+        change = self._time_watch.check()
+        if change:
+            log.info("time changed (%s): refreshing local times", change)
+            self._core.reminders.reschedule()
+            self.time_changed.emit(change)
+            # A read still under way announces the events itself; announcing the empty snapshot before the
+            # first read would show "no events" instead of "loading".
+            if self._reload_task is not None and self._reload_task.done():
+                self.events_changed.emit()
+        return change
 
     # -- reading -----------------------------------------------------------------------------------------
 
@@ -342,8 +370,11 @@ class Controller(QObject):
             await self._core.runner.retry_now()
 
     def set_agenda_visible(self, visible: bool) -> None:
-        """Fast sync while the agenda is open."""
+        """Fast sync while the agenda is open; opening it also checks the time (it may be the first look after
+        a wake or a flight, before the next timed check)."""
         self._core.poller.set_fast("agenda", visible)
+        if visible:
+            self.check_time()
 
     async def find_slots(self, start: date, end: date, duration: int) -> Availability:
         """Free slots from the availability endpoint; raises :class:`KlenError` for the finder to show."""

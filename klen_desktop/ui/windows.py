@@ -91,7 +91,7 @@ class Windows(QObject):
         if self.agenda is None:
             from klen_desktop.ui.agenda import AgendaWindow  # heavy: built on first use
 
-            window = AgendaWindow()
+            window = AgendaWindow(clock=self._clock)
             c = self._controller
             window.new_event_requested.connect(self.new_event)
             window.edit_requested.connect(self.edit_event)

@@ -8,7 +8,7 @@ user would see, not a widget fed by hand.
 from __future__ import annotations
 
 import pytest
-from app_harness import MakeApp, insert_event
+from app_harness import MakeApp, ShiftedClock, insert_event, local_noon_tomorrow
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -46,15 +46,18 @@ def _shows_literally(root: QWidget, needle: str) -> bool:
 async def test_markup_from_the_server_is_plain_text_in_every_window(
     make_app: MakeApp, emulator: EmulatorServer
 ) -> None:
+    # The tray menu lists today's events: pin "now" to a local noon so the event is today at any hour of a run.
+    noon = local_noon_tomorrow()
     event_id = insert_event(
         emulator,
         TITLE,
+        base=noon,
         customer_name=NAME,
         location=PLACE,
         customer_notes=NOTES,
         video_conference_url="https://meet.example.com/abc",
     )
-    app = await make_app()
+    app = await make_app(clock=ShiftedClock(noon))
     await app.until(lambda: app.agenda_event(TITLE) is not None, "the hostile event in the agenda")
 
     # Tray: tooltip escaped (Qt may read a tooltip as rich text), menu items show the literal title.

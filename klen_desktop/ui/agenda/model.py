@@ -8,6 +8,10 @@ Updates are row-level: :meth:`AgendaModel.set_events` diffs the new rows against
 or the day for a heading) and emits removes, inserts and ``dataChanged`` so the view keeps selection and scroll.
 A diff that would take many separate runs (a filter change, a first load over an old list) resets instead, which
 the view handles faster than hundreds of small moves.
+
+Each row's local day and time texts are made once per event value, in the local zone of that moment. Every update
+first compares the zone Python applies now with the one they were made in; after a change (``time.tzset()`` saw a
+new ``TZ`` or ``/etc/localtime``) they are all made again, so the days regroup and the times read in the new zone.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from klen_desktop.store.events import StoredEvent
+from klen_desktop.timezone_watch import zone_rules
 from klen_desktop.ui.agenda.details import RowTexts, row_texts
 from klen_desktop.ui.agenda.filters import AgendaFilter, join_link
 from klen_desktop.ui.agenda.rows import Facts, NowMark, Rows, assign_days, build_rows, prepare_search, sort_key
@@ -71,6 +76,8 @@ class AgendaModel(QAbstractListModel):
         self._filter = AgendaFilter()
         self._now = datetime.now().astimezone()
         self._loaded = False
+        self._zone = zone_rules()
+        self.zone_changes = 0  # how many times the rows were remade for a new local zone
 
     # -- Qt model API -------------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
@@ -152,6 +159,7 @@ class AgendaModel(QAbstractListModel):
         """Show ``events`` (any order) as of ``now`` (aware); the view is told only what changed."""
         old_now = self._now
         self._now = now.astimezone()
+        self._check_zone()
         # Tens of thousands of small objects are made here; a full collection in the middle costs more than the
         # whole update, and nothing here makes reference cycles, so the collector waits until it is done.
         collecting = gc.isenabled()
@@ -183,7 +191,19 @@ class AgendaModel(QAbstractListModel):
         """Move the "now" line and the "Did it happen?" prompts without new data."""
         old_now = self._now
         self._now = now.astimezone()
+        if self._check_zone() and self._loaded:
+            self._take_events([f.event for f in self._facts])
         self._apply(self._rows_now(), old_now=old_now)
+
+    def _check_zone(self) -> bool:
+        """Forget what was made in another local zone; True if the zone changed since the last update."""
+        rules = zone_rules()
+        if rules == self._zone:
+            return False
+        self._zone = rules
+        self._cache = {}
+        self.zone_changes += 1
+        return True
 
     def set_filter(self, flt: AgendaFilter) -> None:
         """Show only what ``flt`` lets through (a reset: a filter change replaces most rows)."""

@@ -24,6 +24,7 @@ from klen_desktop.api.models import EventStatus, EventSummary
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
 from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.timezone_watch import refresh_zone
 from klen_desktop.ui.agenda.banners import Banner, BannerText, ProblemsBanner, Tone, since_text, sync_banner
 from klen_desktop.ui.agenda.delegate import AgendaDelegate
 from klen_desktop.ui.agenda.detail import DetailPane
@@ -93,7 +94,7 @@ class AgendaWindow(QWidget):
         self._connect()
         self._tick = QTimer(self)
         self._tick.setInterval(_NOW_TICK_MS)
-        self._tick.timeout.connect(lambda: self._set_now(self._clock()))
+        self._tick.timeout.connect(self.refresh_time)
         # Search texts are made in idle slices after a load, a few ms each, instead of on the first keystroke.
         self._search_prep = QTimer(self)
         self._search_prep.setInterval(0)
@@ -166,8 +167,8 @@ class AgendaWindow(QWidget):
     def set_events(self, events: Sequence[StoredEvent], now: datetime) -> None:
         """Show ``events`` as of ``now``; only changed rows are updated, selection and scroll are kept."""
         self._now = now
-        self.model.set_events(events, now)
-        self._refresh_pane()
+        moved = self._keeping_place(lambda: self.model.set_events(events, now))
+        self._refresh_pane(zone_moved=moved)
         self._ask_detail(self.pane.shown_event)
         self._update_page()
         self._search_prep.start()
@@ -228,6 +229,10 @@ class AgendaWindow(QWidget):
         self.list_view.setCurrentIndex(index)
         self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         self._scroll_on_show = not self.isVisible()
+
+    def refresh_time(self) -> None:
+        """What the minute tick does: re-read the local zone and the clock, and re-render what depends on them."""
+        self._set_now(self._clock())
 
     # -- navigation and actions -------------------------------------------------------------------------------
     def top_date(self) -> date:
@@ -303,20 +308,40 @@ class AgendaWindow(QWidget):
             self._new_event()
 
     def _set_now(self, now: datetime) -> None:
-        """The minute tick: moves the now line, and ages the "as of … (n min ago)" texts."""
+        """The minute tick: moves the now line, and ages the "as of … (n min ago)" texts. It also re-reads the
+        local zone, so a zone changed while the window is open shows within a minute."""
         self._now = now
-        self.model.set_now(now)
-        self._refresh_pane()
+        refresh_zone()
+        moved = self._keeping_place(lambda: self.model.set_now(now))
+        self._refresh_pane(zone_moved=moved)
         self.sync_banner.show_text(sync_banner(self._status, now))
         self._update_footer()
 
-    def _refresh_pane(self) -> None:
-        """Re-render the pane only when its event changed: rebuilding it on every poll would flicker."""
+    def _keeping_place(self, update: Callable[[], None]) -> bool:
+        """Run a model update; True if it remade the rows for a new local zone. Regrouping days may reset the
+        model, so the selected event (or else the day at the top) is put back where the user left it."""
+        before, selected, top = self.model.zone_changes, self._current_event(), self.top_date()
+        update()
+        if self.model.zone_changes == before:
+            return False
+        row = None if selected is None else self.model.row_of(selected.id)
+        if row is None:
+            self.go_to_date(top)
+        elif self.list_view.currentIndex().row() != row:
+            self.list_view.setCurrentIndex(self.model.index(row))
+            self.list_view.scrollTo(self.model.index(row))
+        return True
+
+    def _refresh_pane(self, *, zone_moved: bool = False) -> None:
+        """Re-render the pane only when its event (or the zone its times are shown in) changed: rebuilding it
+        on every poll would flicker."""
         current = self._current_event()
-        if current is None or current != self.pane.shown_event:
+        if zone_moved or current is None or current != self.pane.shown_event:
             self.pane.show_event(current, self._now)
         else:
             self.pane.set_now(self._now)
+        if zone_moved:
+            self.toolbar.show_date(self.top_date())
 
     def _current_event(self) -> StoredEvent | None:
         return self.model.event_at(self.list_view.currentIndex().row())
