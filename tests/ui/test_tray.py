@@ -95,8 +95,9 @@ async def test_menu_lists_todays_next_events_with_join_and_call(make_app: MakeAp
 
 @pytest.mark.asyncio
 async def test_tooltip_names_the_next_event_as_plain_text(make_app: MakeApp, emulator: EmulatorServer) -> None:
-    insert_event(emulator, "<b>Board</b> & co", hours_from_now=1)
-    app = await make_app()
+    noon = local_noon_tomorrow()  # the tooltip names today's next event: keep it today at any hour of a run
+    insert_event(emulator, "<b>Board</b> & co", base=noon, hours_from_now=1)
+    app = await make_app(clock=ShiftedClock(noon))
     tip = app.tray.icon.toolTip()
     assert "&lt;b&gt;Board&lt;/b&gt; &amp; co" in tip
     assert "in 1 h" in tip or "in 59 min" in tip
