@@ -8,6 +8,10 @@ event loop; ``stop()`` ends them, then closes the client and the store, so what 
 
 Demo and live data never share a file: demo mode caches into its own database (:func:`cache_path`), so a
 sample calendar can never leak into, or be confused with, the user's real one.
+
+The cache is opened by :func:`~klen_desktop.store.recovery.open_cache`: a damaged file is set aside and rebuilt
+from the server, an unusable folder gives an in-memory cache for the run; :attr:`CoreServices.cache_notice`
+says which, for the UI to tell the user once.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from klen_desktop.reminders.scheduler import ReminderScheduler
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository, StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxRepository
+from klen_desktop.store.recovery import CacheNotice, open_cache
 from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
@@ -87,7 +92,10 @@ class CoreServices:
     ) -> None:
         self.config = config
         self.clock: Clock = clock or SystemClock()
-        self.db = Database(config.db_path if config.db_path is not None else cache_path(config.demo))
+        # A damaged file, a full disk or a read-only folder never stops the start: see store/recovery.py.
+        opened = open_cache(config.db_path if config.db_path is not None else lambda: cache_path(config.demo))
+        self.db: Database = opened.db
+        self.cache_notice: CacheNotice | None = opened.notice
         try:
             self.events = EventRepository(self.db)
             self.state = SyncStateRepository(self.db)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from klen_desktop.paths import PRIVATE_FILE_MODE, ensure_private_dir
-from klen_desktop.store.errors import DatabaseClosed
+from klen_desktop.store.errors import CacheWriteFailed, DatabaseClosed, classify
 from klen_desktop.store.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,19 @@ def _tighten(path: Path) -> None:
         return
     if mode != PRIVATE_FILE_MODE:
         os.chmod(path, PRIVATE_FILE_MODE)
+
+
+def _write_error(exc: sqlite3.OperationalError, path: str) -> sqlite3.OperationalError:
+    """A disk's refusal as :class:`CacheWriteFailed`; other errors (a bug in SQL, say) as they are."""
+    if isinstance(exc, CacheWriteFailed):
+        return exc
+    if ((getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF) not in _DISK_REFUSALS:
+        return exc
+    return CacheWriteFailed(classify(exc, None if path == MEMORY else Path(path).parent), path, exc)
+
+
+# SQLite's primary codes for "the disk or the file said no": PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN.
+_DISK_REFUSALS = {3, 5, 6, 8, 10, 13, 14}
 
 
 class Database:
@@ -110,6 +123,9 @@ class Database:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` if the block raises.
 
+        A write the disk refuses (full, read-only, I/O error, locked past the busy timeout) raises
+        :class:`CacheWriteFailed` with nothing changed, so callers can say so and keep what the user typed.
+
         Re-entrant on the same thread: a transaction opened inside another joins it (the outer one commits
         or rolls back everything), so repository methods may be composed inside one transaction.
         """
@@ -118,13 +134,22 @@ class Database:
             if conn.in_transaction:
                 yield conn
                 return
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    # SQLite may already have rolled back by itself (disk full, I/O error); a failed COMMIT may
+                    # not have. Either way no transaction may stay open, or every later write would join it.
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                refused = _write_error(exc, self._path)
+                if refused is exc:
+                    raise
+                raise refused from exc
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import sqlite3
+from enum import StrEnum
+from pathlib import Path
+
 
 class StoreError(Exception):
-    """Base of the store's own errors (sqlite3 errors from a broken disk pass through unchanged)."""
+    """Base of the store's own errors (a write the disk refused is :class:`CacheWriteFailed`)."""
 
     title = "Local cache error"
 
@@ -35,3 +41,83 @@ class DatabaseClosed(StoreError):
 
     def __init__(self) -> None:
         super().__init__("The local cache was already closed; restart Klen Desktop if this persists.")
+
+
+class CacheProblem(StrEnum):
+    """Why the cache file could not be used as it is (see :func:`classify`)."""
+
+    CORRUPT = "corrupt"
+    DISK_FULL = "disk_full"
+    UNWRITABLE = "unwritable"
+    IN_USE = "in_use"
+    TOO_NEW = "too_new"
+
+
+# SQLite's primary result codes (the low byte of the extended code Python reports).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 5, 6, 11, 13, 26
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def classify(exc: BaseException, folder: str | Path | None = None) -> CacheProblem:
+    """What an error from opening or writing the cache means for the user. Anything not clearly a damaged
+    file, a full disk or a lock counts as "cannot be written" (permissions, read-only media, I/O errors).
+
+    ``folder``: where the cache lives. SQLite reports some writes that a full disk refused (growing the WAL
+    index, say) as a plain I/O error; with no free space left in ``folder`` that is called a full disk.
+    """
+    problem = _classify(exc)
+    if problem is CacheProblem.UNWRITABLE and folder is not None and _no_space(folder):
+        return CacheProblem.DISK_FULL
+    return problem
+
+
+# Less than this free is "full" for a cache that writes 4 KiB pages plus a WAL index.
+_FULL_BELOW_BYTES = 64 * 1024
+
+
+def _no_space(folder: str | Path) -> bool:
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < _FULL_BELOW_BYTES
+
+
+def _classify(exc: BaseException) -> CacheProblem:
+    if isinstance(exc, SchemaTooNew):
+        return CacheProblem.TOO_NEW
+    if isinstance(exc, sqlite3.Error):
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return CacheProblem.CORRUPT
+        if code == _SQLITE_FULL:
+            return CacheProblem.DISK_FULL
+        if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            return CacheProblem.IN_USE
+        return CacheProblem.UNWRITABLE
+    if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
+        return CacheProblem.DISK_FULL
+    return CacheProblem.UNWRITABLE
+
+
+class CacheWriteFailed(StoreError, sqlite3.OperationalError):
+    """A write to the cache failed because of the disk (full, read-only, I/O error); nothing was changed.
+
+    Still a ``sqlite3.OperationalError``, so code written against SQLite's own error keeps catching it.
+    """
+
+    title = "Could not save on this computer"
+
+    def __init__(self, problem: CacheProblem, path: str, cause: sqlite3.Error) -> None:
+        where = str(Path(path).parent) if path and path != ":memory:" else "the data folder"
+        if problem is CacheProblem.DISK_FULL:
+            what = f"the disk holding {where} is full. Free some space; syncing resumes by itself"
+        elif problem is CacheProblem.IN_USE:
+            what = "another program holds it locked. Close other copies of Klen Desktop and try again"
+        else:
+            what = f"it cannot be written ({cause}). Check the permissions and free space of {where}"
+        super().__init__(f"The local cache was not changed: {what}.")
+        self.problem = problem
+        # Keep SQLite's own code, so classify() and logs still see what the disk said.
+        self.sqlite_errorcode = int(getattr(cause, "sqlite_errorcode", 0) or 0)
+        self.sqlite_errorname = str(getattr(cause, "sqlite_errorname", "") or "")

@@ -28,7 +28,7 @@ from klen_desktop.core import CoreServices
 from klen_desktop.drafts import EventDraft
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.secrets import KeyStore, KeyStoreError
-from klen_desktop.store.errors import DatabaseClosed
+from klen_desktop.store.errors import DatabaseClosed, StoreError
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxState
 from klen_desktop.sync.diff import ChangeSet
@@ -494,3 +494,5 @@ class Controller(QObject):
             self.notice.emit(title, str(exc))
         except DatabaseClosed:
             log.info("%s: the cache was closed (shutting down or switching accounts)", title)
+        except StoreError as exc:  # a refused write (disk full, read-only): the user is told what to free or fix
+            self.notice.emit(exc.title, exc.message)

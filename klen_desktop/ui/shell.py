@@ -5,8 +5,10 @@ is up before the core's imports are paid for. Start-up order here: preferences, 
 API key from the keyring or, without one, the demo emulator; then the core services, the controller and the
 tray (which adopts the boot icon), and the notification center (:mod:`klen_desktop.ui.notifications`), which
 gets reminders, sync news and notices; the tray's balloon is only its fallback. Windows are built on first use
-(:mod:`klen_desktop.ui.windows`). Shutdown reverses it: notifications withdrawn, windows hidden, tray removed,
-core stopped (queued writes stay on disk for the next start), demo emulator stopped.
+(:mod:`klen_desktop.ui.windows`). What opening the cache had to do (a damaged file set aside, an in-memory cache
+for a full disk or a read-only folder: :mod:`klen_desktop.store.recovery`) is told once as a notice. Shutdown
+reverses it: notifications withdrawn, windows hidden, tray removed, core stopped (queued writes stay on disk for
+the next start), demo emulator stopped.
 
 Demo mode (no key stored, or ``--demo``) runs the real app against the built-in emulator on loopback, with a
 "Demo" mark on the tray and the agenda and Settings one click away to enter a real key; saving a key switches
@@ -105,6 +107,7 @@ class KlenDesktop:
         self._tasks: set[asyncio.Task[None]] = set()
         self._shut_down = False
         self._network: QNetworkInformation | None = None
+        self._cache_announced: set[tuple[str, str]] = set()
 
     # -- connection ---------------------------------------------------------------------------------------
 
@@ -140,7 +143,10 @@ class KlenDesktop:
             sync=sync_config(self.prefs),
             default_reminder_minutes=self.prefs.default_reminder_minutes,
         )
-        return CoreServices(config, clock=self.clock)
+        core = CoreServices(config, clock=self.clock)
+        if self.controller is not None:
+            self._announce_cache(core)  # a core rebuilt for a new key or new settings (the first: see start)
+        return core
 
     async def connect(self, api_key: str | None) -> CoreServices:
         """A core for a newly saved key (live) or for none (demo); the controller swaps it in."""
@@ -234,7 +240,20 @@ class KlenDesktop:
             windows.open_agenda()
         if connection.notice:
             controller.notice.emit("Demo mode", connection.notice)
+        self._announce_cache(controller.core)
         return controller
+
+    def _announce_cache(self, core: CoreServices) -> None:
+        """Tell the user once per run what opening the cache had to do (a core rebuilt on the same unusable
+        folder would report the same thing again)."""
+        notice = core.cache_notice
+        if notice is None or self.controller is None:
+            return
+        key = (notice.problem, notice.path)
+        if key in self._cache_announced:
+            return
+        self._cache_announced.add(key)
+        self.controller.notice.emit(notice.title, notice.message)
 
     def _wire(self, controller: Controller, tray: Tray, windows: Windows) -> None:
         tray.toggle_agenda.connect(windows.toggle_agenda)
