@@ -201,7 +201,8 @@ class ReminderScheduler:
                 return 0.0
             if not await self._fresh(reminder):
                 return 0.0  # the store changed: recompute before firing anything else
-            await self._fire(reminder)
+            if not await self._fire(reminder):
+                return 0.0  # its event changed id or went away since the plan: recompute
         if plan.fire:
             return 0.0
         for reminder in plan.pending:
@@ -289,10 +290,11 @@ class ReminderScheduler:
         await self._db.run(self._events.upsert_detail, detail, self._clock.now())
         return _Refreshed.UPDATED
 
-    async def _fire(self, reminder: Reminder) -> None:
+    async def _fire(self, reminder: Reminder) -> bool:
         now = self._clock.now()
         entry = LogEntry(reminder.event_id, reminder.due_at, ReminderState.FIRED, fired_at=now)
-        await self._db.run(self._log.record, [entry], now)
+        if not await self._db.run(self._record_if_current, entry, now):
+            return False
         late = " (late)" if reminder.late else ""
         log.info("reminder for event %d due %s fired%s", reminder.event_id, reminder.due_at, late)
         for callback in list(self._subscribers):
@@ -300,6 +302,15 @@ class ReminderScheduler:
                 callback(reminder)
             except Exception:
                 log.exception("a reminder subscriber failed")
+        return True
+
+    def _record_if_current(self, entry: LogEntry, now: datetime) -> bool:
+        """Record ``entry`` unless its event is no longer cached under that id (a create got its server id)."""
+        with self._db.transaction() as conn:
+            if self._events.get(entry.event_id, conn=conn) is None:
+                return False
+            self._log.record([entry], now, conn=conn)
+        return True
 
     async def _close_missed(self, plan: DuePlan, now: datetime) -> None:
         entries = [

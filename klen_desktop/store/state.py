@@ -19,7 +19,12 @@ _PREFIX = "sync."
 
 @dataclass(frozen=True)
 class SyncState:
-    """What the sync layer knows about its own progress. ``SyncState()`` is the state before any sync."""
+    """What the sync layer knows about its own progress. ``SyncState()`` is the state before any sync.
+
+    ``last_success_started`` is when the last successful poll began fetching. A local write reconciled after
+    that moment was left alone by that poll (the outbox owned the event), so the next poll must still count
+    the event's change as the user's own; ``last_success`` (when that poll ended) is too late a cut-off.
+    """
 
     last_success: datetime | None = None
     last_attempt: datetime | None = None
@@ -29,6 +34,7 @@ class SyncState:
     window_start: date | None = None
     window_end: date | None = None
     baseline_done: bool = False
+    last_success_started: datetime | None = None
 
 
 def _encode(state: SyncState) -> dict[str, str | None]:
@@ -47,6 +53,7 @@ def _encode(state: SyncState) -> dict[str, str | None]:
         "window_start": d(state.window_start),
         "window_end": d(state.window_end),
         "baseline_done": "1" if state.baseline_done else "0",
+        "last_success_started": t(state.last_success_started),
     }
 
 
@@ -68,6 +75,7 @@ def _decode(values: dict[str, str | None]) -> SyncState:
         window_start=d("window_start"),
         window_end=d("window_end"),
         baseline_done=values.get("baseline_done") == "1",
+        last_success_started=t("last_success_started"),
     )
 
 
