@@ -10,6 +10,7 @@ reminder due time, join link), so the notification center can act on a press wit
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -22,6 +23,14 @@ from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.diff import Change, ChangeKind
 
 APP_NAME = "Klen Desktop"
+
+# Notification servers cut or refuse long texts, each in its own way; ours arrive already short. The full text
+# is one click away (Open).
+TITLE_LIMIT = 100
+LINE_LIMIT = 160
+CARD_TITLE_LIMIT = 200  # our own reminder window wraps the title: a few lines at most
+_ZWJ = "\u200d"
+_EXTENDERS = frozenset({_ZWJ, "\ufe0e", "\ufe0f"})
 
 TYPE_LABELS = {
     EventType.MEETING: "Meeting",
@@ -115,6 +124,35 @@ class ReminderContent:
     join_url: str | None
 
 
+def extends_previous(ch: str) -> bool:
+    """True when ``ch`` belongs to the character before it (a combining mark, ZWJ, variation selector, skin
+    tone, emoji tag): a cut just before it would leave half a letter or half an emoji."""
+    code = ord(ch)
+    return (
+        ch in _EXTENDERS
+        or unicodedata.category(ch) in ("Mn", "Me", "Mc")
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+    )
+
+
+def clip(text: str | None, limit: int) -> str:
+    """Server text for one line: whitespace (newlines, tabs) flattened, cut to ``limit`` characters with "…".
+
+    The cut falls between whole characters as the user sees them (never inside an emoji ZWJ sequence or
+    between a letter and its accents).
+    """
+    if not text:
+        return ""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    end = max(0, limit - 1)
+    while end > 0 and (extends_previous(flat[end]) or flat[end - 1] == _ZWJ):
+        end -= 1
+    return flat[:end].rstrip() + "…"
+
+
 def safe_join_url(url: str | None) -> str | None:
     """``url`` when it is an absolute http(s) link with a host, else ``None``: nothing else is ever opened."""
     if not url:
@@ -142,9 +180,9 @@ def time_range(start: datetime, end: datetime, tz: tzinfo | None = None) -> str:
 def _who(event: EventSummary) -> str | None:
     """``Customer: Ada Byron`` or the location: what tells the user where or with whom."""
     if event.location:
-        return f"Location: {event.location}"
+        return clip(f"Location: {event.location}", LINE_LIMIT)
     if event.customer is not None and event.customer.name:
-        return f"Customer: {event.customer.name}"
+        return clip(f"Customer: {event.customer.name}", LINE_LIMIT)
     return None
 
 
@@ -160,13 +198,13 @@ def reminder_content(reminder: Reminder, tz: tzinfo | None = None) -> ReminderCo
     event = reminder.event.summary
     details = [TYPE_LABELS[event.event_type]]
     if event.location:
-        details.append(f"Location: {event.location}")
+        details.append(clip(f"Location: {event.location}", LINE_LIMIT))
     if event.customer is not None and event.customer.name:
-        details.append(f"Customer: {event.customer.name}")
+        details.append(clip(f"Customer: {event.customer.name}", LINE_LIMIT))
     return ReminderContent(
         event_id=event.id,
         due_at=reminder.due_at,
-        title=event.title,
+        title=clip(event.title, CARD_TITLE_LIMIT),
         when=time_range(event.start_time, event.end_time, tz),
         details=tuple(details),
         late=reminder.late,
@@ -183,7 +221,7 @@ def starting_now_content(event: StoredEvent, tz: tzinfo | None = None) -> Remind
     return ReminderContent(
         event_id=summary.id,
         due_at=None,
-        title=summary.title,
+        title=clip(summary.title, CARD_TITLE_LIMIT),
         when=time_range(summary.start_time, summary.end_time, tz),
         details=tuple(details),
         late=False,
@@ -213,7 +251,7 @@ def reminder_message(reminder: Reminder, tz: tzinfo | None = None) -> Message:
     buttons.append(snoozes[0])
     buttons.append(Button(ActionKind.OPEN, "Open"))
     buttons.extend(snoozes[1:])
-    title = f"{'Late: ' if reminder.late else ''}{event.title}"
+    title = clip(f"{'Late: ' if reminder.late else ''}{event.title}", TITLE_LIMIT)
     return Message(
         kind=NotifyKind.REMINDER,
         title=title,
@@ -292,29 +330,29 @@ def change_message(change: Change, tz: tzinfo | None = None, *, reason: str | No
     lines = _event_lines(event, tz)
     buttons: tuple[Button, ...] = (Button(ActionKind.OPEN, "Open"),)
     if kind is NotifyKind.NEW_EVENT:
-        title = f"New: {event.title}"
+        title = clip(f"New: {event.title}", TITLE_LIMIT)
         booked = _booked_by(event)
         if booked:
-            lines.append(booked)
+            lines.append(clip(booked, LINE_LIMIT))
         if event.status is EventStatus.SCHEDULED:
             buttons = (Button(ActionKind.CONFIRM, "Confirm"), *buttons)
     elif kind is NotifyKind.MOVED:
-        title = f"Moved: {event.title}"
+        title = clip(f"Moved: {event.title}", TITLE_LIMIT)
         old_start, old_end = change.old_start, change.old_end
         assert old_start is not None and old_end is not None  # MOVED always has the previous copy
         lines[0] = f"Now {time_range(event.start_time, event.end_time, tz)}"
         lines.insert(1, f"Was {time_range(old_start, old_end, tz)}")
     elif kind is NotifyKind.CANCELLED:
-        title = f"Cancelled: {event.title}"
+        title = clip(f"Cancelled: {event.title}", TITLE_LIMIT)
         reason = reason or cancel_reason(change)
         if reason:
-            lines.append(f"Reason: {reason}")
+            lines.append(clip(f"Reason: {reason}", LINE_LIMIT))
     elif kind is NotifyKind.CONFIRMED:
-        title = f"Confirmed: {event.title}"
+        title = clip(f"Confirmed: {event.title}", TITLE_LIMIT)
     elif kind is NotifyKind.COMPLETED:
-        title = f"Completed: {event.title}"
+        title = clip(f"Completed: {event.title}", TITLE_LIMIT)
     else:
-        title = f"No-show: {event.title}"
+        title = clip(f"No-show: {event.title}", TITLE_LIMIT)
     return Message(
         kind=kind, title=title, body="\n".join(lines), buttons=buttons, click=ActionKind.OPEN, event_id=event.id
     )

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 
-from klen_desktop.notify.messages import ActionKind, Button, Message, NotifyKind
+from klen_desktop.notify.messages import LINE_LIMIT, TITLE_LIMIT, ActionKind, Button, Message, NotifyKind, clip
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 
@@ -51,7 +51,7 @@ def dnd_summary_message(changes: Sequence[Message], reminders: Sequence[Reminder
     parts = []
     if reminders:
         parts.append(f"{len(reminders)} reminder{'s' if len(reminders) != 1 else ''}:")
-        parts.extend(f"{r.start_time.astimezone(tz):%H:%M} {r.title}" for r in reminders[:5])
+        parts.extend(clip(f"{r.start_time.astimezone(tz):%H:%M} {r.title}", LINE_LIMIT) for r in reminders[:5])
         if len(reminders) > 5:
             parts.append(f"…and {len(reminders) - 5} more")
     if changes:
@@ -67,7 +67,7 @@ def dnd_summary_message(changes: Sequence[Message], reminders: Sequence[Reminder
 
 
 def missed_message(summary: MissedSummary, tz: tzinfo | None = None) -> Message:
-    lines = [f"{r.start_time.astimezone(tz):%a %H:%M} {r.title}" for r in summary.reminders[:5]]
+    lines = [clip(f"{r.start_time.astimezone(tz):%a %H:%M} {r.title}", LINE_LIMIT) for r in summary.reminders[:5]]
     if summary.count > 5:
         lines.append(f"…and {summary.count - 5} more")
     return Message(
@@ -84,7 +84,7 @@ _OP_WORDS = {OutboxOp.CREATE: "new event", OutboxOp.PATCH: "edit", OutboxOp.REPL
 
 def outbox_problem_message(entry: OutboxEntry) -> Message:
     """A write the server refused or that conflicts: what it was, what the server said, what to do."""
-    title = str(entry.payload.get("title") or (entry.base or {}).get("title") or "an event")
+    title = clip(str(entry.payload.get("title") or (entry.base or {}).get("title") or "an event"), TITLE_LIMIT)
     what = _OP_WORDS[entry.op]
     if entry.state is OutboxState.CONFLICT:
         head = f"Your {what} of “{title}” conflicts with a change on the server"
@@ -94,7 +94,7 @@ def outbox_problem_message(entry: OutboxEntry) -> Message:
         advice = "Open the agenda to fix and resend it, or discard it."
     lines = [f"{head}."]
     if entry.error_message:
-        lines.append(entry.error_message)
+        lines.append(clip(entry.error_message, 2 * LINE_LIMIT))
     lines.append(advice)
     return Message(
         kind=NotifyKind.WRITE_PROBLEM,

@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import CREATE_STATUSES, EventStatus, EventType
-from klen_desktop.drafts import MAX_REMIND_MINUTES, EventDraft, draft_field, normalise_phone, validate
+from klen_desktop.drafts import (
+    MAX_REMIND_MINUTES,
+    MAX_TITLE_LENGTH,
+    EventDraft,
+    draft_field,
+    normalise_phone,
+    validate,
+)
 from klen_desktop.ui.editor_fields import (
     DateTimeField,
     DurationCombo,
@@ -278,6 +285,16 @@ class EventEditor(QDialog):
     # -- loading and behaviour -------------------------------------------------------------------------
 
     def _load(self, draft: EventDraft) -> None:
+        for edit, value in (
+            (self.title_edit, draft.title),
+            (self.location_edit, draft.location),
+            (self.customer_name_edit, draft.customer_name),
+            (self.customer_email_edit, draft.customer_email),
+            (self.customer_phone_edit, draft.customer_phone),
+            (self.video_url_edit, draft.video_conference_url),
+        ):
+            # QLineEdit cuts its text at maxLength (32,767 by default) without a word: never below the value.
+            edit.setMaxLength(max(edit.maxLength(), len(value)))
         self.title_edit.setText(draft.title)
         self.type_combo.setCurrentIndex(self.type_combo.findData(draft.event_type.value))
         self.status_combo.setCurrentIndex(self.status_combo.findData(draft.status.value))
@@ -296,7 +313,20 @@ class EventEditor(QDialog):
         self.reminder_spin.setValue(draft.remind_before_minutes)
         self.sync_check.setChecked(draft.sync_external_calendars)
         self.notify_check.setChecked(draft.send_notifications)
+        for edit in (self.title_edit, self.location_edit, self.customer_name_edit, self.video_url_edit):
+            edit.home(False)  # a long value reads from its beginning, not its cut-off end
         self._show_times()
+        self._show_title_limit(draft.title)
+
+    def _show_title_limit(self, title: str) -> None:
+        """A title longer than Klen accepts (another client or an older server stored it) is kept in full and
+        the limit is said up front, rather than cut silently or refused only on Save."""
+        length = len(title.strip())
+        if length > MAX_TITLE_LENGTH:
+            self._errors["title"].show_message(
+                f"This title has {length:,} characters; Klen accepts at most {MAX_TITLE_LENGTH}. "
+                "It is kept in full here: shorten it before saving."
+            )
 
     def _wire(self) -> None:
         for keys in ("Ctrl+Return", "Ctrl+Enter"):

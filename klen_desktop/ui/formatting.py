@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.notify.messages import clip, extends_previous
 
 
 class Timed(Protocol):
@@ -44,11 +46,15 @@ def time_range(event: Timed) -> str:
 
 
 def span(start_time: datetime, end_time: datetime) -> str:
-    """``14:30–15:00`` in local time; the end's weekday is added when it falls on another day."""
+    """``14:30–15:00`` in local time; the end's weekday is added when it falls on another day of the week
+    ahead, its date when later (a weekday alone would read as this week)."""
     start, end = local(start_time), local(end_time)
-    if start.date() == end.date():
+    days = (end.date() - start.date()).days
+    if days == 0:
         return f"{start:%H:%M}–{end:%H:%M}"
-    return f"{start:%H:%M}–{end:%a %H:%M}"
+    if days < 7:
+        return f"{start:%H:%M}–{end:%a %H:%M}"
+    return f"{start:%H:%M}–{end:%d %b %H:%M}"
 
 
 def day_heading(day: date, today: date) -> str:
@@ -77,11 +83,58 @@ def starts_in(event: Timed, now: datetime) -> str:
 
 
 def one_line(text: str | None, limit: int = 80) -> str:
-    """Server text for a single-line widget: control characters flattened, long text elided."""
-    if not text:
-        return ""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    """Server text for a single-line widget: control characters flattened, long text elided (never inside an
+    emoji sequence or between a letter and its accents)."""
+    return clip(text, limit)
+
+
+_RTL = frozenset({"R", "AL"})
+_ZWSP = "\u200b"
+_LONG_WORD = 40  # characters: a word this long gets break opportunities (a label's minimum width is its longest word)
+_RUN = 30  # characters between the break opportunities added to such a word
+
+
+def breakable(text: str) -> str:
+    """``text`` for a word-wrapped label: zero-width spaces inside very long words, so the label can wrap them.
+
+    Qt wraps labels at word boundaries only, and a label's minimum width is its longest word: one 5,000-character
+    "word" from the server would widen its window past the screen. Words of ordinary length are left exactly as
+    they are, and a break never splits a visible character.
+    """
+    if len(text) <= _LONG_WORD or all(len(word) <= _LONG_WORD for word in text.split()):
+        return text
+    out: list[str] = []
+    for word in _words(text):
+        if len(word) <= _LONG_WORD:
+            out.append(word)
+            continue
+        run = 0
+        for i, ch in enumerate(word):
+            if run >= _RUN and not extends_previous(ch) and word[i - 1] != "\u200d":
+                out.append(_ZWSP)
+                run = 0
+            out.append(ch)
+            run += 1
+    return "".join(out)
+
+
+def _words(text: str) -> list[str]:
+    """``text`` cut into words and the whitespace between them (joined again, they give ``text`` back)."""
+    parts: list[str] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or text[i].isspace() != text[start].isspace():
+            parts.append(text[start:i])
+            start = i
+    return parts
+
+
+def isolate(text: str) -> str:
+    """``text`` wrapped as a bidi isolate when it holds right-to-left letters: an Arabic or Hebrew title keeps
+    its own direction inside our left-to-right labels without moving the times and words around it."""
+    if any(unicodedata.bidirectional(ch) in _RTL for ch in text):
+        return f"\u2068{text}\u2069"
+    return text
 
 
 class HasStatus(Protocol):

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.notify.messages import ActionKind, ReminderContent, snooze_buttons
 from klen_desktop.reminders.scheduler import SnoozeChoice
+from klen_desktop.ui.formatting import breakable
 
 WINDOW_FLAGS = (
     Qt.WindowType.Tool
@@ -58,7 +59,7 @@ class WindowAction:
 def _label(text: str, *, bold: bool = False, wrap: bool = True) -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)  # server text is never markup
-    label.setText(text)
+    label.setText(breakable(text) if wrap else text)
     label.setWordWrap(wrap)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     if bold:

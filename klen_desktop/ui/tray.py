@@ -26,7 +26,7 @@ from klen_desktop.api.models import EventType
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.status import SyncPhase
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.formatting import TYPE_LABELS, local, one_line, span, starts_in, time_range
+from klen_desktop.ui.formatting import TYPE_LABELS, isolate, local, one_line, span, starts_in, time_range
 from klen_desktop.ui.icons import TrayState, tray_icon, type_icon
 
 MENU_EVENTS = 5
@@ -178,7 +178,7 @@ class Tray(QObject):
         upcoming = self._controller.upcoming(now, 1)
         if upcoming:
             event = upcoming[0]
-            lines.append(f"Next: {one_line(event.title, 60)} {starts_in(event, now)} ({time_range(event)})")
+            lines.append(f"Next: {isolate(one_line(event.title, 60))} {starts_in(event, now)} ({time_range(event)})")
         else:
             lines.append("Nothing else scheduled")
         problem = self._status_line(now)
@@ -272,18 +272,18 @@ class Tray(QObject):
 
     def _add_event(self, menu: QMenu, event: StoredEvent) -> None:
         summary = event.summary
-        label = f"{time_range(event)}  {one_line(event.title, 48)}"
+        label = f"{time_range(event)}  {isolate(one_line(event.title, 48))}"
         item = _action(menu, label, partial(self.show_event.emit, event.id))
         item.setIcon(type_icon(summary.event_type))
         item.setToolTip(TYPE_LABELS[summary.event_type])
         url = summary.video_conference_url
         if is_web_link(url):
             assert url is not None
-            _action(menu, f"    Join {one_line(event.title, 40)}", partial(self.join.emit, url.strip()))
+            _action(menu, f"    Join {isolate(one_line(event.title, 40))}", partial(self.join.emit, url.strip()))
         phone = summary.customer.phone if summary.customer else None
         number = dialable(phone)
         if summary.event_type is EventType.VOICE_CALL and number is not None and phone is not None:
-            who = one_line(summary.customer.name if summary.customer else None, 30) or number
+            who = isolate(one_line(summary.customer.name if summary.customer else None, 30)) or number
             _action(menu, f"    Call {who}", partial(self.call.emit, number))
             _action(menu, "    Copy phone", partial(self.copy_text.emit, phone.strip()))
 

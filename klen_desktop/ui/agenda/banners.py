@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda.widgets import plain_label
-from klen_desktop.ui.formatting import local
+from klen_desktop.ui.formatting import breakable, local, one_line
 
 MAX_PROBLEMS_SHOWN = 3
 
@@ -92,7 +92,9 @@ _OP_LABELS = {
 
 def problem_text(entry: OutboxEntry, title: str | None) -> tuple[str, str, str]:
     """(message, resend label, discard label) for an outbox entry that needs the user."""
-    name = " ".join((title or str(entry.payload.get("title") or "an event")).split())
+    # A banner is a line or two above the list: a 5,000-character title (the very event the server refused)
+    # must not push the list off the window. The full title is in the editor.
+    name = breakable(one_line(title or str(entry.payload.get("title") or "an event"), 120))
     what = f"The new event “{name}”" if entry.op is OutboxOp.CREATE else f"Your {_OP_LABELS[entry.op]} “{name}”"
     if entry.state is OutboxState.CONFLICT:
         return (
@@ -100,7 +102,7 @@ def problem_text(entry: OutboxEntry, title: str | None) -> tuple[str, str, str]:
             "Overwrite with mine",
             "Keep the server's",
         )
-    reason = " ".join((entry.error_message or "no reason given").split())
+    reason = breakable(one_line(entry.error_message or "no reason given", 300))
     return (f"{what} was refused by Klen: {reason}", "Send again", "Discard")
 
 

@@ -27,6 +27,7 @@ from klen_desktop.ui.agenda.details import RowTexts
 from klen_desktop.ui.agenda.glyphs import type_glyph_pixmap
 from klen_desktop.ui.agenda.model import AgendaModel, PaintInfo
 from klen_desktop.ui.agenda.rows import NowMark
+from klen_desktop.ui.formatting import one_line
 
 Index = QModelIndex | QPersistentModelIndex
 NOW_COLOR = QColor("#d93025")
@@ -261,7 +262,7 @@ class AgendaDelegate(QStyledItemDelegate):
             pills.append(_STATE_PILLS[event.local_state])
         s = event.summary
         if s.created_by_ai_agent or s.ai_agent is not None:
-            name = " ".join((s.ai_agent.name or "").split()) if s.ai_agent else ""
+            name = one_line(s.ai_agent.name, 60) if s.ai_agent else ""  # cut before the pill measures it
             pills.append(
                 (
                     self._elided(f"AI · {name}" if name else "AI", fm, 160),

@@ -18,6 +18,7 @@ from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.details import detail_rows
 from klen_desktop.ui.agenda.filters import OPEN_STATUSES, join_link, needs_outcome
 from klen_desktop.ui.agenda.widgets import plain_label, plain_tooltip, set_write_enabled
+from klen_desktop.ui.formatting import breakable
 
 
 class DetailPane(QWidget):
@@ -111,11 +112,11 @@ class DetailPane(QWidget):
             self.note_label.setText("Select an event in the list to see everything about it.")
             self.note_label.show()
         else:
-            self.title_label.setText(event.title)
+            self.title_label.setText(breakable(event.title))
             self.note_label.setText(_note(event))
             self.note_label.setVisible(bool(self.note_label.text()))
             for label, value in detail_rows(event):
-                self.form.addRow(plain_label(label, wrap=False), plain_label(value, selectable=True))
+                self.form.addRow(plain_label(label, wrap=False), plain_label(breakable(value), selectable=True))
         self._update_actions()
 
     def _update_actions(self) -> None:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from klen_desktop.api.models import EventSummary
 from klen_desktop.store.events import LocalState, StoredEvent
-from klen_desktop.ui.formatting import STATUS_LABELS, TYPE_LABELS, local
+from klen_desktop.ui.formatting import STATUS_LABELS, TYPE_LABELS, isolate, local, one_line
 
 LOCAL_STATE_LABELS = {
     LocalState.PENDING: "Saved here, waiting to reach the server",
@@ -20,7 +20,12 @@ LOCAL_STATE_LABELS = {
 }
 
 
+# A row shows a few hundred characters at most: longer text is cut here, once per event, so the delegate never
+# measures 5,000 characters to elide them on a paint.
+_ROW_TEXT_LIMIT = 400
+
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class RowTexts(NamedTuple):
@@ -41,9 +46,15 @@ def row_texts(event: StoredEvent) -> RowTexts:
     s = event.summary
     start, end = local(s.start_time), local(s.end_time)
     span = f"{start.hour:02d}:{start.minute:02d}–"
-    if end.date() != start.date():
-        span += f"{_WEEKDAYS[end.weekday()]} "
-    span += f"{end.hour:02d}:{end.minute:02d}"
+    days = (end.date() - start.date()).days
+    if days >= 7:
+        # A weekday alone would read as "within the week": a long event names its end date (no time: the
+        # row's time column has room for "00:00–Wed 00:00" and no more).
+        span += f"{end.day} {_MONTHS[end.month - 1]}"
+    else:
+        if days:
+            span += f"{_WEEKDAYS[end.weekday()]} "
+        span += f"{end.hour:02d}:{end.minute:02d}"
     parts = []
     if s.customer is not None and s.customer.name:
         parts.append(s.customer.name)
@@ -54,8 +65,9 @@ def row_texts(event: StoredEvent) -> RowTexts:
     return RowTexts(
         time=span,
         status=STATUS_LABELS.get(s.status, str(s.status)),
-        title=" ".join(s.title.split()),
-        subtitle=" ".join(" · ".join(parts).split()),
+        title=one_line(s.title, _ROW_TEXT_LIMIT),
+        # Each part isolated: an Arabic name must not carry the " · " and the place into its direction.
+        subtitle=" · ".join(isolate(one_line(part, _ROW_TEXT_LIMIT // 2)) for part in parts),
     )
 
 

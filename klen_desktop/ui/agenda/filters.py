@@ -6,11 +6,18 @@ the model (which filters 10,000 rows per keystroke, so :func:`matches` stays a f
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from klen_desktop.api.models import EventStatus, EventSummary, EventType
 from klen_desktop.store.events import StoredEvent
+
+# Invisible characters a title may carry (zero-width spaces and joiners, bidi marks, soft hyphens): a search
+# for what the user sees must not depend on them.
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
 
 ALL_STATUSES = frozenset(EventStatus)
 ALL_TYPES = frozenset(EventType)
@@ -32,17 +39,27 @@ class AgendaFilter:
 
     @property
     def needle(self) -> str:
-        """The search text as compared: case-folded, whitespace collapsed."""
-        return " ".join(self.text.casefold().split())
+        """The search text as compared: folded as :func:`fold` does."""
+        return fold(self.text)
+
+
+def fold(text: str) -> str:
+    """Text as searches compare it: case-folded, accents and invisible characters dropped, compatibility forms
+    unified, whitespace collapsed; so "cafe" finds "Café" and "zerowidth" finds "zero\u200bwidth"."""
+    if text.isascii():
+        return " ".join(text.casefold().split())  # the common case, kept cheap: 10,000 titles after a load
+    decomposed = unicodedata.normalize("NFKD", text.translate(_INVISIBLE))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFC", bare).casefold().split())
 
 
 def search_text(summary: EventSummary) -> str:
-    """The text a search looks in: title, customer (name, email, phone) and location, case-folded."""
+    """The text a search looks in: title, customer (name, email, phone) and location, folded."""
     parts = [summary.title, summary.location or ""]
     customer = summary.customer
     if customer is not None:
         parts += [customer.name or "", customer.email or "", customer.phone or ""]
-    return " ".join(" ".join(parts).casefold().split())
+    return fold(" ".join(parts))
 
 
 def matches(event: StoredEvent, flt: AgendaFilter, haystack: str, needle: str) -> bool:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPus
 
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.details import when_text
+from klen_desktop.ui.formatting import breakable, one_line
 
 
 def plain_label(text: str = "", *, wrap: bool = True, selectable: bool = False) -> QLabel:
@@ -44,7 +45,7 @@ class CancelDialog(QDialog):
         super().__init__(parent)
         self.event_id = event.id
         self.setWindowTitle("Cancel event")
-        title = " ".join(event.title.split())
+        title = breakable(one_line(event.title, 300))
         question = plain_label(f"Cancel “{title}”?\n{when_text(event.summary)}")
         note = plain_label("The customer may be notified. The reason is added to the customer notes.")
         self.reason_edit = QLineEdit()
