@@ -54,6 +54,8 @@ Connect = Callable[[str | None], Awaitable[CoreServices]]
 # leaves the rest to the outbox.
 SEND_WAIT = 8.0
 SEND_POLL = 0.1
+# How long shutdown waits for cancelled work to unwind before closing the core under it.
+SHUTDOWN_WAIT = 2.0
 # How often the local zone, the local day and the wall clock are checked: nothing announces a change of zone
 # to a running process, and a wake from sleep is only seen as a jump of the wall clock.
 TIME_CHECK_MS = 30_000
@@ -129,10 +131,14 @@ class Controller(QObject):
     async def shutdown(self) -> None:
         """Stop the core (queued writes stay on disk) and any work in flight."""
         self._time_timer.stop()
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
         if self._reload_task is not None:
             self._reload_task.cancel()
+        # Let the cancelled reads unwind before the core closes their HTTP client under them.
+        if tasks:
+            await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT)
         await self._core.stop()
 
     async def replace_core(self, core: CoreServices) -> None:
@@ -155,6 +161,13 @@ class Controller(QObject):
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _own_current_task(self) -> None:
+        """Have :meth:`shutdown` cancel and await the running intention (a slot's task is not ours otherwise)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     # -- core -> Qt ------------------------------------------------------------------------------------
 
@@ -253,6 +266,7 @@ class Controller(QObject):
     @intention(int)
     async def load_detail(self, event_id: int) -> None:
         """Fetch one event's details for the detail pane; ``detail_loaded`` answers."""
+        self._own_current_task()
         with self._reported("Could not load the event's details"):
             stored = await self._core.fetch_detail(event_id)
             if stored is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,3 +76,18 @@ async def test_find_a_free_slot_and_book_it(make_app: MakeApp, emulator: Emulato
         chosen.start.isoformat().replace("+00:00", ".000Z"),
         chosen.end.isoformat().replace("+00:00", ".000Z"),
     )
+
+
+async def test_quitting_while_a_detail_read_is_in_flight_ends_it_quietly(
+    make_app: MakeApp, emulator: EmulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    event_id = insert_event(emulator, "Slow server")
+    app = await make_app()
+    emulator.faults.latency(1.5, path=f"/api/v1/calendar/events/{event_id}")
+    read = app.controller.load_detail(event_id)
+    await asyncio.sleep(0.3)  # the request is on the wire, waiting for the slow answer
+    assert not read.done()
+
+    await app.desktop.shutdown()
+    assert read.cancelled(), "quit cancels the read instead of closing its HTTP client under it"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
