@@ -7,7 +7,7 @@ change is visible to the next request.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
@@ -113,6 +113,35 @@ class EmulatorAdmin:
             uuid = str(UUID(str(event["uuid"]))) if event.get("uuid") else str(uuid4())
             items.append((fields, uuid, created_at, updated_at or created_at))
         return [row.id for row in self._state.store.insert_many(items)]
+
+    def update_event(self, event_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Change fields of a stored event as another client would (a move, a status change, a cancel).
+
+        ``changes`` uses the names of :meth:`insert_events`; fields left out keep their values, what a client
+        cannot write (external calendar ids) is kept. Bumps ``updated_at`` and ``sequence`` like an API write
+        and returns the event in the details shape. ``KeyError`` for an unknown id, ``ValueError`` with the
+        API's validation message for invalid changes.
+        """
+        store = self._state.store
+        row = store.get_id(event_id)
+        if row is None:
+            raise KeyError(f"No event {event_id} in the emulator.")
+        current = {
+            name: _wire(value)
+            for name, value in asdict(row.fields).items()
+            if value is not None and not name.startswith("external_")
+        }
+        try:
+            fields = parse_any_status(current | {name: _wire(value) for name, value in changes.items()})
+        except ApiError as exc:
+            raise ValueError(f"Event {event_id}: {exc.message}") from None
+        fields = replace(
+            fields,
+            external_google=row.fields.external_google,
+            external_outlook=row.fields.external_outlook,
+            external_gohighlevel=row.fields.external_gohighlevel,
+        )
+        return shapes.detail(store.save(event_id, fields, now=self._state.clock()))
 
     def event(self, event_id: int) -> dict[str, Any] | None:
         """The event in the details shape, exactly as GET would answer, or None."""

@@ -1,9 +1,14 @@
-"""One poll of the sync window: fetch every page, diff against the store, store the result, refresh details.
+"""One poll of the sync window: fetch every page, diff against the store, store the result; then refresh details.
 
 The window held in the store is replaced in ONE transaction after the last page arrived: a poll that fails
-half-way (a dropped page, a 429) changes nothing in the store. Events with a queued or just-sent local write are
-left alone by the poll (the outbox owns their cached copy until its write is reconciled) and changes to events
-with outbox history since the previous poll are marked ``origin=LOCAL`` so the UI does not echo them back.
+half-way (a dropped page, a 429) changes nothing in the store. Details are a separate step
+(:meth:`WindowSync.refresh_details`) that runs after the window is stored and announced: details of changed
+events may wait for the request budget (a day of 600 new events costs 6 list pages, and the details then need
+more than the 10 requests a minute allow), and the agenda must not wait with them.
+
+Events with a queued or just-sent local write are left alone by the poll (the outbox owns their cached copy until
+its write is reconciled) and changes to events with outbox history since the previous poll are marked
+``origin=LOCAL`` so the UI does not echo them back.
 
 Cost of one poll: ``max(1, ceil(events / page_size))`` list requests, then details for at most
 ``max_details_per_poll`` events starting within the reminder horizon whose details are missing, outdated by a
@@ -59,11 +64,12 @@ def _unconfirmed_creates(
 
 
 @dataclass(frozen=True)
-class PollResult:
+class WindowResult:
+    """A stored window: its changes (empty for the baseline), the list requests it cost, its size."""
+
     changes: ChangeSet
     requests: int
     events_in_window: int
-    details_fetched: int
     baseline: bool
 
 
@@ -90,15 +96,14 @@ class WindowSync:
         self._config = config
         self._budget = budget
 
-    async def poll(self) -> PollResult:
-        """Fetch, diff and store the window; raises the client's errors (the store is then untouched)."""
+    async def poll_window(self) -> WindowResult:
+        """Fetch, diff and store the window (no details); raises the client's errors (the store is then untouched)."""
         started = self._clock.now()
         spent_before = self._budget.spent
         start, end = self._config.window(started)
         fetched = await self.fetch_window(start, end)
         changes, baseline = await self._db.run(self._apply_window, start, end, fetched, started)
-        details = await self.refresh_details(changes)
-        return PollResult(changes, self._budget.spent - spent_before, len(fetched), details, baseline)
+        return WindowResult(changes, self._budget.spent - spent_before, len(fetched), baseline)
 
     async def fetch_window(self, start: date, end: date) -> dict[int, EventSummary]:
         """Every event whose start date is in ``[start, end]``, walking all pages at the largest page size."""
@@ -162,7 +167,11 @@ class WindowSync:
         return changes.mark_local(own.__contains__), False
 
     async def refresh_details(self, changes: ChangeSet) -> int:
-        """Read details for events within the reminder horizon that need them; returns how many were read."""
+        """Read details for events within the reminder horizon that need them; returns how many were read.
+
+        Details of ``changes`` wait for the request budget; other refreshes only use spare requests. A key or
+        permission error is raised; any other error ends the refresh quietly (the next poll continues).
+        """
         now = self._clock.now()
         wanted = await self._db.run(self._detail_candidates, now, changes)
         changed = changes.event_ids

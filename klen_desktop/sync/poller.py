@@ -8,6 +8,11 @@ Errors back off exponentially up to ``backoff_cap``; a 429 waits Retry-After (an
 A 401 or 403 halts polling (phase ``auth_error`` / ``permission_error``) until :meth:`Poller.resume`: a wrong
 key is not retried in a loop, pokes included.
 
+A poll is announced as soon as its window is stored: the status turns idle with ``last_success`` and the
+change listeners run, and only then are details read (they may wait for the request budget, see
+:mod:`klen_desktop.sync.changes`). When details were read, the status is published once more with a new
+``last_success`` and the poll's full request count, so whoever plans from details (the reminders) replans.
+
 Listeners are plain callables run on the event loop; one that raises is logged and does not stop sync.
 """
 
@@ -150,23 +155,20 @@ class Poller:
     # -- polling --------------------------------------------------------------------------------------------
 
     async def sync_once(self) -> ChangeSet:
-        """One poll now. Returns the changes (empty for the baseline); raises the client's error on failure."""
+        """One poll now. Returns the changes (empty for the baseline); raises the client's error on failure.
+
+        The window is announced (status, change listeners) before details are read; a key or permission error
+        while reading details still fails the poll (and halts polling), although the window stays stored.
+        """
         async with self._lock:
             started = self._clock.now()
+            spent_before = self._budget.spent
             self._publish(phase=SyncPhase.SYNCING, last_attempt=started)
             try:
-                result = await self._window.poll()
+                result = await self._window.poll_window()
             except KlenError as exc:
                 await self._record_failure(exc, started)
                 raise
-            log.info(
-                "sync: %d events in window, %d changes, %d details, %d requests%s",
-                result.events_in_window,
-                len(result.changes),
-                result.details_fetched,
-                result.requests,
-                " (baseline)" if result.baseline else "",
-            )
             self._publish(
                 phase=SyncPhase.IDLE,
                 last_success=self._clock.now(),
@@ -174,13 +176,35 @@ class Poller:
                 last_error_code=None,
                 last_poll_requests=result.requests,
             )
-        if result.changes:
-            for listener in list(self._listeners):
-                try:
-                    listener(result.changes)
-                except Exception:
-                    log.exception("a change listener failed")
+            self._announce(result.changes)
+            try:
+                details = await self._window.refresh_details(result.changes)
+            except KlenError as exc:
+                await self._record_failure(exc, started)
+                raise
+            requests = self._budget.spent - spent_before
+            log.info(
+                "sync: %d events in window, %d changes, %d details, %d requests%s",
+                result.events_in_window,
+                len(result.changes),
+                details,
+                requests,
+                " (baseline)" if result.baseline else "",
+            )
+            if details:
+                self._publish(last_success=self._clock.now(), last_poll_requests=requests)
+            elif requests != result.requests:
+                self._publish(last_poll_requests=requests)  # detail reads that failed still cost requests
         return result.changes
+
+    def _announce(self, changes: ChangeSet) -> None:
+        if not changes:
+            return
+        for listener in list(self._listeners):
+            try:
+                listener(changes)
+            except Exception:
+                log.exception("a change listener failed")
 
     async def _record_failure(self, exc: KlenError, started: datetime) -> None:
         phase = _phase_for(exc)

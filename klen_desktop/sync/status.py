@@ -26,7 +26,8 @@ HALTED_PHASES = frozenset({SyncPhase.AUTH_ERROR, SyncPhase.PERMISSION_ERROR})
 class SyncStatus:
     """One snapshot of the poller's state. ``last_error`` is the message to show (``None`` when healthy).
 
-    ``last_poll_requests`` is how many API requests the last completed poll cost (list pages + details).
+    ``last_poll_requests`` is how many API requests the last completed poll cost: its list pages when the window
+    is announced, list pages plus detail reads once those are done.
     """
 
     phase: SyncPhase = SyncPhase.IDLE
