@@ -148,12 +148,16 @@ class WindowSync:
             self._events.upsert_summaries((c.event for c in changes if c.kind is not ChangeKind.GONE), conn=conn)
             self._events.remove((c.event_id for c in changes.of_kind(ChangeKind.GONE)), conn=conn)
             self._events.prune_ended_before(datetime.combine(start, time(), UTC), keep=held, conn=conn)
-            own = self._outbox.local_event_ids(previous.last_success, conn=conn) if previous.last_success else set()
+            # From when the previous poll BEGAN: a write reconciled while it was in flight was left to the outbox
+            # by it, so this poll still has to know the event's change as the user's own, not as news.
+            since = previous.last_success_started or previous.last_success
+            own = self._outbox.local_event_ids(since, conn=conn) if since else set()
             self._state.put(
                 replace(
                     previous,
                     last_success=self._clock.now(),
                     last_attempt=started,
+                    last_success_started=started,
                     last_error_code=None,
                     last_error_message=None,
                     window_start=start,
