@@ -1,10 +1,11 @@
 """The core services of one connection (one API key on one server), built and run together. No Qt.
 
-:class:`CoreServices` opens the store, builds the sync client, the shared request budget, the poller, the
-outbox runner and the reminder scheduler, and wires them: a drain that sent or parked something pokes the
-poller (the server changed, read it back); every queued write wakes the outbox and the reminders; every change
-set the poller publishes reschedules the reminders. ``start()`` runs the three loops as tasks on the running
-event loop; ``stop()`` ends them, then closes the client and the store, so what is queued stays on disk.
+:class:`CoreServices` opens the store, builds the sync client, the request budgets (background and
+interactive), the poller, the outbox runner and the reminder scheduler, and wires them: a drain that sent or
+parked something pokes the poller (the server changed, read it back); every queued write wakes the outbox and
+the reminders; every change set the poller publishes reschedules the reminders. ``start()`` runs the three
+loops as tasks on the running event loop; ``stop()`` ends them, then closes the client and the store, so what
+is queued stays on disk.
 
 Demo and live data never share a file: demo mode caches into its own database (:func:`cache_path`), so a
 sample calendar can never leak into, or be confused with, the user's real one.
@@ -41,12 +42,12 @@ from klen_desktop.store.events import EventRepository, StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxRepository
 from klen_desktop.store.recovery import CacheNotice, open_cache
 from klen_desktop.store.state import SyncStateRepository
-from klen_desktop.sync.budget import RequestBudget
+from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD, RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.outbox import DrainReport, OutboxRunner
 from klen_desktop.sync.poller import Poller
-from klen_desktop.sync.status import SyncStatus
+from klen_desktop.sync.status import SyncPhase, SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,10 @@ class CoreConfig:
     sync: SyncConfig = field(default_factory=SyncConfig)
     default_reminder_minutes: int = DEFAULT_REMIND_MINUTES
     db_path: Path | str | None = None
+    # Requests allowed per period, for the background (sync and outbox) and again for what the user asked for:
+    # each a sixth of the key's default 60 a minute, as the user's agents and scripts share the key. Tests and
+    # benchmarks that compress time raise it.
+    request_budget: tuple[int, float] = (DEFAULT_LIMIT, DEFAULT_PERIOD)
 
 
 class CoreServices:
@@ -105,7 +110,11 @@ class CoreServices:
         except BaseException:
             self.db.close()
             raise
-        self.budget = RequestBudget(self.clock)
+        limit, period = config.request_budget
+        self.budget = RequestBudget(self.clock, limit=limit, period=period)
+        # What the user is waiting for (details of a clicked event, free slots, an ICS file) has its own equal
+        # share: clicking through events must not wait behind, or hold back, the background sync.
+        self.interactive_budget = RequestBudget(self.clock, limit=limit, period=period)
         self.poller = Poller(
             self.client, self.db, self.events, self.state, self.clock, config.sync, self.budget, self.outbox
         )
@@ -123,6 +132,8 @@ class CoreServices:
         # The baseline poll reports no changes, yet it may have filled an empty cache (first run, new account):
         # replan the reminders after every successful sync, not only after one with changes.
         self._last_sync: datetime | None = None
+        self._halted = False
+        self._retry: asyncio.Task[None] | None = None
         self.poller.subscribe_status(self._synced)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = False
@@ -225,9 +236,21 @@ class CoreServices:
         self.reminders.reschedule()
 
     def _synced(self, status: SyncStatus) -> None:
+        if self._halted and not status.halted and status.phase is not SyncPhase.SYNCING:
+            # The key works again (fixed by the user or restored on the server): what the outbox held back
+            # for it goes now, not at the end of its long backoff.
+            self._spawn_retry()
+        if status.phase is not SyncPhase.SYNCING:
+            self._halted = status.halted
         if status.last_success is not None and status.last_success != self._last_sync:
             self._last_sync = status.last_success
             self.reminders.reschedule()
+
+    def _spawn_retry(self) -> None:
+        if self._stopped or (self._retry is not None and not self._retry.done()):
+            return
+        self._retry = asyncio.ensure_future(self.runner.retry_now())
+        self._retry.add_done_callback(_log_crash)
 
     def _drained(self, report: DrainReport) -> None:
         if report.sent:
@@ -258,17 +281,17 @@ class CoreServices:
         return await self.event(event_id)
 
     async def availability(self, start: date, end: date, duration: int) -> Availability:
-        await self.budget.acquire()
+        await self.interactive_budget.acquire()
         return await self._interactive.availability(start_date=start, end_date=end, duration=duration)
 
     async def download_ics(self, ics_url: str) -> bytes:
-        await self.budget.acquire()
+        await self.interactive_budget.acquire()
         return await self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
 
     async def _refresh_event(self, event_id: int) -> EventDetail | None:
         if event_id < 0:
             return None  # a queued create: the server does not know it yet
-        await self.budget.acquire()
+        await self.interactive_budget.acquire()
         try:
             return await self._interactive.get_event(event_id)
         except EventNotFound:

@@ -53,18 +53,6 @@ class RequestBudget:
             return None
         return self._paused_until
 
-    def set_limit(self, limit: int, period: float | None = None) -> None:
-        """Allow ``limit`` requests per ``period`` seconds (default: the current period) from now on.
-
-        For a connection whose share of the key's rate changes while it runs, and for soak runs that compress
-        time (10 per second standing in for 10 per minute). Requests already sent keep counting.
-        """
-        if limit < 1 or (period is not None and period <= 0):
-            raise ValueError("a request budget needs a limit of at least one request over a positive period")
-        self._limit = limit
-        if period is not None:
-            self._period = timedelta(seconds=period)
-
     def pause(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (a 429's ``Retry-After``). Pauses only ever extend, never shorten."""
         until = self._clock.now() + timedelta(seconds=max(0.0, seconds))

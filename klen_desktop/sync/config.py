@@ -25,6 +25,8 @@ class SyncConfig:
     soon: timedelta = timedelta(minutes=15)
     backoff_base: float = 15.0
     backoff_cap: float = 900.0
+    # While a 401/403 halts polling, the key is tried again this often (a suspended key may be restored).
+    halted_recheck: float = 900.0
     # Details (reminder settings, notes) are read only for events starting within this horizon.
     reminder_horizon: timedelta = timedelta(hours=24)
     detail_ttl: timedelta = timedelta(hours=6)
@@ -41,6 +43,8 @@ class SyncConfig:
             raise ValueError("the sync window cannot reach a negative number of days")
         if self.page_size < 1 or self.max_details_per_poll < 0:
             raise ValueError("page_size must be positive and max_details_per_poll not negative")
+        if self.halted_recheck <= 0:
+            raise ValueError("halted_recheck must be positive")
         if not 0 < self.fast_interval <= self.slow_interval:
             raise ValueError("fast_interval must be positive and no longer than slow_interval")
 

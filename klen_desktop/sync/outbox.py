@@ -61,7 +61,8 @@ _PARKING_ERRORS = (InvalidRequest, PermissionMissing, EventNotFound)
 
 @dataclass(frozen=True)
 class DrainReport:
-    """What one :meth:`OutboxRunner.drain` did. ``blocked`` says why nothing can go until the user acts."""
+    """What one :meth:`OutboxRunner.drain` did. ``blocked`` says why nothing can go until the user acts (or,
+    for a rejected key, until ``waiting_until``, when the key is tried once more)."""
 
     sent: int
     parked: int
@@ -174,8 +175,13 @@ class OutboxRunner(LocalWrites):
             else:
                 latest = await self._db.run(self._outbox.get, entry.seq)
                 if outcome is _Outcome.BLOCKED:
+                    # Held until the user fixes the key, or until the long key backoff ends: a key suspended and
+                    # restored on the server side must let the queue go without anyone pressing anything.
                     message = latest.error_message if latest is not None else None
-                    return DrainReport(sent, parked, blocked=message or "The API key was rejected.")
+                    retry_at = latest.next_attempt_at if latest is not None else None
+                    return DrainReport(
+                        sent, parked, waiting_until=retry_at, blocked=message or "The API key was rejected."
+                    )
                 return DrainReport(sent, parked, waiting_until=latest.next_attempt_at if latest else None)
         return DrainReport(sent, parked)
 

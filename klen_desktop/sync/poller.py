@@ -6,7 +6,9 @@ next event enters the "soon" zone. ``poke(reason)`` polls at once: after a local
 when the network comes back. Waits are sliced so a wake from suspend is also noticed without a poke.
 Errors back off exponentially up to ``backoff_cap``; a 429 waits Retry-After (and pauses the shared budget).
 A 401 or 403 halts polling (phase ``auth_error`` / ``permission_error``) until :meth:`Poller.resume`: a wrong
-key is not retried in a loop, pokes included.
+key is not retried in a loop, pokes included. A halted poller still tries once every ``halted_recheck`` seconds
+(15 minutes by default), so a key that was suspended and is restored on the server side (billing, an admin)
+brings sync back by itself without hammering the API meanwhile.
 
 A poll is announced as soon as its window is stored: the status turns idle with ``last_success`` and the
 change listeners run, and only then are details read (they may wait for the request budget, see
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -224,9 +227,11 @@ class Poller:
         self._stopping = False
         while not self._stopping:
             if self._status.halted:
-                self._publish(next_poll=None)
-                await sleep_or_wake(self._clock, None, self._wake)
-                continue
+                recheck = self._config.halted_recheck
+                self._publish(next_poll=self._clock.now() + timedelta(seconds=recheck))
+                if await sleep_or_wake(self._clock, recheck, self._wake) or self._stopping:
+                    continue  # resumed (the key changed), stopped, or woken for another reason: re-plan
+                log.info("sync halted on a key problem for %.0f s: trying the key once more", recheck)
             try:
                 await self.sync_once()
                 self._failures = 0
@@ -249,8 +254,12 @@ class Poller:
     async def _wait(self, delay: float) -> None:
         next_poll = self._clock.now() + timedelta(seconds=delay)
         self._publish(next_poll=next_poll)
-        stored = await self._db.run(self._state.get)
-        await self._db.run(self._state.put, replace(stored, next_poll=next_poll))
+        try:
+            stored = await self._db.run(self._state.get)
+            await self._db.run(self._state.put, replace(stored, next_poll=next_poll))
+        except sqlite3.Error as exc:
+            # Only informative (shown in Settings); a disk that refuses writes must not end the poller.
+            log.warning("could not record the next poll time: %s", exc)
         # Sleep in slices and re-read the wall clock: a monotonic wait may stand still while the machine is
         # suspended, and a poll is due as soon as it wakes (the calendar may have changed in the meantime).
         while not self._stopping:

@@ -72,7 +72,10 @@ def print_report(report: SoakReport, command: str) -> None:
             f"({report.rss_growth / MIB:+.1f} MiB); "
             f"2nd-half slope {slope_mib_per_min(report.rss_samples):+.2f} MiB/min",
         ),
-        ("key revoked and back", f"sync paused: {report.paused_for_key}; Sync now pressed {report.sync_now_presses}x"),
+        (
+            "key revoked and back",
+            f"sync paused: {report.paused_for_key}; resumed by itself: {report.resumed_by_itself}",
+        ),
         ("duration", f"{report.seconds:.0f} s"),
     ]
     width = max(len(name) for name, _ in rows)

@@ -8,8 +8,8 @@ figures). One run, :func:`run_soak`:
 2. Turns on the faults: ``latency`` uniform in ``(0, latency_max)`` and ``error_rate`` 5xx on every API
    request, plus, every few server changes, one of: a dropped connection, a connection dropped after the
    request was handled, a malformed JSON body, a burst of 429 with ``Retry-After``. Part-way through the key is
-   revoked for a while and restored; the scripted user then presses "Sync now" (the tray's signal), as the
-   auth-error status asks them to.
+   revoked for a while and restored; nobody touches the app: it must notice by itself that the key works again
+   (the halted poller re-tries the key every ``halted_recheck``, scaled like every other interval).
 3. Meanwhile a scripted user makes ``user_edits`` edits through the controller's intentions, as the windows
    do (create, edit the title, confirm, cancel with a reason), and the server side makes ``server_changes``
    changes through the admin (insert, move, cancel). Every user edit carries a unique token (``soak-uNNN``
@@ -103,14 +103,15 @@ def scaled_sync_config(scale: float) -> SyncConfig:
         backoff_cap=base.backoff_cap / scale,
         outbox_backoff_base=base.outbox_backoff_base / scale,
         outbox_backoff_cap=base.outbox_backoff_cap / scale,
+        halted_recheck=base.halted_recheck / scale,
     )
 
 
 class SoakDesktop(KlenDesktop):
     """The real app, with its core built on a private cache file, the compressed cadence and budget.
 
-    The one departure from :meth:`KlenDesktop.build_core`: CoreConfig has no field for the budget, so the
-    budget the core built is re-limited to ``DEFAULT_LIMIT`` per ``DEFAULT_PERIOD / scale`` seconds.
+    The departures from :meth:`KlenDesktop.build_core`: a private cache file, the scaled cadence, and a budget of
+    ``DEFAULT_LIMIT`` requests per ``DEFAULT_PERIOD / scale`` seconds.
     """
 
     def __init__(self, *args: Any, db_path: Path, scale: float, **kwargs: Any) -> None:
@@ -127,10 +128,9 @@ class SoakDesktop(KlenDesktop):
             sync=scaled_sync_config(self._scale),
             default_reminder_minutes=self.prefs.default_reminder_minutes,
             db_path=self._db_path,
+            request_budget=(DEFAULT_LIMIT, DEFAULT_PERIOD / self._scale),
         )
-        core = CoreServices(config, clock=self.clock)
-        core.budget.set_limit(DEFAULT_LIMIT, DEFAULT_PERIOD / self._scale)
-        return core
+        return CoreServices(config, clock=self.clock)
 
 
 class LagMonitor:
@@ -247,7 +247,7 @@ class SoakReport:
     faults: Counter[str] = field(default_factory=Counter)
     requests: int = 0
     paused_for_key: bool = False
-    sync_now_presses: int = 0
+    resumed_by_itself: bool = False
     worst_lag: float = 0.0
     worst_busy: float = 0.0
     p99_lag: float = 0.0
@@ -409,18 +409,13 @@ class _Soak:
         self.key_good.clear()
         await self.admin(self.server.admin.revoke_key, self.key)
         await asyncio.sleep(self.plan.revoke_for)
+        # Keep it revoked until sync has run into it too (a poll may be backing off from a 5xx meanwhile), so
+        # the halt and the unprompted recovery are both exercised, not only the outbox's side.
+        await self.until(
+            lambda: SyncPhase.AUTH_ERROR in self.statuses, "sync to run into the revoked key", self.plan.settle_timeout
+        )
         await self.admin(self.server.admin.restore_key, self.key)
         self.key_good.set()
-
-    async def watch_tray(self) -> None:
-        """The user reads the tray: a key error after the key was fixed means pressing "Sync now"."""
-        while True:
-            await self.key_good.wait()
-            if self.controller.status.halted:
-                assert self.desktop.tray is not None
-                self.desktop.tray.sync_now.emit()
-                self.report.sync_now_presses += 1
-            await asyncio.sleep(0.5)
 
     def on_status(self, status: SyncStatus) -> None:
         if not self.statuses or self.statuses[-1] is not status.phase:
@@ -476,6 +471,13 @@ class _Soak:
         """Faults off and the key good: wait for the outbox to empty, then one more sync from the tray."""
         self.server.faults.clear()
         await self.key_good.wait()
+        # Nobody pressed anything since the key came back: the halted poller must have found out by itself.
+        await self.until(
+            lambda: not self.controller.status.halted,
+            "sync to resume by itself once the key works again",
+            self.plan.settle_timeout,
+        )
+        self.report.resumed_by_itself = True
         await self.until(
             lambda: not self.controller.outbox, "the outbox to empty", self.plan.settle_timeout, self.outbox_text
         )
@@ -518,7 +520,7 @@ async def run_soak(qapp: QApplication, server: EmulatorServer, key: str, workdir
         assert desktop.windows is not None
         desktop.windows.open_agenda()
         lag.start()
-        helpers = [asyncio.ensure_future(soak.watch_tray()), asyncio.ensure_future(soak.sample_memory(started))]
+        helpers = [asyncio.ensure_future(soak.sample_memory(started))]
         server.faults.latency((0.0, plan.latency_max))
         server.faults.error_rate(plan.error_rate, seed=plan.seed)
         user = asyncio.ensure_future(soak.user())
@@ -550,6 +552,8 @@ async def run_soak(qapp: QApplication, server: EmulatorServer, key: str, workdir
     report.paused_for_key = SyncPhase.AUTH_ERROR in soak.statuses
     if report.crashes:
         report.problems.append(f"{len(report.crashes)} crash(es): {report.crashes[:3]}")
+    if not report.resumed_by_itself:
+        report.problems.append("sync did not resume by itself after the key was restored")
     if not report.paused_for_key:
         report.problems.append("sync never paused on the revoked key (no auth_error status seen)")
     return report

@@ -357,11 +357,6 @@ async def test_the_poller_keeps_running_through_a_full_disk(
         await core.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync/poller.py Poller._wait writes next_poll to the store outside run()'s try: a refused write ends "
-    "the poller task, and sync never resumes until a restart (fix described in the H1 report)",
-)
 @pytest.mark.asyncio
 async def test_the_poller_keeps_running_when_every_write_is_refused(
     tmp_path: Path, emulator: EmulatorServer, rw_key: str

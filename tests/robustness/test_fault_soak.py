@@ -60,6 +60,7 @@ async def test_every_edit_lands_exactly_once_through_every_fault(
     assert report.edits_lost == [] and report.duplicates == [] and report.changes_missing == []
     assert report.crashes == [] and report.outbox_left == 0
     assert report.paused_for_key and report.faults["401 (revoked key)"] >= 1
+    assert report.resumed_by_itself
     for kind in ("5xx", "drop", "drop_after", "malformed", "rate_limit"):
         assert report.faults[kind] >= 1, f"the soak never injected {kind}: {dict(report.faults)}"
     assert report.worst_busy <= MAX_BUSY, figures

@@ -93,6 +93,15 @@ async def test_600_new_events_in_one_day_are_announced_before_their_details_wait
     # Meanwhile the poll goes on to the changed events' details, and waits for the budget for some of them.
     await within(FEW_SECONDS, lambda: core.budget.wait_time() > 0, "the details waiting for the budget")
 
+    # The user clicks events meanwhile: their details do not queue behind the background's minute-long wait.
+    clicked = [e.id for e in (await core.all_cached())[-8:]]
+    took = time.monotonic()
+    for event_id in clicked:
+        stored = await asyncio.wait_for(core.fetch_detail(event_id), FEW_SECONDS)
+        assert stored is not None and stored.detail is not None
+    assert time.monotonic() - took < FEW_SECONDS
+    assert core.budget.wait_time() > 0, "the background budget was still spent: the clicks went on their own"
+
 
 @pytest.mark.asyncio
 async def test_details_of_a_big_day_follow_within_the_budget(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,10 +13,13 @@ from sync_support import Stack, day_at, event_input, make_stack
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.models import EventInput, EventPatch, EventStatus, format_utc
+from klen_desktop.clock import SystemClock
 from klen_desktop.emulator.keys import ApiKeySpec
 from klen_desktop.emulator.server import EmulatorServer
 from klen_desktop.store.events import LocalState
 from klen_desktop.store.outbox import OutboxState
+from klen_desktop.sync.config import SyncConfig
+from klen_desktop.sync.outbox import DrainReport
 from klen_desktop.sync.outbox_queue import OutboxError
 
 pytestmark = pytest.mark.timeout(90)
@@ -324,6 +328,33 @@ async def test_a_revoked_key_blocks_the_queue_and_keeps_every_entry(
     emulator.admin.restore_key(rw_key)
     await stack.outbox.retry_now()
     assert (await stack.outbox.drain()).sent == 1
+
+
+@pytest.mark.asyncio
+async def test_a_blocked_queue_tries_the_key_again_after_its_backoff_by_itself(
+    emulator: EmulatorServer, rw_key: str, tmp_path: Path
+) -> None:
+    cap = 0.5  # the key backoff (10 minutes when shipped), short and in real time here
+    config = SyncConfig(outbox_backoff_base=0.05, outbox_backoff_cap=cap)
+    stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=SystemClock(), config=config)
+    reports: list[DrainReport] = []
+    stack.outbox.subscribe(reports.append)
+    emulator.admin.revoke_key(rw_key)
+    await stack.db.run(stack.outbox.enqueue_create, new_event("Restored on the server"))
+    task = asyncio.create_task(stack.outbox.run())
+    try:
+        async with asyncio.timeout(5):
+            while stack.outbox_repo.active()[0].error_code != "invalid_key":
+                await asyncio.sleep(0.01)
+        emulator.admin.restore_key(rw_key)  # on the server side: nobody wakes the app
+        async with asyncio.timeout(cap * 6):
+            while stack.outbox_repo.active():
+                await asyncio.sleep(0.01)
+        assert [e["title"] for e in emulator.admin.all_events()] == ["Restored on the server"]
+    finally:
+        stack.outbox.stop()
+        await asyncio.wait_for(task, 5)
+        await stack.close()
 
 
 @pytest.mark.asyncio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from sync_support import AutoClock, RecordingBudget, Stack, day_at, event_input,
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import PermissionMissing, RateLimited, ServerFailed
 from klen_desktop.api.models import EventInput, EventPatch, EventStatus, EventSummary, EventType
+from klen_desktop.clock import SystemClock
 from klen_desktop.emulator.server import EmulatorServer
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeKind, ChangeSet, Origin
@@ -191,10 +192,11 @@ async def test_a_failed_page_half_way_changes_nothing(stack: Stack, emulator: Em
 
 @pytest.mark.asyncio
 async def test_a_revoked_key_halts_polling_without_spinning(
-    stack: Stack, emulator: EmulatorServer, rw_key: str
+    emulator: EmulatorServer, rw_key: str, tmp_path: Path
 ) -> None:
-    statuses: list[SyncStatus] = []
-    stack.poller.subscribe_status(statuses.append)
+    # Real time: the halted poller's next try is a wall-clock wait (minutes), which a flying clock would skip.
+    config = SyncConfig(backoff_base=0.05, backoff_cap=0.2)
+    stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=SystemClock(), config=config)
     emulator.admin.revoke_key(rw_key)
     emulator.admin.clear_request_log()
     task = asyncio.create_task(stack.poller.run())
@@ -205,7 +207,6 @@ async def test_a_revoked_key_halts_polling_without_spinning(
         stack.poller.poke("network back")
         await asyncio.sleep(0.2)
         assert stack.poller.status.phase is SyncPhase.AUTH_ERROR
-        assert stack.poller.status.next_poll is None
         assert len(emulator.admin.request_log()) == 1  # one try, no retry loop, pokes ignored
         assert "key" in (stack.poller.status.last_error or "").lower()
         emulator.admin.restore_key(rw_key)
@@ -217,6 +218,41 @@ async def test_a_revoked_key_halts_polling_without_spinning(
     finally:
         stack.poller.stop()
         await asyncio.wait_for(task, 5)
+        await stack.close()
+
+
+@pytest.mark.asyncio
+async def test_a_halted_poller_retries_the_key_rarely_and_resumes_when_it_is_restored(
+    emulator: EmulatorServer, rw_key: str, tmp_path: Path
+) -> None:
+    recheck = 0.6
+    config = SyncConfig(backoff_base=0.05, backoff_cap=0.2, halted_recheck=recheck)
+    stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=SystemClock(), config=config)
+    emulator.admin.revoke_key(rw_key)
+    emulator.admin.clear_request_log()
+    task = asyncio.create_task(stack.poller.run())
+    try:
+        async with asyncio.timeout(5):
+            while not stack.poller.status.halted:
+                await asyncio.sleep(0.01)
+        halted_at = datetime.now(UTC)
+        next_poll = stack.poller.status.next_poll
+        assert next_poll is not None and abs((next_poll - halted_at).total_seconds() - recheck) < 0.3
+        stack.poller.poke("network back")  # ignored: a poke does not make a rejected key worth a new try
+        await asyncio.sleep(recheck * 2.5)
+        tries = len(emulator.admin.request_log())
+        assert 2 <= tries <= 4, f"{tries} requests in {recheck * 2.5:.1f} s: one try, then one per recheck"
+        assert stack.poller.status.halted
+
+        emulator.admin.restore_key(rw_key)  # restored on the server side; nobody touches the app
+        async with asyncio.timeout(recheck * 4):
+            while stack.poller.status.last_success is None:
+                await asyncio.sleep(0.01)
+        assert not stack.poller.status.halted
+    finally:
+        stack.poller.stop()
+        await asyncio.wait_for(task, 5)
+        await stack.close()
 
 
 @pytest.mark.asyncio
