@@ -40,7 +40,7 @@ class AgendaToolbar(QWidget):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search title, customer, location  (Ctrl+F)")
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(220)
+        self.search_edit.setMinimumWidth(140)
         self.status_button, self.status_actions = _checklist("Status", {s: STATUS_LABELS[s] for s in EventStatus})
         self.type_button, self.type_actions = _checklist("Type", {t: TYPE_LABELS[t] for t in EventType})
         self.new_button = QPushButton("New event")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -73,7 +73,7 @@ class AgendaWindow(QWidget):
         self._anchor: tuple[date, date] | None = None
         self.cancel_dialog: CancelDialog | None = None
         self.setWindowTitle("Klen — Agenda")
-        self.resize(1100, 700)
+        self.resize(_default_size())
         self.model = AgendaModel(self)
         self.delegate = AgendaDelegate(self)
         self.list_view = AgendaListView(self.delegate.row_height(self.fontMetrics()))
@@ -420,3 +420,13 @@ class AgendaWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing only hides: the app lives in the tray and the window is reopened from there.
         event.accept()
+
+
+def _default_size() -> QSize:
+    """1100 x 700, or less on a small screen (a laptop at 200 % scale): never open larger than 90 % of it."""
+    screen = QGuiApplication.primaryScreen()
+    wanted = QSize(1100, 700)
+    if screen is None:
+        return wanted
+    room = screen.availableGeometry().size() * 0.9
+    return wanted.boundedTo(room)
