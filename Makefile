@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test ci lint bench fuzz emulator package venv venv-dev clean
+.PHONY: run test ci lint bench soak fuzz emulator package venv venv-dev clean
 
 ## Start the app (demo mode against the built-in emulator when no API key is stored).
 run: venv
@@ -26,6 +26,10 @@ lint: venv-dev
 ## Benchmarks (scripts, not tests); figures are recorded in the README.
 bench: venv-dev
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## The fault soak at full strength (200 edits, 200 server changes, latency up to 2 s; 10-15 minutes).
+soak: venv-dev
+	$(BIN)/python tests/benchmarks/bench_soak.py $(ARGS)
 
 ## Long fuzz run: the CI fuzz properties with KLEN_FUZZ_EXAMPLES=20000 (or ARGS=N) examples each.
 fuzz: venv-dev

@@ -134,16 +134,19 @@ class KlenDesktop:
             base_url=self.demo_backend.base_url, api_key=self.demo_backend.api_key, demo=True, notice=notice
         )
 
-    def build_core(self, connection: Connection) -> CoreServices:
-        self.connection = connection
-        config = CoreConfig(
+    def core_config(self, connection: Connection) -> CoreConfig:
+        """What the core of ``connection`` is built from: the connection and the user's preferences."""
+        return CoreConfig(
             base_url=connection.base_url,
             api_key=connection.api_key,
             demo=connection.demo,
             sync=sync_config(self.prefs),
             default_reminder_minutes=self.prefs.default_reminder_minutes,
         )
-        core = CoreServices(config, clock=self.clock)
+
+    def build_core(self, connection: Connection) -> CoreServices:
+        self.connection = connection
+        core = CoreServices(self.core_config(connection), clock=self.clock)
         if self.controller is not None:
             self._announce_cache(core)  # a core rebuilt for a new key or new settings (the first: see start)
         return core

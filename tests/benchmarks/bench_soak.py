@@ -117,7 +117,7 @@ def main() -> int:
     parser.add_argument("--time-scale", type=float, default=60.0, help="budget and cadence speed-up")
     parser.add_argument("--revoke-for", type=float, default=5.0, help="seconds the key stays revoked")
     parser.add_argument("--pace", type=float, default=0.5, help="seconds between two edits (and two changes)")
-    parser.add_argument("--settle-timeout", type=float, default=300.0)
+    parser.add_argument("--settle-timeout", type=float, default=900.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])

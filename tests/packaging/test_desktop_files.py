@@ -27,7 +27,7 @@ def desktop_entry(path: Path) -> configparser.SectionProxy:
 
 def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
     if shutil.which(command[0]) is None:
-        pytest.skip(f"{command[0]} is not installed (Debian: see tests/packaging/README in the lead's notes)")
+        pytest.skip(f"{command[0]} is not installed (Debian: tests/session/system-deps.sh test installs it)")
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 
 

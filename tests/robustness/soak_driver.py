@@ -50,7 +50,7 @@ from PySide6.QtWidgets import QApplication
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.app import AppOptions
-from klen_desktop.core import CoreConfig, CoreServices
+from klen_desktop.core import CoreConfig
 from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.secrets import KeyStore
@@ -110,7 +110,7 @@ def scaled_sync_config(scale: float) -> SyncConfig:
 class SoakDesktop(KlenDesktop):
     """The real app, with its core built on a private cache file, the compressed cadence and budget.
 
-    The departures from :meth:`KlenDesktop.build_core`: a private cache file, the scaled cadence, and a budget of
+    What it changes in :meth:`KlenDesktop.core_config`: a private cache file, the scaled cadence, and a budget of
     ``DEFAULT_LIMIT`` requests per ``DEFAULT_PERIOD / scale`` seconds.
     """
 
@@ -119,18 +119,13 @@ class SoakDesktop(KlenDesktop):
         self._db_path = db_path
         self._scale = scale
 
-    def build_core(self, connection: Connection) -> CoreServices:
-        self.connection = connection
-        config = CoreConfig(
-            base_url=connection.base_url,
-            api_key=connection.api_key,
-            demo=connection.demo,
+    def core_config(self, connection: Connection) -> CoreConfig:
+        return replace(
+            super().core_config(connection),
             sync=scaled_sync_config(self._scale),
-            default_reminder_minutes=self.prefs.default_reminder_minutes,
             db_path=self._db_path,
             request_budget=(DEFAULT_LIMIT, DEFAULT_PERIOD / self._scale),
         )
-        return CoreServices(config, clock=self.clock)
 
 
 class LagMonitor:

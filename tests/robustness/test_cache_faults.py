@@ -332,50 +332,24 @@ async def test_a_full_disk_refuses_a_new_write_whole_and_takes_it_when_space_ret
         await core.stop()
 
 
+@pytest.mark.parametrize("fault", ["full disk", "every write refused"])
 @pytest.mark.asyncio
-async def test_the_poller_keeps_running_through_a_full_disk(
-    tmp_path: Path, emulator: EmulatorServer, rw_key: str
+async def test_the_poller_keeps_running_while_the_disk_refuses_writes(
+    tmp_path: Path, emulator: EmulatorServer, rw_key: str, fault: str
 ) -> None:
     config = CoreConfig(base_url=emulator.url, api_key=rw_key, sync=FAST, db_path=tmp_path / "cache.sqlite3")
     core = CoreServices(config)
     try:
         core.start()
         await _until(lambda: core.poller.status.last_success is not None, "the first sync")
-        _fill_disk(core)
+        _fill_disk(core) if fault == "full disk" else _read_only(core, True)
         for i in range(40):
-            insert_event(
-                emulator, f"Arrived while the disk was full {i}", hours_from_now=2 + i / 10, description="x" * 400
-            )
+            insert_event(emulator, f"Arrived during a {fault} {i}", hours_from_now=2 + i / 10, description="x" * 400)
         core.poller.poke("test")
         await _until(lambda: core.poller.status.last_error is not None, "the failed sync to show")
         await asyncio.sleep(1.0)
-        assert not core._tasks[0].done(), "the poller died on a full disk: sync would never recover"
-        _free_disk(core)
-        await _until(lambda: core.poller.status.last_error is None, "sync to recover")
-        assert len(await core.all_cached()) == 40
-    finally:
-        await core.stop()
-
-
-@pytest.mark.asyncio
-async def test_the_poller_keeps_running_when_every_write_is_refused(
-    tmp_path: Path, emulator: EmulatorServer, rw_key: str
-) -> None:
-    config = CoreConfig(base_url=emulator.url, api_key=rw_key, sync=FAST, db_path=tmp_path / "cache.sqlite3")
-    core = CoreServices(config)
-    try:
-        core.start()
-        await _until(lambda: core.poller.status.last_success is not None, "the first sync")
-        _read_only(core, True)
-        for i in range(40):
-            insert_event(
-                emulator, f"Arrived while the disk refused writes {i}", hours_from_now=2 + i / 10, description="x" * 400
-            )
-        core.poller.poke("test")
-        await _until(lambda: core.poller.status.last_error is not None, "the failed sync to show")
-        await asyncio.sleep(1.0)
-        assert not core._tasks[0].done(), "the poller died on a refused write: sync would never recover"
-        _read_only(core, False)
+        assert not core._tasks[0].done(), f"the poller died on a {fault}: sync would never recover"
+        _free_disk(core) if fault == "full disk" else _read_only(core, False)
         await _until(lambda: core.poller.status.last_error is None, "sync to recover")
         assert len(await core.all_cached()) == 40
     finally:
