@@ -233,7 +233,8 @@ async def test_a_halted_poller_retries_the_key_rarely_and_resumes_when_it_is_res
     task = asyncio.create_task(stack.poller.run())
     try:
         async with asyncio.timeout(5):
-            while not stack.poller.status.halted:
+            # Halted first (the failed poll's status), then the halted loop plans its next try of the key.
+            while not stack.poller.status.halted or stack.poller.status.next_poll is None:
                 await asyncio.sleep(0.01)
         halted_at = datetime.now(UTC)
         next_poll = stack.poller.status.next_poll
