@@ -11,10 +11,7 @@ alarms; a reminder still worth showing is shown once; a dismissed one never come
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from fake_clock import FakeClock
+from local_zone import local_zone
 from reminder_harness import Harness
 from store_factories import BASE, detail
 
@@ -48,22 +46,6 @@ def clock() -> FakeClock:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "cache.sqlite3"
-
-
-@contextmanager
-def local_zone(name: str) -> Iterator[None]:
-    """Run with the process's local zone set to ``name``; the zone is restored even if the test fails."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 # ----- a suspend over many due reminders -----------------------------------------------------------------------

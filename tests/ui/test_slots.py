@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 
 import pytest
 import pytest_asyncio
+from local_zone import local_zone
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from screenshot_support import grab_light_and_dark
@@ -31,17 +31,8 @@ WAIT = 10.0
 @pytest.fixture
 def tokyo() -> Iterator[None]:
     """Local time UTC+9, so the emulator's 09:00-17:00 UTC business hours straddle local midnight."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Tokyo"
-    time.tzset()
-    try:
+    with local_zone("Asia/Tokyo"):
         yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 @pytest_asyncio.fixture

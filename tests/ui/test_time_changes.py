@@ -12,15 +12,13 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from app_harness import AppHarness, MakeApp, insert_event
 from fake_clock import FakeClock
+from local_zone import local_zone
 from PySide6.QtWidgets import QLabel, QMenu
 from pytestqt.qtbot import QtBot
 from test_agenda_values import make_event
@@ -37,22 +35,6 @@ pytestmark = pytest.mark.timeout(60)
 BERLIN, TOKYO = ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Tokyo")
 # The app's clock runs in real time from the instant chosen, so "in 1 h" may already read "in 59 min".
 ABOUT_AN_HOUR = r"Next: {} in (1 h|59 min) \("
-
-
-@contextmanager
-def zone(name: str) -> Iterator[None]:
-    """The process runs in ``name`` (tzset), and is put back as it was afterwards, pass or fail."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 def move_to(name: str) -> None:
@@ -127,7 +109,7 @@ async def test_moving_from_berlin_to_tokyo_regroups_the_agenda_and_refreshes_the
     now = day_after_tomorrow_at(8)  # 09:00 or 10:00 in Berlin, 17:00 in Tokyo: the same date in both
     lunch = now + timedelta(hours=3)  # 11:00 UTC: midday in Berlin, evening in Tokyo
     late = now + timedelta(hours=13, minutes=30)  # 21:30 UTC: late evening in Berlin, next morning in Tokyo
-    with zone("Europe/Berlin"):
+    with local_zone("Europe/Berlin"):
         lunch_id = insert_event(emulator, "Lunch with Ann", hours_from_now=0, base=lunch)
         insert_event(emulator, "Late review", hours_from_now=0, base=late)
         app = await make_app(clock=JumpingClock(now))
@@ -169,7 +151,7 @@ async def test_a_night_asleep_moves_today_the_now_line_and_the_next_event(
     make_app: MakeApp, emulator: EmulatorServer, qtbot: QtBot
 ) -> None:
     evening = day_after_tomorrow_at(18)  # 19:00 or 20:00 in Berlin
-    with zone("Europe/Berlin"):
+    with local_zone("Europe/Berlin"):
         insert_event(emulator, "Evening call", hours_from_now=1, base=evening)
         insert_event(emulator, "Morning standup", hours_from_now=14, base=evening)  # 08:00 UTC the next day
         clock = JumpingClock(evening)
@@ -202,7 +184,7 @@ async def test_a_night_asleep_moves_today_the_now_line_and_the_next_event(
 
 
 def test_the_minute_tick_crosses_midnight_and_notices_a_new_zone(qtbot: QtBot) -> None:
-    with zone("Europe/Berlin"):
+    with local_zone("Europe/Berlin"):
         day = (datetime.now(BERLIN) + timedelta(days=3)).date()
         start = datetime(day.year, day.month, day.day, 23, 40, tzinfo=BERLIN).astimezone(UTC)
         clock = FakeClock(start)
@@ -241,7 +223,7 @@ def test_the_minute_tick_crosses_midnight_and_notices_a_new_zone(qtbot: QtBot) -
 
 
 def test_the_watch_tells_a_sleep_a_step_midnight_and_a_zone_apart() -> None:
-    with zone("Europe/Berlin"):
+    with local_zone("Europe/Berlin"):
         evening = datetime(2026, 11, 24, 22, 55, tzinfo=UTC)  # 23:55 in Berlin
         clock = FakeClock(evening)
         monotonic = [1000.0]
