@@ -26,9 +26,9 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from klen_desktop.api.models import CREATE_STATUSES, EventInput, EventPatch, EventStatus, EventType
+from klen_desktop.links import is_web_link
 from klen_desktop.store.events import StoredEvent
 
 MAX_REMIND_MINUTES: Final = 7 * 24 * 60
@@ -234,17 +234,6 @@ def is_email(text: str) -> bool:
     return bool(_EMAIL.match(text))
 
 
-def is_web_url(text: str) -> bool:
-    """True for an absolute http(s) URL with a host and no spaces."""
-    if any(ch.isspace() for ch in text):
-        return False
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
 def validate(draft: EventDraft, *, creating: bool, unchanged_from: EventDraft | None = None) -> dict[str, str]:
     """Problems with ``draft`` as {draft field name: message for the user}; empty when it may be sent.
 
@@ -280,8 +269,10 @@ def validate(draft: EventDraft, *, creating: bool, unchanged_from: EventDraft | 
             "e.g. +1 555 123 4567."
         )
     url = draft.video_conference_url.strip()
-    if draft.has_video_conference and url and touched("video_conference_url") and not is_web_url(url):
-        errors["video_conference_url"] = "Enter a web link starting with https:// (or http://)."
+    if draft.has_video_conference and url and touched("video_conference_url") and not is_web_link(url):
+        errors["video_conference_url"] = (
+            "Enter a web link starting with https:// (or http://), without spaces or a user name and password."
+        )
     if draft.is_reminder_enabled or unchanged_from is None or touched("remind_before_minutes"):
         minutes = draft.remind_before_minutes
         if minutes < 0:

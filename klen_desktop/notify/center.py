@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from klen_desktop.clock import Clock
+from klen_desktop.links import web_link
 from klen_desktop.notify.backend import CLICK_KEY, NO_SERVER, NotificationBackend, ServerInfo
 from klen_desktop.notify.messages import (
     ActionKind,
     Message,
     NotifyKind,
     reminder_message,
-    safe_join_url,
 )
 from klen_desktop.notify.policy import NotificationPolicy, NotifyPreferences
 from klen_desktop.notify.reasons import ReasonLookup
@@ -345,7 +345,7 @@ class NotificationCenter:
             self._acknowledge(event_id)
         try:
             if kind is ActionKind.JOIN:
-                url = safe_join_url(message.join_url)
+                url = web_link(message.join_url)
                 if url is not None:
                     self._actions.open_url(url)
             elif kind is ActionKind.OPEN and event_id is not None:

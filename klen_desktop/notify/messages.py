@@ -14,9 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
-from urllib.parse import urlsplit
 
 from klen_desktop.api.models import EventStatus, EventSummary, EventType
+from klen_desktop.links import web_link
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.reminders.scheduler import SNOOZE_MINUTES, UNTIL_START, SnoozeChoice
 from klen_desktop.store.events import StoredEvent
@@ -153,22 +153,6 @@ def clip(text: str | None, limit: int) -> str:
     return flat[:end].rstrip() + "…"
 
 
-def safe_join_url(url: str | None) -> str | None:
-    """``url`` when it is an absolute http(s) link with a host, else ``None``: nothing else is ever opened."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        return None
-    return url
-
-
 def time_range(start: datetime, end: datetime, tz: tzinfo | None = None) -> str:
     """``Tue 24 Nov 14:30–15:00`` in ``tz`` (local time when ``None``); the end's day is added when it differs."""
     s, e = start.astimezone(tz), end.astimezone(tz)
@@ -208,7 +192,7 @@ def reminder_content(reminder: Reminder, tz: tzinfo | None = None) -> ReminderCo
         when=time_range(event.start_time, event.end_time, tz),
         details=tuple(details),
         late=reminder.late,
-        join_url=safe_join_url(event.video_conference_url),
+        join_url=web_link(event.video_conference_url),
     )
 
 
@@ -225,7 +209,7 @@ def starting_now_content(event: StoredEvent, tz: tzinfo | None = None) -> Remind
         when=time_range(summary.start_time, summary.end_time, tz),
         details=tuple(details),
         late=False,
-        join_url=safe_join_url(summary.video_conference_url),
+        join_url=web_link(summary.video_conference_url),
     )
 
 
@@ -240,7 +224,7 @@ def reminder_message(reminder: Reminder, tz: tzinfo | None = None) -> Message:
     Buttons come most useful first, so a platform that shows only a few keeps Join, the first Snooze and Open.
     """
     event = reminder.event.summary
-    url = safe_join_url(event.video_conference_url)
+    url = web_link(event.video_conference_url)
     lines = _event_lines(event, tz)
     if reminder.late:
         lines.insert(0, f"Late reminder: it was due at {reminder.due_at.astimezone(tz):%H:%M}.")

@@ -12,22 +12,25 @@ dropped, so a stale slot is never booked by a click made much later.
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import partial
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from klen_desktop.api.models import EventType
+from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.status import SyncPhase
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.formatting import TYPE_LABELS, isolate, local, one_line, span, starts_in, time_range
 from klen_desktop.ui.icons import TrayState, tray_icon, type_icon
+
+log = logging.getLogger(__name__)
 
 MENU_EVENTS = 5
 FREE_SLOT_MINUTES = 30
@@ -36,14 +39,6 @@ TOOLTIP_REFRESH_MS = 30_000
 
 _OFFLINE_PHASES = (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR, SyncPhase.RATE_LIMITED)
 _ERROR_PHASES = (SyncPhase.AUTH_ERROR, SyncPhase.PERMISSION_ERROR)
-
-
-def is_web_link(url: str | None) -> bool:
-    """Only http(s) links from server data are ever opened."""
-    if not url:
-        return False
-    parts = urlsplit(url.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def dialable(phone: str | None) -> str | None:
@@ -249,7 +244,7 @@ class Tray(QObject):
             menu.addSeparator()
         events = today_events(controller, now)
         for event in events:
-            self._add_event(menu, event)
+            self._add_event_or_skip(menu, event)
         if not events:
             _note(menu, "Nothing else today")
         menu.addSeparator()
@@ -270,16 +265,25 @@ class Tray(QObject):
         menu.addSeparator()
         _action(menu, "Quit Klen Desktop", self.quit_requested.emit)
 
+    def _add_event_or_skip(self, menu: QMenu, event: StoredEvent) -> None:
+        # Server data decides an event's lines; whatever one event trips on, Quit, Sync now and Settings stay.
+        before = len(menu.actions())
+        try:
+            self._add_event(menu, event)
+        except Exception:
+            log.exception("left event %s out of the tray menu", event.id)
+            for half_built in menu.actions()[before:]:
+                menu.removeAction(half_built)
+
     def _add_event(self, menu: QMenu, event: StoredEvent) -> None:
         summary = event.summary
         label = f"{time_range(event)}  {isolate(one_line(event.title, 48))}"
         item = _action(menu, label, partial(self.show_event.emit, event.id))
         item.setIcon(type_icon(summary.event_type))
         item.setToolTip(TYPE_LABELS[summary.event_type])
-        url = summary.video_conference_url
-        if is_web_link(url):
-            assert url is not None
-            _action(menu, f"    Join {isolate(one_line(event.title, 40))}", partial(self.join.emit, url.strip()))
+        url = web_link(summary.video_conference_url)
+        if url is not None:
+            _action(menu, f"    Join {isolate(one_line(event.title, 40))}", partial(self.join.emit, url))
         phone = summary.customer.phone if summary.customer else None
         number = dialable(phone)
         if summary.event_type is EventType.VOICE_CALL and number is not None and phone is not None:

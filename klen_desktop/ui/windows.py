@@ -20,12 +20,12 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from klen_desktop.api.errors import KlenError
 from klen_desktop.drafts import EventDraft
+from klen_desktop.links import web_link
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.outbox import OutboxState
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.intentions import SaveState, WriteRefused, ics_file_name
-from klen_desktop.ui.tray import is_web_link
 
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow
@@ -334,8 +334,9 @@ REFUSED_LINK_TEXT = "Only web links (http or https) from the calendar are opened
 
 def open_web_link(url: str) -> bool:
     """Open an http(s) link in the browser; anything else from server data is refused (returns False)."""
-    if is_web_link(url):
-        QDesktopServices.openUrl(QUrl(url.strip()))
+    link = web_link(url)
+    if link is not None:
+        QDesktopServices.openUrl(QUrl(link))
         return True
     log.warning("refused to open a link that is not http(s)")
     return False

@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 from notify_support import BASE, agent_booking, reminder, summary
 
 from klen_desktop.api.models import Customer, EventStatus, EventType
+from klen_desktop.links import web_link
 from klen_desktop.notify.messages import (
     ActionKind,
     NotifyKind,
@@ -15,7 +16,6 @@ from klen_desktop.notify.messages import (
     notes_reason,
     reminder_content,
     reminder_message,
-    safe_join_url,
 )
 from klen_desktop.notify.summaries import burst_message, missed_message, outbox_problem_message
 from klen_desktop.reminders.due import MissedSummary
@@ -55,10 +55,10 @@ def test_late_reminder_says_it_is_late() -> None:
 
 
 def test_join_links_are_http_only() -> None:
-    assert safe_join_url("https://zoom.example/j/1") == "https://zoom.example/j/1"
-    assert safe_join_url(" http://meet.example/x ") == "http://meet.example/x"
+    assert web_link("https://zoom.example/j/1") == "https://zoom.example/j/1"
+    assert web_link(" http://meet.example/x ") == "http://meet.example/x"
     for bad in (None, "", "file:///etc/passwd", "javascript:alert(1)", "https://", "zoom.us/j/1", "https://a b"):
-        assert safe_join_url(bad) is None, bad
+        assert web_link(bad) is None, bad
 
 
 def test_new_agent_booking_names_agent_and_customer_and_offers_confirm() -> None:

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from klen_desktop.api.models import EventDetail, EventStatus, EventSummary, EventType
+from klen_desktop.links import web_link
 from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda.banners import problem_text, since_text, sync_banner
 from klen_desktop.ui.agenda.details import detail_rows, details_text
-from klen_desktop.ui.agenda.filters import AgendaFilter, join_link, matches, needs_outcome, safe_link, search_text
+from klen_desktop.ui.agenda.filters import AgendaFilter, join_link, matches, needs_outcome, search_text
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -103,7 +104,7 @@ def make_entry(
     ],
 )
 def test_only_absolute_http_links_may_be_opened(url: str | None, ok: bool) -> None:
-    assert (safe_link(url) is not None) is ok
+    assert (web_link(url) is not None) is ok
 
 
 def test_join_is_offered_only_for_video_calls_with_a_safe_link() -> None:

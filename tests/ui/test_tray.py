@@ -16,12 +16,14 @@ from pytestqt.qtbot import QtBot
 
 from klen_desktop.api.models import EventType
 from klen_desktop.emulator import EmulatorServer
+from klen_desktop.links import is_web_link
 from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.ui import tray as tray_module
 from klen_desktop.ui.formatting import span
 from klen_desktop.ui.icons import TrayState, tray_pixmap
 from klen_desktop.ui.main_window_fallback import NoTrayMode
 from klen_desktop.ui.single_instance import SingleInstance
-from klen_desktop.ui.tray import dialable, is_web_link
+from klen_desktop.ui.tray import dialable
 
 
 async def wait_for(predicate: Callable[[], object], what: str, timeout: float = 5.0) -> None:
@@ -91,6 +93,48 @@ async def test_menu_lists_todays_next_events_with_join_and_call(make_app: MakeAp
     tray.call.connect(called.append)
     action(tray.menu, "    Call Ana").trigger()
     assert called == ["+34600112233"]
+
+
+@pytest.mark.asyncio
+async def test_a_broken_link_or_a_broken_event_never_empties_the_menu(
+    make_app: MakeApp, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    noon = local_noon_tomorrow()
+    for title, url in (("Broken link", "http://[x"), ("With password", "https://user:pass@meet.example.com/")):
+        insert_event(
+            emulator,
+            title,
+            base=noon,
+            hours_from_now=0.5,
+            event_type="video_call",
+            has_video_conference=True,
+            video_conference_url=url,
+        )
+    insert_event(emulator, "Plain meeting", base=noon, hours_from_now=1)
+    app = await make_app(clock=ShiftedClock(noon))
+    tray = app.tray
+    tray.menu.aboutToShow.emit()
+    labels = menu_labels(tray.menu)
+    assert any("Broken link" in text for text in labels) and any("With password" in text for text in labels)
+    assert not any(text.strip().startswith("Join") for text in labels), "links that may mislead are not offered"
+    for item in ("Open agenda", "Sync now", "Settings…", "Quit Klen Desktop"):
+        assert any(text.startswith(item) for text in labels), f"{item} missing from {labels}"
+
+    # Whatever else one event's line trips on, the others and the fixed items stay.
+    real_type_icon = tray_module.type_icon
+
+    def failing_for_one(event_type: EventType) -> object:
+        if failing_for_one.calls == 0:  # type: ignore[attr-defined]
+            failing_for_one.calls += 1  # type: ignore[attr-defined]
+            raise ValueError("one event's line could not be drawn")
+        return real_type_icon(event_type)
+
+    failing_for_one.calls = 0  # type: ignore[attr-defined]
+    monkeypatch.setattr(tray_module, "type_icon", failing_for_one)
+    tray.menu.aboutToShow.emit()
+    labels = menu_labels(tray.menu)
+    assert sum(1 for text in labels if "Plain meeting" in text or "Broken link" in text or "With password" in text) == 2
+    assert any(text.startswith("Quit Klen Desktop") for text in labels)
 
 
 @pytest.mark.asyncio

@@ -16,10 +16,10 @@ from klen_desktop.drafts import (
     api_field,
     draft_field,
     is_email,
-    is_web_url,
     normalise_phone,
     validate,
 )
+from klen_desktop.links import is_web_link
 from klen_desktop.store.events import StoredEvent
 
 START = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
@@ -179,9 +179,9 @@ def test_generated_emails_pass(email: str) -> None:
 
 
 def test_web_urls() -> None:
-    assert is_web_url("https://meet.google.com/abc-defg-hij")
-    assert is_web_url("HTTP://example.com:8080/x?y=1")
-    assert not is_web_url("file:///etc/passwd")
+    assert is_web_link("https://meet.google.com/abc-defg-hij")
+    assert is_web_link("HTTP://example.com:8080/x?y=1")
+    assert not is_web_link("file:///etc/passwd")
 
 
 def test_field_name_mapping() -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from klen_desktop.api.models import EventStatus, EventSummary, EventType
+from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 
 # Invisible characters a title may carry (zero-width spaces and joiners, bidi marks, soft hyphens): a search
@@ -68,26 +68,6 @@ def matches(event: StoredEvent, flt: AgendaFilter, haystack: str, needle: str) -
     return summary.status in flt.statuses and summary.event_type in flt.types and (not needle or needle in haystack)
 
 
-def safe_link(url: str | None) -> str | None:
-    """``url`` when it is an absolute http(s) link the browser may open, else ``None``.
-
-    Server text decides nothing here: ``javascript:``, ``file:``, ``data:`` and links with spaces or control
-    characters (which some handlers split into arguments) are refused.
-    """
-    if not url:
-        return None
-    text = url.strip()
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return text
-
-
 def join_link(summary: EventSummary, now_ts: float | None = None) -> str | None:
     """The video call link to offer a Join button for, or ``None`` when there is no safe one.
 
@@ -98,7 +78,7 @@ def join_link(summary: EventSummary, now_ts: float | None = None) -> str | None:
         return None
     if now_ts is not None and (summary.status not in OPEN_STATUSES or summary.end_time.timestamp() <= now_ts):
         return None
-    return safe_link(summary.video_conference_url)
+    return web_link(summary.video_conference_url)
 
 
 def needs_outcome(summary: EventSummary, now_ts: float) -> bool:
