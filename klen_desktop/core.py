@@ -58,6 +58,8 @@ SYNC_RETRY = RetryPolicy(max_attempts=2, total_budget=15.0, base_delay=0.5, max_
 # Interactive calls (availability, ICS) are what the user is waiting for: answer or fail fast.
 INTERACTIVE_RETRY = RetryPolicy(max_attempts=2, total_budget=10.0, base_delay=0.3, max_delay=1.0, retry_after_cap=0.0)
 ICS_MAX_BYTES = 1_000_000
+# A wait for the request limit shorter than this passes unnoticed; a longer one is said before it starts.
+NOTICEABLE_WAIT = 2.0
 STOP_TIMEOUT = 5.0
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
@@ -132,6 +134,7 @@ class CoreServices:
         # The baseline poll reports no changes, yet it may have filled an empty cache (first run, new account):
         # replan the reminders after every successful sync, not only after one with changes.
         self._last_sync: datetime | None = None
+        self._wait_listeners: list[Callable[[str, float], None]] = []
         self._halted = False
         self._retry: asyncio.Task[None] | None = None
         self.poller.subscribe_status(self._synced)
@@ -155,6 +158,18 @@ class CoreServices:
 
     def on_reminder(self, listener: Callable[[Reminder], None]) -> None:
         self.reminders.subscribe(listener)
+
+    def on_interactive_wait(self, listener: Callable[[str, float], None]) -> None:
+        """``listener(what, seconds)`` before a click of the user's waits for the request limit long enough to
+        notice, so the wait is said, not silent."""
+        self._wait_listeners.append(listener)
+
+    async def _interactive_turn(self, what: str | None) -> None:
+        wait = self.interactive_budget.wait_time()
+        if what is not None and wait >= NOTICEABLE_WAIT:
+            for listener in self._wait_listeners:
+                listener(what, wait)
+        await self.interactive_budget.acquire()
 
     @property
     def running(self) -> bool:
@@ -275,23 +290,23 @@ class CoreServices:
 
     async def fetch_detail(self, event_id: int) -> StoredEvent | None:
         """Read one event's details from the server into the cache (the detail pane asked for it)."""
-        detail = await self._refresh_event(event_id)
+        detail = await self._refresh_event(event_id, announce="Loading the event's details")
         if detail is not None:
             await self.db.run(self.events.upsert_detail, detail, self.clock.now())
         return await self.event(event_id)
 
     async def availability(self, start: date, end: date, duration: int) -> Availability:
-        await self.interactive_budget.acquire()
+        await self._interactive_turn("Finding free slots")
         return await self._interactive.availability(start_date=start, end_date=end, duration=duration)
 
     async def download_ics(self, ics_url: str) -> bytes:
-        await self.interactive_budget.acquire()
+        await self._interactive_turn("Saving the calendar file")
         return await self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
 
-    async def _refresh_event(self, event_id: int) -> EventDetail | None:
+    async def _refresh_event(self, event_id: int, announce: str | None = None) -> EventDetail | None:
         if event_id < 0:
             return None  # a queued create: the server does not know it yet
-        await self.interactive_budget.acquire()
+        await self._interactive_turn(announce)
         try:
             return await self._interactive.get_event(event_id)
         except EventNotFound:

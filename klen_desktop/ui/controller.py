@@ -42,7 +42,6 @@ from klen_desktop.ui.intentions import (
     SaveOutcome,
     SaveState,
     WriteRefused,
-    ics_file_name,
     intention,
     write_atomically,
 )
@@ -156,6 +155,7 @@ class Controller(QObject):
         core.on_status(self._on_status)
         core.on_drain(self._on_drain)
         core.on_reminder(self._on_reminder)
+        core.on_interactive_wait(self._on_interactive_wait)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -186,6 +186,12 @@ class Controller(QObject):
             self.request_reload()
         if status.phase is SyncPhase.PERMISSION_ERROR:
             self._set_access(Access(can_write=False, reason=status.last_error or READ_ONLY_REASON))
+
+    def _on_interactive_wait(self, what: str, seconds: float) -> None:
+        self.notice.emit(
+            "Waiting for Klen's request limit",
+            f"{what} in about {round(seconds)} s: Klen answers only so many requests a minute.",
+        )
 
     def _on_reminder(self, reminder: Reminder) -> None:
         if self.dnd_active():
@@ -403,22 +409,19 @@ class Controller(QObject):
                 return slot
         return None
 
-    async def save_ics(self, event_id: int, folder: Path, name: str | None = None) -> Path:
-        """Download the event's .ics (size-limited) into ``folder``; returns the file written.
+    async def save_ics(self, event_id: int, target: Path) -> Path:
+        """Download the event's .ics (size-limited) and write it to ``target``, the file the user chose.
 
-        The name is cleaned so that no server text can place the file outside ``folder``. Raises
-        :class:`KlenError` (download) or ``OSError`` (disk) for the caller to show.
+        The name is written as chosen: the save dialog has already asked about replacing that very file. The
+        event's link to its file comes from the cached details when there are any (it does not change), so a
+        save costs one request. Raises :class:`KlenError` (download) or ``OSError`` (disk) for the caller.
         """
-        stored = self.cached_event(event_id) or await self._core.event(event_id)
+        stored = await self._core.event(event_id)
         if stored is None or stored.detail is None or not stored.detail.ics_url:
             stored = await self._core.fetch_detail(event_id)
         if stored is None or stored.detail is None or not stored.detail.ics_url:
             raise WriteRefused("The server has no calendar file for this event.")
         data = await self._core.download_ics(stored.detail.ics_url)
-        base = folder.resolve()
-        target = (base / ics_file_name(Path(name).stem if name else stored.title, event_id)).resolve()
-        if target.parent != base:
-            raise WriteRefused("That file name would leave the chosen folder.")
         await asyncio.get_running_loop().run_in_executor(None, write_atomically, target, data)
         return target
 

@@ -275,7 +275,7 @@ class Windows(QObject):
 
     async def _save_ics(self, event_id: int, path: Path) -> None:
         try:
-            written = await self._controller.save_ics(event_id, path.parent, path.name)
+            written = await self._controller.save_ics(event_id, path)
         except (KlenError, WriteRefused, OSError) as exc:
             self._controller.notice.emit("Could not save the calendar file", str(exc))
             return

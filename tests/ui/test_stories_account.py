@@ -10,6 +10,7 @@ from app_harness import MakeApp, insert_event
 
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.key_check import KeyCheck
+from klen_desktop.ui.intentions import ics_file_name
 
 pytestmark = pytest.mark.asyncio
 
@@ -25,17 +26,43 @@ async def test_testing_a_read_only_key_says_it_cannot_write(make_app: MakeApp, r
     assert result.ok and result.can_read and not result.can_write
 
 
-async def test_an_events_calendar_file_is_saved_inside_the_chosen_folder(
+async def test_an_events_calendar_file_is_saved_under_the_name_the_user_chose(
     make_app: MakeApp, emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     event_id = insert_event(emulator, "../../Board/meeting: Q4")
+    suggested = ics_file_name("../../Board/meeting: Q4", event_id)
+    assert "/" not in suggested and suggested.endswith(".ics"), "the server's title cannot place the file elsewhere"
     app = await make_app()
     folder = tmp_path / "downloads"
     folder.mkdir()
-    written = await app.controller.save_ics(event_id, folder, "../../escape.ics")
-    assert written.parent == folder.resolve(), "no name, from the server or the user, leaves the folder"
-    assert written.read_bytes().startswith(b"BEGIN:VCALENDAR")
-    assert list(folder.iterdir()) == [written]
+    chosen = folder / "meeting.ics"
+    chosen.write_text("an older file the save dialog asked to replace")
+    written = await app.controller.save_ics(event_id, chosen)
+    assert written == chosen, "the file is written under the name the dialog asked about, not another"
+    assert chosen.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert sorted(path.name for path in folder.iterdir()) == ["meeting.ics"]
+
+
+async def test_saving_again_uses_the_cached_details_and_a_wait_for_the_limit_is_said(
+    make_app: MakeApp, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    event_id = insert_event(emulator, "Quarterly review")
+    app = await make_app()
+    await app.controller.save_ics(event_id, tmp_path / "first.ics")
+    emulator.admin.clear_request_log()
+    for n in range(3):
+        await app.controller.save_ics(event_id, tmp_path / f"again-{n}.ics")
+    paths = [record.path for record in emulator.admin.request_log()]
+    assert not [path for path in paths if path.endswith(f"/events/{event_id}")], f"details read again: {paths}"
+    assert len(paths) == 3, f"one request a save: {paths}"
+
+    notices: list[tuple[str, str]] = []
+    app.controller.notice.connect(lambda title, text: notices.append((title, text)))
+    app.controller.core.interactive_budget.pause(3)  # as after a 429 with Retry-After: 3
+    await asyncio.wait_for(app.controller.save_ics(event_id, tmp_path / "after-wait.ics"), 15)
+    assert (tmp_path / "after-wait.ics").exists()
+    assert [title for title, _ in notices] == ["Waiting for Klen's request limit"], notices
+    assert "Saving the calendar file in about 3 s" in notices[0][1]
 
 
 @pytest.mark.session  # the real Secret Service
