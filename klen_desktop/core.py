@@ -288,6 +288,9 @@ class CoreServices:
     async def outbox_entries(self) -> list[OutboxEntry]:
         return await self.db.run(self.outbox.active)
 
+    async def outbox_entry(self, seq: int) -> OutboxEntry | None:
+        return await self.db.run(self.outbox.get, seq)
+
     async def fetch_detail(self, event_id: int) -> StoredEvent | None:
         """Read one event's details from the server into the cache (the detail pane asked for it)."""
         detail = await self._refresh_event(event_id, announce="Loading the event's details")

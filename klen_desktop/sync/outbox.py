@@ -68,6 +68,7 @@ class DrainReport:
     parked: int
     waiting_until: datetime | None = None
     blocked: str | None = None
+    failed: int = 0  # entries tried and kept for a later attempt (network, 5xx, 429, a rejected key)
 
 
 def _may_have_acted(exc: KlenError) -> bool:
@@ -154,7 +155,7 @@ class OutboxRunner(LocalWrites):
             report = await self._drain()
             if report.sent:
                 await self._db.run(self._outbox.prune_done, self._clock.now() - self._config.outbox_keep_done)
-        if report.sent or report.parked:
+        if report.sent or report.parked or report.failed:
             for listener in list(self._listeners):
                 listener(report)
         return report
@@ -180,9 +181,9 @@ class OutboxRunner(LocalWrites):
                     message = latest.error_message if latest is not None else None
                     retry_at = latest.next_attempt_at if latest is not None else None
                     return DrainReport(
-                        sent, parked, waiting_until=retry_at, blocked=message or "The API key was rejected."
+                        sent, parked, waiting_until=retry_at, blocked=message or "The API key was rejected.", failed=1
                     )
-                return DrainReport(sent, parked, waiting_until=latest.next_attempt_at if latest else None)
+                return DrainReport(sent, parked, waiting_until=latest.next_attempt_at if latest else None, failed=1)
         return DrainReport(sent, parked)
 
     def _next_entry(self) -> OutboxEntry | None:

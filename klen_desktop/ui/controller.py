@@ -6,8 +6,10 @@ Out: :attr:`Controller.events` (every cached event, newest snapshot), :attr:`sta
 test, save and forget the API key, resend or discard held-back changes. Intentions never raise into Qt:
 what went wrong is announced on :attr:`notice` as a title and a message the user can act on.
 
-Store reads go through ``Database.run`` (a worker thread), so the UI never waits on disk. The controller
-holds no widgets: the composition root (``app.py``) connects windows to it.
+The rules behind every intention live in :class:`~klen_desktop.session.calendar.CalendarSession` (no Qt): the
+controller adapts its callbacks to Qt signals and its errors to notices. Store reads run on the store's worker
+thread, so the UI never waits on disk. The controller holds no widgets: the composition root connects windows
+to it.
 """
 
 from __future__ import annotations
@@ -23,36 +25,25 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from klen_desktop.api.errors import KlenError
-from klen_desktop.api.models import Availability, AvailabilitySlot, EventPatch, EventStatus, EventType
-from klen_desktop.core import CoreServices
+from klen_desktop.api.models import Availability, AvailabilitySlot, EventStatus
 from klen_desktop.drafts import EventDraft
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.secrets import KeyStore, KeyStoreError
+from klen_desktop.session.calendar import SEND_WAIT, CalendarSession
+from klen_desktop.session.outcomes import Access, Queued, SaveOutcome, WriteRefused
 from klen_desktop.store.errors import DatabaseClosed, StoreError
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.store.outbox import OutboxEntry, OutboxState
+from klen_desktop.store.outbox import OutboxEntry
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.outbox import DrainReport
 from klen_desktop.sync.outbox_queue import OutboxError
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.timezone_watch import TimeChange, TimeWatch
-from klen_desktop.ui.intentions import (
-    READ_ONLY_REASON,
-    Access,
-    SaveOutcome,
-    SaveState,
-    WriteRefused,
-    intention,
-    write_atomically,
-)
+from klen_desktop.ui.intentions import intention
 
 log = logging.getLogger(__name__)
 
-Connect = Callable[[str | None], Awaitable[CoreServices]]
-# How long the editor waits to hear that a save reached the server (or was refused) before it closes and
-# leaves the rest to the outbox.
-SEND_WAIT = 8.0
-SEND_POLL = 0.1
+Connect = Callable[[str | None], Awaitable[CalendarSession]]
 # How long shutdown waits for cancelled work to unwind before closing the core under it.
 SHUTDOWN_WAIT = 2.0
 # How often the local zone, the local day and the wall clock are checked: nothing announces a change of zone
@@ -61,7 +52,7 @@ TIME_CHECK_MS = 30_000
 
 
 class Controller(QObject):
-    """See the module docstring. Build with the first core; :meth:`start` once the loop runs."""
+    """See the module docstring. Build with the first session; :meth:`start` once the loop runs."""
 
     events_changed = Signal()
     status_changed = Signal(object)  # SyncStatus
@@ -70,7 +61,7 @@ class Controller(QObject):
     notice = Signal(str, str)  # title, message
     access_changed = Signal(object)  # Access
     dnd_changed = Signal(object)  # datetime | None
-    connection_changed = Signal()  # a new core (demo <-> live) replaced the old one
+    connection_changed = Signal()  # a new session (demo <-> live) replaced the old one
     detail_loaded = Signal(object)  # StoredEvent
     key_tested = Signal(object)  # KeyCheck
     # The user cancelled or moved this event here: what still describes it as it was is withdrawn.
@@ -81,29 +72,26 @@ class Controller(QObject):
 
     def __init__(
         self,
-        core: CoreServices,
+        session: CalendarSession,
         *,
         connect: Connect | None = None,
         key_store: KeyStore | None = None,
         live_base_url: str | None = None,
-        probe_access: bool = True,
     ) -> None:
         super().__init__()
-        self._core = core
+        self._session = session
         self._connect = connect
         self._keys = key_store or KeyStore()
-        self._live_base_url = live_base_url or core.config.base_url
-        self._probe_access = probe_access
+        self._live_base_url = live_base_url or session.config.base_url
         self.events: tuple[StoredEvent, ...] = ()
         self.outbox: tuple[OutboxEntry, ...] = ()
         self.status = SyncStatus()
-        self.access = Access()
         self.dnd_until: datetime | None = None
         self._reload_task: asyncio.Task[None] | None = None
         self._reload_again = False
         self._loaded_after_sync = False
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._time_watch = TimeWatch(lambda: self._core.clock.now())
+        self._time_watch = TimeWatch(lambda: self._session.clock.now())
         self._time_timer = QTimer(self)
         self._time_timer.setInterval(TIME_CHECK_MS)
         self._time_timer.timeout.connect(self.check_time)
@@ -111,51 +99,55 @@ class Controller(QObject):
     # -- lifecycle --------------------------------------------------------------------------------------
 
     @property
-    def core(self) -> CoreServices:
-        return self._core
+    def session(self) -> CalendarSession:
+        return self._session
 
     @property
     def demo(self) -> bool:
-        return self._core.config.demo
+        return self._session.demo
+
+    @property
+    def access(self) -> Access:
+        return self._session.access
 
     def start(self) -> None:
-        """Hook into the core, start it, and load the cache (call on the running loop)."""
-        self._hook(self._core)
-        self._core.start()
+        """Listen to the session, start it, and load the cache (call on the running loop)."""
+        self._hook(self._session)
+        self._session.start()
         self.request_reload()
         self._time_timer.start()
-        if self._probe_access:
-            self._spawn(self._check_access())
 
     async def shutdown(self) -> None:
-        """Stop the core (queued writes stay on disk) and any work in flight."""
+        """Stop the session (queued writes stay on disk) and any work in flight."""
         self._time_timer.stop()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         if self._reload_task is not None:
             self._reload_task.cancel()
-        # Let the cancelled reads unwind before the core closes their HTTP client under them.
+        # Let the cancelled reads unwind before the session closes their HTTP client under them.
         if tasks:
             await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT)
-        await self._core.stop()
+        await self._session.stop()
 
-    async def replace_core(self, core: CoreServices) -> None:
-        """Switch to another connection (a key was saved or forgotten): stop the old core, start the new."""
-        old, self._core = self._core, core
+    async def replace_session(self, session: CalendarSession) -> None:
+        """Switch to another connection (a key was saved or forgotten, settings changed): stop the old session,
+        start the new."""
+        old, self._session = self._session, session
         await old.stop()
-        self.events, self.outbox, self.access = (), (), Access()
+        self.events, self.outbox = (), ()
         self._loaded_after_sync = False
         self.start()
         self.connection_changed.emit()
         self.access_changed.emit(self.access)
 
-    def _hook(self, core: CoreServices) -> None:
-        core.on_changes(self._on_changes)
-        core.on_status(self._on_status)
-        core.on_drain(self._on_drain)
-        core.on_reminder(self._on_reminder)
-        core.on_interactive_wait(self._on_interactive_wait)
+    def _hook(self, session: CalendarSession) -> None:
+        session.on_changes(self._on_changes)
+        session.on_status(self._on_status)
+        session.on_outbox_settled(self._on_drain)
+        session.on_reminder(self._on_reminder)
+        session.on_interactive_wait(self._on_interactive_wait)
+        session.on_access(self.access_changed.emit)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -169,7 +161,7 @@ class Controller(QObject):
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    # -- core -> Qt ------------------------------------------------------------------------------------
+    # -- session -> Qt ------------------------------------------------------------------------------------
 
     def _on_changes(self, _changes: ChangeSet) -> None:
         self.request_reload()
@@ -184,8 +176,6 @@ class Controller(QObject):
         if status.phase is SyncPhase.IDLE and status.last_success is not None and not self._loaded_after_sync:
             self._loaded_after_sync = True
             self.request_reload()
-        if status.phase is SyncPhase.PERMISSION_ERROR:
-            self._set_access(Access(can_write=False, reason=status.last_error or READ_ONLY_REASON))
 
     def _on_interactive_wait(self, what: str, seconds: float) -> None:
         self.notice.emit(
@@ -215,17 +205,17 @@ class Controller(QObject):
     async def _reload(self) -> None:
         while True:
             self._reload_again = False
-            core = self._core
+            session = self._session
             try:
-                events = await core.all_cached()
-                outbox = await core.outbox_entries()
+                events = await session.all_events()
+                outbox = await session.outbox_entries()
             except DatabaseClosed:
-                return  # the core was replaced or stopped meanwhile; the new one reloads itself
+                return  # the session was replaced or stopped meanwhile; the new one reloads itself
             except RuntimeError:
-                if core.stopped:
+                if session.stopped:
                     return  # its store's worker was shut down between our check and the read
                 raise
-            if core is not self._core:
+            if session is not self._session:
                 return
             self.events = tuple(events)
             changed_outbox = tuple(outbox) != self.outbox
@@ -243,7 +233,7 @@ class Controller(QObject):
         change = self._time_watch.check()
         if change:
             log.info("time changed (%s): refreshing local times", change)
-            self._core.reminders.reschedule()
+            self._session.replan_reminders()
             self.time_changed.emit(change)
             # A read still under way announces the events itself; announcing the empty snapshot before the
             # first read would show "no events" instead of "loading".
@@ -274,108 +264,56 @@ class Controller(QObject):
         """Fetch one event's details for the detail pane; ``detail_loaded`` answers."""
         self._own_current_task()
         with self._reported("Could not load the event's details"):
-            stored = await self._core.fetch_detail(event_id)
+            stored = await self._session.fetch_detail(event_id)
             if stored is not None:
                 self.detail_loaded.emit(stored)
                 self.request_reload()
 
     # -- writes ------------------------------------------------------------------------------------------
 
-    def _check_writable(self) -> None:
-        if self.access.read_only:
-            raise WriteRefused(self.access.reason or READ_ONLY_REASON)
-
     async def save_draft(
         self, draft: EventDraft, base: StoredEvent | None = None, *, resend_seq: int | None = None
     ) -> int:
-        """Queue a create (``draft.event_id`` None) or the edit of ``base``; returns the outbox seq.
-
-        ``resend_seq``: the draft corrects an entry the server refused; it is sent again with the new content
-        instead of being queued a second time. Raises :class:`WriteRefused` when the key may not write, the
-        draft does not validate or the edit changes nothing. The editor shows it; the draft is kept.
-        """
-        self._check_writable()
-        try:
-            if draft.event_id is None:
-                data = draft.to_input()
-                if resend_seq is not None:
-                    await self._core.resend(resend_seq, data.to_payload())
-                    seq = resend_seq
-                else:
-                    seq = -(await self._core.create(data))  # a create's local id is minus its seq
-            else:
-                original = base or await self._core.event(draft.event_id)
-                if original is None:
-                    raise WriteRefused("This event is no longer in the calendar; it may have been deleted.")
-                patch = draft.to_patch(original)
-                if not patch.to_payload():
-                    raise WriteRefused("Nothing was changed.")
-                if resend_seq is not None:
-                    await self._core.resend(resend_seq, patch.to_payload())
-                    seq = resend_seq
-                else:
-                    seq = await self._core.patch(draft.event_id, patch, original)
-                if patch.start_time is not None or patch.end_time is not None or patch.status is EventStatus.CANCELLED:
-                    self.changed_here.emit(draft.event_id)
-        except (ValueError, OutboxError) as exc:
-            raise WriteRefused(str(exc)) from None
-        self.request_reload()
-        return seq
+        """Queue ``draft`` (see :meth:`CalendarSession.save`); returns the outbox seq. Raises
+        :class:`WriteRefused` for the editor to show; the draft is kept."""
+        return self._queued(await self._session.save(draft, base, resend_seq=resend_seq))
 
     async def wait_for_send(self, seq: int, timeout: float = SEND_WAIT) -> SaveOutcome:
-        """How a queued write fared within ``timeout`` seconds: sent, refused (with the server's words and
-        field), or still queued (offline, rate-limited, or just slow: it will go on its own later)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            entry = await self._core.db.run(self._core.outbox.get, seq)
-            if entry is None or entry.state is OutboxState.DONE:
-                return SaveOutcome(seq, SaveState.SENT)
-            if entry.state in (OutboxState.ATTENTION, OutboxState.CONFLICT):
-                message = entry.error_message or "The server refused the change."
-                return SaveOutcome(seq, SaveState.REFUSED, message, entry.error_field)
-            if entry.attempts and entry.state is OutboxState.PENDING and entry.error_message:
-                return SaveOutcome(seq, SaveState.QUEUED, entry.error_message)
-            if asyncio.get_running_loop().time() >= deadline:
-                return SaveOutcome(seq, SaveState.QUEUED)
-            await asyncio.sleep(SEND_POLL)
+        """How a queued write fared within ``timeout`` seconds (see :meth:`CalendarSession.wait_for_send`)."""
+        return await self._session.wait_for_send(seq, timeout)
 
     @intention(int, str)
     async def change_status(self, event_id: int, status: str) -> None:
         """Confirm, complete or mark as no-show (a cancel goes through :meth:`cancel_event`, with its reason)."""
         with self._reported("Could not change the status"):
-            self._check_writable()
-            new = EventStatus(status)
-            if new is EventStatus.CANCELLED:
-                await self._core.cancel(event_id, None)
-                self.changed_here.emit(event_id)
-            else:
-                await self._core.patch(event_id, EventPatch(status=new), self.cached_event(event_id))
-            self.request_reload()
+            self._queued(await self._session.change_status(event_id, EventStatus(status), self.cached_event(event_id)))
 
     @intention(int, str)
     async def cancel_event(self, event_id: int, reason: str) -> None:
         with self._reported("Could not cancel the event"):
-            self._check_writable()
-            await self._core.cancel(event_id, reason.strip() or None)
-            self.changed_here.emit(event_id)
-            self.request_reload()
+            self._queued(await self._session.cancel(event_id, reason))
 
     @intention(int)
     async def resend(self, seq: int) -> None:
         with self._reported("Could not send the change again"):
-            await self._core.resend(seq)
+            await self._session.resend(seq)
             self.request_reload()
 
     @intention(int)
     async def discard(self, seq: int) -> None:
         with self._reported("Could not discard the change"):
-            await self._core.discard(seq)
+            await self._session.discard(seq)
             self.request_reload()
 
     async def book(self, start: datetime, end: datetime, title: str = "Busy") -> int:
         """Book ``[start, end)`` as a confirmed busy block (the tray's "next free 30 minutes")."""
-        draft = EventDraft(title=title, start=start, end=end, event_type=EventType.BUSY, status=EventStatus.CONFIRMED)
-        return await self.save_draft(draft)
+        return self._queued(await self._session.book(start, end, title))
+
+    def _queued(self, queued: Queued) -> int:
+        if queued.moved_here is not None:
+            self.changed_here.emit(queued.moved_here)
+        self.request_reload()
+        return queued.seq
 
     # -- sync, availability, ICS -------------------------------------------------------------------------
 
@@ -383,47 +321,26 @@ class Controller(QObject):
     async def sync_now(self) -> None:
         """Poll at once and retry held-back sends (after a key fix too: a halted poller resumes)."""
         with self._reported("Could not sync"):
-            if self._core.poller.status.halted:
-                self._core.poller.resume()
-            else:
-                self._core.poller.poke("user asked")
-            await self._core.runner.retry_now()
+            await self._session.sync_now()
 
     def set_agenda_visible(self, visible: bool) -> None:
         """Fast sync while the agenda is open; opening it also checks the time (it may be the first look after
         a wake or a flight, before the next timed check)."""
-        self._core.poller.set_fast("agenda", visible)
+        self._session.set_fast("agenda", visible)
         if visible:
             self.check_time()
 
     async def find_slots(self, start: date, end: date, duration: int) -> Availability:
         """Free slots from the availability endpoint; raises :class:`KlenError` for the finder to show."""
-        return await self._core.availability(start, end, duration)
+        return await self._session.find_slots(start, end, duration)
 
     async def next_free_slot(self, now: datetime, minutes: int = 30) -> AvailabilitySlot | None:
         """The first free slot of ``minutes`` starting later today (local time), or None."""
-        today = now.astimezone().date()
-        found = await self.find_slots(today, today, minutes)
-        for slot in found.available_slots:
-            if slot.start >= now and slot.start.astimezone().date() == today:
-                return slot
-        return None
+        return await self._session.next_free_slot(now, minutes)
 
     async def save_ics(self, event_id: int, target: Path) -> Path:
-        """Download the event's .ics (size-limited) and write it to ``target``, the file the user chose.
-
-        The name is written as chosen: the save dialog has already asked about replacing that very file. The
-        event's link to its file comes from the cached details when there are any (it does not change), so a
-        save costs one request. Raises :class:`KlenError` (download) or ``OSError`` (disk) for the caller.
-        """
-        stored = await self._core.event(event_id)
-        if stored is None or stored.detail is None or not stored.detail.ics_url:
-            stored = await self._core.fetch_detail(event_id)
-        if stored is None or stored.detail is None or not stored.detail.ics_url:
-            raise WriteRefused("The server has no calendar file for this event.")
-        data = await self._core.download_ics(stored.detail.ics_url)
-        await asyncio.get_running_loop().run_in_executor(None, write_atomically, target, data)
-        return target
+        """Save the event's calendar file as ``target`` (see :meth:`CalendarSession.save_ics`)."""
+        return await self._session.save_ics(event_id, target)
 
     # -- key -----------------------------------------------------------------------------------------------
 
@@ -454,32 +371,14 @@ class Controller(QObject):
     async def _switch(self, api_key: str | None) -> None:
         if self._connect is None:
             return
-        await self.replace_core(await self._connect(api_key))
-
-    async def _check_access(self) -> None:
-        from klen_desktop.key_check import check_key
-
-        core = self._core
-        try:
-            result = await check_key(core.config.base_url, core.config.api_key)
-        except Exception:  # the probe is advisory: writes still report their own refusal
-            log.warning("could not check what the API key may do", exc_info=True)
-            return
-        if core is not self._core or not result.ok:
-            return
-        self._set_access(Access(can_write=result.can_write, reason=None if result.can_write else READ_ONLY_REASON))
-
-    def _set_access(self, access: Access) -> None:
-        if access != self.access:
-            self.access = access
-            self.access_changed.emit(access)
+        await self.replace_session(await self._connect(api_key))
 
     # -- do not disturb ------------------------------------------------------------------------------------
 
     def dnd_active(self, now: datetime | None = None) -> bool:
         if self.dnd_until is None:
             return False
-        return (now or self._core.clock.now()) < self.dnd_until
+        return (now or self._session.clock.now()) < self.dnd_until
 
     def set_dnd(self, until: datetime | None) -> None:
         """Hold reminders back until ``until`` (None: off)."""
@@ -487,10 +386,10 @@ class Controller(QObject):
         self.dnd_changed.emit(until)
 
     def dnd_for(self, minutes: int) -> None:
-        self.set_dnd(self._core.clock.now() + timedelta(minutes=minutes))
+        self.set_dnd(self._session.clock.now() + timedelta(minutes=minutes))
 
     def dnd_until_tomorrow(self) -> None:
-        local_now = self._core.clock.now().astimezone()
+        local_now = self._session.clock.now().astimezone()
         tomorrow = (local_now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         self.set_dnd(tomorrow)
 

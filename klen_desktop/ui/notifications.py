@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from klen_desktop.api.models import EventDetail, EventStatus
 from klen_desktop.clock import Clock
-from klen_desktop.core import CoreServices
 from klen_desktop.notify.backend import DesktopNotifierBackend, NotificationBackend
 from klen_desktop.notify.center import NotificationActions, NotificationCenter
 from klen_desktop.notify.messages import Message, NotifyKind, reminder_content, starting_now_content
@@ -35,6 +34,7 @@ from klen_desktop.notify.policy import NotifyPreferences
 from klen_desktop.notify.reasons import details_reason_lookup
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.scheduler import SnoozeChoice
+from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.settings import Preferences
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxState
@@ -122,14 +122,14 @@ class NotificationBridge:
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
-    def hook(self, core: CoreServices) -> None:
-        """Feed the center from ``core`` (call before the core starts; again for every new core)."""
-        if id(core) in self._hooked:
+    def hook(self, session: CalendarSession) -> None:
+        """Feed the center from ``session`` (call before it starts; again for every new session)."""
+        if id(session) in self._hooked:
             return
-        self._hooked.add(id(core))
-        core.on_changes(lambda changes: self._from(core, self.center.on_changes(changes)))
-        core.on_reminder(lambda reminder: self._from(core, self.center.on_reminder(reminder)))
-        core.reminders.subscribe_summary(lambda summary: self._from(core, self._missed(summary)))
+        self._hooked.add(id(session))
+        session.on_changes(lambda changes: self._from(session, self.center.on_changes(changes)))
+        session.on_reminder(lambda reminder: self._from(session, self.center.on_reminder(reminder)))
+        session.on_missed(lambda summary: self._from(session, self._missed(summary)))
 
     async def start(self) -> None:
         """Find the notification service (bounded; no service means the fallbacks are used)."""
@@ -189,9 +189,9 @@ class NotificationBridge:
         if not task.cancelled() and task.exception() is not None:
             log.error("a notification task failed", exc_info=task.exception())
 
-    def _from(self, core: CoreServices, coro: Coroutine[Any, Any, None]) -> None:
-        # A core replaced meanwhile (key saved or forgotten) may still deliver its last news: not the user's.
-        if core is self._controller.core:
+    def _from(self, session: CalendarSession, coro: Coroutine[Any, Any, None]) -> None:
+        # A session replaced meanwhile (key saved or forgotten) may still deliver its last news: not the user's.
+        if session is self._controller.session:
             self._spawn(coro)
         else:
             coro.close()
@@ -213,7 +213,7 @@ class NotificationBridge:
             self._spawn(self.center.end_dnd())
 
     def _connection_changed(self) -> None:
-        self.hook(self._controller.core)
+        self.hook(self._controller.session)
 
     def _changed_here(self, event_id: int) -> None:
         self._spawn(self.center.event_gone_or_moved(event_id))
@@ -263,10 +263,10 @@ class NotificationBridge:
         self._windows.open_agenda()
 
     async def _snooze(self, event_id: int, due_at: datetime, choice: SnoozeChoice) -> None:
-        await self._controller.core.reminders.snooze(event_id, due_at, choice)
+        await self._controller.session.snooze(event_id, due_at, choice)
 
     async def _dismiss(self, event_id: int, due_at: datetime) -> None:
-        await self._controller.core.reminders.dismiss(event_id, due_at)
+        await self._controller.session.dismiss(event_id, due_at)
 
     async def _confirm(self, event_id: int) -> None:
         # Through the controller: it checks the key may write, queues the patch and wakes the outbox.
@@ -283,11 +283,11 @@ class NotificationBridge:
             self._reminder_windows.close_for(event_id)
 
     async def _fetch_detail(self, event_id: int) -> EventDetail | None:
-        stored = await self._controller.core.fetch_detail(event_id)
+        stored = await self._controller.session.fetch_detail(event_id)
         return stored.detail if stored is not None else None
 
     async def _cached_detail(self, event_id: int) -> EventDetail | None:
-        stored = await self._controller.core.event(event_id)
+        stored = await self._controller.session.event(event_id)
         return stored.detail if stored is not None else None
 
 

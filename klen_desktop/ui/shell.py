@@ -35,10 +35,12 @@ from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.demo import DemoBackend, start_demo_backend
 from klen_desktop.secrets import KeyStore, KeyStoreError
+from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.outcomes import WriteRefused
 from klen_desktop.settings import KeyState, Preferences, load_preferences, save_preferences
+from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.intentions import WriteRefused
 from klen_desktop.ui.main_window_fallback import NoTrayMode
 from klen_desktop.ui.tray import Tray
 from klen_desktop.ui.windows import Windows, copy_text, open_phone
@@ -148,15 +150,21 @@ class KlenDesktop:
         self.connection = connection
         core = CoreServices(self.core_config(connection), clock=self.clock)
         if self.controller is not None:
-            self._announce_cache(core)  # a core rebuilt for a new key or new settings (the first: see start)
+            self._announce_cache(
+                core.cache_notice
+            )  # a core rebuilt for a new key or new settings (the first: see start)
         return core
 
-    async def connect(self, api_key: str | None) -> CoreServices:
-        """A core for a newly saved key (live) or for none (demo); the controller swaps it in."""
+    def build_session(self, connection: Connection) -> CalendarSession:
+        """The calendar session of ``connection``: its core, behind the rules every user action goes through."""
+        return CalendarSession(self.build_core(connection))
+
+    async def connect(self, api_key: str | None) -> CalendarSession:
+        """A session for a newly saved key (live) or for none (demo); the controller swaps it in."""
         self.key_stored = api_key is not None
         if api_key is None:
-            return self.build_core(await self._demo_connection())
-        return self.build_core(Connection(base_url=self.options.base_url, api_key=api_key, demo=False))
+            return self.build_session(await self._demo_connection())
+        return self.build_session(Connection(base_url=self.options.base_url, api_key=api_key, demo=False))
 
     def key_state(self) -> KeyState:
         demo = self.connection.demo if self.connection is not None else True
@@ -183,7 +191,7 @@ class KlenDesktop:
         if self.notifications is not None:
             self.notifications.set_preferences(prefs)
         if controller is not None and self.connection is not None and (changed_sync or changed_reminders):
-            await controller.replace_core(self.build_core(self.connection))
+            await controller.replace_session(self.build_session(self.connection))
 
     def _set_autostart(self, on: bool) -> None:
         from klen_desktop import autostart
@@ -215,7 +223,7 @@ class KlenDesktop:
         # A tray app: closing the agenda or a dialog must never end it (only Quit does).
         self.qt_app.setQuitOnLastWindowClosed(False)
         controller = Controller(
-            self.build_core(connection),
+            self.build_session(connection),
             connect=self.connect,
             key_store=self.key_store,
             live_base_url=self.options.base_url,
@@ -243,13 +251,12 @@ class KlenDesktop:
             windows.open_agenda()
         if connection.notice:
             controller.notice.emit("Demo mode", connection.notice)
-        self._announce_cache(controller.core)
+        self._announce_cache(controller.session.cache_notice)
         return controller
 
-    def _announce_cache(self, core: CoreServices) -> None:
+    def _announce_cache(self, notice: CacheNotice | None) -> None:
         """Tell the user once per run what opening the cache had to do (a core rebuilt on the same unusable
         folder would report the same thing again)."""
-        notice = core.cache_notice
         if notice is None or self.controller is None:
             return
         key = (notice.problem, notice.path)
@@ -290,7 +297,7 @@ class KlenDesktop:
             backend=self.notifier,
             open_url=windows.open_link,
         )
-        bridge.hook(controller.core)  # before the core starts: no reminder or change can slip by
+        bridge.hook(controller.session)  # before the session starts: no reminder or change can slip by
         self.notifications = bridge
         return bridge
 
@@ -335,7 +342,7 @@ class KlenDesktop:
     async def _find_free_slot(self) -> None:
         assert self.controller is not None and self.tray is not None
         try:
-            slot = await self.controller.next_free_slot(self.controller.core.clock.now())
+            slot = await self.controller.next_free_slot(self.controller.session.clock.now())
         except KlenError as exc:
             self.tray.offer_slot(None, None, f"No slot: {exc.title}")
             return

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from klen_desktop.api.errors import KlenError
 from klen_desktop.drafts import EventDraft
 from klen_desktop.links import web_link
+from klen_desktop.session.files import ics_file_name
+from klen_desktop.session.outcomes import SaveState, WriteRefused
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.outbox import OutboxState
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.intentions import SaveState, WriteRefused, ics_file_name
 
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow

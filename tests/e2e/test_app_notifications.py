@@ -231,7 +231,7 @@ async def test_a_reminder_due_soon_notifies_and_its_buttons_work_through_dunst(
             )  # fmt: skip
 
             await dunst_invoke(rf"(Later {mark}) \[[0-9]*,snooze:5\]")
-            core = r.app.controller.core
+            core = r.app.controller.session.core
             log_repo = ReminderLogRepository(core.db)
 
             def snoozed() -> bool:

@@ -54,12 +54,12 @@ from klen_desktop.core import CoreConfig
 from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.secrets import KeyStore
+from klen_desktop.session.outcomes import WriteRefused
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.intentions import WriteRefused
 from klen_desktop.ui.shell import Connection, KlenDesktop
 
 CREATE_PATH = "/api/v1/calendar/events/create"
@@ -510,7 +510,7 @@ async def run_soak(qapp: QApplication, server: EmulatorServer, key: str, workdir
     try:
         controller = desktop.start(Connection(base_url=server.url, api_key=key, demo=False))
         controller.notice.connect(lambda title, message: soak.report.notices.append(f"{title}: {message}"))
-        controller.core.on_status(soak.on_status)
+        controller.session.core.on_status(soak.on_status)
         await soak.until(lambda: controller.status.last_success is not None, "the first sync", 30.0)
         assert desktop.windows is not None
         desktop.windows.open_agenda()
@@ -561,8 +561,8 @@ async def check(soak: _Soak, controller: Controller) -> None:
     log = soak.server.admin.request_log()
     report.requests = len(log)
     report.faults = fault_counts(log)
-    stored = {e.id: e for e in await controller.core.all_cached()}
-    report.outbox_left = len(await controller.core.outbox_entries())
+    stored = {e.id: e for e in await controller.session.core.all_cached()}
+    report.outbox_left = len(await controller.session.core.outbox_entries())
     if report.outbox_left:
         report.problems.append(f"{report.outbox_left} outbox entries left")
     check_user_edits(soak, server_events, log)

@@ -400,16 +400,16 @@ async def test_the_app_leaves_a_newer_versions_cache_alone_and_says_so_once(
 
     app = await make_app()
     await app.until(lambda: "Board meeting" in app.agenda_titles(), "the agenda, served from the in-memory cache")
-    first_core = app.controller.core
+    first_core = app.controller.session.core
     # New settings rebuild the core on the same file: the same problem, not told twice.
     app.desktop.apply_preferences(Preferences(fast_poll_seconds=30))
-    await app.until(lambda: app.controller.core is not first_core, "the core rebuilt for the new settings")
+    await app.until(lambda: app.controller.session.core is not first_core, "the core rebuilt for the new settings")
     await app.synced()
     notices = [
         r.getMessage() for r in caplog.records if r.getMessage().startswith("notice: Cache from a newer version")
     ]
     assert len(notices) == 1 and "Update Klen Desktop" in notices[0]
-    assert app.controller.core.db.path == ":memory:"
+    assert app.controller.session.core.db.path == ":memory:"
     assert cache.read_bytes() == content
     assert not [p for p in cache.parent.iterdir() if ".corrupt-" in p.name]
 
@@ -419,7 +419,7 @@ async def test_a_save_the_disk_refuses_keeps_the_draft_open_and_says_why(
     make_app: MakeApp, emulator: EmulatorServer
 ) -> None:
     app = await make_app()
-    _read_only(app.controller.core, True)
+    _read_only(app.controller.session.core, True)
     editor = app.windows.new_event()
     editor.title_edit.setText("Call with the landlord")
     editor.save_button.click()
@@ -428,7 +428,7 @@ async def test_a_save_the_disk_refuses_keeps_the_draft_open_and_says_why(
     assert editor in app.windows.editors and editor.title_edit.text() == "Call with the landlord", "draft kept"
     assert app.server_event("Call with the landlord") is None
 
-    _read_only(app.controller.core, False)
+    _read_only(app.controller.session.core, False)
     editor.save_button.click()
     await app.until(lambda: editor not in app.windows.editors, "the editor closed once the event was sent")
     assert [e["title"] for e in emulator.admin.all_events()] == ["Call with the landlord"]
@@ -444,11 +444,11 @@ async def test_a_status_change_the_disk_refuses_is_told_and_queues_nothing(
     notices: list[tuple[str, str]] = []
     app.controller.notice.connect(lambda title, text: notices.append((title, text)))
 
-    _read_only(app.controller.core, True)
+    _read_only(app.controller.session.core, True)
     await app.controller.change_status(event_id, "confirmed")
     assert len(notices) == 1 and "local cache was not changed" in notices[0][1], notices
-    _read_only(app.controller.core, False)
-    assert not await app.controller.core.outbox_entries(), "a refused write queues nothing half-way"
+    _read_only(app.controller.session.core, False)
+    assert not await app.controller.session.core.outbox_entries(), "a refused write queues nothing half-way"
 
     await app.controller.change_status(event_id, "confirmed")
     await app.until(

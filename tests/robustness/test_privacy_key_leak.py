@@ -75,7 +75,7 @@ async def test_the_key_is_in_no_file_and_no_log_line_after_onboarding_sync_error
         # Onboarding: the user pastes the key; the controller stores it in the keyring and goes live.
         await app.controller.save_key(key)
         assert await app.desktop.key_store.get() == key
-        live = app.controller.core
+        live = app.controller.session.core
         assert live.config.api_key == key and not live.config.demo
         await app.until(lambda: app.controller.status.last_success is not None, "the first live sync")
         await app.controller.reload()

@@ -10,7 +10,7 @@ from app_harness import MakeApp, insert_event
 
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.key_check import KeyCheck
-from klen_desktop.ui.intentions import ics_file_name
+from klen_desktop.session.files import ics_file_name
 
 pytestmark = pytest.mark.asyncio
 
@@ -58,7 +58,7 @@ async def test_saving_again_uses_the_cached_details_and_a_wait_for_the_limit_is_
 
     notices: list[tuple[str, str]] = []
     app.controller.notice.connect(lambda title, text: notices.append((title, text)))
-    app.controller.core.interactive_budget.pause(3)  # as after a 429 with Retry-After: 3
+    app.controller.session.core.interactive_budget.pause(3)  # as after a 429 with Retry-After: 3
     await asyncio.wait_for(app.controller.save_ics(event_id, tmp_path / "after-wait.ics"), 15)
     assert (tmp_path / "after-wait.ics").exists()
     assert [title for title, _ in notices] == ["Waiting for Klen's request limit"], notices

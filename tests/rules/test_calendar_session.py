@@ -1,0 +1,203 @@
+"""The calendar session's rules, with no window: a user's actions against the emulator over loopback.
+
+Each story builds the real core of one connection (SQLite cache, client, budget, poller, outbox, reminders)
+behind a :class:`CalendarSession`, as the app and the command line do, and checks the server and the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from local_zone import local_zone
+
+from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.core import CoreConfig, CoreServices
+from klen_desktop.drafts import EventDraft
+from klen_desktop.emulator import EmulatorServer
+from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.outcomes import Access, SaveState, WriteRefused
+from klen_desktop.sync.config import SyncConfig
+
+pytestmark = pytest.mark.asyncio
+
+FAST = SyncConfig(
+    fast_interval=0.3,
+    slow_interval=0.3,
+    backoff_base=0.2,
+    backoff_cap=0.5,
+    outbox_backoff_base=0.2,
+    outbox_backoff_cap=0.5,
+)
+MakeSession = Callable[..., AbstractAsyncContextManager[CalendarSession]]
+
+
+async def until(predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for: {what}"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def make_session(tmp_path: Path, emulator: EmulatorServer) -> MakeSession:
+    """``async with make_session(key) as session``: a running session, stopped inside the test (the core's
+    loops must not outlive the test's run of the event loop)."""
+    made = 0
+
+    @asynccontextmanager
+    async def make(key: str, *, probe_access: bool = True) -> AsyncIterator[CalendarSession]:
+        nonlocal made
+        made += 1
+        config = CoreConfig(base_url=emulator.url, api_key=key, sync=FAST, db_path=tmp_path / f"cache-{made}.sqlite3")
+        session = CalendarSession(CoreServices(config), probe_access=probe_access)
+        session.start()
+        try:
+            yield session
+        finally:
+            await session.stop()
+
+    return make
+
+
+def next_hour() -> datetime:
+    return (datetime.now(UTC) + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+
+
+def titles(server: EmulatorServer) -> list[str]:
+    return sorted(e["title"] for e in server.admin.all_events())
+
+
+async def test_a_new_event_is_queued_sent_and_reported_sent(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    async with make_session(rw_key) as session:
+        start = next_hour()
+        queued = await session.save(EventDraft(title="Intro call", start=start, end=start + timedelta(minutes=30)))
+        assert queued.moved_here is None
+        local = await session.event(-queued.seq)
+        assert local is not None and local.title == "Intro call", "shown at once under a local id, before it is sent"
+        outcome = await session.wait_for_send(queued.seq)
+        assert outcome.state is SaveState.SENT
+        assert titles(emulator) == ["Intro call"]
+
+
+async def test_an_edit_that_changes_nothing_is_refused_and_an_edit_that_moves_says_so(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    start = next_hour()
+    [event_id] = emulator.admin.insert_events(
+        [{"title": "Review", "start_time": start, "end_time": start + timedelta(hours=1)}]
+    )
+    async with make_session(rw_key) as session:
+        await session.sync_once()
+        stored = await session.event(event_id)
+        assert stored is not None
+        draft = EventDraft.from_event(stored)
+        with pytest.raises(WriteRefused, match="Nothing was changed"):
+            await session.save(draft, stored)
+        later = replace(draft, start=start + timedelta(hours=1), end=start + timedelta(hours=2))
+        moved = await session.save(later, stored)
+        assert moved.moved_here == event_id, "a move withdraws what still shows the old time"
+        assert (await session.wait_for_send(moved.seq)).state is SaveState.SENT
+        server_copy = emulator.admin.event(event_id)
+        assert server_copy is not None and server_copy["start_time"].startswith(
+            (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+        )
+
+
+async def test_a_refusal_comes_back_with_the_servers_words_and_the_entry_waits(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    emulator.admin.set_limits(rw_key, daily_limit=0)
+    async with make_session(rw_key) as session:
+        start = next_hour()
+        queued = await session.save(EventDraft(title="Over the limit", start=start, end=start + timedelta(minutes=30)))
+        outcome = await session.wait_for_send(queued.seq)
+        assert outcome.state is SaveState.REFUSED and outcome.message
+        assert [entry.seq for entry in await session.outbox_entries()] == [queued.seq], "kept to fix or discard"
+        await session.discard(queued.seq)
+        assert not await session.outbox_entries()
+        assert titles(emulator) == []
+
+
+async def test_a_read_only_key_is_known_and_every_write_is_refused_with_the_reason(
+    make_session: MakeSession, emulator: EmulatorServer, ro_key: str
+) -> None:
+    async with make_session(ro_key) as session:
+        seen: list[Access] = []
+        session.on_access(seen.append)
+        await until(lambda: session.access.read_only, "the key's access to be known")
+        assert seen and seen[-1].read_only
+        start = next_hour()
+        for write in (
+            session.save(EventDraft(title="Nope", start=start, end=start + timedelta(minutes=30))),
+            session.book(start, start + timedelta(minutes=30)),
+            session.cancel(1, "no"),
+            session.change_status(1, EventStatus.CONFIRMED),
+        ):
+            with pytest.raises(WriteRefused, match="can_write_calendar"):
+                await write
+        assert not await session.outbox_entries()
+
+
+async def test_status_outcomes_and_a_cancel_with_its_reason_reach_the_server(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    start = next_hour()
+    first, second = emulator.admin.insert_events(
+        [
+            {"title": "Confirm me", "start_time": start, "end_time": start + timedelta(minutes=30)},
+            {"title": "Cancel me", "start_time": start, "end_time": start + timedelta(minutes=30)},
+        ]
+    )
+    async with make_session(rw_key) as session:
+        await session.sync_once()
+        confirmed = await session.change_status(first, EventStatus.CONFIRMED)
+        cancelled = await session.cancel(second, "  Customer asked to move it  ")
+        assert cancelled.moved_here == second and confirmed.moved_here is None
+        for seq in (confirmed.seq, cancelled.seq):
+            assert (await session.wait_for_send(seq)).state is SaveState.SENT
+        first_copy, second_copy = emulator.admin.event(first), emulator.admin.event(second)
+        assert first_copy is not None and first_copy["status"] == "confirmed"
+        assert second_copy is not None and second_copy["status"] == "cancelled"
+        assert "Customer asked to move it" in (second_copy.get("customer", {}).get("notes") or "")
+
+
+async def test_the_next_free_slot_skips_what_is_booked_and_booking_it_makes_a_busy_block(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    # Tomorrow 10:00 UTC in a UTC zone: the emulator offers 09:00-17:00 UTC, so the day has free time left.
+    now = (datetime.now(UTC) + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    [blocker] = emulator.admin.insert_events(
+        [{"title": "Taken", "start_time": now, "end_time": now + timedelta(minutes=30), "status": "confirmed"}]
+    )
+    with local_zone("UTC"):
+        async with make_session(rw_key) as session:
+            slot = await session.next_free_slot(now, 30)
+            assert slot is not None and slot.start == now + timedelta(minutes=30), "the booked 10:00 is skipped"
+            booked = await session.book(slot.start, slot.end)
+            assert (await session.wait_for_send(booked.seq)).state is SaveState.SENT
+            [event] = [e for e in emulator.admin.all_events() if e["id"] != blocker]
+            assert event["event_type"] == EventType.BUSY.value and event["status"] == "confirmed"
+            again = await session.next_free_slot(now, 30)
+            assert again is not None and again.start == slot.end, "the slot just booked is not offered again"
+
+
+async def test_a_wait_for_send_ends_when_the_outbox_settles_not_on_a_timer(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    async with make_session(rw_key) as session:
+        settled: list[object] = []
+        session.on_outbox_settled(settled.append)
+        start = next_hour()
+        queued = await session.save(EventDraft(title="Quick", start=start, end=start + timedelta(minutes=30)))
+        began = asyncio.get_running_loop().time()
+        outcome = await session.wait_for_send(queued.seq, timeout=30)
+        assert outcome.state is SaveState.SENT and settled
+        assert asyncio.get_running_loop().time() - began < 5
