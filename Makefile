@@ -21,7 +21,7 @@ lint: venv-dev
 	$(BIN)/ruff check klen_desktop tests packaging
 	$(BIN)/ruff format --check klen_desktop tests packaging
 	$(BIN)/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py
-	$(BIN)/lint-imports pyproject.toml
+	$(BIN)/lint-imports --no-cache
 
 ## Benchmarks (scripts, not tests); figures are recorded in the README.
 bench: venv-dev

@@ -18,13 +18,14 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from app_harness import MakeApp, insert_event
+from waiting import until
 
 from klen_desktop import paths
 from klen_desktop.api.models import EventInput, EventType
@@ -253,14 +254,6 @@ def _free_disk(core: CoreServices) -> None:
         conn.execute("PRAGMA max_page_count = 1073741823")
 
 
-async def _until(predicate: Callable[[], object], what: str, timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for: {what}")
-        await asyncio.sleep(0.05)
-
-
 def _draft(title: str, description: str | None = None) -> EventInput:
     start = (datetime.now(UTC) + timedelta(hours=5)).replace(second=0, microsecond=0)
     end = start + timedelta(minutes=30)
@@ -303,8 +296,10 @@ async def test_a_queued_write_survives_a_disk_that_refuses_writes_and_goes_out_o
         assert len(await core.outbox_entries()) == 1
 
         _read_only(core, False)  # the disk takes writes again
-        await _until(lambda: "Queued before the disk failed" in _titles(emulator), "the queued create to be sent")
-        await _until(lambda: not core.outbox.active(), "the outbox to empty")
+        await until(
+            lambda: "Queued before the disk failed" in _titles(emulator), "the queued create to be sent", timeout=15.0
+        )
+        await until(lambda: not core.outbox.active(), "the outbox to empty", timeout=15.0)
         assert _titles(emulator) == ["Queued before the disk failed"], "sent exactly once"
     finally:
         await core.stop()
@@ -341,16 +336,16 @@ async def test_the_poller_keeps_running_while_the_disk_refuses_writes(
     core = CoreServices(config)
     try:
         core.start()
-        await _until(lambda: core.poller.status.last_success is not None, "the first sync")
+        await until(lambda: core.poller.status.last_success is not None, "the first sync", timeout=15.0)
         _fill_disk(core) if fault == "full disk" else _read_only(core, True)
         for i in range(40):
             insert_event(emulator, f"Arrived during a {fault} {i}", hours_from_now=2 + i / 10, description="x" * 400)
         core.poller.poke("test")
-        await _until(lambda: core.poller.status.last_error is not None, "the failed sync to show")
+        await until(lambda: core.poller.status.last_error is not None, "the failed sync to show", timeout=15.0)
         await asyncio.sleep(1.0)
         assert not core._tasks[0].done(), f"the poller died on a {fault}: sync would never recover"
         _free_disk(core) if fault == "full disk" else _read_only(core, False)
-        await _until(lambda: core.poller.status.last_error is None, "sync to recover")
+        await until(lambda: core.poller.status.last_error is None, "sync to recover", timeout=15.0)
         assert len(await core.all_cached()) == 40
     finally:
         await core.stop()

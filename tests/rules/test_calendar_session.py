@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from local_zone import local_zone
+from waiting import until
 
 from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.core import CoreConfig, CoreServices
@@ -35,13 +36,6 @@ FAST = SyncConfig(
     outbox_backoff_cap=0.5,
 )
 MakeSession = Callable[..., AbstractAsyncContextManager[CalendarSession]]
-
-
-async def until(predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for: {what}"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

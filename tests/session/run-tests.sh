@@ -21,7 +21,7 @@ echo "== static checks"
 .venv/bin/ruff format --check klen_desktop tests packaging
 .venv/bin/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py
 shellcheck packaging/*.sh packaging/linux/*.sh packaging/macos/*.sh tests/session/*.sh
-.venv/bin/lint-imports pyproject.toml
+.venv/bin/lint-imports --no-cache
 
 echo "== desktop session"
 bash tests/session/session-up.sh

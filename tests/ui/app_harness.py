@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from waiting import until
+
 from klen_desktop.clock import Clock
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.ui.controller import Controller
@@ -48,11 +50,7 @@ class AppHarness:
         return self.windows.ensure_agenda()
 
     async def until(self, predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not predicate():
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"timed out after {timeout} s waiting for: {what}")
-            await asyncio.sleep(0.02)
+        await until(predicate, what, timeout)
 
     def agenda_titles(self) -> list[str]:
         model = self.agenda.model

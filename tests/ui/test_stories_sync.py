@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -84,8 +83,10 @@ async def test_quitting_while_a_detail_read_is_in_flight_ends_it_quietly(
     event_id = insert_event(emulator, "Slow server")
     app = await make_app()
     emulator.faults.latency(1.5, path=f"/api/v1/calendar/events/{event_id}")
+    budget = app.controller.session.core.interactive_budget
+    spent = budget.spent
     read = app.controller.load_detail(event_id)
-    await asyncio.sleep(0.3)  # the request is on the wire, waiting for the slow answer
+    await app.until(lambda: budget.spent > spent, "the read to take its turn and go out")
     assert not read.done()
 
     await app.desktop.shutdown()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from app_harness import MakeApp, ShiftedClock, insert_event, local_noon_tomorrow
 from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
+from waiting import until
 
 from klen_desktop.api.models import EventType
 from klen_desktop.emulator import EmulatorServer
@@ -24,13 +24,6 @@ from klen_desktop.ui.icons import TrayState, tray_pixmap
 from klen_desktop.ui.main_window_fallback import NoTrayMode
 from klen_desktop.ui.single_instance import SingleInstance
 from klen_desktop.ui.tray import dialable
-
-
-async def wait_for(predicate: Callable[[], object], what: str, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for: {what}"
-        await asyncio.sleep(0.02)
 
 
 def menu_labels(menu: QMenu) -> list[str]:
@@ -242,7 +235,7 @@ async def test_a_second_instance_asks_the_first_to_raise(qapp: object, tmp_path:
     first.raise_requested.connect(lambda: raised.append(True))
     second = SingleInstance(tmp_path)
     assert not second.claim()
-    await wait_for(lambda: raised, "the first instance asked to raise")
+    await until(lambda: raised, "the first instance asked to raise")
     assert (tmp_path.stat().st_mode & 0o777) == 0o700
     first.release()
     third = SingleInstance(tmp_path)
@@ -274,10 +267,10 @@ async def test_without_a_tray_the_menu_is_on_the_window_and_the_tray_comes_back(
     appeared: list[bool] = []
     mode.tray_appeared.connect(lambda: appeared.append(True))
     mode.start()
-    await asyncio.sleep(0.06)
-    assert mode.watching and not appeared
+    await until(lambda: mode.watching, "the no-tray mode to watch for a tray")
+    assert not appeared
     present["tray"] = True
-    await wait_for(lambda: appeared, "the tray noticed")
+    await until(lambda: appeared, "the tray noticed")
     assert not mode.watching
     for hint in hints:
         hint.close()
