@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, tzinfo
 from klen_desktop.clock import Clock
 from klen_desktop.links import web_link
 from klen_desktop.notify.backend import CLICK_KEY, NO_SERVER, NotificationBackend, ServerInfo
+from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.notify.messages import (
     ActionKind,
     Message,
@@ -93,6 +94,7 @@ class NotificationCenter:
         actions: NotificationActions,
         tz: tzinfo | None = None,
         cancel_reason: ReasonLookup | None = None,
+        dnd: DoNotDisturb | None = None,
     ) -> None:
         """``tz``: where times are shown (local when ``None``); ``cancel_reason``: reads why an event was
         cancelled (see :func:`klen_desktop.notify.reasons.details_reason_lookup`); without it a cancel is told
@@ -102,7 +104,7 @@ class NotificationCenter:
         self._actions = actions
         self._tz = tz
         self._cancel_reason = cancel_reason
-        self._policy = NotificationPolicy(preferences)
+        self._policy = NotificationPolicy(preferences, dnd)
         self._info: ServerInfo = NO_SERVER
         self._probed_at: datetime | None = None
         self._missing_logged = False

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.notify.messages import (
     CHANGE_KINDS,
     Message,
@@ -66,10 +67,10 @@ class _Held:
 class NotificationPolicy:
     """Decides what to show; see the module docstring. Not thread-safe: used from the event loop only."""
 
-    def __init__(self, preferences: NotifyPreferences | None = None) -> None:
+    def __init__(self, preferences: NotifyPreferences | None = None, dnd: DoNotDisturb | None = None) -> None:
+        """``dnd``: the app's Do not disturb, shared with what sets it (a private one when None)."""
         self._prefs = preferences or NotifyPreferences()
-        self._dnd = False
-        self._dnd_until: datetime | None = None
+        self._dnd = dnd or DoNotDisturb()
         self._held = _Held()
         self._reported: set[tuple[int, OutboxState, str | None]] = set()
 
@@ -138,19 +139,18 @@ class NotificationPolicy:
 
     def set_dnd(self, until: datetime | None) -> None:
         """Turn Do not disturb on until ``until`` (``None``: until :meth:`end_dnd`)."""
-        self._dnd = True
-        self._dnd_until = until
+        self._dnd.hold_until(until)
 
     @property
     def dnd_until(self) -> datetime | None:
-        return self._dnd_until
+        return self._dnd.until
 
     def dnd_active(self, now: datetime) -> bool:
-        return self._dnd and (self._dnd_until is None or now < self._dnd_until)
+        return self._dnd.active(now)
 
     def dnd_expired(self, now: datetime) -> bool:
         """True when Do not disturb was set with an end time that has passed (it still needs ending)."""
-        return self._dnd and self._dnd_until is not None and now >= self._dnd_until
+        return self._dnd.expired(now)
 
     def hold(self, message: Message) -> None:
         self._held.messages.append(message)
@@ -165,8 +165,7 @@ class NotificationPolicy:
     def end_dnd(self, tz: tzinfo | None = None) -> Message | None:
         """Turn Do not disturb off; the summary of what was held, or ``None`` when nothing was."""
         held, self._held = self._held, _Held()
-        self._dnd = False
-        self._dnd_until = None
+        self._dnd.stop()
         if not held.messages and not held.reminders:
             return None
         if not self._prefs.allows(NotifyKind.DND_SUMMARY):

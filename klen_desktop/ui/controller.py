@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from klen_desktop.api.errors import KlenError
 from klen_desktop.api.models import Availability, AvailabilitySlot, EventStatus
 from klen_desktop.drafts import EventDraft
-from klen_desktop.reminders.due import Reminder
+from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.calendar import SEND_WAIT, CalendarSession
 from klen_desktop.session.outcomes import Access, Queued, SaveOutcome, WriteRefused
@@ -57,10 +57,9 @@ class Controller(QObject):
     events_changed = Signal()
     status_changed = Signal(object)  # SyncStatus
     outbox_changed = Signal(object)  # tuple[OutboxEntry, ...]
-    reminder_due = Signal(object)  # Reminder
     notice = Signal(str, str)  # title, message
     access_changed = Signal(object)  # Access
-    dnd_changed = Signal(object)  # datetime | None
+    dnd_changed = Signal(object)  # datetime | None: when Do not disturb ends (None: it is off)
     connection_changed = Signal()  # a new session (demo <-> live) replaced the old one
     detail_loaded = Signal(object)  # StoredEvent
     key_tested = Signal(object)  # KeyCheck
@@ -86,7 +85,9 @@ class Controller(QObject):
         self.events: tuple[StoredEvent, ...] = ()
         self.outbox: tuple[OutboxEntry, ...] = ()
         self.status = SyncStatus()
-        self.dnd_until: datetime | None = None
+        # Shared with the notification policy, which obeys it: one state for the menu and the notifications.
+        self.dnd = DoNotDisturb()
+        self.dnd.subscribe(lambda dnd: self.dnd_changed.emit(dnd.until if dnd.on else None))
         self._reload_task: asyncio.Task[None] | None = None
         self._reload_again = False
         self._loaded_after_sync = False
@@ -145,7 +146,6 @@ class Controller(QObject):
         session.on_changes(self._on_changes)
         session.on_status(self._on_status)
         session.on_outbox_settled(self._on_drain)
-        session.on_reminder(self._on_reminder)
         session.on_interactive_wait(self._on_interactive_wait)
         session.on_access(self.access_changed.emit)
 
@@ -182,12 +182,6 @@ class Controller(QObject):
             "Waiting for Klen's request limit",
             f"{what} in about {round(seconds)} s: Klen answers only so many requests a minute.",
         )
-
-    def _on_reminder(self, reminder: Reminder) -> None:
-        if self.dnd_active():
-            log.info("reminder for event %d held back: do not disturb", reminder.event_id)
-            return
-        self.reminder_due.emit(reminder)
 
     def request_reload(self) -> None:
         """Re-read events and outbox from the store (coalesced: at most one read runs, one more follows)."""
@@ -375,23 +369,25 @@ class Controller(QObject):
 
     # -- do not disturb ------------------------------------------------------------------------------------
 
+    @property
+    def dnd_until(self) -> datetime | None:
+        return self.dnd.until
+
     def dnd_active(self, now: datetime | None = None) -> bool:
-        if self.dnd_until is None:
-            return False
-        return (now or self._session.clock.now()) < self.dnd_until
+        return self.dnd.active(now or self._session.clock.now())
 
     def set_dnd(self, until: datetime | None) -> None:
-        """Hold reminders back until ``until`` (None: off)."""
-        self.dnd_until = until
-        self.dnd_changed.emit(until)
+        """Hold notifications back until ``until`` (None: off)."""
+        if until is None:
+            self.dnd.stop()
+        else:
+            self.dnd.hold_until(until)
 
     def dnd_for(self, minutes: int) -> None:
-        self.set_dnd(self._session.clock.now() + timedelta(minutes=minutes))
+        self.dnd.hold_for(self._session.clock.now(), minutes)
 
     def dnd_until_tomorrow(self) -> None:
-        local_now = self._session.clock.now().astimezone()
-        tomorrow = (local_now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        self.set_dnd(tomorrow)
+        self.dnd.hold_until_tomorrow(self._session.clock.now())
 
     # -- errors --------------------------------------------------------------------------------------------
 

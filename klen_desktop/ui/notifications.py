@@ -113,6 +113,7 @@ class NotificationBridge:
             preferences=notify_preferences(preferences or Preferences()),
             actions=self._actions(),
             cancel_reason=details_reason_lookup(self._fetch_detail, self._cached_detail),
+            dnd=controller.dnd,
         )
         controller.outbox_changed.connect(self._outbox_changed)
         controller.dnd_changed.connect(self._dnd_changed)
