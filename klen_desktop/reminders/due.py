@@ -24,11 +24,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from klen_desktop.api.models import EventStatus
+from klen_desktop.event_rules import is_open
 from klen_desktop.reminders.log import LogEntry, LogKey, ReminderState
 from klen_desktop.store.events import StoredEvent
 
-REMINDABLE_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.CONFIRMED})
 DEFAULT_REMIND_MINUTES = 15
 DEFAULT_LATE_AFTER = timedelta(seconds=60)
 _DONE_STATES = frozenset({ReminderState.FIRED, ReminderState.DISMISSED, ReminderState.MISSED, ReminderState.DROPPED})
@@ -41,7 +40,7 @@ def reminder_due_at(event: StoredEvent, default_minutes: int = DEFAULT_REMIND_MI
     The lead time is the details' ``remind_before_minutes``; ``default_minutes`` is used when the details
     leave it unset or were never fetched. Start time and status come from the newest summary.
     """
-    if event.status not in REMINDABLE_STATUSES:
+    if not is_open(event.status):
         return None
     minutes = default_minutes
     detail = event.detail

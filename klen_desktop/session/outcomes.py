@@ -57,3 +57,43 @@ class Queued:
 
     seq: int
     moved_here: int | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What to tell the user: a short title and a message that says what happened and what to do."""
+
+    title: str
+    message: str
+
+
+def notice_for(exc: Exception, title: str) -> Notice | None:
+    """The notice for an action titled ``title`` that failed with ``exc``, or None when there is nothing to tell
+    (the cache was closed under it: the app is quitting or switching accounts).
+
+    Raises ``exc`` again when it is not a failure the user can act on: that is a bug, for the log.
+    """
+    from klen_desktop.api.errors import KlenError
+    from klen_desktop.secrets import KeyStoreError
+    from klen_desktop.store.errors import DatabaseClosed, StoreError
+    from klen_desktop.sync.outbox_queue import OutboxError
+
+    if isinstance(exc, WriteRefused):
+        return Notice(title, exc.message)
+    if isinstance(exc, KlenError | KeyStoreError):
+        return Notice(exc.title, exc.message)
+    if isinstance(exc, OutboxError | ValueError):
+        return Notice(title, str(exc))
+    if isinstance(exc, DatabaseClosed):
+        return None
+    if isinstance(exc, StoreError):  # a refused write (disk full, read-only): what to free or fix
+        return Notice(exc.title, exc.message)
+    raise exc
+
+
+def waiting_notice(what: str, seconds: float) -> Notice:
+    """What to say before a user's click waits ``seconds`` for the request limit."""
+    return Notice(
+        "Waiting for Klen's request limit",
+        f"{what} in about {round(seconds)} s: Klen answers only so many requests a minute.",
+    )

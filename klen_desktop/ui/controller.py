@@ -1,54 +1,42 @@
-"""The one bridge between Qt and the core services: state out as Qt signals, the user's intentions in.
+"""The one bridge between Qt and the calendar session: its state out as Qt signals, the user's intentions in.
 
-Out: :attr:`Controller.events` (every cached event, newest snapshot), :attr:`status`, :attr:`outbox`,
-:attr:`access` and :attr:`dnd_until`, each announced by a signal after it changed. In: intention slots (the
-``@intention`` methods) that queue writes in the outbox, run a sync, search availability, save an ICS file,
-test, save and forget the API key, resend or discard held-back changes. Intentions never raise into Qt:
-what went wrong is announced on :attr:`notice` as a title and a message the user can act on.
-
-The rules behind every intention live in :class:`~klen_desktop.session.calendar.CalendarSession` (no Qt): the
-controller adapts its callbacks to Qt signals and its errors to notices. Store reads run on the store's worker
-thread, so the UI never waits on disk. The controller holds no widgets: the composition root connects windows
-to it.
+The rules behind every intention live in :class:`~klen_desktop.session.calendar.CalendarSession` (no Qt); the
+controller adapts its callbacks to signals, runs intentions as slots that never raise into Qt (a failure is
+announced on :attr:`Controller.notice`, see :func:`~klen_desktop.session.outcomes.notice_for`) and keeps the
+newest copy of the cached events (:class:`~klen_desktop.session.snapshot.CalendarSnapshot`), read off the UI
+thread. It holds no widgets: the composition root connects windows to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
-from klen_desktop.api.errors import KlenError
-from klen_desktop.api.models import Availability, AvailabilitySlot, EventStatus
+from klen_desktop.api.models import EventStatus
 from klen_desktop.drafts import EventDraft
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
-from klen_desktop.secrets import KeyStore, KeyStoreError
-from klen_desktop.session.calendar import SEND_WAIT, CalendarSession
-from klen_desktop.session.outcomes import Access, Queued, SaveOutcome, WriteRefused
-from klen_desktop.store.errors import DatabaseClosed, StoreError
+from klen_desktop.secrets import KeyStore
+from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.keys import Connect, KeyChanges
+from klen_desktop.session.outcomes import Access, Notice, Queued, notice_for, waiting_notice
+from klen_desktop.session.snapshot import CalendarSnapshot
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
-from klen_desktop.sync.diff import ChangeSet
-from klen_desktop.sync.outbox import DrainReport
-from klen_desktop.sync.outbox_queue import OutboxError
-from klen_desktop.sync.status import SyncPhase, SyncStatus
-from klen_desktop.timezone_watch import TimeChange, TimeWatch
+from klen_desktop.sync.status import SyncStatus
+from klen_desktop.timezone_watch import TimeChange
 from klen_desktop.ui.intentions import intention
+from klen_desktop.ui.time_checks import TimeChecks
 
 log = logging.getLogger(__name__)
 
-Connect = Callable[[str | None], Awaitable[CalendarSession]]
 # How long shutdown waits for cancelled work to unwind before closing the core under it.
 SHUTDOWN_WAIT = 2.0
-# How often the local zone, the local day and the wall clock are checked: nothing announces a change of zone
-# to a running process, and a wake from sleep is only seen as a jump of the wall clock.
-TIME_CHECK_MS = 30_000
 
 
 class Controller(QObject):
@@ -79,23 +67,15 @@ class Controller(QObject):
     ) -> None:
         super().__init__()
         self._session = session
-        self._connect = connect
-        self._keys = key_store or KeyStore()
-        self._live_base_url = live_base_url or session.config.base_url
-        self.events: tuple[StoredEvent, ...] = ()
-        self.outbox: tuple[OutboxEntry, ...] = ()
+        self._keys = KeyChanges(key_store or KeyStore(), connect, live_base_url or session.config.base_url)
+        self._snapshot = CalendarSnapshot(session, self._read_done)
         self.status = SyncStatus()
         # Shared with the notification policy, which obeys it: one state for the menu and the notifications.
         self.dnd = DoNotDisturb()
         self.dnd.subscribe(lambda dnd: self.dnd_changed.emit(dnd.until if dnd.on else None))
-        self._reload_task: asyncio.Task[None] | None = None
-        self._reload_again = False
-        self._loaded_after_sync = False
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._time_watch = TimeWatch(lambda: self._session.clock.now())
-        self._time_timer = QTimer(self)
-        self._time_timer.setInterval(TIME_CHECK_MS)
-        self._time_timer.timeout.connect(self.check_time)
+        self.time_checks = TimeChecks(lambda: self._session.clock.now(), self)
+        self.time_checks.changed.connect(self._time_moved)
 
     # -- lifecycle --------------------------------------------------------------------------------------
 
@@ -111,21 +91,30 @@ class Controller(QObject):
     def access(self) -> Access:
         return self._session.access
 
+    @property
+    def events(self) -> tuple[StoredEvent, ...]:
+        """Every cached event, newest copy (read off the UI thread)."""
+        return self._snapshot.events
+
+    @property
+    def outbox(self) -> tuple[OutboxEntry, ...]:
+        """Every change not yet on the server, newest copy."""
+        return self._snapshot.outbox
+
     def start(self) -> None:
         """Listen to the session, start it, and load the cache (call on the running loop)."""
         self._hook(self._session)
         self._session.start()
         self.request_reload()
-        self._time_timer.start()
+        self.time_checks.timer.start()
 
     async def shutdown(self) -> None:
         """Stop the session (queued writes stay on disk) and any work in flight."""
-        self._time_timer.stop()
+        self.time_checks.timer.stop()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
-        if self._reload_task is not None:
-            self._reload_task.cancel()
+        self._snapshot.cancel()
         # Let the cancelled reads unwind before the session closes their HTTP client under them.
         if tasks:
             await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT)
@@ -135,24 +124,17 @@ class Controller(QObject):
         """Switch to another connection (a key was saved or forgotten, settings changed): stop the old session,
         start the new."""
         old, self._session = self._session, session
+        self._snapshot.cancel()
+        self._snapshot = CalendarSnapshot(session, self._read_done)
         await old.stop()
-        self.events, self.outbox = (), ()
-        self._loaded_after_sync = False
         self.start()
         self.connection_changed.emit()
         self.access_changed.emit(self.access)
 
     def _hook(self, session: CalendarSession) -> None:
-        session.on_changes(self._on_changes)
         session.on_status(self._on_status)
-        session.on_outbox_settled(self._on_drain)
-        session.on_interactive_wait(self._on_interactive_wait)
+        session.on_interactive_wait(lambda what, seconds: self._tell(waiting_notice(what, seconds)))
         session.on_access(self.access_changed.emit)
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     def _own_current_task(self) -> None:
         """Have :meth:`shutdown` cancel and await the running intention (a slot's task is not ours otherwise)."""
@@ -163,95 +145,48 @@ class Controller(QObject):
 
     # -- session -> Qt ------------------------------------------------------------------------------------
 
-    def _on_changes(self, _changes: ChangeSet) -> None:
-        self.request_reload()
-
-    def _on_drain(self, _report: DrainReport) -> None:
-        self.request_reload()
-
     def _on_status(self, status: SyncStatus) -> None:
         self.status = status
         self.status_changed.emit(status)
-        # The baseline poll reports no changes; the cache still has to be shown once it is in.
-        if status.phase is SyncPhase.IDLE and status.last_success is not None and not self._loaded_after_sync:
-            self._loaded_after_sync = True
-            self.request_reload()
 
-    def _on_interactive_wait(self, what: str, seconds: float) -> None:
-        self.notice.emit(
-            "Waiting for Klen's request limit",
-            f"{what} in about {round(seconds)} s: Klen answers only so many requests a minute.",
-        )
+    def _tell(self, notice: Notice) -> None:
+        self.notice.emit(notice.title, notice.message)
 
     def request_reload(self) -> None:
         """Re-read events and outbox from the store (coalesced: at most one read runs, one more follows)."""
-        if self._reload_task is not None and not self._reload_task.done():
-            self._reload_again = True
-            return
-        self._reload_task = asyncio.ensure_future(self._reload())
+        self._snapshot.request()
 
     async def reload(self) -> None:
         """Re-read now and wait for it (tests and the first paint)."""
-        self.request_reload()
-        while self._reload_task is not None and not self._reload_task.done():
-            await asyncio.shield(self._reload_task)
+        await self._snapshot.wait()
 
-    async def _reload(self) -> None:
-        while True:
-            self._reload_again = False
-            session = self._session
-            try:
-                events = await session.all_events()
-                outbox = await session.outbox_entries()
-            except DatabaseClosed:
-                return  # the session was replaced or stopped meanwhile; the new one reloads itself
-            except RuntimeError:
-                if session.stopped:
-                    return  # its store's worker was shut down between our check and the read
-                raise
-            if session is not self._session:
-                return
-            self.events = tuple(events)
-            changed_outbox = tuple(outbox) != self.outbox
-            self.outbox = tuple(outbox)
-            self.events_changed.emit()
-            if changed_outbox:
-                self.outbox_changed.emit(self.outbox)
-            if not self._reload_again:
-                return
+    def _read_done(self, outbox_changed: bool) -> None:
+        self.events_changed.emit()
+        if outbox_changed:
+            self.outbox_changed.emit(self.outbox)
 
     def check_time(self) -> TimeChange:
-        """Re-read the local zone and compare the clock with the last check (the timer calls this; so may
-        anything that has a reason to think time moved). On a change, ``time_changed`` then ``events_changed``
-        are emitted and the reminder scheduler re-plans at once rather than at the end of its sleep slice."""
-        change = self._time_watch.check()
-        if change:
-            log.info("time changed (%s): refreshing local times", change)
-            self._session.replan_reminders()
-            self.time_changed.emit(change)
-            # A read still under way announces the events itself; announcing the empty snapshot before the
-            # first read would show "no events" instead of "loading".
-            if self._reload_task is not None and self._reload_task.done():
-                self.events_changed.emit()
-        return change
+        """Check now whether the zone, the day or the clock moved (see :class:`TimeChecks`)."""
+        return self.time_checks.check()
+
+    def _time_moved(self, change: TimeChange) -> None:
+        # Reminders re-plan at once rather than at the end of their sleep; every local time is redrawn.
+        self._session.replan_reminders()
+        self.time_changed.emit(change)
+        # A read still under way announces the events itself; announcing the empty snapshot before the first
+        # read would show "no events" instead of "loading".
+        if self._snapshot.read_once:
+            self.events_changed.emit()
 
     # -- reading -----------------------------------------------------------------------------------------
 
     def cached_event(self, event_id: int) -> StoredEvent | None:
         """The event from the newest snapshot (no disk read)."""
-        for stored in self.events:
-            if stored.id == event_id:
-                return stored
-        return None
+        return self._snapshot.event(event_id)
 
     def upcoming(self, now: datetime, limit: int) -> list[StoredEvent]:
-        """Scheduled or confirmed events not yet ended, soonest first."""
-        active = (EventStatus.SCHEDULED, EventStatus.CONFIRMED)
-        found = [e for e in self.events if e.end_time > now and e.status in active]
-        return sorted(found, key=lambda e: (e.start_time, e.id))[:limit]
-
-    def pending_count(self) -> int:
-        return len(self.outbox)
+        """Open events not yet ended, soonest first."""
+        return self._snapshot.upcoming(now, limit)
 
     @intention(int)
     async def load_detail(self, event_id: int) -> None:
@@ -271,10 +206,6 @@ class Controller(QObject):
         """Queue ``draft`` (see :meth:`CalendarSession.save`); returns the outbox seq. Raises
         :class:`WriteRefused` for the editor to show; the draft is kept."""
         return self._queued(await self._session.save(draft, base, resend_seq=resend_seq))
-
-    async def wait_for_send(self, seq: int, timeout: float = SEND_WAIT) -> SaveOutcome:
-        """How a queued write fared within ``timeout`` seconds (see :meth:`CalendarSession.wait_for_send`)."""
-        return await self._session.wait_for_send(seq, timeout)
 
     @intention(int, str)
     async def change_status(self, event_id: int, status: str) -> None:
@@ -324,87 +255,41 @@ class Controller(QObject):
         if visible:
             self.check_time()
 
-    async def find_slots(self, start: date, end: date, duration: int) -> Availability:
-        """Free slots from the availability endpoint; raises :class:`KlenError` for the finder to show."""
-        return await self._session.find_slots(start, end, duration)
-
-    async def next_free_slot(self, now: datetime, minutes: int = 30) -> AvailabilitySlot | None:
-        """The first free slot of ``minutes`` starting later today (local time), or None."""
-        return await self._session.next_free_slot(now, minutes)
-
-    async def save_ics(self, event_id: int, target: Path) -> Path:
-        """Save the event's calendar file as ``target`` (see :meth:`CalendarSession.save_ics`)."""
-        return await self._session.save_ics(event_id, target)
-
     # -- key -----------------------------------------------------------------------------------------------
 
     @intention(str)
     async def test_key(self, api_key: str) -> None:
         """Ask the live server what ``api_key`` may do; ``key_tested`` answers with a KeyCheck."""
-        from klen_desktop.key_check import check_key
-
-        result = await check_key(self._live_base_url, api_key.strip())
-        self.key_tested.emit(result)
+        self.key_tested.emit(await self._keys.test(api_key))
 
     @intention(str)
     async def save_key(self, api_key: str) -> None:
         """Store the key in the OS keyring and switch to the live calendar."""
         with self._reported("Could not store the API key"):
-            await self._keys.set(api_key)
-            await self._switch(api_key.strip())
+            session = await self._keys.save(api_key)
+            if session is not None:
+                await self.replace_session(session)
             self.notice.emit("API key saved", "Klen Desktop now shows your calendar.")
 
     @intention()
     async def forget_key(self) -> None:
         """Remove the key from the keyring and go back to the demo calendar."""
         with self._reported("Could not remove the API key"):
-            await self._keys.delete()
-            await self._switch(None)
+            session = await self._keys.forget()
+            if session is not None:
+                await self.replace_session(session)
             self.notice.emit("API key removed", "The key is no longer stored. Demo mode is on.")
-
-    async def _switch(self, api_key: str | None) -> None:
-        if self._connect is None:
-            return
-        await self.replace_session(await self._connect(api_key))
-
-    # -- do not disturb ------------------------------------------------------------------------------------
-
-    @property
-    def dnd_until(self) -> datetime | None:
-        return self.dnd.until
-
-    def dnd_active(self, now: datetime | None = None) -> bool:
-        return self.dnd.active(now or self._session.clock.now())
-
-    def set_dnd(self, until: datetime | None) -> None:
-        """Hold notifications back until ``until`` (None: off)."""
-        if until is None:
-            self.dnd.stop()
-        else:
-            self.dnd.hold_until(until)
-
-    def dnd_for(self, minutes: int) -> None:
-        self.dnd.hold_for(self._session.clock.now(), minutes)
-
-    def dnd_until_tomorrow(self) -> None:
-        self.dnd.hold_until_tomorrow(self._session.clock.now())
 
     # -- errors --------------------------------------------------------------------------------------------
 
     @contextmanager
     def _reported(self, title: str) -> Iterator[None]:
-        """Turn the errors a user can act on into a notice; anything else is a bug and is logged."""
+        """Turn the failures a user can act on into a notice; anything else is a bug and goes to the log."""
         try:
             yield
-        except WriteRefused as exc:
-            self.notice.emit(title, exc.message)
-        except KlenError as exc:
-            self.notice.emit(exc.title, exc.message)
-        except KeyStoreError as exc:
-            self.notice.emit(exc.title, exc.message)
-        except (OutboxError, ValueError) as exc:
-            self.notice.emit(title, str(exc))
-        except DatabaseClosed:
-            log.info("%s: the cache was closed (shutting down or switching accounts)", title)
-        except StoreError as exc:  # a refused write (disk full, read-only): the user is told what to free or fix
-            self.notice.emit(exc.title, exc.message)
+        except Exception as exc:
+            notice = notice_for(exc, title)
+            if notice is None:
+                log.info("%s: the cache was closed (quitting or switching accounts)", title)
+            else:
+                self._tell(notice)

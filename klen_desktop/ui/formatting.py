@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.event_rules import is_open
 from klen_desktop.notify.messages import clip, extends_previous
 
 
@@ -143,4 +144,4 @@ class HasStatus(Protocol):
 
 
 def is_active(event: HasStatus) -> bool:
-    return event.status in (EventStatus.SCHEDULED, EventStatus.CONFIRMED)
+    return is_open(event.status)

@@ -332,17 +332,18 @@ class KlenDesktop:
 
     def _dnd(self, minutes: int) -> None:
         assert self.controller is not None
+        dnd, now = self.controller.dnd, self.clock.now()
         if minutes == 0:
-            self.controller.set_dnd(None)
+            dnd.stop()
         elif minutes < 0:
-            self.controller.dnd_until_tomorrow()
+            dnd.hold_until_tomorrow(now)
         else:
-            self.controller.dnd_for(minutes)
+            dnd.hold_for(now, minutes)
 
     async def _find_free_slot(self) -> None:
         assert self.controller is not None and self.tray is not None
         try:
-            slot = await self.controller.next_free_slot(self.controller.session.clock.now())
+            slot = await self.controller.session.next_free_slot(self.controller.session.clock.now())
         except KlenError as exc:
             self.tray.offer_slot(None, None, f"No slot: {exc.title}")
             return

@@ -67,7 +67,7 @@ def tray_state(controller: Controller, now: datetime) -> TrayState:
         return TrayState.OFFLINE
     if controller.outbox:
         return TrayState.PENDING
-    if controller.dnd_active(now):
+    if controller.dnd.active(now):
         return TrayState.DND  # a mode the user chose outranks a sync of a second
     if phase is SyncPhase.SYNCING:
         return TrayState.SYNCING
@@ -188,8 +188,8 @@ class Tray(QObject):
         count = len(self._controller.outbox)
         if count:
             return f"{count} change{'s' if count != 1 else ''} not yet on the server"
-        if self._controller.dnd_active(now) and self._controller.dnd_until is not None:
-            return f"Do not disturb until {local(self._controller.dnd_until):%H:%M}"
+        if self._controller.dnd.active(now) and self._controller.dnd.until is not None:
+            return f"Do not disturb until {local(self._controller.dnd.until):%H:%M}"
         return None
 
     # -- the two-click booking -----------------------------------------------------------------------------
@@ -292,10 +292,10 @@ class Tray(QObject):
             _action(menu, "    Copy phone", partial(self.copy_text.emit, phone.strip()))
 
     def _add_dnd(self, menu: QMenu, now: datetime) -> None:
-        active = self._controller.dnd_active(now) and self._controller.dnd_until is not None
+        active = self._controller.dnd.active(now) and self._controller.dnd.until is not None
         title = "Do not disturb"
-        if active and self._controller.dnd_until is not None:
-            title += f" (until {local(self._controller.dnd_until):%H:%M})"
+        if active and self._controller.dnd.until is not None:
+            title += f" (until {local(self._controller.dnd.until):%H:%M})"
         sub = menu.addMenu(title)
         _action(sub, "For 1 hour", partial(self.dnd.emit, 60))
         _action(sub, "Until tomorrow", partial(self.dnd.emit, -1))

@@ -202,7 +202,7 @@ class Windows(QObject):
         refused_seq = self._refused.get(editor)
         try:
             seq = await self._controller.save_draft(draft, base, resend_seq=refused_seq)
-            outcome = await self._controller.wait_for_send(seq)
+            outcome = await self._controller.session.wait_for_send(seq)
         except WriteRefused as exc:
             editor.show_field_errors({exc.field or "": exc.message})
             return
@@ -252,7 +252,7 @@ class Windows(QObject):
         if not isinstance(start, date) or not isinstance(end, date):
             return
         try:
-            found = await self._controller.find_slots(start, end, duration)
+            found = await self._controller.session.find_slots(start, end, duration)
         except KlenError as exc:
             finder.show_error(exc.message)
             return
@@ -276,7 +276,7 @@ class Windows(QObject):
 
     async def _save_ics(self, event_id: int, path: Path) -> None:
         try:
-            written = await self._controller.save_ics(event_id, path)
+            written = await self._controller.session.save_ics(event_id, path)
         except (KlenError, WriteRefused, OSError) as exc:
             self._controller.notice.emit("Could not save the calendar file", str(exc))
             return

@@ -264,7 +264,7 @@ async def test_do_not_disturb_from_the_tray_holds_then_summarises_and_quit_withd
 ) -> None:
     async with running_app(qapp, emulator, rw_key, tmp_path, monkeypatch) as r:
         r.app.tray.dnd.emit(60)  # "Do not disturb: 1 hour" from the tray menu
-        assert r.app.controller.dnd_until is not None
+        assert r.app.controller.dnd.until is not None
         start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=REMINDER_LEAD, seconds=2)
         insert_event(emulator, f"Standup {r.marker}", base=start, hours_from_now=0, remind_before_minutes=REMINDER_LEAD)
         booked_at = hours_ahead(60)

@@ -37,7 +37,7 @@ async def test_an_events_calendar_file_is_saved_under_the_name_the_user_chose(
     folder.mkdir()
     chosen = folder / "meeting.ics"
     chosen.write_text("an older file the save dialog asked to replace")
-    written = await app.controller.save_ics(event_id, chosen)
+    written = await app.controller.session.save_ics(event_id, chosen)
     assert written == chosen, "the file is written under the name the dialog asked about, not another"
     assert chosen.read_bytes().startswith(b"BEGIN:VCALENDAR")
     assert sorted(path.name for path in folder.iterdir()) == ["meeting.ics"]
@@ -48,10 +48,10 @@ async def test_saving_again_uses_the_cached_details_and_a_wait_for_the_limit_is_
 ) -> None:
     event_id = insert_event(emulator, "Quarterly review")
     app = await make_app()
-    await app.controller.save_ics(event_id, tmp_path / "first.ics")
+    await app.controller.session.save_ics(event_id, tmp_path / "first.ics")
     emulator.admin.clear_request_log()
     for n in range(3):
-        await app.controller.save_ics(event_id, tmp_path / f"again-{n}.ics")
+        await app.controller.session.save_ics(event_id, tmp_path / f"again-{n}.ics")
     paths = [record.path for record in emulator.admin.request_log()]
     assert not [path for path in paths if path.endswith(f"/events/{event_id}")], f"details read again: {paths}"
     assert len(paths) == 3, f"one request a save: {paths}"
@@ -59,7 +59,7 @@ async def test_saving_again_uses_the_cached_details_and_a_wait_for_the_limit_is_
     notices: list[tuple[str, str]] = []
     app.controller.notice.connect(lambda title, text: notices.append((title, text)))
     app.controller.session.core.interactive_budget.pause(3)  # as after a 429 with Retry-After: 3
-    await asyncio.wait_for(app.controller.save_ics(event_id, tmp_path / "after-wait.ics"), 15)
+    await asyncio.wait_for(app.controller.session.save_ics(event_id, tmp_path / "after-wait.ics"), 15)
     assert (tmp_path / "after-wait.ics").exists()
     assert [title for title, _ in notices] == ["Waiting for Klen's request limit"], notices
     assert "Saving the calendar file in about 3 s" in notices[0][1]

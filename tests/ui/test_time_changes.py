@@ -28,7 +28,7 @@ from klen_desktop.timezone_watch import TimeChange, TimeWatch
 from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.model import AgendaModel
 from klen_desktop.ui.agenda.rows import NowMark
-from klen_desktop.ui.controller import TIME_CHECK_MS
+from klen_desktop.ui.time_checks import TIME_CHECK_MS
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -160,7 +160,7 @@ async def test_a_night_asleep_moves_today_the_now_line_and_the_next_event(
         await app.until(lambda: {"Evening call", "Morning standup"} <= set(placed(window.model)), "both events")
         assert window.model.today == evening.astimezone(BERLIN).date()
         assert re.search(ABOUT_AN_HOUR.format("Evening call"), app.tray.icon.toolTip())
-        assert app.controller._time_timer.isActive() and TIME_CHECK_MS <= 60_000  # checked while running
+        assert app.controller.time_checks.timer.isActive() and TIME_CHECK_MS <= 60_000  # checked while running
 
         window.hide()
         clock.jump(timedelta(hours=13))  # the lid opens at 07:00 UTC the next morning

@@ -146,7 +146,7 @@ async def test_do_not_disturb_from_the_menu(make_app: MakeApp) -> None:
     tray = app.tray
     tray.fill_menu(tray.menu)
     submenu(tray.menu, "Do not disturb").actions()[0].trigger()  # For 1 hour
-    until = app.controller.dnd_until
+    until = app.controller.dnd.until
     assert until is not None
     assert timedelta(minutes=59) < until - datetime.now(UTC) <= timedelta(minutes=60)
     assert tray.state is TrayState.DND
@@ -154,7 +154,7 @@ async def test_do_not_disturb_from_the_menu(make_app: MakeApp) -> None:
     assert submenu(tray.menu, "Do not disturb (until ")
     off = next(a for a in submenu(tray.menu, "Do not disturb").actions() if a.text() == "Off")
     off.trigger()
-    assert app.controller.dnd_until is None
+    assert app.controller.dnd.until is None
     assert tray.state in (TrayState.NORMAL, TrayState.SYNCING)
 
 
@@ -304,7 +304,7 @@ async def test_screenshots_of_the_tray_menu_and_icons(make_app: MakeApp, emulato
     )
     insert_event(emulator, "Haircut: Bo", base=noon, hours_from_now=4, event_type="appointment")
     app = await make_app(clock=ShiftedClock(noon))
-    app.controller.dnd_for(60)
+    app.controller.dnd.hold_for(app.controller.session.clock.now(), 60)
     qt = QApplication.instance()
     assert isinstance(qt, QApplication)
     original = qt.palette()

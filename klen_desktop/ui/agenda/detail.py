@@ -14,9 +14,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from klen_desktop.api.models import EventStatus
+from klen_desktop.event_rules import OPEN_STATUSES
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.details import detail_rows
-from klen_desktop.ui.agenda.filters import OPEN_STATUSES, join_link, needs_outcome
+from klen_desktop.ui.agenda.filters import join_link, needs_outcome
 from klen_desktop.ui.agenda.widgets import plain_label, plain_tooltip, set_write_enabled
 from klen_desktop.ui.formatting import breakable
 

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from klen_desktop.api.models import EventStatus, EventSummary, EventType
+from klen_desktop.event_rules import OPEN_STATUSES
 from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 
@@ -21,8 +22,6 @@ _INVISIBLE = dict.fromkeys(
 
 ALL_STATUSES = frozenset(EventStatus)
 ALL_TYPES = frozenset(EventType)
-# Statuses whose event, once ended, still needs an outcome ("Did it happen?").
-OPEN_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.CONFIRMED})
 
 
 @dataclass(frozen=True)

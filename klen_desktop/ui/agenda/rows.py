@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum
 
+from klen_desktop.event_rules import OPEN_STATUSES
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.details import RowTexts
-from klen_desktop.ui.agenda.filters import ALL_STATUSES, ALL_TYPES, OPEN_STATUSES, AgendaFilter, search_text
+from klen_desktop.ui.agenda.filters import ALL_STATUSES, ALL_TYPES, AgendaFilter, search_text
 
 
 class NowMark(IntEnum):

@@ -1,0 +1,14 @@
+"""Rules about an event's status that every layer shares: one home, so the tray, the agenda, the reminders and
+sync cannot disagree about which events are still open."""
+
+from __future__ import annotations
+
+from klen_desktop.api.models import EventStatus
+
+# Still to happen as planned: reminded of, offered Join and the outcome buttons, counted as "next".
+OPEN_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.CONFIRMED})
+
+
+def is_open(status: object) -> bool:
+    """True for a scheduled or confirmed event; False for every other status, one never seen included."""
+    return status in OPEN_STATUSES
