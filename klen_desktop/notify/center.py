@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from klen_desktop.clock import Clock
 from klen_desktop.links import web_link
+from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import CLICK_KEY, NO_SERVER, NotificationBackend, ServerInfo
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.notify.messages import (
@@ -48,27 +49,6 @@ from klen_desktop.sync.diff import ChangeKind, ChangeSet, Origin
 log = logging.getLogger(__name__)
 
 REPROBE_AFTER = timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class NotificationActions:
-    """What the notifications' buttons do; the app wires these, tests capture them.
-
-    ``open_url`` only ever receives absolute http(s) links. ``snooze`` and ``dismiss`` go to the reminder
-    scheduler, ``confirm`` patches the event's status to confirmed (through the outbox in the app).
-    """
-
-    open_url: Callable[[str], None]
-    open_event: Callable[[int], None]
-    open_agenda: Callable[[], None]
-    snooze: Callable[[int, datetime, SnoozeChoice], Awaitable[object]]
-    dismiss: Callable[[int, datetime], Awaitable[object]]
-    confirm: Callable[[int], Awaitable[object]]
-    show_fallback: Callable[[Reminder], None]
-    show_starting_now: Callable[[StoredEvent], None]
-    tray_message: Callable[[str, str], None]
-    close_windows: Callable[[int], None] = lambda _event_id: None
-    """Close our own reminder or Starting-now window about an event that was cancelled, moved or deleted."""
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from klen_desktop.api.models import EventDetail, EventStatus
 from klen_desktop.clock import Clock
+from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import DesktopNotifierBackend, NotificationBackend
-from klen_desktop.notify.center import NotificationActions, NotificationCenter
+from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.notify.messages import Message, NotifyKind, reminder_content, starting_now_content
 from klen_desktop.notify.policy import NotifyPreferences
 from klen_desktop.notify.reasons import details_reason_lookup

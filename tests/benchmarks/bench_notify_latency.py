@@ -35,8 +35,9 @@ from klen_desktop.api.models import EventStatus, EventSummary, EventType, format
 from klen_desktop.clock import SystemClock
 from klen_desktop.emulator.keys import ApiKeySpec
 from klen_desktop.emulator.server import EmulatorServer
+from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import DesktopNotifierBackend
-from klen_desktop.notify.center import NotificationActions, NotificationCenter
+from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.reminders.log import ReminderLogRepository
 from klen_desktop.reminders.scheduler import ReminderScheduler

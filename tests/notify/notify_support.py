@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from klen_desktop.api.models import AiAgent, Customer, EventStatus, EventSummary, EventType
+from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import ServerInfo
-from klen_desktop.notify.center import NotificationActions
 from klen_desktop.notify.messages import Message
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.reminders.scheduler import SnoozeChoice
