@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from klen_desktop.api.models import Availability, AvailabilitySlot, EventPatch, EventStatus, EventType
@@ -42,6 +43,16 @@ log = logging.getLogger(__name__)
 
 # How long a save waits to hear that it reached the server (or was refused) before the rest is left to the outbox.
 SEND_WAIT = 8.0
+# How far "the next free slot" looks when none is left today.
+LOOK_AHEAD_DAYS = 7
+
+
+@dataclass(frozen=True)
+class FreeSlots:
+    """The first free slot later today, or, when there is none, the first one after today (None: none found)."""
+
+    today: AvailabilitySlot | None = None
+    later: AvailabilitySlot | None = None
 
 
 class CalendarSession:
@@ -265,12 +276,18 @@ class CalendarSession:
 
     async def next_free_slot(self, now: datetime, minutes: int = 30) -> AvailabilitySlot | None:
         """The first free slot of ``minutes`` starting later today (local time), or None."""
+        return (await self.free_slots_ahead(now, minutes)).today
+
+    async def free_slots_ahead(self, now: datetime, minutes: int = 30) -> FreeSlots:
+        """The first free slot of ``minutes`` later today (local time) and, when there is none, the first one in
+        the next :data:`LOOK_AHEAD_DAYS` days, in one request."""
         today = now.astimezone().date()
-        found = await self.find_slots(today, today, minutes)
-        for slot in found.available_slots:
-            if slot.start >= now and slot.start.astimezone().date() == today:
-                return slot
-        return None
+        found = await self.find_slots(today, today + timedelta(days=LOOK_AHEAD_DAYS), minutes)
+        ahead = sorted((slot for slot in found.available_slots if slot.start >= now), key=lambda slot: slot.start)
+        first_today = next((slot for slot in ahead if slot.start.astimezone().date() == today), None)
+        if first_today is not None:
+            return FreeSlots(today=first_today)
+        return FreeSlots(later=next((slot for slot in ahead if slot.start.astimezone().date() > today), None))
 
     async def save_ics(self, event_id: int, target: Path) -> Path:
         """Download the event's .ics (size-limited) and write it to ``target``, the file the user chose.

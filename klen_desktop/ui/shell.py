@@ -42,7 +42,7 @@ from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.main_window_fallback import NoTrayMode
-from klen_desktop.ui.tray import Tray
+from klen_desktop.ui.tray import FREE_SLOT_MINUTES, Tray, no_slot_today
 from klen_desktop.ui.windows import Windows, copy_text, open_phone
 
 if TYPE_CHECKING:
@@ -341,13 +341,21 @@ class KlenDesktop:
             dnd.hold_for(now, minutes)
 
     async def _find_free_slot(self) -> None:
+        # The menu closed on the click that asked: what was found, or why nothing was, is also said aloud.
         assert self.controller is not None and self.tray is not None
+        now = self.controller.session.clock.now()
         try:
-            slot = await self.controller.session.next_free_slot(self.controller.session.clock.now())
+            found = await self.controller.session.free_slots_ahead(now, FREE_SLOT_MINUTES)
         except KlenError as exc:
-            self.tray.offer_slot(None, None, f"No slot: {exc.title}")
+            self.tray.offer_slot(None, None, "Could not look for a free slot")
+            self.controller.notice.emit("Could not look for a free slot", exc.message)
             return
-        self.tray.offer_slot(slot.start if slot else None, slot.end if slot else None)
+        if found.today is not None:
+            self.tray.offer_slot(found.today.start, found.today.end)
+            return
+        note = no_slot_today(found.later, FREE_SLOT_MINUTES, now)
+        self.tray.offer_slot(None, None, note)
+        self.controller.notice.emit(note, "Find a free slot… in the tray menu looks at other days and lengths.")
 
     async def _book(self, start: object, end: object) -> None:
         assert self.controller is not None

@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from klen_desktop.api.models import EventType
+from klen_desktop.api.models import AvailabilitySlot, EventType
 from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.status import SyncPhase
@@ -39,6 +39,15 @@ TOOLTIP_REFRESH_MS = 30_000
 
 _OFFLINE_PHASES = (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR, SyncPhase.RATE_LIMITED)
 _ERROR_PHASES = (SyncPhase.AUTH_ERROR, SyncPhase.PERMISSION_ERROR)
+
+
+def no_slot_today(later: AvailabilitySlot | None, minutes: int, now: datetime) -> str:
+    """``No free 30 minutes today; next: Mon 09:00`` (local time), or that none is free in the days looked at."""
+    if later is None:
+        return f"No free {minutes} minutes today or in the next days"
+    start = local(later.start)
+    day = "tomorrow" if start.date() == local(now).date() + timedelta(days=1) else f"{start:%a %d %b}"
+    return f"No free {minutes} minutes today; next: {day} {start:%H:%M}"
 
 
 def dialable(phone: str | None) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from app_harness import MakeApp, ShiftedClock, insert_event, local_noon_tomorrow
+from local_zone import local_zone
 from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -181,6 +182,37 @@ async def test_next_free_half_hour_books_in_two_clicks(make_app: MakeApp, emulat
     booked = app.server_event("Busy")
     assert booked is not None and booked["event_type"] == EventType.BUSY.value
     assert booked["start_time"].startswith(f"{tomorrow.isoformat()}T10:30:00")
+
+
+@pytest.mark.asyncio
+async def test_no_free_half_hour_left_today_says_when_the_next_one_is(
+    make_app: MakeApp, emulator: EmulatorServer
+) -> None:
+    # 16:45 UTC tomorrow, in a UTC zone: the emulator's day (09-17 UTC) has no half hour left.
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    clock = ShiftedClock(datetime(tomorrow.year, tomorrow.month, tomorrow.day, 16, 45, tzinfo=UTC))
+    emulator.admin.set_clock(clock.now)
+    with local_zone("UTC"):
+        app = await make_app(clock=clock)
+        notices: list[tuple[str, str]] = []
+        app.controller.notice.connect(lambda title, text: notices.append((title, text)))
+        tray = app.tray
+        tray.fill_menu(tray.menu)
+        action(tray.menu, "Next free 30 minutes").trigger()
+        await until(lambda: notices, "the answer said aloud (the menu closed on the click)")
+        expected = "No free 30 minutes today; next: tomorrow 09:00"
+        assert notices[0][0] == expected, notices
+        assert action(tray.menu, "No free").text() == expected and not action(tray.menu, "No free").isEnabled()
+        week_on = (tomorrow + timedelta(days=7)).isoformat()
+        assert f"end_date={week_on}" in emulator.admin.request_log()[-1].query, "one request looked a week ahead"
+        tray.fill_menu(tray.menu)  # the next opening offers a fresh look-up
+        assert action(tray.menu, "Next free 30 minutes").isEnabled()
+
+        emulator.faults.fail_next(3, 500, path="/api/v1/calendar/availability")
+        notices.clear()
+        action(tray.menu, "Next free 30 minutes").trigger()
+        await until(lambda: notices, "the failed look-up said aloud", timeout=20)
+        assert notices[0][0] == "Could not look for a free slot"
 
 
 @pytest.mark.asyncio
