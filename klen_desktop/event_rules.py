@@ -12,3 +12,12 @@ OPEN_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.CONFIRMED})
 def is_open(status: object) -> bool:
     """True for a scheduled or confirmed event; False for every other status, one never seen included."""
     return status in OPEN_STATUSES
+
+
+# What the user's time is not taken by: everything else blocks a slot, whatever its type (as the server decides).
+FREE_TIME_STATUSES = frozenset({EventStatus.CANCELLED, EventStatus.NO_SHOW})
+
+
+def blocks_time(status: object) -> bool:
+    """True when an event with ``status`` takes its time; a status never seen is taken to block it."""
+    return status not in FREE_TIME_STATUSES

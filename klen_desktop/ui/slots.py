@@ -4,6 +4,10 @@ It only emits intentions: ``search_requested(start: date, end: date, minutes: in
 ask the availability endpoint, and ``slot_chosen(start, end)`` (aware datetimes) when the user books a slot.
 The controller answers a search with :meth:`SlotFinder.show_availability` or :meth:`SlotFinder.show_error`.
 The finder stays open after ``slot_chosen`` (the controller closes it once the editor is up, if it wants).
+
+What the calendar takes meanwhile (a slot just booked, an event an agent added) is taken off the list at once
+through :meth:`SlotFinder.set_busy_times`, and :meth:`SlotFinder.refresh` asks the server again for the last
+range, so a slot that is no longer free is never offered.
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ class SlotFinder(QDialog):
         self.setWindowTitle("Find a free slot")
         self._today = today or datetime.now().astimezone().date()
         self._slots: list[AvailabilitySlot] = []
+        self._answer: Availability | None = None
+        self._busy: tuple[tuple[datetime, datetime], ...] = ()
+        self.last_search: tuple[date, date, int] | None = None
         self._idle_text = ""
         self._build()
         self._wire()
@@ -71,8 +78,28 @@ class SlotFinder(QDialog):
         """List the slots grouped by local day (earliest first); an empty answer shows the empty state."""
         self._set_busy(False)
         self.error_label.clear_message()
+        self._answer = availability
+        self._render(availability)
+
+    def set_busy_times(self, busy: tuple[tuple[datetime, datetime], ...]) -> None:
+        """Times the calendar now takes: slots overlapping them leave the list (the selection stays if it can)."""
+        if busy == self._busy:
+            return
+        self._busy = busy
+        if self._answer is not None:
+            chosen = self._selected_slot()
+            self._render(self._answer, keep=chosen)
+
+    def refresh(self) -> None:
+        """Ask the server again for the last range (nothing when no search was made or one is under way)."""
+        if self.last_search is not None and not self.is_busy:
+            self._set_busy(True)
+            self.search_requested.emit(*self.last_search)
+
+    def _render(self, availability: Availability, keep: AvailabilitySlot | None = None) -> None:
         self.tree.clear()
-        self._slots = sorted(availability.available_slots, key=lambda s: s.start)
+        free = [slot for slot in availability.available_slots if not self._taken(slot)]
+        self._slots = sorted(free, key=lambda s: s.start)
         first: QTreeWidgetItem | None = None
         numbered = enumerate(self._slots)
         for day, group in groupby(numbered, key=lambda pair: pair[1].start.astimezone().date()):
@@ -88,7 +115,7 @@ class SlotFinder(QDialog):
                 child.setToolTip(0, f"{start:%A %d %B, %H:%M} – {end:%H:%M} ({_minutes_text(slot.duration_minutes)})")
                 child.setData(0, _SLOT_ROLE, index)
                 day_item.addChild(child)
-                if first is None:
+                if first is None or slot == keep:
                     first = child
         self.tree.expandAll()
         if first is not None:
@@ -196,6 +223,9 @@ class SlotFinder(QDialog):
         elif was_busy and not busy:
             self.state_label.setText(self._idle_text)  # a new answer then replaces it; an error keeps it
 
+    def _taken(self, slot: AvailabilitySlot) -> bool:
+        return any(start < slot.end and slot.start < end for start, end in self._busy)
+
     def _selected_slot(self) -> AvailabilitySlot | None:
         item = self.tree.currentItem()
         index = item.data(0, _SLOT_ROLE) if item is not None else None
@@ -207,10 +237,10 @@ class SlotFinder(QDialog):
     def _on_search(self) -> None:
         if self.is_busy:
             return
-        start, end, minutes = self.search_range()
+        self.last_search = self.search_range()
         self.error_label.clear_message()
         self._set_busy(True)
-        self.search_requested.emit(start, end, minutes)
+        self.search_requested.emit(*self.last_search)
 
     def _on_book(self) -> None:
         slot = self._selected_slot()

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from klen_desktop.api.errors import KlenError
 from klen_desktop.drafts import EventDraft
+from klen_desktop.event_rules import blocks_time
 from klen_desktop.links import web_link
 from klen_desktop.session.files import ics_file_name
 from klen_desktop.session.outcomes import SaveState, WriteRefused
@@ -38,6 +40,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LENGTH = timedelta(minutes=30)
 _PROBLEM_STATES = (OutboxState.ATTENTION, OutboxState.CONFLICT)
+# An open slot finder asks the server again after the calendar changed: soon, but at most this often.
+SLOT_REFRESH_DELAY_MS = 1_000
+SLOT_REFRESH_MS = 30_000
 
 
 def next_half_hour(now: datetime) -> datetime:
@@ -73,6 +78,9 @@ class Windows(QObject):
         self._tasks: set[asyncio.Task[None]] = set()
         # Editors whose last save the server refused: saving again resends that outbox entry, corrected.
         self._refused: dict[EventEditor, int] = {}
+        self._slot_refresh = QTimer(self)
+        self._slot_refresh.setSingleShot(True)
+        self._slots_refreshed_at = 0.0
         controller.events_changed.connect(self._events_changed)
         controller.status_changed.connect(self._status_changed)
         controller.outbox_changed.connect(self._outbox_changed)
@@ -136,6 +144,9 @@ class Windows(QObject):
     def _events_changed(self) -> None:
         if self.agenda is not None:
             self.agenda.set_events(self._controller.events, self._clock())
+        if self.slot_finder is not None and self.slot_finder.isVisible():
+            self.slot_finder.set_busy_times(self._busy_times())
+            self._refresh_slots_soon()
 
     def _status_changed(self, *_args: object) -> None:
         if self.agenda is not None:
@@ -243,14 +254,28 @@ class Windows(QObject):
             finder.search_requested.connect(lambda s, e, d: self._spawn(self._search(finder, s, e, d)))
             finder.slot_chosen.connect(self._slot_chosen)
             self.slot_finder = finder
+            self._slot_refresh.timeout.connect(finder.refresh)
+        self.slot_finder.set_busy_times(self._busy_times())
         self.slot_finder.show()
         self.slot_finder.raise_()
         self.slot_finder.activateWindow()
         return self.slot_finder
 
+    def _busy_times(self) -> tuple[tuple[datetime, datetime], ...]:
+        return tuple((e.start_time, e.end_time) for e in self._controller.events if blocks_time(e.status))
+
+    def _refresh_slots_soon(self) -> None:
+        # The calendar changed under an open finder: ask the server again, at most every SLOT_REFRESH_MS, so a
+        # burst of changes costs one request (the list already dropped what the cache shows as taken).
+        if self._slot_refresh.isActive():
+            return
+        since = time.monotonic() - self._slots_refreshed_at
+        self._slot_refresh.start(max(SLOT_REFRESH_DELAY_MS, SLOT_REFRESH_MS - int(since * 1000)))
+
     async def _search(self, finder: SlotFinder, start: object, end: object, duration: int) -> None:
         if not isinstance(start, date) or not isinstance(end, date):
             return
+        self._slots_refreshed_at = time.monotonic()
         try:
             found = await self._controller.session.find_slots(start, end, duration)
         except KlenError as exc:

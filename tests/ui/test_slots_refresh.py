@@ -1,0 +1,67 @@
+"""An open free-slot finder never offers a slot the calendar has taken meanwhile: booked here or by an agent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from app_harness import MakeApp, ShiftedClock
+from local_zone import local_zone
+
+from klen_desktop.emulator import EmulatorServer
+from klen_desktop.ui import windows as windows_module
+from klen_desktop.ui.slots import SlotFinder
+
+pytestmark = pytest.mark.asyncio
+
+
+def listed(finder: SlotFinder) -> list[str]:
+    out = []
+    for i in range(finder.tree.topLevelItemCount()):
+        day = finder.tree.topLevelItem(i)
+        assert day is not None
+        out += [child.text(0) for child in (day.child(j) for j in range(day.childCount())) if child is not None]
+    return out
+
+
+async def test_a_slot_booked_here_or_by_an_agent_leaves_the_open_finder(
+    make_app: MakeApp, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(windows_module, "SLOT_REFRESH_MS", 300)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    clock = ShiftedClock(datetime(tomorrow.year, tomorrow.month, tomorrow.day, 8, 0, tzinfo=UTC))
+    emulator.admin.set_clock(clock.now)
+    with local_zone("UTC"):
+        app = await make_app(clock=clock)
+        finder = app.windows.find_slot()
+        finder.start_date.setDate(finder.start_date.date().addDays(1))
+        finder.end_date.setDate(finder.start_date.date())
+        finder.search_button.click()
+        await app.until(lambda: "09:00 – 09:30" in listed(finder), "tomorrow's slots listed")
+        assert "09:30 – 10:00" in listed(finder)
+
+        nine = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0, tzinfo=UTC)
+        await app.controller.book(nine, nine + timedelta(minutes=30))
+        # At once, from the cache: the local copy of the booking takes the slot before the server knows it.
+        await app.until(lambda: "09:00 – 09:30" not in listed(finder), "the booked slot taken off the list")
+
+        searches = len([r for r in emulator.admin.request_log() if r.path.endswith("/availability")])
+        emulator.admin.insert_events(
+            [
+                {
+                    "title": "Booked by an agent",
+                    "start_time": nine + timedelta(minutes=30),
+                    "end_time": nine + timedelta(hours=1),
+                }
+            ]
+        )
+        app.controller.sync_now()
+        await app.until(lambda: "09:30 – 10:00" not in listed(finder), "the agent's booking taken off the list", 20)
+        await app.until(
+            lambda: len([r for r in emulator.admin.request_log() if r.path.endswith("/availability")]) > searches,
+            "the finder asked the server again",
+            20,
+        )
+        await app.until(lambda: not finder.is_busy, "the refreshed answer shown")
+        assert "09:00 – 09:30" not in listed(finder) and "09:30 – 10:00" not in listed(finder)
+        assert "10:00 – 10:30" in listed(finder)
