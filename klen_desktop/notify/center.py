@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from klen_desktop.clock import Clock
+from klen_desktop.event_rules import is_open
 from klen_desktop.links import web_link
 from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import CLICK_KEY, NO_SERVER, NotificationBackend, ServerInfo
@@ -153,7 +154,8 @@ class NotificationCenter:
     async def on_changes(self, changes: ChangeSet) -> None:
         """Tell the user about a sync's changes from elsewhere (bursts merged, own changes never echoed)."""
         for change in changes:
-            if change.kind in (ChangeKind.CANCELLED, ChangeKind.MOVED, ChangeKind.GONE):
+            over = change.kind is ChangeKind.STATUS_CHANGED and not is_open(change.event.status)
+            if over or change.kind in (ChangeKind.CANCELLED, ChangeKind.MOVED, ChangeKind.GONE):
                 await self.event_gone_or_moved(change.event_id)
         messages = self._policy.change_messages(changes, self._tz)
         if not messages:
@@ -214,7 +216,8 @@ class NotificationCenter:
         await self._show(message)
 
     async def event_gone_or_moved(self, event_id: int) -> None:
-        """Withdraw what still describes ``event_id`` as it was (its reminder, older news, its escalation)."""
+        """Withdraw what still describes ``event_id`` as it was (its reminder, older news, its escalation): it
+        was cancelled, moved, deleted or given an outcome (completed, no-show)."""
         escalation = self._escalations.pop(event_id, None)
         if escalation is not None:
             escalation.task.cancel()

@@ -27,6 +27,7 @@ from klen_desktop.api.models import Availability, AvailabilitySlot, EventPatch, 
 from klen_desktop.clock import Clock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
+from klen_desktop.event_rules import is_open
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.scheduler import SnoozeChoice
 from klen_desktop.session.files import write_atomically
@@ -224,7 +225,8 @@ class CalendarSession:
         if status is EventStatus.CANCELLED:
             return await self.cancel(event_id, None)
         seq = await self._core.patch(event_id, EventPatch(status=status), base)
-        return Queued(seq)
+        # An outcome (completed, no-show) ends what still calls the user to it: its reminder, its Starting-now.
+        return Queued(seq, None if is_open(status) else event_id)
 
     async def cancel(self, event_id: int, reason: str | None) -> Queued:
         """Cancel with the user's reason (the server appends it to the customer notes)."""

@@ -100,6 +100,7 @@ class NotificationBridge:
     ) -> None:
         self._controller = controller
         self._windows = windows
+        self._clock = clock
         self._tray_message = tray_message
         self._open_url = open_url
         self._backend: NotificationBackend = backend or DesktopNotifierBackend()
@@ -120,6 +121,7 @@ class NotificationBridge:
         controller.dnd_changed.connect(self._dnd_changed)
         controller.connection_changed.connect(self._connection_changed)
         controller.changed_here.connect(self._changed_here)
+        controller.time_changed.connect(self._time_changed)
         controller.notice.connect(self.notice)
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -217,6 +219,10 @@ class NotificationBridge:
     def _connection_changed(self) -> None:
         self.hook(self._controller.session)
 
+    def _time_changed(self, _change: object) -> None:
+        if self._reminder_windows is not None:
+            self._reminder_windows.close_ended(self._clock.now())
+
     def _changed_here(self, event_id: int) -> None:
         self._spawn(self.center.event_gone_or_moved(event_id))
 
@@ -275,10 +281,10 @@ class NotificationBridge:
         await self._controller.change_status(event_id, EventStatus.CONFIRMED.value)
 
     def _show_fallback(self, reminder: Reminder) -> None:
-        self.reminder_windows.show_reminder(reminder_content(reminder))
+        self.reminder_windows.show_reminder(reminder_content(reminder), reminder.event.end_time)
 
     def _show_starting_now(self, event: StoredEvent) -> None:
-        self.reminder_windows.show_starting_now(starting_now_content(event))
+        self.reminder_windows.show_starting_now(starting_now_content(event), event.end_time)
 
     def _close_windows(self, event_id: int) -> None:
         if self._reminder_windows is not None:

@@ -3,21 +3,23 @@
 The card stands in for a native notification where the notification server shows no action buttons (or there
 is no server): same content, same actions (Join, Snooze choices, Open, Dismiss). The Starting-now window is
 the one escalation of a video call or appointment nobody acknowledged by its start: it stays on top until
-the user joins or dismisses it.
+the user joins or dismisses it, or the event ends (or is cancelled, moved or given an outcome).
 
 Neither window ever takes keyboard focus: they are tool windows that do not accept focus and are shown
 without activation, and their buttons take no focus either, so a reminder popping up never steals the
 keystrokes of whatever the user is typing into. They render a :class:`ReminderContent` and emit
-:class:`WindowAction` values; :class:`ReminderWindows` keeps them stacked in the top-right corner of the
-screen and forwards every action through one signal (the app hands it to ``NotificationCenter.act``).
+:class:`WindowAction` values; :class:`ReminderWindows` keeps them stacked in the bottom-right corner of the
+screen, above the panel and away from the top edge where notifications and most windows' toolbars are, closes
+each when its event ends, and forwards every action through one signal (the app hands it to
+``NotificationCenter.act``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -43,6 +45,7 @@ WINDOW_FLAGS = (
 MARGIN = 16
 SPACING = 8
 WIDTH = 340
+MAX_TIMER_MS = 3600 * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,20 +186,30 @@ class ReminderWindows(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._open: dict[int, _Card] = {}
+        self._ends: dict[int, datetime] = {}
 
-    def show_reminder(self, content: ReminderContent) -> ReminderCard:
+    def show_reminder(self, content: ReminderContent, ends_at: datetime | None = None) -> ReminderCard:
+        """The card for a reminder, closed by itself at ``ends_at`` (the event's end) if still open then."""
         card = ReminderCard(content)
-        self._show(card)
+        self._show(card, ends_at)
         return card
 
-    def show_starting_now(self, content: ReminderContent) -> StartingNowWindow:
+    def show_starting_now(self, content: ReminderContent, ends_at: datetime | None = None) -> StartingNowWindow:
+        """The Starting-now window, closed by itself at ``ends_at`` (the event's end) if still open then."""
         window = StartingNowWindow(content)
-        self._show(window)
+        self._show(window, ends_at)
         return window
+
+    def close_ended(self, now: datetime) -> None:
+        """Close every window whose event has ended by ``now`` (after a wake, timers may have slept through)."""
+        for event_id, ends_at in list(self._ends.items()):
+            if ends_at <= now:
+                self.close_for(event_id)
 
     def close_for(self, event_id: int) -> None:
         """Close the window about ``event_id`` (the event was cancelled or moved)."""
         window = self._open.pop(event_id, None)
+        self._ends.pop(event_id, None)
         if window is not None:
             window.close()
             self._restack()
@@ -204,13 +217,35 @@ class ReminderWindows(QObject):
     def windows(self) -> list[QWidget]:
         return list(self._open.values())
 
-    def _show(self, window: _Card) -> None:
-        self.close_for(window.content.event_id)  # a newer reminder replaces the older one
-        self._open[window.content.event_id] = window
+    def _show(self, window: _Card, ends_at: datetime | None) -> None:
+        event_id = window.content.event_id
+        self.close_for(event_id)  # a newer reminder replaces the older one
+        self._open[event_id] = window
+        if ends_at is not None:
+            self._ends[event_id] = ends_at
+            timer = QTimer(window)
+            timer.setSingleShot(True)
+            timer.timeout.connect(lambda w=window, t=timer: self._end(w, t))
+            self._arm(timer, ends_at)
         window.action_requested.connect(self.action_requested.emit)
         window.destroyed.connect(lambda _=None, w=window: self._forget(w))
         self._restack()
         window.show()
+
+    @staticmethod
+    def _arm(timer: QTimer, ends_at: datetime) -> None:
+        # In slices: Qt's timers do not count time the computer slept; close_ended catches up after a wake.
+        left_ms = (ends_at - datetime.now(UTC)).total_seconds() * 1000
+        timer.start(int(min(max(left_ms, 0), MAX_TIMER_MS)))
+
+    def _end(self, window: _Card, timer: QTimer) -> None:
+        event_id = window.content.event_id
+        if self._open.get(event_id) is not window:
+            return
+        self.close_ended(datetime.now(UTC))
+        ends_at = self._ends.get(event_id)
+        if self._open.get(event_id) is window and ends_at is not None:
+            self._arm(timer, ends_at)
 
     def _forget(self, window: _Card) -> None:
         for event_id, open_window in list(self._open.items()):
@@ -223,7 +258,8 @@ class ReminderWindows(QObject):
         if screen is None:
             return
         area = screen.availableGeometry()
-        y = area.top() + MARGIN
+        y = area.bottom() - MARGIN
         for window in self._open.values():
+            y -= window.height()
             window.move(area.right() - MARGIN - window.width(), y)
-            y += window.height() + SPACING
+            y -= SPACING

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,9 +20,10 @@ from fake_clock import FakeClock
 from notify_support import CapturedActions, RecordingBackend, reminder, stored, summary
 from screenshot_support import dark_palette
 
-from klen_desktop.api.models import Customer, EventType
+from klen_desktop.api.models import Customer, EventStatus, EventType
 from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.notify.messages import ActionKind, reminder_content, starting_now_content
+from klen_desktop.sync.diff import Change, ChangeKind, ChangeSet
 from klen_desktop.ui.reminder_window import ReminderCard, ReminderWindows, StartingNowWindow, WindowAction
 
 CALL = summary(
@@ -153,6 +154,39 @@ def test_windows_stack_without_overlap_and_one_per_event(qtbot: QtBot) -> None:
     assert len(windows.windows()) == 2
     windows.close_for(2)
     assert len(windows.windows()) == 1
+
+
+def test_a_window_goes_away_when_its_event_ends_and_sits_low_on_the_screen(qtbot: QtBot) -> None:
+    windows = ReminderWindows()
+    now = datetime.now(UTC)
+    ending = windows.show_starting_now(starting_now_content(stored(CALL)), ends_at=now + timedelta(milliseconds=400))
+    later = windows.show_reminder(reminder_content(reminder(VISIT)), ends_at=now + timedelta(hours=2))
+    qtbot.addWidget(later)  # the ending one deletes itself when it closes
+    for w in (ending, later):
+        qtbot.waitExposed(w)
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    assert ending.geometry().bottom() >= screen.bottom() - 40, "bottom-right, clear of toolbars and notifications"
+    qtbot.waitUntil(lambda: len(windows.windows()) == 1, timeout=3000)
+    assert windows.windows()[0] is later, "only the ended event's window went"
+    windows.close_ended(now + timedelta(hours=3))  # after a wake the timers may have slept through the end
+    assert windows.windows() == []
+
+
+@pytest.mark.asyncio
+async def test_an_outcome_or_a_move_from_the_server_closes_the_starting_now_window() -> None:
+    captured = CapturedActions()
+    center = NotificationCenter(RecordingBackend(), FakeClock(), actions=captured.actions())
+    completed = CALL.model_copy(update={"status": EventStatus.COMPLETED})
+    still_open = VISIT.model_copy(update={"status": EventStatus.CONFIRMED})
+    await center.on_changes(
+        ChangeSet(
+            (
+                Change(ChangeKind.STATUS_CHANGED, completed, previous=CALL),
+                Change(ChangeKind.STATUS_CHANGED, still_open, previous=VISIT),
+            )
+        )
+    )
+    assert captured.named("close_windows") == [(CALL.id,)], "closed for the outcome, kept for the confirmation"
 
 
 @pytest.mark.asyncio
