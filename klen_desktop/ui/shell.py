@@ -150,9 +150,8 @@ class KlenDesktop:
         self.connection = connection
         core = CoreServices(self.core_config(connection), clock=self.clock)
         if self.controller is not None:
-            self._announce_cache(
-                core.cache_notice
-            )  # a core rebuilt for a new key or new settings (the first: see start)
+            # A core rebuilt for a new key or new settings (the first is announced by start).
+            self._announce_cache(core.cache_notice)
         return core
 
     def build_session(self, connection: Connection) -> CalendarSession:

@@ -111,7 +111,8 @@ class Windows(QObject):
             window.detail_needed.connect(c.load_detail)
             window.refresh_requested.connect(c.sync_now)
             window.find_slot_requested.connect(self.find_slot)
-            window.settings_requested.connect(self.open_settings)
+            # The agenda asks from its demo and key-problem banners: both are about the key.
+            window.settings_requested.connect(lambda: self.open_settings(tab="account"))
             window.outbox_resend_requested.connect(c.resend)
             window.outbox_discard_requested.connect(c.discard)
             window.visibility_changed.connect(c.set_agenda_visible)
@@ -171,6 +172,9 @@ class Windows(QObject):
     def _connection_changed(self) -> None:
         if self.agenda is not None:
             self.agenda.set_demo(self._controller.demo)
+        if self.settings is not None:
+            # A key saved or forgotten from the open dialog: it shows the new state at once, not on reopening.
+            self.settings.set_key_state(self._key_state())
 
     # -- editor -------------------------------------------------------------------------------------------
 
@@ -316,7 +320,8 @@ class Windows(QObject):
 
     # -- settings -----------------------------------------------------------------------------------------
 
-    def open_settings(self) -> SettingsDialog:
+    def open_settings(self, tab: str | None = None) -> SettingsDialog:
+        """Settings, on ``tab`` ("account" or "general") when given; an open dialog is raised and switched."""
         if self.settings is None:
             from klen_desktop.ui.settings_dialog import SettingsDialog
 
@@ -328,6 +333,8 @@ class Windows(QObject):
             dialog.preferences_saved.connect(self._save_prefs)
             dialog.finished.connect(lambda _result: self._forget_settings())
             self.settings = dialog
+        if tab is not None:
+            self.settings.show_tab(tab)
         self.settings.show()
         self.settings.raise_()
         self.settings.activateWindow()

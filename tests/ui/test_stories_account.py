@@ -79,3 +79,20 @@ async def test_saving_a_key_goes_live_and_forgetting_it_goes_back_to_demo(make_a
     assert changed == [False, True], "forgetting the key went back to demo mode"
     assert await app.desktop.key_store.get() is None
     await asyncio.wait_for(app.until(lambda: app.controller.events, "the demo calendar loaded"), 30)
+
+
+@pytest.mark.session  # the real Secret Service
+async def test_the_open_settings_dialog_follows_a_saved_key_and_the_banner_opens_the_account_tab(
+    make_app: MakeApp, rw_key: str
+) -> None:
+    app = await make_app(demo=True)
+    app.agenda.settings_requested.emit()  # "Enter API key…" on the demo banner
+    dialog = app.windows.settings
+    assert dialog is not None and dialog.tabs.currentWidget() is dialog.key_page, "the banner opens the Account tab"
+    assert dialog.key_page.demo_badge.isVisibleTo(dialog) and not dialog.key_page.forget_button.isEnabled()
+    dialog.key_page.key_edit.setText(rw_key)
+    dialog.key_page.save_button.click()
+    await app.until(lambda: not app.controller.demo, "the saved key switched the app to the live calendar")
+    await app.until(lambda: dialog.key_page.forget_button.isEnabled(), "Forget enabled in the open dialog")
+    assert not dialog.key_page.demo_badge.isVisibleTo(dialog), "no longer says Demo mode"
+    await app.controller.forget_key()
