@@ -172,6 +172,7 @@ class Windows(QObject):
     def _connection_changed(self) -> None:
         if self.agenda is not None:
             self.agenda.set_demo(self._controller.demo)
+            self.agenda.start_over()
         if self.settings is not None:
             # A key saved or forgotten from the open dialog: it shows the new state at once, not on reopening.
             self.settings.set_key_state(self._key_state())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -320,6 +320,39 @@ def test_date_navigation_jumps_the_list(qtbot: QtBot) -> None:
     assert w.top_date() == today + timedelta(days=6)
     w.toolbar.date_edit.setDate(w.toolbar.date_edit.date().addDays(10))
     assert w.top_date() == today + timedelta(days=16)
+
+
+def test_the_date_box_and_the_list_agree_and_an_empty_week_says_so(qtbot: QtBot) -> None:
+    w = AgendaWindow(clock=lambda: NOW)
+    qtbot.addWidget(w)
+    w.resize(1000, 600)
+    # Events on the next four days only: stepping a week ahead lands past the end of the list.
+    w.set_events([make_event(d * 10 + h, NOW + timedelta(days=d, hours=h)) for d in range(4) for h in range(3)], NOW)
+    w.show()
+    qtbot.waitExposed(w)
+    today = NOW.date()
+
+    def box() -> date:
+        return w.toolbar.date_edit.date().toPython()
+
+    assert box() == w.top_date() == today
+    assert not w.week_note.isVisibleTo(w)
+    w.toolbar.next_button.click()
+    assert box() == w.top_date(), "the box says the day the list shows, not the day asked for"
+    next_week = today + timedelta(days=7)
+    assert w.week_note.isVisibleTo(w)
+    assert w.week_note.text() == (
+        f"Nothing on the calendar from {next_week:%a %d %b} to {next_week + timedelta(days=6):%a %d %b}."
+    )
+    w.toolbar.next_button.click()  # steps count from the week asked for, so the note moves on a week
+    assert box() == w.top_date() and f"{next_week + timedelta(days=7):%a %d %b}" in w.week_note.text()
+    w.toolbar.today_button.click()
+    assert box() == w.top_date() == today and not w.week_note.isVisibleTo(w)
+
+    # Another calendar (a key saved): the list opens on today again and the box follows it.
+    w.start_over()
+    w.set_events([make_event(500 + d, NOW + timedelta(days=d)) for d in range(-7, 10)], NOW)
+    assert box() == w.top_date()
 
 
 def test_visibility_is_reported_for_fast_sync(qtbot: QtBot, window: AgendaWindow) -> None:

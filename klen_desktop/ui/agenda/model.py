@@ -252,6 +252,12 @@ class AgendaModel(QAbstractListModel):
             return None
         return rows.day_rows[min(bisect.bisect_left(rows.days, day), len(rows.days) - 1)]
 
+    def first_day_from(self, day: date) -> date | None:
+        """The first day on or after ``day`` that has rows, or None."""
+        rows = self._rows
+        at = bisect.bisect_left(rows.days, day)
+        return rows.days[at] if at < len(rows.days) else None
+
     # -- building and diffing -----------------------------------------------------------------------------------
     def _rows_now(self) -> Rows:
         return build_rows(self._facts, self._filter, self._now)

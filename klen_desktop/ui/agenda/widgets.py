@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from klen_desktop.store.events import StoredEvent
@@ -69,3 +70,13 @@ class CancelDialog(QDialog):
 
     def reason(self) -> str:
         return " ".join(self.reason_edit.text().split())
+
+
+def default_window_size() -> QSize:
+    """1100 x 700, or less on a small screen (a laptop at 200 % scale): never open larger than 90 % of it."""
+    screen = QGuiApplication.primaryScreen()
+    wanted = QSize(1100, 700)
+    if screen is None:
+        return wanted
+    room = screen.availableGeometry().size() * 0.9
+    return wanted.boundedTo(room)

@@ -7,9 +7,9 @@ connects those to the core. Nothing here talks to the network or the database.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,17 +23,19 @@ from PySide6.QtWidgets import (
 from klen_desktop.api.models import EventStatus, EventSummary
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
-from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.sync.status import SyncStatus
 from klen_desktop.timezone_watch import refresh_zone
-from klen_desktop.ui.agenda.banners import Banner, BannerText, ProblemsBanner, Tone, since_text, sync_banner
+from klen_desktop.ui.agenda.banners import Banner, BannerText, ProblemsBanner, Tone, sync_banner
 from klen_desktop.ui.agenda.delegate import AgendaDelegate
 from klen_desktop.ui.agenda.detail import DetailPane
 from klen_desktop.ui.agenda.details import details_text
 from klen_desktop.ui.agenda.filters import AgendaFilter
 from klen_desktop.ui.agenda.listview import AgendaListView
 from klen_desktop.ui.agenda.model import AgendaModel
+from klen_desktop.ui.agenda.navigation import DayNavigation
+from klen_desktop.ui.agenda.states import footer_text, page_message
 from klen_desktop.ui.agenda.toolbar import AgendaToolbar
-from klen_desktop.ui.agenda.widgets import CancelDialog, plain_label, set_write_enabled
+from klen_desktop.ui.agenda.widgets import CancelDialog, default_window_size, plain_label, set_write_enabled
 from klen_desktop.ui.formatting import local
 
 _NOW_TICK_MS = 60_000
@@ -68,12 +70,9 @@ class AgendaWindow(QWidget):
         self._pending_show: int | None = None
         self._scrolled_once = False
         self._scroll_on_show = False  # show_event was called while hidden: scroll to it once shown
-        # The last date navigated to, and the day it put at the top: week steps count from the date asked for
-        # (not from the next day that had events) unless the user has scrolled since.
-        self._anchor: tuple[date, date] | None = None
         self.cancel_dialog: CancelDialog | None = None
         self.setWindowTitle("Klen — Agenda")
-        self.resize(_default_size())
+        self.resize(default_window_size())
         self.model = AgendaModel(self)
         self.delegate = AgendaDelegate(self)
         self.list_view = AgendaListView(self.delegate.row_height(self.fontMetrics()))
@@ -90,6 +89,10 @@ class AgendaWindow(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_button = QPushButton()
         self.footer = plain_label(wrap=False)
+        self.week_note = plain_label()
+        self.navigation = DayNavigation(
+            self.list_view, self.model, self.toolbar, self.week_note, lambda: local(self._now).date()
+        )
         self._build_layout()
         self._connect()
         self._tick = QTimer(self)
@@ -127,7 +130,14 @@ class AgendaWindow(QWidget):
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([680, 420])
         layout = QVBoxLayout(self)
-        for widget in (self.toolbar, self.mode_banner, self.read_only_banner, self.sync_banner, self.problems):
+        for widget in (
+            self.toolbar,
+            self.week_note,
+            self.mode_banner,
+            self.read_only_banner,
+            self.sync_banner,
+            self.problems,
+        ):
             layout.addWidget(widget)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.footer)
@@ -135,9 +145,6 @@ class AgendaWindow(QWidget):
     def _connect(self) -> None:
         tb = self.toolbar
         tb.filter_changed.connect(self._filter_changed)
-        tb.today_clicked.connect(lambda: self.go_to_date(local(self._now).date()))
-        tb.week_step.connect(self._week_step)
-        tb.date_picked.connect(self.go_to_date)
         tb.new_button.clicked.connect(lambda: self._new_event())
         tb.slot_button.clicked.connect(self.find_slot_requested.emit)
         tb.sync_button.clicked.connect(self.refresh_requested.emit)
@@ -152,7 +159,6 @@ class AgendaWindow(QWidget):
         self.list_view.open_requested.connect(self._open)
         self.list_view.doubleClicked.connect(self._open)
         self.list_view.delete_requested.connect(lambda index: self.ask_cancel(self.model.event_at(index.row())))
-        self.list_view.verticalScrollBar().valueChanged.connect(lambda _: self.toolbar.show_date(self.top_date()))
         self.pane.status_requested.connect(self.status_requested.emit)
         self.pane.cancel_clicked.connect(lambda _id: self.ask_cancel(self.pane.shown_event))
         self.pane.edit_requested.connect(self.edit_requested.emit)
@@ -177,6 +183,7 @@ class AgendaWindow(QWidget):
             self.go_to_date(local(now).date())
         if self._pending_show is not None and self.model.find_event(self._pending_show) is not None:
             self.show_event(self._pending_show)
+        self.navigation.show_top()  # a reload can move the list without a scroll signal
 
     def set_event_detail(self, event: StoredEvent) -> None:
         """Fresh details for one event (after ``detail_needed``)."""
@@ -237,21 +244,16 @@ class AgendaWindow(QWidget):
     # -- navigation and actions -------------------------------------------------------------------------------
     def top_date(self) -> date:
         """The day of the row at the top of the list (today when the list is empty)."""
-        day = self.model.day_of_row(self.list_view.indexAt(QPoint(4, 4)).row())
-        return day if day is not None else local(self._now).date()
+        return self.navigation.top_date()
 
     def go_to_date(self, day: date) -> None:
         """Scroll so ``day`` (or the first later day with events) is at the top of the list."""
-        row = self.model.row_for_date(day)
-        if row is not None:
-            self.list_view.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
-        self._anchor = (day, self.top_date())
-        self.toolbar.show_date(day)
+        self.navigation.go_to(day)
 
-    def _week_step(self, step: int) -> None:
-        top = self.top_date()
-        base = self._anchor[0] if self._anchor is not None and self._anchor[1] == top else top
-        self.go_to_date(base + timedelta(days=7 * step))
+    def start_over(self) -> None:
+        """Another calendar replaces this one: the next load opens on today again."""
+        self._scrolled_once = False
+        self.navigation.start_over()
 
     def focus_search(self) -> None:
         self.toolbar.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -341,7 +343,7 @@ class AgendaWindow(QWidget):
         else:
             self.pane.set_now(self._now)
         if zone_moved:
-            self.toolbar.show_date(self.top_date())
+            self.navigation.show_top()
 
     def _current_event(self) -> StoredEvent | None:
         return self.model.event_at(self.list_view.currentIndex().row())
@@ -362,21 +364,7 @@ class AgendaWindow(QWidget):
 
     # -- states ------------------------------------------------------------------------------------------------
     def _update_page(self) -> None:
-        model = self.model
-        button: str | None = None
-        if not model.loaded:
-            if self._status.halted:
-                text = "The calendar can't be loaded until the key problem above is solved."
-            elif self._status.phase in (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR):
-                text = "Klen can't be reached and nothing is cached yet. Retrying automatically."
-            else:
-                text = "Loading your calendar…"
-        elif model.total_events == 0:
-            text, button = "No events in this period.", "New event"
-        elif model.visible_events == 0:
-            text, button = "No events match the search and filters.", "Clear filters"
-        else:
-            text = ""
+        text, button = page_message(self.model, self._status)
         self.message.setText(text)
         self.message_button.setVisible(button is not None and not (button == "New event" and self._read_only))
         self.message_button.setText(button or "")
@@ -384,18 +372,7 @@ class AgendaWindow(QWidget):
         self._update_footer()
 
     def _update_footer(self) -> None:
-        status = self._status
-        parts = []
-        if self._demo:
-            parts.append("Demo")
-        if self.model.loaded:
-            shown, total = self.model.visible_events, self.model.total_events
-            parts.append(f"{total:,} events" if shown == total else f"{shown:,} of {total:,} events")
-        if status.phase is SyncPhase.SYNCING:
-            parts.append("Syncing…")
-        elif status.last_success is not None:
-            parts.append(f"Last synced {since_text(status.last_success, self._clock())}")
-        self.footer.setText(" · ".join(parts))
+        self.footer.setText(footer_text(self.model, self._status, demo=self._demo, now=self._clock()))
 
     # -- window life -------------------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
@@ -420,13 +397,3 @@ class AgendaWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing only hides: the app lives in the tray and the window is reopened from there.
         event.accept()
-
-
-def _default_size() -> QSize:
-    """1100 x 700, or less on a small screen (a laptop at 200 % scale): never open larger than 90 % of it."""
-    screen = QGuiApplication.primaryScreen()
-    wanted = QSize(1100, 700)
-    if screen is None:
-        return wanted
-    room = screen.availableGeometry().size() * 0.9
-    return wanted.boundedTo(room)

@@ -1,0 +1,39 @@
+"""What the agenda says instead of, or under, its list: the empty and loading states and the footer line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.ui.agenda.banners import since_text
+from klen_desktop.ui.agenda.model import AgendaModel
+
+
+def page_message(model: AgendaModel, status: SyncStatus) -> tuple[str, str | None]:
+    """The message shown instead of the list ("" when the list shows) and its button's text, if any."""
+    if not model.loaded:
+        if status.halted:
+            return "The calendar can't be loaded until the key problem above is solved.", None
+        if status.phase in (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR):
+            return "Klen can't be reached and nothing is cached yet. Retrying automatically.", None
+        return "Loading your calendar…", None
+    if model.total_events == 0:
+        return "No events in this period.", "New event"
+    if model.visible_events == 0:
+        return "No events match the search and filters.", "Clear filters"
+    return "", None
+
+
+def footer_text(model: AgendaModel, status: SyncStatus, *, demo: bool, now: datetime) -> str:
+    """``Demo · 51 events · Last synced 14:02 (just now)``."""
+    parts = []
+    if demo:
+        parts.append("Demo")
+    if model.loaded:
+        shown, total = model.visible_events, model.total_events
+        parts.append(f"{total:,} events" if shown == total else f"{shown:,} of {total:,} events")
+    if status.phase is SyncPhase.SYNCING:
+        parts.append("Syncing…")
+    elif status.last_success is not None:
+        parts.append(f"Last synced {since_text(status.last_success, now)}")
+    return " · ".join(parts)
