@@ -66,14 +66,19 @@ def run_app(options: AppOptions) -> int:
     qt_app.setDesktopFileName("klen-desktop")
     qt_app.setQuitOnLastWindowClosed(False)
     instance = None
-    if options.single_instance and not options.smoke:
+    # --smoke takes the same way as a real launch (a frozen build that cannot claim the instance must fail
+    # there too); it only adds its checks and the quit.
+    if options.single_instance:
         from klen_desktop.ui.single_instance import SingleInstance
 
         instance = SingleInstance()
         if not instance.claim():
+            if options.smoke:
+                sys.stdout.write("SMOKE error=another_Klen_Desktop_is_running\n")
+                return 1
             log.info("Klen Desktop is already running: asked it to show the agenda")
             return 0
-    boot = None if options.smoke else boot_tray(qt_app)
+    boot = boot_tray(qt_app)
     qt_app.setWindowIcon(app_icon())
     import asyncio
 
@@ -84,6 +89,7 @@ def run_app(options: AppOptions) -> int:
     desktop = KlenDesktop(qt_app, options, boot_icon=boot)
     if instance is not None:
         instance.raise_requested.connect(lambda: desktop.windows.open_agenda() if desktop.windows else None)
+        instance.quit_requested.connect(desktop.quit)
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
             return runner.run(desktop.main())

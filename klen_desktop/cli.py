@@ -34,6 +34,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="start, load the calendar, report on stdout and quit (for CI and packaged builds)",
     )
     parser.add_argument(
+        "--quit",
+        action="store_true",
+        help="ask the running Klen Desktop to quit, then exit (exit status 1 when none runs)",
+    )
+    parser.add_argument(
+        "--autostart",
+        choices=["on", "off"],
+        help="write or remove the start-at-login entry of this installation (the one Settings writes), then exit",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -54,8 +64,33 @@ def missing_display_message() -> str | None:
     )
 
 
+def quit_running() -> int:
+    """``--quit``: the running app is asked over its single-instance socket; needs no display."""
+    from klen_desktop.ui.single_instance import ask_running_to_quit
+
+    if ask_running_to_quit():
+        return 0
+    print("Klen Desktop is not running.", file=sys.stderr)
+    return 1
+
+
+def set_autostart(on: bool) -> int:
+    from klen_desktop import autostart
+
+    try:
+        autostart.enable() if on else autostart.disable()
+    except autostart.AutostartError as exc:
+        print(f"{exc.title}: {exc.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(list(argv) if argv is not None else sys.argv[1:])
+    if options.quit:
+        return quit_running()
+    if options.autostart is not None:
+        return set_autostart(options.autostart == "on")
     problem = missing_display_message()
     if problem is not None:
         print(problem, file=sys.stderr)

@@ -4,7 +4,8 @@
 #   dist/klen-desktop_<version>_<arch>.deb            installs to /opt/klen-desktop, /usr/bin, /usr/share
 #   dist/klen-desktop-<version>-linux-<machine>.tar.gz  with install.sh / uninstall.sh (user or system prefix)
 # Usage: bash packaging/build_linux.sh   (.venv/bin/python; PYTHON=, DIST= and BUILD= override the folders)
-# Needs: the dev extra installed (PyInstaller, Pillow), dpkg-deb for the .deb (skipped with a note without it).
+# Needs: the dev extra installed (PyInstaller, Pillow), patchelf and readelf (binutils), dpkg-deb for the .deb
+# (skipped with a note without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -32,6 +33,12 @@ rm -rf "${DIST:?}/$APP"
   packaging/klen-desktop.spec
 bundle="$DIST/$APP"
 [ -x "$bundle/$APP" ] || { echo "PyInstaller produced no $bundle/$APP" >&2; exit 1; }
+# libpython and Python's extension modules come with the RUNPATH of the Python they were built for, a folder of
+# this machine: remove every search path that leaves the bundle.
+command -v patchelf > /dev/null || { echo "patchelf is needed (apt-get install patchelf)" >&2; exit 1; }
+"$PYTHON" packaging/bundle_runpaths.py fix "$bundle"
+# The notification icon when the app's icon is not installed in the icon theme (the bundle run from its folder).
+install -m 644 "$BUILD/icons/hicolor/128x128/apps/$APP.png" "$bundle/_internal/resources/icons/$APP.png"
 echo "bundle: $(du -sb "$bundle" | cut -f1) bytes, $(find "$bundle" -type f | wc -l) files"
 
 # The desktop integration files, laid out as under a prefix's share/ folder.
@@ -56,7 +63,8 @@ if command -v dpkg-deb > /dev/null; then
   install -m 644 LICENSE "$root/usr/share/doc/$APP/copyright"
   installed_kb=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
   # Depends: the system libraries the bundle links to but does not carry (PyInstaller leaves out libc and
-  # the GL/EGL/Wayland/xcb client libraries on purpose: they must match the host's drivers and server).
+  # the GL/EGL/Wayland/xcb client libraries on purpose: they must match the host's drivers and server; GLib and
+  # Kerberos are the host's too, see packaging/platform_spec.py). GTK3 is only for following the desktop theme.
   cat > "$root/DEBIAN/control" <<CONTROL
 Package: $APP
 Version: $VERSION
@@ -65,8 +73,9 @@ Maintainer: Klen Desktop developers <desktop@klen.ai>
 Installed-Size: $installed_kb
 Section: utils
 Priority: optional
-Depends: libc6, libegl1, libgl1, libxcb1, libwayland-client0, libwayland-cursor0, libwayland-egl1
-Recommends: fonts-dejavu-core | fonts-freefont-ttf
+Depends: libc6, libegl1, libgl1, libxcb1, libwayland-client0, libwayland-cursor0, libwayland-egl1,
+ libglib2.0-0t64 | libglib2.0-0, libgssapi-krb5-2
+Recommends: fonts-dejavu-core | fonts-freefont-ttf, libgtk-3-0t64 | libgtk-3-0
 Suggests: gnome-keyring
 Homepage: https://docs.klen.ai
 Description: Klen AI Calendar in the system tray

@@ -68,9 +68,12 @@ _PLUGIN_RULES: Mapping[Platform, Mapping[str, PluginRule]] = {
     Platform.LINUX: {
         # X11 and Wayland desktops, plus offscreen for --smoke in CI.
         "platforms": PluginRule(prefixes=("qxcb", "qwayland", "qoffscreen")),
-        # The portal theme follows the desktop's dark/light setting; the GTK3 theme would drag the system's
-        # whole GTK3 stack (about 20 MB) into the bundle for native file dialogs the app never opens.
-        "platformthemes": PluginRule(prefixes=("qxdgdesktopportal",)),
+        # The same theme plugins the unfrozen app loads, so the frozen one follows the desktop's colours (dark
+        # or light) too: GTK3 on GNOME-like desktops, the portal elsewhere. GTK3 itself is the host's (see
+        # _HOST_LIBRARY), as a theme plugin must use the desktop's own GTK and its theme.
+        "platformthemes": PluginRule(prefixes=("qgtk3", "qxdgdesktopportal")),
+        # QNetworkInformation: a sync at once when the network comes back (NetworkManager, or GLib's monitor).
+        "networkinformation": _KEEP_ALL,
         "platforminputcontexts": _KEEP_ALL,  # compose keys and IBus: typing accents and CJK in the editor
         "xcbglintegrations": _KEEP_ALL,
         "wayland-shell-integration": _KEEP_ALL,
@@ -81,20 +84,35 @@ _PLUGIN_RULES: Mapping[Platform, Mapping[str, PluginRule]] = {
     },
     Platform.WINDOWS: {
         "platforms": PluginRule(prefixes=("qwindows", "qoffscreen")),
+        "networkinformation": _KEEP_ALL,
         "styles": _KEEP_ALL,
         "imageformats": PluginRule(prefixes=("qsvg", "qico")),
         "iconengines": _KEEP_ALL,
     },
     Platform.MACOS: {
         "platforms": PluginRule(prefixes=("qcocoa", "qoffscreen")),
+        "networkinformation": _KEEP_ALL,
         "styles": _KEEP_ALL,
         "imageformats": PluginRule(prefixes=("qsvg", "qico")),
         "iconengines": _KEEP_ALL,
     },
 }
 
-# Qt libraries that only dropped plugins or the excluded QtNetwork module load.
-_DROPPED_QT_LIBRARY = re.compile(r"(Qt6?Network|Qt6?EglFSDeviceIntegration|Qt6?EglFsKmsSupport)", re.IGNORECASE)
+# Qt libraries that only dropped plugins load. QtNetwork stays: the single-instance socket (QLocalServer) and
+# the network-status backends use it.
+_DROPPED_QT_LIBRARY = re.compile(r"(Qt6?EglFSDeviceIntegration|Qt6?EglFsKmsSupport)", re.IGNORECASE)
+
+# System libraries taken from the host, never bundled. The GTK3 stack the gtk3 theme plugin links to: a bundled
+# copy would draw the build machine's GTK against the user's theme and modules (without the host's GTK the plugin
+# does not load and Qt falls back to its default theme). GLib, which GTK, Qt's event loop and the network-status
+# plugin share, so that the host's GTK never meets an older GLib of the build machine. Kerberos, which QtNetwork
+# links for network logins the app never makes. Every Linux desktop has all three; the .deb depends on them.
+_HOST_LIBRARY = re.compile(
+    r"^lib(gtk-3|gdk-3|gdk_pixbuf-2\.0|pango-1\.0|pangocairo-1\.0|pangoft2-1\.0|harfbuzz|atk-1\.0|atk-bridge-2\.0"
+    r"|atspi|cairo|cairo-gobject|epoxy"
+    r"|glib-2\.0|gobject-2\.0|gio-2\.0|gmodule-2\.0|gthread-2\.0"
+    r"|gssapi_krb5|krb5|k5crypto|krb5support)\.so"
+)
 
 _COMMON_EXCLUDES = (
     # Development tools a dev venv holds and some hook reaches for (pydantic's mypy plugin, hypothesis).
@@ -113,8 +131,6 @@ _COMMON_EXCLUDES = (
     "PIL",
     "tkinter",
     "_tkinter",
-    # The app does no network through Qt (httpx does it), so QtNetwork, its TLS and network plugins go.
-    "PySide6.QtNetwork",
 )
 
 _KEYRING_BACKENDS: Mapping[Platform, tuple[str, ...]] = {
@@ -227,10 +243,10 @@ def _stem(file_name: str) -> str:
 
 
 def keep_in_bundle(plan: BundlePlan, dest: str) -> bool:
-    """False for a bundle file the app does not use: a Qt translation, a Qt plugin outside the plan's rules,
-    or a Qt library only those load. Every other file is kept."""
+    """False for a bundle file the app does not use (a Qt translation, a Qt plugin outside the plan's rules,
+    a Qt library only those load) or must take from the host (the GTK3 stack). Every other file is kept."""
     posix = dest.replace("\\", "/")
-    if _DROPPED_QT_LIBRARY.search(posix):
+    if _DROPPED_QT_LIBRARY.search(posix) or _HOST_LIBRARY.match(posix):
         return False
     parts = PurePosixPath(posix).parts
     if "PySide6" not in parts:

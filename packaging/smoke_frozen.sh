@@ -3,7 +3,8 @@
 # calendar, then, when a desktop session is there (DISPLAY and DBUS_SESSION_BUS_ADDRESS set, as in `make test`),
 # `--smoke` on xcb without --demo: the app asks the Secret Service for a key, finds none, starts demo mode and
 # must see the system tray (tray=True), send a notification the session's notification server takes
-# (notify=sent) and round-trip a throw-away secret through the Secret Service (keyring=ok).
+# (notify=sent) and round-trip a throw-away secret through the Secret Service (keyring=ok). `--smoke` is the
+# normal start (single instance included) plus every window opened once and an ICS file saved (windows=ok ics=ok).
 # Usage: bash packaging/smoke_frozen.sh [BINARY]      (default: dist/klen-desktop/klen-desktop)
 # Exit 0 when every check passed; prints one `ok:` or `FAIL:` line per check.
 set -euo pipefail
@@ -24,14 +25,16 @@ smoke() {  # smoke LABEL PLATFORM WANT_TRAY WANT_SESSION [ARGS...]: one --smoke 
   shift 4
   local out="$scratch/$label.out" err="$scratch/$label.err" rc=0 t0 t1
   t0=$(date +%s%N)
+  mkdir -m 700 "$scratch/$label-run"
   env QT_QPA_PLATFORM="$platform" XDG_DATA_HOME="$scratch/$label-data" XDG_CONFIG_HOME="$scratch/$label-config" \
-    timeout 90 "$BIN" --smoke "$@" > "$out" 2> "$err" || rc=$?
+    XDG_RUNTIME_DIR="$scratch/$label-run" timeout 90 "$BIN" --smoke "$@" > "$out" 2> "$err" || rc=$?
   t1=$(date +%s%N)
   local ms=$(( (t1 - t0) / 1000000 ))
-  local events mode error tray notify keyring
+  local events mode error tray notify keyring windows ics
   events=$(field events "$out"); mode=$(field mode "$out"); error=$(field error "$out"); tray=$(field tray "$out")
-  notify=$(field notify "$out"); keyring=$(field keyring "$out")
+  notify=$(field notify "$out"); keyring=$(field keyring "$out"); windows=$(field windows "$out"); ics=$(field ics "$out")
   if [ "$rc" -eq 0 ] && [ "$mode" = demo ] && [ "$error" = none ] && [ "${events:-0}" -gt 0 ] \
+    && [ "$windows" = ok ] && [ "$ics" = ok ] \
     && [ -n "$notify" ] && [ -n "$keyring" ] \
     && { [ -z "$want_tray" ] || [ "$tray" = "$want_tray" ]; } \
     && { [ -z "$want_session" ] || { [ "$notify" = sent ] && [ "$keyring" = ok ]; }; }; then

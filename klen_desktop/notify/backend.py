@@ -10,7 +10,11 @@ things it does not do for us:
   started by the call) and :meth:`DesktopNotifierBackend.send` reports a notification that was never
   dispatched as ``None``;
 * say whether the server interprets markup: a server that lists ``body-markup`` or ``body-hyperlinks`` would
-  render ``<a href=…>`` from a customer's notes, so the body is escaped for it, and only for it.
+  render ``<a href=…>`` from a customer's notes, so the body is escaped for it, and only for it;
+* tie a notification to the app: it sends no ``desktop-entry`` or ``category`` hint and only a fixed app icon.
+  Each notification carries the app's icon (the installed theme icon by name, else the bundled image's path)
+  and, on the freedesktop service, the hints ``desktop-entry`` (so desktops group it under the app and apply
+  the user's per-app settings) and ``category`` (see :data:`CATEGORIES`), added to the D-Bus call.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
-from klen_desktop.notify.messages import APP_NAME, Message
+from klen_desktop.notify.messages import APP_NAME, Message, NotifyKind
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,63 @@ PROBE_TIMEOUT = 5.0
 _WINDOWS_MAX_BUTTONS = 5
 
 ActionCallback = Callable[[str], None]
+
+#: The .desktop file's name without ``.desktop``: the icon's theme name and the ``desktop-entry`` hint.
+DESKTOP_ENTRY = "klen-desktop"
+#: The ``category`` hint of each kind (the freedesktop list has nothing for calendars, so ``x-klen.*``).
+CATEGORIES: Mapping[NotifyKind, str] = {
+    NotifyKind.REMINDER: "x-klen.reminder",
+    NotifyKind.MISSED: "x-klen.reminder",
+    NotifyKind.NEW_EVENT: "x-klen.change",
+    NotifyKind.CONFIRMED: "x-klen.change",
+    NotifyKind.MOVED: "x-klen.change",
+    NotifyKind.CANCELLED: "x-klen.change",
+    NotifyKind.COMPLETED: "x-klen.change",
+    NotifyKind.NO_SHOW: "x-klen.change",
+    NotifyKind.CHANGES_SUMMARY: "x-klen.change",
+    NotifyKind.WRITE_PROBLEM: "x-klen.problem",
+    NotifyKind.DND_SUMMARY: "x-klen.summary",
+}
+
+
+def icon_data_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The XDG data folders an icon theme is looked up in, the user's first."""
+    env = os.environ if environ is None else environ
+    home = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".local" / "share")
+    dirs = env.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share"
+    return [Path(folder) for folder in [home, *dirs.split(":")] if folder]
+
+
+def themed_icon_installed(data_dirs: Sequence[Path], name: str = DESKTOP_ENTRY) -> bool:
+    """Whether the hicolor theme of one of ``data_dirs`` has the app's icon (the .deb and install.sh put it there)."""
+    for folder in data_dirs:
+        hicolor = folder / "icons" / "hicolor"
+        if any(hicolor.glob(f"*/apps/{name}.png")) or any(hicolor.glob(f"*/apps/{name}.svg")):
+            return True
+    return False
+
+
+def bundled_icon() -> Path | None:
+    """The app's own icon file: the PNG a packaged build carries, else the SVG of the source tree."""
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[2]))
+    for candidate in ("klen-desktop.png", "klen-desktop.svg"):
+        path = base / "resources" / "icons" / candidate
+        if path.is_file():
+            return path
+    return None
+
+
+def app_icon_spec(data_dirs: Sequence[Path] | None = None) -> tuple[str, str] | None:
+    """``("name", "klen-desktop")`` when the icon is installed in the theme, ``("path", file)`` otherwise, or
+    None when there is no icon at all."""
+    if themed_icon_installed(icon_data_dirs() if data_dirs is None else data_dirs):
+        return ("name", DESKTOP_ENTRY)
+    path = bundled_icon()
+    return ("path", str(path)) if path is not None else None
+
+
+def notification_hints(message: Message) -> dict[str, str]:
+    return {"desktop-entry": DESKTOP_ENTRY, "category": CATEGORIES.get(message.kind, "x-klen.summary")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +184,44 @@ class DesktopNotifierBackend:
         # freedesktop ids by desktop-notifier id: desktop-notifier forgets its own once an action came back,
         # but a server that keeps a notification up after an action (dunst's context menu) still needs closing.
         self._platform_ids: dict[str, int] = {}
+        # Hints of the notifications being sent, by (title, body) as the D-Bus call carries them.
+        self._pending_hints: dict[tuple[str, str], dict[str, str]] = {}
 
     def _desktop_notifier(self) -> Any:
         if self._notifier is None:
             # Imported here: it pulls in the platform's bindings, which the app does not need until it notifies.
-            from desktop_notifier import DesktopNotifier
+            from desktop_notifier import DesktopNotifier, Icon
 
-            self._notifier = DesktopNotifier(app_name=self._app_name, app_icon=None)
+            spec = app_icon_spec()
+            icon = None
+            if spec is not None:
+                icon = Icon(name=spec[1]) if spec[0] == "name" else Icon(path=Path(spec[1]))
+            self._notifier = DesktopNotifier(app_name=self._app_name, app_icon=icon)
+            self._hint_dbus_calls(self._notifier)
         return self._notifier
+
+    def _hint_dbus_calls(self, notifier: Any) -> None:
+        """Add our hints to desktop-notifier's ``Notify`` calls (it has no way to pass hints of one's own)."""
+        backend: Any = getattr(notifier, "_backend", None)
+        init = getattr(backend, "_init_dbus", None)
+        if backend is None or init is None:
+            return  # macOS or Windows: no freedesktop hints there
+
+        async def init_with_hints() -> Any:
+            interface = await init()
+            notify = interface.call_notify
+
+            async def notify_with_hints(*args: Any, **kwargs: Any) -> Any:
+                title, body, hints = args[3], args[4], args[6]
+                extra = self._pending_hints.pop((title, body), None)
+                if extra is not None and isinstance(hints, dict):
+                    args = (*args[:6], {**hints, **_typed_hints(extra, hints)}, *args[7:])
+                return await notify(*args, **kwargs)
+
+            interface.call_notify = notify_with_hints
+            return interface
+
+        backend._init_dbus = init_with_hints
 
     async def probe(self) -> ServerInfo:
         if sys.platform.startswith("linux") or "bsd" in sys.platform:
@@ -191,7 +284,11 @@ class DesktopNotifierBackend:
             timeout=-1,
         )
         notifier = self._desktop_notifier()
-        identifier = str(await notifier.send_notification(notification))
+        self._pending_hints[(notification.title, notification.message)] = notification_hints(message)
+        try:
+            identifier = str(await notifier.send_notification(notification))
+        finally:
+            self._pending_hints.pop((notification.title, notification.message), None)
         # desktop-notifier logs a failed send and still returns an id; only a dispatched one was shown.
         if not dispatched:
             return None
@@ -226,6 +323,16 @@ class DesktopNotifierBackend:
         bus = getattr(backend, "bus", None)
         if bus is not None:
             bus.disconnect()
+
+
+def _typed_hints(extra: Mapping[str, str], like: Mapping[str, Any]) -> dict[str, Any]:
+    """``extra`` in the hint type the server's ``Notify`` takes: variants (``a{sv}``, the spec's), or plain
+    strings for the old servers that declare ``a{ss}``."""
+    if like and all(isinstance(value, str) for value in like.values()):
+        return dict(extra)
+    from dbus_fast import Variant
+
+    return {key: Variant("s", value) for key, value in extra.items()}
 
 
 def _bind(callback: ActionCallback, key: str) -> Callable[[], None]:

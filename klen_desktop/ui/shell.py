@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
-from klen_desktop import __version__
 from klen_desktop.api.errors import KlenError
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.core import CoreConfig, CoreServices
@@ -209,10 +207,13 @@ class KlenDesktop:
         self.qt_app.aboutToQuit.connect(self.quit)
         self.prefs = load_preferences(self.prefs_path)
         connection = await self.resolve_connection()
-        if self.options.smoke:
-            return await self.smoke(connection)
         try:
             self.start(connection)
+            if self.options.smoke:
+                # The same start as a real launch; the smoke run only adds its checks and the quit.
+                from klen_desktop.ui.self_check import run_self_check
+
+                return await run_self_check(self, connection)
             return await self.quit_future
         finally:
             await self.shutdown()
@@ -398,31 +399,10 @@ class KlenDesktop:
         if self.quit_future is not None and not self.quit_future.done():
             self.quit_future.set_result(0)
 
-    async def smoke(self, connection: Connection) -> int:
-        """Load the calendar through the real core (one sync into the store), report on stdout, quit."""
-        core = self.build_core(connection)
-        error = None
-        try:
-            await core.poller.sync_once()
-        except KlenError as exc:
-            error = f"{exc.title}: {exc.message}"
-        events = await core.all_cached()
-        await core.stop()
-        await self._stop_demo()
-        from klen_desktop.app import smoke_keyring
-        from klen_desktop.ui.notifications import smoke_notification
-
-        tray = QSystemTrayIcon.isSystemTrayAvailable()
-        notify = await smoke_notification(self.notifier, tray_fallback=tray)
-        keyring = await smoke_keyring()
-        mode = "demo" if connection.demo else "live"
-        sys.stdout.write(
-            f"SMOKE version={__version__} mode={mode} platform={self.qt_app.platformName()} "
-            f"tray={tray} events={len(events)} "
-            f"error={(error or 'none').replace(' ', '_')} notify={notify} keyring={keyring}\n"
-        )
-        sys.stdout.flush()
-        return 0 if error is None and events else 1
+    @property
+    def network_information(self) -> QNetworkInformation | None:
+        """The network-status backend in use (None: Qt has none here; a reconnect waits for the next poll)."""
+        return self._network
 
     async def shutdown(self) -> None:
         """Hide everything and stop the core; safe to call twice."""

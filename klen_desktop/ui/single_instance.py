@@ -1,10 +1,11 @@
-"""One running app per user: a second launch asks the first to raise its agenda, then exits.
+"""One running app per user: a second launch asks the first to raise its agenda (or, with ``--quit``, to quit),
+then exits.
 
 The first instance takes a lock file and listens on a local socket, both in a private (0700) runtime folder
 of the user, so another user on the same machine can neither see nor poke it. A launch that finds the lock
-held connects to the socket and sends ``raise``. The lock (not the socket) decides who is first: two launches
-at the same moment cannot both remove each other's socket, and a lock left by a crashed process is taken
-over (Qt checks whether its owner still runs).
+held connects to the socket and sends one line: ``raise`` or ``quit``. The lock (not the socket) decides who
+is first: two launches at the same moment cannot both remove each other's socket, and a lock left by a
+crashed process is taken over (Qt checks whether its owner still runs).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from klen_desktop.paths import APP_NAME, ensure_private_dir
 log = logging.getLogger(__name__)
 
 RAISE = b"raise\n"
+QUIT = b"quit\n"
 CONNECT_TIMEOUT_MS = 2000
 # The first instance may hold the lock but not listen yet (it is starting): keep trying this long.
 CONNECT_ATTEMPTS = 10
@@ -46,6 +48,7 @@ class SingleInstance(QObject):
     """``claim()`` once at start-up: True means run; False means another instance was asked to raise."""
 
     raise_requested = Signal()
+    quit_requested = Signal()
 
     def __init__(self, folder: Path | None = None) -> None:
         super().__init__()
@@ -65,7 +68,7 @@ class SingleInstance(QObject):
         if self._lock.tryLock(0):
             self._listen()
             return True
-        if self._send_raise():
+        if send_to_running(self._name, RAISE):
             return False
         # A lock whose owner does not answer: it may have crashed between checks. Try once more to take it.
         self._lock.removeStaleLockFile()
@@ -101,20 +104,39 @@ class SingleInstance(QObject):
                 self._read(socket)  # the message may have arrived before readyRead was connected
 
     def _read(self, socket: QLocalSocket) -> None:
-        data = bytes(socket.readAll().data())
-        if RAISE.strip() in data:
+        lines = bytes(socket.readAll().data()).split(b"\n")
+        socket.disconnectFromServer()
+        if QUIT.strip() in lines:
+            log.info("a second launch asked the app to quit")
+            self.quit_requested.emit()
+        elif RAISE.strip() in lines:
             log.info("a second launch asked to raise the agenda")
             self.raise_requested.emit()
-        socket.disconnectFromServer()
 
-    def _send_raise(self) -> bool:
-        for _attempt in range(CONNECT_ATTEMPTS):
-            socket = QLocalSocket()
-            socket.connectToServer(self._name)
-            if socket.waitForConnected(CONNECT_TIMEOUT_MS // CONNECT_ATTEMPTS):
-                socket.write(QByteArray(RAISE))
-                socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
-                socket.disconnectFromServer()
-                return True
-            time.sleep(CONNECT_PAUSE)
+
+def send_to_running(name: str, message: bytes, attempts: int = CONNECT_ATTEMPTS) -> bool:
+    """Send ``message`` to the instance listening on ``name``; False when none answers within the attempts."""
+    for _attempt in range(attempts):
+        socket = QLocalSocket()
+        socket.connectToServer(name)
+        if socket.waitForConnected(CONNECT_TIMEOUT_MS // CONNECT_ATTEMPTS):
+            socket.write(QByteArray(message))
+            socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
+            socket.disconnectFromServer()
+            return True
+        time.sleep(CONNECT_PAUSE)
+    return False
+
+
+def ask_running_to_quit() -> bool:
+    """``klen-desktop --quit``: ask this user's running app to quit. False when no app of the user runs.
+
+    Never takes the lock, so it cannot start an app by itself. A lock nobody holds means nothing runs: one
+    attempt then, instead of the retries that cover a first instance still starting up.
+    """
+    folder = runtime_dir()
+    lock = QLockFile(str(folder / "instance.lock"))
+    if lock.tryLock(0):
+        lock.unlock()
         return False
+    return send_to_running(_server_name(folder), QUIT)

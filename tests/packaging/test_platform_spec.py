@@ -40,8 +40,9 @@ def test_every_build_bundles_what_the_app_loads_by_name(sys_platform: str) -> No
     assert {"klen-desktop", "keyring"} <= set(plan.copy_metadata)
     assert {"keyring.backends.fail", "keyring.backends.null", "keyring.backends.chainer"} <= set(plan.hidden_imports)
     assert ("klen_desktop/emulator/DECISIONS.md", "klen_desktop/emulator") in plan.datas
-    # Dev tools and Pillow stay out; Qt networking is done by httpx, so QtNetwork stays out too.
-    assert {"mypy", "hypothesis", "PIL", "pytest", "PySide6.QtNetwork"} <= set(plan.excludes)
+    # Dev tools and Pillow stay out. QtNetwork stays in: the single-instance socket needs it at every start.
+    assert {"mypy", "hypothesis", "PIL", "pytest"} <= set(plan.excludes)
+    assert not any(name.startswith("PySide6") for name in plan.excludes)
     assert plan.version == VERSION
 
 
@@ -102,7 +103,9 @@ def test_macos_is_a_menu_bar_only_app_bundle() -> None:
         ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
         ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
         ("PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so", True),
-        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", True),
+        ("PySide6/Qt/plugins/networkinformation/libqnetworkmanager.so", True),
+        ("PySide6/Qt/plugins/networkinformation/libqglib.so", True),
         ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
         ("PySide6/Qt/plugins/imageformats/libqico.so", True),
         ("PySide6/Qt/plugins/imageformats/libqjpeg.so", False),
@@ -111,8 +114,19 @@ def test_macos_is_a_menu_bar_only_app_bundle() -> None:
         ("PySide6/Qt/plugins/generic/libqevdevmouseplugin.so", False),
         ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", True),
         ("PySide6/Qt/translations/qtbase_de.qm", False),
-        ("PySide6/Qt/lib/libQt6Network.so.6", False),
-        ("libQt6Network.so.6", False),
+        ("PySide6/Qt/lib/libQt6Network.so.6", True),
+        ("libQt6Network.so.6", True),
+        # The GTK3 stack of the theme plugin, GLib under it and Kerberos under QtNetwork are the host's.
+        ("libgtk-3.so.0", False),
+        ("libgdk-3.so.0", False),
+        ("libpango-1.0.so.0", False),
+        ("libcairo.so.2", False),
+        ("libharfbuzz.so.0", False),
+        ("libglib-2.0.so.0", False),
+        ("libgio-2.0.so.0", False),
+        ("libgssapi_krb5.so.2", False),
+        ("libgcrypt.so.20", True),
+        ("libxkbcommon.so.0", True),
         ("PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6", False),
         ("PySide6/Qt/lib/libQt6Gui.so.6", True),
         ("PySide6/Qt/lib/libicudata.so.73", True),
@@ -132,12 +146,12 @@ def test_linux_cut_keeps_only_the_qt_parts_the_app_uses(dest: str, kept: bool) -
         ("win32", "PySide6\\plugins\\platforms\\qminimal.dll", False),
         ("win32", "PySide6\\plugins\\styles\\qmodernwindowsstyle.dll", True),
         ("win32", "PySide6\\translations\\qtbase_fr.qm", False),
-        ("win32", "PySide6\\Qt6Network.dll", False),
+        ("win32", "PySide6\\Qt6Network.dll", True),
         ("win32", "PySide6\\Qt6Gui.dll", True),
         ("darwin", "PySide6/Qt/plugins/platforms/libqcocoa.dylib", True),
         ("darwin", "PySide6/Qt/plugins/platforms/libqxcb.so", False),
         ("darwin", "PySide6/Qt/plugins/styles/libqmacstyle.dylib", True),
-        ("darwin", "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork", False),
+        ("darwin", "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork", True),
         ("darwin", "PySide6/Qt/lib/QtGui.framework/Versions/A/QtGui", True),
     ],
 )
