@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from klen_desktop import __version__
 from klen_desktop.notify.messages import starting_now_content
+from klen_desktop.session.files import ics_file_name
 
 if TYPE_CHECKING:
     from klen_desktop.ui.shell import Connection, KlenDesktop
@@ -90,7 +91,7 @@ async def check_ics(desktop: KlenDesktop, event_id: int | None) -> str:
         return "no_event"
     try:
         with tempfile.TemporaryDirectory(prefix="klen-smoke-") as folder:
-            path = await controller.save_ics(event_id, Path(folder))
+            path = await controller.session.save_ics(event_id, Path(folder) / ics_file_name("smoke", event_id))
             return "ok" if path.read_bytes().startswith(b"BEGIN:VCALENDAR") else "not_a_calendar"
     except Exception as exc:
         log.exception("smoke: saving the ICS file failed")
@@ -115,7 +116,7 @@ async def run_self_check(desktop: KlenDesktop, connection: Connection) -> int:
         FIRST_SYNC_TIMEOUT,
     )
     error = controller.status.last_error if synced else "no_first_sync"
-    events = await controller.core.all_cached()
+    events = await controller.session.all_events()
     event_id = events[0].id if events else None
     tray = QSystemTrayIcon.isSystemTrayAvailable()
     tray_shown = desktop.tray is not None and desktop.tray.icon.isVisible()
