@@ -296,3 +296,21 @@ async def test_a_server_repeating_its_first_page_forever_costs_a_few_requests(
 
     assert len([r for r in emulator.admin.request_log() if r.path == EVENTS]) <= 2 * 3
     assert stack.events.count() == 3 and stack.poller.status.warning is not None
+
+
+@pytest.mark.asyncio
+async def test_one_event_with_unreadable_details_does_not_keep_the_others_from_being_read(
+    stack: Stack, emulator: EmulatorServer
+) -> None:
+    soon = stack.clock.now() + timedelta(hours=2)
+    ids = emulator.admin.insert_events([event_input(f"E{i}", soon + timedelta(minutes=i)) for i in range(3)])
+
+    def broken_details(body: Any) -> Any:
+        return {**body, "title": None} if body.get("id") == ids[0] else body
+
+    emulator.faults.rewrite_next(100, broken_details, method="GET", path=f"{EVENTS}/")
+    await stack.poller.sync_once()
+
+    stored = [stack.events.get(i) for i in ids]
+    assert [e is not None and e.detail is not None for e in stored] == [False, True, True]
+    assert stored[0] is not None  # its list view is kept
