@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from fixtures_emulator import EVENTS
 from sync_support import Stack, day_at, event_input, make_stack
 
@@ -30,11 +29,11 @@ from klen_desktop.sync.status import SyncPhase
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest_asyncio.fixture
-async def stack(emulator: EmulatorServer, rw_key: str, tmp_path: Path) -> AsyncIterator[Stack]:
-    built = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3")
-    yield built
-    await built.close()
+async def three_synced(stack: Stack, emulator: EmulatorServer) -> list[int]:
+    """Three events tomorrow, already in the cache."""
+    ids = emulator.admin.insert_events([event_input(f"E{i}", day_at(1, 9 + i)) for i in range(3)])
+    await stack.poller.sync_once()
+    return ids
 
 
 def on_lists(emulator: EmulatorServer, rewrite: Callable[[Any], Any], n: int = 1000) -> None:
@@ -60,8 +59,7 @@ def changes_of(stack: Stack) -> list[ChangeSet]:
 async def test_one_event_with_an_impossible_date_is_skipped_and_reported_and_the_rest_syncs(
     stack: Stack, emulator: EmulatorServer
 ) -> None:
-    ids = emulator.admin.insert_events([event_input(f"E{i}", day_at(1, 9 + i)) for i in range(3)])
-    await stack.poller.sync_once()
+    ids = await three_synced(stack, emulator)
     moved = emulator.admin.insert_events([event_input("New", day_at(2, 9))])
     bad = ids[1]
 
@@ -118,8 +116,7 @@ async def test_unknown_types_and_statuses_are_kept_and_round_trip_through_the_ca
 async def test_a_page_that_counts_events_it_does_not_list_removes_nothing(
     stack: Stack, emulator: EmulatorServer
 ) -> None:
-    emulator.admin.insert_events([event_input(f"E{i}", day_at(1, 9 + i)) for i in range(3)])
-    await stack.poller.sync_once()
+    await three_synced(stack, emulator)
     on_lists(emulator, lambda body: {**body, "events": [], "count": 3, "pages": 1})
     seen = changes_of(stack)
 
@@ -131,8 +128,7 @@ async def test_a_page_that_counts_events_it_does_not_list_removes_nothing(
 
 @pytest.mark.asyncio
 async def test_an_unreadable_event_without_an_id_removes_nothing(stack: Stack, emulator: EmulatorServer) -> None:
-    ids = emulator.admin.insert_events([event_input(f"E{i}", day_at(1, 9 + i)) for i in range(3)])
-    await stack.poller.sync_once()
+    ids = await three_synced(stack, emulator)
 
     def lose_an_id(body: Any) -> Any:
         for event in body["events"]:
@@ -178,8 +174,7 @@ async def test_an_event_skipped_by_a_shifted_page_is_not_reported_gone(stack: St
 async def test_a_disappearance_costs_one_more_walk_and_a_quiet_poll_none(
     stack: Stack, emulator: EmulatorServer
 ) -> None:
-    ids = emulator.admin.insert_events([event_input(f"E{i}", day_at(1, 9 + i)) for i in range(3)])
-    await stack.poller.sync_once()
+    ids = await three_synced(stack, emulator)
     emulator.admin.clear_request_log()
     await stack.poller.sync_once()
     quiet = [r for r in emulator.admin.request_log() if r.path == EVENTS]
@@ -212,8 +207,7 @@ async def test_a_server_that_lies_about_pages_is_walked_only_as_far_as_count_all
 async def test_a_server_that_lies_about_pages_and_count_is_stopped_at_the_hard_limit(
     stack: Stack, emulator: EmulatorServer
 ) -> None:
-    emulator.admin.insert_events([event_input(f"E{i}", day_at(1, 9 + i)) for i in range(3)])
-    await stack.poller.sync_once()
+    await three_synced(stack, emulator)
     page_one = {"n": 0}
 
     def endless(body: Any) -> Any:
@@ -282,8 +276,7 @@ async def test_a_cache_poisoned_by_the_released_version_opens_and_syncs(
 async def test_a_server_repeating_its_first_page_forever_costs_a_few_requests(
     stack: Stack, emulator: EmulatorServer
 ) -> None:
-    emulator.admin.insert_events([event_input(f"E{i}", day_at(1, 9 + i)) for i in range(3)])
-    await stack.poller.sync_once()
+    await three_synced(stack, emulator)
     first_page: dict[str, Any] = {}
 
     def same_page(body: Any) -> Any:
