@@ -167,6 +167,9 @@ class ExternalCalendars(_Model):
     gohighlevel: str | None = None
 
 
+# A reminder lead beyond a year is no reminder setting (10^10 minutes would not even fit a datetime): read as unset.
+LeadMinutes = Annotated[int, Field(ge=0, le=366 * 24 * 60)]
+
 # SQLite's INTEGER range: an id beyond it could not be stored (local, unsent events use negative ids).
 _ID_RANGE = Field(ge=-(2**63), le=2**63 - 1)
 
@@ -198,7 +201,7 @@ class EventDetail(EventSummary):
     status_display: Lenient[str | None] = None
     video_conference_provider: Lenient[str | None] = None
     is_reminder_enabled: Lenient[bool] = True
-    remind_before_minutes: Lenient[int | None] = None
+    remind_before_minutes: Lenient[LeadMinutes | None] = None
     created_at: Lenient[UtcDatetime | None] = None
     updated_at: Lenient[UtcDatetime | None] = None
     team: Lenient[Team | None] = None
