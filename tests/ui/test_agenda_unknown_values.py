@@ -10,6 +10,8 @@ from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.notify.messages import TYPE_LABELS, change_message
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.diff import Change, ChangeKind
+from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.ui.agenda.banners import Tone, sync_banner
 from klen_desktop.ui.agenda.details import detail_rows
 from klen_desktop.ui.agenda.filters import ALL_STATUSES, AgendaFilter, matches
 from klen_desktop.ui.agenda.rows import Facts, shown_facts
@@ -49,3 +51,10 @@ def test_unknown_values_pass_the_filter_only_while_it_is_left_whole() -> None:
     assert not matches(event, meetings_only, "event 1", "")
     assert list(shown_facts(facts, meetings_only)) == []
     assert list(shown_facts(facts, open_only)) == []
+
+
+def test_a_poll_that_left_events_out_says_so_in_the_agenda() -> None:
+    status = SyncStatus(phase=SyncPhase.IDLE, last_success=START, skipped_events=1, warning="1 event was left out.")
+    banner = sync_banner(status, START)
+    assert banner is not None and banner.tone is Tone.INFO and "left out" in banner.text
+    assert sync_banner(SyncStatus(phase=SyncPhase.IDLE, last_success=START), START) is None
