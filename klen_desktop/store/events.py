@@ -245,6 +245,13 @@ class EventRepository:
         )
         return {s.id: s for s in summaries}
 
+    def window_ids(self, start_date: date, end_date: date) -> set[int]:
+        """The ids :meth:`window` would return, without reading the events (a poll compares them with each walk)."""
+        lo, hi = day_start(start_date), day_start(end_date + timedelta(days=1))
+        with self._db.read() as c:
+            rows = c.execute("SELECT id FROM events WHERE id > 0 AND start_time >= ? AND start_time < ?", (lo, hi))
+            return {int(r[0]) for r in rows.fetchall()}
+
     def remove(self, event_ids: Iterable[int], conn: sqlite3.Connection | None = None) -> None:
         ids = [(i,) for i in event_ids]
         if not ids:

@@ -180,7 +180,7 @@ class WindowSync:
     async def fetch_window(self, start: date, end: date) -> Fetched:
         """The events whose start date is in ``[start, end]``, and whether missing ones may be removed (see the
         module docstring: consistent walks only, a second one to confirm a disappearance)."""
-        cached = set(await self._db.run(self._events.window, start, end))
+        cached = await self._db.run(self._events.window_ids, start, end)
         walks: list[Walk] = []
         while True:
             walks.append(await walk_window(self._client, self._budget, start, end, self._config.page_size))
