@@ -156,6 +156,7 @@ class WindowSync:
         self._clock = clock
         self._config = config
         self._budget = budget
+        self._reported: set[tuple[int | None, str]] = set()
 
     async def poll_window(self) -> WindowResult:
         """Fetch, diff and store the window (no details); raises the client's errors (the store is then untouched)."""
@@ -163,8 +164,13 @@ class WindowSync:
         spent_before = self._budget.spent
         start, end = self._config.window(started)
         view = await self.fetch_window(start, end)
-        for item in view.rejected:
-            log.warning("the server listed an event the app cannot read (id %s): %s", item.id, item.reason)
+        rejected = _unique(view.rejected)
+        reported = {(item.id, item.reason) for item in rejected}
+        for item in rejected:
+            # Warned once while it stays broken; the sync status counts it at every poll.
+            level = logging.INFO if (item.id, item.reason) in self._reported else logging.WARNING
+            log.log(level, "the server listed an event the app cannot read (id %s): %s", item.id, item.reason)
+        self._reported = reported
         if not view.removals_allowed:
             log.info("the window listing stayed inconsistent over %d walks: nothing removed this poll", view.walks)
         changes, baseline = await self._db.run(self._apply_window, start, end, view, started)
@@ -173,7 +179,7 @@ class WindowSync:
             self._budget.spent - spent_before,
             len(view.events),
             baseline,
-            _unique(view.rejected),
+            rejected,
             view.removals_allowed,
         )
 
