@@ -8,7 +8,8 @@ server itself uses. Inputs use the flat ``customer_*`` names the API expects; re
 Server data is read tolerantly, user input strictly:
 
 * An ``event_type`` or ``status`` the app does not know (``"webinar"``, a new status) is kept as it is: it
-  becomes a pseudo-member whose ``known`` is false, stored and shown by its raw value. Only input models
+  becomes a pseudo-member whose ``known`` is false, stored and shown by its raw value (a known value written
+  with other case or spaces, ``"Confirmed "``, is the known member). Only input models
   (:class:`EventInput`, :class:`EventPatch`) refuse unknown values, so the app never sends one.
 * Times must lie in :data:`PLAUSIBLE_START` .. :data:`PLAUSIBLE_END` (1970 to the end of 2200, UTC). A calendar
   event outside that range is a server bug, not a meeting; refusing it at the boundary keeps every stored
@@ -55,6 +56,10 @@ class _OpenEnum(StrEnum):
     def _missing_(cls, value: object) -> _OpenEnum | None:
         if not isinstance(value, str) or not value or len(value) > _MAX_ENUM_TEXT:
             return None
+        folded = value.strip().lower()
+        for known in cls:
+            if known.value == folded:  # "Scheduled" or " scheduled": the same status, written loosely
+                return known
         member = str.__new__(cls, value)
         member._name_ = _OTHER
         member._value_ = value

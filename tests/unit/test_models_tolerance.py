@@ -78,6 +78,7 @@ def test_unknown_enum_values_are_kept_in_reads_and_refused_in_input() -> None:
         with pytest.raises(MalformedResponse):
             parse_model(EventSummary, event(status=bad))
     assert EventStatus("scheduled") is EventStatus.SCHEDULED
+    assert parse_model(EventSummary, event(status="Confirmed ")).status is EventStatus.CONFIRMED
 
 
 def test_ids_beyond_what_the_cache_can_store_are_refused() -> None:
