@@ -307,3 +307,27 @@ async def test_one_event_with_unreadable_details_does_not_keep_the_others_from_b
     stored = [stack.events.get(i) for i in ids]
     assert [e is not None and e.detail is not None for e in stored] == [False, True, True]
     assert stored[0] is not None  # its list view is kept
+
+
+@pytest.mark.asyncio
+async def test_an_event_leaving_between_page_reads_is_gone_once_two_settled_walks_lack_it(
+    stack: Stack, emulator: EmulatorServer
+) -> None:
+    ids = emulator.admin.insert_events(
+        [event_input(f"E{i:03d}", day_at(1, 8) + timedelta(minutes=i)) for i in range(150)]
+    )
+    await stack.poller.sync_once()
+
+    def agent_moves_one_away(body: Any) -> Any:
+        emulator.admin.update_event(ids[5], {"start_time": day_at(200, 8), "end_time": day_at(200, 9)})
+        return body
+
+    on_lists(emulator, agent_moves_one_away, n=1)
+    emulator.admin.clear_request_log()
+    seen = changes_of(stack)
+    await stack.poller.sync_once()
+
+    # Walk 1 saw the total change (150, then 149); walks 2 and 3 agree that the event left: 2 pages each.
+    assert len([r for r in emulator.admin.request_log() if r.path == EVENTS]) == 6
+    assert [c.event_id for c in seen[0].of_kind(ChangeKind.GONE)] == [ids[5]]
+    assert stack.events.count() == 149 and stack.poller.status.warning is None
