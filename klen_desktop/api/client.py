@@ -67,6 +67,18 @@ def _event_ref(event_id: int | str) -> str:
     return quote(text, safe="")
 
 
+def last_page(result: EventPage, page_size: int) -> int:
+    """The last page a walk may read after ``result``: what ``pages`` says, but never more than ``count`` and the
+    page size allow, nor more than :data:`MAX_PAGES`.
+
+    A server's ``limit`` is believed only when it is at most the size asked for (a server may clamp it down);
+    ``count`` and ``pages`` are both server claims, so the walk trusts the smaller of the two.
+    """
+    per_page = result.limit if 1 <= result.limit <= page_size else page_size
+    by_count = max(1, -(-max(result.count, 0) // per_page))
+    return max(1, min(result.pages, by_count, MAX_PAGES))
+
+
 def _query_date(value: date) -> str:
     # A datetime is a date too; its date part depends on its zone, so ask for a plain date instead of guessing.
     if isinstance(value, datetime):
@@ -172,16 +184,19 @@ class KlenClient:
         status: EventStatus | None = None,
         page_size: int = MAX_PAGE_SIZE,
     ) -> AsyncIterator[EventSummary]:
-        """Every event in the range, page after page until the last one.
+        """Every readable event in the range, page after page until the last one (see :func:`last_page`).
 
         The API pages by offset, so an event created or removed while the walk runs can shift the pages:
-        an event seen twice is yielded once, but one may be missed; a sync should walk again later.
+        an event seen twice is yielded once, but one may be missed; a sync should walk again later (the sync
+        walks with :meth:`list_events` itself, to check each walk's consistency). Events the parser could not
+        read are left out (see :attr:`EventPage.rejected`).
         """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
         seen: set[int] = set()
         page = 1
-        while page <= MAX_PAGES:
+        last = MAX_PAGES
+        while True:
             result = await self.list_events(
                 start_date=start_date, end_date=end_date, status=status, page=page, limit=page_size
             )
@@ -189,10 +204,12 @@ class KlenClient:
                 if event.id not in seen:
                     seen.add(event.id)
                     yield event
-            if not result.events or page >= result.pages:
-                return
+            last = min(last, last_page(result, page_size))
+            if not result.events or page >= last:
+                break
             page += 1
-        raise MalformedResponse(f"The server kept reporting more pages after {MAX_PAGES}; the walk was stopped.")
+        if result.events and page >= MAX_PAGES and result.pages > MAX_PAGES and result.count > len(seen):
+            raise MalformedResponse(f"The server kept reporting more pages after {MAX_PAGES}; the walk was stopped.")
 
     async def list_all_events(
         self,

@@ -20,8 +20,9 @@ MAX_PAGE_SIZE = 100
 
 DEFAULT_PAGE_LIMIT = 100
 
-MAX_PAGES = 10_000
-"""Hard stop for page walks, so a server whose ``pages`` keeps growing cannot keep a sync running forever."""
+MAX_PAGES = 200
+"""Hard stop for page walks (20,000 events at the largest page size, far beyond any calendar's month), so a
+server whose ``pages`` and ``count`` keep growing cannot keep a sync running, or the request budget spent."""
 
 DEFAULT_ICS_MAX_BYTES = 1_000_000
 """One event's ICS file is a few kilobytes; anything near a megabyte is not an ICS file we want."""

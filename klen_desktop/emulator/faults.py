@@ -1,4 +1,5 @@
-"""Fault injection for tests and manual checks: latency, 5xx answers, dropped connections, broken JSON, 429s.
+"""Fault injection for tests and manual checks: latency, 5xx answers, dropped connections, broken JSON, 429s,
+and rewritten answers (a page that lies about its counts, an event with a value the app has never seen).
 
 Faults apply only to ``/api/`` paths; every rule can be narrowed to one HTTP method and a path prefix.
 One-shot rules (``fail_next`` and friends) are consumed in the order they were added, one per matching
@@ -13,7 +14,7 @@ import json
 import logging
 import random
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -21,7 +22,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from klen_desktop.emulator.errors import MSG_SERVER_ERROR
 
-FaultKind = Literal["fail", "drop", "malformed", "rate_limit", "drop_after"]
+FaultKind = Literal["fail", "drop", "malformed", "rate_limit", "drop_after", "rewrite"]
+#: Turns the JSON body of a real answer into the one sent. It runs on the server's thread, after the request was
+#: handled, so it may also change the server's state (delete an event between two page reads, say).
+Rewrite = Callable[[Any], Any]
 #: Key in the ASGI scope where the fault applied to a request is noted (read by the request log).
 SCOPE_FAULT: Final = "klen_emulator.fault"
 _DROP_NOTICE: Final = "ASGI callable returned without completing response."
@@ -37,6 +41,7 @@ class _OneShot:
     path: str | None
     status: int = 500
     retry_after: int = 1
+    rewrite: Rewrite | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return _matches(self.method, self.path, method, path)
@@ -58,6 +63,7 @@ class FaultPlan:
     action: FaultKind | None = None
     status: int = 500
     retry_after: int = 1
+    rewrite: Rewrite | None = None
 
 
 @dataclass
@@ -141,6 +147,11 @@ class FaultInjector:
             raise ValueError("retry_after must be >= 0")
         self._add(_OneShot("rate_limit", n, _method(method), path, status=429, retry_after=retry_after))
 
+    def rewrite_next(self, n: int, rewrite: Rewrite, *, method: str | None = None, path: str | None = None) -> None:
+        """The next ``n`` matching requests are handled for real, then answered with ``rewrite(body)`` (JSON)."""
+        _check_count(n)
+        self._add(_OneShot("rewrite", n, _method(method), path, status=200, rewrite=rewrite))
+
     def clear(self) -> None:
         """Remove every rule."""
         with self._lock:
@@ -165,7 +176,7 @@ class FaultInjector:
                 if rule.remaining > 0 and rule.matches(method, path):
                     rule.remaining -= 1
                     self._one_shots = [r for r in self._one_shots if r.remaining > 0]
-                    return FaultPlan(delay, rule.kind, rule.status, rule.retry_after)
+                    return FaultPlan(delay, rule.kind, rule.status, rule.retry_after, rule.rewrite)
             if self._error_rate is not None and self._error_rate.rng.random() < self._error_rate.rate:
                 return FaultPlan(delay, "fail", self._error_rate.status)
         return FaultPlan(delay)
@@ -211,6 +222,22 @@ async def _send_truncated(send: Send) -> None:
     await send({"type": "http.response.body", "body": _PROMISED_BODY, "more_body": True})
 
 
+async def _send_rewritten(app: ASGIApp, scope: Scope, receive: Receive, send: Send, rewrite: Rewrite) -> None:
+    status = 200
+    chunks: list[bytes] = []
+
+    async def capture(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+        elif message["type"] == "http.response.body":
+            chunks.append(bytes(message.get("body", b"")))
+
+    await app(scope, receive, capture)
+    body = rewrite(json.loads(b"".join(chunks) or b"null"))
+    await _send_json(send, status, body)
+
+
 class FaultMiddleware:
     """ASGI middleware applying a :class:`FaultInjector`'s plan to ``/api/`` requests."""
 
@@ -241,6 +268,8 @@ class FaultMiddleware:
             await send({"type": "http.response.body", "body": _MALFORMED_BODY, "more_body": False})
         elif plan.action == "drop":
             await _send_truncated(send)
+        elif plan.action == "rewrite" and plan.rewrite is not None:
+            await _send_rewritten(self.app, scope, receive, send, plan.rewrite)
         else:  # drop_after: handle the request for real, throw the answer away, then drop.
 
             async def swallow(_message: Message) -> None:

@@ -32,13 +32,25 @@ CARD_TITLE_LIMIT = 200  # our own reminder window wraps the title: a few lines a
 _ZWJ = "\u200d"
 _EXTENDERS = frozenset({_ZWJ, "\ufe0e", "\ufe0f"})
 
-TYPE_LABELS = {
-    EventType.MEETING: "Meeting",
-    EventType.APPOINTMENT: "Appointment",
-    EventType.BUSY: "Busy",
-    EventType.VOICE_CALL: "Voice call",
-    EventType.VIDEO_CALL: "Video call",
-}
+
+class Labels(dict[str, str]):
+    """Labels of an enum's values; a value the app does not know (a new type from the server) reads as its own
+    words (``"team_webinar"`` → "Team webinar") instead of failing the menu or notification that shows it."""
+
+    def __missing__(self, key: str) -> str:
+        words = "".join(ch if ch.isprintable() else " " for ch in str(key)).replace("_", " ").strip()
+        return clip(words[:1].upper() + words[1:], 40) if words else "Other"
+
+
+TYPE_LABELS = Labels(
+    {
+        EventType.MEETING: "Meeting",
+        EventType.APPOINTMENT: "Appointment",
+        EventType.BUSY: "Busy",
+        EventType.VOICE_CALL: "Voice call",
+        EventType.VIDEO_CALL: "Video call",
+    }
+)
 
 
 class NotifyKind(StrEnum):

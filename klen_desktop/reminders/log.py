@@ -8,16 +8,21 @@ scheduler's watermark (the last time it checked), which bounds the "missed while
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from klen_desktop.store.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
 from klen_desktop.store.db import Database
+from klen_desktop.store.quarantine import UNREADABLE, readable
+
+log = logging.getLogger(__name__)
 
 _WATERMARK_KEY = "reminders.checked_until"
+_SELECT = "SELECT event_id, due_at, state, snoozed_until, fired_at FROM reminder_log"
 
 LogKey = tuple[int, datetime]
 
@@ -43,7 +48,11 @@ class LogEntry:
         return (self.event_id, self.due_at)
 
 
-def _row_to_entry(row: tuple[object, ...]) -> LogEntry:
+def _key(row: Sequence[object]) -> tuple[object, object]:
+    return (row[0], row[1])
+
+
+def _row_to_entry(row: Sequence[object]) -> LogEntry:
     event_id, due_at, state, snoozed_until, fired_at = row
     return LogEntry(
         event_id=int(str(event_id)),
@@ -62,24 +71,25 @@ class ReminderLogRepository:
 
     def get(self, event_id: int, due_at: datetime) -> LogEntry | None:
         with self._db.read() as c:
-            row = c.execute(
-                "SELECT event_id, due_at, state, snoozed_until, fired_at FROM reminder_log"
-                " WHERE event_id = ? AND due_at = ?",
-                (event_id, encode_time(due_at)),
-            ).fetchone()
-        return None if row is None else _row_to_entry(row)
+            row = c.execute(f"{_SELECT} WHERE event_id = ? AND due_at = ?", (event_id, encode_time(due_at))).fetchone()
+        found = self._readable([] if row is None else [row], None)
+        return found[0] if found else None
+
+    def _readable(self, rows: Iterable[Sequence[object]], conn: sqlite3.Connection | None) -> list[LogEntry]:
+        return readable(self._db, "reminder_log", rows, _row_to_entry, _key, conn)
+
+    def all(self, conn: sqlite3.Connection | None = None) -> list[LogEntry]:
+        """Every readable entry (the start-up check reads them all)."""
+        with self._db.reading(conn) as c:
+            rows = c.execute(_SELECT).fetchall()
+        return self._readable(rows, conn)
 
     def entries_for(self, event_ids: Iterable[int], conn: sqlite3.Connection | None = None) -> dict[LogKey, LogEntry]:
         """Every entry of the given events (all their due times), by key."""
         ids = json.dumps(sorted(set(event_ids)))
         with self._db.reading(conn) as c:
-            rows = c.execute(
-                "SELECT event_id, due_at, state, snoozed_until, fired_at FROM reminder_log"
-                " WHERE event_id IN (SELECT value FROM json_each(?))",
-                (ids,),
-            ).fetchall()
-        entries = (_row_to_entry(r) for r in rows)
-        return {e.key: e for e in entries}
+            rows = c.execute(f"{_SELECT} WHERE event_id IN (SELECT value FROM json_each(?))", (ids,)).fetchall()
+        return {e.key: e for e in self._readable(rows, conn)}
 
     def record(self, entries: Iterable[LogEntry], now: datetime, conn: sqlite3.Connection | None = None) -> None:
         """Insert or replace entries; a ``fired_at`` left ``None`` keeps the one already recorded."""
@@ -123,7 +133,14 @@ class ReminderLogRepository:
         """When the scheduler last finished checking, or ``None`` before its first check."""
         with self._db.reading(conn) as c:
             row = c.execute("SELECT value FROM sync_state WHERE key = ?", (_WATERMARK_KEY,)).fetchone()
-        return None if row is None or row[0] is None else decode_time(str(row[0]))
+        if row is None or row[0] is None:
+            return None
+        try:
+            return decode_time(str(row[0]))
+        except UNREADABLE as exc:
+            # Only bounds the "missed while away" summary: without it the scheduler starts from now.
+            log.warning("ignoring an unreadable reminder watermark (%s)", exc)
+            return None
 
     def set_watermark(self, when: datetime, conn: sqlite3.Connection | None = None) -> None:
         with self._db.writing(conn) as c:

@@ -13,7 +13,7 @@ Local events not yet on the server (queued creates) have negative ids (minus the
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -21,6 +21,7 @@ from enum import StrEnum
 from klen_desktop.api.models import EventDetail, EventStatus, EventSummary
 from klen_desktop.store.codec import day_start, decode_optional_time, encode_time
 from klen_desktop.store.db import Database
+from klen_desktop.store.quarantine import readable
 
 _SUMMARY_FIELDS = frozenset(EventSummary.model_fields)
 _COLUMNS = "id, summary_json, detail_json, detail_fetched_at, local_state"
@@ -85,7 +86,7 @@ def summary_of(detail: EventDetail) -> EventSummary:
     return EventSummary.model_validate(detail.model_dump(include=set(_SUMMARY_FIELDS)))
 
 
-def _row_to_event(row: sqlite3.Row | tuple[object, ...]) -> StoredEvent:
+def _row_to_event(row: Sequence[object]) -> StoredEvent:
     _, summary_json, detail_json, fetched_at, local_state = row
     return StoredEvent(
         summary=EventSummary.model_validate_json(str(summary_json)),
@@ -93,6 +94,10 @@ def _row_to_event(row: sqlite3.Row | tuple[object, ...]) -> StoredEvent:
         detail_fetched_at=decode_optional_time(None if fetched_at is None else str(fetched_at)),
         local_state=None if local_state is None else LocalState(str(local_state)),
     )
+
+
+def _event_key(row: Sequence[object]) -> tuple[object]:
+    return (row[0],)
 
 
 def _now_text() -> str:
@@ -168,7 +173,11 @@ class EventRepository:
     def get(self, event_id: int, conn: sqlite3.Connection | None = None) -> StoredEvent | None:
         with self._db.reading(conn) as c:
             row = c.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
-        return None if row is None else _row_to_event(row)
+        found = self._readable([] if row is None else [row], conn)
+        return found[0] if found else None
+
+    def _readable(self, rows: Iterable[Sequence[object]], conn: sqlite3.Connection | None = None) -> list[StoredEvent]:
+        return readable(self._db, "events", rows, _row_to_event, _event_key, conn)
 
     def between(self, start: datetime, end: datetime) -> list[StoredEvent]:
         """Events overlapping ``[start, end)``, by start time then id.
@@ -185,7 +194,7 @@ class EventRepository:
                 """,
                 (hi, lo, lo),
             ).fetchall()
-        return [_row_to_event(r) for r in rows]
+        return self._readable(rows)
 
     def upcoming(
         self, now: datetime, limit: int, *, statuses: Collection[EventStatus] | None = None
@@ -203,7 +212,7 @@ class EventRepository:
         params.append(limit)
         with self._db.read() as c:
             rows = c.execute(sql, params).fetchall()
-        return [_row_to_event(r) for r in rows]
+        return self._readable(rows)
 
     def reminder_candidates(self, ended_after: datetime) -> list[StoredEvent]:
         """Scheduled or confirmed events ending after ``ended_after``: all that can still owe a reminder."""
@@ -216,7 +225,7 @@ class EventRepository:
                 """,
                 (encode_time(ended_after), *_REMINDABLE),
             ).fetchall()
-        return [_row_to_event(r) for r in rows]
+        return self._readable(rows)
 
     def window(
         self, start_date: date, end_date: date, conn: sqlite3.Connection | None = None
@@ -228,11 +237,20 @@ class EventRepository:
         lo, hi = day_start(start_date), day_start(end_date + timedelta(days=1))
         with self._db.reading(conn) as c:
             rows = c.execute(
-                "SELECT summary_json FROM events WHERE id > 0 AND start_time >= ? AND start_time < ?",
+                "SELECT id, summary_json FROM events WHERE id > 0 AND start_time >= ? AND start_time < ?",
                 (lo, hi),
             ).fetchall()
-        summaries = (EventSummary.model_validate_json(str(r[0])) for r in rows)
+        summaries = readable(
+            self._db, "events", rows, lambda r: EventSummary.model_validate_json(str(r[1])), _event_key, conn
+        )
         return {s.id: s for s in summaries}
+
+    def window_ids(self, start_date: date, end_date: date) -> set[int]:
+        """The ids :meth:`window` would return, without reading the events (a poll compares them with each walk)."""
+        lo, hi = day_start(start_date), day_start(end_date + timedelta(days=1))
+        with self._db.read() as c:
+            rows = c.execute("SELECT id FROM events WHERE id > 0 AND start_time >= ? AND start_time < ?", (lo, hi))
+            return {int(r[0]) for r in rows.fetchall()}
 
     def remove(self, event_ids: Iterable[int], conn: sqlite3.Connection | None = None) -> None:
         ids = [(i,) for i in event_ids]

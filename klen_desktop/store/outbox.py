@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -27,6 +27,7 @@ from typing import Any
 
 from klen_desktop.store.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
 from klen_desktop.store.db import Database
+from klen_desktop.store.quarantine import readable
 
 
 class OutboxOp(StrEnum):
@@ -91,7 +92,11 @@ def _load(text: object) -> dict[str, Any] | None:
     return value
 
 
-def _row_to_entry(row: tuple[Any, ...]) -> OutboxEntry:
+def _seq(row: Sequence[Any]) -> tuple[object]:
+    return (row[0],)
+
+
+def _row_to_entry(row: Sequence[Any]) -> OutboxEntry:
     seq, op, event_id, payload, base, state, attempts, next_at, code, message, field, meta, created, updated = row
     return OutboxEntry(
         seq=int(seq),
@@ -159,13 +164,24 @@ class OutboxRepository:
     def get(self, seq: int, conn: sqlite3.Connection | None = None) -> OutboxEntry | None:
         with self._db.reading(conn) as c:
             row = c.execute(f"SELECT {_COLUMNS} FROM outbox WHERE seq = ?", (seq,)).fetchone()
-        return None if row is None else _row_to_entry(row)
+        found = self._readable([] if row is None else [row], conn)
+        return found[0] if found else None
+
+    def _readable(self, rows: Iterable[Sequence[Any]], conn: sqlite3.Connection | None) -> list[OutboxEntry]:
+        # An unreadable row (written by a newer version, or damaged) is set aside, not sent half-understood.
+        return readable(self._db, "outbox", rows, _row_to_entry, _seq, conn)
+
+    def all(self, conn: sqlite3.Connection | None = None) -> list[OutboxEntry]:
+        """Every readable entry, done ones included, in send order (the start-up check reads them all)."""
+        with self._db.reading(conn) as c:
+            rows = c.execute(f"SELECT {_COLUMNS} FROM outbox ORDER BY seq").fetchall()
+        return self._readable(rows, conn)
 
     def active(self, conn: sqlite3.Connection | None = None) -> list[OutboxEntry]:
         """Every entry not yet done, in send order."""
         with self._db.reading(conn) as c:
             rows = c.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({_ACTIVE_SQL}) ORDER BY seq").fetchall()
-        return [_row_to_entry(r) for r in rows]
+        return self._readable(rows, conn)
 
     def for_event(self, event_id: int, conn: sqlite3.Connection | None = None) -> list[OutboxEntry]:
         """Active entries about one event, in send order."""
@@ -174,7 +190,7 @@ class OutboxRepository:
                 f"SELECT {_COLUMNS} FROM outbox WHERE event_id = ? AND state IN ({_ACTIVE_SQL}) ORDER BY seq",
                 (event_id,),
             ).fetchall()
-        return [_row_to_entry(r) for r in rows]
+        return self._readable(rows, conn)
 
     def _update(self, seq: int, now: datetime, conn: sqlite3.Connection | None, **columns: object) -> None:
         assignments = ", ".join(f"{name} = ?" for name in columns)
@@ -334,7 +350,8 @@ class OutboxRepository:
     def counts(self, conn: sqlite3.Connection | None = None) -> dict[OutboxState, int]:
         with self._db.reading(conn) as c:
             rows = c.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall()
-        return {OutboxState(state): int(n) for state, n in rows}
+        known = {state.value for state in OutboxState}
+        return {OutboxState(state): int(n) for state, n in rows if state in known}
 
     def prune_done(self, before: datetime, conn: sqlite3.Connection | None = None) -> int:
         """Delete done entries last touched before ``before``; returns how many."""

@@ -20,6 +20,9 @@ tells the user what to fix. A cache that opens cleanly is checked once, then use
 every page once (about 10 ms for 10,000 events, 13 ms with their details, 15 MB, measured here), and a no-op
 write shows a full disk or a read-only file now rather than at the first sync. ``integrity_check`` also
 cross-checks every index, about 2.5 times slower, and finds nothing a user could act on differently.
+
+A healthy file may still hold rows the app cannot read (a time an older version wrote without four digits):
+:func:`klen_desktop.store.quarantine.sweep` sets those aside at start, so they never fail a read or a poll.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from pathlib import Path
 
 from klen_desktop.store.db import MEMORY, Database
 from klen_desktop.store.errors import CacheProblem, SchemaTooNew, classify
-from klen_desktop.store.outbox import ACTIVE_STATES
+from klen_desktop.store.outbox import ACTIVE_STATES, OutboxRepository
+from klen_desktop.store.quarantine import sweep
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +101,12 @@ def _open_checked(path: Path) -> Database:
             # A real (no-op) write: a full disk or a read-only file shows now, not at the first sync.
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             conn.execute(f"PRAGMA user_version = {version}")
+        set_aside = sweep(db, [OutboxRepository(db).all])
     except BaseException:
         db.close()
         raise
+    if set_aside:
+        log.warning("the cache %s holds %d unreadable row(s) set aside in its quarantine table", path, set_aside)
     return db
 
 

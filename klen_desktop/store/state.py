@@ -7,12 +7,19 @@ same table under their own prefix (the reminder scheduler uses ``reminders.``).
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from klen_desktop.store.codec import decode_date, decode_time, encode_date, encode_time
 from klen_desktop.store.db import Database
+from klen_desktop.store.quarantine import UNREADABLE
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _PREFIX = "sync."
 
@@ -58,13 +65,12 @@ def _encode(state: SyncState) -> dict[str, str | None]:
 
 
 def _decode(values: dict[str, str | None]) -> SyncState:
+    # Every field is bookkeeping the sync can rebuild: an unreadable one reads as unknown, never as an error.
     def t(key: str) -> datetime | None:
-        value = values.get(key)
-        return None if value is None else decode_time(value)
+        return _tolerant(key, values.get(key), decode_time)
 
     def d(key: str) -> date | None:
-        value = values.get(key)
-        return None if value is None else decode_date(value)
+        return _tolerant(key, values.get(key), decode_date)
 
     return SyncState(
         last_success=t("last_success"),
@@ -77,6 +83,16 @@ def _decode(values: dict[str, str | None]) -> SyncState:
         baseline_done=values.get("baseline_done") == "1",
         last_success_started=t("last_success_started"),
     )
+
+
+def _tolerant(key: str, value: str | None, decode: Callable[[str], T]) -> T | None:
+    if value is None:
+        return None
+    try:
+        return decode(value)
+    except UNREADABLE as exc:
+        log.warning("ignoring the unreadable sync state %s (%s)", key, exc)
+        return None
 
 
 class SyncStateRepository:

@@ -10,7 +10,18 @@ Events with a queued or just-sent local write are left alone by the poll (the ou
 its write is reconciled) and changes to events with outbox history since the previous poll are marked
 ``origin=LOCAL`` so the UI does not echo them back.
 
-Cost of one poll: ``max(1, ceil(events / page_size))`` list requests, then details for at most
+**When an event is gone.** The listing pages by offset without a snapshot, so a walk that raced a change on the
+server can miss an event that still exists (:mod:`klen_desktop.sync.walk` says when a walk is consistent).
+An event is reported gone, removed from the cache and its reminders withdrawn, only when it is missing from two
+consistent walks of the same poll: the first consistent walk that lacks a cached event is followed at once by a
+second one, and the event is gone only if that one lacks it too. A poll whose walks stay inconsistent (up to
+:data:`MAX_WALKS`) stores what it saw, the events it read are real, but removes nothing: the previous view of
+the missing events is kept and the next poll tries again. Events the server sent but the app could not read
+(an impossible date, a broken field) are reported in the sync status and keep their previous cached copy; an
+unreadable item without a readable id may be any event, so while one is listed nothing is removed.
+
+Cost of one poll: ``max(1, ceil(events / page_size))`` list requests (twice that when an event disappeared,
+at most :data:`MAX_WALKS` times when the listing keeps changing under the walk), then details for at most
 ``max_details_per_poll`` events starting within the reminder horizon whose details are missing, outdated by a
 change, or older than ``detail_ttl``; details beyond the changed events are read only while the request budget
 has tokens to spare, so a poll never waits on the budget for a lazy refresh.
@@ -24,8 +35,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
 from klen_desktop.api.client import KlenClient
-from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, PermissionMissing
-from klen_desktop.api.models import EventDetail, EventStatus, EventSummary, format_utc
+from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, MalformedResponse, PermissionMissing
+from klen_desktop.api.models import EventDetail, EventStatus, EventSummary, RejectedItem, format_utc
 from klen_desktop.clock import Clock
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
@@ -34,11 +45,12 @@ from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeKind, ChangeSet, diff_events
+from klen_desktop.sync.walk import Walk, walk_window
 
 log = logging.getLogger(__name__)
 
-# A walk whose total changed under it (events added or removed between pages) may have skipped an event.
-_MAX_WALKS = 3
+MAX_WALKS = 3
+"""Walks of one poll at most: the listing changed under the first, or a second confirms a disappearance."""
 
 
 def _unconfirmed_creates(
@@ -63,14 +75,63 @@ def _unconfirmed_creates(
     }
 
 
+def _unique(items: tuple[RejectedItem, ...]) -> tuple[RejectedItem, ...]:
+    """One report per unreadable event (several walks may list the same one)."""
+    seen: dict[object, RejectedItem] = {}
+    for item in items:
+        seen[item.id if item.id is not None else (item.index, item.reason)] = item
+    return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What the walks of one poll agree on: the events seen, those the server sent unreadable, and whether a
+    cached event missing from ``events`` may be removed (two consistent walks lacked it)."""
+
+    events: dict[int, EventSummary]
+    rejected: tuple[RejectedItem, ...] = ()
+    removals_allowed: bool = True
+    walks: int = 1
+
+    @property
+    def kept_ids(self) -> set[int]:
+        """Cached events the poll must leave as they are: listed, but unreadable this time."""
+        return {item.id for item in self.rejected if item.id is not None}
+
+
+def _judge(walks: list[Walk], cached: set[int]) -> Fetched | None:
+    """The poll's view once the walks so far settle it, else None (walk again)."""
+    newest = walks[-1]
+    if newest.consistent and newest.unnamed_rejections:
+        # An unreadable item without an id could be any missing event, and walking again will not name it.
+        return Fetched(newest.events, tuple(newest.rejected), False, len(walks))
+    if newest.consistent and not cached - newest.events.keys() - newest.rejected_ids:
+        return Fetched(newest.events, tuple(newest.rejected), True, len(walks))
+    consistent = [w for w in walks if w.consistent and not w.unnamed_rejections]
+    if len(consistent) >= 2:
+        first, second = consistent[-2:]
+        # Missing from both: gone. Missing from one only: a shifted page may have skipped it; it stays.
+        return Fetched({**first.events, **second.events}, tuple(first.rejected + second.rejected), True, len(walks))
+    # A listing that ran into the page limit is not walked again in this poll: the next poll tries.
+    if len(walks) < MAX_WALKS and not newest.capped:
+        return None
+    seen: dict[int, EventSummary] = {}
+    for walk in walks:
+        seen.update(walk.events)
+    return Fetched(seen, tuple(item for walk in walks for item in walk.rejected), False, len(walks))
+
+
 @dataclass(frozen=True)
 class WindowResult:
-    """A stored window: its changes (empty for the baseline), the list requests it cost, its size."""
+    """A stored window: its changes (empty for the baseline), the list requests it cost, its size, and the
+    events the server listed that could not be read (the rest of the window was stored without them)."""
 
     changes: ChangeSet
     requests: int
     events_in_window: int
     baseline: bool
+    rejected: tuple[RejectedItem, ...] = ()
+    consistent: bool = True
 
 
 class WindowSync:
@@ -95,43 +156,52 @@ class WindowSync:
         self._clock = clock
         self._config = config
         self._budget = budget
+        self._reported: set[tuple[int | None, str]] = set()
 
     async def poll_window(self) -> WindowResult:
         """Fetch, diff and store the window (no details); raises the client's errors (the store is then untouched)."""
         started = self._clock.now()
         spent_before = self._budget.spent
         start, end = self._config.window(started)
-        fetched = await self.fetch_window(start, end)
-        changes, baseline = await self._db.run(self._apply_window, start, end, fetched, started)
-        return WindowResult(changes, self._budget.spent - spent_before, len(fetched), baseline)
+        view = await self.fetch_window(start, end)
+        rejected = _unique(view.rejected)
+        reported = {(item.id, item.reason) for item in rejected}
+        for item in rejected:
+            # Warned once while it stays broken; the sync status counts it at every poll.
+            level = logging.INFO if (item.id, item.reason) in self._reported else logging.WARNING
+            log.log(level, "the server listed an event the app cannot read (id %s): %s", item.id, item.reason)
+        self._reported = reported
+        if not view.removals_allowed:
+            log.info("the window listing stayed inconsistent over %d walks: nothing removed this poll", view.walks)
+        changes, baseline = await self._db.run(self._apply_window, start, end, view, started)
+        return WindowResult(
+            changes,
+            self._budget.spent - spent_before,
+            len(view.events),
+            baseline,
+            rejected,
+            view.removals_allowed,
+        )
 
-    async def fetch_window(self, start: date, end: date) -> dict[int, EventSummary]:
-        """Every event whose start date is in ``[start, end]``, walking all pages at the largest page size."""
-        for _ in range(_MAX_WALKS):
-            events: dict[int, EventSummary] = {}
-            totals: set[int] = set()
-            page = 1
-            while True:
-                await self._budget.acquire()
-                result = await self._client.list_events(
-                    start_date=start, end_date=end, page=page, limit=self._config.page_size
-                )
-                totals.add(result.count)
-                events.update((event.id, event) for event in result.events)
-                if not result.events or page >= result.pages:
-                    break
-                page += 1
-            if len(totals) == 1 and len(events) >= min(totals):
-                return events
-            log.info("the window changed while it was read (totals %s); reading it again", sorted(totals))
-        return events
+    async def fetch_window(self, start: date, end: date) -> Fetched:
+        """The events whose start date is in ``[start, end]``, and whether missing ones may be removed (see the
+        module docstring: consistent walks only, a second one to confirm a disappearance)."""
+        cached = await self._db.run(self._events.window_ids, start, end)
+        walks: list[Walk] = []
+        while True:
+            walks.append(await walk_window(self._client, self._budget, start, end, self._config.page_size))
+            view = _judge(walks, cached)
+            if view is not None:
+                return view
 
-    def _apply_window(
-        self, start: date, end: date, fetched: dict[int, EventSummary], started: datetime
-    ) -> tuple[ChangeSet, bool]:
+    def _apply_window(self, start: date, end: date, view: Fetched, started: datetime) -> tuple[ChangeSet, bool]:
+        fetched = view.events
         with self._db.transaction() as conn:
             previous = self._state.get(conn)
             old = self._events.window(start, end, conn=conn)
+            if not view.removals_allowed:
+                # Not confirmed gone: what is missing keeps its previous view.
+                fetched = {**{i: s for i, s in old.items() if i not in fetched}, **fetched}
             for event_id in fetched.keys() - old.keys():
                 # Moved into the window from outside it: a move, not a creation.
                 stored = self._events.get(event_id, conn=conn)
@@ -141,6 +211,7 @@ class WindowSync:
             active = self._outbox.active(conn)
             held = {e.event_id for e in active if e.event_id is not None}
             held |= self._outbox.local_event_ids(started, conn=conn)
+            held |= view.kept_ids
             held |= _unconfirmed_creates(active, fetched.keys() - old.keys(), fetched)
             new_view = {i: s for i, s in fetched.items() if i not in held}
             old_view = {i: s for i, s in old.items() if i not in held}
@@ -190,6 +261,10 @@ class WindowSync:
                 continue  # gone between the list and now; the next poll reports it
             except (KeyRejected, PermissionMissing):
                 raise
+            except MalformedResponse as exc:
+                # One event's unreadable details must not keep the others from being refreshed.
+                log.warning("details of event %d could not be read: %s", event_id, exc)
+                continue
             except KlenError as exc:
                 log.info("details of event %d not refreshed this poll: %s", event_id, exc)
                 break

@@ -36,7 +36,7 @@ from klen_desktop.store.events import EventRepository
 from klen_desktop.store.outbox import OutboxRepository
 from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
-from klen_desktop.sync.changes import WindowSync
+from klen_desktop.sync.changes import WindowResult, WindowSync
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.status import SyncPhase, SyncStatus
@@ -60,6 +60,19 @@ def _phase_for(exc: KlenError) -> SyncPhase:
     if isinstance(exc, ConnectionFailed):
         return SyncPhase.OFFLINE
     return SyncPhase.SERVER_ERROR
+
+
+def _warning(result: WindowResult) -> str | None:
+    parts: list[str] = []
+    if result.rejected:
+        n = len(result.rejected)
+        parts.append(
+            f"{n} event{'s' if n > 1 else ''} from the server could not be read and "
+            f"{'were' if n > 1 else 'was'} left out; the rest of the calendar is up to date."
+        )
+    if not result.consistent:
+        parts.append("The server's event list changed while it was read; events it left out are kept until it settles.")
+    return " ".join(parts) or None
 
 
 class Poller:
@@ -178,6 +191,8 @@ class Poller:
                 last_error=None,
                 last_error_code=None,
                 last_poll_requests=result.requests,
+                skipped_events=len(result.rejected),
+                warning=_warning(result),
             )
             self._announce(result.changes)
             try:

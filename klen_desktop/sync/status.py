@@ -27,7 +27,9 @@ class SyncStatus:
     """One snapshot of the poller's state. ``last_error`` is the message to show (``None`` when healthy).
 
     ``last_poll_requests`` is how many API requests the last completed poll cost: its list pages when the window
-    is announced, list pages plus detail reads once those are done.
+    is announced, list pages plus detail reads once those are done. ``skipped_events`` counts the events the
+    last poll's listing held that the app could not read (left out, their cached copy kept) and ``warning``
+    says so in words; both are cleared by a poll that read everything.
     """
 
     phase: SyncPhase = SyncPhase.IDLE
@@ -38,6 +40,8 @@ class SyncStatus:
     next_poll: datetime | None = None
     fast: bool = False
     last_poll_requests: int = 0
+    skipped_events: int = 0
+    warning: str | None = None
 
     @property
     def halted(self) -> bool:

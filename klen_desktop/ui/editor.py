@@ -209,9 +209,14 @@ class EventEditor(QDialog):
         self.type_combo = QComboBox()
         for event_type in EventType:
             self.type_combo.addItem(TYPE_LABELS[event_type], event_type.value)
+        if not draft.event_type.known:
+            # Shown as it is so an unrelated edit does not change it; it is never sent (the patch leaves it out).
+            self.type_combo.addItem(TYPE_LABELS[draft.event_type], draft.event_type.value)
         self._row(form, "T&ype", "event_type", self.type_combo)
         self.status_combo = QComboBox()
         statuses = [s for s in EventStatus if not draft.creating or s in CREATE_STATUSES or s == draft.status]
+        if not draft.status.known:
+            statuses.append(draft.status)
         for status in statuses:
             self.status_combo.addItem(STATUS_LABELS[status], status.value)
         self._row(form, "&Status", "status", self.status_combo)

@@ -6,9 +6,10 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.api.models import EventStatus
 from klen_desktop.event_rules import is_open
-from klen_desktop.notify.messages import clip, extends_previous
+from klen_desktop.notify.messages import TYPE_LABELS as TYPE_LABELS
+from klen_desktop.notify.messages import Labels, clip, extends_previous
 
 
 class Timed(Protocol):
@@ -21,21 +22,15 @@ class Timed(Protocol):
     def end_time(self) -> datetime: ...
 
 
-TYPE_LABELS = {
-    EventType.MEETING: "Meeting",
-    EventType.APPOINTMENT: "Appointment",
-    EventType.BUSY: "Busy",
-    EventType.VOICE_CALL: "Voice call",
-    EventType.VIDEO_CALL: "Video call",
-}
-
-STATUS_LABELS = {
-    EventStatus.SCHEDULED: "Scheduled",
-    EventStatus.CONFIRMED: "Confirmed",
-    EventStatus.CANCELLED: "Cancelled",
-    EventStatus.COMPLETED: "Completed",
-    EventStatus.NO_SHOW: "No-show",
-}
+STATUS_LABELS = Labels(
+    {
+        EventStatus.SCHEDULED: "Scheduled",
+        EventStatus.CONFIRMED: "Confirmed",
+        EventStatus.CANCELLED: "Cancelled",
+        EventStatus.COMPLETED: "Completed",
+        EventStatus.NO_SHOW: "No-show",
+    }
+)
 
 
 def local(dt: datetime) -> datetime:

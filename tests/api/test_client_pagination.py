@@ -9,7 +9,8 @@ import pytest
 from api_helpers import MakeClient, api_records
 
 from klen_desktop.api.client import KlenClient
-from klen_desktop.api.constants import MAX_PAGE_SIZE
+from klen_desktop.api.constants import MAX_PAGE_SIZE, MAX_PAGES
+from klen_desktop.api.errors import MalformedResponse
 from klen_desktop.api.models import EventStatus
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -77,3 +78,49 @@ async def test_page_size_is_bounded(make_client: MakeClient, rw_key: str) -> Non
     with pytest.raises(ValueError):
         await client.list_events(page=0)
     assert client.requests_sent == 0
+
+
+async def test_a_lying_pages_field_is_capped_by_count_and_limit(client: KlenClient, emulator: Any) -> None:
+    insert_calendar(emulator, 25)
+    emulator.faults.rewrite_next(100, lambda body: {**body, "pages": 10**9}, method="GET")
+
+    events = await client.list_all_events(start_date=date(2027, 5, 1), end_date=date(2027, 7, 1), page_size=10)
+
+    assert len(events) == 25 and client.requests_sent == 3
+
+
+async def test_a_listing_without_end_stops_at_the_hard_page_limit(client: KlenClient, emulator: Any) -> None:
+    insert_calendar(emulator, 1)
+    counter = {"n": 0}
+    template: dict[str, Any] = {}
+
+    def endless(body: Any) -> Any:
+        counter["n"] += 1
+        if not template:
+            template["event"] = body["events"][0]
+        event = {**template["event"], "id": counter["n"], "uuid": f"u{counter['n']}"}
+        return {**body, "events": [event], "pages": 10**9, "count": 10**11, "limit": 1}
+
+    emulator.faults.rewrite_next(10 * MAX_PAGES, endless, method="GET")
+
+    with pytest.raises(MalformedResponse, match="more pages"):
+        await client.list_all_events(start_date=date(2027, 5, 1), end_date=date(2027, 7, 1), page_size=1)
+    assert client.requests_sent == MAX_PAGES
+
+
+async def test_a_page_keeps_the_events_it_can_read(client: KlenClient, emulator: Any) -> None:
+    ids = insert_calendar(emulator, 3)
+
+    def spoil(body: Any) -> Any:
+        body["events"][0]["start_time"] = "0999-01-01T10:00:00Z"
+        body["events"][1]["event_type"] = "webinar"
+        body["events"][2]["duration_minutes"] = "about an hour"
+        return body
+
+    emulator.faults.rewrite_next(1, spoil, method="GET")
+    page = await client.list_events(start_date=date(2027, 5, 1), end_date=date(2027, 7, 1))
+
+    assert [e.id for e in page.events] == ids[1:]
+    assert page.events[0].event_type == "webinar" and page.events[1].duration_minutes is None
+    assert [(r.index, r.id) for r in page.rejected] == [(0, ids[0])]
+    assert "start_time" in page.rejected[0].reason

@@ -79,6 +79,8 @@ def sync_banner(status: SyncStatus, now: datetime) -> BannerText | None:
         )
     if status.phase is SyncPhase.RATE_LIMITED:
         return BannerText(Tone.INFO, f"Klen asked us to slow down. Showing the calendar as of {since}.{retry}")
+    if status.warning:
+        return BannerText(Tone.INFO, status.warning)  # synced, but something the server sent was left out
     return None
 
 

@@ -64,7 +64,7 @@ def row_texts(event: StoredEvent) -> RowTexts:
         parts.append(s.customer.phone or s.customer.email or "")
     return RowTexts(
         time=span,
-        status=STATUS_LABELS.get(s.status, str(s.status)),
+        status=STATUS_LABELS[s.status],
         title=one_line(s.title, _ROW_TEXT_LIMIT),
         # Each part isolated: an Arabic name must not carry the " · " and the place into its direction.
         subtitle=" · ".join(isolate(one_line(part, _ROW_TEXT_LIMIT // 2)) for part in parts),
@@ -99,8 +99,8 @@ def detail_rows(event: StoredEvent) -> list[tuple[str, str]]:
     d = event.detail
     rows: list[tuple[str, str]] = [
         ("When", when_text(s)),
-        ("Type", TYPE_LABELS.get(s.event_type, str(s.event_type))),
-        ("Status", STATUS_LABELS.get(s.status, str(s.status))),
+        ("Type", TYPE_LABELS[s.event_type]),
+        ("Status", STATUS_LABELS[s.status]),
         ("Location", s.location or ""),
     ]
     if event.local_state is not None:

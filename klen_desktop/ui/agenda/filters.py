@@ -62,9 +62,15 @@ def search_text(summary: EventSummary) -> str:
 
 
 def matches(event: StoredEvent, flt: AgendaFilter, haystack: str, needle: str) -> bool:
-    """True when ``event`` passes ``flt``; ``haystack`` is its :func:`search_text`, ``needle`` the filter's."""
+    """True when ``event`` passes ``flt``; ``haystack`` is its :func:`search_text`, ``needle`` the filter's.
+
+    A type or status the app does not know passes only while that part of the filter is not narrowed: the
+    checklists cannot name it, so "everything" is the only choice that includes it.
+    """
     summary = event.summary
-    return summary.status in flt.statuses and summary.event_type in flt.types and (not needle or needle in haystack)
+    status_ok = summary.status in flt.statuses or (not summary.status.known and flt.statuses == ALL_STATUSES)
+    type_ok = summary.event_type in flt.types or (not summary.event_type.known and flt.types == ALL_TYPES)
+    return status_ok and type_ok and (not needle or needle in haystack)
 
 
 def join_link(summary: EventSummary, now_ts: float | None = None) -> str | None:

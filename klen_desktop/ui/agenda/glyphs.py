@@ -57,7 +57,7 @@ def paint_type_glyph(
         painter.drawLine(QPointF(x + 3 * u, y + 4 * u), QPointF(x + 5.5 * u, y + 2.5 * u))
         painter.drawLine(QPointF(x + 12 * u, y + 13 * u), QPointF(x + 13.5 * u, y + 10.5 * u))
         painter.drawArc(QRectF(x + 7 * u, y + 1 * u, 8 * u, 8 * u), 0, 90 * 16)
-    else:  # video call
+    elif event_type is EventType.VIDEO_CALL:
         painter.drawRoundedRect(QRectF(x + 1.5 * u, y + 4.5 * u, 9 * u, 7 * u), 1.5 * u, 1.5 * u)
         path = QPainterPath()
         path.moveTo(x + 10.5 * u, y + 8 * u)
@@ -65,6 +65,8 @@ def paint_type_glyph(
         path.lineTo(x + 14.5 * u, y + 11 * u)
         path.closeSubpath()
         painter.drawPath(path)
+    else:  # a type the app does not know: a plain ring, like no known type
+        painter.drawEllipse(box.adjusted(4 * u, 4 * u, -4 * u, -4 * u))
     painter.restore()
 
 

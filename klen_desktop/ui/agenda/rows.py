@@ -120,7 +120,20 @@ def shown_facts(facts: Sequence[Facts], flt: AgendaFilter) -> Sequence[Facts]:
         return [f for f in facts if needle in f.haystack]  # type: ignore[operator]
     statuses = {status.value for status in flt.statuses}
     types = {event_type.value for event_type in flt.types}
-    return [f for f in facts if f.status in statuses and f.type in types and needle in (f.haystack or "")]
+    # Unknown types and statuses pass only a part of the filter left whole (see filters.matches).
+    any_status = flt.statuses == ALL_STATUSES
+    any_type = flt.types == ALL_TYPES
+    return [
+        f
+        for f in facts
+        if (f.status in statuses or (any_status and f.status not in _STATUS_VALUES))
+        and (f.type in types or (any_type and f.type not in _TYPE_VALUES))
+        and needle in (f.haystack or "")
+    ]
+
+
+_STATUS_VALUES = frozenset(status.value for status in ALL_STATUSES)
+_TYPE_VALUES = frozenset(event_type.value for event_type in ALL_TYPES)
 
 
 def prepare_search(facts: Sequence[Facts], budget: int) -> bool:

@@ -1,0 +1,95 @@
+"""Read the sync window page by page and judge whether the listing was consistent.
+
+The API pages by offset and has no snapshot: an event created, deleted or moved between two page reads shifts
+every later page, so a walk can miss an event that still exists. A walk is **consistent** when its pages agree
+with themselves: every page reports the same ``count``, no event id appears twice (a shifted page repeats one),
+no two ids share a uuid, the walk ended where ``count`` says it should (not at the hard page limit), and every
+counted item was seen once, read or rejected, so a page that claims ``count: 3`` with no events is not.
+
+Only consistent walks may say that an event is gone (see :mod:`klen_desktop.sync.changes`). Pages are capped by
+:func:`klen_desktop.api.client.last_page`: a server that lies about ``pages`` costs at most what its ``count``
+allows, and never more than :data:`klen_desktop.api.constants.MAX_PAGES` requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from klen_desktop.api.client import KlenClient, last_page
+from klen_desktop.api.constants import MAX_PAGES
+from klen_desktop.api.models import EventSummary, RejectedItem
+from klen_desktop.sync.budget import RequestBudget
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Walk:
+    """One read of the window. ``problems`` says why it is not consistent (empty when it is)."""
+
+    events: dict[int, EventSummary] = field(default_factory=dict)
+    rejected: list[RejectedItem] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    pages: int = 0
+    capped: bool = False
+
+    @property
+    def consistent(self) -> bool:
+        return not self.problems
+
+    @property
+    def unnamed_rejections(self) -> bool:
+        """True when an unreadable item had no readable id: it may be any cached event."""
+        return any(item.id is None for item in self.rejected)
+
+    @property
+    def rejected_ids(self) -> set[int]:
+        return {item.id for item in self.rejected if item.id is not None}
+
+
+async def walk_window(client: KlenClient, budget: RequestBudget, start: date, end: date, page_size: int) -> Walk:
+    """Every page of ``[start, end]``, each behind the request budget; raises the client's errors."""
+    walk = Walk()
+    counts: set[int] = set()
+    uuids: dict[str, int] = {}
+    seen_items = 0
+    page = 1
+    last = MAX_PAGES
+    while True:
+        await budget.acquire()
+        result = await client.list_events(start_date=start, end_date=end, page=page, limit=page_size)
+        walk.pages += 1
+        counts.add(result.count)
+        seen_items += len(result.events) + len(result.rejected)
+        walk.rejected.extend(result.rejected)
+        for event in result.events:
+            if event.id in walk.events:
+                walk.problems.append(f"event {event.id} was listed twice")
+                continue
+            owner = uuids.setdefault(event.uuid, event.id)
+            if owner != event.id:
+                # Both cannot be stored (the uuid names one event); keep the first, treat the other as unreadable.
+                walk.problems.append(f"events {owner} and {event.id} share a uuid")
+                walk.rejected.append(RejectedItem(index=-1, id=event.id, reason=f"uuid shared with event {owner}"))
+                continue
+            walk.events[event.id] = event
+        last = min(last, last_page(result, page_size))
+        # A walk that already disagrees with itself cannot be trusted for removals: the rest of its pages
+        # would only cost requests (a server repeating page 1 forever is stopped here).
+        if walk.problems or (not result.events and not result.rejected) or page >= last:
+            break
+        page += 1
+    if walk.problems:
+        pass  # stopped early: its counts prove nothing more
+    elif len(counts) > 1:
+        walk.problems.append(f"the total changed between pages ({', '.join(map(str, sorted(counts)))})")
+    elif seen_items != min(counts):
+        walk.problems.append(f"{seen_items} events listed where the server counted {min(counts)}")
+    if page >= MAX_PAGES and result.pages > MAX_PAGES:
+        walk.capped = True
+        walk.problems.append(f"the walk was stopped at {MAX_PAGES} pages")
+    if walk.problems:
+        log.info("the window listing was inconsistent: %s", "; ".join(walk.problems))
+    return walk
