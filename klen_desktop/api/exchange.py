@@ -30,6 +30,7 @@ from klen_desktop.api.error_mapping import error_for_response
 from klen_desktop.api.errors import ConnectionFailed, KlenError, MalformedResponse, TimedOut
 from klen_desktop.api.retry import RetryPolicy, decide_retry
 from klen_desktop.api.transport import error_for_transport, origin_path
+from klen_desktop.logging_setup import register_secret
 
 logger = logging.getLogger(__name__)
 _NOT_PRINTABLE = str.maketrans({code: "?" for code in range(32)})
@@ -126,6 +127,7 @@ class Exchange:
     ) -> None:
         self.base = base
         self._api_key = api_key
+        register_secret(api_key)  # whatever it looks like, it never reaches a log line or a crash report
         self._http = http
         self._timeout = timeout
         self._deadline = attempt_deadline(timeout)
