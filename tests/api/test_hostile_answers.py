@@ -189,3 +189,19 @@ async def test_a_server_message_of_a_megabyte_is_cut_short() -> None:
         error = await failure_of(server)
     assert isinstance(error, ServerFailed)
     assert len(error.message) < 500 and "boom" in error.message
+
+
+@pytest.mark.asyncio
+async def test_retry_after_sent_twice_and_odd_header_bytes_are_read_safely() -> None:
+    raw = (
+        b"HTTP/1.1 429 Too Many\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        b"Retry-After: 30\r\nRetry-After: 1000000000\r\nX-Odd: \xff\xfe\xe9t\xe9\r\nContent-Length: 2\r\n\r\n{}"
+    )
+
+    async def reply(writer: asyncio.StreamWriter) -> None:
+        writer.write(raw)
+        await writer.drain()
+
+    async with RawServer([reply]) as server:
+        error = await failure_of(server)
+    assert isinstance(error, RateLimited) and error.retry_after == MAX_WAIT
