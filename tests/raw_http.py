@@ -114,6 +114,8 @@ class RawServer:
             await reply(writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client hung up, which is what several tests want it to do
+        except asyncio.CancelledError:
+            pass  # the server is closing; ending quietly spares asyncio's stream callback a cancelled task
         finally:
             self._handlers.discard(task)
             writer.close()
