@@ -119,6 +119,13 @@ class RequestBudget:
             self._sent.append(self._clock.now())
             self.spent += 1
 
+    def refund(self) -> None:
+        """Give back the latest acquisition: its request never left (the caller stopped before sending)."""
+        if self._sent:
+            self._sent.pop()
+            self.spent -= 1
+        self._changed.set()
+
     def _forget(self, now: datetime) -> None:
         # A clock set backwards leaves send times "in the future"; count them as sent now, not later. A pause
         # that now ends further ahead than it ever could is shortened the same way.

@@ -271,7 +271,11 @@ class OutboxRunner(LocalWrites):
                 return
         await self._budget.acquire()
         if not meta.get("maybe_sent"):
-            await self._departing(entry, meta)
+            try:
+                await self._departing(entry, meta)
+            except BaseException:  # withdrawn, or a disk that refuses the write: nothing went out
+                self._budget.refund()
+                raise
         result = await self._client.create_event(data)
         await self._db.run(self._reconcile_create, entry, result.id, result.uuid, result, meta)
 

@@ -152,3 +152,13 @@ async def test_sync_now_gets_a_poll_through_after_a_billion_second_retry_after(
         await asyncio.wait_for(task, 10)
     assert all(seconds <= MAX_WAIT for seconds in clock.sleeps)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.asyncio
+async def test_a_slot_for_a_request_that_never_left_is_given_back() -> None:
+    budget = RequestBudget(FakeClock(), limit=2)
+    await budget.acquire()
+    await budget.acquire()
+    assert budget.available() == 0
+    budget.refund()  # e.g. the disk refused to record the create as sending: it was not sent
+    assert budget.available() == 1 and budget.spent == 1
