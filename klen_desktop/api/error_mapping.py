@@ -241,8 +241,9 @@ def error_for_response(
         )
     if kind == 429:
         daily = is_daily_limit(fields, is_create=is_create)
-        # Only the daily create limit may last past MAX_WAIT; it is shown to the user, never waited out by a timer.
-        ceiling = MAX_DAILY_RESET if daily else MAX_WAIT
+        # Only a create refused by the daily limit may be told to wait past MAX_WAIT: the outbox parks it for the
+        # user instead of setting a timer. Any other request (a poll, too) never waits longer than MAX_WAIT.
+        ceiling = MAX_DAILY_RESET if daily and is_create else MAX_WAIT
         retry_after = parse_retry_after(retry_after_header, now=now, ceiling=ceiling)
         when = f" Try again in {_in_words(retry_after)}." if retry_after is not None else " Try again later."
         what = "The daily limit of events created with this key is reached" if daily else "Too many requests"

@@ -178,8 +178,9 @@ def test_daily_limit_is_told_apart_from_the_minute_limit(message: str, is_create
     )  # fmt: skip
     assert isinstance(error, RateLimited)
     assert error.daily_limit is daily
-    # Six hours is believed for the daily limit (shown to the user); any other wait stops at an hour.
-    assert error.retry_after == (21600.0 if daily else 3600.0)
+    # Six hours is believed for a create refused by the daily limit (shown to the user); any other wait, a read's
+    # included, stops at an hour.
+    assert error.retry_after == (21600.0 if daily and is_create else 3600.0)
 
 
 def test_scrub_cleans_server_text() -> None:
