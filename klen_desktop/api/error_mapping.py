@@ -116,7 +116,8 @@ def parse_retry_after(
     return min(max(seconds, 0.0), ceiling)
 
 
-def _in_words(seconds: float) -> str:
+def wait_in_words(seconds: float) -> str:
+    """A wait as the user reads it: ``45 s``, ``12 min``, ``1 h``."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 3600:
@@ -245,7 +246,7 @@ def error_for_response(
         # user instead of setting a timer. Any other request (a poll, too) never waits longer than MAX_WAIT.
         ceiling = MAX_DAILY_RESET if daily and is_create else MAX_WAIT
         retry_after = parse_retry_after(retry_after_header, now=now, ceiling=ceiling)
-        when = f" Try again in {_in_words(retry_after)}." if retry_after is not None else " Try again later."
+        when = f" Try again in {wait_in_words(retry_after)}." if retry_after is not None else " Try again later."
         what = "The daily limit of events created with this key is reached" if daily else "Too many requests"
         return RateLimited(
             f"{what}: {words}.{when}",

@@ -7,10 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from raw_http import RawServer, answer, flood
+from raw_http import RawServer, Reply, answer, flood
 
 from klen_desktop.api.errors import KlenError, MalformedResponse
 from klen_desktop.core import CoreConfig, CoreServices
+from klen_desktop.key_check import check_key
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -38,3 +39,19 @@ async def test_details_slots_and_ics_fail_with_typed_errors(tmp_path: Path) -> N
     assert [type(error) for error in failures] == [MalformedResponse] * 3
     assert "not valid JSON" in failures[0].message and "not valid JSON" in failures[1].message
     assert "larger than" in failures[2].message
+
+
+@pytest.mark.parametrize(
+    ("reply", "words"),
+    [
+        (answer(200, DEEP), "not valid JSON"),
+        (answer(200, HUGE_ID), "not valid JSON"),
+        (answer(429, {"error": "rate_limit_exceeded"}, [("Retry-After", "1000000000000")]), "again in 1 h"),
+    ],
+    ids=["deep-json", "huge-id", "retry-after-10^12"],
+)
+@pytest.mark.asyncio
+async def test_the_key_test_reports_a_hostile_answer_as_a_result(reply: Reply, words: str) -> None:
+    async with RawServer([reply]) as server:
+        result = await check_key(server.url, "klen_key_under_test", timeout=10)
+    assert not result.ok and words in result.message
