@@ -162,3 +162,25 @@ async def test_a_slot_for_a_request_that_never_left_is_given_back() -> None:
     assert budget.available() == 0
     budget.refund()  # e.g. the disk refused to record the create as sending: it was not sent
     assert budget.available() == 1 and budget.spent == 1
+
+
+@pytest.mark.asyncio
+async def test_a_create_discarded_while_it_waits_for_the_budget_is_never_sent(
+    emulator: EmulatorServer, rw_key: str, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=clock, budget=RequestBudget(clock))
+    try:
+        data = EventInput.model_validate(event_input("Changed my mind", day_at(2, 10)))
+        local_id = await stack.db.run(stack.outbox.enqueue_create, data)
+        stack.budget.pause(MAX_WAIT)  # a 429 a moment ago
+        draining = asyncio.ensure_future(stack.outbox.drain())
+        await clock.wait_for_sleepers(1)
+        await stack.db.run(stack.outbox.discard, -local_id)  # still pending while it waits: the user may drop it
+        clock.advance(MAX_WAIT)
+        report = await asyncio.wait_for(draining, 10)
+    finally:
+        await stack.close()
+    assert report.sent == 0
+    assert not [r for r in emulator.admin.request_log() if r.method == "POST"]
+    assert stack.budget.spent == 0  # the slot taken for it was given back
