@@ -1,6 +1,10 @@
 """Logging for the app: stderr plus a private rotating log file, and a filter that redacts anything that looks
 like an API key, an Authorization header, a customer's email address or phone number, whatever logger it comes
 from (httpx and httpcore included). Unhandled exceptions are logged through the same filter (the crash report).
+
+A key need not look like one (``klen_...``): the stored key itself is registered with :func:`register_secret`
+as soon as it is read from the keyring or put on the wire, and masked wherever it appears, in whatever form a
+log line could carry it (as is, URL-encoded, escaped in a repr or JSON).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 import sys
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import quote
 
 import platformdirs
 
@@ -35,12 +40,33 @@ _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])([A-Za-z0-9])[A-Za-z0-9._%+\-]*@([A-
 _PHONE = re.compile(r"\+\d(?:[\s\-.()]{0,2}\d){6,14}")
 
 
+# Shorter strings are too likely to be ordinary words or numbers to be blanked everywhere; no key is that short.
+_MIN_SECRET_LENGTH = 8
+# (form, mask) pairs, replaced whole, never changed in place: redact() runs on any thread.
+_known_secrets: tuple[tuple[str, str], ...] = ()
+
+
+def register_secret(value: str) -> None:
+    """Mask ``value`` (the API key in use) in every later log line and crash report, whatever it looks like."""
+    global _known_secrets
+    text = value.strip()
+    if len(text) < _MIN_SECRET_LENGTH:
+        return
+    mask = "klen_***" if text.startswith("klen_") else "***"  # the same mask as the pattern below gives
+    forms = {text, quote(text, safe=""), text.replace("\\", "\\\\").replace('"', '\\"'), repr(text)[1:-1]}
+    known = set(_known_secrets) | {(form, mask) for form in forms}
+    # Longest first, so a form that contains another is masked whole.
+    _known_secrets = tuple(sorted(known, key=lambda pair: len(pair[0]), reverse=True))
+
+
 def _mask_phone(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group(0))
     return "+***" + digits[-2:]
 
 
 def redact(text: str) -> str:
+    for secret, mask in _known_secrets:
+        text = text.replace(secret, mask)
     text = _SECRET_PATTERNS[0].sub("klen_***", text)
     text = _SECRET_PATTERNS[1].sub(r"\1***", text)
     text = _SECRET_PATTERNS[2].sub(r"\1***", text)

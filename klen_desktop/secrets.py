@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+from klen_desktop.logging_setup import register_secret
+
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = "klen-desktop"
@@ -114,12 +116,15 @@ class KeyStore:
             return keyring.get_password(self._service, self._account)
 
         value = await self._call("read the API key", read)
+        if value:
+            register_secret(value)  # masked in logs and crash reports from now on, whatever its form
         return value or None
 
     async def set(self, api_key: str) -> None:
         api_key = api_key.strip()
         if not api_key or any(ch.isspace() for ch in api_key):
             raise ValueError("An API key is one word with no spaces, like klen_…")
+        register_secret(api_key)
 
         def write() -> None:
             import keyring

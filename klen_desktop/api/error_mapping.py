@@ -7,11 +7,13 @@ to the user say what happened and what to do, and quote the server's own words.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from klen_desktop.api.constants import MAX_DAILY_RESET, MAX_WAIT
 from klen_desktop.api.errors import (
     ApiStatusError,
     EventNotFound,
@@ -75,27 +77,52 @@ _CLASS_BY_CODE: dict[str, int] = {
 }
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP-date); None if absent or unreadable."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
+def _seconds(text: str) -> float | None:
     try:
         seconds = float(text)
     except ValueError:
-        pass
-    else:
-        return max(seconds, 0.0) if seconds == seconds and seconds != float("inf") else None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT; a zone-less one is read as UTC
-        when = when.replace(tzinfo=UTC)
-    reference = now if now is not None else datetime.now(UTC)
-    return max((when - reference).total_seconds(), 0.0)
+    return seconds if math.isfinite(seconds) else None
+
+
+def parse_retry_after(
+    value: str | None, *, now: datetime | None = None, ceiling: float = MAX_DAILY_RESET
+) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP-date); None if absent or unreadable.
+
+    Whatever the server sends, the answer is None or a finite number in ``[0, ceiling]``: a negative or past
+    value means "now", NaN, infinity and garbage mean "not said", and a header repeated by a proxy
+    (``120, 60``) counts by its longest value.
+    """
+    if value is None:
+        return None
+    text = value.strip()[:200]  # nothing longer is a date or a number; do not parse a megabyte of header
+    if not text:
+        return None
+    seconds = _seconds(text)
+    if seconds is None and "," in text:
+        parts = [_seconds(part.strip()) for part in text.split(",")]
+        if parts and all(part is not None for part in parts):
+            seconds = max(part for part in parts if part is not None)
+    if seconds is None:
+        try:
+            when = parsedate_to_datetime(text)
+            if when.tzinfo is None:  # RFC 9110 dates are GMT; a zone-less one is read as UTC
+                when = when.replace(tzinfo=UTC)
+            reference = now if now is not None else datetime.now(UTC)
+            seconds = (when - reference).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return min(max(seconds, 0.0), ceiling)
+
+
+def wait_in_words(seconds: float) -> str:
+    """A wait as the user reads it: ``45 s``, ``12 min``, ``1 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
 
 
 def field_from_message(message: str, code: str | None = None) -> str | None:
@@ -132,7 +159,18 @@ def is_daily_limit(body: Mapping[str, object], *, is_create: bool) -> bool:
     return is_create and any(_DAY_WORDS.search(text) for text in texts)
 
 
+_MAX_SERVER_WORDS = 300
+
+
+def _short(text: str | None) -> str | None:
+    # A server's message goes into a dialog and the log: a page of it helps nobody and may flood both.
+    if text is None or len(text) <= _MAX_SERVER_WORDS:
+        return text
+    return text[:_MAX_SERVER_WORDS] + "…"
+
+
 def _server_words(code: str | None, message: str | None) -> str:
+    code, message = _short(code), _short(message)
     if code and message:
         return f"{message} ({code})"
     return message or code or "no details given"
@@ -203,9 +241,12 @@ def error_for_response(
             **where,
         )
     if kind == 429:
-        retry_after = parse_retry_after(retry_after_header, now=now)
         daily = is_daily_limit(fields, is_create=is_create)
-        when = f" Try again in {retry_after:.0f} s." if retry_after is not None else " Try again later."
+        # Only a create refused by the daily limit may be told to wait past MAX_WAIT: the outbox parks it for the
+        # user instead of setting a timer. Any other request (a poll, too) never waits longer than MAX_WAIT.
+        ceiling = MAX_DAILY_RESET if daily and is_create else MAX_WAIT
+        retry_after = parse_retry_after(retry_after_header, now=now, ceiling=ceiling)
+        when = f" Try again in {wait_in_words(retry_after)}." if retry_after is not None else " Try again later."
         what = "The daily limit of events created with this key is reached" if daily else "Too many requests"
         return RateLimited(
             f"{what}: {words}.{when}",

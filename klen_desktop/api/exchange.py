@@ -4,26 +4,36 @@
 :class:`~klen_desktop.api.client.KlenClient`. It holds the key and is the only place that puts it on the
 wire (``Authorization: Bearer``, never a URL). Errors are raised outside ``except`` blocks so they do not
 chain to httpx exceptions, whose ``request`` carries the key in its headers.
+
+Nothing a server sends can make a request last or weigh without bound: each attempt has a total deadline
+(:func:`~klen_desktop.api.constants.attempt_deadline`; httpx's read timeout alone is reset by every byte), bodies
+are streamed and dropped past a size cap, and decoding refuses what would blow up later (nesting deeper than
+the interpreter's stack, integers too large for the cache, non-standard NaN and Infinity). Each of those ends as
+a typed error with a message for the user.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import random
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from contextlib import aclosing
-from typing import Any, TypeVar, cast
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
+from klen_desktop.api.constants import MAX_JSON_BYTES, attempt_deadline
 from klen_desktop.api.error_mapping import error_for_response
-from klen_desktop.api.errors import ConnectionFailed, KlenError, MalformedResponse
+from klen_desktop.api.errors import ConnectionFailed, KlenError, MalformedResponse, TimedOut
 from klen_desktop.api.retry import RetryPolicy, decide_retry
 from klen_desktop.api.transport import error_for_transport, origin_path
+from klen_desktop.logging_setup import register_secret
 
 logger = logging.getLogger(__name__)
+_NOT_PRINTABLE = str.maketrans({code: "?" for code in range(32)})
 
 T = TypeVar("T")
 HIDDEN = "<hidden>"
@@ -33,23 +43,66 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> list[bytes] 
     """The body's chunks, or None as soon as it is known to exceed ``max_bytes``."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        # Refused unread: a half-read body iterator is finalised badly on loops without asyncgen hooks (qasync).
-        return None
+        return None  # refused unread
     chunks: list[bytes] = []
     size = 0
-    async with aclosing(cast(AsyncGenerator[bytes, None], response.aiter_bytes())) as body:
-        async for chunk in body:
-            size += len(chunk)
-            if size > max_bytes:
-                return None
-            chunks.append(chunk)
-    return chunks
+    body = response.aiter_bytes()
+    while True:
+        try:
+            chunk = await anext(body)
+        except StopAsyncIteration:
+            return chunks
+        size += len(chunk)
+        if size > max_bytes:
+            await _abandon(body)
+            return None
+        chunks.append(chunk)
 
 
-def _decode_json(response: httpx.Response) -> tuple[object, bool]:
+async def _abandon(body: AsyncIterator[bytes]) -> None:
+    """Stop reading a body part-way by cancelling the next read in place.
+
+    The cancellation runs through every layer of httpx's and httpcore's nested body iterators, each closing
+    itself within this task. Merely leaving them suspended would hand them to the garbage collector, which on
+    qasync's loop (it installs no asyncgen hooks) finalises them outside any task, with errors.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(0):
+            async for _ in body:
+                pass
+
+
+_INT64 = 2**63
+_MAX_INT_DIGITS = 20  # more digits than any 64-bit integer has
+
+
+def _bounded_int(text: str) -> int:
+    # The cache stores integers as SQLite's 64-bit INTEGER; a larger id would fail there, far from this answer.
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError("integer too large")
+    value = int(text)
+    if not -_INT64 <= value < _INT64:
+        raise ValueError("integer too large")
+    return value
+
+
+def _printable(text: str) -> str:
+    return text[:60].translate(_NOT_PRINTABLE)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def decode_json(data: bytes) -> tuple[object, bool]:
+    """The parsed JSON in ``data`` and True, or None and False when it is not JSON this app can hold.
+
+    Refused: invalid JSON or encoding, nesting deeper than the interpreter can follow, integers outside 64 bits,
+    and ``NaN`` / ``Infinity`` (Python's json would accept them).
+    """
     try:
-        return response.json(), True
-    except (ValueError, UnicodeDecodeError):
+        return json.loads(data, parse_int=_bounded_int, parse_constant=_no_constant), True
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None, False
 
 
@@ -70,11 +123,15 @@ class Exchange:
         retry: RetryPolicy,
         sleep: Callable[[float], Awaitable[None]],
         user_agent: str,
+        max_json_bytes: int = MAX_JSON_BYTES,
     ) -> None:
         self.base = base
         self._api_key = api_key
+        register_secret(api_key)  # whatever it looks like, it never reaches a log line or a crash report
         self._http = http
         self._timeout = timeout
+        self._deadline = attempt_deadline(timeout)
+        self._max_json_bytes = max_json_bytes
         self._retry = retry
         self._sleep = sleep
         self._random: Callable[[], float] = random.random
@@ -101,7 +158,9 @@ class Exchange:
         url = origin_path(self.base, path)
 
         async def attempt() -> object:
-            return await self._send_for_json(method, url, path, params, json_body, is_create)
+            return await self._within_deadline(
+                self._send_for_json(method, url, path, params, json_body, is_create), method, path
+            )
 
         return await self._with_retries(attempt, method=method, path=path, idempotent=method != "POST")
 
@@ -109,9 +168,24 @@ class Exchange:
         """The body of a GET of ``url`` (already checked to be on our origin), at most ``max_bytes`` long."""
 
         async def attempt() -> bytes:
-            return await self._send_for_bytes(url, accept, max_bytes)
+            return await self._within_deadline(self._send_for_bytes(url, accept, max_bytes), "GET", url.path)
 
         return await self._with_retries(attempt, method="GET", path=url.path, idempotent=True)
+
+    async def _within_deadline(self, work: Awaitable[T], method: str, path: str) -> T:
+        """``work``, or :class:`TimedOut` once the attempt's total deadline passed (the request may have left)."""
+        timer = asyncio.timeout(self._deadline)
+        try:
+            async with timer:
+                return await work
+        except TimeoutError:
+            if not timer.expired():
+                raise
+        logger.debug("%s %s -> no complete answer within %.0f s", method, path, self._deadline)
+        raise TimedOut(
+            f"Klen at {self.base.host} did not finish answering {method} {path} within {self._deadline:.0f} s. "
+            "The server may still have acted on it; check your connection and try again."
+        )
 
     def _headers(self, *, accept: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._api_key}", "User-Agent": self._user_agent, "Accept": accept}
@@ -151,9 +225,13 @@ class Exchange:
         json_body: Mapping[str, Any] | None,
         is_create: bool,
     ) -> object:
+        failure: KlenError | None = None
+        status = 0
+        headers = httpx.Headers()
+        chunks: list[bytes] | None = None
         self.requests_sent += 1
         try:
-            response = await self._http.request(
+            async with self._http.stream(
                 method,
                 url,
                 params=params,
@@ -161,25 +239,51 @@ class Exchange:
                 headers=self._headers(accept="application/json"),
                 timeout=self._timeout,
                 follow_redirects=False,
-            )
+            ) as response:
+                status, headers = response.status_code, response.headers
+                chunks = await _read_capped(response, self._max_json_bytes)
         except httpx.HTTPError as exc:
             failure = self._transport_failure(exc, method, path)
-        else:
-            return self._read_json(response, method, path, is_create)
-        raise failure
+        if failure is not None:
+            raise failure
+        logger.debug("%s %s -> %d", method, path, status)
+        return self._read_json(status, headers, chunks, method, path, is_create)
 
-    def _read_json(self, response: httpx.Response, method: str, path: str, is_create: bool) -> object:
-        logger.debug("%s %s -> %d", method, path, response.status_code)
-        body, readable = _decode_json(response)
-        if response.is_success:
+    def _read_json(
+        self,
+        status: int,
+        headers: httpx.Headers,
+        chunks: list[bytes] | None,
+        method: str,
+        path: str,
+        is_create: bool,
+    ) -> object:
+        success = 200 <= status < 300
+        what = f"Klen's answer to {method} {path}"
+        if chunks is None:
+            if success:
+                raise MalformedResponse(
+                    f"{what} is larger than {self._max_json_bytes // 1_000_000} MB, far more than any calendar "
+                    "answer; it was not read. Try again later, or tell Klen's support if it keeps happening."
+                )
+            body, readable = None, False  # an error page too large to read: its status still says enough
+        else:
+            body, readable = decode_json(b"".join(chunks))
+        if success:
+            kind = headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if kind and "json" not in kind:
+                raise MalformedResponse(
+                    f"{what} is {_printable(kind)}, not JSON: a proxy or a captive portal may be answering "
+                    "instead of Klen. Check the server address and your network."
+                )
             if not readable:
-                raise MalformedResponse(f"Klen's answer to {method} {path} is not valid JSON.")
+                raise MalformedResponse(f"{what} is not valid JSON (or nests or counts beyond what can be read).")
             if not isinstance(body, Mapping) or "error" not in body:
                 return body
         raise error_for_response(
-            response.status_code,
+            status,
             body if isinstance(body, Mapping) else None,
-            retry_after_header=response.headers.get("Retry-After"),
+            retry_after_header=headers.get("Retry-After"),
             method=method,
             path=path,
             is_create=is_create,
@@ -210,10 +314,7 @@ class Exchange:
         data = b"".join(chunks)
         if 200 <= status < 300:
             return data
-        try:
-            body: object = json.loads(data)
-        except ValueError:
-            body = None
+        body, _readable = decode_json(data)
         raise error_for_response(
             status,
             body if isinstance(body, Mapping) else None,

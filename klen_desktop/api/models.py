@@ -394,5 +394,5 @@ def parse_model(model: type[ModelT], data: object) -> ModelT:
             f"The server's {model.__name__} field '{field}' {problem}.",
             field=field,
         ) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # pydantic lets a few of these through
-        raise MalformedResponse(f"The server's {model.__name__} could not be read: {exc}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # pydantic lets a few of these through
+        raise MalformedResponse(f"The server's {model.__name__} could not be read: {str(exc)[:200]}") from None

@@ -30,6 +30,7 @@ from klen_desktop.store.events import StoredEvent
 
 DEFAULT_REMIND_MINUTES = 15
 DEFAULT_LATE_AFTER = timedelta(seconds=60)
+_MAX_LEAD_MINUTES = 366 * 24 * 60
 _DONE_STATES = frozenset({ReminderState.FIRED, ReminderState.DISMISSED, ReminderState.MISSED, ReminderState.DROPPED})
 
 
@@ -49,7 +50,13 @@ def reminder_due_at(event: StoredEvent, default_minutes: int = DEFAULT_REMIND_MI
             return None
         if detail.remind_before_minutes is not None:
             minutes = detail.remind_before_minutes
-    return event.start_time - timedelta(minutes=max(0, minutes))
+    # The lead comes from the server: one past what any reminder means is held to a year, so neither the
+    # timedelta nor the date arithmetic can overflow and stop every reminder.
+    lead = timedelta(minutes=min(max(0, minutes), _MAX_LEAD_MINUTES))
+    try:
+        return event.start_time - lead
+    except OverflowError:  # an event within a year of 1 January, year 1
+        return None
 
 
 @dataclass(frozen=True)

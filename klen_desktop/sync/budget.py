@@ -6,7 +6,11 @@ A sliding window of send times gives exactly that guarantee while still letting 
 go at once (a poke after a local write is served immediately); a token bucket would allow twice the limit in
 some minute. Every request this layer sends first awaits :meth:`RequestBudget.acquire`; waiting goes through
 the injected clock, so tests drive it with a fake clock. A 429 pauses the whole budget until the server's
-``Retry-After`` has passed (:meth:`pause`), so the poller and the outbox stop together.
+``Retry-After`` has passed (:meth:`pause`), so the poller and the outbox stop together. A pause never lasts
+more than ``MAX_WAIT`` (an hour), whatever the server said, and the user's "Sync now" may cut it short
+(:meth:`lift_pause`): once the pause has been honoured for ``USER_LIFT_AFTER`` seconds (the per-minute limit has
+surely reset by then), one request goes out at once; a server still limiting answers 429 and the pause begins
+again. So a server that once answered ``Retry-After: 1000000000`` costs at most a minute after "Sync now".
 
 Retries made inside :class:`KlenClient` are not seen here; the sync layer builds its client with a small
 retry policy so that stays a small, bounded excess. Not thread-safe: it lives on the event loop.
@@ -18,10 +22,15 @@ import asyncio
 from collections import deque
 from datetime import datetime, timedelta
 
+from klen_desktop.api.constants import MAX_WAIT
 from klen_desktop.clock import Clock
+from klen_desktop.sync.waiting import sleep_or_wake
 
 DEFAULT_LIMIT = 10
 DEFAULT_PERIOD = 60.0
+USER_LIFT_AFTER = 60.0
+# Waits are re-planned at least this often, so a clock set back or forward cannot stretch one.
+_WAIT_SLICE = 60.0
 
 
 class RequestBudget:
@@ -35,6 +44,8 @@ class RequestBudget:
         self._period = timedelta(seconds=period)
         self._sent: deque[datetime] = deque()
         self._paused_until: datetime | None = None
+        self._paused_since: datetime | None = None
+        self._changed = asyncio.Event()
         self._lock = asyncio.Lock()
         self.spent = 0
 
@@ -54,10 +65,31 @@ class RequestBudget:
         return self._paused_until
 
     def pause(self, seconds: float) -> None:
-        """Send nothing for ``seconds`` (a 429's ``Retry-After``). Pauses only ever extend, never shorten."""
-        until = self._clock.now() + timedelta(seconds=max(0.0, seconds))
+        """Send nothing for ``seconds`` (a 429's ``Retry-After``), at most ``MAX_WAIT``. Pauses only ever extend.
+
+        A value that is not a finite number (a bug upstream) pauses for ``MAX_WAIT``: too long beats a timer that
+        overflows and stops sync for the session.
+        """
+        wait = seconds if seconds == seconds else MAX_WAIT  # NaN compares unequal to itself
+        now = self._clock.now()
+        until = now + timedelta(seconds=min(max(0.0, wait), MAX_WAIT))
+        if self._paused_until is None or self._paused_until <= now:
+            self._paused_since = now
         if self._paused_until is None or until > self._paused_until:
             self._paused_until = until
+
+    def lift_pause(self) -> None:
+        """The user asked to sync now: end the pause as soon as it has lasted ``USER_LIFT_AFTER`` seconds.
+
+        Waiters re-plan at once. A pause shorter than that is left as it is.
+        """
+        self._changed.set()
+        now = self._clock.now()
+        if self._paused_until is None or self._paused_until <= now:
+            return
+        since = self._paused_since or now
+        earliest = since + timedelta(seconds=USER_LIFT_AFTER)
+        self._paused_until = min(self._paused_until, max(now, earliest))
 
     def available(self) -> int:
         """Requests that could be sent right now without waiting."""
@@ -74,7 +106,7 @@ class RequestBudget:
             wait = (self._paused_until - now).total_seconds()
         if len(self._sent) >= self._limit:
             wait = max(wait, (self._sent[0] + self._period - now).total_seconds())
-        return wait
+        return min(wait, MAX_WAIT)
 
     async def acquire(self) -> None:
         """Wait until a request may be sent, then count it. Callers are served first come, first served."""
@@ -83,13 +115,24 @@ class RequestBudget:
                 wait = self.wait_time()
                 if wait <= 0:
                     break
-                await self._clock.sleep(wait)
+                await sleep_or_wake(self._clock, min(wait, _WAIT_SLICE), self._changed)
             self._sent.append(self._clock.now())
             self.spent += 1
 
+    def refund(self) -> None:
+        """Give back the latest acquisition: its request never left (the caller stopped before sending)."""
+        if self._sent:
+            self._sent.pop()
+            self.spent -= 1
+        self._changed.set()
+
     def _forget(self, now: datetime) -> None:
-        # A clock set backwards leaves send times "in the future"; count them as sent now, not later.
+        # A clock set backwards leaves send times "in the future"; count them as sent now, not later. A pause
+        # that now ends further ahead than it ever could is shortened the same way.
         if self._sent and self._sent[-1] > now:
             self._sent = deque(min(sent, now) for sent in self._sent)
+        ceiling = now + timedelta(seconds=MAX_WAIT)
+        if self._paused_until is not None and self._paused_until > ceiling:
+            self._paused_until = ceiling
         while self._sent and self._sent[0] + self._period <= now:
             self._sent.popleft()

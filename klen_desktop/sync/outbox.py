@@ -3,13 +3,16 @@
 Guarantees (nothing the user did is ever lost, nothing is done twice):
 
 * An entry is committed as ``sending`` before its request leaves. A process killed at any point therefore
-  finds it ``sending`` on restart and knows the request may have reached the server.
+  finds it ``sending`` on restart and knows the request may have reached the server. A create is marked only
+  once the request budget let it go, right before the request: a create that waited for the budget (up to an
+  hour after a 429) and was then interrupted never went out and is not treated as "maybe sent".
 * A create that may have reached the server (timeout, dropped connection, 5xx, a crash mid-request) is never
   simply sent again: the day of its start is listed first and an event with the same title, start and end that
   is neither older than the create (``meta.preexisting``) nor already claimed by another create is adopted.
   Patches, replaces and cancels are idempotent on the server and are just sent again.
 * Network trouble, 5xx and the per-minute 429 keep the entry pending with exponential backoff (the 429 pauses
-  the shared :class:`RequestBudget` for Retry-After); the queue stops at that entry, so order is kept.
+  the shared :class:`RequestBudget` for Retry-After, an hour at most); the queue stops at that entry, so order
+  is kept. :meth:`OutboxRunner.retry_now` (the user's "Sync now") forgets the backoff and lifts a long pause.
 * 400, 403, 404 and the daily create limit park the entry as ``attention`` with the server's code, message and
   field; the payload stays for the user to fix and :meth:`resend` or :meth:`discard`. A 401 (the key itself)
   stops the drain with every entry kept pending: nothing can be sent until the key is fixed.
@@ -26,22 +29,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import Enum
+from datetime import timedelta
 from typing import Any
 
 from klen_desktop.api.client import KlenClient
+from klen_desktop.api.constants import MAX_WAIT
 from klen_desktop.api.errors import (
-    ConnectionFailed,
     EventNotFound,
     InvalidRequest,
     KeyRejected,
     KlenError,
-    MalformedResponse,
     PermissionMissing,
     RateLimited,
-    ServerFailed,
 )
 from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventSummary, WriteResult, parse_model
 from klen_desktop.clock import Clock
@@ -51,45 +50,16 @@ from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxRepository, O
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.local_apply import apply_payload, conflicting_fields, detail_from_input, with_write_result
+from klen_desktop.sync.outbox_outcomes import ConflictFound, DrainReport, Outcome, Withdrawn, may_have_acted
 from klen_desktop.sync.outbox_queue import LocalWrites, cache_payload, current_copy
 from klen_desktop.sync.waiting import sleep_or_wake
+
+__all__ = ["DrainReport", "OutboxRunner"]
 
 log = logging.getLogger(__name__)
 
 _PARKING_ERRORS = (InvalidRequest, PermissionMissing, EventNotFound)
-
-
-@dataclass(frozen=True)
-class DrainReport:
-    """What one :meth:`OutboxRunner.drain` did. ``blocked`` says why nothing can go until the user acts (or,
-    for a rejected key, until ``waiting_until``, when the key is tried once more)."""
-
-    sent: int
-    parked: int
-    waiting_until: datetime | None = None
-    blocked: str | None = None
-    failed: int = 0  # entries tried and kept for a later attempt (network, 5xx, 429, a rejected key)
-
-
-def _may_have_acted(exc: KlenError) -> bool:
-    """Whether the server may have carried the request out despite the error (a 401 or 429 certainly did not)."""
-    if isinstance(exc, ConnectionFailed):
-        return exc.reached_server
-    return isinstance(exc, ServerFailed | MalformedResponse)
-
-
-class _Outcome(Enum):
-    SENT = "sent"
-    PARKED = "parked"
-    RETRY = "retry"
-    BLOCKED = "blocked"
-
-
-class _ConflictFound(Exception):
-    def __init__(self, server: EventDetail, fields: frozenset[str]) -> None:
-        super().__init__(f"changed on the server: {', '.join(sorted(fields))}")
-        self.server = server
-        self.fields = fields
+_MAX_BACKOFF = timedelta(seconds=MAX_WAIT)
 
 
 class OutboxRunner(LocalWrites):
@@ -123,7 +93,10 @@ class OutboxRunner(LocalWrites):
         self._wake.set()
 
     async def retry_now(self) -> None:
-        """Forget the backoff of waiting entries and drain at once (network back, key fixed, wake from sleep)."""
+        """Forget the backoff of waiting entries and drain at once (network back, key fixed, wake from sleep,
+        "Sync now"). A long pause of the shared budget is lifted too (see :meth:`RequestBudget.lift_pause`), so
+        the poll waiting on it goes as well."""
+        self._budget.lift_pause()
         await self._db.run(self._outbox.clear_backoff, self._clock.now())
         self._wake.set()
 
@@ -166,16 +139,20 @@ class OutboxRunner(LocalWrites):
             entry = await self._db.run(self._next_entry)
             if entry is None:
                 break
-            if entry.next_attempt_at is not None and entry.next_attempt_at > self._clock.now():
+            now = self._clock.now()
+            # A retry time further ahead than any answer can set (a clock set back, an older version's row) is due.
+            if entry.next_attempt_at is not None and now < entry.next_attempt_at <= now + _MAX_BACKOFF:
                 return DrainReport(sent, parked, waiting_until=entry.next_attempt_at)
             outcome = await self._send(entry)
-            if outcome is _Outcome.SENT:
+            if outcome is Outcome.WITHDRAWN:
+                continue
+            if outcome is Outcome.SENT:
                 sent += 1
-            elif outcome is _Outcome.PARKED:
+            elif outcome is Outcome.PARKED:
                 parked += 1
             else:
                 latest = await self._db.run(self._outbox.get, entry.seq)
-                if outcome is _Outcome.BLOCKED:
+                if outcome is Outcome.BLOCKED:
                     # Held until the user fixes the key, or until the long key backoff ends: a key suspended and
                     # restored on the server side must let the queue go without anyone pressing anything.
                     message = latest.error_message if latest is not None else None
@@ -200,11 +177,13 @@ class OutboxRunner(LocalWrites):
 
     # -- one entry -----------------------------------------------------------------------------------------
 
-    async def _send(self, entry: OutboxEntry) -> _Outcome:
+    async def _send(self, entry: OutboxEntry) -> Outcome:
         meta = dict(entry.meta)
         if entry.state is OutboxState.SENDING and entry.op is OutboxOp.CREATE:
             meta["maybe_sent"] = True  # left "sending" by a crash or a lost answer
-        await self._db.run(lambda: self._outbox.mark_sending(entry.seq, self._clock.now(), meta=meta))
+        if entry.op is not OutboxOp.CREATE or meta.get("maybe_sent"):
+            # Repeating these is harmless (an edit, a cancel, a create already treated as maybe sent): mark now.
+            await self._db.run(lambda: self._outbox.mark_sending(entry.seq, self._clock.now(), meta=meta))
         try:
             if entry.op is OutboxOp.CREATE:
                 await self._send_create(entry, meta)
@@ -212,27 +191,46 @@ class OutboxRunner(LocalWrites):
                 await self._send_cancel(entry, meta)
             else:
                 await self._send_edit(entry, meta)
-        except _ConflictFound as found:
+        except ConflictFound as found:
             meta["server"] = found.server.model_dump(mode="json")
             message = f"Changed on the server since your edit ({', '.join(sorted(found.fields))})."
             await self._db.run(self._park, entry, OutboxState.CONFLICT, "conflict", message, None, meta)
-            return _Outcome.PARKED
+            return Outcome.PARKED
+        except Withdrawn:
+            return Outcome.WITHDRAWN
         except KlenError as exc:
             return await self._failed(entry, meta, exc)
-        return _Outcome.SENT
+        return Outcome.SENT
 
-    async def _failed(self, entry: OutboxEntry, meta: dict[str, Any], exc: KlenError) -> _Outcome:
+    async def _departing(self, entry: OutboxEntry, meta: dict[str, Any]) -> None:
+        """Commit a create as ``sending`` right before its request leaves, unless the user discarded or changed
+        it while it waited for the budget (then :class:`Withdrawn`: the drain reads the queue again)."""
+
+        def mark() -> bool:
+            with self._db.transaction() as conn:
+                current = self._outbox.get(entry.seq, conn=conn)
+                if current is None or current.state not in (OutboxState.PENDING, OutboxState.SENDING):
+                    return False
+                if current.payload != entry.payload:
+                    return False
+                self._outbox.mark_sending(entry.seq, self._clock.now(), meta=meta, conn=conn)
+                return True
+
+        if not await self._db.run(mark):
+            raise Withdrawn()
+
+    async def _failed(self, entry: OutboxEntry, meta: dict[str, Any], exc: KlenError) -> Outcome:
         code = getattr(exc, "code", None) or type(exc).__name__
         if (isinstance(exc, RateLimited) and exc.daily_limit) or isinstance(exc, _PARKING_ERRORS):
             field = exc.field if isinstance(exc, InvalidRequest) else None
             await self._db.run(self._park, entry, OutboxState.ATTENTION, code, exc.message, field, meta)
             log.warning("outbox entry %d (%s) needs attention: %s", entry.seq, entry.op.value, exc.message)
-            return _Outcome.PARKED
-        if entry.op is OutboxOp.CREATE and _may_have_acted(exc):
+            return Outcome.PARKED
+        if entry.op is OutboxOp.CREATE and may_have_acted(exc):
             meta["maybe_sent"] = True
         now = self._clock.now()
         if isinstance(exc, RateLimited):
-            wait = exc.retry_after if exc.retry_after is not None else 60.0
+            wait = min(exc.retry_after if exc.retry_after is not None else 60.0, MAX_WAIT)
             self._budget.pause(wait)
         elif isinstance(exc, KeyRejected):
             wait = self._config.outbox_backoff_cap
@@ -243,7 +241,7 @@ class OutboxRunner(LocalWrites):
             lambda: self._outbox.mark_retry(entry.seq, now, retry_at, code=code, message=exc.message, meta=meta)
         )
         log.info("outbox entry %d (%s) will be retried in %.0fs: %s", entry.seq, entry.op.value, wait, exc.message)
-        return _Outcome.BLOCKED if isinstance(exc, KeyRejected) else _Outcome.RETRY
+        return Outcome.BLOCKED if isinstance(exc, KeyRejected) else Outcome.RETRY
 
     def _park(
         self,
@@ -272,6 +270,12 @@ class OutboxRunner(LocalWrites):
                 await self._db.run(self._reconcile_create, entry, found.id, found.uuid, found, meta)
                 return
         await self._budget.acquire()
+        if not meta.get("maybe_sent"):
+            try:
+                await self._departing(entry, meta)
+            except BaseException:  # withdrawn, or a disk that refuses the write: nothing went out
+                self._budget.refund()
+                raise
         result = await self._client.create_event(data)
         await self._db.run(self._reconcile_create, entry, result.id, result.uuid, result, meta)
 
@@ -322,7 +326,7 @@ class OutboxRunner(LocalWrites):
             server = await self._client.get_event(event_id)
             fields = conflicting_fields(entry.base or {}, server, entry.payload)
             if fields:
-                raise _ConflictFound(server, fields)
+                raise ConflictFound(server, fields)
         await self._budget.acquire()
         updated: EventDetail | None
         if entry.op is OutboxOp.REPLACE:

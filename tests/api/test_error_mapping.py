@@ -139,6 +139,16 @@ def test_permission_is_parsed(message: str, permission: str | None) -> None:
         ("", None),
         ("nan", None),
         ("inf", None),
+        ("-inf", None),
+        ("1000000000", 86400.0),
+        ("1" + "0" * 12, 86400.0),
+        ("9" * 400, 86400.0),  # a very long time, whatever its exact length
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 86400.0),
+        ("Mon, 01 Jan 99999 00:00:00 GMT", None),
+        ("120, 60", 120.0),
+        ("60, soon", None),
+        ("0x10", None),
+        ("\x00\xff", None),
         (None, None),
     ],
 )
@@ -168,7 +178,9 @@ def test_daily_limit_is_told_apart_from_the_minute_limit(message: str, is_create
     )  # fmt: skip
     assert isinstance(error, RateLimited)
     assert error.daily_limit is daily
-    assert error.retry_after == 21600.0
+    # Six hours is believed for a create refused by the daily limit (shown to the user); any other wait, a read's
+    # included, stops at an hour.
+    assert error.retry_after == (21600.0 if daily and is_create else 3600.0)
 
 
 def test_scrub_cleans_server_text() -> None:

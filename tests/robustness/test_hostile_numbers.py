@@ -1,0 +1,80 @@
+"""Numbers from the server that fit the parser but not the calendar never stop sync or the reminders: an id
+past 64 bits is refused at the edge, and a reminder lead of a billion minutes is held to a year."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from raw_http import RawServer, answer
+
+from klen_desktop.api.client import KlenClient
+from klen_desktop.api.errors import MalformedResponse
+from klen_desktop.api.models import EventDetail, EventSummary
+from klen_desktop.api.retry import NO_RETRY
+from klen_desktop.clock import SystemClock
+from klen_desktop.reminders.due import reminder_due_at
+from klen_desktop.store.db import Database
+from klen_desktop.store.events import EventRepository, StoredEvent
+from klen_desktop.store.outbox import OutboxRepository
+from klen_desktop.store.state import SyncStateRepository
+from klen_desktop.sync.budget import RequestBudget
+from klen_desktop.sync.config import SyncConfig
+from klen_desktop.sync.poller import Poller
+from klen_desktop.sync.status import SyncPhase
+
+pytestmark = pytest.mark.timeout(30)
+
+START = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
+EVENT = {
+    "id": 7,
+    "uuid": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    "title": "Standup",
+    "event_type": "meeting",
+    "status": "scheduled",
+    "start_time": "2027-03-01T10:00:00.000Z",
+    "end_time": "2027-03-01T10:30:00.000Z",
+}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(tmp_path / "cache.sqlite3")
+    yield database
+    database.close()
+
+
+@pytest.mark.asyncio
+async def test_an_id_of_ten_to_the_thirty_fails_the_poll_with_a_typed_error(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = {"count": 1, "page": 1, "limit": 100, "pages": 1, "events": [{**EVENT, "id": 10**30}]}
+    async with RawServer([answer(200, page)]) as server, KlenClient(server.url, "klen_numbers", retry=NO_RETRY) as c:
+        clock = SystemClock()
+        events = EventRepository(db)
+        poller = Poller(
+            c, db, events, SyncStateRepository(db), clock, SyncConfig(), RequestBudget(clock), OutboxRepository(db)
+        )
+        with pytest.raises(MalformedResponse):
+            await poller.sync_once()
+    assert poller.status.phase is SyncPhase.SERVER_ERROR
+    assert poller.status.last_error is not None and "not valid JSON" in poller.status.last_error
+    assert await db.run(events.between, START - timedelta(days=1), START + timedelta(days=1)) == []
+    assert not [r for r in caplog.records if "unexpectedly" in r.getMessage()]
+
+
+@pytest.mark.parametrize("minutes", [10**9, 2**62, 366 * 24 * 60 + 1])
+def test_a_reminder_lead_beyond_a_year_is_held_to_a_year(minutes: int) -> None:
+    summary = EventSummary.model_validate(EVENT)
+    detail = EventDetail.model_validate({**EVENT, "remind_before_minutes": minutes})
+    due = reminder_due_at(StoredEvent(summary, detail, START, None))
+    assert due == START - timedelta(days=366)
+
+
+def test_a_reminder_before_year_one_is_none_rather_than_an_overflow() -> None:
+    early = {**EVENT, "start_time": "0001-01-01T10:00:00.000Z", "end_time": "0001-01-01T10:30:00.000Z"}
+    summary = EventSummary.model_validate(early)
+    detail = EventDetail.model_validate({**early, "remind_before_minutes": 24 * 60})
+    assert reminder_due_at(StoredEvent(summary, detail, START, None)) is None
