@@ -95,13 +95,19 @@ async def poll(built: HostileCore, *, timeout: float = 60.0, measure_memory: boo
 
 
 def read_back(db_path: Path) -> dict[int, StoredEvent]:
-    """Every cached event, read from a fresh connection to the file; fails if any row cannot be read."""
+    """Every cached event, read from a fresh connection to the file (as after a restart).
+
+    Reads each row by id and the whole range the agenda could ask for; fails if any row cannot be read.
+    """
     db = Database(db_path)
     try:
         events = EventRepository(db)
-        rows = events.between(_EPOCH, _FAR)
-        stored = events.count()
+        with db.read() as conn:
+            ids = [int(row[0]) for row in conn.execute("SELECT id FROM events").fetchall()]
+        rows = {event_id: events.get(event_id) for event_id in ids}
+        events.between(_EPOCH, _FAR)
     finally:
         db.close()
-    assert len(rows) == stored, f"{stored - len(rows)} of {stored} cached rows could not be read back"
-    return {e.id: e for e in rows}
+    unreadable = [event_id for event_id, row in rows.items() if row is None]
+    assert not unreadable, f"cached rows {unreadable} could not be read back"
+    return {event_id: row for event_id, row in rows.items() if row is not None}
