@@ -274,6 +274,12 @@ class HostileServer:
             if thread.is_alive():
                 raise RuntimeError("the hostile server did not stop within 10 s")
 
+    def wait_stopped(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the server to end (by :meth:`stop` or its lifetime); True if it did."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._thread is None or not self._thread.is_alive()
+
     def __enter__(self) -> Self:
         return self.start()
 
