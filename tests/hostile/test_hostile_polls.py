@@ -12,7 +12,7 @@ moved), and each poll's answers carry a generated fault (:mod:`hostile.faults`).
 * after a poll that must succeed (a sane answer, unknown fields, a slow or chunked body, an unknown enum value,
   one implausible event) the cache holds every event the server lists; after a sane one, only those.
 
-Brief in CI; ``make fuzz`` runs it longer (``KLEN_FUZZ_EXAMPLES``, a twentieth of it per property here).
+Brief in CI; ``make fuzz`` runs it longer (``KLEN_FUZZ_EXAMPLES``, a fiftieth of it per property here).
 """
 
 from __future__ import annotations
@@ -43,13 +43,13 @@ POLL_TIMEOUT = 30.0
 
 
 def fuzz_settings(ci_examples: int) -> settings:
-    # Loopback polls are slow next to parsing: a twentieth of the make-fuzz budget. Shrinking is skipped when
+    # Loopback polls are slow next to parsing: a fiftieth of the make-fuzz budget. Shrinking is skipped when
     # asked (KLEN_FUZZ_SHRINK=0): each step is a full example of several polls.
     phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
     if os.environ.get("KLEN_FUZZ_SHRINK", "1") != "0":
         phases.append(Phase.shrink)
     return settings(
-        max_examples=max(LONG_RUN // 20, ci_examples),
+        max_examples=max(LONG_RUN // 50, ci_examples),
         deadline=None,
         database=None,
         phases=phases,

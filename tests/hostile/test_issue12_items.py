@@ -336,8 +336,8 @@ async def test_answers_that_broke_python_itself_are_typed_errors(
 
     assert isinstance(outcome.error, KlenError), outcome.error
     hostile.reset()
-    after = await poll(core, timeout=10.0)
-    after.check_typed()
+    after = await poll(core, timeout=3.0)  # may wait out a (capped) pause, but never fails untyped
+    assert after.error is None or isinstance(after.error, KlenError | TimeoutError), after.error
 
 
 @pending(9)
