@@ -6,6 +6,7 @@ The sync tests' virtual clock (``AutoClock``: waits jump time forward) is reused
 from __future__ import annotations
 
 import sys
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,3 +26,13 @@ def hostile() -> Iterator[HostileServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def tracing() -> Iterator[None]:
+    """tracemalloc on, for the tests that bound a poll's peak memory (it slows allocation, so only there)."""
+    tracemalloc.start()
+    try:
+        yield
+    finally:
+        tracemalloc.stop()

@@ -78,6 +78,7 @@ async def poll(built: HostileCore, *, timeout: float = 60.0, measure_memory: boo
     outcome = PollOutcome()
     already = len(built.announced)
     if measure_memory:
+        assert tracemalloc.is_tracing(), "measuring a poll's memory needs tracemalloc tracing (the tracing fixture)"
         tracemalloc.reset_peak()
         before = tracemalloc.get_traced_memory()[0]
     started = time.monotonic()

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -91,15 +90,6 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
 def server() -> Iterator[HostileServer]:
     with HostileServer() as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def tracing() -> Iterator[None]:
-    tracemalloc.start()
-    try:
-        yield
-    finally:
-        tracemalloc.stop()
 
 
 def apply(server: HostileServer, change: Change, now: datetime, next_id: int) -> int:

@@ -8,8 +8,7 @@ time and memory, no event reported gone while the server still lists it, a cache
 from __future__ import annotations
 
 import asyncio
-import tracemalloc
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,15 +54,6 @@ async def core_of(hostile: HostileServer, tmp_path: Path) -> AsyncIterator[Calla
     yield make
     for core in built:
         await core.core.stop()
-
-
-@pytest.fixture
-def tracing() -> Iterator[None]:
-    tracemalloc.start()
-    try:
-        yield
-    finally:
-        tracemalloc.stop()
 
 
 async def synced(core_of: Callable[..., HostileCore], **kwargs: Any) -> HostileCore:
