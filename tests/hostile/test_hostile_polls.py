@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from sync_support import AutoClock
 
 from hostile.core_polls import build_core, poll, read_back
-from hostile.faults import HELD_KINDS, ISSUE_KINDS, Fault, faults, install
+from hostile.faults import HELD_KINDS, NEWER_KINDS, Fault, faults, install
 from hostile.server import HostileServer, event, replace_fields
 
 LONG_RUN = int(os.environ.get("KLEN_FUZZ_EXAMPLES", "0") or 0)
@@ -163,15 +163,14 @@ async def run_example(server: HostileServer, initial: int, plan: list[Step]) -> 
 
 @fuzz_settings(12)
 @given(initial=st.integers(0, 230), plan=steps(HELD_KINDS))
-def test_polls_survive_the_answers_handled_before_issue_12(
+def test_polls_survive_the_answers_handled_before(
     loop: asyncio.AbstractEventLoop, server: HostileServer, tracing: None, initial: int, plan: list[Step]
 ) -> None:
     loop.run_until_complete(run_example(server, initial, plan))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: fixes pending (the hostile answers of items 1 and 3-9)")
 @fuzz_settings(12)
-@given(initial=st.integers(0, 230), plan=steps(HELD_KINDS + ISSUE_KINDS))
+@given(initial=st.integers(0, 230), plan=steps(HELD_KINDS + NEWER_KINDS))
 def test_polls_survive_every_hostile_answer(
     loop: asyncio.AbstractEventLoop, server: HostileServer, tracing: None, initial: int, plan: list[Step]
 ) -> None:
