@@ -82,8 +82,16 @@ class StoredEvent:
 
 
 def summary_of(detail: EventDetail) -> EventSummary:
-    """The list view contained in a details response."""
-    return EventSummary.model_validate(detail.model_dump(include=set(_SUMMARY_FIELDS)))
+    """The list view contained in a details response, exactly as a listing would show the event.
+
+    The customer's notes come with the details only: a summary that kept them would differ from the next listing
+    of an unchanged event, so every poll would report "customer changed" and read the details again.
+    """
+    summary = EventSummary.model_validate(detail.model_dump(include=set(_SUMMARY_FIELDS)))
+    customer = summary.customer
+    if customer is not None and customer.notes is not None:
+        summary = summary.model_copy(update={"customer": customer.model_copy(update={"notes": None})})
+    return summary
 
 
 def _row_to_event(row: Sequence[object]) -> StoredEvent:

@@ -170,6 +170,25 @@ async def test_details_are_read_for_near_events_only(stack: Stack, emulator: Emu
 
 
 @pytest.mark.asyncio
+async def test_a_poll_with_nothing_changed_reports_nothing_and_reads_no_details(
+    stack: Stack, emulator: EmulatorServer
+) -> None:
+    # The customer's notes come with the details only; the listing's copy of the customer has none.
+    soon = stack.clock.now() + timedelta(hours=2)
+    emulator.admin.insert_events(
+        [event_input("Kickoff", soon, customer_name="Priya Raman", customer_notes="Bring the signed NDA.")]
+    )
+    seen: list[ChangeSet] = []
+    stack.poller.subscribe(seen.append)
+    await stack.poller.sync_once()
+    for _ in range(3):
+        emulator.admin.clear_request_log()
+        await stack.poller.sync_once()
+        assert [r.path for r in emulator.admin.request_log() if "/events/" in r.path] == [], "no details read"
+    assert not [changes for changes in seen if changes], f"news about nothing: {seen}"
+
+
+@pytest.mark.asyncio
 async def test_a_failed_page_half_way_changes_nothing(stack: Stack, emulator: EmulatorServer) -> None:
     emulator.admin.insert_events([event_input(f"E{i}", day_at(1, 8) + timedelta(minutes=i)) for i in range(150)])
     await stack.poller.sync_once()
