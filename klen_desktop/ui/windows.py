@@ -355,6 +355,10 @@ class Windows(QObject):
     # -- teardown ------------------------------------------------------------------------------------------
 
     def close_all(self) -> None:
+        """Close every window and end what they still wait for (a search, a save), before the session stops."""
+        self._slot_refresh.stop()
+        for task in list(self._tasks):
+            task.cancel()
         for editor in list(self.editors):
             editor.done(0)
         for window in (self.slot_finder, self.settings, self.agenda):
