@@ -8,10 +8,14 @@ notes, pitfall 2). Qt runs offscreen unless the real desktop session (``make tes
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from klen_desktop.store.db import Database
 
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else "offscreen")
 
@@ -46,3 +50,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("session"):
             item.add_marker(skip)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A fresh cache database file for the test, closed after it."""
+    from klen_desktop.store.db import Database
+
+    database = Database(tmp_path / "cache.sqlite3")
+    yield database
+    database.close()

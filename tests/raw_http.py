@@ -16,6 +16,18 @@ from typing import Any
 Reply = Callable[[asyncio.StreamWriter], Awaitable[None]]
 
 
+# One well-formed event as the API lists it, for answers that are broken everywhere else.
+WIRE_EVENT = {
+    "id": 7,
+    "uuid": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    "title": "Standup",
+    "event_type": "meeting",
+    "status": "scheduled",
+    "start_time": "2027-03-01T10:00:00.000Z",
+    "end_time": "2027-03-01T10:30:00.000Z",
+}
+
+
 def head(status: int, headers: Sequence[tuple[str, str]] = (), *, length: int | None = None) -> bytes:
     """A status line and headers; ``length`` None means no Content-Length (the body ends when the socket closes)."""
     lines = [f"HTTP/1.1 {status} Status", "Connection: close"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from raw_http import RawServer, answer, drip, flood
+from raw_http import WIRE_EVENT, RawServer, answer, drip, flood
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.constants import MAX_JSON_BYTES, MAX_WAIT, attempt_deadline
@@ -22,15 +22,7 @@ from klen_desktop.api.retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy
 pytestmark = pytest.mark.timeout(60)
 
 KEY = "klen_hostile_test"
-EVENT = {
-    "id": 7,
-    "uuid": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-    "title": "Standup",
-    "event_type": "meeting",
-    "status": "scheduled",
-    "start_time": "2027-03-01T10:00:00.000Z",
-    "end_time": "2027-03-01T10:30:00.000Z",
-}
+EVENT = WIRE_EVENT
 PAGE = {"count": 1, "page": 1, "limit": 100, "pages": 1, "events": [EVENT]}
 SHORT = httpx.Timeout(0.5)  # a 2-second deadline per attempt
 

@@ -3,12 +3,10 @@ past 64 bits is refused at the edge, and a reminder lead of a billion minutes is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from raw_http import RawServer, answer
+from raw_http import WIRE_EVENT, RawServer, answer
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import MalformedResponse
@@ -28,22 +26,7 @@ from klen_desktop.sync.status import SyncPhase
 pytestmark = pytest.mark.timeout(30)
 
 START = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
-EVENT = {
-    "id": 7,
-    "uuid": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-    "title": "Standup",
-    "event_type": "meeting",
-    "status": "scheduled",
-    "start_time": "2027-03-01T10:00:00.000Z",
-    "end_time": "2027-03-01T10:30:00.000Z",
-}
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "cache.sqlite3")
-    yield database
-    database.close()
+EVENT = WIRE_EVENT
 
 
 @pytest.mark.asyncio

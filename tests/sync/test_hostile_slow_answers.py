@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -28,13 +26,6 @@ from klen_desktop.sync.status import SyncPhase
 pytestmark = pytest.mark.timeout(30)
 
 EMPTY_PAGE = {"count": 0, "page": 1, "limit": 100, "pages": 1, "events": []}
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "cache.sqlite3")
-    yield database
-    database.close()
 
 
 @pytest.mark.asyncio
