@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 from raw_http import WIRE_EVENT, RawServer, answer
 
 from klen_desktop.api.client import KlenClient
@@ -49,15 +50,27 @@ async def test_an_id_of_ten_to_the_thirty_fails_the_poll_with_a_typed_error(
 
 
 @pytest.mark.parametrize("minutes", [10**9, 2**62, 366 * 24 * 60 + 1])
-def test_a_reminder_lead_beyond_a_year_is_held_to_a_year(minutes: int) -> None:
+def test_a_reminder_lead_beyond_a_year_reads_as_unset_and_the_default_lead_applies(minutes: int) -> None:
     summary = EventSummary.model_validate(EVENT)
     detail = EventDetail.model_validate({**EVENT, "remind_before_minutes": minutes})
-    due = reminder_due_at(StoredEvent(summary, detail, START, None))
-    assert due == START - timedelta(days=366)
+    assert detail.remind_before_minutes is None
+    due = reminder_due_at(StoredEvent(summary, detail, START, None), default_minutes=15)
+    assert due == START - timedelta(minutes=15)
 
 
-def test_a_reminder_before_year_one_is_none_rather_than_an_overflow() -> None:
+@pytest.mark.parametrize("minutes", [10**9, 2**62])
+def test_the_reminder_planner_holds_any_lead_it_is_given_to_a_year(minutes: int) -> None:
+    # The model already reads such a lead as unset; the planner does not rely on it and never overflows.
+    summary = EventSummary.model_validate(EVENT)
+    detail = EventDetail.model_validate(EVENT).model_copy(update={"remind_before_minutes": minutes})
+    assert reminder_due_at(StoredEvent(summary, detail, START, None)) == START - timedelta(days=366)
+
+
+def test_an_event_in_year_one_is_refused_and_the_planner_would_not_overflow_on_it() -> None:
     early = {**EVENT, "start_time": "0001-01-01T10:00:00.000Z", "end_time": "0001-01-01T10:30:00.000Z"}
-    summary = EventSummary.model_validate(early)
-    detail = EventDetail.model_validate({**early, "remind_before_minutes": 24 * 60})
+    with pytest.raises(ValidationError):
+        EventSummary.model_validate(early)
+    year_one = datetime(1, 1, 1, 10, 0, tzinfo=UTC)
+    summary = EventSummary.model_validate(EVENT).model_copy(update={"start_time": year_one})
+    detail = EventDetail.model_validate(EVENT).model_copy(update={"remind_before_minutes": 24 * 60})
     assert reminder_due_at(StoredEvent(summary, detail, START, None)) is None
