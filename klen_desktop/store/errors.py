@@ -51,6 +51,7 @@ class CacheProblem(StrEnum):
     UNWRITABLE = "unwritable"
     IN_USE = "in_use"
     TOO_NEW = "too_new"
+    UNREADABLE_CHANGES = "unreadable_changes"  # the file is fine, but unsent changes in it could not be read
 
 
 # SQLite's primary result codes (the low byte of the extended code Python reports).

@@ -113,12 +113,14 @@ def readable(
     return values
 
 
-def count(db: Database) -> int:
-    """How many rows were ever set aside (0 when none was)."""
+def count(db: Database, source: str | None = None) -> int:
+    """How many rows were ever set aside (0 when none was), from the ``source`` table only when given."""
     with db.read() as c:
         if c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'quarantine'").fetchone() is None:
             return 0
-        return int(c.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])
+        if source is None:
+            return int(c.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])
+        return int(c.execute("SELECT COUNT(*) FROM quarantine WHERE source = ?", (source,)).fetchone()[0])
 
 
 def sweep(db: Database, read_all: Iterable[Callable[[], object]] = ()) -> int:

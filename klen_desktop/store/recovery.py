@@ -39,7 +39,7 @@ from pathlib import Path
 from klen_desktop.store.db import MEMORY, Database
 from klen_desktop.store.errors import CacheProblem, SchemaTooNew, classify
 from klen_desktop.store.outbox import ACTIVE_STATES, OutboxRepository
-from klen_desktop.store.quarantine import sweep
+from klen_desktop.store.quarantine import count, sweep
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +83,34 @@ def open_cache(location: Path | str | Callable[[], Path], *, now: Callable[[], d
     if str(path) == MEMORY:
         return OpenedCache(Database(MEMORY))
     try:
-        return OpenedCache(_open_checked(path))
+        db = _open_checked(path)
     except (sqlite3.Error, OSError, SchemaTooNew, _Unhealthy) as exc:
         problem = CacheProblem.CORRUPT if isinstance(exc, _Unhealthy) else classify(exc, path.parent)
         if problem is not CacheProblem.CORRUPT:
             return _in_memory(problem, str(path), exc)
         return _replace_corrupt(path, exc, clock())
+    return OpenedCache(db, _unreadable_changes_notice(db, path))
+
+
+def _unreadable_changes_notice(db: Database, path: Path) -> CacheNotice | None:
+    """Unsent changes the start-up check had to set aside are told, never dropped in silence."""
+    try:
+        changes = count(db, "outbox")
+    except sqlite3.Error:
+        return None
+    if not changes:
+        return None
+    what = "1 change" if changes == 1 else f"{changes} changes"
+    return CacheNotice(
+        problem=CacheProblem.UNREADABLE_CHANGES,
+        title="Some unsent changes could not be read",
+        message=(
+            f"{what} made in Klen Desktop but not yet sent could not be read from the cache and will not be sent. "
+            "They are kept aside in the cache file for support; check those events on the server and make the "
+            "changes again."
+        ),
+        path=str(path),
+    )
 
 
 def _open_checked(path: Path) -> Database:

@@ -18,6 +18,7 @@ from klen_desktop.reminders.log import ReminderLogRepository
 from klen_desktop.store import quarantine
 from klen_desktop.store.codec import TIME_WIDTH, decode_time, encode_time
 from klen_desktop.store.db import Database
+from klen_desktop.store.errors import CacheProblem
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.outbox import OutboxOp, OutboxRepository
 from klen_desktop.store.recovery import open_cache
@@ -115,7 +116,10 @@ def test_a_cache_poisoned_by_the_released_version_opens_with_the_bad_rows_set_as
 
     db = opened.db
     try:
-        assert opened.notice is None
+        # The unsent change that could not be read is told, not dropped in silence; the rest opens as usual.
+        assert opened.notice is not None and opened.notice.problem is CacheProblem.UNREADABLE_CHANGES
+        assert opened.notice.message.startswith("1 change made in Klen Desktop but not yet sent could not be read")
+        assert not opened.notice.in_memory
         assert quarantine.count(db) == 3
         events = EventRepository(db)
         assert [e.id for e in events.upcoming(BASE - timedelta(days=1), 10)] == [1, 2]
