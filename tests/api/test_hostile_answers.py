@@ -126,12 +126,25 @@ async def test_an_unreadable_body_is_a_malformed_response(body: bytes) -> None:
 
 
 @pytest.mark.asyncio
-async def test_deep_json_inside_a_field_is_a_malformed_response() -> None:
-    # Within the decoder's reach but deep enough that model validation could recurse without end.
+async def test_deep_json_inside_an_optional_field_leaves_the_event_without_it() -> None:
+    # Within the decoder's reach but deep enough that model validation could recurse without end: the broken
+    # optional fields fall back to their defaults and the event itself is kept.
     nested: Any = 1
     for _ in range(900):
         nested = {"name": nested}
     body = {**PAGE, "events": [{**EVENT, "customer": nested, "ai_agent": nested}]}
+    async with RawServer([answer(200, body)]) as server, client_for(server) as client:
+        page = await asyncio.wait_for(client.list_events(), 20)
+    [event] = page.events
+    assert event.id == EVENT["id"] and event.customer is None and event.ai_agent is None
+
+
+@pytest.mark.asyncio
+async def test_deep_json_in_a_required_field_is_a_malformed_response() -> None:
+    nested: Any = "Standup"
+    for _ in range(900):
+        nested = {"text": nested}
+    body = {"count": nested, "page": 1, "limit": 100, "pages": 1, "events": [EVENT]}
     async with RawServer([answer(200, body)]) as server:
         error = await failure_of(server)
     assert isinstance(error, MalformedResponse)
