@@ -285,13 +285,13 @@ def cancel_reason(change: Change) -> str | None:
 
 
 def _booked_by(event: EventSummary) -> str | None:
-    parts = []
-    if event.created_by_ai_agent or event.ai_agent is not None:
-        agent = event.ai_agent.name if event.ai_agent is not None and event.ai_agent.name else "an AI agent"
-        parts.append(f"Booked by {agent}")
+    """``Booked by Ava for Ada Byron`` for an agent's booking; None for any other (the customer has a line)."""
+    if not (event.created_by_ai_agent or event.ai_agent is not None):
+        return None
+    agent = event.ai_agent.name if event.ai_agent is not None and event.ai_agent.name else "an AI agent"
     if event.customer is not None and event.customer.name:
-        parts.append(f"for {event.customer.name}" if parts else f"Customer: {event.customer.name}")
-    return " ".join(parts) or None
+        return f"Booked by {agent} for {event.customer.name}"
+    return f"Booked by {agent}"
 
 
 _STATUS_KINDS = {
@@ -329,6 +329,8 @@ def change_message(change: Change, tz: tzinfo | None = None, *, reason: str | No
         title = clip(f"New: {event.title}", TITLE_LIMIT)
         booked = _booked_by(event)
         if booked:
+            # The agent's line names the customer: a "Customer:" line would say it twice.
+            lines = [line for line in lines if not line.startswith("Customer: ")]
             lines.append(clip(booked, LINE_LIMIT))
         if event.status is EventStatus.SCHEDULED:
             buttons = (Button(ActionKind.CONFIRM, "Confirm"), *buttons)

@@ -73,6 +73,15 @@ def test_new_agent_booking_names_agent_and_customer_and_offers_confirm() -> None
     assert confirmed is not None and [b.kind for b in confirmed.buttons] == [ActionKind.OPEN]
 
 
+def test_each_new_booking_names_its_customer_once() -> None:
+    by_agent = change_message(Change(ChangeKind.CREATED, agent_booking(5, title="Intro call")), UTCZ)
+    by_hand = summary(6, title="Walkthrough", customer=Customer(name="Ada Byron"))
+    direct = change_message(Change(ChangeKind.CREATED, by_hand), UTCZ)
+    assert by_agent is not None and direct is not None
+    assert by_agent.body.count("Ada Byron") == 1 and "Customer: " not in by_agent.body
+    assert direct.body.count("Ada Byron") == 1 and direct.body.splitlines()[-1] == "Customer: Ada Byron"
+
+
 def test_moved_shows_old_and_new_time() -> None:
     old = summary(6, title="Sync")
     new = old.model_copy(update={"start_time": BASE + timedelta(hours=2), "end_time": BASE + timedelta(hours=3)})
