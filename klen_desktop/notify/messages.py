@@ -117,6 +117,8 @@ class Message:
     event_id: int | None = None
     due_at: datetime | None = None
     join_url: str | None = None
+    # Critical urgency: red and never expiring on most servers. No notification of ours is that: the one alert
+    # that must stay (an unacknowledged call at its start) is the app's own Starting-now window.
     urgent: bool = False
 
     def button(self, key: str) -> Button | None:
@@ -257,7 +259,6 @@ def reminder_message(reminder: Reminder, tz: tzinfo | None = None) -> Message:
         event_id=event.id,
         due_at=reminder.due_at,
         join_url=url,
-        urgent=True,
     )
 
 

@@ -103,5 +103,4 @@ def outbox_problem_message(entry: OutboxEntry) -> Message:
         buttons=(Button(ActionKind.OPEN_AGENDA, "Open agenda"),),
         click=ActionKind.OPEN_AGENDA,
         event_id=entry.event_id,
-        urgent=True,
     )

@@ -26,11 +26,12 @@ from datetime import datetime, timedelta
 
 from klen_desktop.event_rules import is_open
 from klen_desktop.reminders.log import LogEntry, LogKey, ReminderState
-from klen_desktop.store.events import StoredEvent
+from klen_desktop.store.events import LocalState, StoredEvent
 
 DEFAULT_REMIND_MINUTES = 15
 DEFAULT_LATE_AFTER = timedelta(seconds=60)
 _MAX_LEAD_MINUTES = 366 * 24 * 60
+_REFUSED_STATES = frozenset({LocalState.ATTENTION, LocalState.CONFLICT})
 _DONE_STATES = frozenset({ReminderState.FIRED, ReminderState.DISMISSED, ReminderState.MISSED, ReminderState.DROPPED})
 
 
@@ -110,6 +111,9 @@ class DuePlan:
     missed: tuple[Reminder, ...]  # never shown, events ended since the last check: one summary
     expired: tuple[Reminder, ...]  # snoozed, but the event ended meanwhile: close silently
     pending: tuple[Reminder, ...]  # not due yet
+    # Came due before the app knew them (the event was booked or its reminder set after its due time) and the
+    # event has started since: not late news, not worth showing; recorded so they are not planned again.
+    stale: tuple[Reminder, ...] = ()
 
     @property
     def next_due(self) -> datetime | None:
@@ -137,16 +141,25 @@ def due_reminders(
     missed_since: datetime | None = None,
     late_after: timedelta = DEFAULT_LATE_AFTER,
 ) -> DuePlan:
-    """Sort every reminder of ``events`` into fire now, missed, expired or pending (see the module doc).
+    """Sort every reminder of ``events`` into fire now, missed, expired, pending or stale (see the module doc).
 
     ``log`` holds what was already done, keyed by ``(event_id, due_at)``; fired, dismissed, missed and
-    dropped reminders are left out. With ``missed_since=None`` no reminder is reported as missed.
+    dropped reminders are left out. ``missed_since`` is the last instant the reminders were checked (None: no
+    reminder is reported as missed). A reminder due before then was not missed but unknown: its event was booked,
+    or its reminder set, after its due time. It fires once, on time and not "late", while its event is ahead, and
+    is stale once the event has started. A create the server refused has no reminder.
     """
     fire: list[Reminder] = []
     missed: list[Reminder] = []
     expired: list[Reminder] = []
     pending: list[Reminder] = []
+    stale: list[Reminder] = []
+    # A check "in the future" means the clock was set back: nothing is known about what came before, so nothing
+    # is taken for unknown.
+    checked = missed_since if missed_since is not None and missed_since <= now else None
     for event in events:
+        if event.is_local and event.local_state in _REFUSED_STATES:
+            continue
         due_at = reminder_due_at(event, default_minutes)
         if due_at is None:
             continue
@@ -163,7 +176,10 @@ def due_reminders(
             elif snoozed:
                 expired.append(reminder)
         elif event.end_time > now:
-            fire.append(_with_lateness(reminder, now, late_after))
+            if checked is not None and not snoozed and fire_at <= checked:
+                (stale if event.start_time <= now else fire).append(reminder)
+            else:
+                fire.append(_with_lateness(reminder, now, late_after))
         elif snoozed:
             expired.append(reminder)
         elif missed_since is not None and fire_at > missed_since:
@@ -173,6 +189,7 @@ def due_reminders(
         missed=tuple(sorted(missed, key=_order)),
         expired=tuple(sorted(expired, key=_order)),
         pending=tuple(sorted(pending, key=_order)),
+        stale=tuple(sorted(stale, key=_order)),
     )
 
 

@@ -196,6 +196,9 @@ class ReminderScheduler:
         self._refreshed &= keep
         if plan.missed or plan.expired:
             await self._close_missed(plan, now)
+        if plan.stale:
+            stale = [LogEntry(r.event_id, r.due_at, ReminderState.DROPPED, fired_at=now) for r in plan.stale]
+            await self._db.run(self._log.record, stale, now)
         for reminder in plan.fire:
             if self._stopping:
                 return 0.0

@@ -163,3 +163,10 @@ def test_write_problem_and_missed_messages() -> None:
     ]
     missed = missed_message(MissedSummary((reminder(summary(1, title="Standup")),)), UTCZ)
     assert (missed.title, missed.body) == ("1 missed reminder", "Tue 09:00 Standup")
+
+
+def test_no_reminder_or_problem_is_sent_as_critical() -> None:
+    # Critical notifications are red and never expire on most servers; the one alert that must stay is the
+    # app's own Starting-now window.
+    assert not reminder_message(reminder(summary(3)), UTCZ).urgent
+    assert not reminder_message(reminder(summary(3), late=True), UTCZ).urgent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from store_factories import BASE, detail, summary
@@ -9,7 +10,7 @@ from store_factories import BASE, detail, summary
 from klen_desktop.api.models import EventStatus
 from klen_desktop.reminders.due import DuePlan, due_reminders, reminder_due_at
 from klen_desktop.reminders.log import LogEntry, LogKey, ReminderState
-from klen_desktop.store.events import StoredEvent
+from klen_desktop.store.events import LocalState, StoredEvent
 
 
 def cached(
@@ -109,3 +110,35 @@ def test_snoozed_past_the_end_expires_silently() -> None:
     p = plan(BASE + timedelta(minutes=12), [event], log, missed_since=BASE - timedelta(hours=1))
     assert p.fire == () and p.missed == () and p.pending == ()
     assert [r.event_id for r in p.expired] == [1]
+
+
+def test_a_reminder_due_before_the_event_was_known_is_not_late() -> None:
+    # Booked at 14:52 for 15:00 with a 15-minute reminder: due at 14:45, before anyone knew of the event. The
+    # reminders were checked at 14:51 and 14:52 while the app ran: it was not missed, it was unknown.
+    now = BASE - timedelta(minutes=8)
+    booked = cached(1, BASE)
+    plan = due_reminders(now, [booked], {}, missed_since=now - timedelta(seconds=30))
+    assert [r.event_id for r in plan.fire] == [1] and not plan.late, "fires once, on time, not as Late"
+
+    # Already started when it became known: nothing to remind of; recorded as stale, not fired or missed.
+    running = cached(2, now - timedelta(minutes=1))
+    plan = due_reminders(now, [running], {}, missed_since=now - timedelta(seconds=30))
+    assert [r.event_id for r in plan.stale] == [2] and not plan.fire and not plan.missed
+
+
+def test_a_reminder_due_while_the_app_was_not_checking_is_late() -> None:
+    now = BASE - timedelta(minutes=8)
+    asleep_since = now - timedelta(hours=3)  # the last check before a suspend
+    plan = due_reminders(now, [cached(1, BASE)], {}, missed_since=asleep_since)
+    assert [r.event_id for r in plan.late] == [1]
+    # A last check "in the future" (the clock was set back) makes nothing unknown: the reminder is owed.
+    plan = due_reminders(now, [cached(1, BASE)], {}, missed_since=now + timedelta(days=1))
+    assert [r.event_id for r in plan.fire] == [1] and not plan.stale
+
+
+def test_a_create_the_server_refused_has_no_reminder() -> None:
+    now = BASE - timedelta(minutes=10)
+    refused = dataclasses.replace(cached(-3, BASE), local_state=LocalState.ATTENTION)
+    queued = dataclasses.replace(cached(-4, BASE), local_state=LocalState.PENDING)
+    plan = due_reminders(now, [refused, queued], {}, missed_since=now - timedelta(minutes=1))
+    assert [r.event_id for r in (*plan.fire, *plan.pending)] == [-4], "a queued create offline is still reminded"
