@@ -3,6 +3,8 @@ sync cannot disagree about which events are still open."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from klen_desktop.api.models import EventStatus
 
 # Still to happen as planned: reminded of, offered Join and the outcome buttons, counted as "next".
@@ -21,3 +23,8 @@ FREE_TIME_STATUSES = frozenset({EventStatus.CANCELLED, EventStatus.NO_SHOW})
 def blocks_time(status: object) -> bool:
     """True when an event with ``status`` takes its time; a status never seen is taken to block it."""
     return status not in FREE_TIME_STATUSES
+
+
+def outcome_possible(status: object, start: datetime, now: datetime) -> bool:
+    """Completed and No-show are answers about an event that has started and is still open: not before."""
+    return is_open(status) and start <= now

@@ -153,6 +153,15 @@ def test_an_ended_open_event_asks_did_it_happen(qtbot: QtBot, window: AgendaWind
     assert confirmed.args == [5, "confirmed"]
 
 
+def test_outcomes_wait_until_the_event_has_started_and_say_why(window: AgendaWindow) -> None:
+    select(window, 5)  # still ahead
+    pane = window.pane
+    for button in (pane.complete_button, pane.no_show_button):
+        assert not button.isEnabled() and "once the event has started" in button.toolTip()
+    select(window, 1)  # ended, still confirmed
+    assert pane.complete_button.isEnabled() and pane.no_show_button.isEnabled()
+
+
 def test_titles_are_plain_text_everywhere(window: AgendaWindow) -> None:
     select(window, 2)
     assert window.model.index(window.model.row_of(2) or 0).data(Qt.ItemDataRole.DisplayRole) == "<b>x</b>"

@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from klen_desktop.api.models import EventStatus
-from klen_desktop.event_rules import OPEN_STATUSES
+from klen_desktop.event_rules import is_open, outcome_possible
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.details import detail_rows
 from klen_desktop.ui.agenda.filters import join_link, needs_outcome
@@ -130,10 +130,11 @@ class DetailPane(QWidget):
             return
         status = event.status
         reason = self._read_only_reason
+        outcome = outcome_possible(status, event.start_time, self._now)
         allowed = {
             self.confirm_button: status is EventStatus.SCHEDULED,
-            self.complete_button: status in OPEN_STATUSES,
-            self.no_show_button: status in OPEN_STATUSES,
+            self.complete_button: outcome,
+            self.no_show_button: outcome,
             self.cancel_button: status is not EventStatus.CANCELLED,
             self.edit_button: True,
         }
@@ -143,6 +144,10 @@ class DetailPane(QWidget):
             else:
                 button.setEnabled(ok)
                 button.setToolTip("")
+        if reason is None and not outcome and is_open(status):
+            why = plain_tooltip("Completed and No-show can be chosen once the event has started.")
+            self.complete_button.setToolTip(why)
+            self.no_show_button.setToolTip(why)
         link = join_link(event.summary, self._now.timestamp())
         self.join_button.setVisible(link is not None)
         self.ics_button.setEnabled(not event.is_local)
