@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from app_harness import MakeApp, insert_event
+from fast_sync import FAST_SYNC
 from waiting import until
 
 from klen_desktop import paths
@@ -35,21 +36,12 @@ from klen_desktop.settings import Preferences
 from klen_desktop.store.db import Database
 from klen_desktop.store.errors import CacheProblem, CacheWriteFailed
 from klen_desktop.store.schema import SCHEMA_VERSION
-from klen_desktop.sync.config import SyncConfig
 
 pytestmark = pytest.mark.timeout(60)
 
 REPO = Path(__file__).parents[2]
 NOBODY = 65534
-# Fast retries: a disk that frees up must be noticed within the test's patience, not after 15 s of backoff.
-FAST = SyncConfig(
-    fast_interval=0.3,
-    slow_interval=0.3,
-    backoff_base=0.2,
-    backoff_cap=0.5,
-    outbox_backoff_base=0.2,
-    outbox_backoff_cap=0.5,
-)
+FAST = FAST_SYNC
 
 # Runs in a child process: opens the cache at argv[1] and prints what it had to do.
 _OPEN = textwrap.dedent(

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fast_sync import FAST_SYNC
 from local_zone import local_zone
 from waiting import until
 
@@ -23,18 +24,10 @@ from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.outcomes import Access, SaveState, WriteRefused
-from klen_desktop.sync.config import SyncConfig
 
 pytestmark = pytest.mark.asyncio
 
-FAST = SyncConfig(
-    fast_interval=0.3,
-    slow_interval=0.3,
-    backoff_base=0.2,
-    backoff_cap=0.5,
-    outbox_backoff_base=0.2,
-    outbox_backoff_cap=0.5,
-)
+FAST = FAST_SYNC
 MakeSession = Callable[..., AbstractAsyncContextManager[CalendarSession]]
 
 
