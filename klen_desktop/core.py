@@ -35,17 +35,17 @@ from klen_desktop.api.retry import RetryPolicy
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.paths import data_dir, database_path
 from klen_desktop.reminders.due import DEFAULT_REMIND_MINUTES, Reminder
-from klen_desktop.reminders.log import ReminderLogRepository
 from klen_desktop.reminders.scheduler import ReminderScheduler
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository, StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxRepository
 from klen_desktop.store.recovery import CacheNotice, open_cache
+from klen_desktop.store.reminder_log import ReminderLogRepository
 from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD, RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
-from klen_desktop.sync.outbox import DrainReport, OutboxRunner
+from klen_desktop.sync.outbox_sender import DrainReport, OutboxRunner
 from klen_desktop.sync.poller import Poller
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from klen_desktop.event_rules import is_open
-from klen_desktop.reminders.log import LogEntry, LogKey, ReminderState
 from klen_desktop.store.events import LocalState, StoredEvent
+from klen_desktop.store.reminder_log import LogEntry, LogKey, ReminderState
 
 DEFAULT_REMIND_MINUTES = 15
 DEFAULT_LATE_AFTER = timedelta(seconds=60)

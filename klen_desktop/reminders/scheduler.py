@@ -32,10 +32,10 @@ from klen_desktop.reminders.due import (
     Reminder,
     due_reminders,
 )
-from klen_desktop.reminders.log import LogEntry, ReminderLogRepository, ReminderState
 from klen_desktop.store.db import Database
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import EventRepository
+from klen_desktop.store.reminder_log import LogEntry, ReminderLogRepository, ReminderState
 
 log = logging.getLogger(__name__)
 

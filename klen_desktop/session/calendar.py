@@ -9,7 +9,7 @@ the event loop: nothing polls a table.
 
 A save, from the editor's button to the request: the editor's draft reaches :meth:`CalendarSession.save`, which
 queues it with :meth:`CoreServices.create` or :meth:`CoreServices.patch` (the cache and the outbox in one
-transaction); the outbox runner (:mod:`klen_desktop.sync.outbox`) sends it when the request budget allows and
+transaction); the outbox runner (:mod:`klen_desktop.sync.outbox_sender`) sends it when the request budget allows and
 publishes a drain report, which :meth:`wait_for_send` waits on to tell the editor whether it went, was refused
 or is still queued.
 """
@@ -36,8 +36,8 @@ from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxState
 from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.sync.diff import ChangeSet
-from klen_desktop.sync.outbox import DrainReport
-from klen_desktop.sync.outbox_queue import OutboxError
+from klen_desktop.sync.local_writes import OutboxError
+from klen_desktop.sync.outbox_sender import DrainReport
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 
 log = logging.getLogger(__name__)

@@ -76,7 +76,7 @@ def notice_for(exc: Exception, title: str) -> Notice | None:
     from klen_desktop.api.errors import KlenError
     from klen_desktop.secrets import KeyStoreError
     from klen_desktop.store.errors import DatabaseClosed, StoreError
-    from klen_desktop.sync.outbox_queue import OutboxError
+    from klen_desktop.sync.local_writes import OutboxError
 
     if isinstance(exc, WriteRefused):
         return Notice(title, exc.message)

@@ -12,7 +12,7 @@ brings sync back by itself without hammering the API meanwhile.
 
 A poll is announced as soon as its window is stored: the status turns idle with ``last_success`` and the
 change listeners run, and only then are details read (they may wait for the request budget, see
-:mod:`klen_desktop.sync.changes`). When details were read, the status is published once more with a new
+:mod:`klen_desktop.sync.window_sync`). When details were read, the status is published once more with a new
 ``last_success`` and the poll's full request count, so whoever plans from details (the reminders) replans.
 
 Listeners are plain callables run on the event loop; one that raises is logged and does not stop sync.
@@ -36,11 +36,11 @@ from klen_desktop.store.events import EventRepository
 from klen_desktop.store.outbox import OutboxRepository
 from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
-from klen_desktop.sync.changes import WindowResult, WindowSync
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.sync.waiting import sleep_or_wake
+from klen_desktop.sync.window_sync import WindowResult, WindowSync
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ with themselves: every page reports the same ``count``, no event id appears twic
 no two ids share a uuid, the walk ended where ``count`` says it should (not at the hard page limit), and every
 counted item was seen once, read or rejected, so a page that claims ``count: 3`` with no events is not.
 
-Only consistent walks may say that an event is gone (see :mod:`klen_desktop.sync.changes`). Pages are capped by
+Only consistent walks may say that an event is gone (see :mod:`klen_desktop.sync.window_sync`). Pages are capped by
 :func:`klen_desktop.api.client.last_page`: a server that lies about ``pages`` costs at most what its ``count``
 allows, and never more than :data:`klen_desktop.api.constants.MAX_PAGES` requests.
 """

@@ -30,7 +30,7 @@ from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
 from klen_desktop.sync.status import SyncStatus
 from klen_desktop.timezone_watch import TimeChange
-from klen_desktop.ui.intentions import intention
+from klen_desktop.ui.async_slot import intention
 from klen_desktop.ui.time_checks import TimeChecks
 
 log = logging.getLogger(__name__)

@@ -41,7 +41,7 @@ from klen_desktop.drafts import (
     normalise_phone,
     validate,
 )
-from klen_desktop.ui.editor_fields import (
+from klen_desktop.ui.form_widgets import (
     DateTimeField,
     DurationCombo,
     ErrorLabel,

@@ -40,7 +40,7 @@ from klen_desktop.settings import Preferences
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxState
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.windows import Windows, open_web_link
+from klen_desktop.ui.window_manager import Windows, open_web_link
 
 if TYPE_CHECKING:
     from klen_desktop.ui.reminder_window import ReminderWindows

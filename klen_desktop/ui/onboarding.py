@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.secrets import NO_BACKEND_HELP
 from klen_desktop.settings import KeyState
-from klen_desktop.ui.editor_fields import ErrorLabel, plain_label
+from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 
 KEY_HELP = (
     "Create an API key in Klen (Settings > API keys) and paste it here. Klen Desktop keeps it only in your "

@@ -34,7 +34,7 @@ from klen_desktop.settings import (
     Preferences,
     validate_preferences,
 )
-from klen_desktop.ui.editor_fields import ErrorLabel, plain_label
+from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 from klen_desktop.ui.onboarding import KeyPage, ask_forget
 
 MIN_WIDTH = 620

@@ -5,7 +5,7 @@ is up before the core's imports are paid for. Start-up order here: preferences, 
 API key from the keyring or, without one, the demo emulator; then the core services, the controller and the
 tray (which adopts the boot icon), and the notification center (:mod:`klen_desktop.ui.notifications`), which
 gets reminders, sync news and notices; the tray's balloon is only its fallback. Windows are built on first use
-(:mod:`klen_desktop.ui.windows`). What opening the cache had to do (a damaged file set aside, an in-memory cache
+(:mod:`klen_desktop.ui.window_manager`). What opening the cache had to do (a damaged file set aside, an in-memory cache
 for a full disk or a read-only folder: :mod:`klen_desktop.store.recovery`) is told once as a notice. Shutdown
 reverses it: notifications withdrawn, windows hidden, tray removed, core stopped (queued writes stay on disk for
 the next start), demo emulator stopped.
@@ -39,9 +39,9 @@ from klen_desktop.settings import KeyState, Preferences, load_preferences, save_
 from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.main_window_fallback import NoTrayMode
+from klen_desktop.ui.no_tray_mode import NoTrayMode
 from klen_desktop.ui.tray import FREE_SLOT_MINUTES, Tray, no_slot_today
-from klen_desktop.ui.windows import Windows, copy_text, open_phone
+from klen_desktop.ui.window_manager import Windows, copy_text, open_phone
 
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QNetworkInformation

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import Availability, AvailabilitySlot
-from klen_desktop.ui.editor_fields import ErrorLabel, plain_label, zone_description
+from klen_desktop.ui.form_widgets import ErrorLabel, plain_label, zone_description
 from klen_desktop.ui.formatting import day_heading
 
 MIN_DURATION = 1

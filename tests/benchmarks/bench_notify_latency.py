@@ -39,11 +39,11 @@ from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import DesktopNotifierBackend
 from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.reminders.due import Reminder
-from klen_desktop.reminders.log import ReminderLogRepository
 from klen_desktop.reminders.scheduler import ReminderScheduler
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.outbox import OutboxRepository
+from klen_desktop.store.reminder_log import ReminderLogRepository
 from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig

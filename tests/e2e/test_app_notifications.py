@@ -36,8 +36,8 @@ from klen_desktop.app import AppOptions  # noqa: E402
 from klen_desktop.emulator import EmulatorServer  # noqa: E402
 from klen_desktop.notify.backend import DesktopNotifierBackend  # noqa: E402
 from klen_desktop.notify.messages import time_range  # noqa: E402
-from klen_desktop.reminders.log import ReminderLogRepository, ReminderState  # noqa: E402
 from klen_desktop.secrets import KeyStore  # noqa: E402
+from klen_desktop.store.reminder_log import ReminderLogRepository, ReminderState  # noqa: E402
 from klen_desktop.ui.shell import Connection, KlenDesktop  # noqa: E402
 
 pytestmark = pytest.mark.session

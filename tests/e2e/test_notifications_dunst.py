@@ -36,8 +36,8 @@ from klen_desktop.notify.center import NotificationCenter  # noqa: E402
 from klen_desktop.notify.messages import time_range  # noqa: E402
 from klen_desktop.notify.reasons import details_reason_lookup  # noqa: E402
 from klen_desktop.reminders.due import MissedSummary  # noqa: E402
-from klen_desktop.reminders.log import ReminderLogRepository  # noqa: E402
 from klen_desktop.reminders.scheduler import ReminderScheduler  # noqa: E402
+from klen_desktop.store.reminder_log import ReminderLogRepository  # noqa: E402
 
 pytestmark = pytest.mark.session
 

@@ -11,10 +11,10 @@ from fake_clock import FakeClock
 from klen_desktop.api.errors import ConnectionFailed, EventNotFound
 from klen_desktop.api.models import EventDetail
 from klen_desktop.reminders.due import MissedSummary, Reminder
-from klen_desktop.reminders.log import ReminderLogRepository
 from klen_desktop.reminders.scheduler import Refresh, ReminderScheduler, SnoozeChoice
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
+from klen_desktop.store.reminder_log import ReminderLogRepository
 
 
 class ServerView:

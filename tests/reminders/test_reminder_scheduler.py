@@ -20,10 +20,10 @@ from store_factories import BASE, detail, summary
 from klen_desktop.api.models import EventStatus
 from klen_desktop.clock import SystemClock
 from klen_desktop.reminders.due import Reminder
-from klen_desktop.reminders.log import ReminderLogRepository, ReminderState
 from klen_desktop.reminders.scheduler import SNOOZE_MINUTES, UNTIL_START, ReminderScheduler
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
+from klen_desktop.store.reminder_log import ReminderLogRepository, ReminderState
 
 START = BASE + timedelta(hours=1)  # 10:00
 DUE = START - timedelta(minutes=15)  # 09:45

@@ -9,8 +9,8 @@ from store_factories import BASE, detail, summary
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.reminders.due import DuePlan, due_reminders, reminder_due_at
-from klen_desktop.reminders.log import LogEntry, LogKey, ReminderState
 from klen_desktop.store.events import LocalState, StoredEvent
+from klen_desktop.store.reminder_log import LogEntry, LogKey, ReminderState
 
 
 def cached(

@@ -26,7 +26,7 @@ from store_factories import BASE, detail
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.models import EventInput, EventPatch, EventStatus
 from klen_desktop.api.retry import NO_RETRY
-from klen_desktop.reminders.log import ReminderState
+from klen_desktop.store.reminder_log import ReminderState
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.links import web_link
-from klen_desktop.ui import windows as windows_module
+from klen_desktop.ui import window_manager as windows_module
 
 TITLE = "<img src=x><b>bold</b>"
 NAME = "<a href=file:///etc/passwd>x</a>"

@@ -14,7 +14,6 @@ from store_factories import BASE, summary
 
 from klen_desktop.api.errors import MalformedResponse
 from klen_desktop.api.models import PLAUSIBLE_END, PLAUSIBLE_START, EventSummary, format_utc, parse_model
-from klen_desktop.reminders.log import ReminderLogRepository
 from klen_desktop.store import quarantine
 from klen_desktop.store.codec import TIME_WIDTH, decode_time, encode_time
 from klen_desktop.store.db import Database
@@ -22,6 +21,7 @@ from klen_desktop.store.errors import CacheProblem
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.outbox import OutboxOp, OutboxRepository
 from klen_desktop.store.recovery import open_cache
+from klen_desktop.store.reminder_log import ReminderLogRepository
 from klen_desktop.store.state import SyncStateRepository
 
 # What the released version wrote for an event starting in year 999: strftime("%Y") gave three digits.

@@ -35,16 +35,16 @@ from klen_desktop.api.models import EventDetail, EventInput, EventPatch
 from klen_desktop.api.retry import NO_RETRY
 from klen_desktop.clock import SystemClock
 from klen_desktop.reminders.due import Reminder
-from klen_desktop.reminders.log import ReminderLogRepository
 from klen_desktop.reminders.scheduler import ReminderScheduler
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.outbox import OutboxRepository
+from klen_desktop.store.reminder_log import ReminderLogRepository
 from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
-from klen_desktop.sync.outbox import OutboxRunner
+from klen_desktop.sync.outbox_sender import OutboxRunner
 from klen_desktop.sync.poller import Poller
 
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from klen_desktop.store.outbox import OutboxRepository
 from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
-from klen_desktop.sync.outbox import OutboxRunner
+from klen_desktop.sync.outbox_sender import OutboxRunner
 from klen_desktop.sync.poller import Poller
 
 

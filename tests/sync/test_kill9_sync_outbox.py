@@ -44,7 +44,7 @@ from klen_desktop.emulator.server import EmulatorServer
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository, LocalState
 from klen_desktop.store.outbox import OutboxOp, OutboxRepository, OutboxState
-from klen_desktop.sync.outbox_queue import LocalWrites
+from klen_desktop.sync.local_writes import LocalWrites
 
 WORKER = Path(__file__).with_name("core_worker.py")
 KEY = "klen_kill9_user"

@@ -19,8 +19,8 @@ from klen_desktop.emulator.server import EmulatorServer
 from klen_desktop.store.events import LocalState
 from klen_desktop.store.outbox import OutboxState
 from klen_desktop.sync.config import SyncConfig
-from klen_desktop.sync.outbox import DrainReport
-from klen_desktop.sync.outbox_queue import OutboxError
+from klen_desktop.sync.local_writes import OutboxError
+from klen_desktop.sync.outbox_sender import DrainReport
 
 pytestmark = pytest.mark.timeout(90)
 

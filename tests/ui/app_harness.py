@@ -22,7 +22,7 @@ from klen_desktop.emulator import EmulatorServer
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.shell import KlenDesktop
 from klen_desktop.ui.tray import Tray
-from klen_desktop.ui.windows import Windows
+from klen_desktop.ui.window_manager import Windows
 
 
 @dataclass

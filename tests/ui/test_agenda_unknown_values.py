@@ -12,7 +12,7 @@ from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.diff import Change, ChangeKind
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda.banners import Tone, sync_banner
-from klen_desktop.ui.agenda.details import detail_rows
+from klen_desktop.ui.agenda.event_facts import detail_rows
 from klen_desktop.ui.agenda.filters import ALL_STATUSES, AgendaFilter, matches
 from klen_desktop.ui.agenda.rows import Facts, shown_facts
 from klen_desktop.ui.formatting import STATUS_LABELS

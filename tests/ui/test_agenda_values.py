@@ -14,7 +14,7 @@ from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda.banners import problem_text, since_text, sync_banner
-from klen_desktop.ui.agenda.details import detail_rows, details_text
+from klen_desktop.ui.agenda.event_facts import detail_rows, details_text
 from klen_desktop.ui.agenda.filters import AgendaFilter, join_link, matches, needs_outcome, search_text
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from app_harness import MakeApp, ShiftedClock
 from local_zone import local_zone
 
 from klen_desktop.emulator import EmulatorServer
-from klen_desktop.ui import windows as windows_module
+from klen_desktop.ui import window_manager as windows_module
 from klen_desktop.ui.slots import SlotFinder
 
 pytestmark = pytest.mark.asyncio

@@ -113,7 +113,7 @@ async def test_a_read_only_key_greys_out_writes(make_app: MakeApp, emulator: Emu
 
 
 def _field_errors(editor: object) -> bool:
-    from klen_desktop.ui.editor_fields import ErrorLabel
+    from klen_desktop.ui.form_widgets import ErrorLabel
 
     return any(label.isVisible() for label in editor.findChildren(ErrorLabel))  # type: ignore[attr-defined]
 

@@ -22,7 +22,7 @@ from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui import tray as tray_module
 from klen_desktop.ui.formatting import span
 from klen_desktop.ui.icons import TrayState, tray_pixmap
-from klen_desktop.ui.main_window_fallback import NoTrayMode
+from klen_desktop.ui.no_tray_mode import NoTrayMode
 from klen_desktop.ui.single_instance import SingleInstance
 from klen_desktop.ui.tray import dialable
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.store.events import LocalState, StoredEvent
-from klen_desktop.ui.agenda.details import RowTexts
+from klen_desktop.ui.agenda.event_facts import RowTexts
 from klen_desktop.ui.agenda.glyphs import type_glyph_pixmap
 from klen_desktop.ui.agenda.model import AgendaModel, PaintInfo
 from klen_desktop.ui.agenda.rows import NowMark

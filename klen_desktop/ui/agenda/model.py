@@ -28,7 +28,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.timezone_watch import zone_rules
-from klen_desktop.ui.agenda.details import RowTexts, row_texts
+from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts
 from klen_desktop.ui.agenda.filters import AgendaFilter, join_link
 from klen_desktop.ui.agenda.rows import Facts, NowMark, Rows, assign_days, build_rows, prepare_search, sort_key
 from klen_desktop.ui.formatting import day_heading

@@ -13,7 +13,7 @@ from enum import IntEnum
 
 from klen_desktop.event_rules import OPEN_STATUSES
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.ui.agenda.details import RowTexts
+from klen_desktop.ui.agenda.event_facts import RowTexts
 from klen_desktop.ui.agenda.filters import ALL_STATUSES, ALL_TYPES, AgendaFilter, search_text
 
 

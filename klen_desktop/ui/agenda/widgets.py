@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.ui.agenda.details import when_text
+from klen_desktop.ui.agenda.event_facts import when_text
 from klen_desktop.ui.formatting import breakable, one_line
 
 

@@ -27,8 +27,8 @@ from klen_desktop.sync.status import SyncStatus
 from klen_desktop.timezone_watch import refresh_zone
 from klen_desktop.ui.agenda.banners import Banner, BannerText, ProblemsBanner, Tone, sync_banner
 from klen_desktop.ui.agenda.delegate import AgendaDelegate
-from klen_desktop.ui.agenda.detail import DetailPane
-from klen_desktop.ui.agenda.details import details_text
+from klen_desktop.ui.agenda.detail_pane import DetailPane
+from klen_desktop.ui.agenda.event_facts import details_text
 from klen_desktop.ui.agenda.filters import AgendaFilter
 from klen_desktop.ui.agenda.listview import AgendaListView
 from klen_desktop.ui.agenda.model import AgendaModel

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from store_factories import BASE, summary
 
-from klen_desktop.reminders.log import LogEntry, ReminderLogRepository, ReminderState
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
+from klen_desktop.store.reminder_log import LogEntry, ReminderLogRepository, ReminderState
 
 
 def test_record_get_and_reopen(tmp_path: Path) -> None:

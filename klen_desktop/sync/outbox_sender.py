@@ -50,8 +50,8 @@ from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxRepository, O
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.local_apply import apply_payload, conflicting_fields, detail_from_input, with_write_result
+from klen_desktop.sync.local_writes import LocalWrites, cache_payload, current_copy
 from klen_desktop.sync.outbox_outcomes import ConflictFound, DrainReport, Outcome, Withdrawn, may_have_acted
-from klen_desktop.sync.outbox_queue import LocalWrites, cache_payload, current_copy
 from klen_desktop.sync.waiting import sleep_or_wake
 
 __all__ = ["DrainReport", "OutboxRunner"]
