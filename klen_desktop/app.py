@@ -1,138 +1,311 @@
-"""The entry point: one instance per user, the tray icon up at once, then the app (:mod:`klen_desktop.ui.shell`).
+"""The composition root: builds every part of the running app once, wires them together, runs them on the loop.
 
-Start-up order: single-instance check, Qt application, the boot tray icon (with nothing but Qt and the icon
-painter imported, so it appears about as fast as a bare Qt tray icon does), then the qasync loop for the app's
-whole life and the composition root :class:`klen_desktop.ui.shell.KlenDesktop`, which adopts the icon.
+:mod:`klen_desktop.launch` (the entry point) shows the tray icon first and imports this module after, so the icon
+is up before the core's imports are paid for. Start-up order here: preferences, then (off the UI thread) the
+API key from the keyring or, without one, the demo emulator; then the core services, the controller and the
+tray (which adopts the boot icon), and the notification center (:mod:`klen_desktop.ui.notifications`), which
+gets reminders, sync news and notices; the tray's balloon is only its fallback. Windows are built on first use
+(:mod:`klen_desktop.ui.window_manager`). What opening the cache had to do (a damaged file set aside, an in-memory cache
+for a full disk or a read-only folder: :mod:`klen_desktop.store.recovery`) is told once as a notice. Shutdown
+reverses it: notifications withdrawn, windows hidden, tray removed, core stopped (queued writes stay on disk for
+the next start), demo emulator stopped.
+
+Demo mode (no key stored, or ``--demo``) runs the real app against the built-in emulator on loopback, with a
+"Demo" mark on the tray and the agenda and Settings one click away to enter a real key; saving a key switches
+to the live calendar without a restart, forgetting it switches back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import secrets
-import sys
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
-from klen_desktop import __version__
-from klen_desktop.ui.icons import PANEL_SIZES, TrayState, app_icon, tray_icon
+from klen_desktop.clock import Clock, SystemClock
+from klen_desktop.core import CoreConfig, CoreServices
+from klen_desktop.options import AppOptions
+from klen_desktop.secrets import KeyStore
+from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.connection import Connection, ConnectionChooser, core_config, sync_config
+from klen_desktop.settings import KeyState, Preferences, load_preferences, save_preferences
+from klen_desktop.store.recovery import CacheNotice
+from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.network_watch import NetworkWatch
+from klen_desktop.ui.no_tray_mode import NoTrayMode
+from klen_desktop.ui.tray import Tray
+from klen_desktop.ui.tray_actions import TrayActions
+from klen_desktop.ui.window_manager import Windows, copy_text, open_phone
 
 if TYPE_CHECKING:
-    from klen_desktop.ui.shell import Connection, KlenDesktop
+    from PySide6.QtNetwork import QNetworkInformation
+
+    from klen_desktop.notify.backend import NotificationBackend
+    from klen_desktop.ui.notifications import NotificationBridge
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://api.klen.ai"
-# The smoke test's throw-away secret lives under its own service name: the user's key is never touched.
-SMOKE_KEYRING_SERVICE = "klen-desktop-smoke"
-SMOKE_KEYRING_TIMEOUT = 10.0
+# What a start can add after the app is up (the smoke check): it gets the running app and returns the exit code.
+AfterStart = Callable[["KlenDesktop", Connection], Awaitable[int]]
 
 
-@dataclass(frozen=True)
-class AppOptions:
-    demo: bool = False
-    base_url: str = DEFAULT_BASE_URL
-    smoke: bool = False
-    # Tests run several apps in one process; a real launch always takes part in the single-instance check.
-    single_instance: bool = True
+class KlenDesktop:
+    """The running app. One instance per process."""
 
+    def __init__(
+        self,
+        qt_app: QApplication,
+        options: AppOptions,
+        *,
+        key_store: KeyStore | None = None,
+        prefs_path: Path | None = None,
+        clock: Clock | None = None,
+        boot_icon: QSystemTrayIcon | None = None,
+        notifier: NotificationBackend | None = None,
+    ) -> None:
+        """``notifier``: the notification service to use (default: the platform's, through desktop-notifier)."""
+        self.qt_app = qt_app
+        self.clock: Clock = clock or SystemClock()
+        self.boot_icon = boot_icon
+        self.options = options
+        self.key_store = key_store or KeyStore()
+        self.connections = ConnectionChooser(self.key_store, options.base_url, demo_only=options.demo)
+        self.prefs_path = prefs_path
+        self.prefs = Preferences()
+        self.connection: Connection | None = None
+        self.controller: Controller | None = None
+        self.quit_future: asyncio.Future[int] | None = None
+        self.tray: Tray | None = None
+        self.windows: Windows | None = None
+        self.no_tray: NoTrayMode | None = None
+        self.notifier = notifier
+        self.notifications: NotificationBridge | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._shut_down = False
+        self._network = NetworkWatch(self._network_back)
+        self._cache_announced: set[tuple[str, str]] = set()
 
-def boot_tray(qt_app: QApplication) -> QSystemTrayIcon | None:
-    """Show the tray icon at once, before the heavy imports, with a "starting" menu; the Tray adopts both.
+    # -- connection ---------------------------------------------------------------------------------------
 
-    Returns None when there is no tray (the app then comes up as a window). The boot menu offers no Quit:
-    quitting before the loop and the core are up would have nothing to shut down cleanly, and the full menu
-    (with Quit) replaces it within a second or two.
-    """
-    if not QSystemTrayIcon.isSystemTrayAvailable():
-        return None
-    icon = QSystemTrayIcon(tray_icon(TrayState.SYNCING, PANEL_SIZES), qt_app)
-    icon.setToolTip("Klen Desktop: starting…")
-    menu = QMenu()
-    menu.addAction("Starting Klen Desktop…").setEnabled(False)
-    icon.setContextMenu(menu)
-    icon.setProperty("bootMenu", menu)  # keeps the menu alive as long as the icon shows it
-    icon.show()
-    qt_app.processEvents()  # send the registration to the tray host now, not after the imports
-    return icon
+    def core_config(self, connection: Connection) -> CoreConfig:
+        return core_config(connection, self.prefs)
 
+    def build_core(self, connection: Connection) -> CoreServices:
+        self.connection = connection
+        core = CoreServices(self.core_config(connection), clock=self.clock)
+        if self.controller is not None:
+            # A core rebuilt for a new key or new settings (the first is announced by start).
+            self._announce_cache(core.cache_notice)
+        return core
 
-def run_app(options: AppOptions) -> int:
-    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(qt_app, QApplication)
-    qt_app.setApplicationName("Klen Desktop")
-    qt_app.setApplicationVersion(__version__)
-    qt_app.setDesktopFileName("klen-desktop")
-    qt_app.setQuitOnLastWindowClosed(False)
-    instance = None
-    # --smoke takes the same way as a real launch (a frozen build that cannot claim the instance must fail
-    # there too); it only adds its checks and the quit.
-    if options.single_instance:
-        from klen_desktop.ui.single_instance import SingleInstance
+    def build_session(self, connection: Connection) -> CalendarSession:
+        """The calendar session of ``connection``: its core, behind the rules every user action goes through."""
+        return CalendarSession(self.build_core(connection))
 
-        instance = SingleInstance()
-        if not instance.claim():
-            if options.smoke:
-                sys.stdout.write("SMOKE error=another_Klen_Desktop_is_running\n")
-                return 1
-            log.info("Klen Desktop is already running: asked it to show the agenda")
-            return 0
-    boot = boot_tray(qt_app)
-    qt_app.setWindowIcon(app_icon())
-    import asyncio
+    async def connect(self, api_key: str | None) -> CalendarSession:
+        """A session for a newly saved key (live) or for none (demo); the controller swaps it in."""
+        return self.build_session(await self.connections.for_key(api_key))
 
-    import qasync
+    def key_state(self) -> KeyState:
+        return self.connections.key_state(self.connection)
 
-    from klen_desktop.ui.shell import KlenDesktop
+    # -- preferences ----------------------------------------------------------------------------------------
 
-    desktop = KlenDesktop(qt_app, options, boot_icon=boot)
-    if instance is not None:
-        instance.raise_requested.connect(lambda: desktop.windows.open_agenda() if desktop.windows else None)
-        instance.quit_requested.connect(desktop.quit)
-    try:
-        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
-            return runner.run(desktop.main())
-    finally:
-        if instance is not None:
-            instance.release()
+    def apply_preferences(self, value: object) -> None:
+        if isinstance(value, Preferences):
+            self._spawn(self._apply_preferences(value))
 
-
-async def smoke_keyring(service: str = SMOKE_KEYRING_SERVICE) -> str:
-    """Store, read back and delete a throw-away secret under ``service`` (never the user's key).
-
-    ``ok``, ``unavailable`` (no keyring backend), or the error's title with spaces as underscores.
-    """
-    from klen_desktop.secrets import KeyringUnavailable, KeyStore, KeyStoreError
-
-    store = KeyStore(service=service, timeout=SMOKE_KEYRING_TIMEOUT)
-    secret = f"smoke-{secrets.token_hex(8)}"
-    try:
-        await store.set(secret)
+    async def _apply_preferences(self, prefs: Preferences) -> None:
+        old, self.prefs = self.prefs, prefs
+        controller = self.controller
         try:
-            read = await store.get()
+            save_preferences(prefs, self.prefs_path)
+        except OSError as exc:
+            if controller is not None:
+                controller.notice.emit("Settings not saved", f"The settings file could not be written: {exc}")
+        if prefs.start_at_login != old.start_at_login:
+            self._set_autostart(prefs.start_at_login)
+        changed_sync = sync_config(prefs) != sync_config(old)
+        changed_reminders = prefs.default_reminder_minutes != old.default_reminder_minutes
+        if self.notifications is not None:
+            self.notifications.set_preferences(prefs)
+        if controller is not None and self.connection is not None and (changed_sync or changed_reminders):
+            await controller.replace_session(self.build_session(self.connection))
+
+    def _set_autostart(self, on: bool) -> None:
+        from klen_desktop import autostart
+
+        try:
+            autostart.enable() if on else autostart.disable()
+        except autostart.AutostartError as exc:
+            if self.controller is not None:
+                self.controller.notice.emit(exc.title, exc.message)
+
+    # -- running ----------------------------------------------------------------------------------------------
+
+    async def main(self, after_start: AfterStart | None = None) -> int:
+        """Run until Quit (or until ``after_start`` returns its exit code), then shut everything down."""
+        loop = asyncio.get_running_loop()
+        self.quit_future = loop.create_future()
+        self.qt_app.aboutToQuit.connect(self.quit)
+        self.prefs = load_preferences(self.prefs_path)
+        connection = await self.connections.resolve()
+        try:
+            self.start(connection)
+            if after_start is not None:
+                return await after_start(self, connection)
+            return await self.quit_future
         finally:
-            await store.delete()
-    except KeyringUnavailable as exc:
-        log.warning("smoke: no keyring: %s", exc.message)
-        return "unavailable"
-    except KeyStoreError as exc:
-        log.warning("smoke: keyring round trip failed: %s: %s", exc.title, exc.message)
-        return exc.title.replace(" ", "_")
-    if read != secret:
-        log.warning("smoke: the keyring returned another secret than the one stored")
-        return "Keyring_mismatch"
-    return "ok"
+            await self.shutdown()
 
+    def start(self, connection: Connection) -> Controller:
+        """Build the controller, the tray and the windows on the running loop; show the tray (or the window)."""
+        # A tray app: closing the agenda or a dialog must never end it (only Quit does).
+        self.qt_app.setQuitOnLastWindowClosed(False)
+        controller = Controller(
+            self.build_session(connection),
+            connect=self.connect,
+            key_store=self.key_store,
+            live_base_url=self.options.base_url,
+        )
+        self.controller = controller
+        tray = Tray(controller, clock=self.clock.now, icon=self.boot_icon)
+        windows = Windows(
+            controller,
+            prefs=lambda: self.prefs,
+            key_state=self.key_state,
+            save_prefs=self.apply_preferences,
+            clock=self.clock.now,
+        )
+        self.tray, self.windows = tray, windows
+        self._wire(controller, tray, windows)
+        notifications = self._notifications(controller, windows)
+        controller.start()
+        self._spawn(notifications.start())
+        if tray.available():
+            tray.show()
+        else:
+            self._no_tray(tray, windows)
+        if connection.demo:
+            # The demo mark and the way to enter a key are in the agenda: show it on a demo start.
+            windows.open_agenda()
+        if connection.notice:
+            controller.notice.emit("Demo mode", connection.notice)
+        self._announce_cache(controller.session.cache_notice)
+        return controller
 
-def __getattr__(name: str) -> Any:
-    # The composition root lives in klen_desktop.ui.shell (imported after the boot icon); these names stay
-    # reachable from here for callers that import the app by its entry point.
-    if name in ("KlenDesktop", "Connection", "sync_config"):
-        from klen_desktop.ui import shell
+    def _announce_cache(self, notice: CacheNotice | None) -> None:
+        """Tell the user once per run what opening the cache had to do (a core rebuilt on the same unusable
+        folder would report the same thing again)."""
+        if notice is None or self.controller is None:
+            return
+        key = (notice.problem, notice.path)
+        if key in self._cache_announced:
+            return
+        self._cache_announced.add(key)
+        self.controller.notice.emit(notice.title, notice.message)
 
-        return getattr(shell, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def _wire(self, controller: Controller, tray: Tray, windows: Windows) -> None:
+        tray.toggle_agenda.connect(windows.toggle_agenda)
+        tray.open_agenda.connect(windows.open_agenda)
+        tray.show_event.connect(windows.show_event)
+        tray.new_event.connect(windows.new_event)
+        tray.find_slot.connect(windows.find_slot)
+        tray.settings.connect(windows.open_settings)
+        tray.sync_now.connect(controller.sync_now)
+        # Never QApplication.quit() here: it would stop qasync's loop under the shutdown that must still run.
+        tray.quit_requested.connect(self.quit)
+        tray.join.connect(windows.open_link)
+        tray.call.connect(open_phone)
+        tray.copy_text.connect(copy_text)
+        actions = TrayActions(controller, tray)
+        tray.dnd.connect(actions.set_do_not_disturb)
+        tray.free_slot_wanted.connect(lambda: self._spawn(actions.find_free_slot()))
+        tray.book.connect(lambda start, end: self._spawn(actions.book(start, end)))
+        controller.connection_changed.connect(self._connection_changed)
+        self._network.start()
 
+    def _notifications(self, controller: Controller, windows: Windows) -> NotificationBridge:
+        """Reminders, sync news and notices go to the notification center; the tray is only its fallback."""
+        from klen_desktop.ui.notifications import NotificationBridge
 
-__all__ = ["AppOptions", "Connection", "KlenDesktop", "boot_tray", "run_app", "smoke_keyring"]
+        bridge = NotificationBridge(
+            controller,
+            windows,
+            clock=self.clock,
+            tray_message=self._tray_message,
+            preferences=self.prefs,
+            backend=self.notifier,
+            open_url=windows.open_link,
+        )
+        bridge.hook(controller.session)  # before the session starts: no reminder or change can slip by
+        self.notifications = bridge
+        return bridge
+
+    def _network_back(self) -> None:
+        if self.controller is not None:
+            self.controller.sync_now()
+
+    def _no_tray(self, tray: Tray, windows: Windows) -> None:
+        mode = NoTrayMode(tray.fill_menu)
+        windows.on_agenda_created.append(mode.attach)
+        agenda = windows.open_agenda()
+        mode.attach(agenda)
+        mode.hint_once(agenda)
+        mode.tray_appeared.connect(tray.show)
+        mode.start()
+        self.no_tray = mode
+
+    def _tray_message(self, title: str, message: str) -> None:
+        """The notification center's fallback when no notification service answers."""
+        if self.tray is not None and self.tray.icon.isVisible():
+            self.tray.icon.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, 8000)
+        elif self.windows is not None and self.windows.agenda is not None:
+            # No tray to show a balloon: a non-modal message on the agenda, the window the user has.
+            box = QMessageBox(QMessageBox.Icon.Information, title, message, parent=self.windows.agenda)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+    def _connection_changed(self) -> None:
+        if self.controller is not None and not self.controller.demo:
+            self._spawn(self.connections.stop_demo())
+        if self.tray is not None:
+            self.tray.refresh()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def quit(self) -> None:
+        """End the app: :meth:`main` shuts everything down on the running loop, then returns."""
+        if self.quit_future is not None and not self.quit_future.done():
+            self.quit_future.set_result(0)
+
+    @property
+    def network_information(self) -> QNetworkInformation | None:
+        """The network-status backend in use (None: Qt has none here; a reconnect waits for the next poll)."""
+        return self._network.information
+
+    async def shutdown(self) -> None:
+        """Hide everything and stop the core; safe to call twice."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        for task in list(self._tasks):
+            task.cancel()
+        self._network.stop()
+        if self.notifications is not None:
+            await self.notifications.close()  # withdraws what is still shown, where the platform allows
+        if self.windows is not None:
+            self.windows.close_all()
+        if self.tray is not None:
+            self.tray.hide()
+        if self.controller is not None:
+            await self.controller.shutdown()
+        await self.connections.stop_demo()

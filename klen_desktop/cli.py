@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure_logging(options.log_level, to_file=True, crash_report=True)
     # Qt is imported only now, so --help and --version answer at once.
-    from klen_desktop.app import AppOptions, run_app
+    from klen_desktop.launch import AppOptions, run_app
 
     return run_app(
         AppOptions(demo=options.demo, base_url=options.base_url, smoke=options.smoke),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from klen_desktop.reminders.due import Reminder
-from klen_desktop.reminders.scheduler import SnoozeChoice
+from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.store.events import StoredEvent
 
 

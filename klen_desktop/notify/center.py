@@ -42,7 +42,7 @@ from klen_desktop.notify.policy import NotificationPolicy, NotifyPreferences
 from klen_desktop.notify.reasons import ReasonLookup
 from klen_desktop.notify.summaries import missed_message, outbox_problem_message
 from klen_desktop.reminders.due import MissedSummary, Reminder
-from klen_desktop.reminders.scheduler import SnoozeChoice
+from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
 from klen_desktop.sync.diff import ChangeKind, ChangeSet, Origin

@@ -18,7 +18,7 @@ from enum import StrEnum
 from klen_desktop.api.models import EventStatus, EventSummary, EventType
 from klen_desktop.links import web_link
 from klen_desktop.reminders.due import Reminder
-from klen_desktop.reminders.scheduler import SNOOZE_MINUTES, UNTIL_START, SnoozeChoice
+from klen_desktop.reminders.snooze import SNOOZE_MINUTES, UNTIL_START, SnoozeChoice
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.diff import Change, ChangeKind
 

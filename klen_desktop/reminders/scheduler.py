@@ -19,7 +19,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Literal
 
 from klen_desktop.api.errors import EventNotFound, KlenError
 from klen_desktop.api.models import EventDetail
@@ -32,6 +31,7 @@ from klen_desktop.reminders.due import (
     Reminder,
     due_reminders,
 )
+from klen_desktop.reminders.snooze import UNTIL_START, SnoozeChoice
 from klen_desktop.store.db import Database
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import EventRepository
@@ -39,9 +39,6 @@ from klen_desktop.store.reminder_log import LogEntry, ReminderLogRepository, Rem
 
 log = logging.getLogger(__name__)
 
-SNOOZE_MINUTES = (5, 10, 15)
-UNTIL_START: Literal["until_start"] = "until_start"
-SnoozeChoice = int | Literal["until_start"]
 Refresh = Callable[[int], Awaitable[EventDetail | None]]
 
 _ERROR_RETRY_SECONDS = 30.0

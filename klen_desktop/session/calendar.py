@@ -29,7 +29,7 @@ from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import is_open
 from klen_desktop.reminders.due import MissedSummary, Reminder
-from klen_desktop.reminders.scheduler import SnoozeChoice
+from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.files import write_atomically
 from klen_desktop.session.outcomes import READ_ONLY_REASON, Access, Queued, SaveOutcome, SaveState, WriteRefused
 from klen_desktop.store.events import StoredEvent

@@ -34,7 +34,7 @@ from klen_desktop.notify.messages import Message, NotifyKind, reminder_content, 
 from klen_desktop.notify.policy import NotifyPreferences
 from klen_desktop.notify.reasons import details_reason_lookup
 from klen_desktop.reminders.due import MissedSummary, Reminder
-from klen_desktop.reminders.scheduler import SnoozeChoice
+from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.settings import Preferences
 from klen_desktop.store.events import StoredEvent

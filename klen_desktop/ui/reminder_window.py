@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.notify.messages import ActionKind, ReminderContent, snooze_buttons
-from klen_desktop.reminders.scheduler import SnoozeChoice
+from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.ui.formatting import breakable
 
 WINDOW_FLAGS = (

@@ -23,10 +23,12 @@ from klen_desktop.api.errors import KlenError
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import blocks_time
 from klen_desktop.links import web_link
+from klen_desktop.session.draft_save import DraftSave
 from klen_desktop.session.files import ics_file_name
 from klen_desktop.session.outcomes import SaveState, WriteRefused
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.errors import DatabaseClosed
+from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxState
 from klen_desktop.ui.controller import Controller
 
@@ -76,8 +78,6 @@ class Windows(QObject):
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
         self._tasks: set[asyncio.Task[None]] = set()
-        # Editors whose last save the server refused: saving again resends that outbox entry, corrected.
-        self._refused: dict[EventEditor, int] = {}
         self._slot_refresh = QTimer(self)
         self._slot_refresh.setSingleShot(True)
         self._slots_refreshed_at = 0.0
@@ -198,7 +198,8 @@ class Windows(QObject):
         base = self._controller.cached_event(draft.event_id) if draft.event_id is not None else None
         access = self._controller.access
         editor = EventEditor(draft, read_only_reason=access.reason if access.read_only else None)
-        editor.save_requested.connect(lambda d: self._save(editor, d, base))
+        flow = DraftSave(self._queue_draft, self._controller.session.wait_for_send, base)
+        editor.save_requested.connect(lambda d: self._save(editor, d, flow))
         editor.finished.connect(lambda _result: self._forget_editor(editor))
         self.editors.append(editor)
         editor.show()
@@ -206,19 +207,19 @@ class Windows(QObject):
         editor.activateWindow()
         return editor
 
-    def _save(self, editor: EventEditor, draft: object, base: Any) -> None:
+    def _save(self, editor: EventEditor, draft: object, flow: DraftSave) -> None:
         if isinstance(draft, EventDraft):
-            self._spawn(self._save_draft(editor, draft, base))
+            self._spawn(self._save_draft(editor, draft, flow))
 
-    async def _save_draft(self, editor: EventEditor, draft: EventDraft, base: Any) -> None:
-        """Queue the draft, then keep the dialog open for a moment to hear from the server: a refusal comes
-        back to the field it names (the draft intact; saving again resends the corrected entry), anything
-        else closes the dialog (sent, or kept in the outbox until the server can be reached)."""
+    async def _queue_draft(self, draft: EventDraft, base: StoredEvent | None, resend_seq: int | None) -> int:
+        return await self._controller.save_draft(draft, base, resend_seq=resend_seq)
+
+    async def _save_draft(self, editor: EventEditor, draft: EventDraft, flow: DraftSave) -> None:
+        """Keep the dialog open for a moment to hear from the server: a refusal comes back to the field it
+        names (the draft intact), anything else closes the dialog (sent, or kept until the server is reached)."""
         editor.set_saving(True)
-        refused_seq = self._refused.get(editor)
         try:
-            seq = await self._controller.save_draft(draft, base, resend_seq=refused_seq)
-            outcome = await self._controller.session.wait_for_send(seq)
+            outcome = await flow.save(draft)
         except WriteRefused as exc:
             editor.show_field_errors({exc.field or "": exc.message})
             return
@@ -232,7 +233,6 @@ class Windows(QObject):
         if editor not in self.editors:
             return  # closed meanwhile
         if outcome.state is SaveState.REFUSED:
-            self._refused[editor] = outcome.seq
             editor.show_field_errors({outcome.field or "": outcome.message or "The server refused the change."})
             return
         if outcome.state is SaveState.QUEUED:
@@ -240,11 +240,9 @@ class Windows(QObject):
                 "Saved on this computer",
                 "Klen could not be reached yet; the change is kept and sent as soon as it can be.",
             )
-        self._refused.pop(editor, None)
         editor.saved()
 
     def _forget_editor(self, editor: EventEditor) -> None:
-        self._refused.pop(editor, None)
         if editor in self.editors:
             self.editors.remove(editor)
         editor.deleteLater()

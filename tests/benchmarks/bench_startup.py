@@ -5,7 +5,7 @@ run the same way: the parent starts a fresh interpreter and stops the clock when
 tray icon was shown (interpreter start and imports included). Runs alternate between the two, and the medians
 and their ratio are printed (target: the app at most 1.5 times the bare baseline).
 
-The app child is the real entry point (``klen_desktop.app.run_app``): it shows the tray icon first (the boot
+The app child is the real entry point (``klen_desktop.launch.run_app``): it shows the tray icon first (the boot
 tray, before the core's imports), then loads preferences, the key (a stand-in key store answering at once, so
 no keyring daemon is timed), opens the store, starts the core services, the controller and the full tray menu.
 "Tray ready" is the icon shown; the time to everything up is printed too. Its server is an unreachable
@@ -53,7 +53,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 if os.environ.get("BENCH_FAKE_TRAY") == "1":
     QSystemTrayIcon.isSystemTrayAvailable = staticmethod(lambda: True)
 
-import klen_desktop.app as app_module
+import klen_desktop.launch as app_module
 
 def rss():
     return next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmRSS"))
@@ -68,7 +68,7 @@ def timed_boot(qt_app):
 
 def install_bench_app():
     import asyncio
-    from klen_desktop.ui import shell
+    from klen_desktop import app as shell
 
     class StandInKeys:
         async def get(self):

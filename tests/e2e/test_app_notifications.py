@@ -32,13 +32,14 @@ from desktop_session import dunst_close_all, dunst_displayed  # noqa: E402
 from fixtures_emulator import iso  # noqa: E402
 from notify_support import NotifyCapture, Seen, dunst_invoke  # noqa: E402
 
-from klen_desktop.app import AppOptions  # noqa: E402
+from klen_desktop.app import KlenDesktop  # noqa: E402
 from klen_desktop.emulator import EmulatorServer  # noqa: E402
 from klen_desktop.notify.backend import DesktopNotifierBackend  # noqa: E402
 from klen_desktop.notify.messages import time_range  # noqa: E402
+from klen_desktop.options import AppOptions  # noqa: E402
 from klen_desktop.secrets import KeyStore  # noqa: E402
+from klen_desktop.session.connection import Connection  # noqa: E402
 from klen_desktop.store.reminder_log import ReminderLogRepository, ReminderState  # noqa: E402
-from klen_desktop.ui.shell import Connection, KlenDesktop  # noqa: E402
 
 pytestmark = pytest.mark.session
 

@@ -20,7 +20,7 @@ from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import ServerInfo
 from klen_desktop.notify.messages import Message
 from klen_desktop.reminders.due import Reminder
-from klen_desktop.reminders.scheduler import SnoozeChoice
+from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.store.events import StoredEvent
 
 BASE = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from klen_desktop.notify.messages import (
 )
 from klen_desktop.notify.summaries import burst_message, missed_message, outbox_problem_message
 from klen_desktop.reminders.due import MissedSummary
-from klen_desktop.reminders.scheduler import UNTIL_START
+from klen_desktop.reminders.snooze import UNTIL_START
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.diff import Change, ChangeKind
 

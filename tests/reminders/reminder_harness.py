@@ -11,7 +11,8 @@ from fake_clock import FakeClock
 from klen_desktop.api.errors import ConnectionFailed, EventNotFound
 from klen_desktop.api.models import EventDetail
 from klen_desktop.reminders.due import MissedSummary, Reminder
-from klen_desktop.reminders.scheduler import Refresh, ReminderScheduler, SnoozeChoice
+from klen_desktop.reminders.scheduler import Refresh, ReminderScheduler
+from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.reminder_log import ReminderLogRepository

@@ -20,7 +20,8 @@ from store_factories import BASE, detail, summary
 from klen_desktop.api.models import EventStatus
 from klen_desktop.clock import SystemClock
 from klen_desktop.reminders.due import Reminder
-from klen_desktop.reminders.scheduler import SNOOZE_MINUTES, UNTIL_START, ReminderScheduler
+from klen_desktop.reminders.scheduler import ReminderScheduler
+from klen_desktop.reminders.snooze import SNOOZE_MINUTES, UNTIL_START
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.reminder_log import ReminderLogRepository, ReminderState

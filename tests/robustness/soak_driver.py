@@ -49,18 +49,19 @@ from typing import Any
 from PySide6.QtWidgets import QApplication
 
 from klen_desktop.api.models import EventStatus
-from klen_desktop.app import AppOptions
+from klen_desktop.app import KlenDesktop
 from klen_desktop.core import CoreConfig
 from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import EmulatorServer
+from klen_desktop.options import AppOptions
 from klen_desktop.secrets import KeyStore
+from klen_desktop.session.connection import Connection
 from klen_desktop.session.outcomes import WriteRefused
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.shell import Connection, KlenDesktop
 
 CREATE_PATH = "/api/v1/calendar/events/create"
 EVENTS_PATH = "/api/v1/calendar/events/"

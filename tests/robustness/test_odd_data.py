@@ -26,7 +26,7 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 
-from klen_desktop.app import AppOptions
+from klen_desktop.app import KlenDesktop
 from klen_desktop.clock import Clock
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.notify.messages import (
@@ -36,13 +36,14 @@ from klen_desktop.notify.messages import (
     reminder_content,
     reminder_message,
 )
+from klen_desktop.options import AppOptions
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.secrets import KeyStore
+from klen_desktop.session.connection import Connection
 from klen_desktop.sync.diff import Change, ChangeKind
 from klen_desktop.ui.formatting import breakable
 from klen_desktop.ui.reminder_window import WIDTH as CARD_WIDTH
 from klen_desktop.ui.reminder_window import ReminderCard
-from klen_desktop.ui.shell import Connection, KlenDesktop
 
 # The thread method: a SIGALRM exception would be swallowed by the qasync loop, and the run would hang.
 pytestmark = pytest.mark.timeout(240, method="thread")

@@ -23,7 +23,9 @@ from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.draft_save import DraftSave
 from klen_desktop.session.outcomes import Access, SaveState, WriteRefused
+from klen_desktop.store.events import StoredEvent
 
 pytestmark = pytest.mark.asyncio
 
@@ -111,6 +113,27 @@ async def test_a_refusal_comes_back_with_the_servers_words_and_the_entry_waits(
         await session.discard(queued.seq)
         assert not await session.outbox_entries()
         assert titles(emulator) == []
+
+
+async def test_saving_again_after_a_refusal_resends_that_entry_not_a_second_one(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    emulator.admin.set_limits(rw_key, daily_limit=0)
+    async with make_session(rw_key) as session:
+
+        async def queue(draft: EventDraft, base: StoredEvent | None, resend_seq: int | None) -> int:
+            return (await session.save(draft, base, resend_seq=resend_seq)).seq
+
+        flow = DraftSave(queue, session.wait_for_send, None)
+        start = next_hour()
+        draft = EventDraft(title="Discovery call", start=start, end=start + timedelta(minutes=30))
+        refused = await flow.save(draft)
+        assert refused.state is SaveState.REFUSED
+        emulator.admin.set_limits(rw_key, daily_limit=10)
+        sent = await flow.save(replace(draft, title="Discovery call (moved up)"))
+        assert sent.state is SaveState.SENT and sent.seq == refused.seq
+        assert not await session.outbox_entries()
+        assert titles(emulator) == ["Discovery call (moved up)"], "one event: the refused entry went, corrected"
 
 
 async def test_a_read_only_key_is_known_and_every_write_is_refused_with_the_reason(

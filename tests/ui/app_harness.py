@@ -17,10 +17,10 @@ from typing import Any
 
 from waiting import until
 
+from klen_desktop.app import KlenDesktop
 from klen_desktop.clock import Clock
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.shell import KlenDesktop
 from klen_desktop.ui.tray import Tray
 from klen_desktop.ui.window_manager import Windows
 

@@ -14,11 +14,12 @@ import pytest_asyncio
 from app_harness import AppFactory, AppHarness
 from PySide6.QtWidgets import QApplication
 
-from klen_desktop.app import AppOptions
+from klen_desktop.app import KlenDesktop
 from klen_desktop.clock import Clock
 from klen_desktop.emulator import EmulatorServer
+from klen_desktop.options import AppOptions
 from klen_desktop.secrets import KeyStore
-from klen_desktop.ui.shell import Connection, KlenDesktop
+from klen_desktop.session.connection import Connection
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable
@@ -22,10 +23,12 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from klen_desktop import __version__
 from klen_desktop.notify.messages import starting_now_content
+from klen_desktop.secrets import KeyringUnavailable, KeyStore, KeyStoreError
 from klen_desktop.session.files import ics_file_name
 
 if TYPE_CHECKING:
-    from klen_desktop.ui.shell import Connection, KlenDesktop
+    from klen_desktop.app import KlenDesktop
+    from klen_desktop.session.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,9 @@ FIRST_SYNC_TIMEOUT = 60.0
 POLL = 0.05
 # The order in which windows are opened; each is shown, checked on screen and closed again.
 WINDOW_NAMES = ("agenda", "editor", "slots", "settings", "reminder", "starting_now")
+# The check's throw-away secret lives under its own service name: the user's key is never touched.
+SMOKE_KEYRING_SERVICE = "klen-desktop-smoke"
+SMOKE_KEYRING_TIMEOUT = 10.0
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
@@ -106,7 +112,6 @@ def network_backend(desktop: KlenDesktop) -> str:
 
 async def run_self_check(desktop: KlenDesktop, connection: Connection) -> int:
     """The whole check on a started app; 0 when everything a packaged build needs worked."""
-    from klen_desktop.app import smoke_keyring
     from klen_desktop.ui.notifications import smoke_notification
 
     controller = desktop.controller
@@ -135,3 +140,28 @@ async def run_self_check(desktop: KlenDesktop, connection: Connection) -> int:
     sys.stdout.flush()
     ok = error is None and bool(events) and windows == "ok" and ics == "ok"
     return 0 if ok else 1
+
+
+async def smoke_keyring(service: str = SMOKE_KEYRING_SERVICE) -> str:
+    """Store, read back and delete a throw-away secret under ``service`` (never the user's key).
+
+    ``ok``, ``unavailable`` (no keyring backend), or the error's title with spaces as underscores.
+    """
+    store = KeyStore(service=service, timeout=SMOKE_KEYRING_TIMEOUT)
+    secret = f"smoke-{secrets.token_hex(8)}"
+    try:
+        await store.set(secret)
+        try:
+            read = await store.get()
+        finally:
+            await store.delete()
+    except KeyringUnavailable as exc:
+        log.warning("smoke: no keyring: %s", exc.message)
+        return "unavailable"
+    except KeyStoreError as exc:
+        log.warning("smoke: keyring round trip failed: %s: %s", exc.title, exc.message)
+        return exc.title.replace(" ", "_")
+    if read != secret:
+        log.warning("smoke: the keyring returned another secret than the one stored")
+        return "Keyring_mismatch"
+    return "ok"

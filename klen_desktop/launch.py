@@ -1,0 +1,86 @@
+"""The entry point: one instance per user, the tray icon up at once, then the app (:mod:`klen_desktop.app`).
+
+Start-up order: single-instance check, Qt application, the boot tray icon (with nothing but Qt and the icon
+painter imported, so it appears about as fast as a bare Qt tray icon does), then the qasync loop for the app's
+whole life and the composition root :class:`klen_desktop.app.KlenDesktop`, which adopts the icon.
+``--smoke`` adds the checks of :mod:`klen_desktop.smoke` to that same start.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+
+from klen_desktop import __version__
+from klen_desktop.options import AppOptions
+from klen_desktop.ui.icons import PANEL_SIZES, TrayState, app_icon, tray_icon
+
+log = logging.getLogger(__name__)
+
+
+def boot_tray(qt_app: QApplication) -> QSystemTrayIcon | None:
+    """Show the tray icon at once, before the heavy imports, with a "starting" menu; the Tray adopts both.
+
+    Returns None when there is no tray (the app then comes up as a window). The boot menu offers no Quit:
+    quitting before the loop and the core are up would have nothing to shut down cleanly, and the full menu
+    (with Quit) replaces it within a second or two.
+    """
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        return None
+    icon = QSystemTrayIcon(tray_icon(TrayState.SYNCING, PANEL_SIZES), qt_app)
+    icon.setToolTip("Klen Desktop: starting…")
+    menu = QMenu()
+    menu.addAction("Starting Klen Desktop…").setEnabled(False)
+    icon.setContextMenu(menu)
+    icon.setProperty("bootMenu", menu)  # keeps the menu alive as long as the icon shows it
+    icon.show()
+    qt_app.processEvents()  # send the registration to the tray host now, not after the imports
+    return icon
+
+
+def run_app(options: AppOptions) -> int:
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("Klen Desktop")
+    qt_app.setApplicationVersion(__version__)
+    qt_app.setDesktopFileName("klen-desktop")
+    qt_app.setQuitOnLastWindowClosed(False)
+    instance = None
+    # --smoke takes the same way as a real launch (a frozen build that cannot claim the instance must fail
+    # there too); it only adds its checks and the quit.
+    if options.single_instance:
+        from klen_desktop.ui.single_instance import SingleInstance
+
+        instance = SingleInstance()
+        if not instance.claim():
+            if options.smoke:
+                sys.stdout.write("SMOKE error=another_Klen_Desktop_is_running\n")
+                return 1
+            log.info("Klen Desktop is already running: asked it to show the agenda")
+            return 0
+    boot = boot_tray(qt_app)
+    qt_app.setWindowIcon(app_icon())
+    import asyncio
+
+    import qasync
+
+    from klen_desktop.app import KlenDesktop
+    from klen_desktop.smoke import run_self_check
+
+    desktop = KlenDesktop(qt_app, options, boot_icon=boot)
+    # The same start as a real launch; the smoke run only adds its checks and the quit.
+    after_start = run_self_check if options.smoke else None
+    if instance is not None:
+        instance.raise_requested.connect(lambda: desktop.windows.open_agenda() if desktop.windows else None)
+        instance.quit_requested.connect(desktop.quit)
+    try:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
+            return runner.run(desktop.main(after_start))
+    finally:
+        if instance is not None:
+            instance.release()
+
+
+__all__ = ["AppOptions", "boot_tray", "run_app"]
