@@ -1,7 +1,7 @@
 """The core services of one connection (one API key on one server), built and run together. No Qt.
 
 :class:`CoreServices` opens the store, builds the sync client, the request budgets (background and
-interactive), the poller, the outbox runner and the reminder scheduler, and wires them: a drain that sent or
+interactive), the poller, the outbox sender and the reminder scheduler, and wires them: a drain that sent or
 parked something pokes the poller (the server changed, read it back); every queued write wakes the outbox and
 the reminders; every change set the poller publishes reschedules the reminders. ``start()`` runs the three
 loops as tasks on the running event loop; ``stop()`` ends them, then closes the client and the store, so what
@@ -45,8 +45,10 @@ from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD, RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
-from klen_desktop.sync.outbox_sender import DrainReport, OutboxRunner
+from klen_desktop.sync.local_writes import LocalWrites
+from klen_desktop.sync.outbox_sender import DrainReport, OutboxSender
 from klen_desktop.sync.poller import Poller
+from klen_desktop.sync.reconcile import OutboxReconciler
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -120,7 +122,9 @@ class CoreServices:
         self.poller = Poller(
             self.client, self.db, self.events, self.state, self.clock, config.sync, self.budget, self.outbox
         )
-        self.runner = OutboxRunner(self.client, self.db, self.events, self.outbox, self.clock, self.budget, config.sync)
+        self.writes = LocalWrites(self.db, self.events, self.outbox, self.clock)
+        reconcile = OutboxReconciler(self.db, self.events, self.outbox, self.writes, self.clock)
+        self.sender = OutboxSender(self.client, self.db, self.outbox, reconcile, self.clock, self.budget, config.sync)
         self.reminders = ReminderScheduler(
             self.db,
             self.events,
@@ -129,7 +133,7 @@ class CoreServices:
             refresh=self._refresh_event,
             default_minutes=config.default_reminder_minutes,
         )
-        self.runner.subscribe(self._drained)
+        self.sender.subscribe(self._drained)
         self.poller.subscribe(lambda _changes: self.reminders.reschedule())
         # The baseline poll reports no changes, yet it may have filled an empty cache (first run, new account):
         # replan the reminders after every successful sync, not only after one with changes.
@@ -154,7 +158,7 @@ class CoreServices:
         self.poller.subscribe_status(listener)
 
     def on_drain(self, listener: Callable[[DrainReport], None]) -> None:
-        self.runner.subscribe(listener)
+        self.sender.subscribe(listener)
 
     def on_reminder(self, listener: Callable[[Reminder], None]) -> None:
         self.reminders.subscribe(listener)
@@ -188,7 +192,7 @@ class CoreServices:
             raise RuntimeError("core services are started once and not restarted; build new ones instead")
         self._tasks = [
             asyncio.ensure_future(self.poller.run()),
-            asyncio.ensure_future(self.runner.run()),
+            asyncio.ensure_future(self.sender.run()),
             asyncio.ensure_future(self.reminders.run()),
         ]
         for task in self._tasks:
@@ -204,7 +208,7 @@ class CoreServices:
             return
         self._stopped = True
         self.poller.stop()
-        self.runner.stop()
+        self.sender.stop()
         self.reminders.stop()
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
@@ -222,32 +226,32 @@ class CoreServices:
 
     async def create(self, data: EventInput) -> int:
         """Queue a create; returns the event's local (negative) id, shown in the cache at once."""
-        local_id = await self.db.run(self.runner.enqueue_create, data)
+        local_id = await self.db.run(self.writes.enqueue_create, data)
         self._queued()
         return local_id
 
     async def patch(self, event_id: int, patch: EventPatch, base: StoredEvent | None = None) -> int:
         """Queue a partial edit (a status change too); ``base`` is the copy the user edited."""
         base_copy = None if base is None else (base.detail if base.detail_is_current else base.summary)
-        seq = await self.db.run(self.runner.enqueue_patch, event_id, patch, base_copy)
+        seq = await self.db.run(self.writes.enqueue_patch, event_id, patch, base_copy)
         self._queued()
         return seq
 
     async def cancel(self, event_id: int, reason: str | None) -> int:
-        seq = await self.db.run(self.runner.enqueue_cancel, event_id, reason or None)
+        seq = await self.db.run(self.writes.enqueue_cancel, event_id, reason or None)
         self._queued()
         return seq
 
     async def resend(self, seq: int, new_payload: Mapping[str, Any] | None = None) -> None:
-        await self.db.run(self.runner.resend, seq, new_payload)
+        await self.db.run(self.writes.resend, seq, new_payload)
         self._queued()
 
     async def discard(self, seq: int) -> None:
-        await self.db.run(self.runner.discard, seq)
+        await self.db.run(self.writes.discard, seq)
         self.reminders.reschedule()
 
     def _queued(self) -> None:
-        self.runner.wake()
+        self.sender.wake()
         self.reminders.reschedule()
 
     def _synced(self, status: SyncStatus) -> None:
@@ -264,7 +268,7 @@ class CoreServices:
     def _spawn_retry(self) -> None:
         if self._stopped or (self._retry is not None and not self._retry.done()):
             return
-        self._retry = asyncio.ensure_future(self.runner.retry_now())
+        self._retry = asyncio.ensure_future(self.sender.retry_now())
         self._retry.add_done_callback(_log_crash)
 
     def _drained(self, report: DrainReport) -> None:

@@ -9,7 +9,7 @@ the event loop: nothing polls a table.
 
 A save, from the editor's button to the request: the editor's draft reaches :meth:`CalendarSession.save`, which
 queues it with :meth:`CoreServices.create` or :meth:`CoreServices.patch` (the cache and the outbox in one
-transaction); the outbox runner (:mod:`klen_desktop.sync.outbox_sender`) sends it when the request budget allows and
+transaction); the outbox sender (:mod:`klen_desktop.sync.outbox_sender`) sends it when the request budget allows and
 publishes a drain report, which :meth:`wait_for_send` waits on to tell the editor whether it went, was refused
 or is still queued.
 """
@@ -260,7 +260,7 @@ class CalendarSession:
             poller.resume()
         else:
             poller.poke("user asked")
-        await self._core.runner.retry_now()
+        await self._core.sender.retry_now()
 
     async def sync_once(self) -> None:
         """One complete poll, awaited (the smoke check and the command line)."""

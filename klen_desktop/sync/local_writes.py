@@ -3,7 +3,7 @@
 Every method here runs in ONE store transaction that both records the action in the outbox and applies it to
 the cached event, so the agenda never shows a change that is not queued, and nothing queued is missing from
 the agenda, whatever moment the process dies at. They are blocking (disk): from the event loop call them as
-``await db.run(queue.enqueue_patch, ...)``. :class:`klen_desktop.sync.outbox_sender.OutboxRunner` adds the sending.
+``await db.run(queue.enqueue_patch, ...)``. :class:`klen_desktop.sync.outbox_sender.OutboxSender` sends them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What sending one outbox entry came to, and what a whole drain did: the runner's small vocabulary."""
+"""What sending one outbox entry came to, and what a whole drain did: the sender's small vocabulary."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from klen_desktop.api.errors import ConnectionFailed, KlenError, MalformedResponse, ServerFailed
 from klen_desktop.api.models import EventDetail
 
 
 @dataclass(frozen=True)
 class DrainReport:
-    """What one :meth:`OutboxRunner.drain` did. ``blocked`` says why nothing can go until the user acts (or,
+    """What one :meth:`OutboxSender.drain` did. ``blocked`` says why nothing can go until the user acts (or,
     for a rejected key, until ``waiting_until``, when the key is tried once more)."""
 
     sent: int
@@ -20,13 +19,6 @@ class DrainReport:
     waiting_until: datetime | None = None
     blocked: str | None = None
     failed: int = 0  # entries tried and kept for a later attempt (network, 5xx, 429, a rejected key)
-
-
-def may_have_acted(exc: KlenError) -> bool:
-    """Whether the server may have carried the request out despite the error (a 401 or 429 certainly did not)."""
-    if isinstance(exc, ConnectionFailed):
-        return exc.reached_server
-    return isinstance(exc, ServerFailed | MalformedResponse)
 
 
 class Outcome(Enum):

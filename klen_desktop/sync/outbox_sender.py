@@ -1,4 +1,4 @@
-"""The outbox runner: sends queued user actions to the server, in order, one at a time, and reconciles.
+"""The outbox sender: sends queued user actions to the server, in order, one at a time, and reconciles.
 
 Guarantees (nothing the user did is ever lost, nothing is done twice):
 
@@ -12,9 +12,9 @@ Guarantees (nothing the user did is ever lost, nothing is done twice):
   Patches, replaces and cancels are idempotent on the server and are just sent again.
 * Network trouble, 5xx and the per-minute 429 keep the entry pending with exponential backoff (the 429 pauses
   the shared :class:`RequestBudget` for Retry-After, an hour at most); the queue stops at that entry, so order
-  is kept. :meth:`OutboxRunner.retry_now` (the user's "Sync now") forgets the backoff and lifts a long pause.
+  is kept. :meth:`OutboxSender.retry_now` (the user's "Sync now") forgets the backoff and lifts a long pause.
 * 400, 403, 404 and the daily create limit park the entry as ``attention`` with the server's code, message and
-  field; the payload stays for the user to fix and :meth:`resend` or :meth:`discard`. A 401 (the key itself)
+  field; the payload stays for the user to fix and resend or discard (:class:`LocalWrites`). A 401 (the key itself)
   stops the drain with every entry kept pending: nothing can be sent until the key is fixed.
 * Before a patch or replace the event is read; if it changed on the server in a way the edit would overwrite
   (see :mod:`klen_desktop.sync.local_apply`), the entry is parked as ``conflict`` with both versions.
@@ -28,55 +28,51 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.constants import MAX_WAIT
-from klen_desktop.api.errors import (
-    EventNotFound,
-    InvalidRequest,
-    KeyRejected,
-    KlenError,
-    PermissionMissing,
-    RateLimited,
-)
-from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventSummary, WriteResult, parse_model
+from klen_desktop.api.errors import InvalidRequest, KlenError
+from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventSummary, parse_model
 from klen_desktop.clock import Clock
 from klen_desktop.store.db import Database
-from klen_desktop.store.events import EventRepository, summary_of
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxRepository, OutboxState
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
-from klen_desktop.sync.local_apply import apply_payload, conflicting_fields, detail_from_input, with_write_result
-from klen_desktop.sync.local_writes import LocalWrites, cache_payload, current_copy
-from klen_desktop.sync.outbox_outcomes import ConflictFound, DrainReport, Outcome, Withdrawn, may_have_acted
+from klen_desktop.sync.local_apply import apply_payload, conflicting_fields, detail_from_input
+from klen_desktop.sync.outbox_outcomes import ConflictFound, DrainReport, Outcome, Withdrawn
+from klen_desktop.sync.reconcile import OutboxReconciler, matching_create
+from klen_desktop.sync.send_failures import FailureKind, classify_failure
 from klen_desktop.sync.waiting import sleep_or_wake
 
-__all__ = ["DrainReport", "OutboxRunner"]
+__all__ = ["DrainReport", "OutboxSender"]
 
 log = logging.getLogger(__name__)
 
-_PARKING_ERRORS = (InvalidRequest, PermissionMissing, EventNotFound)
 _MAX_BACKOFF = timedelta(seconds=MAX_WAIT)
 
 
-class OutboxRunner(LocalWrites):
-    """Queue (inherited, blocking) plus sending (async). One runner per store; drains never overlap."""
+class OutboxSender:
+    """Sends what :class:`~klen_desktop.sync.local_writes.LocalWrites` queued, and has the answers reconciled
+    (:class:`~klen_desktop.sync.reconcile.OutboxReconciler`). One sender per store; drains never overlap."""
 
     def __init__(
         self,
         client: KlenClient,
         db: Database,
-        events: EventRepository,
         outbox: OutboxRepository,
+        reconcile: OutboxReconciler,
         clock: Clock,
         budget: RequestBudget,
         config: SyncConfig | None = None,
     ) -> None:
-        super().__init__(db, events, outbox, clock)
         self._client = client
+        self._db = db
+        self._outbox = outbox
+        self._reconcile = reconcile
+        self._clock = clock
         self._budget = budget
         self._config = config or SyncConfig()
         self._drain_lock = asyncio.Lock()
@@ -194,7 +190,7 @@ class OutboxRunner(LocalWrites):
         except ConflictFound as found:
             meta["server"] = found.server.model_dump(mode="json")
             message = f"Changed on the server since your edit ({', '.join(sorted(found.fields))})."
-            await self._db.run(self._park, entry, OutboxState.CONFLICT, "conflict", message, None, meta)
+            await self._db.run(self._reconcile.parked, entry, OutboxState.CONFLICT, "conflict", message, None, meta)
             return Outcome.PARKED
         except Withdrawn:
             return Outcome.WITHDRAWN
@@ -220,44 +216,28 @@ class OutboxRunner(LocalWrites):
             raise Withdrawn()
 
     async def _failed(self, entry: OutboxEntry, meta: dict[str, Any], exc: KlenError) -> Outcome:
-        code = getattr(exc, "code", None) or type(exc).__name__
-        if (isinstance(exc, RateLimited) and exc.daily_limit) or isinstance(exc, _PARKING_ERRORS):
-            field = exc.field if isinstance(exc, InvalidRequest) else None
-            await self._db.run(self._park, entry, OutboxState.ATTENTION, code, exc.message, field, meta)
+        decision = classify_failure(exc, entry.op, entry.attempts, self._config)
+        if decision.kind is FailureKind.PARK:
+            await self._db.run(
+                self._reconcile.parked, entry, OutboxState.ATTENTION, decision.code, exc.message, decision.field, meta
+            )
             log.warning("outbox entry %d (%s) needs attention: %s", entry.seq, entry.op.value, exc.message)
             return Outcome.PARKED
-        if entry.op is OutboxOp.CREATE and may_have_acted(exc):
+        if decision.maybe_sent:
             meta["maybe_sent"] = True
+        if decision.pause_budget is not None:
+            self._budget.pause(decision.pause_budget)
         now = self._clock.now()
-        if isinstance(exc, RateLimited):
-            wait = min(exc.retry_after if exc.retry_after is not None else 60.0, MAX_WAIT)
-            self._budget.pause(wait)
-        elif isinstance(exc, KeyRejected):
-            wait = self._config.outbox_backoff_cap
-        else:
-            wait = self._config.outbox_backoff(entry.attempts + 1)
-        retry_at = now + timedelta(seconds=wait)
+        retry_at = now + timedelta(seconds=decision.wait)
         await self._db.run(
-            lambda: self._outbox.mark_retry(entry.seq, now, retry_at, code=code, message=exc.message, meta=meta)
-        )
-        log.info("outbox entry %d (%s) will be retried in %.0fs: %s", entry.seq, entry.op.value, wait, exc.message)
-        return Outcome.BLOCKED if isinstance(exc, KeyRejected) else Outcome.RETRY
-
-    def _park(
-        self,
-        entry: OutboxEntry,
-        state: OutboxState,
-        code: str,
-        message: str,
-        field: str | None,
-        meta: Mapping[str, Any],
-    ) -> None:
-        with self._db.transaction() as conn:
-            self._outbox.mark_failed(
-                entry.seq, self._clock.now(), state, code=code, message=message, field=field, meta=meta, conn=conn
+            lambda: self._outbox.mark_retry(
+                entry.seq, now, retry_at, code=decision.code, message=exc.message, meta=meta
             )
-            if entry.event_id is not None:
-                self.refresh_local_state(entry.event_id, conn)
+        )
+        log.info(
+            "outbox entry %d (%s) will be retried in %.0fs: %s", entry.seq, entry.op.value, decision.wait, exc.message
+        )
+        return Outcome.BLOCKED if decision.kind is FailureKind.KEY else Outcome.RETRY
 
     # -- create ----------------------------------------------------------------------------------------------
 
@@ -267,7 +247,7 @@ class OutboxRunner(LocalWrites):
             found = await self._find_sent_create(entry, data)
             if found is not None:
                 log.info("outbox create %d had reached the server as event %d; adopted", entry.seq, found.id)
-                await self._db.run(self._reconcile_create, entry, found.id, found.uuid, found, meta)
+                await self._db.run(self._reconcile.created, entry, found.id, found.uuid, found, meta)
                 return
         await self._budget.acquire()
         if not meta.get("maybe_sent"):
@@ -277,7 +257,7 @@ class OutboxRunner(LocalWrites):
                 self._budget.refund()
                 raise
         result = await self._client.create_event(data)
-        await self._db.run(self._reconcile_create, entry, result.id, result.uuid, result, meta)
+        await self._db.run(self._reconcile.created, entry, result.id, result.uuid, result, meta)
 
     async def _find_sent_create(self, entry: OutboxEntry, data: EventInput) -> EventSummary | None:
         day = data.start_time.date()
@@ -288,33 +268,12 @@ class OutboxRunner(LocalWrites):
             result = await self._client.list_events(
                 start_date=day, end_date=day, page=page, limit=self._config.page_size
             )
-            for event in result.events:
-                same = (event.title, event.start_time, event.end_time) == (data.title, data.start_time, data.end_time)
-                if same and event.id not in excluded:
-                    return event
+            found = matching_create(result.events, data, excluded)
+            if found is not None:
+                return found
             if not result.events or page >= result.pages:
                 return None
             page += 1
-
-    def _reconcile_create(
-        self, entry: OutboxEntry, event_id: int, uuid: str, answer: WriteResult | EventSummary, meta: dict[str, Any]
-    ) -> None:
-        detail = detail_from_input(event_id, uuid, entry.payload)
-        if isinstance(answer, WriteResult):
-            detail = with_write_result(
-                detail, title=answer.title, start=answer.start_time, end=answer.end_time, status=answer.status
-            )
-        now = self._clock.now()
-        with self._db.transaction() as conn:
-            self._events.replace_id(entry.local_id, summary_of(detail), conn=conn)
-            self._events.upsert_detail(detail, now, conn=conn)
-            if isinstance(answer, EventSummary):
-                self._events.upsert_summaries([answer], conn=conn)
-            self._outbox.rewrite_event_id(entry.local_id, event_id, conn=conn)
-            self._outbox.mark_done(entry.seq, now, event_id=event_id, meta=meta, conn=conn)
-            if self._outbox.for_event(event_id, conn=conn):
-                self.restore_cache(event_id, conn)  # edits queued on top of the create show again
-            self.refresh_local_state(event_id, conn)
 
     # -- patch, replace, cancel --------------------------------------------------------------------------------
 
@@ -335,14 +294,14 @@ class OutboxRunner(LocalWrites):
         else:
             result = await self._client.update_event(event_id, parse_model(EventPatch, entry.payload))
             updated = apply_payload(server, entry.payload) if server is not None else None
-        await self._db.run(self._reconcile_edit, entry, event_id, updated, result, meta)
+        await self._db.run(self._reconcile.edited, entry, event_id, updated, result, meta)
 
     async def _send_cancel(self, entry: OutboxEntry, meta: dict[str, Any]) -> None:
         event_id = self._server_id(entry)
         reason = entry.payload.get("reason")
         await self._budget.acquire()
         result = await self._client.cancel_event(event_id, None if reason is None else str(reason))
-        await self._db.run(self._reconcile_edit, entry, event_id, None, result, meta)
+        await self._db.run(self._reconcile.edited, entry, event_id, None, result, meta)
 
     @staticmethod
     def _server_id(entry: OutboxEntry) -> int:
@@ -354,37 +313,3 @@ class OutboxRunner(LocalWrites):
                 code="local_event",
             )
         return entry.event_id
-
-    def _reconcile_edit(
-        self,
-        entry: OutboxEntry,
-        event_id: int,
-        updated: EventDetail | None,
-        result: WriteResult,
-        meta: dict[str, Any],
-    ) -> None:
-        now = self._clock.now()
-        with self._db.transaction() as conn:
-            self._outbox.mark_done(entry.seq, now, event_id=event_id, meta=meta, conn=conn)
-            stored = self._events.get(event_id, conn=conn)
-            if updated is not None:
-                fresh = with_write_result(
-                    updated, title=result.title, start=result.start_time, end=result.end_time, status=result.status
-                )
-                # The server copy read before the write, plus the write: as current as a fresh read.
-                self._events.upsert_detail(fresh, now, conn=conn)
-                self.restore_cache(event_id, conn)
-            elif stored is not None:
-                base = current_copy(stored)
-                fresh = with_write_result(
-                    apply_payload(base, cache_payload(entry)),
-                    title=result.title,
-                    start=result.start_time,
-                    end=result.end_time,
-                    status=result.status,
-                )
-                origin = fresh.model_dump(mode="json") if isinstance(base, EventDetail) else None
-                if origin is None:
-                    self._events.upsert_summaries([summary_of(fresh)], conn=conn)
-                self.restore_cache(event_id, conn, origin)
-            self.refresh_local_state(event_id, conn)

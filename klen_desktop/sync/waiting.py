@@ -1,4 +1,4 @@
-"""Waiting that a poke can cut short: the one wait primitive of the poller and the outbox runner."""
+"""Waiting that a poke can cut short: the one wait primitive of the poller and the outbox sender."""
 
 from __future__ import annotations
 

@@ -124,9 +124,9 @@ async def test_each_server_change_gives_one_notification_and_own_edits_none(
         await r.sync()
         await r.capture.wait_for(6)
         # The user's own edit, sent through the outbox: synced back, never announced.
-        await r.stack.db.run(r.stack.outbox.enqueue_patch, mine, EventPatch(location="Cafe"))
-        await r.stack.db.run(r.stack.outbox.enqueue_patch, mine, EventPatch(status=EventStatus.COMPLETED))
-        assert (await r.stack.outbox.drain()).sent == 2
+        await r.stack.db.run(r.stack.writes.enqueue_patch, mine, EventPatch(location="Cafe"))
+        await r.stack.db.run(r.stack.writes.enqueue_patch, mine, EventPatch(status=EventStatus.COMPLETED))
+        assert (await r.stack.sender.drain()).sent == 2
         await r.sync()
         seen = by_summary(await r.capture.settle())
         assert len(r.capture.seen) == 6, [s.summary for s in r.capture.seen]
@@ -307,8 +307,8 @@ async def test_missed_reminders_and_write_problems_notify_once(
         await r.sync()
         # A write the server refuses, retried by the outbox: the user hears about it once.
         patch = EventPatch(start_time=day_at(1, 9), end_time=day_at(1, 8))
-        await r.stack.db.run(r.stack.outbox.enqueue_patch, event_id, patch)
-        await r.stack.outbox.drain()
+        await r.stack.db.run(r.stack.writes.enqueue_patch, event_id, patch)
+        await r.stack.sender.drain()
         (entry,) = await r.stack.db.run(r.stack.outbox_repo.active)
         for _ in range(3):
             await r.center.on_outbox_problem(entry)

@@ -187,7 +187,7 @@ async def test_a_create_queued_during_a_huge_pause_reaches_the_server_once_withi
     start = clock.now() + timedelta(days=2)
     await core.core.create(EventInput(title="Queued", start_time=start, end_time=start + timedelta(minutes=30)))
 
-    drain = asyncio.ensure_future(core.core.runner.drain())
+    drain = asyncio.ensure_future(core.core.sender.drain())
     finished, waited = await advance_until_done(clock, drain, hours=2)
 
     assert finished, f"the queued create still waits after {waited / 3600:.1f} h of the server answering"

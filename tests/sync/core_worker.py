@@ -1,4 +1,4 @@
-"""Child process of the kill -9 test: the app's core (poller, outbox runner, reminders) on a real cache file.
+"""Child process of the kill -9 test: the app's core (poller, outbox sender, reminders) on a real cache file.
 
 Usage: ``python core_worker.py DB_PATH BASE_URL API_KEY``. It opens (and on a new file migrates) the cache,
 runs the three loops together against the server, and exits 0 once the outbox holds nothing and a poll has
@@ -44,8 +44,10 @@ from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
-from klen_desktop.sync.outbox_sender import OutboxRunner
+from klen_desktop.sync.local_writes import LocalWrites
+from klen_desktop.sync.outbox_sender import OutboxSender
 from klen_desktop.sync.poller import Poller
+from klen_desktop.sync.reconcile import OutboxReconciler
 
 T = TypeVar("T")
 
@@ -159,14 +161,16 @@ async def run(db_path: str, url: str, key: str) -> int:
                 return None
 
         poller = Poller(client, db, events, SyncStateRepository(db), clock, CONFIG, budget, outbox)
-        runner = OutboxRunner(client, db, events, outbox, clock, budget, CONFIG)
+        writes = LocalWrites(db, events, outbox, clock)
+        reconcile = OutboxReconciler(db, events, outbox, writes, clock)
+        runner = OutboxSender(client, db, outbox, reconcile, clock, budget, CONFIG)
         reminders = ReminderScheduler(db, events, ReminderLogRepository(db), clock, refresh=refresh, max_sleep=0.5)
         # Private hooks (see the module docstring): the poll's one window transaction and the outbox's
         # reconcile transactions, both run through Database.run, which looks the method up on the instance.
         window = poller._window
         window._apply_window = _marked_sync("apply", window._apply_window)  # type: ignore[method-assign]
-        runner._reconcile_create = _marked_sync("reconcile", runner._reconcile_create)  # type: ignore[method-assign]
-        runner._reconcile_edit = _marked_sync("reconcile", runner._reconcile_edit)  # type: ignore[method-assign]
+        reconcile.created = _marked_sync("reconcile", reconcile.created)  # type: ignore[method-assign]
+        reconcile.edited = _marked_sync("reconcile", reconcile.edited)  # type: ignore[method-assign]
 
         def drained(report: Any) -> None:
             if report.sent:

@@ -17,8 +17,10 @@ from klen_desktop.store.outbox import OutboxRepository
 from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
-from klen_desktop.sync.outbox_sender import OutboxRunner
+from klen_desktop.sync.local_writes import LocalWrites
+from klen_desktop.sync.outbox_sender import OutboxSender
 from klen_desktop.sync.poller import Poller
+from klen_desktop.sync.reconcile import OutboxReconciler
 
 
 class AutoClock:
@@ -70,11 +72,12 @@ class Stack:
     budget: RequestBudget
     config: SyncConfig
     poller: Poller
-    outbox: OutboxRunner
+    writes: LocalWrites
+    sender: OutboxSender
 
     async def close(self) -> None:
         self.poller.stop()
-        self.outbox.stop()
+        self.sender.stop()
         await self.client.aclose()
         self.db.close()
 
@@ -97,8 +100,10 @@ def make_stack(
     budget = budget or RequestBudget(clock, limit=10_000)
     config = config or SyncConfig(outbox_backoff_base=0.05, outbox_backoff_cap=0.2, backoff_base=0.05, backoff_cap=0.2)
     poller = Poller(client, db, events, state, clock, config, budget, outbox_repo)
-    outbox = OutboxRunner(client, db, events, outbox_repo, clock, budget, config)
-    return Stack(db, events, state, outbox_repo, client, clock, budget, config, poller, outbox)
+    writes = LocalWrites(db, events, outbox_repo, clock)
+    reconcile = OutboxReconciler(db, events, outbox_repo, writes, clock)
+    sender = OutboxSender(client, db, outbox_repo, reconcile, clock, budget, config)
+    return Stack(db, events, state, outbox_repo, client, clock, budget, config, poller, writes, sender)
 
 
 def day_at(days: int, hour: int, minute: int = 0) -> datetime:

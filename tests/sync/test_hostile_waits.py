@@ -94,10 +94,10 @@ async def test_sync_now_lifts_a_long_pause_a_minute_after_it_began() -> None:
 async def test_a_billion_second_retry_after_on_a_create_neither_overflows_nor_marks_it_maybe_sent(
     timer_stack: Stack, emulator: EmulatorServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    runner, clock = timer_stack.outbox, timer_stack.clock
+    runner, clock = timer_stack.sender, timer_stack.clock
     assert isinstance(clock, TimerClock)
     data = EventInput.model_validate(event_input("Board meeting", day_at(2, 10)))
-    await timer_stack.db.run(runner.enqueue_create, data)
+    await timer_stack.db.run(timer_stack.writes.enqueue_create, data)
     emulator.faults.rate_limit_next(1, retry_after=HUGE, method="POST")
 
     first = await runner.drain()
@@ -143,7 +143,7 @@ async def test_sync_now_gets_a_poll_through_after_a_billion_second_retry_after(
 
         clock.offset += timedelta(seconds=USER_LIFT_AFTER)
         poller.poke("user asked")
-        await timer_stack.outbox.retry_now()
+        await timer_stack.sender.retry_now()
         async with asyncio.timeout(10):
             while poller.status.phase is not SyncPhase.IDLE or poller.status.last_success is None:
                 await clock.next_sleep()
@@ -172,11 +172,11 @@ async def test_a_create_discarded_while_it_waits_for_the_budget_is_never_sent(
     stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=clock, budget=RequestBudget(clock))
     try:
         data = EventInput.model_validate(event_input("Changed my mind", day_at(2, 10)))
-        local_id = await stack.db.run(stack.outbox.enqueue_create, data)
+        local_id = await stack.db.run(stack.writes.enqueue_create, data)
         stack.budget.pause(MAX_WAIT)  # a 429 a moment ago
-        draining = asyncio.ensure_future(stack.outbox.drain())
+        draining = asyncio.ensure_future(stack.sender.drain())
         await clock.wait_for_sleepers(1)
-        await stack.db.run(stack.outbox.discard, -local_id)  # still pending while it waits: the user may drop it
+        await stack.db.run(stack.writes.discard, -local_id)  # still pending while it waits: the user may drop it
         clock.advance(MAX_WAIT)
         report = await asyncio.wait_for(draining, 10)
     finally:

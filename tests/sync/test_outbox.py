@@ -48,12 +48,12 @@ def free_port() -> int:
 async def test_a_queued_create_shows_at_once_and_becomes_the_server_event(
     stack: Stack, emulator: EmulatorServer
 ) -> None:
-    local_id = await stack.db.run(stack.outbox.enqueue_create, new_event("Lunch", remind_before_minutes=15))
+    local_id = await stack.db.run(stack.writes.enqueue_create, new_event("Lunch", remind_before_minutes=15))
     local = stack.events.get(local_id)
     assert local_id < 0 and local is not None and local.is_local
     assert local.local_state is LocalState.PENDING and local.title == "Lunch"
 
-    report = await stack.outbox.drain()
+    report = await stack.sender.drain()
 
     assert report.sent == 1
     (server,) = emulator.admin.all_events()
@@ -68,13 +68,13 @@ async def test_a_queued_create_shows_at_once_and_becomes_the_server_event(
 async def test_edits_on_a_queued_create_wait_for_it_and_follow_its_new_id(
     stack: Stack, emulator: EmulatorServer
 ) -> None:
-    local_id = await stack.db.run(stack.outbox.enqueue_create, new_event("Draft"))
-    await stack.db.run(stack.outbox.enqueue_patch, local_id, EventPatch(title="Final", location="Hall"))
-    await stack.db.run(stack.outbox.enqueue_patch, local_id, EventPatch(status=EventStatus.CONFIRMED))
+    local_id = await stack.db.run(stack.writes.enqueue_create, new_event("Draft"))
+    await stack.db.run(stack.writes.enqueue_patch, local_id, EventPatch(title="Final", location="Hall"))
+    await stack.db.run(stack.writes.enqueue_patch, local_id, EventPatch(status=EventStatus.CONFIRMED))
     shown = stack.events.get(local_id)
     assert shown is not None and (shown.title, shown.status) == ("Final", EventStatus.CONFIRMED)
 
-    assert (await stack.outbox.drain()).sent == 3
+    assert (await stack.sender.drain()).sent == 3
 
     (server,) = emulator.admin.all_events()
     assert (server["title"], server["location"], server["status"]) == ("Final", "Hall", "confirmed")
@@ -86,13 +86,13 @@ async def test_edits_on_a_queued_create_wait_for_it_and_follow_its_new_id(
 async def test_cancel_and_status_change_are_sent(stack: Stack, emulator: EmulatorServer) -> None:
     first, second = emulator.admin.insert_events([event_input("A", day_at(1, 9)), event_input("B", day_at(1, 11))])
     await stack.poller.sync_once()
-    await stack.db.run(stack.outbox.enqueue_cancel, first, "Client ill")
-    await stack.db.run(stack.outbox.enqueue_patch, second, EventPatch(status=EventStatus.COMPLETED))
+    await stack.db.run(stack.writes.enqueue_cancel, first, "Client ill")
+    await stack.db.run(stack.writes.enqueue_patch, second, EventPatch(status=EventStatus.COMPLETED))
     cancelled = stack.events.get(first)
     assert cancelled is not None and cancelled.status is EventStatus.CANCELLED
     assert cancelled.local_state is LocalState.PENDING
 
-    assert (await stack.outbox.drain()).sent == 2
+    assert (await stack.sender.drain()).sent == 2
 
     a, b = emulator.admin.event(first), emulator.admin.event(second)
     assert a is not None and a["status"] == "cancelled" and "Client ill" in a["customer"]["notes"]
@@ -107,9 +107,9 @@ async def test_a_rejected_edit_keeps_the_users_data_and_the_servers_message(
     (event_id,) = emulator.admin.insert_events([event_input("Review", day_at(3, 9))])
     await stack.poller.sync_once()
     bad_end = day_at(3, 8)  # before the start: the server refuses it
-    seq = await stack.db.run(stack.outbox.enqueue_patch, event_id, EventPatch(end_time=bad_end, title="Review v2"))
+    seq = await stack.db.run(stack.writes.enqueue_patch, event_id, EventPatch(end_time=bad_end, title="Review v2"))
 
-    report = await stack.outbox.drain()
+    report = await stack.sender.drain()
 
     assert (report.sent, report.parked) == (0, 1)
     entry = stack.outbox_repo.get(seq)
@@ -123,8 +123,8 @@ async def test_a_rejected_edit_keeps_the_users_data_and_the_servers_message(
 
     # The user fixes the end time and resends.
     fixed = {**entry.payload, "end_time": format_utc(day_at(3, 10))}
-    await stack.db.run(stack.outbox.resend, seq, fixed)
-    assert (await stack.outbox.drain()).sent == 1
+    await stack.db.run(stack.writes.resend, seq, fixed)
+    assert (await stack.sender.drain()).sent == 1
     server = emulator.admin.event(event_id)
     assert server is not None and server["title"] == "Review v2"
     stored = stack.events.get(event_id)
@@ -135,14 +135,14 @@ async def test_a_rejected_edit_keeps_the_users_data_and_the_servers_message(
 async def test_discarding_a_rejected_edit_restores_the_event(stack: Stack, emulator: EmulatorServer) -> None:
     (event_id,) = emulator.admin.insert_events([event_input("Keep me", day_at(3, 9))])
     await stack.poller.sync_once()
-    seq = await stack.db.run(stack.outbox.enqueue_patch, event_id, EventPatch(title="X", end_time=day_at(3, 8)))
-    await stack.outbox.drain()
-    await stack.db.run(stack.outbox.discard, seq)
+    seq = await stack.db.run(stack.writes.enqueue_patch, event_id, EventPatch(title="X", end_time=day_at(3, 8)))
+    await stack.sender.drain()
+    await stack.db.run(stack.writes.discard, seq)
     stored = stack.events.get(event_id)
     assert stored is not None and stored.title == "Keep me" and stored.local_state is None
     assert stack.outbox_repo.get(seq) is None
     with pytest.raises(OutboxError):
-        await stack.db.run(stack.outbox.resend, seq)
+        await stack.db.run(stack.writes.resend, seq)
 
 
 @pytest.mark.asyncio
@@ -151,14 +151,14 @@ async def test_an_edit_to_an_event_changed_on_the_server_is_a_conflict(
 ) -> None:
     (event_id,) = emulator.admin.insert_events([event_input("Plan", day_at(4, 9))])
     await stack.poller.sync_once()
-    seq = await stack.db.run(stack.outbox.enqueue_patch, event_id, EventPatch(title="Plan (mine)"))
+    seq = await stack.db.run(stack.writes.enqueue_patch, event_id, EventPatch(title="Plan (mine)"))
     async with KlenClient(emulator.url, rw_key) as agent:
         await agent.update_event(event_id, EventPatch(title="Plan (agent)"))
 
-    report = await stack.outbox.drain()
+    report = await stack.sender.drain()
 
     assert report.parked == 1
-    conflict = await stack.db.run(stack.outbox.conflict, seq)
+    conflict = await stack.db.run(stack.writes.conflict, seq)
     assert conflict is not None
     assert conflict.base["title"] == "Plan"
     assert conflict.server.title == "Plan (agent)"
@@ -169,8 +169,8 @@ async def test_an_edit_to_an_event_changed_on_the_server_is_a_conflict(
     assert server is not None and server["title"] == "Plan (agent)"  # not overwritten blindly
 
     # The user keeps theirs: resend overwrites.
-    await stack.db.run(stack.outbox.resend, seq)
-    assert (await stack.outbox.drain()).sent == 1
+    await stack.db.run(stack.writes.resend, seq)
+    assert (await stack.sender.drain()).sent == 1
     server = emulator.admin.event(event_id)
     assert server is not None and server["title"] == "Plan (mine)"
 
@@ -181,11 +181,11 @@ async def test_discarding_a_conflict_takes_the_server_version(
 ) -> None:
     (event_id,) = emulator.admin.insert_events([event_input("Plan", day_at(4, 9))])
     await stack.poller.sync_once()
-    seq = await stack.db.run(stack.outbox.enqueue_patch, event_id, EventPatch(title="Mine"))
+    seq = await stack.db.run(stack.writes.enqueue_patch, event_id, EventPatch(title="Mine"))
     async with KlenClient(emulator.url, rw_key) as agent:
         await agent.update_event(event_id, EventPatch(title="Theirs"))
-    await stack.outbox.drain()
-    await stack.db.run(stack.outbox.discard, seq)
+    await stack.sender.drain()
+    await stack.db.run(stack.writes.discard, seq)
     stored = stack.events.get(event_id)
     assert stored is not None and stored.title == "Theirs" and stored.local_state is None
 
@@ -196,10 +196,10 @@ async def test_an_unrelated_server_change_is_not_a_conflict(
 ) -> None:
     (event_id,) = emulator.admin.insert_events([event_input("Plan", day_at(4, 9))])
     await stack.poller.sync_once()
-    await stack.db.run(stack.outbox.enqueue_patch, event_id, EventPatch(title="New title"))
+    await stack.db.run(stack.writes.enqueue_patch, event_id, EventPatch(title="New title"))
     async with KlenClient(emulator.url, rw_key) as agent:
         await agent.update_event(event_id, EventPatch(location="Room 9"))
-    assert (await stack.outbox.drain()).sent == 1
+    assert (await stack.sender.drain()).sent == 1
     server = emulator.admin.event(event_id)
     assert server is not None and (server["title"], server["location"]) == ("New title", "Room 9")
     stored = stack.events.get(event_id)
@@ -209,16 +209,16 @@ async def test_an_unrelated_server_change_is_not_a_conflict(
 @pytest.mark.asyncio
 async def test_a_create_whose_answer_was_lost_is_not_duplicated(stack: Stack, emulator: EmulatorServer) -> None:
     emulator.faults.drop_after_next(1, method="POST", path="/api/v1/calendar/events/create")
-    local_id = await stack.db.run(stack.outbox.enqueue_create, new_event("Once only"))
+    local_id = await stack.db.run(stack.writes.enqueue_create, new_event("Once only"))
 
-    first = await stack.outbox.drain()
+    first = await stack.sender.drain()
     assert first.sent == 0 and first.waiting_until is not None
     (entry,) = stack.outbox_repo.active()
     assert entry.meta.get("maybe_sent") is True and entry.state is OutboxState.PENDING
     assert len(emulator.admin.all_events()) == 1  # it did reach the server
 
     await stack.clock.sleep(5)
-    assert (await stack.outbox.drain()).sent == 1
+    assert (await stack.sender.drain()).sent == 1
     (server,) = emulator.admin.all_events()
     stored = stack.events.get(server["id"])
     assert stored is not None and stored.local_state is None and stack.events.get(local_id) is None
@@ -230,18 +230,18 @@ async def test_an_identical_event_that_existed_before_is_not_adopted(stack: Stac
     emulator.admin.insert_events([data.to_payload()])
     await stack.poller.sync_once()
     emulator.faults.fail_next(1, 503, method="POST")  # the create may or may not have been handled
-    await stack.db.run(stack.outbox.enqueue_create, data)
-    await stack.outbox.drain()
+    await stack.db.run(stack.writes.enqueue_create, data)
+    await stack.sender.drain()
     await stack.clock.sleep(5)
-    assert (await stack.outbox.drain()).sent == 1
+    assert (await stack.sender.drain()).sent == 1
     assert [e["title"] for e in emulator.admin.all_events()] == ["Twin", "Twin"]
 
 
 @pytest.mark.asyncio
 async def test_the_daily_create_limit_needs_attention(stack: Stack, emulator: EmulatorServer, rw_key: str) -> None:
     emulator.admin.set_limits(rw_key, daily_limit=0)
-    seq_local = await stack.db.run(stack.outbox.enqueue_create, new_event("Too many"))
-    report = await stack.outbox.drain()
+    seq_local = await stack.db.run(stack.writes.enqueue_create, new_event("Too many"))
+    report = await stack.sender.drain()
     assert report.parked == 1
     (entry,) = stack.outbox_repo.active()
     assert entry.state is OutboxState.ATTENTION and entry.error_code == "rate_limit_exceeded"
@@ -263,16 +263,16 @@ async def test_100_edits_made_while_the_server_is_down_arrive_once_and_in_order(
         server.stop()
 
         for i in range(50):
-            await stack.db.run(stack.outbox.enqueue_create, new_event(f"Offline {i:03d}", days=6, hour=8 + i % 10))
-            await stack.db.run(stack.outbox.enqueue_patch, event_id, EventPatch(description=f"edit {i:03d}"))
-        down = await stack.outbox.drain()
+            await stack.db.run(stack.writes.enqueue_create, new_event(f"Offline {i:03d}", days=6, hour=8 + i % 10))
+            await stack.db.run(stack.writes.enqueue_patch, event_id, EventPatch(description=f"edit {i:03d}"))
+        down = await stack.sender.drain()
         assert down.sent == 0 and down.waiting_until is not None
         assert len(stack.outbox_repo.active()) == 100
 
         server = EmulatorServer(db_path=server_db, seed="empty", keys=keys, port=port).start()
         for _ in range(20):
             await stack.clock.sleep(60)
-            report = await stack.outbox.drain()
+            report = await stack.sender.drain()
             if not stack.outbox_repo.active():
                 break
         assert stack.outbox_repo.active() == []
@@ -295,22 +295,22 @@ async def test_the_runner_sends_when_woken_and_after_retry_now(stack: Stack, emu
     import asyncio
 
     reports: list[object] = []
-    stack.outbox.subscribe(reports.append)
-    task = asyncio.create_task(stack.outbox.run())
+    stack.sender.subscribe(reports.append)
+    task = asyncio.create_task(stack.sender.run())
     try:
         emulator.faults.fail_next(1, 503, method="POST")
-        await stack.db.run(stack.outbox.enqueue_create, new_event("Woken"))
-        stack.outbox.wake()
+        await stack.db.run(stack.writes.enqueue_create, new_event("Woken"))
+        stack.sender.wake()
         async with asyncio.timeout(5):
             # Backing off after the 503: the entry is pending with a next attempt in the future.
             while stack.outbox_repo.active()[0].next_attempt_at is None:
                 await asyncio.sleep(0.01)
-            await stack.outbox.retry_now()
+            await stack.sender.retry_now()
             while stack.outbox_repo.active() or not reports:
                 await asyncio.sleep(0.01)
         assert [e["title"] for e in emulator.admin.all_events()] == ["Woken"]
     finally:
-        stack.outbox.stop()
+        stack.sender.stop()
         await asyncio.wait_for(task, 5)
 
 
@@ -319,15 +319,15 @@ async def test_a_revoked_key_blocks_the_queue_and_keeps_every_entry(
     stack: Stack, emulator: EmulatorServer, rw_key: str
 ) -> None:
     emulator.admin.revoke_key(rw_key)
-    await stack.db.run(stack.outbox.enqueue_create, new_event("Blocked"))
-    report = await stack.outbox.drain()
+    await stack.db.run(stack.writes.enqueue_create, new_event("Blocked"))
+    report = await stack.sender.drain()
     assert report.sent == 0 and report.blocked
     (entry,) = stack.outbox_repo.active()
     assert entry.state is OutboxState.PENDING and entry.error_code == "invalid_key"
     assert "maybe_sent" not in entry.meta  # a 401 certainly created nothing
     emulator.admin.restore_key(rw_key)
-    await stack.outbox.retry_now()
-    assert (await stack.outbox.drain()).sent == 1
+    await stack.sender.retry_now()
+    assert (await stack.sender.drain()).sent == 1
 
 
 @pytest.mark.asyncio
@@ -338,10 +338,10 @@ async def test_a_blocked_queue_tries_the_key_again_after_its_backoff_by_itself(
     config = SyncConfig(outbox_backoff_base=0.05, outbox_backoff_cap=cap)
     stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=SystemClock(), config=config)
     reports: list[DrainReport] = []
-    stack.outbox.subscribe(reports.append)
+    stack.sender.subscribe(reports.append)
     emulator.admin.revoke_key(rw_key)
-    await stack.db.run(stack.outbox.enqueue_create, new_event("Restored on the server"))
-    task = asyncio.create_task(stack.outbox.run())
+    await stack.db.run(stack.writes.enqueue_create, new_event("Restored on the server"))
+    task = asyncio.create_task(stack.sender.run())
     try:
         async with asyncio.timeout(5):
             while stack.outbox_repo.active()[0].error_code != "invalid_key":
@@ -352,7 +352,7 @@ async def test_a_blocked_queue_tries_the_key_again_after_its_backoff_by_itself(
                 await asyncio.sleep(0.01)
         assert [e["title"] for e in emulator.admin.all_events()] == ["Restored on the server"]
     finally:
-        stack.outbox.stop()
+        stack.sender.stop()
         await asyncio.wait_for(task, 5)
         await stack.close()
 
@@ -361,15 +361,15 @@ async def test_a_blocked_queue_tries_the_key_again_after_its_backoff_by_itself(
 async def test_a_poll_does_not_announce_a_create_whose_answer_was_lost(stack: Stack, emulator: EmulatorServer) -> None:
     await stack.poller.sync_once()  # baseline
     emulator.faults.drop_after_next(1, method="POST", path="/api/v1/calendar/events/create")
-    local_id = await stack.db.run(stack.outbox.enqueue_create, new_event("Mine, not news"))
-    await stack.outbox.drain()  # reached the server, answer lost
+    local_id = await stack.db.run(stack.writes.enqueue_create, new_event("Mine, not news"))
+    await stack.sender.drain()  # reached the server, answer lost
 
     changes = await stack.poller.sync_once()
 
     assert not changes  # held for the outbox to adopt: not shown twice, not announced
     assert [e.id for e in stack.events.between(day_at(0, 0), day_at(30, 0))] == [local_id]
     await stack.clock.sleep(5)
-    assert (await stack.outbox.drain()).sent == 1
+    assert (await stack.sender.drain()).sent == 1
     assert not (await stack.poller.sync_once()).remote
     (server,) = emulator.admin.all_events()
     assert [e.id for e in stack.events.between(day_at(0, 0), day_at(30, 0))] == [server["id"]]

@@ -303,12 +303,12 @@ async def test_429_pauses_the_budget_for_retry_after(stack: Stack, emulator: Emu
 async def test_own_writes_are_marked_local(stack: Stack, emulator: EmulatorServer) -> None:
     (event_id,) = emulator.admin.insert_events([event_input("Mine", day_at(3, 9))])
     await stack.poller.sync_once()
-    await stack.db.run(stack.outbox.enqueue_patch, event_id, EventPatch(location="Cafe"))
+    await stack.db.run(stack.writes.enqueue_patch, event_id, EventPatch(location="Cafe"))
     # While the edit is queued the poll leaves the event to the outbox.
     assert not await stack.poller.sync_once()
     stored = stack.events.get(event_id)
     assert stored is not None and stored.summary.location == "Cafe"
-    report = await stack.outbox.drain()
+    report = await stack.sender.drain()
     assert report.sent == 1
     changes = await stack.poller.sync_once()
     assert all(c.origin is Origin.LOCAL for c in changes)

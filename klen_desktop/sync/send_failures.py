@@ -1,0 +1,78 @@
+"""What to do with an outbox entry whose request failed: a pure decision, from the error alone.
+
+* The user must act (``PARK``): the server refused the content (400), the key may not do it (403), the event is
+  gone (404), or the daily create limit is reached. The entry keeps its payload for a fix, a resend or a discard.
+* Try again later (``RETRY``): the network, a 5xx, an unreadable answer, the per-minute 429 (which also pauses the
+  shared request budget for Retry-After, an hour at most). The wait doubles with each attempt, capped.
+* Hold for the key (``KEY``): a 401. Nothing can be sent until the key is fixed; it is tried once more after the
+  longest backoff, since a key suspended and restored on the server must let the queue go by itself.
+
+A create that may have reached the server (``maybe_sent``) is looked for before it is sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from klen_desktop.api.constants import MAX_WAIT
+from klen_desktop.api.errors import (
+    ConnectionFailed,
+    EventNotFound,
+    InvalidRequest,
+    KeyRejected,
+    KlenError,
+    MalformedResponse,
+    PermissionMissing,
+    RateLimited,
+    ServerFailed,
+)
+from klen_desktop.store.outbox import OutboxOp
+from klen_desktop.sync.config import SyncConfig
+
+_PARKING_ERRORS = (InvalidRequest, PermissionMissing, EventNotFound)
+# A 429 without Retry-After: a minute, the period of the per-minute limit.
+DEFAULT_RATE_LIMIT_WAIT = 60.0
+
+
+class FailureKind(Enum):
+    PARK = "park"
+    RETRY = "retry"
+    KEY = "key"
+
+
+@dataclass(frozen=True)
+class FailureDecision:
+    kind: FailureKind
+    code: str  # the server's error code, or the error's type when it sent none
+    message: str
+    field: str | None = None  # the field a 400 names, for the editor to show the message on
+    wait: float = 0.0  # seconds until the next attempt (RETRY and KEY)
+    pause_budget: float | None = None  # seconds the shared request budget pauses (the per-minute 429)
+    maybe_sent: bool = False
+
+
+def may_have_acted(exc: KlenError) -> bool:
+    """Whether the server may have carried the request out despite the error (a 401 or 429 certainly did not)."""
+    if isinstance(exc, ConnectionFailed):
+        return exc.reached_server
+    return isinstance(exc, ServerFailed | MalformedResponse)
+
+
+def classify_failure(exc: KlenError, op: OutboxOp, attempts: int, config: SyncConfig) -> FailureDecision:
+    """The decision for an entry of ``op`` that failed with ``exc`` after ``attempts`` earlier failed tries."""
+    code = getattr(exc, "code", None) or type(exc).__name__
+    if (isinstance(exc, RateLimited) and exc.daily_limit) or isinstance(exc, _PARKING_ERRORS):
+        field = exc.field if isinstance(exc, InvalidRequest) else None
+        return FailureDecision(FailureKind.PARK, code, exc.message, field)
+    maybe_sent = op is OutboxOp.CREATE and may_have_acted(exc)
+    if isinstance(exc, RateLimited):
+        wait = min(exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT, MAX_WAIT)
+        return FailureDecision(
+            FailureKind.RETRY, code, exc.message, wait=wait, pause_budget=wait, maybe_sent=maybe_sent
+        )
+    if isinstance(exc, KeyRejected):
+        return FailureDecision(FailureKind.KEY, code, exc.message, wait=config.outbox_backoff_cap)
+    return FailureDecision(
+        FailureKind.RETRY, code, exc.message, wait=config.outbox_backoff(attempts + 1), maybe_sent=maybe_sent
+    )
