@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.api.models import EventType
+from klen_desktop.event_rules import is_open
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.notify.messages import (
     CHANGE_KINDS,
@@ -118,10 +119,7 @@ class NotificationPolicy:
 
     def escalates(self, event: StoredEvent) -> bool:
         """Whether an unacknowledged reminder for ``event`` becomes the Starting-now window at its start."""
-        return event.summary.event_type in self._prefs.escalate_types and event.status in (
-            EventStatus.SCHEDULED,
-            EventStatus.CONFIRMED,
-        )
+        return event.summary.event_type in self._prefs.escalate_types and is_open(event.status)
 
     # ----- write problems ----------------------------------------------------------------------------
 
