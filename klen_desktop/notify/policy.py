@@ -33,11 +33,10 @@ from klen_desktop.notify.messages import (
 from klen_desktop.notify.summaries import burst_message, dnd_summary_message
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.store.outbox import OutboxEntry, OutboxState
+from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxState
 from klen_desktop.sync.diff import ChangeSet, Origin
 
 DEFAULT_ESCALATE_TYPES = frozenset({EventType.VIDEO_CALL, EventType.APPOINTMENT})
-_PROBLEM_STATES = frozenset({OutboxState.ATTENTION, OutboxState.CONFLICT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +124,7 @@ class NotificationPolicy:
 
     def first_report(self, entry: OutboxEntry) -> bool:
         """True the first time this problem (seq, state, error code) is seen and it needs the user."""
-        if entry.state not in _PROBLEM_STATES:
+        if entry.state not in NEEDS_USER:
             return False
         key = (entry.seq, entry.state, entry.error_code)
         if key in self._reported:

@@ -36,6 +36,10 @@ class LocalState(StrEnum):
     CONFLICT = "conflict"
 
 
+# An event whose queued write waits for the user: the outbox's NEEDS_USER, as the event shows it.
+LOCAL_NEEDS_USER = (LocalState.ATTENTION, LocalState.CONFLICT)
+
+
 @dataclass(frozen=True)
 class StoredEvent:
     """One cached event. ``summary`` is the newest view; ``detail`` may be older (or absent)."""

@@ -38,7 +38,7 @@ from klen_desktop.reminders.scheduler import SnoozeChoice
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.settings import Preferences
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.store.outbox import OutboxEntry, OutboxState
+from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.window_manager import Windows, open_web_link
 
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_PROBLEM_STATES = frozenset({OutboxState.ATTENTION, OutboxState.CONFLICT})
 # Kinds each Settings switch covers; kinds no switch names (write problems, Do-not-disturb summaries) stay on.
 _REMINDER_KINDS = frozenset({NotifyKind.REMINDER, NotifyKind.MISSED})
 _BOOKING_KINDS = frozenset({NotifyKind.NEW_EVENT})
@@ -207,7 +206,7 @@ class NotificationBridge:
         if not isinstance(entries, tuple):
             return
         for entry in entries:
-            if isinstance(entry, OutboxEntry) and entry.state in _PROBLEM_STATES:
+            if isinstance(entry, OutboxEntry) and entry.state in NEEDS_USER:
                 self._spawn(self.center.on_outbox_problem(entry))  # the policy tells each problem once
 
     def _dnd_changed(self, until: object) -> None:

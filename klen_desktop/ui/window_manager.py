@@ -27,7 +27,7 @@ from klen_desktop.session.files import ics_file_name
 from klen_desktop.session.outcomes import SaveState, WriteRefused
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.errors import DatabaseClosed
-from klen_desktop.store.outbox import OutboxState
+from klen_desktop.store.outbox import NEEDS_USER
 from klen_desktop.ui.controller import Controller
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_LENGTH = timedelta(minutes=30)
-_PROBLEM_STATES = (OutboxState.ATTENTION, OutboxState.CONFLICT)
 # An open slot finder asks the server again after the calendar changed: soon, but at most this often.
 SLOT_REFRESH_DELAY_MS = 1_000
 SLOT_REFRESH_MS = 30_000
@@ -155,7 +154,7 @@ class Windows(QObject):
 
     def _outbox_changed(self, *_args: object) -> None:
         if self.agenda is not None:
-            problems = [e for e in self._controller.outbox if e.state in _PROBLEM_STATES]
+            problems = [e for e in self._controller.outbox if e.state in NEEDS_USER]
             self.agenda.set_outbox_problems(problems)
 
     def _access_changed(self, *_args: object) -> None:
