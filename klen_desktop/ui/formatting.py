@@ -8,8 +8,11 @@ from typing import Protocol
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.event_rules import is_open
-from klen_desktop.notify.messages import TYPE_LABELS as TYPE_LABELS
-from klen_desktop.notify.messages import Labels, clip, extends_previous
+
+# Re-exported: the event editor reads the labels through the screen formatting.
+from klen_desktop.labels import STATUS_LABELS as STATUS_LABELS
+from klen_desktop.labels import TYPE_LABELS as TYPE_LABELS
+from klen_desktop.labels import clip, extends_previous
 
 
 class Timed(Protocol):
@@ -20,17 +23,6 @@ class Timed(Protocol):
 
     @property
     def end_time(self) -> datetime: ...
-
-
-STATUS_LABELS = Labels(
-    {
-        EventStatus.SCHEDULED: "Scheduled",
-        EventStatus.CONFIRMED: "Confirmed",
-        EventStatus.CANCELLED: "Cancelled",
-        EventStatus.COMPLETED: "Completed",
-        EventStatus.NO_SHOW: "No-show",
-    }
-)
 
 
 def local(dt: datetime) -> datetime:
