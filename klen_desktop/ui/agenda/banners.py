@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
-from klen_desktop.ui.agenda.widgets import plain_label
+from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import breakable, local, one_line
 
 MAX_PROBLEMS_SHOWN = 3
