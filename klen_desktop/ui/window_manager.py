@@ -7,10 +7,9 @@ is needed, so the tray comes up without paying for them.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from klen_desktop.api.errors import KlenError
+from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import blocks_time
 from klen_desktop.links import web_link
@@ -74,7 +74,7 @@ class Windows(QObject):
         self.settings: SettingsDialog | None = None
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(log, "a window task failed")
         # Editors whose last save the server refused: saving again resends that outbox entry, corrected.
         self._refused: dict[EventEditor, int] = {}
         self._slot_refresh = QTimer(self)
@@ -87,11 +87,6 @@ class Windows(QObject):
         controller.detail_loaded.connect(self._detail_loaded)
         controller.connection_changed.connect(self._connection_changed)
         controller.key_tested.connect(self._key_tested)
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # -- agenda -----------------------------------------------------------------------------------------
 
@@ -207,7 +202,7 @@ class Windows(QObject):
 
     def _save(self, editor: EventEditor, draft: object, base: Any) -> None:
         if isinstance(draft, EventDraft):
-            self._spawn(self._save_draft(editor, draft, base))
+            self._tasks.spawn(self._save_draft(editor, draft, base))
 
     async def _save_draft(self, editor: EventEditor, draft: EventDraft, base: Any) -> None:
         """Queue the draft, then keep the dialog open for a moment to hear from the server: a refusal comes
@@ -255,7 +250,7 @@ class Windows(QObject):
             from klen_desktop.ui.slots import SlotFinder
 
             finder = SlotFinder()
-            finder.search_requested.connect(lambda s, e, d: self._spawn(self._search(finder, s, e, d)))
+            finder.search_requested.connect(lambda s, e, d: self._tasks.spawn(self._search(finder, s, e, d)))
             finder.slot_chosen.connect(self._slot_chosen)
             self.slot_finder = finder
             self._slot_refresh.timeout.connect(finder.refresh)
@@ -301,7 +296,7 @@ class Windows(QObject):
         parent = self.agenda if self.agenda is not None else None
         path, _filter = QFileDialog.getSaveFileName(parent, "Save calendar file", suggested, "iCalendar (*.ics)")
         if path:
-            self._spawn(self._save_ics(event_id, Path(path)))
+            self._tasks.spawn(self._save_ics(event_id, Path(path)))
 
     async def _save_ics(self, event_id: int, path: Path) -> None:
         try:
@@ -356,8 +351,7 @@ class Windows(QObject):
     def close_all(self) -> None:
         """Close every window and end what they still wait for (a search, a save), before the session stops."""
         self._slot_refresh.stop()
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel_all()
         for editor in list(self.editors):
             editor.done(0)
         for window in (self.slot_finder, self.settings, self.agenda):
