@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
+from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.options import AppOptions
@@ -84,7 +85,7 @@ class KlenDesktop:
         self.no_tray: NoTrayMode | None = None
         self.notifier = notifier
         self.notifications: NotificationBridge | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(log, "an app task failed")
         self._shut_down = False
         self._network = NetworkWatch(self._network_back)
         self._cache_announced: set[tuple[str, str]] = set()
@@ -117,7 +118,7 @@ class KlenDesktop:
 
     def apply_preferences(self, value: object) -> None:
         if isinstance(value, Preferences):
-            self._spawn(self._apply_preferences(value))
+            self._tasks.spawn(self._apply_preferences(value))
 
     async def _apply_preferences(self, prefs: Preferences) -> None:
         old, self.prefs = self.prefs, prefs
@@ -185,7 +186,7 @@ class KlenDesktop:
         self._wire(controller, tray, windows)
         notifications = self._notifications(controller, windows)
         controller.start()
-        self._spawn(notifications.start())
+        self._tasks.spawn(notifications.start())
         if tray.available():
             tray.show()
         else:
@@ -224,8 +225,8 @@ class KlenDesktop:
         tray.copy_text.connect(copy_text)
         actions = TrayActions(controller, tray)
         tray.dnd.connect(actions.set_do_not_disturb)
-        tray.free_slot_wanted.connect(lambda: self._spawn(actions.find_free_slot()))
-        tray.book.connect(lambda start, end: self._spawn(actions.book(start, end)))
+        tray.free_slot_wanted.connect(lambda: self._tasks.spawn(actions.find_free_slot()))
+        tray.book.connect(lambda start, end: self._tasks.spawn(actions.book(start, end)))
         controller.connection_changed.connect(self._connection_changed)
         self._network.start()
 
@@ -273,14 +274,9 @@ class KlenDesktop:
 
     def _connection_changed(self) -> None:
         if self.controller is not None and not self.controller.demo:
-            self._spawn(self.connections.stop_demo())
+            self._tasks.spawn(self.connections.stop_demo())
         if self.tray is not None:
             self.tray.refresh()
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     def quit(self) -> None:
         """End the app: :meth:`main` shuts everything down on the running loop, then returns."""
@@ -297,8 +293,7 @@ class KlenDesktop:
         if self._shut_down:
             return
         self._shut_down = True
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel_all()
         self._network.stop()
         if self.notifications is not None:
             await self.notifications.close()  # withdraws what is still shown, where the platform allows

@@ -32,6 +32,7 @@ from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import EventNotFound
 from klen_desktop.api.models import Availability, EventDetail, EventInput, EventPatch
 from klen_desktop.api.retry import RetryPolicy
+from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.paths import data_dir, database_path
 from klen_desktop.reminders.due import DEFAULT_REMIND_MINUTES, Reminder
@@ -142,6 +143,7 @@ class CoreServices:
         self._halted = False
         self._retry: asyncio.Task[None] | None = None
         self.poller.subscribe_status(self._synced)
+        self._background = BackgroundTasks(log, "a core service stopped unexpectedly")
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = False
 
@@ -191,12 +193,10 @@ class CoreServices:
         if self._tasks or self._stopped:
             raise RuntimeError("core services are started once and not restarted; build new ones instead")
         self._tasks = [
-            asyncio.ensure_future(self.poller.run()),
-            asyncio.ensure_future(self.sender.run()),
-            asyncio.ensure_future(self.reminders.run()),
+            self._background.spawn(self.poller.run()),
+            self._background.spawn(self.sender.run()),
+            self._background.spawn(self.reminders.run()),
         ]
-        for task in self._tasks:
-            task.add_done_callback(_log_crash)
 
     async def stop(self) -> None:
         """End the loops (waiting at most a few seconds for a request in flight), close client and store.
@@ -268,8 +268,7 @@ class CoreServices:
     def _spawn_retry(self) -> None:
         if self._stopped or (self._retry is not None and not self._retry.done()):
             return
-        self._retry = asyncio.ensure_future(self.sender.retry_now())
-        self._retry.add_done_callback(_log_crash)
+        self._retry = self._background.spawn(self.sender.retry_now())
 
     def _drained(self, report: DrainReport) -> None:
         if report.sent:
@@ -318,8 +317,3 @@ class CoreServices:
             return await self._interactive.get_event(event_id)
         except EventNotFound:
             return None
-
-
-def _log_crash(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("a core service stopped unexpectedly", exc_info=task.exception())

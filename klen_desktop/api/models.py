@@ -320,37 +320,9 @@ class Availability(_Model):
         return {**data, "available_slots": tuple(good), "rejected": tuple(rejected)}
 
 
-class EventInput(_Model):
-    """The body of a create (POST) or a full update (PUT). ``None`` means "not sent"."""
-
-    title: str
-    start_time: UtcDatetime
-    end_time: UtcDatetime
-    description: str | None = None
-    event_type: KnownEventType | None = None
-    status: KnownEventStatus | None = None
-    location: str | None = None
-    customer_name: str | None = None
-    customer_email: str | None = None
-    customer_phone: str | None = None
-    customer_notes: str | None = None
-    has_video_conference: bool | None = None
-    video_conference_url: str | None = None
-    video_conference_provider: str | None = None
-    is_reminder_enabled: bool | None = None
-    remind_before_minutes: int | None = Field(default=None, ge=0)
-    ai_agent_id: int | None = None
-    team_id: int | None = None
-    created_by_ai_agent: bool | None = None
-    sync_external_calendars: bool | None = None
-    send_notifications: bool | None = None
-
-    def to_payload(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
-
-
-class EventPatch(_Model):
-    """The body of a partial update (PATCH): only the fields that were set are sent, ``None`` included."""
+class _EventWrite(_Model):
+    """What a client may write on an event, each field optional as a partial update takes it. Declared once for
+    create, full update and partial update, so their fields, checks and JSON names cannot drift apart."""
 
     title: str | None = None
     start_time: UtcDatetime | None = None
@@ -372,6 +344,23 @@ class EventPatch(_Model):
     team_id: int | None = None
     sync_external_calendars: bool | None = None
     send_notifications: bool | None = None
+
+
+class EventInput(_EventWrite):
+    """The body of a create (POST) or a full update (PUT). ``None`` means "not sent"."""
+
+    title: str
+    start_time: UtcDatetime
+    end_time: UtcDatetime
+    # Only a create sets it (the docs leave it out of update), so a partial update has no such field.
+    created_by_ai_agent: bool | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class EventPatch(_EventWrite):
+    """The body of a partial update (PATCH): only the fields that were set are sent, ``None`` included."""
 
     def to_payload(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.event_rules import is_open
 from klen_desktop.links import web_link
@@ -92,7 +92,7 @@ class NotificationCenter:
         self._shown: dict[str, _Shown] = {}
         self._escalations: dict[int, _Escalation] = {}
         self._escalated: set[tuple[int, datetime]] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(log, "a notification task failed")
         self._dnd_task: asyncio.Task[None] | None = None
 
     # ----- lifecycle ---------------------------------------------------------------------------------
@@ -112,8 +112,9 @@ class NotificationCenter:
 
     async def close(self) -> None:
         """Cancel timers and release the backend; shown notifications stay with the server."""
-        for task in [*self._tasks, *(e.task for e in self._escalations.values())]:
-            task.cancel()
+        self._tasks.cancel_all()
+        for escalation in self._escalations.values():
+            escalation.task.cancel()
         if self._dnd_task is not None:
             self._dnd_task.cancel()
         self._escalations.clear()
@@ -287,18 +288,18 @@ class NotificationCenter:
         if shown is None:
             return
         # Most servers close a notification when an action is taken; some (dunst's menu) leave it up.
-        self._spawn(self._backend.withdraw(identifier))
+        self._tasks.spawn(self._backend.withdraw(identifier))
         message = shown.message
         if key == CLICK_KEY:
             if message.click is None:
                 return
-            self._spawn(self._perform(message, message.click, None))
+            self._tasks.spawn(self._perform(message, message.click, None))
             return
         button = message.button(key)
         if button is None:
             log.warning("unknown notification action %r", key)
             return
-        self._spawn(self._perform(message, button.kind, button.snooze))
+        self._tasks.spawn(self._perform(message, button.kind, button.snooze))
 
     def _on_dismissed(self, identifier: str) -> None:
         shown = self._shown.pop(identifier, None)
@@ -346,11 +347,6 @@ class NotificationCenter:
         except Exception:
             # A failing action must not break the notification loop; the app reports its own errors.
             log.exception("notification action %s for event %s failed", kind, event_id)
-
-    def _spawn(self, coro: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # ----- starting-now escalation -------------------------------------------------------------------
 

@@ -10,12 +10,12 @@ reminder due time, join link), so the notification center can act on a press wit
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from klen_desktop.api.models import EventStatus, EventSummary, EventType
+from klen_desktop.api.models import EventStatus, EventSummary
+from klen_desktop.labels import TYPE_LABELS, clip
 from klen_desktop.links import web_link
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.reminders.snooze import SNOOZE_MINUTES, UNTIL_START, SnoozeChoice
@@ -29,28 +29,6 @@ APP_NAME = "Klen Desktop"
 TITLE_LIMIT = 100
 LINE_LIMIT = 160
 CARD_TITLE_LIMIT = 200  # our own reminder window wraps the title: a few lines at most
-_ZWJ = "\u200d"
-_EXTENDERS = frozenset({_ZWJ, "\ufe0e", "\ufe0f"})
-
-
-class Labels(dict[str, str]):
-    """Labels of an enum's values; a value the app does not know (a new type from the server) reads as its own
-    words (``"team_webinar"`` → "Team webinar") instead of failing the menu or notification that shows it."""
-
-    def __missing__(self, key: str) -> str:
-        words = "".join(ch if ch.isprintable() else " " for ch in str(key)).replace("_", " ").strip()
-        return clip(words[:1].upper() + words[1:], 40) if words else "Other"
-
-
-TYPE_LABELS = Labels(
-    {
-        EventType.MEETING: "Meeting",
-        EventType.APPOINTMENT: "Appointment",
-        EventType.BUSY: "Busy",
-        EventType.VOICE_CALL: "Voice call",
-        EventType.VIDEO_CALL: "Video call",
-    }
-)
 
 
 class NotifyKind(StrEnum):
@@ -136,35 +114,6 @@ class ReminderContent:
     details: tuple[str, ...]
     late: bool
     join_url: str | None
-
-
-def extends_previous(ch: str) -> bool:
-    """True when ``ch`` belongs to the character before it (a combining mark, ZWJ, variation selector, skin
-    tone, emoji tag): a cut just before it would leave half a letter or half an emoji."""
-    code = ord(ch)
-    return (
-        ch in _EXTENDERS
-        or unicodedata.category(ch) in ("Mn", "Me", "Mc")
-        or 0x1F3FB <= code <= 0x1F3FF
-        or 0xE0020 <= code <= 0xE007F
-    )
-
-
-def clip(text: str | None, limit: int) -> str:
-    """Server text for one line: whitespace (newlines, tabs) flattened, cut to ``limit`` characters with "…".
-
-    The cut falls between whole characters as the user sees them (never inside an emoji ZWJ sequence or
-    between a letter and its accents).
-    """
-    if not text:
-        return ""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    end = max(0, limit - 1)
-    while end > 0 and (extends_previous(flat[end]) or flat[end - 1] == _ZWJ):
-        end -= 1
-    return flat[:end].rstrip() + "…"
 
 
 def time_range(start: datetime, end: datetime, tz: tzinfo | None = None) -> str:

@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.api.models import EventType
+from klen_desktop.event_rules import is_open
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.notify.messages import (
     CHANGE_KINDS,
@@ -32,11 +33,10 @@ from klen_desktop.notify.messages import (
 from klen_desktop.notify.summaries import burst_message, dnd_summary_message
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.store.outbox import OutboxEntry, OutboxState
+from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxState
 from klen_desktop.sync.diff import ChangeSet, Origin
 
 DEFAULT_ESCALATE_TYPES = frozenset({EventType.VIDEO_CALL, EventType.APPOINTMENT})
-_PROBLEM_STATES = frozenset({OutboxState.ATTENTION, OutboxState.CONFLICT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +118,13 @@ class NotificationPolicy:
 
     def escalates(self, event: StoredEvent) -> bool:
         """Whether an unacknowledged reminder for ``event`` becomes the Starting-now window at its start."""
-        return event.summary.event_type in self._prefs.escalate_types and event.status in (
-            EventStatus.SCHEDULED,
-            EventStatus.CONFIRMED,
-        )
+        return event.summary.event_type in self._prefs.escalate_types and is_open(event.status)
 
     # ----- write problems ----------------------------------------------------------------------------
 
     def first_report(self, entry: OutboxEntry) -> bool:
         """True the first time this problem (seq, state, error code) is seen and it needs the user."""
-        if entry.state not in _PROBLEM_STATES:
+        if entry.state not in NEEDS_USER:
             return False
         key = (entry.seq, entry.state, entry.error_code)
         if key in self._reported:

@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 
-from klen_desktop.notify.messages import LINE_LIMIT, TITLE_LIMIT, ActionKind, Button, Message, NotifyKind, clip
+from klen_desktop.labels import clip
+from klen_desktop.notify.messages import LINE_LIMIT, TITLE_LIMIT, ActionKind, Button, Message, NotifyKind
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 

@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from klen_desktop.event_rules import is_open
-from klen_desktop.store.events import LocalState, StoredEvent
+from klen_desktop.store.events import LOCAL_NEEDS_USER, StoredEvent
 from klen_desktop.store.reminder_log import LogEntry, LogKey, ReminderState
 
 DEFAULT_REMIND_MINUTES = 15
 DEFAULT_LATE_AFTER = timedelta(seconds=60)
 _MAX_LEAD_MINUTES = 366 * 24 * 60
-_REFUSED_STATES = frozenset({LocalState.ATTENTION, LocalState.CONFLICT})
 _DONE_STATES = frozenset({ReminderState.FIRED, ReminderState.DISMISSED, ReminderState.MISSED, ReminderState.DROPPED})
 
 
@@ -158,7 +157,7 @@ def due_reminders(
     # is taken for unknown.
     checked = missed_since if missed_since is not None and missed_since <= now else None
     for event in events:
-        if event.is_local and event.local_state in _REFUSED_STATES:
+        if event.is_local and event.local_state in LOCAL_NEEDS_USER:
             continue
         due_at = reminder_due_at(event, default_minutes)
         if due_at is None:

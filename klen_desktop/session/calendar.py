@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from klen_desktop.api.models import Availability, AvailabilitySlot, EventPatch, EventStatus, EventType
+from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
@@ -33,7 +34,7 @@ from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.files import write_atomically
 from klen_desktop.session.outcomes import READ_ONLY_REASON, Access, Queued, SaveOutcome, SaveState, WriteRefused
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.store.outbox import OutboxEntry, OutboxState
+from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxState
 from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.local_writes import OutboxError
@@ -65,7 +66,7 @@ class CalendarSession:
         self.access = Access()
         self._access_listeners: list[Callable[[Access], None]] = []
         self._drain_waiters: list[asyncio.Future[None]] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(log, "a calendar session task failed")
         core.on_drain(self._drained)
         core.on_status(self._status_seen)
 
@@ -107,14 +108,11 @@ class CalendarSession:
         """Start the core's loops; then ask the server what the key may do (unless told not to)."""
         self._core.start()
         if self._probe_access:
-            task = asyncio.ensure_future(self._check_access())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(self._check_access())
 
     async def stop(self) -> None:
         """Stop the core (queued writes stay on disk) and the access check if it still runs."""
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel_all()
         for waiter in self._drain_waiters:
             waiter.cancel()
         await self._core.stop()
@@ -354,7 +352,7 @@ def _outcome(seq: int, entry: OutboxEntry | None) -> SaveOutcome | None:
     """What an outbox entry says of its save, or None while it is still on its way."""
     if entry is None or entry.state is OutboxState.DONE:
         return SaveOutcome(seq, SaveState.SENT)
-    if entry.state in (OutboxState.ATTENTION, OutboxState.CONFLICT):
+    if entry.state in NEEDS_USER:
         return SaveOutcome(
             seq, SaveState.REFUSED, entry.error_message or "The server refused the change.", entry.error_field
         )

@@ -19,19 +19,25 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from klen_desktop.api.models import EventDetail, EventStatus, EventSummary
+from klen_desktop.event_rules import OPEN_STATUSES
 from klen_desktop.store.codec import day_start, decode_optional_time, encode_time
 from klen_desktop.store.db import Database
 from klen_desktop.store.quarantine import readable
 
 _SUMMARY_FIELDS = frozenset(EventSummary.model_fields)
 _COLUMNS = "id, summary_json, detail_json, detail_fetched_at, local_state"
-_REMINDABLE = (EventStatus.SCHEDULED.value, EventStatus.CONFIRMED.value)
+_REMINDABLE = tuple(sorted(status.value for status in OPEN_STATUSES))
+_REMINDABLE_MARKS = ", ".join("?" * len(_REMINDABLE))
 
 
 class LocalState(StrEnum):
     PENDING = "pending"
     ATTENTION = "attention"
     CONFLICT = "conflict"
+
+
+# An event whose queued write waits for the user: the outbox's NEEDS_USER, as the event shows it.
+LOCAL_NEEDS_USER = (LocalState.ATTENTION, LocalState.CONFLICT)
 
 
 @dataclass(frozen=True)
@@ -228,7 +234,7 @@ class EventRepository:
             rows = c.execute(
                 f"""
                 SELECT {_COLUMNS} FROM events
-                WHERE end_time > ? AND status IN (?, ?)
+                WHERE end_time > ? AND status IN ({_REMINDABLE_MARKS})
                 ORDER BY start_time, id
                 """,
                 (encode_time(ended_after), *_REMINDABLE),

@@ -45,8 +45,10 @@ class OutboxState(StrEnum):
     DONE = "done"
 
 
+# Parked until the user resends, corrects or discards: the server refused the write, or the event changed there.
+NEEDS_USER = (OutboxState.ATTENTION, OutboxState.CONFLICT)
 # Entries that still owe the server something (or the user a decision).
-ACTIVE_STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.ATTENTION, OutboxState.CONFLICT)
+ACTIVE_STATES = (OutboxState.PENDING, OutboxState.SENDING, *NEEDS_USER)
 _ACTIVE_SQL = ", ".join(f"'{state.value}'" for state in ACTIVE_STATES)
 _COLUMNS = (
     "seq, op, event_id, payload, base, state, attempts, next_attempt_at, error_code, error_message, error_field, "
@@ -245,7 +247,7 @@ class OutboxRepository:
         conn: sqlite3.Connection | None = None,
     ) -> None:
         """Park an entry as ``attention`` or ``conflict`` with the server's words; the payload is kept."""
-        if state not in (OutboxState.ATTENTION, OutboxState.CONFLICT):
+        if state not in NEEDS_USER:
             raise ValueError(f"mark_failed parks entries as attention or conflict, not {state}")
         columns: dict[str, object] = {
             "state": state.value,

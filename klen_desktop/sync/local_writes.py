@@ -18,7 +18,7 @@ from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventSt
 from klen_desktop.clock import Clock
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository, LocalState, StoredEvent
-from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxRepository, OutboxState
+from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxRepository, OutboxState
 from klen_desktop.sync.local_apply import apply_payload, detail_from_input
 
 _SENDABLE = (OutboxState.PENDING, OutboxState.SENDING)
@@ -169,7 +169,7 @@ class LocalWrites:
         entry = self._outbox.get(seq, conn=conn)
         if entry is None:
             raise OutboxError(f"Outbox entry {seq} no longer exists.")
-        if entry.state not in (OutboxState.ATTENTION, OutboxState.CONFLICT, OutboxState.PENDING):
+        if entry.state not in (*NEEDS_USER, OutboxState.PENDING):
             raise OutboxError(f"Outbox entry {seq} is {entry.state.value}; only held-back changes can be resent.")
         return entry
 

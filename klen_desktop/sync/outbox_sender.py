@@ -38,7 +38,7 @@ from klen_desktop.api.errors import InvalidRequest, KlenError
 from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventSummary, parse_model
 from klen_desktop.clock import Clock
 from klen_desktop.store.db import Database
-from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxRepository, OutboxState
+from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxRepository, OutboxState
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.local_apply import apply_payload, conflicting_fields, detail_from_input
@@ -162,7 +162,7 @@ class OutboxSender:
     def _next_entry(self) -> OutboxEntry | None:
         held_events: set[int] = set()
         for entry in self._outbox.active():
-            if entry.state in (OutboxState.ATTENTION, OutboxState.CONFLICT):
+            if entry.state in NEEDS_USER:
                 if entry.event_id is not None:
                     held_events.add(entry.event_id)
                 continue

@@ -29,8 +29,8 @@ from datetime import datetime, timedelta
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import ConnectionFailed, KeyRejected, KlenError, PermissionMissing, RateLimited
-from klen_desktop.api.models import EventStatus
 from klen_desktop.clock import Clock
+from klen_desktop.event_rules import OPEN_STATUSES
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.outbox import OutboxRepository
@@ -44,7 +44,6 @@ from klen_desktop.sync.window_sync import WindowResult, WindowSync
 
 log = logging.getLogger(__name__)
 
-_ACTIVE = (EventStatus.SCHEDULED, EventStatus.CONFIRMED)
 _WAIT_SLICE = 30.0
 # Waking this much later than a slice asked for means the machine slept (or the clock jumped forward).
 _SUSPEND_GAP = 60.0
@@ -295,7 +294,7 @@ class Poller:
         if self._fast_reasons:
             return self._config.fast_interval
         now = self._clock.now()
-        for stored in self._events.upcoming(now, 20, statuses=_ACTIVE):
+        for stored in self._events.upcoming(now, 20, statuses=OPEN_STATUSES):
             if stored.start_time < now:
                 continue  # already running: its start cannot move our cadence
             until_soon = (stored.start_time - self._config.soon - now).total_seconds()

@@ -1,4 +1,5 @@
-"""Small widgets of the event editor: inline error labels, local date-time fields, the duration shortcut.
+"""Small form widgets: plain-text labels (every window's), and the event editor's inline error labels, local
+date-time fields and duration shortcut.
 
 They hold no rules: what is valid is decided in :mod:`klen_desktop.drafts`; these only show values and
 read them back without losing precision the user did not touch.
@@ -22,11 +23,14 @@ def error_color(palette: QPalette) -> QColor:
     return QColor("#ff8a80") if dark else QColor("#b3261e")
 
 
-def plain_label(text: str = "", *, wrap: bool = True) -> QLabel:
-    """A label that never interprets its text as rich text (server and user text stay literal)."""
-    label = QLabel(text)
+def plain_label(text: str = "", *, wrap: bool = True, selectable: bool = False) -> QLabel:
+    """A label that shows its text exactly as given: server and user text are never read as rich text."""
+    label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(wrap)
+    label.setText(text)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
 

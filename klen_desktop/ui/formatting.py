@@ -8,8 +8,7 @@ from typing import Protocol
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.event_rules import is_open
-from klen_desktop.notify.messages import TYPE_LABELS as TYPE_LABELS
-from klen_desktop.notify.messages import Labels, clip, extends_previous
+from klen_desktop.labels import clip, extends_previous
 
 
 class Timed(Protocol):
@@ -20,17 +19,6 @@ class Timed(Protocol):
 
     @property
     def end_time(self) -> datetime: ...
-
-
-STATUS_LABELS = Labels(
-    {
-        EventStatus.SCHEDULED: "Scheduled",
-        EventStatus.CONFIRMED: "Confirmed",
-        EventStatus.CANCELLED: "Cancelled",
-        EventStatus.COMPLETED: "Completed",
-        EventStatus.NO_SHOW: "No-show",
-    }
-)
 
 
 def local(dt: datetime) -> datetime:

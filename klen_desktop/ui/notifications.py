@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from klen_desktop.api.models import EventDetail, EventStatus
+from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import DesktopNotifierBackend, NotificationBackend
@@ -38,7 +39,7 @@ from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.settings import Preferences
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.store.outbox import OutboxEntry, OutboxState
+from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.window_manager import Windows, open_web_link
 
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_PROBLEM_STATES = frozenset({OutboxState.ATTENTION, OutboxState.CONFLICT})
 # Kinds each Settings switch covers; kinds no switch names (write problems, Do-not-disturb summaries) stay on.
 _REMINDER_KINDS = frozenset({NotifyKind.REMINDER, NotifyKind.MISSED})
 _BOOKING_KINDS = frozenset({NotifyKind.NEW_EVENT})
@@ -105,7 +105,7 @@ class NotificationBridge:
         self._open_url = open_url
         self._backend: NotificationBackend = backend or DesktopNotifierBackend()
         self._reminder_windows: ReminderWindows | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks(log, "a notification task failed")
         self._hooked: set[int] = set()
         self._notices: list[str] = []
         self._closed = False
@@ -144,11 +144,8 @@ class NotificationBridge:
         if self._closed:
             return
         self._closed = True
-        if self._tasks:
-            # A notification being sent now must be known before it can be withdrawn: let sends finish.
-            _done, pending = await asyncio.wait(list(self._tasks), timeout=CLOSE_GRACE)
-            for task in pending:
-                task.cancel()
+        # A notification being sent now must be known before it can be withdrawn: let sends finish.
+        await self._tasks.settle(CLOSE_GRACE)
         try:
             await asyncio.wait_for(self._withdraw_everything(), 5.0)
         except Exception:
@@ -184,14 +181,7 @@ class NotificationBridge:
         if self._closed:
             coro.close()
             return
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a notification task failed", exc_info=task.exception())
+        self._tasks.spawn(coro)
 
     def _from(self, session: CalendarSession, coro: Coroutine[Any, Any, None]) -> None:
         # A session replaced meanwhile (key saved or forgotten) may still deliver its last news: not the user's.
@@ -207,7 +197,7 @@ class NotificationBridge:
         if not isinstance(entries, tuple):
             return
         for entry in entries:
-            if isinstance(entry, OutboxEntry) and entry.state in _PROBLEM_STATES:
+            if isinstance(entry, OutboxEntry) and entry.state in NEEDS_USER:
                 self._spawn(self.center.on_outbox_problem(entry))  # the policy tells each problem once
 
     def _dnd_changed(self, until: object) -> None:

@@ -23,11 +23,12 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from klen_desktop.api.models import AvailabilitySlot, EventType
+from klen_desktop.labels import TYPE_LABELS
 from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.status import SyncPhase
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.formatting import TYPE_LABELS, isolate, local, one_line, span, starts_in, time_range
+from klen_desktop.ui.formatting import isolate, local, one_line, span, starts_in, time_range
 from klen_desktop.ui.icons import TrayState, tray_icon, type_icon
 
 log = logging.getLogger(__name__)

@@ -7,10 +7,9 @@ is needed, so the tray comes up without paying for them.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from klen_desktop.api.errors import KlenError
+from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import blocks_time
 from klen_desktop.links import web_link
@@ -29,7 +29,7 @@ from klen_desktop.session.outcomes import SaveState, WriteRefused
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.store.outbox import OutboxState
+from klen_desktop.store.outbox import NEEDS_USER
 from klen_desktop.ui.controller import Controller
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_LENGTH = timedelta(minutes=30)
-_PROBLEM_STATES = (OutboxState.ATTENTION, OutboxState.CONFLICT)
 # An open slot finder asks the server again after the calendar changed: soon, but at most this often.
 SLOT_REFRESH_DELAY_MS = 1_000
 SLOT_REFRESH_MS = 30_000
@@ -77,7 +76,7 @@ class Windows(QObject):
         self.settings: SettingsDialog | None = None
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(log, "a window task failed")
         self._slot_refresh = QTimer(self)
         self._slot_refresh.setSingleShot(True)
         self._slots_refreshed_at = 0.0
@@ -88,11 +87,6 @@ class Windows(QObject):
         controller.detail_loaded.connect(self._detail_loaded)
         controller.connection_changed.connect(self._connection_changed)
         controller.key_tested.connect(self._key_tested)
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # -- agenda -----------------------------------------------------------------------------------------
 
@@ -155,7 +149,7 @@ class Windows(QObject):
 
     def _outbox_changed(self, *_args: object) -> None:
         if self.agenda is not None:
-            problems = [e for e in self._controller.outbox if e.state in _PROBLEM_STATES]
+            problems = [e for e in self._controller.outbox if e.state in NEEDS_USER]
             self.agenda.set_outbox_problems(problems)
 
     def _access_changed(self, *_args: object) -> None:
@@ -209,7 +203,7 @@ class Windows(QObject):
 
     def _save(self, editor: EventEditor, draft: object, flow: DraftSave) -> None:
         if isinstance(draft, EventDraft):
-            self._spawn(self._save_draft(editor, draft, flow))
+            self._tasks.spawn(self._save_draft(editor, draft, flow))
 
     async def _queue_draft(self, draft: EventDraft, base: StoredEvent | None, resend_seq: int | None) -> int:
         return await self._controller.save_draft(draft, base, resend_seq=resend_seq)
@@ -254,7 +248,7 @@ class Windows(QObject):
             from klen_desktop.ui.slots import SlotFinder
 
             finder = SlotFinder()
-            finder.search_requested.connect(lambda s, e, d: self._spawn(self._search(finder, s, e, d)))
+            finder.search_requested.connect(lambda s, e, d: self._tasks.spawn(self._search(finder, s, e, d)))
             finder.slot_chosen.connect(self._slot_chosen)
             self.slot_finder = finder
             self._slot_refresh.timeout.connect(finder.refresh)
@@ -300,7 +294,7 @@ class Windows(QObject):
         parent = self.agenda if self.agenda is not None else None
         path, _filter = QFileDialog.getSaveFileName(parent, "Save calendar file", suggested, "iCalendar (*.ics)")
         if path:
-            self._spawn(self._save_ics(event_id, Path(path)))
+            self._tasks.spawn(self._save_ics(event_id, Path(path)))
 
     async def _save_ics(self, event_id: int, path: Path) -> None:
         try:
@@ -355,8 +349,7 @@ class Windows(QObject):
     def close_all(self) -> None:
         """Close every window and end what they still wait for (a search, a save), before the session stops."""
         self._slot_refresh.stop()
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel_all()
         for editor in list(self.editors):
             editor.done(0)
         for window in (self.slot_finder, self.settings, self.agenda):

@@ -29,13 +29,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 from klen_desktop.app import KlenDesktop
 from klen_desktop.clock import Clock
 from klen_desktop.emulator import EmulatorServer
-from klen_desktop.notify.messages import (
-    change_message,
-    clip,
-    extends_previous,
-    reminder_content,
-    reminder_message,
-)
+from klen_desktop.labels import clip, extends_previous
+from klen_desktop.notify.messages import change_message, reminder_content, reminder_message
 from klen_desktop.options import AppOptions
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.secrets import KeyStore

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from test_agenda_values import make_event
 
 from klen_desktop.api.models import EventStatus, EventType
-from klen_desktop.notify.messages import TYPE_LABELS, change_message
+from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
+from klen_desktop.notify.messages import change_message
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.diff import Change, ChangeKind
 from klen_desktop.sync.status import SyncPhase, SyncStatus
@@ -15,7 +16,6 @@ from klen_desktop.ui.agenda.banners import Tone, sync_banner
 from klen_desktop.ui.agenda.event_facts import detail_rows
 from klen_desktop.ui.agenda.filters import ALL_STATUSES, AgendaFilter, matches
 from klen_desktop.ui.agenda.rows import Facts, shown_facts
-from klen_desktop.ui.formatting import STATUS_LABELS
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

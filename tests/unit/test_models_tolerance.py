@@ -15,6 +15,7 @@ from klen_desktop.api.models import (
     EventDetail,
     EventInput,
     EventPage,
+    EventPatch,
     EventStatus,
     EventSummary,
     EventType,
@@ -110,3 +111,30 @@ def test_free_slots_keep_the_readable_ones() -> None:
         },
     )
     assert len(answer.available_slots) == 1 and [r.index for r in answer.rejected] == [1]
+
+
+def test_a_partial_update_takes_every_field_of_a_create_but_the_create_only_one() -> None:
+    assert set(EventPatch.model_fields) == set(EventInput.model_fields) - {"created_by_ai_agent"}
+    full = {
+        **event(),
+        "description": "Agenda",
+        "location": "Room B",
+        "customer_name": "Ada",
+        "customer_email": "ada@example.com",
+        "customer_phone": "+44 20 7946 0000",
+        "customer_notes": "VIP",
+        "has_video_conference": True,
+        "video_conference_url": "https://meet.example.com/x",
+        "video_conference_provider": "meet",
+        "is_reminder_enabled": True,
+        "remind_before_minutes": 10,
+        "ai_agent_id": 3,
+        "team_id": 4,
+        "created_by_ai_agent": True,
+        "sync_external_calendars": False,
+        "send_notifications": False,
+    }
+    payload = EventInput.model_validate(full).to_payload()
+    assert set(payload) == set(EventInput.model_fields)
+    shared = {k: v for k, v in payload.items() if k != "created_by_ai_agent"}
+    assert EventPatch.model_validate(payload).to_payload() == shared

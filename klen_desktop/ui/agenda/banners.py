@@ -14,9 +14,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
+from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
-from klen_desktop.ui.agenda.widgets import plain_label
+from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import breakable, local, one_line
 
 MAX_PROBLEMS_SHOWN = 3
@@ -175,7 +175,7 @@ class ProblemsBanner(QWidget):
             row.deleteLater()
         self.rows = []
         self._layout.removeWidget(self.more_label)
-        problems = [e for e in entries if e.state in (OutboxState.ATTENTION, OutboxState.CONFLICT)]
+        problems = [e for e in entries if e.state in NEEDS_USER]
         for entry in problems[:MAX_PROBLEMS_SHOWN]:
             self.rows.append(self._row(entry, title_of(entry)))
         hidden = len(problems) - MAX_PROBLEMS_SHOWN

@@ -18,7 +18,8 @@ from klen_desktop.event_rules import is_open, outcome_possible
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.event_facts import detail_rows
 from klen_desktop.ui.agenda.filters import join_link, needs_outcome
-from klen_desktop.ui.agenda.widgets import plain_label, plain_tooltip, set_write_enabled
+from klen_desktop.ui.agenda.widgets import plain_tooltip, set_write_enabled
+from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import breakable
 
 

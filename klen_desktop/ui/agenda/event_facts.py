@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 from klen_desktop.api.models import EventSummary
+from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.store.events import LocalState, StoredEvent
-from klen_desktop.ui.formatting import STATUS_LABELS, TYPE_LABELS, isolate, local, one_line
+from klen_desktop.ui.formatting import isolate, local, one_line
 
 LOCAL_STATE_LABELS = {
     LocalState.PENDING: "Saved here, waiting to reach the server",

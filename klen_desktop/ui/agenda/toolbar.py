@@ -10,8 +10,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLineEdit, QMenu, QPushButton, QToolButton, QWidget
 
 from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.agenda.filters import AgendaFilter
-from klen_desktop.ui.formatting import STATUS_LABELS, TYPE_LABELS
 
 K = TypeVar("K")
 

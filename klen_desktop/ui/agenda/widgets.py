@@ -1,27 +1,17 @@
-"""Small plain-text building blocks of the agenda window: labels, tooltips, and the cancel confirmation."""
+"""Small plain-text building blocks of the agenda window: tooltips, write buttons, and the cancel confirmation."""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.event_facts import when_text
+from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import breakable, one_line
-
-
-def plain_label(text: str = "", *, wrap: bool = True, selectable: bool = False) -> QLabel:
-    """A label that shows its text exactly as given: server text is never read as HTML."""
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    label.setText(text)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 def plain_tooltip(text: str) -> str:

@@ -11,14 +11,7 @@ from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from klen_desktop.api.models import EventStatus, EventSummary
 from klen_desktop.store.events import StoredEvent
@@ -35,7 +28,8 @@ from klen_desktop.ui.agenda.model import AgendaModel
 from klen_desktop.ui.agenda.navigation import DayNavigation
 from klen_desktop.ui.agenda.states import footer_text, page_message
 from klen_desktop.ui.agenda.toolbar import AgendaToolbar
-from klen_desktop.ui.agenda.widgets import CancelDialog, default_window_size, plain_label, set_write_enabled
+from klen_desktop.ui.agenda.widgets import CancelDialog, default_window_size, set_write_enabled
+from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import local
 
 _NOW_TICK_MS = 60_000
