@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -345,8 +345,8 @@ async def test_screenshots_of_the_tray_menu_and_icons(make_app: MakeApp, emulato
     try:
         for name, palette in (("light", original), ("dark", dark_tray_palette())):
             qt.setPalette(palette)
-            await asyncio.sleep(0.05)  # palette changes reach widgets as posted events
             menu = app.tray.menu
+            await until(partial(painted_in, menu, palette), f"the menu in the {name} palette")
             app.tray.fill_menu(menu)
             menu.adjustSize()
             assert menu.grab().save(str(folder / f"tray-menu-{name}.png"))
@@ -359,6 +359,12 @@ async def test_screenshots_of_the_tray_menu_and_icons(make_app: MakeApp, emulato
             assert strip.save(str(folder / f"tray-icons-{name}.png"))
     finally:
         qt.setPalette(original)
+
+
+def painted_in(widget: QWidget, palette: QPalette) -> bool:
+    """Whether an application palette change has reached ``widget``."""
+    window = QPalette.ColorRole.Window
+    return widget.palette().color(window) == palette.color(window)
 
 
 def dark_tray_palette() -> QPalette:
