@@ -8,7 +8,6 @@ Every wait is bounded (``app.until``).
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -112,20 +111,6 @@ class AppFactory:
 
 
 MakeApp = AppFactory
-
-
-class ShiftedClock:
-    """Real time moved to ``start``: it runs (and sleeps) at normal speed from there, unlike a fake clock,
-    so the app's loops behave as in real use while "now" is a chosen instant."""
-
-    def __init__(self, start: datetime) -> None:
-        self._offset = start - datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
 
 
 def local_noon_tomorrow() -> datetime:

@@ -8,11 +8,12 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from app_harness import MakeApp, ShiftedClock, insert_event, local_noon_tomorrow
+from app_harness import MakeApp, insert_event, local_noon_tomorrow
 from local_zone import local_zone
 from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
+from shifted_clock import ShiftedClock
 from waiting import until
 
 from klen_desktop.api.models import EventType
