@@ -49,6 +49,7 @@ class AppHarness:
         return self.windows.ensure_agenda()
 
     async def until(self, predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+        """:func:`waiting.until`, for the stories that read ``await app.until(...)``."""
         await until(predicate, what, timeout)
 
     def agenda_titles(self) -> list[str]:
