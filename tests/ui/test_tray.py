@@ -8,9 +8,9 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from app_harness import MakeApp, insert_event, local_noon_tomorrow
+from app_harness import MakeApp, action, insert_event, local_noon_tomorrow, menu_labels
 from local_zone import local_zone
-from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 from shifted_clock import ShiftedClock
@@ -26,16 +26,6 @@ from klen_desktop.ui.icons import TrayState, tray_pixmap
 from klen_desktop.ui.no_tray_mode import NoTrayMode
 from klen_desktop.ui.single_instance import SingleInstance
 from klen_desktop.ui.tray import dialable
-
-
-def menu_labels(menu: QMenu) -> list[str]:
-    return [a.text() for a in menu.actions() if not a.isSeparator()]
-
-
-def action(menu: QMenu, prefix: str) -> QAction:
-    found = [a for a in menu.actions() if a.text().startswith(prefix)]
-    assert found, f"no menu item starting with {prefix!r} in {menu_labels(menu)}"
-    return found[0]
 
 
 def submenu(menu: QMenu, prefix: str) -> QMenu:
