@@ -24,6 +24,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else "offscreen")
 sys.path.insert(0, str(Path(__file__).parents[1] / "robustness"))
+sys.path.insert(0, str(Path(__file__).parents[1]))
 
 import qasync
 from PySide6.QtWidgets import QApplication

@@ -14,7 +14,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "packaging"))
 
-from desktop_probe import notify_monitor, wait_until
+from desktop_probe import NotifyCall, notify_monitor, wait_until
+from waiting import until
 
 from klen_desktop.notify.backend import (
     CATEGORIES,
@@ -89,8 +90,13 @@ async def test_dunst_receives_the_icon_the_desktop_entry_and_the_category(tmp_pa
         message = Message(kind=NotifyKind.MOVED, title=title, body="Moved to 14:00")
         identifier = await backend.send(message, on_action=lambda _key: None, on_dismissed=lambda: None)
         assert identifier is not None
+
+        def ours_on_the_bus() -> list[NotifyCall]:
+            return [c for c in calls() if c.summary == title]
+
         try:
-            seen = wait_until(lambda: [c for c in calls() if c.summary == title], 10, "the Notify call")
+            await until(ours_on_the_bus, "the Notify call")
+            seen = ours_on_the_bus()
         finally:
             await backend.withdraw(identifier)
             await backend.close()

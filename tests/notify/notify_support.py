@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from waiting import until
+
 from klen_desktop.api.models import AiAgent, Customer, EventStatus, EventSummary, EventType
 from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import ServerInfo
@@ -78,20 +80,21 @@ class CapturedActions:
     snooze_impl: Callable[[int, datetime, SnoozeChoice], Any] | None = None
     confirm_impl: Callable[[int], Any] | None = None
     dismiss_impl: Callable[[int, datetime], Any] | None = None
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def _record(self, name: str, *args: Any) -> None:
         self.calls.append((name, args))
-        self.changed.set()
 
     def named(self, name: str) -> list[tuple[Any, ...]]:
         return [args for n, args in self.calls if n == name]
 
     async def wait_for(self, name: str, count: int = 1, timeout: float = 10.0) -> list[tuple[Any, ...]]:
-        async with asyncio.timeout(timeout):
-            while len(self.named(name)) < count:
-                self.changed.clear()
-                await self.changed.wait()
+        """The arguments of the ``name`` calls, once there are ``count`` of them."""
+        await until(
+            lambda: len(self.named(name)) >= count,
+            f"{count} {name!r} call(s)",
+            timeout,
+            explain=lambda: f"calls so far: {[n for n, _ in self.calls]}",
+        )
         return self.named(name)
 
     def actions(self) -> NotificationActions:
@@ -187,7 +190,6 @@ class NotifyCapture:
         self.app_name = app_name
         self.seen: list[Seen] = []
         self._bus: Any = None
-        self._changed = asyncio.Event()
 
     async def __aenter__(self) -> NotifyCapture:
         from dbus_fast import Message as DBusMessage
@@ -222,7 +224,6 @@ class NotifyCapture:
                         at=time.monotonic(),
                     )
                 )
-                self._changed.set()
             # Handled: a monitor must never answer (dbus-fast would reply "unknown method" and the bus
             # daemon disconnects a monitor that sends anything).
             return True
@@ -235,10 +236,13 @@ class NotifyCapture:
             self._bus.disconnect()
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[Seen]:
-        async with asyncio.timeout(timeout):
-            while len(self.seen) < count:
-                self._changed.clear()
-                await self._changed.wait()
+        """What was seen, once there are ``count`` notifications."""
+        await until(
+            lambda: len(self.seen) >= count,
+            f"{count} notification(s) from {self.app_name}",
+            timeout,
+            explain=lambda: f"seen so far: {[seen.summary for seen in self.seen]}",
+        )
         return self.seen
 
     async def settle(self, seconds: float = 0.3) -> list[Seen]:

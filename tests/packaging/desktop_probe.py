@@ -29,6 +29,8 @@ def wait_until(
     """Poll ``probe`` until it returns something true (not None, False or empty); fail with ``what`` after ``timeout``.
 
     ``alive`` returns an explanation when the thing waited on died meanwhile (then there is no point waiting).
+    Blocking, unlike :func:`waiting.until`: the tests that use it watch another process from plain (not async)
+    test functions through command-line tools, and want the probe's answer back.
     """
     deadline = time.monotonic() + timeout
     while True:

@@ -47,6 +47,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
+from waiting import until
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.app import KlenDesktop
@@ -302,15 +303,6 @@ class _Soak:
         """A time two to twenty days ahead: in the sync window, clear of reminders and the "soon" cadence."""
         return self.base_day + timedelta(days=self.rng.randint(2, 20), hours=self.rng.randint(7, 19))
 
-    async def until(
-        self, predicate: Callable[[], bool], what: str, timeout: float, state: Callable[[], str] = str
-    ) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"soak: timed out after {timeout:.0f} s waiting for {what}; {state()}")
-            await asyncio.sleep(0.05)
-
     def outbox_text(self) -> str:
         entries = self.controller.outbox
         shown = [
@@ -407,7 +399,7 @@ class _Soak:
         await asyncio.sleep(self.plan.revoke_for)
         # Keep it revoked until sync has run into it too (a poll may be backing off from a 5xx meanwhile), so
         # the halt and the unprompted recovery are both exercised, not only the outbox's side.
-        await self.until(
+        await until(
             lambda: SyncPhase.AUTH_ERROR in self.statuses, "sync to run into the revoked key", self.plan.settle_timeout
         )
         await self.admin(self.server.admin.restore_key, self.key)
@@ -468,14 +460,17 @@ class _Soak:
         self.server.faults.clear()
         await self.key_good.wait()
         # Nobody pressed anything since the key came back: the halted poller must have found out by itself.
-        await self.until(
+        await until(
             lambda: not self.controller.status.halted,
             "sync to resume by itself once the key works again",
             self.plan.settle_timeout,
         )
         self.report.resumed_by_itself = True
-        await self.until(
-            lambda: not self.controller.outbox, "the outbox to empty", self.plan.settle_timeout, self.outbox_text
+        await until(
+            lambda: not self.controller.outbox,
+            "the outbox to empty",
+            self.plan.settle_timeout,
+            explain=self.outbox_text,
         )
         before = self.controller.status.last_success
         assert self.desktop.tray is not None
@@ -486,7 +481,7 @@ class _Soak:
             fresh = status.last_success is not None and (before is None or status.last_success > before)
             return fresh and status.phase is SyncPhase.IDLE
 
-        await self.until(synced, "the final sync", 30.0)
+        await until(synced, "the final sync", 30.0)
         await self.controller.reload()
 
 
@@ -512,7 +507,7 @@ async def run_soak(qapp: QApplication, server: EmulatorServer, key: str, workdir
         controller = desktop.start(Connection(base_url=server.url, api_key=key, demo=False))
         controller.notice.connect(lambda title, message: soak.report.notices.append(f"{title}: {message}"))
         controller.session.core.on_status(soak.on_status)
-        await soak.until(lambda: controller.status.last_success is not None, "the first sync", 30.0)
+        await until(lambda: controller.status.last_success is not None, "the first sync", 30.0)
         assert desktop.windows is not None
         desktop.windows.open_agenda()
         lag.start()
@@ -525,8 +520,11 @@ async def run_soak(qapp: QApplication, server: EmulatorServer, key: str, workdir
         soak.report.rss_warm = settled_rss()
         await asyncio.gather(user, server_side)
         # The faults stay on until what the user queued has gone out through them.
-        await soak.until(
-            lambda: not controller.outbox, "the outbox to drain under faults", plan.settle_timeout, soak.outbox_text
+        await until(
+            lambda: not controller.outbox,
+            "the outbox to drain under faults",
+            plan.settle_timeout,
+            explain=soak.outbox_text,
         )
         await soak.settle()
         soak.report.seconds = time.monotonic() - started

@@ -8,9 +8,10 @@ user would see, not a widget fed by hand.
 from __future__ import annotations
 
 import pytest
-from app_harness import MakeApp, ShiftedClock, insert_event, local_noon_tomorrow
+from app_harness import MakeApp, insert_event, local_noon_tomorrow
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
+from shifted_clock import ShiftedClock
 
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.links import web_link

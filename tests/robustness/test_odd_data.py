@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_harness import AppHarness, MakeApp, ShiftedClock, insert_event, local_noon_tomorrow
+from app_harness import AppHarness, MakeApp, insert_event, local_noon_tomorrow
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
+from shifted_clock import ShiftedClock
 
 from klen_desktop.app import KlenDesktop
 from klen_desktop.clock import Clock

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from fake_clock import FakeClock
 from sync_support import AutoClock, RecordingBudget, Stack, day_at, event_input, make_stack
+from waiting import until
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import PermissionMissing, RateLimited, ServerFailed
 from klen_desktop.api.models import EventInput, EventPatch, EventStatus, EventSummary, EventType
-from klen_desktop.clock import SystemClock
 from klen_desktop.emulator.server import EmulatorServer
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeKind, ChangeSet, Origin
@@ -209,30 +210,45 @@ async def test_a_failed_page_half_way_changes_nothing(stack: Stack, emulator: Em
     assert stack.poller.status.phase is SyncPhase.SERVER_ERROR
 
 
+async def next_wait(clock: FakeClock, seconds: float) -> None:
+    """Move ``clock`` on by ``seconds`` and return once the poller is parked in the wait that follows."""
+    mark = clock.sleep_calls
+    clock.advance(seconds)
+    await clock.wait_for_sleepers(1, after=mark)
+
+
+def revoked_key_stack(emulator: EmulatorServer, rw_key: str, tmp_path: Path, clock: FakeClock) -> Stack:
+    stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=clock)
+    emulator.admin.revoke_key(rw_key)
+    emulator.admin.clear_request_log()
+    return stack
+
+
 @pytest.mark.asyncio
 async def test_a_revoked_key_halts_polling_without_spinning(
     emulator: EmulatorServer, rw_key: str, tmp_path: Path
 ) -> None:
-    # Real time: the halted poller's next try is a wall-clock wait (minutes), which a flying clock would skip.
-    config = SyncConfig(backoff_base=0.05, backoff_cap=0.2)
-    stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=SystemClock(), config=config)
-    emulator.admin.revoke_key(rw_key)
-    emulator.admin.clear_request_log()
+    clock = FakeClock(day_at(0, 0) + timedelta(hours=3))
+    stack = revoked_key_stack(emulator, rw_key, tmp_path, clock)
+    recheck = stack.config.halted_recheck
     task = asyncio.create_task(stack.poller.run())
     try:
         async with asyncio.timeout(5):
-            while not stack.poller.status.halted:
-                await asyncio.sleep(0.01)
-        stack.poller.poke("network back")
-        await asyncio.sleep(0.2)
-        assert stack.poller.status.phase is SyncPhase.AUTH_ERROR
-        assert len(emulator.admin.request_log()) == 1  # one try, no retry loop, pokes ignored
-        assert "key" in (stack.poller.status.last_error or "").lower()
-        emulator.admin.restore_key(rw_key)
-        stack.poller.resume()
-        async with asyncio.timeout(5):
-            while stack.poller.status.last_success is None:
-                await asyncio.sleep(0.01)
+            await clock.wait_for_sleepers(1)
+            assert stack.poller.status.phase is SyncPhase.AUTH_ERROR
+            assert len(emulator.admin.request_log()) == 1
+            # The one pending wait is the rare recheck of the key, not a backoff of a retry loop.
+            assert clock.sleepers == [clock.now() + timedelta(seconds=recheck)]
+            assert "key" in (stack.poller.status.last_error or "").lower()
+
+            stack.poller.poke("network back")
+            await next_wait(clock, recheck)
+            # The recheck's try went out: the poke did not cut the halted wait short (that wait ends without one).
+            assert len(emulator.admin.request_log()) == 2
+
+            emulator.admin.restore_key(rw_key)
+            stack.poller.resume()
+            await until(lambda: stack.poller.status.last_success is not None, "a poll once resumed")
         assert stack.poller.status.phase in (SyncPhase.IDLE, SyncPhase.SYNCING)
     finally:
         stack.poller.stop()
@@ -244,30 +260,25 @@ async def test_a_revoked_key_halts_polling_without_spinning(
 async def test_a_halted_poller_retries_the_key_rarely_and_resumes_when_it_is_restored(
     emulator: EmulatorServer, rw_key: str, tmp_path: Path
 ) -> None:
-    recheck = 0.6
-    config = SyncConfig(backoff_base=0.05, backoff_cap=0.2, halted_recheck=recheck)
-    stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=SystemClock(), config=config)
-    emulator.admin.revoke_key(rw_key)
-    emulator.admin.clear_request_log()
+    clock = FakeClock(day_at(0, 0) + timedelta(hours=3))
+    stack = revoked_key_stack(emulator, rw_key, tmp_path, clock)
+    recheck = stack.config.halted_recheck
     task = asyncio.create_task(stack.poller.run())
     try:
         async with asyncio.timeout(5):
             # Halted first (the failed poll's status), then the halted loop plans its next try of the key.
-            while not stack.poller.status.halted or stack.poller.status.next_poll is None:
-                await asyncio.sleep(0.01)
-        halted_at = datetime.now(UTC)
-        next_poll = stack.poller.status.next_poll
-        assert next_poll is not None and abs((next_poll - halted_at).total_seconds() - recheck) < 0.3
-        stack.poller.poke("network back")  # ignored: a poke does not make a rejected key worth a new try
-        await asyncio.sleep(recheck * 2.5)
-        tries = len(emulator.admin.request_log())
-        assert 2 <= tries <= 4, f"{tries} requests in {recheck * 2.5:.1f} s: one try, then one per recheck"
-        assert stack.poller.status.halted
+            await clock.wait_for_sleepers(1)
+            assert stack.poller.status.halted
+            assert stack.poller.status.next_poll == clock.now() + timedelta(seconds=recheck)
+            stack.poller.poke("network back")  # ignored: a poke does not make a rejected key worth a new try
+            for tries in (2, 3):
+                await next_wait(clock, recheck)
+                assert len(emulator.admin.request_log()) == tries, "one try per recheck"
+                assert stack.poller.status.halted
 
-        emulator.admin.restore_key(rw_key)  # restored on the server side; nobody touches the app
-        async with asyncio.timeout(recheck * 4):
-            while stack.poller.status.last_success is None:
-                await asyncio.sleep(0.01)
+            emulator.admin.restore_key(rw_key)  # restored on the server side; nobody touches the app
+            await next_wait(clock, recheck)
+        assert stack.poller.status.last_success is not None
         assert not stack.poller.status.halted
     finally:
         stack.poller.stop()
@@ -331,8 +342,6 @@ async def test_cadence_is_fast_when_asked_or_when_an_event_is_soon(stack: Stack,
 async def test_run_polls_on_its_cadence_at_once_when_poked_and_backs_off_when_offline(
     emulator: EmulatorServer, rw_key: str, tmp_path: Path
 ) -> None:
-    from fake_clock import FakeClock
-
     clock = FakeClock(day_at(0, 0) + timedelta(hours=3))
     config = SyncConfig(backoff_base=10, backoff_cap=40)
     stack = make_stack(emulator.url, rw_key, tmp_path / "c.sqlite3", clock=clock, config=config)
@@ -345,20 +354,16 @@ async def test_run_polls_on_its_cadence_at_once_when_poked_and_backs_off_when_of
             assert len(polls) == 1
             assert stack.poller.status.next_poll == clock.now() + timedelta(seconds=config.slow_interval)
 
+            mark = clock.sleep_calls
             stack.poller.poke("local write")
-            while len(polls) < 2:
-                await asyncio.sleep(0.01)
-            await clock.wait_for_sleepers(1)
+            await clock.wait_for_sleepers(1, after=mark)
+            assert len(polls) == 2
 
             emulator.faults.fail_next(3, 503)
-            clock.advance(config.slow_interval)
-            while stack.poller.status.phase is not SyncPhase.SERVER_ERROR:
-                await asyncio.sleep(0.01)
-            await clock.wait_for_sleepers(1)
+            await next_wait(clock, config.slow_interval)
+            assert stack.poller.status.phase is SyncPhase.SERVER_ERROR
             assert stack.poller.status.next_poll == clock.now() + timedelta(seconds=10)
-            clock.advance(10)
-            await asyncio.sleep(0.05)
-            await clock.wait_for_sleepers(1)
+            await next_wait(clock, 10)
             assert stack.poller.status.next_poll == clock.now() + timedelta(seconds=20)  # doubled
             assert stack.poller.status.last_error
     finally:
@@ -369,8 +374,6 @@ async def test_run_polls_on_its_cadence_at_once_when_poked_and_backs_off_when_of
 
 @pytest.mark.asyncio
 async def test_a_wake_from_suspend_polls_at_once(emulator: EmulatorServer, rw_key: str, tmp_path: Path) -> None:
-    from fake_clock import FakeClock
-
     clock = FakeClock(day_at(0, 0) + timedelta(hours=3))
     stack = make_stack(emulator.url, rw_key, tmp_path / "c.sqlite3", clock=clock, config=SyncConfig())
     task = asyncio.create_task(stack.poller.run())
@@ -381,8 +384,7 @@ async def test_a_wake_from_suspend_polls_at_once(emulator: EmulatorServer, rw_ke
             assert first is not None
             # The machine sleeps for two hours: the clock jumps far past the 30-second slice.
             clock.set(clock.now() + timedelta(hours=2))
-            while stack.poller.status.last_success == first:
-                await asyncio.sleep(0.01)
+            await until(lambda: stack.poller.status.last_success != first, "a poll on waking")
         assert stack.poller.status.last_success is not None and stack.poller.status.last_success > first
     finally:
         stack.poller.stop()

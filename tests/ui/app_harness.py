@@ -3,24 +3,30 @@
 The ``make_app`` fixture (tests/ui/conftest.py): ``make_app(key=..., server=...)`` starts :class:`KlenDesktop`
 as a launch would (minus the single-instance check and the keyring lookup), on the shared qasync loop, with its
 cache and settings in the test's temp folder.
-Every wait is bounded (``app.until``).
+Every wait is bounded (``app.until``). The stories drive it as a user does: tray menu items
+(:meth:`AppHarness.tray_item`), clicks on the agenda's rows (:meth:`AppHarness.pick`), typing (:func:`type_into`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QMenu
 from waiting import until
 
 from klen_desktop.app import KlenDesktop
 from klen_desktop.clock import Clock
 from klen_desktop.emulator import EmulatorServer
+from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.settings_dialog import SettingsDialog
 from klen_desktop.ui.tray import Tray
 from klen_desktop.ui.window_manager import Windows
 
@@ -50,7 +56,41 @@ class AppHarness:
         return self.windows.ensure_agenda()
 
     async def until(self, predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+        """:func:`waiting.until`, for the stories that read ``await app.until(...)``."""
         await until(predicate, what, timeout)
+
+    def tray_item(self, prefix: str) -> QAction:
+        """The tray menu's item whose text starts with ``prefix``, as the menu shows it when opened."""
+        self.tray.fill_menu(self.tray.menu)  # what opening the menu does
+        return action(self.tray.menu, prefix)
+
+    async def pick(self, title: str) -> AgendaWindow:
+        """Open the agenda from the tray and click the event's row, so the detail pane shows it."""
+        self.tray_item("Open agenda").trigger()
+        window = self.agenda
+        await self.until(lambda: window.isVisible() and self.agenda_event(title) is not None, f"{title!r} listed")
+        row = window.model.row_of(self.agenda_event(title).id)
+        assert row is not None, f"{title!r} is filtered out of the list"
+        index = window.model.index(row)
+        window.list_view.scrollTo(index)
+        rect = window.list_view.visualRect(index)
+        # On the title: the row's own buttons (Join, Completed, No-show) sit at its right end.
+        spot = QPoint(rect.left() + rect.width() // 4, rect.center().y())
+        QTest.mouseClick(window.list_view.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+        shown = window.pane.shown_event
+        assert shown is not None and shown.title == title, f"the click showed {shown and shown.title!r}"
+        return window
+
+    async def account_settings(self) -> SettingsDialog:
+        """Settings from the tray, on the Account tab (clicked, as it opens on General)."""
+        self.tray_item("Settings…").trigger()
+        dialog = self.windows.settings
+        assert dialog is not None
+        bar = dialog.tabs.tabBar()
+        tab = bar.tabRect(dialog.tabs.indexOf(dialog.key_page))
+        QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=tab.center())
+        assert dialog.tabs.currentWidget() is dialog.key_page
+        return dialog
 
     def agenda_titles(self) -> list[str]:
         model = self.agenda.model
@@ -76,6 +116,27 @@ class AppHarness:
         """Wait until the first poll is in and the agenda shows it."""
         await self.until(lambda: self.controller.status.last_success is not None, "the first sync")
         await self.controller.reload()
+
+
+def type_into(field: QLineEdit | QAbstractSpinBox, text: str) -> None:
+    """Replace what ``field`` holds with ``text``, typed key by key, as a user selects it all and types over it."""
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(field, Qt.Key.Key_Delete)
+    for char in text:
+        if char.isascii():
+            QTest.keyClick(field, char)
+        else:  # QTest knows keys for ASCII only; other letters arrive as text, as from a keyboard layout
+            QTest.sendKeyEvent(QTest.KeyAction.Click, field, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier)
+
+
+def menu_labels(menu: QMenu) -> list[str]:
+    return [a.text() for a in menu.actions() if not a.isSeparator()]
+
+
+def action(menu: QMenu, prefix: str) -> QAction:
+    found = [a for a in menu.actions() if a.text().startswith(prefix)]
+    assert found, f"no menu item starting with {prefix!r} in {menu_labels(menu)}"
+    return found[0]
 
 
 def insert_event(
@@ -112,20 +173,6 @@ class AppFactory:
 
 
 MakeApp = AppFactory
-
-
-class ShiftedClock:
-    """Real time moved to ``start``: it runs (and sleeps) at normal speed from there, unlike a fake clock,
-    so the app's loops behave as in real use while "now" is a chosen instant."""
-
-    def __init__(self, start: datetime) -> None:
-        self._offset = start - datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
 
 
 def local_noon_tomorrow() -> datetime:

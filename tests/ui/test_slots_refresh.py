@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from app_harness import MakeApp, ShiftedClock
+from app_harness import MakeApp
 from local_zone import local_zone
+from shifted_clock import ShiftedClock
 
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.ui import window_manager as windows_module

@@ -6,10 +6,9 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from app_harness import MakeApp, insert_event
+from app_harness import MakeApp, insert_event, type_into
 
 from klen_desktop.emulator import EmulatorServer
-from klen_desktop.key_check import KeyCheck
 from klen_desktop.session.files import ics_file_name
 
 pytestmark = pytest.mark.asyncio
@@ -17,13 +16,12 @@ pytestmark = pytest.mark.asyncio
 
 async def test_testing_a_read_only_key_says_it_cannot_write(make_app: MakeApp, ro_key: str) -> None:
     app = await make_app()
-    answers: list[object] = []
-    app.controller.key_tested.connect(answers.append)
-    await app.controller.test_key(ro_key)
-    assert len(answers) == 1
-    result = answers[0]
-    assert isinstance(result, KeyCheck)
-    assert result.ok and result.can_read and not result.can_write
+    page = (await app.account_settings()).key_page
+    type_into(page.key_edit, ro_key)
+    page.test_button.click()
+    await app.until(lambda: page.result_box.isVisibleTo(page), "the test's answer")
+    assert (page.read_value.text(), page.write_value.text()) == ("Yes", "No")
+    assert page.read_only_note.isVisibleTo(page), "a key that works but cannot write says so"
 
 
 async def test_an_events_calendar_file_is_saved_under_the_name_the_user_chose(
@@ -71,10 +69,14 @@ async def test_saving_a_key_goes_live_and_forgetting_it_goes_back_to_demo(make_a
     assert app.controller.demo
     changed: list[bool] = []
     app.controller.connection_changed.connect(lambda: changed.append(app.controller.demo))
-    await app.controller.save_key(rw_key)
+    page = (await app.account_settings()).key_page
+    type_into(page.key_edit, rw_key)
+    page.save_button.click()
+    await app.until(lambda: changed, "the saved key to switch the app")
     assert changed == [False], "the saved key switched the app to the live calendar"
     assert await app.desktop.key_store.get() == rw_key
     assert app.desktop.key_state().stored and not app.desktop.key_state().demo
+    # "Forget key…" asks first in a modal message box (test_settings_dialog.py answers it); this is what Yes sends.
     await app.controller.forget_key()
     assert changed == [False, True], "forgetting the key went back to demo mode"
     assert await app.desktop.key_store.get() is None
@@ -86,13 +88,16 @@ async def test_the_open_settings_dialog_follows_a_saved_key_and_the_banner_opens
     make_app: MakeApp, rw_key: str
 ) -> None:
     app = await make_app(demo=True)
-    app.agenda.settings_requested.emit()  # "Enter API key…" on the demo banner
+    app.tray_item("Open agenda").trigger()
+    banner = app.agenda.mode_banner.button
+    assert banner.isVisible() and banner.text() == "Enter API key…"
+    banner.click()
     dialog = app.windows.settings
     assert dialog is not None and dialog.tabs.currentWidget() is dialog.key_page, "the banner opens the Account tab"
     assert dialog.key_page.demo_badge.isVisibleTo(dialog) and not dialog.key_page.forget_button.isEnabled()
-    dialog.key_page.key_edit.setText(rw_key)
+    type_into(dialog.key_page.key_edit, rw_key)
     dialog.key_page.save_button.click()
     await app.until(lambda: not app.controller.demo, "the saved key switched the app to the live calendar")
     await app.until(lambda: dialog.key_page.forget_button.isEnabled(), "Forget enabled in the open dialog")
     assert not dialog.key_page.demo_badge.isVisibleTo(dialog), "no longer says Demo mode"
-    await app.controller.forget_key()
+    await app.controller.forget_key()  # the keyring is the session's: leave it without the key

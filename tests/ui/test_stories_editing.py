@@ -7,7 +7,7 @@ on the server (``emulator.admin``) and on screen (the agenda's model).
 from __future__ import annotations
 
 import pytest
-from app_harness import MakeApp, insert_event
+from app_harness import MakeApp, insert_event, type_into
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.emulator import EmulatorServer
@@ -17,9 +17,10 @@ pytestmark = pytest.mark.asyncio
 
 async def test_an_event_created_in_the_editor_is_on_the_server_and_in_the_agenda(make_app: MakeApp) -> None:
     app = await make_app()
-    editor = app.windows.new_event()
-    editor.title_edit.setText("Coffee with Ana")
-    editor.location_edit.setText("Café Central")
+    app.tray_item("New event…").trigger()
+    editor = app.windows.editors[-1]
+    type_into(editor.title_edit, "Coffee with Ana")
+    type_into(editor.location_edit, "Café Central")
     editor.save_button.click()
 
     await app.until(lambda: app.server_event("Coffee with Ana") is not None, "the event on the server")
@@ -35,10 +36,10 @@ async def test_an_event_created_in_the_editor_is_on_the_server_and_in_the_agenda
 async def test_an_edit_reaches_the_server(make_app: MakeApp, emulator: EmulatorServer) -> None:
     event_id = insert_event(emulator, "Quarterly review")
     app = await make_app()
-    await app.until(lambda: app.controller.cached_event(event_id) is not None, "the event in the cache")
-    editor = app.windows.edit_event(event_id)
-    assert editor is not None
-    editor.title_edit.setText("Quarterly review (moved online)")
+    window = await app.pick("Quarterly review")
+    window.pane.edit_button.click()
+    editor = app.windows.editors[-1]
+    type_into(editor.title_edit, "Quarterly review (moved online)")
     editor.save_button.click()
 
     await app.until(
@@ -51,12 +52,11 @@ async def test_an_edit_reaches_the_server(make_app: MakeApp, emulator: EmulatorS
 async def test_cancel_with_a_reason_from_the_agenda(make_app: MakeApp, emulator: EmulatorServer) -> None:
     event_id = insert_event(emulator, "Haircut", customer_name="Bo")
     app = await make_app()
-    await app.until(lambda: app.agenda_event("Haircut") is not None, "the event in the agenda")
-    agenda = app.agenda
-    agenda.ask_cancel(app.agenda_event("Haircut"))
-    dialog = agenda.cancel_dialog
+    window = await app.pick("Haircut")
+    window.pane.cancel_button.click()
+    dialog = window.cancel_dialog
     assert dialog is not None
-    dialog.reason_edit.setText("Customer is ill")
+    type_into(dialog.reason_edit, "Customer is ill")
     dialog.confirm_button.click()
 
     await app.until(lambda: app.server.admin.event(event_id)["status"] == "cancelled", "cancelled on the server")  # type: ignore[index]
@@ -70,8 +70,8 @@ async def test_cancel_with_a_reason_from_the_agenda(make_app: MakeApp, emulator:
 async def test_mark_completed_from_the_agenda(make_app: MakeApp, emulator: EmulatorServer) -> None:
     event_id = insert_event(emulator, "Consultation", hours_from_now=-2)
     app = await make_app()
-    await app.until(lambda: app.agenda_event("Consultation") is not None, "the event in the agenda")
-    app.agenda.status_requested.emit(event_id, EventStatus.COMPLETED.value)
+    window = await app.pick("Consultation")
+    window.pane.complete_button.click()
 
     await app.until(lambda: app.server.admin.event(event_id)["status"] == "completed", "completed on the server")  # type: ignore[index]
     await app.until(lambda: app.agenda_event("Consultation").status is EventStatus.COMPLETED, "shown as completed")
@@ -80,9 +80,10 @@ async def test_mark_completed_from_the_agenda(make_app: MakeApp, emulator: Emula
 async def test_invalid_input_shows_the_inline_error_and_sends_nothing(make_app: MakeApp) -> None:
     app = await make_app()
     app.server.admin.clear_request_log()
-    editor = app.windows.new_event()
-    editor.title_edit.setText("")
-    editor.customer_email_edit.setText("not-an-email")
+    app.tray_item("New event…").trigger()
+    editor = app.windows.editors[-1]
+    type_into(editor.title_edit, "")
+    type_into(editor.customer_email_edit, "not-an-email")
     editor.save_button.click()
     await app.until(lambda: editor.general_error.isVisible() or _field_errors(editor), "an inline error")
 
@@ -98,16 +99,21 @@ async def test_a_read_only_key_greys_out_writes(make_app: MakeApp, emulator: Emu
     app = await make_app(key=ro_key)
     await app.until(lambda: app.controller.access.read_only, "the key is known to be read-only")
     # The tray: new event and quick booking are off, and the menu says why.
-    app.tray.fill_menu(app.tray.menu)
-    labels = {a.text(): a for a in app.tray.menu.actions()}
-    assert not labels["New event…"].isEnabled()
-    assert not labels["Next free 30 minutes"].isEnabled()
-    assert "Read-only key: changes are off" in labels
-    # The editor opens read-only, and a write attempted anyway is refused before it is queued.
+    assert not app.tray_item("New event…").isEnabled()
+    assert not app.tray_item("Next free 30 minutes").isEnabled()
+    assert app.tray_item("Read-only key: changes are off")
+    # The agenda's write buttons are off too.
+    window = await app.pick("Team sync")
+    assert not window.pane.confirm_button.isEnabled() and not window.pane.edit_button.isEnabled()
+    # No button leads to an editor now; one opened all the same is read-only.
     editor = app.windows.new_event()
     assert not editor.save_button.isEnabled()
-    app.agenda.status_requested.emit(app.agenda_event("Team sync").id, "completed")
-    await app.until(lambda: True, "a turn of the loop")
+    # A write that gets past the greyed-out buttons all the same is refused before it is queued, and said.
+    notices: list[str] = []
+    app.controller.notice.connect(lambda title, _text: notices.append(title))
+    window.status_requested.emit(window.pane.shown_event.id, "completed")
+    await app.until(lambda: notices, "the refusal said")
+    assert notices == ["Could not change the status"]
     assert not app.controller.outbox
     assert all(e["status"] == "scheduled" for e in app.server.admin.all_events())
 
@@ -123,8 +129,9 @@ async def test_a_refused_create_comes_back_to_the_editor_and_is_resent_once_fixe
 ) -> None:
     emulator.admin.set_limits(rw_key, daily_limit=0)
     app = await make_app()
-    editor = app.windows.new_event()
-    editor.title_edit.setText("Strategy offsite")
+    app.tray_item("New event…").trigger()
+    editor = app.windows.editors[-1]
+    type_into(editor.title_edit, "Strategy offsite")
     editor.save_button.click()
     await app.until(lambda: editor.general_error.isVisible(), "the server's refusal shown in the editor")
     assert "limit" in editor.general_error.text().lower()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from app_harness import MakeApp, free_port, insert_event
+from app_harness import MakeApp, free_port, insert_event, type_into
 from fixtures_emulator import STANDARD_KEYS
 
 from klen_desktop.emulator import EmulatorServer
@@ -27,9 +27,10 @@ async def test_an_edit_made_while_the_server_is_down_is_pending_then_syncs(
     await app.until(lambda: app.agenda_event("Dentist") is not None, "the event in the agenda")
 
     server.stop()
-    editor = app.windows.edit_event(event_id)
-    assert editor is not None
-    editor.title_edit.setText("Dentist (bring X-rays)")
+    window = await app.pick("Dentist")
+    window.pane.edit_button.click()
+    editor = app.windows.editors[-1]
+    type_into(editor.title_edit, "Dentist (bring X-rays)")
     editor.save_button.click()
     # Saved locally: shown at once, marked pending, and the tray says there is unsent work.
     await app.until(lambda: app.agenda_event("Dentist (bring X-rays)") is not None, "the edit shown at once")
@@ -40,7 +41,7 @@ async def test_an_edit_made_while_the_server_is_down_is_pending_then_syncs(
     await app.until(lambda: app.tray.state in (TrayState.PENDING, TrayState.OFFLINE), "the tray shows it")
 
     back = make_emulator(db_path=db, port=port, keys=STANDARD_KEYS)
-    app.controller.sync_now()
+    app.tray_item("Sync now").trigger()
     await app.until(lambda: back.admin.event(event_id)["title"] == "Dentist (bring X-rays)", "the edit on the server")  # type: ignore[index]
     await app.until(lambda: not app.controller.outbox, "nothing left in the outbox")
     await app.until(lambda: app.agenda_event("Dentist (bring X-rays)").local_state is None, "the pending mark gone")
@@ -50,14 +51,17 @@ async def test_a_change_made_on_the_server_appears_after_a_poll(make_app: MakeAp
     app = await make_app()
     assert app.agenda_event("Booked by an agent") is None
     insert_event(emulator, "Booked by an agent", created_by_ai_agent=True)
-    app.controller.sync_now()
+    app.controller.sync_now()  # the poll that the poller's own timer would start within minutes
     await app.until(lambda: app.agenda_event("Booked by an agent") is not None, "the new booking in the agenda")
 
 
 async def test_find_a_free_slot_and_book_it(make_app: MakeApp, emulator: EmulatorServer) -> None:
     app = await make_app()
-    finder = app.windows.find_slot()
-    finder.duration_spin.setValue(45)
+    app.tray_item("Find a free slot…").trigger()
+    finder = app.windows.slot_finder
+    assert finder is not None
+    type_into(finder.duration_spin, "45")
+    assert finder.duration_spin.value() == 45
     finder.search_button.click()
     await app.until(lambda: finder.book_button.isEnabled(), "slots listed with the first one selected")
     chosen = finder._selected_slot()
@@ -66,7 +70,7 @@ async def test_find_a_free_slot_and_book_it(make_app: MakeApp, emulator: Emulato
     await app.until(lambda: app.windows.editors, "the editor opened on the slot")
     editor = app.windows.editors[-1]
     assert editor.draft().start == chosen.start and editor.draft().end == chosen.end
-    editor.title_edit.setText("Intro call")
+    type_into(editor.title_edit, "Intro call")
     editor.save_button.click()
     await app.until(lambda: app.server_event("Intro call") is not None, "the booking on the server")
     booked = app.server_event("Intro call")
@@ -85,7 +89,7 @@ async def test_quitting_while_a_detail_read_is_in_flight_ends_it_quietly(
     emulator.faults.latency(1.5, path=f"/api/v1/calendar/events/{event_id}")
     budget = app.controller.session.core.interactive_budget
     spent = budget.spent
-    read = app.controller.load_detail(event_id)
+    read = app.controller.load_detail(event_id)  # what selecting the event asks; its task shows the cancel
     await app.until(lambda: budget.spent > spent, "the read to take its turn and go out")
     assert not read.done()
 

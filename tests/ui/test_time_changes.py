@@ -9,7 +9,6 @@ process format local times too.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +20,7 @@ from fake_clock import FakeClock
 from local_zone import local_zone
 from PySide6.QtWidgets import QLabel, QMenu
 from pytestqt.qtbot import QtBot
+from shifted_clock import ShiftedClock
 from test_agenda_values import make_event
 
 from klen_desktop.emulator import EmulatorServer
@@ -40,22 +40,6 @@ ABOUT_AN_HOUR = r"Next: {} in (1 h|59 min) \("
 def move_to(name: str) -> None:
     """What the OS does on arrival in another zone: the setting changes; the app is not told."""
     os.environ["TZ"] = name
-
-
-class JumpingClock:
-    """Real time from a chosen instant on (the app's loops run as in real use), which a test can step."""
-
-    def __init__(self, start: datetime) -> None:
-        self._offset = start - datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
-
-    def jump(self, by: timedelta) -> None:
-        self._offset += by
 
 
 def placed(model: AgendaModel) -> dict[str, tuple[date, str]]:
@@ -112,7 +96,7 @@ async def test_moving_from_berlin_to_tokyo_regroups_the_agenda_and_refreshes_the
     with local_zone("Europe/Berlin"):
         lunch_id = insert_event(emulator, "Lunch with Ann", hours_from_now=0, base=lunch)
         insert_event(emulator, "Late review", hours_from_now=0, base=late)
-        app = await make_app(clock=JumpingClock(now))
+        app = await make_app(clock=ShiftedClock(now))
         window = app.windows.open_agenda()
         await app.until(lambda: {"Lunch with Ann", "Late review"} <= set(placed(window.model)), "both events shown")
         window.show_event(lunch_id)
@@ -154,7 +138,7 @@ async def test_a_night_asleep_moves_today_the_now_line_and_the_next_event(
     with local_zone("Europe/Berlin"):
         insert_event(emulator, "Evening call", hours_from_now=1, base=evening)
         insert_event(emulator, "Morning standup", hours_from_now=14, base=evening)  # 08:00 UTC the next day
-        clock = JumpingClock(evening)
+        clock = ShiftedClock(evening)
         app = await make_app(clock=clock)
         window = app.windows.open_agenda()
         await app.until(lambda: {"Evening call", "Morning standup"} <= set(placed(window.model)), "both events")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
-from app_harness import MakeApp, ShiftedClock, insert_event, local_noon_tomorrow
+from app_harness import MakeApp, action, insert_event, local_noon_tomorrow, menu_labels
 from local_zone import local_zone
-from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
+from shifted_clock import ShiftedClock
 from waiting import until
 
 from klen_desktop.api.models import EventType
@@ -25,16 +26,6 @@ from klen_desktop.ui.icons import TrayState, tray_pixmap
 from klen_desktop.ui.no_tray_mode import NoTrayMode
 from klen_desktop.ui.single_instance import SingleInstance
 from klen_desktop.ui.tray import dialable
-
-
-def menu_labels(menu: QMenu) -> list[str]:
-    return [a.text() for a in menu.actions() if not a.isSeparator()]
-
-
-def action(menu: QMenu, prefix: str) -> QAction:
-    found = [a for a in menu.actions() if a.text().startswith(prefix)]
-    assert found, f"no menu item starting with {prefix!r} in {menu_labels(menu)}"
-    return found[0]
 
 
 def submenu(menu: QMenu, prefix: str) -> QMenu:
@@ -345,8 +336,8 @@ async def test_screenshots_of_the_tray_menu_and_icons(make_app: MakeApp, emulato
     try:
         for name, palette in (("light", original), ("dark", dark_tray_palette())):
             qt.setPalette(palette)
-            await asyncio.sleep(0.05)  # palette changes reach widgets as posted events
             menu = app.tray.menu
+            await until(partial(painted_in, menu, palette), f"the menu in the {name} palette")
             app.tray.fill_menu(menu)
             menu.adjustSize()
             assert menu.grab().save(str(folder / f"tray-menu-{name}.png"))
@@ -359,6 +350,12 @@ async def test_screenshots_of_the_tray_menu_and_icons(make_app: MakeApp, emulato
             assert strip.save(str(folder / f"tray-icons-{name}.png"))
     finally:
         qt.setPalette(original)
+
+
+def painted_in(widget: QWidget, palette: QPalette) -> bool:
+    """Whether an application palette change has reached ``widget``."""
+    window = QPalette.ColorRole.Window
+    return widget.palette().color(window) == palette.color(window)
 
 
 def dark_tray_palette() -> QPalette:
