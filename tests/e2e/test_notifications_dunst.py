@@ -204,10 +204,11 @@ async def test_reminder_actions_work_through_dunst(tmp_path: Path, emulator: Emu
             await dunst_invoke(rf"(Call {r.marker}) \[[0-9]*,join\]")
             assert await r.captured.wait_for("open_url") == [("https://m.ex/a",)]
 
+            # Marked before the click: the scheduler may plan its next sleep before the wait below sees the snooze.
+            mark = clock.sleep_calls
             await dunst_invoke(rf"(Visit {r.marker}) \[[0-9]*,snooze:5\]")
             (snoozed,) = await r.captured.wait_for("snooze")
             assert snoozed[2] == 5
-            mark = clock.sleep_calls
             await clock.wait_for_sleepers(after=mark)
             clock.advance(4 * 60)
             await asyncio.sleep(0.2)
