@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 class SyncConfig:
     """How far the window reaches, how often to poll, how hard to back off.
 
-    Request cost of one poll: ``ceil(window events / page_size)`` list requests (at least one) plus at most
-    ``max_details_per_poll`` detail reads. With the defaults a 1,000-event window costs 10 + up to 5 requests.
+    Request cost of one poll of a window of one page: one list request plus at most ``max_details_per_poll``
+    detail reads. A larger window costs the pages of its ``NOW`` range a poll, and its other ranges as they
+    fall due (:mod:`klen_desktop.sync.ranges`).
     """
 
     days_back: int = 7
@@ -23,6 +24,17 @@ class SyncConfig:
     slow_interval: float = 300.0
     # An event starting this soon makes polling fast: a last-minute move must reach the reminder in time.
     soon: timedelta = timedelta(minutes=15)
+    # A window of more than one page is read in ranges (see klen_desktop.sync.ranges): the days holding the
+    # next ``now_span`` at every poll, the rest of the next ``near_span`` every ``near_refresh``, every other
+    # day in ranges of about ``range_events`` events every ``far_refresh``.
+    now_span: timedelta = timedelta(hours=12)
+    near_span: timedelta = timedelta(hours=48)
+    near_refresh: timedelta = timedelta(minutes=10)
+    far_refresh: timedelta = timedelta(minutes=30)
+    range_events: int = 250
+    # Events that left a range between two reads are looked up one by one (moved elsewhere, or gone), at most
+    # this many a read; the rest keep their cached copy until the whole window is read.
+    max_lookups: int = 10
     backoff_base: float = 15.0
     backoff_cap: float = 900.0
     # While a 401/403 halts polling, the key is tried again this often (a suspended key may be restored).

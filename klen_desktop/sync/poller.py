@@ -25,7 +25,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import ConnectionFailed, KeyRejected, KlenError, PermissionMissing, RateLimited
@@ -38,6 +38,7 @@ from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
+from klen_desktop.sync.ranges import Plan, SyncRange, Tier, due_ranges, next_due
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.sync.waiting import sleep_or_wake
 from klen_desktop.sync.window_sync import WindowResult, WindowSync
@@ -102,6 +103,9 @@ class Poller:
         self._stopping = False
         self._failures = 0
         self._lock = asyncio.Lock()
+        self._poked = True  # the first round reads the near days at once
+        self._looked = False  # a new cache's first request counts the window (WindowSync.first_look)
+        self._now_read_at: datetime | None = None
         stored = state.get()
         self._status = SyncStatus(
             last_success=stored.last_success,
@@ -154,6 +158,7 @@ class Poller:
             return
         log.debug("sync poked: %s", reason)
         self._failures = 0
+        self._poked = True
         self._wake.set()
 
     def resume(self) -> None:
@@ -161,6 +166,7 @@ class Poller:
         if self._status.halted:
             self._publish(phase=SyncPhase.IDLE)
         self._failures = 0
+        self._poked = True
         self._wake.set()
 
     def stop(self) -> None:
@@ -170,20 +176,35 @@ class Poller:
     # -- polling --------------------------------------------------------------------------------------------
 
     async def sync_once(self) -> ChangeSet:
-        """One poll now. Returns the changes (empty for the baseline); raises the client's error on failure.
+        """One poll of the whole window now. Returns the changes (empty for the baseline); raises the client's
+        error on failure.
 
         The window is announced (status, change listeners) before details are read; a key or permission error
         while reading details still fails the poll (and halts polling), although the window stays stored.
         """
+        start, end = self._config.window(self._clock.now())
+        return await self.sync_range(start, end)
+
+    async def sync_range(self, start: date, end: date, *, first_look: bool = False, details: bool = True) -> ChangeSet:
+        """:meth:`sync_once` for the days ``start`` to ``end`` of the window (``first_look``: a new cache's first
+        request, see :meth:`WindowSync.first_look`; ``details`` False: none are read, not even with spare requests:
+        the next days of a first sync come first)."""
         async with self._lock:
             started = self._clock.now()
             spent_before = self._budget.spent
             self._publish(phase=SyncPhase.SYNCING, last_attempt=started)
             try:
-                result = await self._window.poll_window()
+                if first_look:
+                    result = await self._window.first_look()
+                else:
+                    result = await self._window.poll_range(start, end)
             except KlenError as exc:
                 await self._record_failure(exc, started)
                 raise
+            if not result.stored:
+                self._publish(phase=SyncPhase.IDLE, last_poll_requests=result.requests)
+                log.info("sync: the window holds %d events: the next hours first", result.events_in_window)
+                return result.changes
             self._publish(
                 phase=SyncPhase.IDLE,
                 last_success=self._clock.now(),
@@ -195,20 +216,22 @@ class Poller:
             )
             self._announce(result.changes)
             try:
-                details = await self._window.refresh_details(result.changes)
+                read = await self._window.refresh_details(result.changes) if details else 0
             except KlenError as exc:
                 await self._record_failure(exc, started)
                 raise
             requests = self._budget.spent - spent_before
             log.info(
-                "sync: %d events in window, %d changes, %d details, %d requests%s",
+                "sync %s..%s: %d events, %d changes, %d details, %d requests%s",
+                start,
+                end,
                 result.events_in_window,
                 len(result.changes),
-                details,
+                read,
                 requests,
                 " (baseline)" if result.baseline else "",
             )
-            if details:
+            if read:
                 self._publish(last_success=self._clock.now(), last_poll_requests=requests)
             elif requests != result.requests:
                 self._publish(last_poll_requests=requests)  # detail reads that failed still cost requests
@@ -247,9 +270,8 @@ class Poller:
                     continue  # resumed (the key changed), stopped, or woken for another reason: re-plan
                 log.info("sync halted on a key problem for %.0f s: trying the key once more", recheck)
             try:
-                await self.sync_once()
+                delay = await self.poll_due()
                 self._failures = 0
-                delay = await self._db.run(self._next_delay)
             except (KeyRejected, PermissionMissing):
                 continue
             except RateLimited as exc:
@@ -288,6 +310,71 @@ class Poller:
             if overslept > _SUSPEND_GAP:
                 log.info("woke after %.0f s more than planned (suspend?): polling now", overslept)
                 return
+
+    async def poll_due(self) -> float:
+        """Read every range of the window that is due (:mod:`klen_desktop.sync.ranges`), each stored and announced
+        as it lands; returns the seconds until the next one falls due. The near days go first and at every poll;
+        the other ranges only with requests the budget has to spare, so they never delay the near ones."""
+        read_now = False
+        short_of_budget = False
+        cadence = await self._db.run(self._next_delay)
+        while not self._stopping:
+            plan = await self._window.plan()
+            if not plan.synced and not self._looked:
+                self._looked = read_now = True
+                self._poked = False
+                self._now_read_at = self._clock.now()
+                window = self._config.window(self._now_read_at)
+                try:
+                    await self.sync_range(*window, first_look=True)
+                except BaseException:
+                    self._looked, self._poked = False, True  # the retry after the backoff looks again
+                    raise
+                continue
+            rng, short_of_budget = self._next_range(plan, read_now, cadence)
+            if rng is None:
+                break
+            if rng.tier is Tier.NOW:
+                read_now = True
+                self._poked = False
+                self._now_read_at = self._clock.now()
+            # While the next two days are not all read, their pages go before any details.
+            filling = any(r.tier is not Tier.FAR and plan.last_read(r) is None for r in plan.ranges)
+            try:
+                await self.sync_range(rng.start, rng.end, details=not filling)
+                if filling and rng.tier is Tier.NEAR:
+                    await self._window.refresh_details(ChangeSet())  # spare requests only
+            except BaseException:
+                self._poked = True  # the retry after the backoff reads the near days again
+                raise
+        now = self._clock.now()
+        since_now = (now - self._now_read_at).total_seconds() if self._now_read_at else 0.0
+        delay = max(0.0, cadence - since_now)
+        upcoming = next_due(await self._window.plan(), now, self._config)
+        if upcoming is not None:
+            delay = min(delay, max(0.0, (upcoming - now).total_seconds()))
+        if short_of_budget:
+            # Wait for a request to come free (one period divided by the limit), not for the next poll.
+            delay = max(delay, self._budget.period / self._budget.limit)
+        return delay
+
+    def _next_range(self, plan: Plan, read_now: bool, cadence: float) -> tuple[SyncRange | None, bool]:
+        """The range to read next, and whether a due range waits for the budget. ``cadence``: seconds between
+        two reads of the near days (fast, slow, or until the next event is soon)."""
+        near = plan.ranges[0]
+        if plan.never_read(near) or (not read_now and self._now_is_due(cadence)):
+            return near, False
+        for rng in due_ranges(plan, self._clock.now(), self._config):
+            first_fill = rng.tier is Tier.NEAR and plan.last_read(rng) is None
+            if first_fill or self._budget.available() >= plan.estimated_pages(rng, self._config.page_size):
+                return rng, False
+            return None, True
+        return None, False
+
+    def _now_is_due(self, cadence: float) -> bool:
+        if self._poked or self._now_read_at is None:
+            return True
+        return (self._clock.now() - self._now_read_at).total_seconds() >= cadence
 
     def _next_delay(self) -> float:
         """Seconds to the next poll when healthy: fast, slow, or when the next event becomes "soon"."""

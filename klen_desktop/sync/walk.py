@@ -34,6 +34,9 @@ class Walk:
     problems: list[str] = field(default_factory=list)
     pages: int = 0
     capped: bool = False
+    # Stopped after ``max_pages`` with more to read: ``total`` says how many events the listing counts.
+    truncated: bool = False
+    total: int = 0
 
     @property
     def consistent(self) -> bool:
@@ -49,8 +52,11 @@ class Walk:
         return {item.id for item in self.rejected if item.id is not None}
 
 
-async def walk_window(client: KlenClient, budget: RequestBudget, start: date, end: date, page_size: int) -> Walk:
-    """Every page of ``[start, end]``, each behind the request budget; raises the client's errors."""
+async def walk_window(
+    client: KlenClient, budget: RequestBudget, start: date, end: date, page_size: int, max_pages: int | None = None
+) -> Walk:
+    """Every page of ``[start, end]`` (the first ``max_pages`` when given), each behind the request budget; raises
+    the client's errors."""
     walk = Walk()
     counts: set[int] = set()
     uuids: dict[str, int] = {}
@@ -80,6 +86,10 @@ async def walk_window(client: KlenClient, budget: RequestBudget, start: date, en
         # would only cost requests (a server repeating page 1 forever is stopped here).
         if walk.problems or (not result.events and not result.rejected) or page >= last:
             break
+        if max_pages is not None and page >= max_pages:
+            walk.truncated = True
+            walk.total = result.count
+            return walk
         page += 1
     if walk.problems:
         pass  # stopped early: its counts prove nothing more

@@ -30,7 +30,7 @@ has tokens to spare, so a poll never waits on the budget for a lazy refresh.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
@@ -39,12 +39,14 @@ from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, Malfo
 from klen_desktop.api.models import EventDetail, EventStatus, EventSummary, RejectedItem, format_utc
 from klen_desktop.clock import Clock
 from klen_desktop.store.db import Database
-from klen_desktop.store.events import EventRepository
+from klen_desktop.store.events import EventRepository, summary_of
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxRepository
 from klen_desktop.store.state import SyncStateRepository
+from klen_desktop.store.synced_days import SyncedDaysRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeKind, ChangeSet, diff_events
+from klen_desktop.sync.ranges import Plan, plan_ranges
 from klen_desktop.sync.walk import Walk, walk_window
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,10 @@ def _unconfirmed_creates(
         for i in new_ids
         if (fetched[i].title, format_utc(fetched[i].start_time), format_utc(fetched[i].end_time)) in pending
     }
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1)]
 
 
 def _unique(items: tuple[RejectedItem, ...]) -> tuple[RejectedItem, ...]:
@@ -132,6 +138,9 @@ class WindowResult:
     baseline: bool
     rejected: tuple[RejectedItem, ...] = ()
     consistent: bool = True
+    # False for a first look at a window of more than one page: nothing was stored, ``events_in_window`` is
+    # what the server counts (see :meth:`WindowSync.first_look`).
+    stored: bool = True
 
 
 class WindowSync:
@@ -156,14 +165,63 @@ class WindowSync:
         self._clock = clock
         self._config = config
         self._budget = budget
+        self._days = SyncedDaysRepository(db)
+        self._density_hint: float | None = None
         self._reported: set[tuple[int | None, str]] = set()
 
     async def poll_window(self) -> WindowResult:
-        """Fetch, diff and store the window (no details); raises the client's errors (the store is then untouched)."""
+        """Fetch, diff and store the whole window (no details); raises the client's errors (the store is then
+        untouched)."""
+        start, end = self._config.window(self._clock.now())
+        return await self.poll_range(start, end)
+
+    async def first_look(self) -> WindowResult:
+        """A new cache's first request: page one of the whole window. A window of one page is then stored
+        whole (a small calendar costs one request, as every later poll does); a larger one is only counted, so
+        the first sync can read the next hours first and the rest as the budget allows."""
+        started = self._clock.now()
+        start, end = self._config.window(started)
+        walk = await walk_window(self._client, self._budget, start, end, self._config.page_size, max_pages=1)
+        if walk.truncated:
+            self._density_hint = walk.total / ((end - start).days + 1)
+            return WindowResult(ChangeSet(), 1, walk.total, True, stored=False)
+        view = _judge([walk], set())
+        if view is None:  # a listing that disagreed with itself: read it whole the usual way
+            return await self.poll_range(start, end)
+        changes, baseline = await self._db.run(self._apply_window, start, end, view, started)
+        return WindowResult(changes, 1, len(view.events), baseline, tuple(view.rejected), view.removals_allowed)
+
+    async def plan(self) -> Plan:
+        """The window's ranges now (:mod:`klen_desktop.sync.ranges`), from the days read and the cached events."""
+        now = self._clock.now()
+        start, end = self._config.window(now)
+        synced, counts = await self._db.run(self._read_days, start, end)
+        return plan_ranges(now, self._config, synced, counts, self._density_hint)
+
+    def _read_days(self, start: date, end: date) -> tuple[dict[date, datetime], dict[date, int]]:
+        with self._db.transaction() as conn:
+            synced = self._days.synced(conn)
+            if not synced:
+                # A cache synced before days were recorded: its stored window was read as a whole.
+                state = self._state.get(conn)
+                if state.baseline_done and state.window_start and state.window_end and state.last_success:
+                    self._days.mark(state.window_start, state.window_end, state.last_success, conn)
+                    synced = self._days.synced(conn)
+            return synced, self._days.event_counts(start, end, conn)
+
+    async def poll_range(self, start: date, end: date) -> WindowResult:
+        """Fetch, diff and store the days ``start`` to ``end`` of the window (no details). An event that left
+        the range since the last read is looked up by id: moved elsewhere in the window, or gone."""
         started = self._clock.now()
         spent_before = self._budget.spent
-        start, end = self._config.window(started)
         view = await self.fetch_window(start, end)
+        window_start, window_end = self._config.window(started)
+        relocated: dict[int, EventSummary] = {}
+        unlocated: set[int] = set()
+        if (start, end) != (window_start, window_end) and view.removals_allowed:
+            cached = await self._db.run(self._events.window_ids, start, end)
+            missing = sorted(cached - view.events.keys() - view.kept_ids)
+            relocated, unlocated = await self._locate(missing)
         rejected = _unique(view.rejected)
         reported = {(item.id, item.reason) for item in rejected}
         for item in rejected:
@@ -173,7 +231,9 @@ class WindowSync:
         self._reported = reported
         if not view.removals_allowed:
             log.info("the window listing stayed inconsistent over %d walks: nothing removed this poll", view.walks)
-        changes, baseline = await self._db.run(self._apply_window, start, end, view, started)
+        changes, baseline = await self._db.run(
+            self._apply_window, start, end, replace(view, events={**view.events, **relocated}), started, unlocated
+        )
         return WindowResult(
             changes,
             self._budget.spent - spent_before,
@@ -194,10 +254,37 @@ class WindowSync:
             if view is not None:
                 return view
 
-    def _apply_window(self, start: date, end: date, view: Fetched, started: datetime) -> tuple[ChangeSet, bool]:
+    async def _locate(self, missing: list[int]) -> tuple[dict[int, EventSummary], set[int]]:
+        """Where the events that left a range went: {id: summary} for those still on the server (elsewhere in
+        the window, or outside it), and the ids that could not be looked up (they keep their cached copy).
+        One not found is left out of both: it is gone."""
+        found: dict[int, EventSummary] = {}
+        for index, event_id in enumerate(missing):
+            if index >= self._config.max_lookups:
+                return found, set(missing[index:])
+            await self._budget.acquire()
+            try:
+                found[event_id] = summary_of(await self._client.get_event(event_id))
+            except EventNotFound:
+                continue
+            except (KeyRejected, PermissionMissing):
+                raise
+            except KlenError as exc:
+                log.info("could not look up event %d that left its range: %s", event_id, exc)
+                return found, set(missing[index:])
+        return found, set()
+
+    def _apply_window(
+        self, start: date, end: date, view: Fetched, started: datetime, unlocated: Collection[int] = ()
+    ) -> tuple[ChangeSet, bool]:
         fetched = view.events
+        window_start, window_end = self._config.window(started)
         with self._db.transaction() as conn:
             previous = self._state.get(conn)
+            read_before = self._days.synced(conn)
+            first_read = {day for day in _days(start, end) if day not in read_before}
+            # When the previous read of these days began (the oldest, when they were read apart).
+            range_since = min((read_before[day] for day in _days(start, end) if day in read_before), default=None)
             old = self._events.window(start, end, conn=conn)
             if not view.removals_allowed:
                 # Not confirmed gone: what is missing keeps its previous view.
@@ -211,17 +298,19 @@ class WindowSync:
             active = self._outbox.active(conn)
             held = {e.event_id for e in active if e.event_id is not None}
             held |= self._outbox.local_event_ids(started, conn=conn)
-            held |= view.kept_ids
+            held |= view.kept_ids | set(unlocated)
             held |= _unconfirmed_creates(active, fetched.keys() - old.keys(), fetched)
             new_view = {i: s for i, s in fetched.items() if i not in held}
             old_view = {i: s for i, s in old.items() if i not in held}
             changes = diff_events(old_view, new_view)
             self._events.upsert_summaries((c.event for c in changes if c.kind is not ChangeKind.GONE), conn=conn)
             self._events.remove((c.event_id for c in changes.of_kind(ChangeKind.GONE)), conn=conn)
-            self._events.prune_ended_before(datetime.combine(start, time(), UTC), keep=held, conn=conn)
+            self._events.prune_ended_before(datetime.combine(window_start, time(), UTC), keep=held, conn=conn)
+            self._days.mark(start, end, started, conn)
+            self._days.forget_outside(window_start, window_end, conn)
             # From when the previous poll BEGAN: a write reconciled while it was in flight was left to the outbox
             # by it, so this poll still has to know the event's change as the user's own, not as news.
-            since = previous.last_success_started or previous.last_success
+            since = range_since or previous.last_success_started or previous.last_success
             own = self._outbox.local_event_ids(since, conn=conn) if since else set()
             self._state.put(
                 replace(
@@ -231,15 +320,20 @@ class WindowSync:
                     last_success_started=started,
                     last_error_code=None,
                     last_error_message=None,
-                    window_start=start,
-                    window_end=end,
+                    window_start=window_start,
+                    window_end=window_end,
                     baseline_done=True,
                 ),
                 conn=conn,
             )
         if not previous.baseline_done:
             return ChangeSet(), True  # the first sync of a store is a baseline, not news
-        return changes.mark_local(own.__contains__), False
+        # A day read for the first time (a range of a first sync, a day that entered the window) is a baseline
+        # too: its events are not news. A move onto such a day still is.
+        news = ChangeSet(
+            tuple(c for c in changes if not (c.kind is ChangeKind.CREATED and c.event.start_time.date() in first_read))
+        )
+        return news.mark_local(own.__contains__), False
 
     async def refresh_details(self, changes: ChangeSet) -> int:
         """Read details for events within the reminder horizon that need them; returns how many were read.

@@ -26,11 +26,10 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, TypeVar
 
 from klen_desktop.api.client import KlenClient
-from klen_desktop.api.errors import EventNotFound
+from klen_desktop.api.errors import EventNotFound, KlenError
 from klen_desktop.api.models import EventDetail, EventInput, EventPatch
 from klen_desktop.api.retry import NO_RETRY
 from klen_desktop.clock import SystemClock
@@ -122,21 +121,19 @@ def _news(changes: ChangeSet) -> None:
 
 
 async def _until_idle(db: Database, outbox: OutboxRepository, poller: Poller, clock: SystemClock) -> bool:
-    """Wait until the outbox is empty and a poll begun after that has succeeded; False on timeout."""
+    """Wait until the outbox is empty, then read the whole window once (the background loop reads the far
+    days only every ``far_refresh``); False on timeout."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + IDLE_TIMEOUT
-    empty_since: datetime | None = None
     while loop.time() < deadline:
-        if empty_since is None:
+        if not await db.run(outbox.active):
+            try:
+                # Begun after the last reconcile, so no event is left to the outbox: the store as it settles.
+                await asyncio.wait_for(poller.sync_once(), max(0.1, deadline - loop.time()))
+            except (KlenError, TimeoutError):
+                await asyncio.sleep(0.05)
+                continue
             if not await db.run(outbox.active):
-                empty_since = clock.now()
-                poller.poke("outbox empty")
-        else:
-            # A poll that began before the last reconcile may have left that event alone (the outbox owned
-            # it); only one that began after it shows the store as it settles.
-            status = poller.status
-            started, succeeded = status.last_attempt, status.last_success
-            if started is not None and succeeded is not None and started > empty_since and succeeded > started:
                 return True
         await asyncio.sleep(0.05)
     return False
