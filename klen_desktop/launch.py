@@ -8,6 +8,7 @@ whole life and the composition root :class:`klen_desktop.app.KlenDesktop`, which
 
 from __future__ import annotations
 
+import builtins
 import logging
 import sys
 
@@ -40,7 +41,22 @@ def boot_tray(qt_app: QApplication) -> QSystemTrayIcon | None:
     return icon
 
 
+def drop_feature_import_hook() -> None:
+    """Give ``import`` back to Python: PySide6 puts a hook of its ``__feature__`` switches in front of it.
+
+    The hook serves ``from __feature__ import snake_case, true_property``, which the app never uses, and to
+    do so it reads the source of every module imported after PySide6 (``inspect.getsource``, to see whether
+    it mentions PySide6): some 400 files whose text then stays in ``linecache`` for the app's whole life,
+    about 15 MiB resident, and read during the start. PySide6 keeps the import it replaced as
+    ``builtins.__orig_import__``; putting that back leaves Qt as it is (no feature selected, the default).
+    """
+    original = getattr(builtins, "__orig_import__", None)
+    if original is not None and builtins.__import__ is getattr(builtins, "__feature_import__", None):
+        builtins.__import__ = original
+
+
 def run_app(options: AppOptions) -> int:
+    drop_feature_import_hook()
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName("Klen Desktop")
@@ -83,4 +99,4 @@ def run_app(options: AppOptions) -> int:
             instance.release()
 
 
-__all__ = ["AppOptions", "boot_tray", "run_app"]
+__all__ = ["AppOptions", "boot_tray", "drop_feature_import_hook", "run_app"]
