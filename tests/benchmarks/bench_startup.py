@@ -49,9 +49,10 @@ print(f"READY rss_kib={rss}", flush=True)
 # a tray host. READY is printed when the boot tray is shown, STARTED when the whole app is up.
 APP_CHILD = r"""
 import os, sys
-from PySide6.QtWidgets import QSystemTrayIcon
 
 if os.environ.get("BENCH_FAKE_TRAY") == "1":
+    from PySide6.QtWidgets import QSystemTrayIcon
+
     QSystemTrayIcon.isSystemTrayAvailable = staticmethod(lambda: True)
 
 import klen_desktop.launch as app_module
@@ -105,6 +106,9 @@ sys.exit(app_module.run_app(app_module.AppOptions(base_url="http://127.0.0.1:9",
 def child_env(home: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"), KLEN_BENCH="1")
+    # An installed app runs from compiled bytecode, as PySide6 does in the bare baseline: let the warm-up runs
+    # write it (a shell or CI that turned bytecode files off would otherwise time compiling every module).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if not env.get("DISPLAY"):
         env.update(QT_QPA_PLATFORM="offscreen", BENCH_FAKE_TRAY="1")
     return env
