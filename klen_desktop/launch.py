@@ -8,14 +8,20 @@ whole life and the composition root :class:`klen_desktop.app.KlenDesktop`, which
 
 from __future__ import annotations
 
+import builtins
 import logging
 import sys
-
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+from typing import TYPE_CHECKING
 
 from klen_desktop import __version__
 from klen_desktop.options import AppOptions
 from klen_desktop.ui.icons import PANEL_SIZES, TrayState, app_icon, tray_icon
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+# Qt comes in last, with the icon painter, and the widgets in the functions: no module is imported between
+# Qt's import hook going in and drop_feature_import_hook taking it out.
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +33,8 @@ def boot_tray(qt_app: QApplication) -> QSystemTrayIcon | None:
     quitting before the loop and the core are up would have nothing to shut down cleanly, and the full menu
     (with Quit) replaces it within a second or two.
     """
+    from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None
     icon = QSystemTrayIcon(tray_icon(TrayState.SYNCING, PANEL_SIZES), qt_app)
@@ -40,7 +48,35 @@ def boot_tray(qt_app: QApplication) -> QSystemTrayIcon | None:
     return icon
 
 
+def drop_feature_import_hook() -> None:
+    """Give ``import`` back to Python: PySide6 puts a hook of its ``__feature__`` switches in front of it.
+
+    The hook serves ``from __feature__ import snake_case, true_property``, which the app never uses, and to
+    do so it reads the source of every module imported after PySide6 (``inspect.getsource``, to see whether
+    it mentions PySide6): some 400 files whose text then stays in ``linecache`` for the app's whole life,
+    about 15 MiB resident, and read during the start. PySide6 keeps the import it replaced as
+    ``builtins.__orig_import__``; putting that back leaves Qt as it is (no feature selected, the default).
+    """
+    original = getattr(builtins, "__orig_import__", None)
+    if original is not None and builtins.__import__ is getattr(builtins, "__feature_import__", None):
+        builtins.__import__ = original
+
+
+def skip_httpx_command_line() -> None:
+    """Keep httpx from importing its command-line client, which the app never runs.
+
+    httpx imports it whenever ``click`` (which uvicorn brings) imports, and with it ``rich`` and ``pygments``
+    where those are installed too: up to 90 ms and 4 MiB of the start. A ``None`` in :data:`sys.modules` makes
+    that import fail as if they were missing, and httpx then defines a stand-in ``httpx.main`` instead.
+    """
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 def run_app(options: AppOptions) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    drop_feature_import_hook()
+    skip_httpx_command_line()
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName("Klen Desktop")
@@ -66,12 +102,15 @@ def run_app(options: AppOptions) -> int:
 
     import qasync
 
-    from klen_desktop.app import KlenDesktop
-    from klen_desktop.smoke import run_self_check
+    from klen_desktop.app import AfterStart, KlenDesktop
 
     desktop = KlenDesktop(qt_app, options, boot_icon=boot)
     # The same start as a real launch; the smoke run only adds its checks and the quit.
-    after_start = run_self_check if options.smoke else None
+    after_start: AfterStart | None = None
+    if options.smoke:
+        from klen_desktop.smoke import run_self_check
+
+        after_start = run_self_check
     if instance is not None:
         instance.raise_requested.connect(lambda: desktop.windows.open_agenda() if desktop.windows else None)
         instance.quit_requested.connect(desktop.quit)
@@ -83,4 +122,4 @@ def run_app(options: AppOptions) -> int:
             instance.release()
 
 
-__all__ = ["AppOptions", "boot_tray", "run_app"]
+__all__ = ["AppOptions", "boot_tray", "drop_feature_import_hook", "run_app", "skip_httpx_command_line"]

@@ -14,7 +14,9 @@ into requests and answers into models.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
 from types import TracebackType
@@ -86,6 +88,16 @@ def _query_date(value: date) -> str:
     return value.isoformat()
 
 
+@functools.cache
+def _verified_tls() -> ssl.SSLContext:
+    """The one verifying TLS context of the process, as ``httpx.AsyncClient(verify=True)`` would build it.
+
+    Each context loads every certificate authority (some 50 ms and a few MiB), and the app holds several
+    clients (sync, interactive, key check): they share this one.
+    """
+    return httpx.create_ssl_context()
+
+
 class KlenClient:
     """Async client of one Klen account (one API key) at ``base_url`` (``https://api.klen.ai``).
 
@@ -114,7 +126,7 @@ class KlenClient:
         if http is not None:
             check_injected_http(self._base, http)
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(verify=True, timeout=limits)
+        self._http = http if http is not None else httpx.AsyncClient(verify=_verified_tls(), timeout=limits)
         self._exchange = Exchange(
             base=self._base,
             api_key=api_key,

@@ -145,7 +145,7 @@ KnownEventStatus = Annotated[EventStatus, AfterValidator(_require_known)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=False)
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=False, defer_build=True)
 
 
 class Customer(_Model):

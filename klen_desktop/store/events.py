@@ -13,6 +13,8 @@ Local events not yet on the server (queued creates) have negative ids (minus the
 from __future__ import annotations
 
 import sqlite3
+import threading
+import weakref
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -100,10 +102,26 @@ def summary_of(detail: EventDetail) -> EventSummary:
     return summary
 
 
+# Summaries in use, by their stored text: the agenda and the reminder scheduler read the same thousands of rows,
+# and one frozen value per text serves both (half the memory, and no second parse).
+_summaries: weakref.WeakValueDictionary[str, EventSummary] = weakref.WeakValueDictionary()
+_summaries_lock = threading.Lock()
+
+
+def _summary(text: str) -> EventSummary:
+    with _summaries_lock:
+        known = _summaries.get(text)
+    if known is not None:
+        return known
+    summary = EventSummary.model_validate_json(text)
+    with _summaries_lock:
+        return _summaries.setdefault(text, summary)
+
+
 def _row_to_event(row: Sequence[object]) -> StoredEvent:
     _, summary_json, detail_json, fetched_at, local_state = row
     return StoredEvent(
-        summary=EventSummary.model_validate_json(str(summary_json)),
+        summary=_summary(str(summary_json)),
         detail=None if detail_json is None else EventDetail.model_validate_json(str(detail_json)),
         detail_fetched_at=decode_optional_time(None if fetched_at is None else str(fetched_at)),
         local_state=None if local_state is None else LocalState(str(local_state)),

@@ -153,3 +153,10 @@ async def test_tls_verification_is_on(rw_key: str) -> None:
         transport = client._http._transport  # the pool's SSL context is the only place verify shows
         context = transport._pool._ssl_context  # type: ignore[attr-defined]
         assert context.verify_mode.name == "CERT_REQUIRED" and context.check_hostname
+
+
+async def test_clients_share_one_verifying_tls_context(rw_key: str) -> None:
+    async with KlenClient("https://api.klen.ai", rw_key) as first, KlenClient("https://api.klen.ai", rw_key) as second:
+        contexts = [client._http._transport._pool._ssl_context for client in (first, second)]  # type: ignore[attr-defined]
+        assert contexts[0] is contexts[1]
+        assert contexts[0].verify_mode.name == "CERT_REQUIRED" and contexts[0].check_hostname

@@ -41,6 +41,17 @@ def test_upsert_and_get_round_trip(repo: EventRepository) -> None:
     assert repo.count() == 1
 
 
+def test_readers_of_the_same_row_share_one_summary_until_it_changes(repo: EventRepository) -> None:
+    repo.upsert_summaries([summary(1)])
+    first, again = repo.get(1), repo.get(1)
+    assert first is not None and again is not None
+    assert first.summary is again.summary  # the agenda and the reminders hold one value, not two
+    repo.upsert_summaries([summary(1, title="Renamed")])
+    renamed = repo.get(1)
+    assert renamed is not None and renamed.summary.title == "Renamed"
+    assert first.summary.title == "Event 1"
+
+
 def test_detail_is_kept_when_a_newer_summary_arrives(repo: EventRepository) -> None:
     fetched = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
     repo.upsert_detail(detail(1, remind=30), fetched)

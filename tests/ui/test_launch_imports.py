@@ -1,0 +1,34 @@
+"""The launch gives ``import`` back to Python, so modules imported after Qt leave no source text in memory."""
+
+from __future__ import annotations
+
+import builtins
+import linecache
+import subprocess
+import sys
+
+import pytest
+from PySide6 import QtCore  # noqa: F401  (the hook is PySide6's: it is there once Qt is imported)
+
+from klen_desktop.launch import drop_feature_import_hook
+
+
+def test_modules_imported_after_the_launch_leave_no_source_in_linecache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(builtins, "__import__", builtins.__import__)  # put back after the test
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    linecache.clearcache()
+    drop_feature_import_hook()
+    import colorsys  # noqa: F401  (a small module nothing else here imports)
+
+    assert not [name for name in linecache.cache if name.endswith("colorsys.py")]
+    drop_feature_import_hook()  # a second call changes nothing
+    assert builtins.__import__ is getattr(builtins, "__orig_import__", builtins.__import__)
+
+
+def test_httpx_comes_without_its_command_line_client() -> None:
+    probe = (
+        "import sys; from klen_desktop.launch import skip_httpx_command_line; skip_httpx_command_line(); "
+        "import httpx; print(sorted(name for name in ('click', 'rich', 'pygments') if name in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
