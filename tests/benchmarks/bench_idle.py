@@ -94,10 +94,16 @@ def start_emulator() -> tuple[subprocess.Popen[str], str]:
     raise RuntimeError("the emulator did not print its URL")
 
 
-def seed_calendar(url: str) -> None:
-    """A working week from tomorrow on, nothing in the next 15 minutes (the slow cadence)."""
+def seed_calendar(url: str, countdown: bool) -> None:
+    """A working week from tomorrow on, nothing in the next 15 minutes (the slow cadence); with ``countdown``
+    also an event in 2 hours, so the tooltip counts down the minutes ("in 1 h 59 min")."""
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     events = []
+    if countdown:
+        soon = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=2)
+        events.append(
+            {"title": "Soon", "start_time": soon.isoformat(), "end_time": (soon + timedelta(minutes=30)).isoformat()}
+        )
     for day in range(7):
         for slot in range(4):
             start = tomorrow + timedelta(days=day, hours=2 * slot)
@@ -136,7 +142,7 @@ def wait_settled(url: str, app: subprocess.Popen[str], timeout: float = 120.0) -
     raise RuntimeError("the app never finished its first poll")
 
 
-def one_run(seconds: float, home: Path) -> tuple[float, float, Counter[str], int]:
+def one_run(seconds: float, home: Path, countdown: bool) -> tuple[float, float, Counter[str], int]:
     """Wakeups per minute of the app and the bare tray over the same window, the app's per thread, and the
     number of requests the app made inside the window."""
     emulator, url = start_emulator()
@@ -146,12 +152,12 @@ def one_run(seconds: float, home: Path) -> tuple[float, float, Counter[str], int
     app_env = dict(env, PYTHONPATH=os.pathsep.join(filter(None, [str(home / "site"), env.get("PYTHONPATH")])))
     app = bare = None
     try:
-        seed_calendar(url)
+        seed_calendar(url, countdown)
         app = subprocess.Popen(
             [sys.executable, "-m", "klen_desktop", "--base-url", url], env=app_env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        bare = subprocess.Popen([sys.executable, "-c", BARE_CHILD], env=env)
+        bare = subprocess.Popen([sys.executable, "-c", BARE_CHILD], env=env, stdout=subprocess.DEVNULL)
         wait_settled(url, app)
         before_requests = len(requests_seen(url))
         app_before, bare_before = thread_switches(app.pid), thread_switches(bare.pid)
@@ -177,6 +183,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=120.0, help="length of the measured window")
+    parser.add_argument("--countdown", action="store_true", help="an event in 2 hours: the tooltip counts down")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY") or not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         print("needs a desktop session (DISPLAY, D-Bus, a keyring): see tests/session/session-up.sh", file=sys.stderr)
@@ -188,7 +195,7 @@ def main() -> int:
     try:
         for run in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="klen-bench-idle-") as tmp:
-                app, bare, per_thread, requests = one_run(args.seconds, Path(tmp))
+                app, bare, per_thread, requests = one_run(args.seconds, Path(tmp), args.countdown)
             apps.append(app)
             bares.append(bare)
             busiest = ", ".join(
