@@ -2,10 +2,12 @@
 
 Python reads the local zone once: ``datetime.astimezone()`` keeps using it after the user (or the OS, on
 arrival in another country) changes ``/etc/localtime`` or ``TZ``, until ``time.tzset()`` is called. Nothing
-announces such a change to a process, so :class:`TimeWatch` is polled (the controller does it every 30 s
-and the agenda on its minute tick): each check re-reads the zone and compares it, the local date, and the
-wall clock against the monotonic clock. A wall clock that moved much more or less than the monotonic one
-was stepped (NTP, the user) or the machine slept (Linux's monotonic clock stops during suspend).
+announces such a change to a process in a portable way, so :class:`TimeWatch` is checked whenever there
+is a reason to (:mod:`klen_desktop.ui.time_checks`: at midnight, on hints from the OS, when the user looks,
+and every 10 minutes at the latest; the agenda on its minute tick): each check re-reads the zone and compares
+it, the local date, and the wall clock against the monotonic clock. A wall clock that moved much more or
+less than the monotonic one was stepped (NTP, the user) or the machine slept (Linux's monotonic clock stops
+during suspend).
 
 Qt-free on purpose: Qt caches the zone separately (``QTimeZone.systemTimeZone``); the app formats every time
 with Python's ``datetime``, so Python's cache is the one that matters.

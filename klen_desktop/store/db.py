@@ -6,6 +6,12 @@ database's own single worker thread, so the UI loop never blocks on disk and wri
 
 The file lives in a private folder (0700) and is itself 0600: it holds customer contact data. WAL mode lets
 readers of other connections (a second app instance, a debugging shell) proceed during a write.
+
+SQLite reuses its WAL file but never shrinks it: one large transaction (a first sync of thousands of events)
+would leave megabytes beside the cache for as long as the app runs. A commit that leaves the WAL over
+:data:`CHECKPOINT_AFTER_BYTES` queues a checkpoint on the worker thread that folds it into the database and
+truncates it; it never waits for a reader of another connection (it tries again after the next large write),
+and ``journal_size_limit`` caps what is left after SQLite's own checkpoints.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ T = TypeVar("T")
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_AFTER_BYTES = 1024 * 1024
+WAL_SIZE_LIMIT = 1024 * 1024
 
 
 def _create_private_file(path: Path) -> None:
@@ -76,8 +84,11 @@ class Database:
         self._path = str(path)
         self._lock = threading.RLock()
         self._closed = False
+        self._checkpoint_queued = False
+        self._wal = None if self._path == MEMORY else Path(self._path + "-wal")
         if self._path != MEMORY:
             _create_private_file(Path(self._path))
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="klen-db")
         self._conn = sqlite3.connect(
             self._path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
         )
@@ -87,7 +98,6 @@ class Database:
         except BaseException:
             self._conn.close()
             raise
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="klen-db")
 
     def _configure(self) -> None:
         conn = self._conn
@@ -100,6 +110,7 @@ class Database:
             # With WAL, NORMAL only risks the last transactions on power loss, never corruption, and the
             # cache can always be re-fetched; FULL would fsync on every poll.
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
             self._tighten_sidecars()
 
     def _tighten_sidecars(self) -> None:
@@ -139,6 +150,7 @@ class Database:
                 try:
                     yield conn
                     conn.execute("COMMIT")
+                    self._after_commit()
                 except BaseException:
                     # SQLite may already have rolled back by itself (disk full, I/O error); a failed COMMIT may
                     # not have. Either way no transaction may stay open, or every later write would join it.
@@ -150,6 +162,38 @@ class Database:
                 if refused is exc:
                     raise
                 raise refused from exc
+
+    def _after_commit(self) -> None:
+        if self._wal is None or self._checkpoint_queued:
+            return
+        try:
+            size = self._wal.stat().st_size
+        except OSError:
+            return
+        if size > CHECKPOINT_AFTER_BYTES:
+            self._checkpoint_queued = True
+            try:
+                self._executor.submit(self._checkpoint)
+            except RuntimeError:
+                self._checkpoint_queued = False  # closing: the last close checkpoints by itself
+
+    def _checkpoint(self) -> None:
+        """Fold the WAL into the database and truncate it, unless another connection's reader holds it."""
+        self._checkpoint_queued = False
+        with self._lock:
+            if self._closed:
+                return
+            conn = self._conn
+            # Busy means a reader elsewhere still needs the WAL; waiting for it could hold every caller up.
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                busy, frames, _moved = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if busy:
+                    log.info("WAL checkpoint put off: another connection is reading (%d frames kept)", frames)
+            except sqlite3.Error as exc:
+                log.info("WAL checkpoint failed (%s); the next large write tries again", exc)
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -106,11 +106,11 @@ class Controller(QObject):
         self._hook(self._session)
         self._session.start()
         self.request_reload()
-        self.time_checks.timer.start()
+        self.time_checks.start()
 
     async def shutdown(self) -> None:
         """Stop the session (queued writes stay on disk) and any work in flight."""
-        self.time_checks.timer.stop()
+        self.time_checks.stop()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

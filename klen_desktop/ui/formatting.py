@@ -66,6 +66,17 @@ def starts_in(event: Timed, now: datetime) -> str:
     return f"on {local(event.start_time):%a %d %b at %H:%M}"
 
 
+def starts_in_changes(event: Timed, now: datetime) -> datetime | None:
+    """The instant just after which :func:`starts_in` reads differently for ``event`` (``now`` itself when
+    ``now`` is on such a boundary): each whole minute before its start within a day of it ("in 5 min" ->
+    "in 4 min"), a day before it ("on Mon ..." -> "in 23 h 59 min"), its start ("now") and its end; None once
+    it has ended."""
+    seconds = (event.start_time - now).total_seconds()
+    if seconds <= 0:
+        return event.end_time if event.end_time > now else None
+    return event.start_time - timedelta(minutes=min(int(seconds // 60), 24 * 60))
+
+
 def one_line(text: str | None, limit: int = 80) -> str:
     """Server text for a single-line widget: control characters flattened, long text elided (never inside an
     emoji sequence or between a letter and its accents)."""

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -28,7 +28,8 @@ from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.status import SyncPhase
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.formatting import isolate, local, one_line, span, starts_in, time_range
+from klen_desktop.ui.due_timer import LONGEST_WAIT, DueTimer
+from klen_desktop.ui.formatting import isolate, local, one_line, span, starts_in, starts_in_changes, time_range
 from klen_desktop.ui.icons import TrayState, tray_icon, type_icon
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 MENU_EVENTS = 5
 FREE_SLOT_MINUTES = 30
 OFFER_LIFETIME = timedelta(minutes=5)
-TOOLTIP_REFRESH_MS = 30_000
 
 _OFFLINE_PHASES = (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR, SyncPhase.RATE_LIMITED)
 _ERROR_PHASES = (SyncPhase.AUTH_ERROR, SyncPhase.PERMISSION_ERROR)
@@ -130,7 +130,9 @@ class Tray(QObject):
         # the boot menu is refilled rather than replaced.
         adopted = self.icon.contextMenu()
         self.menu = adopted if adopted is not None else QMenu()
-        self.menu.aboutToShow.connect(lambda: self.fill_menu(self.menu))
+        self._menu_opened_at: datetime | None = None
+        self.menu.aboutToShow.connect(self._menu_opens)
+        self.menu.aboutToHide.connect(self._menu_closes)
         if adopted is None:
             self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
@@ -143,9 +145,8 @@ class Tray(QObject):
             controller.connection_changed,
         ):
             signal.connect(self.refresh)
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self.refresh)
-        self._timer.start(TOOLTIP_REFRESH_MS)
+        # No fixed period: the icon and tooltip are redrawn when the state changes and when their text would.
+        self._due = DueTimer(self.refresh, self)
         self.refresh()
         self.fill_menu(self.menu)
 
@@ -166,8 +167,14 @@ class Tray(QObject):
         assert self._state is not None  # set by refresh() in __init__
         return self._state
 
+    @property
+    def next_refresh(self) -> datetime | None:
+        """When the icon and tooltip are next redrawn unless the state changes first (None: not before then)."""
+        return self._due.due_at if self._due.active() else None
+
     def refresh(self, *_args: object) -> None:
-        """Icon and tooltip from the controller's latest state (the menu is rebuilt when it opens)."""
+        """Icon and tooltip from the controller's latest state (the menu is rebuilt when it opens), and the
+        timer for the next time their text changes by itself."""
         now = self._clock()
         state = tray_state(self._controller, now)
         if state is not self._state:
@@ -175,14 +182,38 @@ class Tray(QObject):
             if state not in self._icons:
                 self._icons[state] = tray_icon(state)
             self.icon.setIcon(self._icons[state])
-        self.icon.setToolTip(self.tooltip(now))
-
-    def tooltip(self, now: datetime) -> str:
-        """Plain text escaped for Qt, which may take a tooltip for rich text."""
-        lines = ["Klen Desktop (Demo)" if self._controller.demo else "Klen Desktop"]
         upcoming = self._controller.upcoming(now, 1)
-        if upcoming:
-            event = upcoming[0]
+        next_event = upcoming[0] if upcoming else None
+        self.icon.setToolTip(self.tooltip(now, next_event))
+        due = self._changes_at(now, next_event)
+        if due is None:
+            self._due.stop()
+        else:
+            self._due.arm(due, now)
+
+    def _changes_at(self, now: datetime, next_event: StoredEvent | None) -> datetime | None:
+        """The next instant the icon or tooltip reads differently with no change of state: the countdown to
+        the next event, the end of Do not disturb, and while the menu is open, each minute (its offer expires)."""
+        due = [starts_in_changes(next_event, now) if next_event is not None else None, self._controller.dnd.until]
+        if self._menu_opened_at is not None and now - self._menu_opened_at < LONGEST_WAIT:
+            due.append(now.replace(second=0, microsecond=0) + timedelta(minutes=1))
+        return min((at for at in due if at is not None and at >= now), default=None)
+
+    def _menu_opens(self) -> None:
+        self._menu_opened_at = self._clock()
+        # The first look after a wake or a flight may come before the next timed check.
+        self._controller.check_time()
+        self.fill_menu(self.menu)
+        self.refresh()
+
+    def _menu_closes(self) -> None:
+        self._menu_opened_at = None
+        self.refresh()
+
+    def tooltip(self, now: datetime, event: StoredEvent | None) -> str:
+        """Plain text escaped for Qt, which may take a tooltip for rich text; ``event`` is the next one."""
+        lines = ["Klen Desktop (Demo)" if self._controller.demo else "Klen Desktop"]
+        if event is not None:
             lines.append(f"Next: {isolate(one_line(event.title, 60))} {starts_in(event, now)} ({time_range(event)})")
         else:
             lines.append("Nothing else scheduled")

@@ -3,6 +3,8 @@
 1. Diff of a 10,000-event window against a copy with 1% of the events changed (budget: 50 ms).
 2. A full sync of a 1,000-event window from the emulator on loopback: wall time, request count, and the
    time the default request budget (10 requests a minute) stretches it to.
+3. The cache files after a first sync of a 10,000-event window: the database and its WAL, once the database's
+   worker is idle (a large write is followed by a checkpoint that truncates the WAL).
 
 Usage: ``python tests/benchmarks/bench_sync.py``. Exits 1 when the diff misses its budget.
 """
@@ -86,11 +88,12 @@ def bench_diff() -> float:
     return median
 
 
-async def bench_full_sync() -> None:
+def serve_window(count: int) -> EmulatorServer:
+    """The emulator on loopback with ``count`` events spread over the sync window."""
     server = EmulatorServer(seed="empty", keys=[ApiKeySpec(KEY, rpm=1_000_000)]).start()
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     events = []
-    for i in range(1000):
+    for i in range(count):
         start = today + timedelta(days=-6 + i % 36, hours=8 + i % 10, minutes=3 * (i % 20))
         events.append(
             {
@@ -100,16 +103,44 @@ async def bench_full_sync() -> None:
             }
         )
     server.admin.insert_events(events)
+    return server
+
+
+def unthrottled_poller(client: KlenClient, db: Database) -> Poller:
+    # An unthrottled budget measures the work itself; bench_full_sync prints what the default budget costs.
+    clock = SystemClock()
+    budget = RequestBudget(clock, limit=1_000_000)
+    repos = EventRepository(db), SyncStateRepository(db)
+    return Poller(client, db, *repos, clock, SyncConfig(), budget, OutboxRepository(db))
+
+
+async def bench_wal_after_sync(count: int = 10_000) -> None:
+    server = serve_window(count)
     with tempfile.TemporaryDirectory() as tmp:
-        clock = SystemClock()
-        db = Database(Path(tmp) / "bench.sqlite3")
-        config = SyncConfig()
+        path = Path(tmp) / "bench.sqlite3"
+        db = Database(path)
         async with KlenClient(server.url, KEY) as client:
-            # An unthrottled budget measures the work itself; the default budget's cost is computed below.
-            budget = RequestBudget(clock, limit=1_000_000)
-            poller = Poller(
-                client, db, EventRepository(db), SyncStateRepository(db), clock, config, budget, OutboxRepository(db)
-            )
+            started = time.perf_counter()
+            await unthrottled_poller(client, db).sync_once()
+            seconds = time.perf_counter() - started
+        await db.run(lambda: None)  # whatever the write queued on the worker has run
+        wal = Path(str(path) + "-wal")
+        wal_mb = wal.stat().st_size / 1e6 if wal.exists() else 0.0
+        db_mb = path.stat().st_size / 1e6
+        db.close()
+    server.stop()
+    print(
+        f"cache after a first sync of a {count:,}-event window ({seconds:.1f} s): WAL {wal_mb:.2f} MB "
+        f"beside a {db_mb:.1f} MB database"
+    )
+
+
+async def bench_full_sync() -> None:
+    server = serve_window(1000)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(Path(tmp) / "bench.sqlite3")
+        async with KlenClient(server.url, KEY) as client:
+            poller = unthrottled_poller(client, db)
             server.admin.clear_request_log()
             started = time.perf_counter()
             await poller.sync_once()
@@ -141,6 +172,7 @@ async def bench_full_sync() -> None:
 def main() -> int:
     median = bench_diff()
     asyncio.run(bench_full_sync())
+    asyncio.run(bench_wal_after_sync())
     return 0 if median <= DIFF_BUDGET_MS else 1
 
 

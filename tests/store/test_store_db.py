@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from klen_desktop import paths
-from klen_desktop.store.db import Database
+from klen_desktop.store.db import CHECKPOINT_AFTER_BYTES, WAL_SIZE_LIMIT, Database
 from klen_desktop.store.errors import DatabaseClosed, SchemaTooNew
 from klen_desktop.store.schema import SCHEMA_VERSION, migrate, schema_version
 
@@ -169,3 +169,56 @@ async def test_use_after_close_is_a_typed_error() -> None:
         await db.run(lambda: None)
     with pytest.raises(DatabaseClosed), db.read():
         pass
+
+
+def fill(db: Database, rows: int, tag: str) -> None:
+    """One large transaction, as a first sync of a big calendar makes (a few MB of WAL)."""
+    with db.transaction() as c:
+        c.executemany(
+            "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)",
+            ((f"{tag}-{i}", "x" * 400) for i in range(rows)),
+        )
+
+
+@pytest.mark.asyncio
+async def test_a_large_write_leaves_no_large_wal_behind(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    wal = Path(str(path) + "-wal")
+    db = Database(path)
+    try:
+        fill(db, 10_000, "big")
+        assert wal.stat().st_size > 4 * CHECKPOINT_AFTER_BYTES  # what SQLite alone would leave for good
+        await db.run(lambda: None)  # the checkpoint queued behind the write has run on the worker
+        assert wal.stat().st_size <= CHECKPOINT_AFTER_BYTES
+        with db.read() as c:
+            assert c.execute("SELECT count(*) FROM sync_state").fetchone()[0] == 10_000
+            assert c.execute("PRAGMA journal_size_limit").fetchone()[0] == WAL_SIZE_LIMIT
+        fill(db, 10, "small")  # small writes queue no checkpoint
+        assert not db._checkpoint_queued
+    finally:
+        db.close()
+
+
+@pytest.mark.asyncio
+async def test_the_checkpoint_never_waits_for_a_reader_of_another_connection(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    wal = Path(str(path) + "-wal")
+    db = Database(path)
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM sync_state").fetchone()  # holds a snapshot: the WAL must stay
+        fill(db, 10_000, "big")
+        started = asyncio.get_running_loop().time()
+        await db.run(lambda: None)
+        assert asyncio.get_running_loop().time() - started < 1.0  # not the 5 s busy timeout
+        assert wal.stat().st_size > CHECKPOINT_AFTER_BYTES
+        reader.execute("COMMIT")
+        fill(db, 10_000, "again")  # the next large write tries again, and now nothing holds the WAL
+        await db.run(lambda: None)
+        assert wal.stat().st_size <= CHECKPOINT_AFTER_BYTES
+        with db.read() as c:
+            assert c.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    finally:
+        reader.close()
+        db.close()
