@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from klen_desktop.api.client import KlenClient
-from klen_desktop.api.errors import EventNotFound
+from klen_desktop.api.errors import EventNotFound, RateLimited
 from klen_desktop.api.models import Availability, EventDetail, EventInput, EventPatch
 from klen_desktop.api.retry import RetryPolicy
 from klen_desktop.background_tasks import BackgroundTasks
@@ -50,6 +50,7 @@ from klen_desktop.sync.local_writes import LocalWrites
 from klen_desktop.sync.outbox_sender import DrainReport, OutboxSender
 from klen_desktop.sync.poller import Poller
 from klen_desktop.sync.reconcile import OutboxReconciler
+from klen_desktop.sync.send_failures import DEFAULT_RATE_LIMIT_WAIT
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -303,17 +304,32 @@ class CoreServices:
 
     async def availability(self, start: date, end: date, duration: int) -> Availability:
         await self._interactive_turn("Finding free slots")
-        return await self._interactive.availability(start_date=start, end_date=end, duration=duration)
+        with self._background_yields():
+            return await self._interactive.availability(start_date=start, end_date=end, duration=duration)
 
     async def download_ics(self, ics_url: str) -> bytes:
         await self._interactive_turn("Saving the calendar file")
-        return await self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
+        with self._background_yields():
+            return await self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
+
+    @contextlib.contextmanager
+    def _background_yields(self) -> Iterator[None]:
+        """A click that met the key's per-minute limit still fails at once (the user is told), and the background
+        budget pauses and lowers its limit as for its own 429: the key is shared and busy, and sync giving way is
+        what lets the user's next click through. The interactive budget itself is never lowered."""
+        try:
+            yield
+        except RateLimited as exc:
+            if not exc.daily_limit:
+                self.budget.pause(exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT)
+            raise
 
     async def _refresh_event(self, event_id: int, announce: str | None = None) -> EventDetail | None:
         if event_id < 0:
             return None  # a queued create: the server does not know it yet
         await self._interactive_turn(announce)
         try:
-            return await self._interactive.get_event(event_id)
+            with self._background_yields():
+                return await self._interactive.get_event(event_id)
         except EventNotFound:
             return None
