@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -111,8 +111,13 @@ class CoreServices:
             self.events = EventRepository(self.db)
             self.state = SyncStateRepository(self.db)
             self.outbox = OutboxRepository(self.db)
-            self.client = KlenClient(config.base_url, config.api_key, http=http, retry=SYNC_RETRY)
-            self._interactive = KlenClient(config.base_url, config.api_key, http=http, retry=INTERACTIVE_RETRY)
+            # Every 429 of either client, retried or not, makes the background give way (see sync/budget.py).
+            self.client = KlenClient(
+                config.base_url, config.api_key, http=http, retry=SYNC_RETRY, on_rate_limited=self._key_busy
+            )
+            self._interactive = KlenClient(
+                config.base_url, config.api_key, http=http, retry=INTERACTIVE_RETRY, on_rate_limited=self._key_busy
+            )
         except BaseException:
             self.db.close()
             raise
@@ -271,6 +276,12 @@ class CoreServices:
             return
         self._retry = self._background.spawn(self.sender.retry_now())
 
+    def _key_busy(self, exc: RateLimited) -> None:
+        """A 429 of the key's per-minute limit, met by sync or by a click, retried or not: the key is shared and
+        busy, so the background pauses and lowers its limit. A click that met it still fails at once (the user is
+        told) and the interactive budget is never lowered; sync giving way is what lets the next click through."""
+        self.budget.pause(exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT)
+
     def _drained(self, report: DrainReport) -> None:
         if report.sent:
             self.poller.poke("local write")
@@ -304,32 +315,17 @@ class CoreServices:
 
     async def availability(self, start: date, end: date, duration: int) -> Availability:
         await self._interactive_turn("Finding free slots")
-        with self._background_yields():
-            return await self._interactive.availability(start_date=start, end_date=end, duration=duration)
+        return await self._interactive.availability(start_date=start, end_date=end, duration=duration)
 
     async def download_ics(self, ics_url: str) -> bytes:
         await self._interactive_turn("Saving the calendar file")
-        with self._background_yields():
-            return await self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
-
-    @contextlib.contextmanager
-    def _background_yields(self) -> Iterator[None]:
-        """A click that met the key's per-minute limit still fails at once (the user is told), and the background
-        budget pauses and lowers its limit as for its own 429: the key is shared and busy, and sync giving way is
-        what lets the user's next click through. The interactive budget itself is never lowered."""
-        try:
-            yield
-        except RateLimited as exc:
-            if not exc.daily_limit:
-                self.budget.pause(exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT)
-            raise
+        return await self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
 
     async def _refresh_event(self, event_id: int, announce: str | None = None) -> EventDetail | None:
         if event_id < 0:
             return None  # a queued create: the server does not know it yet
         await self._interactive_turn(announce)
         try:
-            with self._background_yields():
-                return await self._interactive.get_event(event_id)
+            return await self._interactive.get_event(event_id)
         except EventNotFound:
             return None

@@ -23,7 +23,7 @@ The core keeps a second, equal budget for what the user clicked (details, free s
 and pauses only the background budget: the user's next click goes at once and is the first request the app sends
 once the key has room, and sync, now sending less, leaves that room. The interactive budget is never lowered: the
 user's clicks are few and someone is waiting for each. A click that meets a 429 pauses and lowers the background
-budget too (``CoreServices._background_yields``).
+budget too, and so does a 429 the client retried itself (``CoreServices._key_busy``).
 
 Retries made inside :class:`KlenClient` are not seen here; the sync layer builds its client with a small
 retry policy so that stays a small, bounded excess. Not thread-safe: it lives on the event loop.

@@ -49,3 +49,20 @@ async def test_a_429_lowers_the_background_budget_and_clean_minutes_raise_it_aga
         assert core.budget.limit == 10, "never above the configured limit"
     finally:
         await core.stop()
+
+
+async def test_a_429_the_client_retried_by_itself_still_lowers_the_background_budget(
+    emulator: EmulatorServer, rw_key: str, tmp_path: Path
+) -> None:
+    config = CoreConfig(base_url=emulator.url, api_key=rw_key, sync=FAST_SYNC, db_path=tmp_path / "cache.sqlite3")
+    core = CoreServices(config)
+    try:
+        emulator.faults.rate_limit_next(1, retry_after=0)
+        await core.client.list_events()  # answered after one quiet retry: no error reaches the poller
+        assert core.budget.limit == 5
+        emulator.faults.rate_limit_next(1, retry_after=0)
+        (event_id,) = emulator.admin.insert_events([event_body()])
+        assert await core.fetch_detail(event_id) is not None, "the click went through on its retry"
+        assert core.interactive_budget.limit == 10, "the user's clicks are never slowed down"
+    finally:
+        await core.stop()
