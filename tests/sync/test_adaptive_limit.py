@@ -29,11 +29,26 @@ STORIES: dict[str, tuple[int, list[tuple[str, float, float]]]] = {
     ),
     "repeated 429s halve down to the floor of one": (
         10,
-        [("429", 0, 0), ("429", 1, 0), ("read", 1, 2), ("429", 2, 0), ("read", 2, 1), ("429", 3, 0), ("read", 3, 1)],
+        # a minute apart: each halves what the clean minute since the last one had raised it to
+        [
+            ("429", 0, 0),
+            ("429", 60, 0),
+            ("read", 60, 3),
+            ("429", 120, 0),
+            ("read", 120, 2),
+            ("429", 180, 0),
+            ("read", 180, 1),
+            ("429", 240, 0),
+            ("read", 240, 1),
+        ],
     ),
     "a 429 while the pause runs is the same episode: it only moves the clean start": (
         10,
         [("429", 0, 60), ("429", 10, 60), ("read", 10, 5), ("read", 129, 5), ("read", 130, 6)],
+    ),
+    "429s within a period of the decrease are the same episode: the server still counts what went before": (
+        10,
+        [("429", 0, 2), ("429", 30, 2), ("429", 59, 0), ("read", 59, 5), ("read", 60, 5), ("read", 119, 6)],
     ),
     "a 429 while recovering halves what was reached, not the configured limit": (
         10,
@@ -80,7 +95,8 @@ def test_the_first_429_of_an_episode_reports_the_decrease() -> None:
     limit = AdaptiveLimit(AimdRule(ceiling=10))
     assert limit.limited(at(0), at(60)) is True
     assert limit.limited(at(1), at(61)) is False
-    assert limit.limited(at(61), at(61)) is True
+    assert limit.limited(at(59), at(59)) is False, "within the period of the decrease"
+    assert limit.limited(at(121), at(121)) is True
 
 
 @pytest.mark.parametrize(
