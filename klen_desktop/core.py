@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from klen_desktop.api.client import KlenClient
-from klen_desktop.api.errors import EventNotFound
+from klen_desktop.api.errors import EventNotFound, RateLimited
 from klen_desktop.api.models import Availability, EventDetail, EventInput, EventPatch
 from klen_desktop.api.retry import RetryPolicy
 from klen_desktop.background_tasks import BackgroundTasks
@@ -50,6 +50,7 @@ from klen_desktop.sync.local_writes import LocalWrites
 from klen_desktop.sync.outbox_sender import DrainReport, OutboxSender
 from klen_desktop.sync.poller import Poller
 from klen_desktop.sync.reconcile import OutboxReconciler
+from klen_desktop.sync.send_failures import DEFAULT_RATE_LIMIT_WAIT
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -110,8 +111,13 @@ class CoreServices:
             self.events = EventRepository(self.db)
             self.state = SyncStateRepository(self.db)
             self.outbox = OutboxRepository(self.db)
-            self.client = KlenClient(config.base_url, config.api_key, http=http, retry=SYNC_RETRY)
-            self._interactive = KlenClient(config.base_url, config.api_key, http=http, retry=INTERACTIVE_RETRY)
+            # Every 429 of either client, retried or not, makes the background give way (see sync/budget.py).
+            self.client = KlenClient(
+                config.base_url, config.api_key, http=http, retry=SYNC_RETRY, on_rate_limited=self._key_busy
+            )
+            self._interactive = KlenClient(
+                config.base_url, config.api_key, http=http, retry=INTERACTIVE_RETRY, on_rate_limited=self._key_busy
+            )
         except BaseException:
             self.db.close()
             raise
@@ -269,6 +275,12 @@ class CoreServices:
         if self._stopped or (self._retry is not None and not self._retry.done()):
             return
         self._retry = self._background.spawn(self.sender.retry_now())
+
+    def _key_busy(self, exc: RateLimited) -> None:
+        """A 429 of the key's per-minute limit, met by sync or by a click, retried or not: the key is shared and
+        busy, so the background pauses and lowers its limit. A click that met it still fails at once (the user is
+        told) and the interactive budget is never lowered; sync giving way is what lets the next click through."""
+        self.budget.pause(exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT)
 
     def _drained(self, report: DrainReport) -> None:
         if report.sent:

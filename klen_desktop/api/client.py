@@ -35,7 +35,7 @@ from klen_desktop.api.constants import (
     MAX_PAGES,
     USER_AGENT,
 )
-from klen_desktop.api.errors import MalformedResponse
+from klen_desktop.api.errors import MalformedResponse, RateLimited
 from klen_desktop.api.exchange import HIDDEN, Exchange
 from klen_desktop.api.models import (
     Availability,
@@ -117,6 +117,7 @@ class KlenClient:
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         user_agent: str | None = None,
+        on_rate_limited: Callable[[RateLimited], None] | None = None,
     ) -> None:
         self._base = normalize_base_url(base_url)
         if not isinstance(api_key, str) or not _KEY_CHARS.fullmatch(api_key):
@@ -135,6 +136,7 @@ class KlenClient:
             retry=retry,
             sleep=sleep,
             user_agent=user_agent or USER_AGENT,
+            on_rate_limited=on_rate_limited,
         )
 
     # -- lifecycle ---------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import httpx
 
 from klen_desktop.api.constants import MAX_JSON_BYTES, attempt_deadline
 from klen_desktop.api.error_mapping import error_for_response
-from klen_desktop.api.errors import ConnectionFailed, KlenError, MalformedResponse, TimedOut
+from klen_desktop.api.errors import ConnectionFailed, KlenError, MalformedResponse, RateLimited, TimedOut
 from klen_desktop.api.retry import RetryPolicy, decide_retry
 from klen_desktop.api.transport import error_for_transport, origin_path
 from klen_desktop.logging_setup import register_secret
@@ -110,7 +110,8 @@ class Exchange:
     """Sends requests for one key to one origin (``base``), with retries as ``retry`` allows.
 
     ``requests_sent`` counts attempts that left this machine (a refused connection cost the server nothing).
-    The ``http`` client is used as given; closing it is the owner's business.
+    The ``http`` client is used as given; closing it is the owner's business. ``on_rate_limited`` hears every
+    429 of the per-minute limit, a retried one too: the key is shared, and each 429 is a sign to send less.
     """
 
     def __init__(
@@ -124,6 +125,7 @@ class Exchange:
         sleep: Callable[[float], Awaitable[None]],
         user_agent: str,
         max_json_bytes: int = MAX_JSON_BYTES,
+        on_rate_limited: Callable[[RateLimited], None] | None = None,
     ) -> None:
         self.base = base
         self._api_key = api_key
@@ -136,6 +138,7 @@ class Exchange:
         self._sleep = sleep
         self._random: Callable[[], float] = random.random
         self._user_agent = user_agent
+        self._on_rate_limited = on_rate_limited
         self.requests_sent = 0
 
     def scrub(self, text: str) -> str:
@@ -204,6 +207,8 @@ class Exchange:
             except KlenError as exc:
                 failure = exc
             spent += time.monotonic() - started
+            if isinstance(failure, RateLimited) and not failure.daily_limit and self._on_rate_limited is not None:
+                self._on_rate_limited(failure)
             decision = decide_retry(
                 self._retry, failure, idempotent=idempotent, attempt=number, elapsed=spent, random=self._random
             )

@@ -2,6 +2,10 @@
 
 ``python -m klen_desktop.emulator --port 8765 --seed demo --db PATH --key klen_abc:read,write``
 
+``--time-scale 6`` runs the server clock six times faster than real time from ``--time-origin`` (Unix seconds,
+default: the start), so a benchmark can play ten minutes of a shared key's per-minute limit in less than two; its
+clients use the same scaled clock.
+
 It prints the base URL and the keys it accepts: these are demo keys (typed by the user or built in), so
 showing them is the point, unlike anywhere else in the app.
 """
@@ -14,7 +18,10 @@ import os
 import signal
 import sys
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -33,6 +40,15 @@ def default_db_path() -> Path:
     return folder / "emulator.sqlite3"
 
 
+def scaled_clock(scale: float, origin: float) -> Callable[[], datetime]:
+    """Wall time that runs ``scale`` times as fast from ``origin`` (Unix seconds) on."""
+
+    def now() -> datetime:
+        return datetime.fromtimestamp(origin + (time.time() - origin) * scale, UTC)
+
+    return now
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="klen-emulator", description="Serve a local emulator of the Klen Calendar API on 127.0.0.1."
@@ -49,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--daily-limit", type=int, default=decisions.DEFAULT_DAILY_LIMIT, help="creates/key/day")
     parser.add_argument("--rpm", type=int, default=decisions.DEFAULT_RPM, help="requests/key/minute")
+    parser.add_argument("--time-scale", type=float, default=1.0, help="server clock speed (default 1: real time)")
+    parser.add_argument("--time-origin", type=float, default=None, help="Unix time the scaled clock starts from")
     parser.add_argument("-v", "--verbose", action="store_true", help="log requests and server details")
     return parser
 
@@ -71,7 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    server = EmulatorServer(db_path=db, seed=args.seed, keys=specs, port=args.port)
+    if args.time_scale <= 0:
+        print("klen-emulator: --time-scale must be positive", file=sys.stderr)
+        return 2
+    clock = None
+    if args.time_scale != 1.0:
+        clock = scaled_clock(args.time_scale, time.time() if args.time_origin is None else args.time_origin)
+    server = EmulatorServer(db_path=db, seed=args.seed, keys=specs, port=args.port, clock=clock)
     try:
         server.start()
     except EmulatorError as exc:

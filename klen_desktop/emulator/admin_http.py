@@ -10,6 +10,7 @@ Only loopback clients are served (403 otherwise), whatever address the server li
   "drop_after_next" | "malformed_next" | "rate_limit_next", ...that method's arguments}``
 * ``DELETE /_emulator/faults``             clear every fault
 * ``GET /_emulator/events`` / ``POST /_emulator/events`` ``{"events": [...]}``
+* ``PATCH /_emulator/events/{id}``         the changed fields, as another client would write them
 * ``GET /_emulator/requests``              the request log (headers included)
 """
 
@@ -98,6 +99,9 @@ def admin_routes(state: EmulatorState) -> list[Route]:
     async def insert_events(request: Request) -> dict[str, Any]:
         return {"ids": admin.insert_events((await _body(request)).get("events", []))}
 
+    async def update_event(request: Request) -> dict[str, Any]:
+        return admin.update_event(int(request.path_params["event_id"]), await _body(request))
+
     async def requests(_request: Request) -> list[dict[str, Any]]:
         records = []
         for record in admin.request_log():
@@ -116,5 +120,6 @@ def admin_routes(state: EmulatorState) -> list[Route]:
         Route("/faults", _guarded(clear_faults), methods=["DELETE"]),
         Route("/events", _guarded(list_events), methods=["GET"]),
         Route("/events", _guarded(insert_events), methods=["POST"]),
+        Route("/events/{event_id:int}", _guarded(update_event), methods=["PATCH"]),
         Route("/requests", _guarded(requests), methods=["GET"]),
     ]

@@ -12,6 +12,19 @@ more than ``MAX_WAIT`` (an hour), whatever the server said, and the user's "Sync
 surely reset by then), one request goes out at once; a server still limiting answers 429 and the pause begins
 again. So a server that once answered ``Retry-After: 1000000000`` costs at most a minute after "Sync now".
 
+A 429 also lowers the limit itself, and clean periods raise it again (:mod:`klen_desktop.sync.adaptive_limit`:
+halved on a 429, floor one request a period, one more after each clean period up to the configured limit). The
+key's limit is shared with other people and integrations the app cannot see; a 429 is the only sign that the
+sum is too high, and each client giving way by the same rule is what leaves every one of them a fair share. The
+decrease happens inside :meth:`pause`, which every 429 of the per-minute limit already reaches (the daily
+create limit parks the write and never pauses the budget), so no caller has to know about it.
+
+The core keeps a second, equal budget for what the user clicked (details, free slots, an ICS file). A 429 lowers
+and pauses only the background budget: the user's next click goes at once and is the first request the app sends
+once the key has room, and sync, now sending less, leaves that room. The interactive budget is never lowered: the
+user's clicks are few and someone is waiting for each. A click that meets a 429 pauses and lowers the background
+budget too, and so does a 429 the client retried itself (``CoreServices._key_busy``).
+
 Retries made inside :class:`KlenClient` are not seen here; the sync layer builds its client with a small
 retry policy so that stays a small, bounded excess. Not thread-safe: it lives on the event loop.
 """
@@ -19,12 +32,16 @@ retry policy so that stays a small, bounded excess. Not thread-safe: it lives on
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from datetime import datetime, timedelta
 
 from klen_desktop.api.constants import MAX_WAIT
 from klen_desktop.clock import Clock
+from klen_desktop.sync.adaptive_limit import AdaptiveLimit, AimdRule
 from klen_desktop.sync.waiting import sleep_or_wake
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 10
 DEFAULT_PERIOD = 60.0
@@ -34,13 +51,13 @@ _WAIT_SLICE = 60.0
 
 
 class RequestBudget:
-    """At most ``limit`` acquisitions in any ``period`` seconds, and none while paused by a 429."""
+    """At most ``limit`` acquisitions in any ``period`` seconds (less after a 429), and none while paused by one."""
 
     def __init__(self, clock: Clock, *, limit: int = DEFAULT_LIMIT, period: float = DEFAULT_PERIOD) -> None:
         if limit < 1 or period <= 0:
             raise ValueError("a request budget needs a limit of at least one request over a positive period")
         self._clock = clock
-        self._limit = limit
+        self._adaptive = AdaptiveLimit(AimdRule(ceiling=limit, period=period))
         self._period = timedelta(seconds=period)
         self._sent: deque[datetime] = deque()
         self._paused_until: datetime | None = None
@@ -51,7 +68,12 @@ class RequestBudget:
 
     @property
     def limit(self) -> int:
-        return self._limit
+        """Requests allowed per period now: the configured limit, or less while recovering from a 429."""
+        return self._adaptive.limit(self._clock.now())
+
+    @property
+    def configured_limit(self) -> int:
+        return self._adaptive.rule.ceiling
 
     @property
     def period(self) -> float:
@@ -67,6 +89,8 @@ class RequestBudget:
     def pause(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (a 429's ``Retry-After``), at most ``MAX_WAIT``. Pauses only ever extend.
 
+        The first 429 of an episode also halves the limit (see the module docstring).
+
         A value that is not a finite number (a bug upstream) pauses for ``MAX_WAIT``: too long beats a timer that
         overflows and stops sync for the session.
         """
@@ -77,6 +101,8 @@ class RequestBudget:
             self._paused_since = now
         if self._paused_until is None or until > self._paused_until:
             self._paused_until = until
+        if self._adaptive.limited(now, self._paused_until):
+            log.info("the key's request limit was reached: background requests lowered to %d a period", self.limit)
 
     def lift_pause(self) -> None:
         """The user asked to sync now: end the pause as soon as it has lasted ``USER_LIFT_AFTER`` seconds.
@@ -95,7 +121,7 @@ class RequestBudget:
         """Requests that could be sent right now without waiting."""
         if self.wait_time() > 0:
             return 0
-        return self._limit - len(self._sent)
+        return max(0, self.limit - len(self._sent))
 
     def wait_time(self) -> float:
         """Seconds until one request may be sent (0 when one may be sent now)."""
@@ -104,8 +130,12 @@ class RequestBudget:
         wait = 0.0
         if self._paused_until is not None and self._paused_until > now:
             wait = (self._paused_until - now).total_seconds()
-        if len(self._sent) >= self._limit:
-            wait = max(wait, (self._sent[0] + self._period - now).total_seconds())
+        limit = self._adaptive.limit(now)
+        if len(self._sent) >= limit:
+            # The oldest sends beyond the limit must leave the window, unless the limit grows before they do.
+            frees = self._sent[len(self._sent) - limit] + self._period
+            grows = self._adaptive.next_increase(now)
+            wait = max(wait, ((frees if grows is None else min(frees, grows)) - now).total_seconds())
         return min(wait, MAX_WAIT)
 
     async def acquire(self) -> None:

@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ import pytest
 from fixtures_emulator import CREATE, EVENTS, RW_KEY, STANDARD_KEYS, event_body
 
 from klen_desktop.emulator import ApiKeySpec, EmulatorServer
-from klen_desktop.emulator.__main__ import main
+from klen_desktop.emulator.__main__ import main, scaled_clock
 
 
 def _free_port() -> int:
@@ -108,6 +109,11 @@ def test_cli_serves_and_stops_on_signal(tmp_path: Path, sig: signal.Signals):
     assert "Emulator stopped." in (proc.stdout.read() if proc.stdout else "")
 
 
+def test_a_scaled_clock_runs_faster_from_its_origin():
+    origin = time.time() - 10
+    assert abs((scaled_clock(6, origin)() - datetime.fromtimestamp(origin, UTC)).total_seconds() - 60) < 2
+
+
 def test_cli_rejects_a_bad_key_spec(capsys):
     assert main(["--key", "klen_x:admin", "--db", ":memory:"]) == 2
     assert "Unknown permission" in capsys.readouterr().err
@@ -148,6 +154,10 @@ def test_admin_over_http(emulator, api):
         assert admin.post("/keys/klen_unknown/revoke").status_code == 400
         ids = admin.post("/events", json={"events": [event_body(title="Via admin")]}).json()["ids"]
         assert [e["id"] for e in admin.get("/events").json()] == ids
+        moved = admin.patch(f"/events/{ids[0]}", json={"title": "Moved by someone else"})
+        assert moved.status_code == 200 and moved.json()["title"] == "Moved by someone else"
+        assert client.get(f"{EVENTS}/{ids[0]}").json()["title"] == "Moved by someone else"
+        assert admin.patch("/events/999999", json={"title": "x"}).status_code == 400
         log = admin.get("/requests").json()
         assert log and {"method", "path", "status", "key", "headers"} <= set(log[-1])
         assert admin.post("/reset", json={"seed": "demo"}).status_code == 200

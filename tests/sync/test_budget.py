@@ -61,6 +61,37 @@ async def test_a_pause_from_retry_after_holds_every_request() -> None:
     assert budget.paused_until is None
 
 
+def test_a_429_halves_the_window_and_each_clean_minute_gives_one_back() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock, limit=10, period=60)
+    asyncio.run(_take(budget, 8))
+    budget.pause(30)
+    budget.pause(30)  # a second 429 of the same overload does not halve again
+    assert (budget.limit, budget.configured_limit) == (5, 10)
+    assert budget.wait_time() == pytest.approx(60), "eight sends in the window: none fits until they leave"
+    clock.advance(60)
+    assert (budget.limit, budget.available()) == (5, 5)
+    clock.advance(30)
+    assert budget.limit == 6, "a clean minute after the pause ended"
+    clock.advance(4 * 60)
+    assert budget.limit == 10
+    clock.advance(60 * 60)
+    assert budget.limit == 10
+
+
+def test_a_lowered_budget_waits_for_its_next_step_up_when_that_comes_first() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock, limit=10, period=60)
+    budget.pause(0)
+    clock.advance(30)
+    asyncio.run(_take(budget, 5))
+    assert budget.wait_time() == pytest.approx(30), (
+        "the sixth goes when the limit grows to six, not when the first leaves"
+    )
+    clock.advance(30)
+    assert budget.available() == 1
+
+
 def test_a_clock_set_back_does_not_free_requests() -> None:
     clock = FakeClock()
     budget = RequestBudget(clock, limit=2, period=60)
