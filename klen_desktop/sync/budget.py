@@ -117,6 +117,11 @@ class RequestBudget:
         earliest = since + timedelta(seconds=USER_LIFT_AFTER)
         self._paused_until = min(self._paused_until, max(now, earliest))
 
+    def replan(self) -> None:
+        """Waiters work their wait out again now: the wall clock may have jumped (a wake from suspend, a clock
+        set forward), and a wait planned before it could otherwise run a whole slice longer than needed."""
+        self._changed.set()
+
     def available(self) -> int:
         """Requests that could be sent right now without waiting."""
         if self.wait_time() > 0:

@@ -159,6 +159,7 @@ class Poller:
         log.debug("sync poked: %s", reason)
         self._failures = 0
         self._poked = True
+        self._budget.replan()  # a poll waiting for a request re-plans too: a wake may have freed the minute
         self._wake.set()
 
     def resume(self) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fake_clock import FakeClock
+from shifted_clock import ShiftedClock
 from sync_support import AutoClock, RecordingBudget
 
 from klen_desktop.sync.budget import RequestBudget
@@ -100,6 +101,22 @@ def test_a_clock_set_back_does_not_free_requests() -> None:
     assert budget.available() == 0
     clock.advance(61)
     assert budget.available() == 2
+
+
+@pytest.mark.asyncio
+async def test_a_waiter_replans_at_once_when_the_clock_jumped_past_its_wait() -> None:
+    # A wake from suspend moves the wall clock while a wait planned before it runs on in real time; without the
+    # re-plan the next request would sit out the rest of a minute the machine already slept through.
+    clock = ShiftedClock(datetime.now(UTC))
+    budget = RequestBudget(clock, limit=2, period=60)
+    await _take(budget, 2)
+    third = asyncio.ensure_future(budget.acquire())
+    await asyncio.sleep(0.05)
+    assert not third.done()
+    clock.jump(timedelta(seconds=61))
+    budget.replan()
+    await asyncio.wait_for(third, 1)
+    assert budget.spent == 3
 
 
 async def _take(budget: RequestBudget, n: int) -> None:
