@@ -52,6 +52,7 @@ from klen_desktop.sync.poller import Poller
 from klen_desktop.sync.reconcile import OutboxReconciler
 from klen_desktop.sync.send_failures import DEFAULT_RATE_LIMIT_WAIT
 from klen_desktop.sync.status import SyncPhase, SyncStatus
+from klen_desktop.wake_watch import CHECK_EVERY, WakeWatch
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ INTERACTIVE_RETRY = RetryPolicy(max_attempts=2, total_budget=10.0, base_delay=0.
 ICS_MAX_BYTES = 1_000_000
 # A wait for the request limit shorter than this passes unnoticed; a longer one is said before it starts.
 NOTICEABLE_WAIT = 2.0
+# The longest wait of the poller and the reminders: only a safety net, the wake watch re-plans them after a jump.
+_LONG_WAIT = 600.0
 STOP_TIMEOUT = 5.0
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
@@ -88,6 +91,9 @@ class CoreConfig:
     # each a sixth of the key's default 60 a minute, as the user's agents and scripts share the key. Tests and
     # benchmarks that compress time raise it.
     request_budget: tuple[int, float] = (DEFAULT_LIMIT, DEFAULT_PERIOD)
+    # How often the wake watch looks for a suspend or a stepped clock (klen_desktop.wake_watch): bounds how late
+    # a reminder due during a suspend fires after the wake.
+    wake_check_every: float = CHECK_EVERY
 
 
 class CoreServices:
@@ -126,8 +132,19 @@ class CoreServices:
         # What the user is waiting for (details of a clicked event, free slots, an ICS file) has its own equal
         # share: clicking through events must not wait behind, or hold back, the background sync.
         self.interactive_budget = RequestBudget(self.clock, limit=limit, period=period)
+        # The poller and the reminders sleep until they are due; the wake watch alone looks for a suspend or a
+        # stepped clock (one cheap check a minute) and makes both re-plan, so an idle app is not woken to look.
+        self.wake_watch = WakeWatch(self.clock, every=config.wake_check_every)
         self.poller = Poller(
-            self.client, self.db, self.events, self.state, self.clock, config.sync, self.budget, self.outbox
+            self.client,
+            self.db,
+            self.events,
+            self.state,
+            self.clock,
+            config.sync,
+            self.budget,
+            self.outbox,
+            wait_slice=_LONG_WAIT,
         )
         self.writes = LocalWrites(self.db, self.events, self.outbox, self.clock)
         reconcile = OutboxReconciler(self.db, self.events, self.outbox, self.writes, self.clock)
@@ -139,7 +156,9 @@ class CoreServices:
             self.clock,
             refresh=self._refresh_event,
             default_minutes=config.default_reminder_minutes,
+            max_sleep=_LONG_WAIT,
         )
+        self.wake_watch.subscribe(self._woke)
         self.sender.subscribe(self._drained)
         self.poller.subscribe(lambda _changes: self.reminders.reschedule())
         # The baseline poll reports no changes, yet it may have filled an empty cache (first run, new account):
@@ -202,6 +221,7 @@ class CoreServices:
             self._background.spawn(self.poller.run()),
             self._background.spawn(self.sender.run()),
             self._background.spawn(self.reminders.run()),
+            self._background.spawn(self.wake_watch.run()),
         ]
 
     async def stop(self) -> None:
@@ -216,6 +236,7 @@ class CoreServices:
         self.poller.stop()
         self.sender.stop()
         self.reminders.stop()
+        self.wake_watch.stop()
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
             for task in pending:
@@ -281,6 +302,10 @@ class CoreServices:
         busy, so the background pauses and lowers its limit. A click that met it still fails at once (the user is
         told) and the interactive budget is never lowered; sync giving way is what lets the next click through."""
         self.budget.pause(exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT)
+
+    def _woke(self, _moved: float) -> None:
+        self.poller.poke("woke from sleep, or the clock moved")
+        self.reminders.reschedule()
 
     def _drained(self, report: DrainReport) -> None:
         if report.sent:

@@ -3,7 +3,8 @@
 Cadence: ``fast_interval`` while any fast reason is set (``set_fast("agenda", True)`` while the agenda is open)
 or an event starts within ``config.soon``; ``slow_interval`` otherwise, cut short so the poll lands when the
 next event enters the "soon" zone. ``poke(reason)`` polls at once: after a local write, on wake from sleep,
-when the network comes back. Waits are sliced so a wake from suspend is also noticed without a poke.
+when the network comes back. Waits are sliced (``wait_slice``) so a wake from suspend is also noticed without a
+poke; the app's core pokes on a wake itself and passes a long slice, so an idle app is not woken to look.
 Errors back off exponentially up to ``backoff_cap``; a 429 waits Retry-After (and pauses the shared budget).
 A 401 or 403 halts polling (phase ``auth_error`` / ``permission_error``) until :meth:`Poller.resume`: a wrong
 key is not retried in a loop, pokes included. A halted poller still tries once every ``halted_recheck`` seconds
@@ -45,7 +46,9 @@ from klen_desktop.sync.window_sync import WindowResult, WindowSync
 
 log = logging.getLogger(__name__)
 
-_WAIT_SLICE = 30.0
+# The longest single wait between polls unless told otherwise: a poller on its own notices a suspend within it.
+# The app's core passes a long one and pokes the poller from its wake watch (klen_desktop.wake_watch) instead.
+WAIT_SLICE = 30.0
 # Waking this much later than a slice asked for means the machine slept (or the clock jumped forward).
 _SUSPEND_GAP = 60.0
 
@@ -88,7 +91,10 @@ class Poller:
         config: SyncConfig,
         budget: RequestBudget,
         outbox: OutboxRepository | None = None,
+        *,
+        wait_slice: float = WAIT_SLICE,
     ) -> None:
+        self._wait_slice = wait_slice
         self._db = db
         self._events = events
         self._state = state
@@ -304,7 +310,7 @@ class Poller:
             remaining = (next_poll - before).total_seconds()
             if remaining <= 0:
                 return
-            step = min(remaining, _WAIT_SLICE)
+            step = min(remaining, self._wait_slice)
             if await sleep_or_wake(self._clock, step, self._wake):
                 return
             overslept = (self._clock.now() - before).total_seconds() - step

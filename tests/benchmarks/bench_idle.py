@@ -142,6 +142,18 @@ def wait_settled(url: str, app: subprocess.Popen[str], timeout: float = 120.0) -
     raise RuntimeError("the app never finished its first poll")
 
 
+def stop_processes(*processes: subprocess.Popen[str] | None) -> None:
+    """Terminate each started child (killed after 20 s) and reap it."""
+    for process in processes:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def one_run(seconds: float, home: Path, countdown: bool) -> tuple[float, float, Counter[str], int]:
     """Wakeups per minute of the app and the bare tray over the same window, the app's per thread, and the
     number of requests the app made inside the window."""
@@ -165,14 +177,7 @@ def one_run(seconds: float, home: Path, countdown: bool) -> tuple[float, float, 
         app_after, bare_after = thread_switches(app.pid), thread_switches(bare.pid)
         in_window = len(requests_seen(url)) - before_requests
     finally:
-        for process in (app, bare, emulator):
-            if process is not None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        stop_processes(app, bare, emulator)
     per_thread = wakeups(app_before, app_after)
     bare_total = sum(wakeups(bare_before, bare_after).values())
     minutes = seconds / 60
