@@ -41,6 +41,8 @@ class SyncConfig:
     halted_recheck: float = 900.0
     # Details (reminder settings, notes) are read only for events starting within this horizon.
     reminder_horizon: timedelta = timedelta(hours=24)
+    # While some day of the window was never read, details only for events starting this soon (see WindowSync).
+    first_fill_detail_horizon: timedelta = timedelta(hours=2)
     detail_ttl: timedelta = timedelta(hours=6)
     max_details_per_poll: int = 5
     # The outbox's own retry backoff.

@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, MalformedResponse, PermissionMissing
@@ -374,6 +374,12 @@ class WindowSync:
 
     def _detail_candidates(self, now: datetime, changes: ChangeSet) -> list[int]:
         horizon_end = now + self._config.reminder_horizon
+        start, end = self._config.window(now)
+        synced = self._days.synced()
+        if any(start + timedelta(days=n) not in synced for n in range((end - start).days + 1)):
+            # A first fill of a large window: details of the next day's hundreds of events would take every spare
+            # request and leave the rest of the window unread for an hour; the next hours' reminders go first.
+            horizon_end = now + min(self._config.reminder_horizon, self._config.first_fill_detail_horizon)
         changed = changes.event_ids
         urgent: list[int] = []
         lazy: list[int] = []

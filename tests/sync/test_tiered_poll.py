@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -99,6 +100,31 @@ async def test_the_next_days_land_without_waiting_for_the_budget(
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        await stack.close()
+
+
+async def test_a_first_fill_reads_details_of_the_next_hours_only_until_the_window_is_read(
+    emulator: EmulatorServer, rw_key: str, tmp_path: Path
+) -> None:
+    # Details of the next day's events would otherwise take every spare request of a first sync and leave the far
+    # days of a large calendar unread for an hour; the next hours' reminders need theirs first.
+    seed(emulator)
+    clock = FakeClock(day_at(0, 7))
+    config = replace(CONFIG, max_details_per_poll=50)
+    stack = make_stack(emulator.url, rw_key, tmp_path / "c.sqlite3", clock=clock, config=config)
+    try:
+        horizon = clock.now() + config.first_fill_detail_horizon
+        await stack.poller.poll_due()
+        log = [r.path.rsplit("/", 1)[1] for r in emulator.admin.request_log()]
+        last_list = max(n for n, tail in enumerate(log) if tail == "events")
+        day = await stack.db.run(stack.events.between, clock.now(), clock.now() + timedelta(days=1))
+        starts = {e.id: e.start_time for e in day}
+        early = [int(tail) for tail in log[:last_list] if tail.isdigit()]
+        late = [int(tail) for tail in log[last_list:] if tail.isdigit()]
+        assert early, "the next hours' details are read while the window fills"
+        assert all(starts[i] <= horizon for i in early), "no detail beyond the next hours before the window is read"
+        assert any(starts[i] > horizon for i in late), "the rest of the day's once the whole window is read"
+    finally:
         await stack.close()
 
 
