@@ -15,7 +15,8 @@ Where notifications go:
 
 Escalation: a reminder for a type in ``NotifyPreferences.escalate_types`` arms a timer for its event's start;
 if by then nothing was done with it (no button, no click, not closed by the user, not dismissed through
-:meth:`NotificationCenter.act`), ``actions.show_starting_now`` is called, once per event and start time.
+:meth:`NotificationCenter.act`) and the event has not ended, ``actions.show_starting_now`` is called, once per
+event and start time.
 """
 
 from __future__ import annotations
@@ -372,7 +373,9 @@ class NotificationCenter:
         if escalation is None or escalation.task is not asyncio.current_task():
             return
         del self._escalations[event.id]
-        if self._policy.dnd_active(self._clock.now()):
+        now = self._clock.now()
+        # Woken after the end (a suspend through the call): nothing is starting any more.
+        if self._policy.dnd_active(now) or event.end_time <= now:
             return
         self._escalated.add((event.id, event.start_time))
         for key in [k for k, s in self._shown.items() if s.message.event_id == event.id]:

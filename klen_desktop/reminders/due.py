@@ -13,6 +13,14 @@ Missed reminders are sorted by whether their event is still worth a reminder:
   only if it fell due after ``missed_since`` (the scheduler's last check), so a first start or a poll that
   brings in last week's events never produces a summary of old news.
 
+A reminder already due when the app first knew it (its event created here or first seen from the server, its
+reminder set, its event moved or reopened after that time) was never missed, so it is never "late" and never in
+a summary: it fires once as an ordinary reminder while its event is still ahead, and is dropped once the event
+has started. While the app runs this is decided by ``known``, the reminders the previous plan already held;
+at the first plan of a run, which has no previous plan, by the last check ``missed_since``, so whatever fell
+due while the app was not running is still late. A create still waiting for the server's answer holds such a
+reminder back: a create the server refuses never reminds.
+
 "Missed" holds only while the event has ended. If the clock goes back to before its end (a clock that was a
 day ahead for a minute, corrected by NTP), the reminder is owed again and fires when due: a wrong clock must
 not silently cost the user the rest of the day's reminders. Fired, dismissed and dropped stay final.
@@ -20,7 +28,7 @@ not silently cost the user the rest of the day's reminders. Fired, dismissed and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -113,6 +121,8 @@ class DuePlan:
     # Came due before the app knew them (the event was booked or its reminder set after its due time) and the
     # event has started since: not late news, not worth showing; recorded so they are not planned again.
     stale: tuple[Reminder, ...] = ()
+    # The reminders this plan knew before they came due: pass them as ``known`` to the next plan.
+    known: frozenset[LogKey] = frozenset()
 
     @property
     def next_due(self) -> datetime | None:
@@ -139,20 +149,24 @@ def due_reminders(
     default_minutes: int = DEFAULT_REMIND_MINUTES,
     missed_since: datetime | None = None,
     late_after: timedelta = DEFAULT_LATE_AFTER,
+    known: Collection[LogKey] | None = None,
 ) -> DuePlan:
     """Sort every reminder of ``events`` into fire now, missed, expired, pending or stale (see the module doc).
 
     ``log`` holds what was already done, keyed by ``(event_id, due_at)``; fired, dismissed, missed and
-    dropped reminders are left out. ``missed_since`` is the last instant the reminders were checked (None: no
-    reminder is reported as missed). A reminder due before then was not missed but unknown: its event was booked,
-    or its reminder set, after its due time. It fires once, on time and not "late", while its event is ahead, and
-    is stale once the event has started. A create the server refused has no reminder.
+    dropped reminders are left out. ``known`` is the previous plan's :attr:`DuePlan.known` (``None`` at the
+    first plan of a run); a due reminder not in it was unknown until now. ``missed_since`` is the last instant
+    the reminders were checked (None: no reminder is reported as missed); at the first plan a reminder due before
+    it counts as unknown. An unknown reminder fires once, on time and not "late", while its event is ahead (a
+    queued create's waits for the server's answer), and is stale once the event has started. A create the server
+    refused has no reminder.
     """
     fire: list[Reminder] = []
     missed: list[Reminder] = []
     expired: list[Reminder] = []
     pending: list[Reminder] = []
     stale: list[Reminder] = []
+    seen: set[LogKey] = set()
     # A check "in the future" means the clock was set back: nothing is known about what came before, so nothing
     # is taken for unknown.
     checked = missed_since if missed_since is not None and missed_since <= now else None
@@ -163,7 +177,8 @@ def due_reminders(
         if due_at is None:
             continue
         entry = log.get((event.id, due_at))
-        if entry is not None and entry.state in _DONE_STATES and not _owed_again(entry, event, now):
+        owed_again = entry is not None and _owed_again(entry, event, now)
+        if entry is not None and entry.state in _DONE_STATES and not owed_again:
             continue
         fire_at, snoozed = due_at, False
         if entry is not None and entry.state is ReminderState.SNOOZED and entry.snoozed_until is not None:
@@ -172,16 +187,23 @@ def due_reminders(
         if fire_at > now:
             if event.end_time > now:
                 pending.append(reminder)
+                seen.add(reminder.key)
             elif snoozed:
                 expired.append(reminder)
-        elif event.end_time > now:
-            if checked is not None and not snoozed and fire_at <= checked:
-                (stale if event.start_time <= now else fire).append(reminder)
-            else:
-                fire.append(_with_lateness(reminder, now, late_after))
+            continue
+        if not snoozed and not owed_again and not _was_known(reminder, known, checked):
+            if event.start_time <= now:
+                if event.end_time > now:
+                    stale.append(reminder)
+            elif not event.is_local:
+                fire.append(reminder)
+            continue
+        seen.add(reminder.key)
+        if event.end_time > now:
+            fire.append(_with_lateness(reminder, now, late_after))
         elif snoozed:
             expired.append(reminder)
-        elif missed_since is not None and fire_at > missed_since:
+        elif missed_since is not None and (known is not None or fire_at > missed_since):
             missed.append(reminder)
     return DuePlan(
         fire=tuple(sorted(fire, key=_order)),
@@ -189,7 +211,15 @@ def due_reminders(
         expired=tuple(sorted(expired, key=_order)),
         pending=tuple(sorted(pending, key=_order)),
         stale=tuple(sorted(stale, key=_order)),
+        known=frozenset(seen),
     )
+
+
+def _was_known(reminder: Reminder, known: Collection[LogKey] | None, checked: datetime | None) -> bool:
+    """Whether the app knew the reminder before it came due (else it was not missed, only learnt of late)."""
+    if known is not None:
+        return reminder.key in known
+    return checked is None or reminder.fire_at > checked
 
 
 def _owed_again(entry: LogEntry, event: StoredEvent, now: datetime) -> bool:

@@ -35,7 +35,7 @@ from klen_desktop.reminders.snooze import UNTIL_START, SnoozeChoice
 from klen_desktop.store.db import Database
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import EventRepository
-from klen_desktop.store.reminder_log import LogEntry, ReminderLogRepository, ReminderState
+from klen_desktop.store.reminder_log import LogEntry, LogKey, ReminderLogRepository, ReminderState
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,9 @@ class ReminderScheduler:
         self._running = False
         # Reminders (event id, fire time) already re-read for this showing; a snooze makes a new one.
         self._refreshed: set[tuple[int, datetime]] = set()
+        # What the last plan knew before it came due. Every change to the cache replans at once, so a reminder
+        # due now that the last plan did not hold was learnt of just now, not missed (see reminders/due.py).
+        self._known: frozenset[LogKey] | None = None
 
     # ----- subscriptions and intentions -------------------------------------------------------------
 
@@ -188,7 +191,8 @@ class ReminderScheduler:
     async def _step(self) -> float:
         """One pass: handle what is due; return how long to sleep (0 to recompute at once)."""
         now = self._clock.now()
-        plan = await self._db.run(self._plan, now)
+        plan = await self._db.run(self._plan, now, self._known)
+        self._known = plan.known
         keep = {(r.event_id, r.fire_at) for r in (*plan.fire, *plan.pending)}
         self._refreshed &= keep
         if plan.missed or plan.expired:
@@ -213,7 +217,7 @@ class ReminderScheduler:
         await self._db.run(self._log.set_watermark, now)
         return self._delay(plan, now)
 
-    def _plan(self, now: datetime) -> DuePlan:
+    def _plan(self, now: datetime, known: frozenset[LogKey] | None) -> DuePlan:
         watermark = self._log.watermark()
         since = now if watermark is None else min(now, watermark)
         candidates = self._events.reminder_candidates(since)
@@ -225,6 +229,7 @@ class ReminderScheduler:
             default_minutes=self._default_minutes,
             missed_since=watermark,
             late_after=self._late_after,
+            known=known,
         )
 
     def _delay(self, plan: DuePlan, now: datetime) -> float:

@@ -171,7 +171,7 @@ class NotificationBridge:
         if self._reminder_windows is None:
             from klen_desktop.ui.reminder_window import ReminderWindows
 
-            self._reminder_windows = ReminderWindows()
+            self._reminder_windows = ReminderWindows(now=self._clock.now)
             self._reminder_windows.action_requested.connect(self._window_action)
         return self._reminder_windows
 

@@ -10,12 +10,14 @@ without activation, and their buttons take no focus either, so a reminder poppin
 keystrokes of whatever the user is typing into. They render a :class:`ReminderContent` and emit
 :class:`WindowAction` values; :class:`ReminderWindows` keeps them stacked in the bottom-right corner of the
 screen, above the panel and away from the top edge where notifications and most windows' toolbars are, closes
-each when its event ends, and forwards every action through one signal (the app hands it to
-``NotificationCenter.act``).
+each when its event ends by the app's clock, and forwards every action through one signal (the app hands it to
+``NotificationCenter.act``). Qt's timers do not count the time the computer slept, so the end is looked for
+again every :data:`CHECK_EVERY` seconds: a call that ended during a suspend does not stay on screen after it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -45,7 +47,7 @@ WINDOW_FLAGS = (
 MARGIN = 16
 SPACING = 8
 WIDTH = 340
-MAX_TIMER_MS = 3600 * 1000
+CHECK_EVERY = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +185,17 @@ class ReminderWindows(QObject):
 
     action_requested = Signal(object)  # WindowAction
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        check_every: float = CHECK_EVERY,
+    ) -> None:
+        """``now`` is the app's clock; ``check_every`` how often, in seconds, an open window looks for its end."""
         super().__init__(parent)
+        self._now = now
+        self._check_ms = max(1, int(check_every * 1000))
         self._open: dict[int, _Card] = {}
         self._ends: dict[int, datetime] = {}
 
@@ -232,17 +243,17 @@ class ReminderWindows(QObject):
         self._restack()
         window.show()
 
-    @staticmethod
-    def _arm(timer: QTimer, ends_at: datetime) -> None:
-        # In slices: Qt's timers do not count time the computer slept; close_ended catches up after a wake.
-        left_ms = (ends_at - datetime.now(UTC)).total_seconds() * 1000
-        timer.start(int(min(max(left_ms, 0), MAX_TIMER_MS)))
+    def _arm(self, timer: QTimer, ends_at: datetime) -> None:
+        # In short slices: Qt's timers do not count time the computer slept, so one long timer could outlast the
+        # end by the length of a suspend.
+        left_ms = (ends_at - self._now()).total_seconds() * 1000
+        timer.start(int(min(max(left_ms, 0), self._check_ms)))
 
     def _end(self, window: _Card, timer: QTimer) -> None:
         event_id = window.content.event_id
         if self._open.get(event_id) is not window:
             return
-        self.close_ended(datetime.now(UTC))
+        self.close_ended(self._now())
         ends_at = self._ends.get(event_id)
         if self._open.get(event_id) is window and ends_at is not None:
             self._arm(timer, ends_at)

@@ -58,6 +58,17 @@ async def test_unacknowledged_video_call_escalates_once_at_start() -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_call_that_ended_while_the_computer_slept_never_opens_starting_now() -> None:
+    center, _, captured, clock = await make_center()
+    await center.on_reminder(reminder(summary(1, minutes=30)))
+    await clock.wait_for_sleepers()
+    clock.set(BASE + timedelta(minutes=39))  # the lid opens at 20:09 on a 19:30-20:00 call
+    await settle()
+    assert captured.named("show_starting_now") == []
+    await center.close()
+
+
+@pytest.mark.asyncio
 async def test_acting_on_the_reminder_or_closing_it_cancels_escalation() -> None:
     center, backend, captured, clock = await make_center()
     await center.on_reminder(reminder(summary(1)))

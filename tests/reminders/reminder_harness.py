@@ -49,6 +49,7 @@ class Harness:
         refresh: Refresh | None = None,
         default_minutes: int = 15,
         refresh_timeout: float = 10.0,
+        max_sleep: float = 60.0,
     ) -> None:
         self.clock = clock
         self.db = Database(path)
@@ -62,6 +63,7 @@ class Harness:
             refresh=refresh,
             default_minutes=default_minutes,
             refresh_timeout=refresh_timeout,
+            max_sleep=max_sleep,
         )
         self.fired: list[Reminder] = []
         self.summaries: list[MissedSummary] = []

@@ -140,5 +140,23 @@ def test_a_create_the_server_refused_has_no_reminder() -> None:
     now = BASE - timedelta(minutes=10)
     refused = dataclasses.replace(cached(-3, BASE), local_state=LocalState.ATTENTION)
     queued = dataclasses.replace(cached(-4, BASE), local_state=LocalState.PENDING)
-    plan = due_reminders(now, [refused, queued], {}, missed_since=now - timedelta(minutes=1))
-    assert [r.event_id for r in (*plan.fire, *plan.pending)] == [-4], "a queued create offline is still reminded"
+    ahead = dataclasses.replace(cached(-5, BASE + timedelta(hours=2)), local_state=LocalState.PENDING)
+    plan = due_reminders(now, [refused, queued, ahead], {}, missed_since=now - timedelta(minutes=1))
+    assert [r.event_id for r in (*plan.fire, *plan.pending)] == [-5], "a queued create offline is still reminded"
+    # One already due when it was created waits for the server's answer: a refusal must not have reminded.
+    assert plan.stale == () and plan.missed == ()
+
+
+def test_a_reminder_the_last_plan_did_not_hold_is_not_late() -> None:
+    # Planned at 14:40 (the reminders sleep until their next due time), the event booked at 14:52 for 15:00:
+    # its reminder came due at 14:45 while the app ran, but the app did not know it then.
+    now = BASE - timedelta(minutes=8)
+    last = now - timedelta(minutes=12)
+    known_one = cached(1, BASE + timedelta(minutes=1))
+    earlier = due_reminders(last, [known_one], {}, missed_since=last - timedelta(minutes=1))
+    assert earlier.known == {(1, BASE - timedelta(minutes=14))}
+    booked, running, ended = cached(2, BASE), cached(3, now - timedelta(minutes=2)), cached(4, now - timedelta(hours=2))
+    plan = due_reminders(now, [known_one, booked, running, ended], {}, missed_since=last, known=earlier.known)
+    assert [(r.event_id, r.late) for r in plan.fire] == [(2, False), (1, True)], "only the one it knew is late"
+    assert [r.event_id for r in plan.stale] == [3] and plan.missed == ()
+    assert plan.known == {(1, BASE - timedelta(minutes=14))}, "an unknown one stays unknown until it fires"

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notify"))
 from fake_clock import FakeClock
 from notify_support import CapturedActions, RecordingBackend, reminder, stored, summary
 from screenshot_support import dark_palette
+from shifted_clock import ShiftedClock
 
 from klen_desktop.api.models import Customer, EventStatus, EventType
 from klen_desktop.notify.center import NotificationCenter
@@ -170,6 +171,19 @@ def test_a_window_goes_away_when_its_event_ends_and_sits_low_on_the_screen(qtbot
     assert windows.windows()[0] is later, "only the ended event's window went"
     windows.close_ended(now + timedelta(hours=3))  # after a wake the timers may have slept through the end
     assert windows.windows() == []
+
+
+def test_starting_now_closes_at_the_end_by_the_app_clock_even_after_a_sleep(qtbot: QtBot) -> None:
+    # Qt's timers do not count a suspend: a window timed for the end of a 19:30-20:00 call would still be up at
+    # 20:09 after a sleep. It looks again at the app's clock every few moments.
+    clock = ShiftedClock(datetime(2026, 11, 24, 19, 30, tzinfo=UTC))
+    windows = ReminderWindows(now=clock.now, check_every=0.1)
+    call = stored(summary(1, start=clock.now(), minutes=30))
+    window = windows.show_starting_now(starting_now_content(call), ends_at=call.end_time)
+    qtbot.waitExposed(window)
+    assert windows.windows() == [window]
+    clock.jump(timedelta(minutes=39))  # the lid opens at 20:09
+    qtbot.waitUntil(lambda: windows.windows() == [], timeout=3000)
 
 
 @pytest.mark.asyncio
