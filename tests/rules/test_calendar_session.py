@@ -7,22 +7,18 @@ behind a :class:`CalendarSession`, as the app and the command line do, and check
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fast_sync import FAST_SYNC
 from local_zone import local_zone
+from session_harness import MakeSession
 from waiting import until
 
 from klen_desktop.api.models import EventStatus, EventType
-from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import EmulatorServer
-from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.draft_save import DraftSave
 from klen_desktop.session.outcomes import Access, SaveState, WriteRefused
 from klen_desktop.store.events import StoredEvent
@@ -30,28 +26,6 @@ from klen_desktop.store.events import StoredEvent
 pytestmark = pytest.mark.asyncio
 
 FAST = FAST_SYNC
-MakeSession = Callable[..., AbstractAsyncContextManager[CalendarSession]]
-
-
-@pytest.fixture
-def make_session(tmp_path: Path, emulator: EmulatorServer) -> MakeSession:
-    """``async with make_session(key) as session``: a running session, stopped inside the test (the core's
-    loops must not outlive the test's run of the event loop)."""
-    made = 0
-
-    @asynccontextmanager
-    async def make(key: str, *, probe_access: bool = True) -> AsyncIterator[CalendarSession]:
-        nonlocal made
-        made += 1
-        config = CoreConfig(base_url=emulator.url, api_key=key, sync=FAST, db_path=tmp_path / f"cache-{made}.sqlite3")
-        session = CalendarSession(CoreServices(config), probe_access=probe_access)
-        session.start()
-        try:
-            yield session
-        finally:
-            await session.stop()
-
-    return make
 
 
 def next_hour() -> datetime:
