@@ -28,7 +28,7 @@ from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
-from klen_desktop.event_rules import is_open
+from klen_desktop.event_rules import is_open, status_actions
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.files import write_atomically
@@ -222,6 +222,12 @@ class CalendarSession:
         self._check_writable()
         if status is EventStatus.CANCELLED:
             return await self.cancel(event_id, None)
+        if status in (EventStatus.COMPLETED, EventStatus.NO_SHOW):
+            # Whatever asked (a row, the pane, a notification), an outcome waits for the event to start.
+            base = base or await self._core.event(event_id)
+            refusal = None if base is None else status_actions(base.status, base.start_time, self.clock.now()).outcome
+            if refusal is not None:
+                raise WriteRefused(refusal)
         seq = await self._core.patch(event_id, EventPatch(status=status), base)
         # An outcome (completed, no-show) ends what still calls the user to it: its reminder, its Starting-now.
         return Queued(seq, None if is_open(status) else event_id)

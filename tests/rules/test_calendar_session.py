@@ -153,6 +153,23 @@ async def test_status_outcomes_and_a_cancel_with_its_reason_reach_the_server(
         assert "Customer asked to move it" in (second_copy.get("customer", {}).get("notes") or "")
 
 
+async def test_an_outcome_for_an_event_that_has_not_started_is_refused_with_the_reason(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    start = next_hour()
+    [ahead] = emulator.admin.insert_events(
+        [{"title": "Ahead", "start_time": start, "end_time": start + timedelta(minutes=30), "status": "confirmed"}]
+    )
+    async with make_session(rw_key) as session:
+        await session.sync_once()
+        for outcome in (EventStatus.COMPLETED, EventStatus.NO_SHOW):
+            with pytest.raises(WriteRefused, match="once the event has started"):
+                await session.change_status(ahead, outcome)
+        assert not await session.outbox_entries(), "nothing queued"
+        copy = emulator.admin.event(ahead)
+        assert copy is not None and copy["status"] == "confirmed"
+
+
 async def test_the_next_free_slot_skips_what_is_booked_and_booking_it_makes_a_busy_block(
     make_session: MakeSession, emulator: EmulatorServer, rw_key: str
 ) -> None:
