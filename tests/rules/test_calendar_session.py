@@ -20,7 +20,7 @@ from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.session.draft_save import DraftSave
-from klen_desktop.session.outcomes import Access, SaveState, WriteRefused
+from klen_desktop.session.outcomes import Access, Queued, SaveState, WriteRefused
 from klen_desktop.store.events import StoredEvent
 
 pytestmark = pytest.mark.asyncio
@@ -151,6 +151,34 @@ async def test_status_outcomes_and_a_cancel_with_its_reason_reach_the_server(
         assert first_copy is not None and first_copy["status"] == "confirmed"
         assert second_copy is not None and second_copy["status"] == "cancelled"
         assert "Customer asked to move it" in (second_copy.get("customer", {}).get("notes") or "")
+
+
+async def test_after_a_write_reaches_the_server_the_cached_details_carry_its_update_time(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    start, long_ago = next_hour(), (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
+    [event_id] = emulator.admin.insert_events(
+        [{"title": "Visit", "start_time": start, "end_time": start + timedelta(minutes=30), "updated_at": long_ago}]
+    )
+    async with make_session(rw_key) as session:
+        refreshed: list[None] = []
+        session.on_details_refreshed(lambda: refreshed.append(None))
+        await session.sync_once()
+        opened = await session.fetch_detail(event_id)  # the user opened it: its details are cached
+        assert opened is not None and opened.detail is not None and opened.detail.updated_at == long_ago
+
+        async def read_again_after(queued: Queued) -> None:
+            assert (await session.wait_for_send(queued.seq)).state is SaveState.SENT
+            server = emulator.admin.event(event_id)
+            assert server is not None
+            await until(lambda: refreshed, "the details read again")
+            refreshed.clear()
+            stored = await session.event(event_id)
+            assert stored is not None and stored.detail is not None
+            assert stored.detail.updated_at == datetime.fromisoformat(server["updated_at"].replace("Z", "+00:00"))
+
+        await read_again_after(await session.save(replace(EventDraft.from_event(opened), location="Gate 2"), opened))
+        await read_again_after(await session.change_status(event_id, EventStatus.CONFIRMED))
 
 
 async def test_an_outcome_for_an_event_that_has_not_started_is_refused_with_the_reason(
