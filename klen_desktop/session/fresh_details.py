@@ -71,7 +71,7 @@ class FreshDetails:
         if stored is None or stored.detail is None:
             return False
         try:
-            await self._core.fetch_detail(event_id)
+            await self._core.fetch_detail(event_id, quiet=True)
         except KlenError as exc:  # the details are read again when the event is next opened
             log.info("could not read event %s again after a write: %s", event_id, exc.title)
             return False

@@ -9,8 +9,9 @@ import pytest
 from local_zone import local_zone
 from session_harness import MakeSession
 
+from klen_desktop.api.errors import ConnectionFailed, KeyRejected, RateLimited, ServerFailed, TimedOut
 from klen_desktop.emulator import EmulatorServer
-from klen_desktop.session.free_slot_offer import OFFER_LIFETIME, Click, FreeSlotOffer, look_up
+from klen_desktop.session.free_slot_offer import OFFER_LIFETIME, Click, FreeSlotOffer, failure_reason, look_up
 
 pytestmark = pytest.mark.asyncio
 
@@ -81,3 +82,12 @@ async def test_a_failed_look_up_says_why_briefly_and_a_click_looks_again(
             offer.click(now)
             offer.answered(await look_up(session, now), now)
             assert offer.label(now) == "Could not look up free time: API key not accepted"
+
+
+async def test_each_kind_of_failure_is_said_in_a_word_or_two() -> None:
+    limited = RateLimited("Too many", status=429, code="rate_limit_exceeded", retry_after=30, daily_limit=False)
+    assert failure_reason(limited) == "rate limit reached"
+    assert failure_reason(ConnectionFailed("refused", reached_server=False)) == "offline"
+    assert failure_reason(TimedOut("slow")) == "Klen did not answer"
+    assert failure_reason(KeyRejected("revoked", status=401, code="invalid_api_key")) == "API key not accepted"
+    assert failure_reason(ServerFailed("boom", status=503, code="server_error")) == "Klen server error"
