@@ -1,7 +1,8 @@
 """What the tray menu's own actions do: the next free slot and its one-click booking, and Do not disturb.
 
-The rules (which slot is free, what a booking sends, how long Do not disturb holds) are the session's; this
-only turns the answers into the menu's next state and a notice, because the menu closed on the click that asked.
+The rules (which slot is free, what the item says, what a booking sends, how long Do not disturb holds) are the
+session's; this only hands the answers to the tray, and says how a booking went in a notice, because the menu
+closed on the click that asked.
 """
 
 from __future__ import annotations
