@@ -331,9 +331,10 @@ class CoreServices:
     async def outbox_entry(self, seq: int) -> OutboxEntry | None:
         return await self.db.run(self.outbox.get, seq)
 
-    async def fetch_detail(self, event_id: int) -> StoredEvent | None:
-        """Read one event's details from the server into the cache (the detail pane asked for it)."""
-        detail = await self._refresh_event(event_id, announce="Loading the event's details")
+    async def fetch_detail(self, event_id: int, *, quiet: bool = False) -> StoredEvent | None:
+        """Read one event's details from the server into the cache (the detail pane asked for it). ``quiet``:
+        no one clicked for it, so a wait for the request limit is not announced."""
+        detail = await self._refresh_event(event_id, announce=None if quiet else "Loading the event's details")
         if detail is not None:
             await self.db.run(self.events.upsert_detail, detail, self.clock.now())
         return await self.event(event_id)

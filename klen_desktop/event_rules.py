@@ -1,8 +1,10 @@
 """Rules about an event's status that every layer shares: one home, so the tray, the agenda, the reminders and
-sync cannot disagree about which events are still open."""
+sync cannot disagree about which events are still open, and the detail pane and the agenda rows cannot disagree
+about which status changes an event offers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from klen_desktop.api.models import EventStatus
@@ -25,6 +27,47 @@ def blocks_time(status: object) -> bool:
     return status not in FREE_TIME_STATUSES
 
 
+OUTCOME_NOT_YET = "Completed and No-show can be chosen once the event has started."
+OUTCOME_CLOSED = "Only a scheduled or confirmed event can be marked Completed or No-show."
+CONFIRM_DONE = "This event is already confirmed."
+CONFIRM_CLOSED = "Only a scheduled event can be confirmed."
+CANCEL_DONE = "This event is already cancelled."
+
+
 def outcome_possible(status: object, start: datetime, now: datetime) -> bool:
     """Completed and No-show are answers about an event that has started and is still open: not before."""
     return is_open(status) and start <= now
+
+
+def asks_outcome(status: object, start: datetime, end: datetime, now: datetime) -> bool:
+    """True when the agenda asks "Did it happen?": the event is over and could get an outcome. Its start counts
+    as much as its end, so a server copy that ends before it starts is not asked about before it has begun."""
+    return outcome_possible(status, start, now) and end <= now
+
+
+@dataclass(frozen=True)
+class StatusActions:
+    """The status changes an event offers: each is None when offered, or says why it is not."""
+
+    confirm: str | None
+    outcome: str | None  # Completed and No-show
+    cancel: str | None
+
+
+def status_actions(status: object, start: datetime, now: datetime) -> StatusActions:
+    """What the user may do to the status of an event with ``status`` starting at ``start``, at ``now``."""
+    confirm = _confirm_refusal(status)
+    outcome = _outcome_refusal(status, start, now)
+    return StatusActions(confirm, outcome, CANCEL_DONE if status is EventStatus.CANCELLED else None)
+
+
+def _confirm_refusal(status: object) -> str | None:
+    if status is EventStatus.SCHEDULED:
+        return None
+    return CONFIRM_DONE if status is EventStatus.CONFIRMED else CONFIRM_CLOSED
+
+
+def _outcome_refusal(status: object, start: datetime, now: datetime) -> str | None:
+    if outcome_possible(status, start, now):
+        return None
+    return OUTCOME_NOT_YET if is_open(status) else OUTCOME_CLOSED

@@ -28,10 +28,11 @@ from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
-from klen_desktop.event_rules import is_open
+from klen_desktop.event_rules import is_open, status_actions
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.files import write_atomically
+from klen_desktop.session.fresh_details import FreshDetails
 from klen_desktop.session.outcomes import READ_ONLY_REASON, Access, Queued, SaveOutcome, SaveState, WriteRefused
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxState
@@ -67,6 +68,7 @@ class CalendarSession:
         self._access_listeners: list[Callable[[Access], None]] = []
         self._drain_waiters: list[asyncio.Future[None]] = []
         self._tasks = BackgroundTasks(log, "a calendar session task failed")
+        self._fresh = FreshDetails(core, self._tasks)
         core.on_drain(self._drained)
         core.on_status(self._status_seen)
 
@@ -142,6 +144,10 @@ class CalendarSession:
         """``listener(what, seconds)`` before a user's click waits for the request limit long enough to notice."""
         self._core.on_interactive_wait(listener)
 
+    def on_details_refreshed(self, listener: Callable[[], None]) -> None:
+        """``listener()`` after the details of events the user changed were read again from the server."""
+        self._fresh.on_refreshed(listener)
+
     def on_access(self, listener: Callable[[Access], None]) -> None:
         """``listener(access)`` when what the key may do becomes known or changes."""
         self._access_listeners.append(listener)
@@ -173,6 +179,11 @@ class CalendarSession:
         content instead of a second one being queued. Raises :class:`WriteRefused` when the key may not write,
         the draft does not validate or the edit changes nothing; the caller keeps the draft.
         """
+        queued = await self._queue(draft, base, resend_seq)
+        self._fresh.watch(queued.seq)
+        return queued
+
+    async def _queue(self, draft: EventDraft, base: StoredEvent | None, resend_seq: int | None) -> Queued:
         self._check_writable()
         try:
             if draft.event_id is None:
@@ -222,7 +233,14 @@ class CalendarSession:
         self._check_writable()
         if status is EventStatus.CANCELLED:
             return await self.cancel(event_id, None)
+        if status in (EventStatus.COMPLETED, EventStatus.NO_SHOW):
+            # Whatever asked (a row, the pane, a notification), an outcome waits for the event to start.
+            base = base or await self._core.event(event_id)
+            refusal = None if base is None else status_actions(base.status, base.start_time, self.clock.now()).outcome
+            if refusal is not None:
+                raise WriteRefused(refusal)
         seq = await self._core.patch(event_id, EventPatch(status=status), base)
+        self._fresh.watch(seq)
         # An outcome (completed, no-show) ends what still calls the user to it: its reminder, its Starting-now.
         return Queued(seq, None if is_open(status) else event_id)
 
@@ -230,11 +248,13 @@ class CalendarSession:
         """Cancel with the user's reason (the server appends it to the customer notes)."""
         self._check_writable()
         seq = await self._core.cancel(event_id, (reason or "").strip() or None)
+        self._fresh.watch(seq)
         return Queued(seq, event_id)
 
     async def resend(self, seq: int) -> None:
         """Send a refused or held-back change again, as it is."""
         await self._core.resend(seq)
+        self._fresh.watch(seq)
 
     async def discard(self, seq: int) -> None:
         """Drop a change that was not sent (the cache shows the server's version again)."""
@@ -342,6 +362,7 @@ class CalendarSession:
                 listener(access)
 
     def _drained(self, _report: DrainReport) -> None:
+        self._fresh.drained()
         waiters, self._drain_waiters = self._drain_waiters, []
         for waiter in waiters:
             if not waiter.done():

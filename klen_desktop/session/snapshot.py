@@ -2,8 +2,8 @@
 
 :meth:`CalendarSnapshot.request` re-reads in the background, coalesced: at most one read runs and one more
 follows it, however many changes ask meanwhile. ``on_read(outbox_changed)`` runs after each read. The snapshot
-asks by itself after every change set from the server, every settled outbox drain and the first completed sync
-(a baseline poll reports no changes, yet it filled the cache).
+asks by itself after every change set from the server, every settled outbox drain, the details of a changed
+event read again, and the first completed sync (a baseline poll reports no changes, yet it filled the cache).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class CalendarSnapshot:
         self._synced_once = False
         session.on_changes(lambda _changes: self.request())
         session.on_outbox_settled(lambda _report: self.request())
+        session.on_details_refreshed(self.request)
         session.on_status(self._status)
 
     @property

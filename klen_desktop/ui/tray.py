@@ -5,8 +5,9 @@ rebuilt from the latest state every time it is about to show (``aboutToShow``, w
 triggers), and :meth:`Tray.fill_menu` fills any menu, so the no-tray window offers exactly the same one.
 
 "Next free 30 minutes" books in two clicks: the first looks the slot up and puts it in the item's text
-("Book 14:30–15:00 today"); the second books it through the outbox. An offer older than a few minutes is
-dropped, so a stale slot is never booked by a click made much later.
+("Book 14:30–15:00 today"); the second books it through the outbox. What the item says and what a click does
+(no slot today, a failed look-up, an offer gone stale) is the session's rule,
+:class:`~klen_desktop.session.free_slot_offer.FreeSlotOffer`; the tray only shows it.
 """
 
 from __future__ import annotations
@@ -15,40 +16,29 @@ import html
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from functools import partial
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from klen_desktop.api.models import AvailabilitySlot, EventType
+from klen_desktop.api.models import EventType
 from klen_desktop.labels import TYPE_LABELS
 from klen_desktop.links import web_link
+from klen_desktop.session.free_slot_offer import Click, FreeSlotOffer, SlotAnswer
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.status import SyncPhase
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.due_timer import LONGEST_WAIT, DueTimer
-from klen_desktop.ui.formatting import isolate, local, one_line, span, starts_in, starts_in_changes, time_range
+from klen_desktop.ui.formatting import isolate, local, one_line, starts_in, starts_in_changes, time_range
 from klen_desktop.ui.icons import TrayState, tray_icon, type_icon
 
 log = logging.getLogger(__name__)
 
 MENU_EVENTS = 5
-FREE_SLOT_MINUTES = 30
-OFFER_LIFETIME = timedelta(minutes=5)
 
 _OFFLINE_PHASES = (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR, SyncPhase.RATE_LIMITED)
 _ERROR_PHASES = (SyncPhase.AUTH_ERROR, SyncPhase.PERMISSION_ERROR)
-
-
-def no_slot_today(later: AvailabilitySlot | None, minutes: int, now: datetime) -> str:
-    """``No free 30 minutes today; next: Mon 09:00`` (local time), or that none is free in the days looked at."""
-    if later is None:
-        return f"No free {minutes} minutes today or in the next days"
-    start = local(later.start)
-    day = "tomorrow" if start.date() == local(now).date() + timedelta(days=1) else f"{start:%a %d %b}"
-    return f"No free {minutes} minutes today; next: {day} {start:%H:%M}"
 
 
 def dialable(phone: str | None) -> str | None:
@@ -59,13 +49,6 @@ def dialable(phone: str | None) -> str | None:
     if len(digits) < 3:
         return None
     return ("+" if phone.strip().startswith("+") else "") + digits
-
-
-class SlotOffer(StrEnum):
-    NONE = "none"
-    LOOKING = "looking"
-    OFFERED = "offered"
-    UNAVAILABLE = "unavailable"
 
 
 def tray_state(controller: Controller, now: datetime) -> TrayState:
@@ -120,10 +103,7 @@ class Tray(QObject):
         self._clock = clock or (lambda: datetime.now(UTC))
         self._state: TrayState | None = None
         self._icons: dict[TrayState, QIcon] = {}
-        self._offer = SlotOffer.NONE
-        self._offer_slot: tuple[datetime, datetime] | None = None
-        self._offer_at: datetime | None = None
-        self._offer_note = ""
+        self.free_slot = FreeSlotOffer()
         # The icon shown at boot (see app.py) is taken over, so the tray never blinks out and back.
         self.icon = icon or QSystemTrayIcon()
         # Its menu too: a tray host holds on to the menu it was given at registration (its D-Bus path), so
@@ -235,37 +215,17 @@ class Tray(QObject):
 
     # -- the two-click booking -----------------------------------------------------------------------------
 
-    def offer_slot(self, start: datetime | None, end: datetime | None, note: str = "") -> None:
-        """The answer to ``free_slot_wanted``: the slot to offer, or None with a note why there is none."""
-        if start is None or end is None:
-            self._offer, self._offer_slot = SlotOffer.UNAVAILABLE, None
-            self._offer_note = note or f"No free {FREE_SLOT_MINUTES} minutes left today"
-        else:
-            self._offer, self._offer_slot = SlotOffer.OFFERED, (start, end)
-        self._offer_at = self._clock()
+    def slot_answered(self, answer: SlotAnswer) -> None:
+        """The answer to ``free_slot_wanted``, shown in the item the next time the menu opens."""
+        self.free_slot.answered(answer, self._clock())
         self.fill_menu(self.menu)
 
     def _slot_clicked(self) -> None:
-        if self._offer is SlotOffer.OFFERED and self._offer_slot is not None:
-            start, end = self._offer_slot
-            self._offer, self._offer_slot = SlotOffer.NONE, None
-            self.book.emit(start, end)
-        elif self._offer is not SlotOffer.LOOKING:
-            self._offer = SlotOffer.LOOKING
+        click, slot = self.free_slot.click(self._clock())
+        if click is Click.BOOK and slot is not None:
+            self.book.emit(slot.start, slot.end)
+        elif click is Click.LOOK:
             self.free_slot_wanted.emit()
-
-    def _slot_label(self, now: datetime) -> str:
-        if self._offer_at is not None and now - self._offer_at > OFFER_LIFETIME:
-            self._offer, self._offer_slot, self._offer_at = SlotOffer.NONE, None, None
-        if self._offer is SlotOffer.OFFERED and self._offer_slot is not None:
-            start, end = self._offer_slot
-            day = "today" if local(start).date() == local(now).date() else f"{local(start):%a %d %b}"
-            return f"Book {span(start, end)} {day}"
-        if self._offer is SlotOffer.LOOKING:
-            return "Looking for a free slot…"
-        if self._offer is SlotOffer.UNAVAILABLE:
-            return self._offer_note
-        return f"Next free {FREE_SLOT_MINUTES} minutes"
 
     # -- the menu ---------------------------------------------------------------------------------------------
 
@@ -290,11 +250,8 @@ class Tray(QObject):
             _note(menu, "Nothing else today")
         menu.addSeparator()
         writable = not controller.access.read_only
-        slot = _action(menu, self._slot_label(now), self._slot_clicked)
-        slot.setEnabled(writable and self._offer not in (SlotOffer.LOOKING, SlotOffer.UNAVAILABLE))
-        if self._offer is SlotOffer.UNAVAILABLE:
-            # Offer a fresh look-up next time the menu opens.
-            self._offer = SlotOffer.NONE
+        slot = _action(menu, self.free_slot.label(now), self._slot_clicked)
+        slot.setEnabled(writable and not self.free_slot.looking(now))
         _action(menu, "New event…", self.new_event.emit).setEnabled(writable)
         _action(menu, "Find a free slot…", self.find_slot.emit)
         menu.addSeparator()

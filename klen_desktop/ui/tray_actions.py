@@ -1,17 +1,18 @@
 """What the tray menu's own actions do: the next free slot and its one-click booking, and Do not disturb.
 
-The rules (which slot is free, what a booking sends, how long Do not disturb holds) are the session's; this
-only turns the answers into the menu's next state and a notice, because the menu closed on the click that asked.
+The rules (which slot is free, what the item says, what a booking sends, how long Do not disturb holds) are the
+session's; this only hands the answers to the tray, and says how a booking went in a notice, because the menu
+closed on the click that asked.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from klen_desktop.api.errors import KlenError
+from klen_desktop.session.free_slot_offer import look_up
 from klen_desktop.session.outcomes import WriteRefused
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.tray import FREE_SLOT_MINUTES, Tray, no_slot_today
+from klen_desktop.ui.tray import Tray
 
 
 class TrayActions:
@@ -30,20 +31,8 @@ class TrayActions:
             dnd.hold_for(now, minutes)
 
     async def find_free_slot(self) -> None:
-        controller, tray = self._controller, self._tray
-        now = controller.session.clock.now()
-        try:
-            found = await controller.session.free_slots_ahead(now, FREE_SLOT_MINUTES)
-        except KlenError as exc:
-            tray.offer_slot(None, None, "Could not look for a free slot")
-            controller.notice.emit("Could not look for a free slot", exc.message)
-            return
-        if found.today is not None:
-            tray.offer_slot(found.today.start, found.today.end)
-            return
-        note = no_slot_today(found.later, FREE_SLOT_MINUTES, now)
-        tray.offer_slot(None, None, note)
-        controller.notice.emit(note, "Find a free slot… in the tray menu looks at other days and lengths.")
+        session = self._controller.session
+        self._tray.slot_answered(await look_up(session, session.clock.now(), self._tray.free_slot.minutes))
 
     async def book(self, start: object, end: object) -> None:
         if not isinstance(start, datetime) or not isinstance(end, datetime):

@@ -172,7 +172,7 @@ async def test_agent_books_moves_and_cancels_one_notification_each_and_own_chang
         # The user's own changes, made here through the controller: sent, synced back, never announced.
         controller = r.app.controller
         await controller.cancel_event(mine, "Not needed")
-        await controller.change_status(mine_too, "completed")
+        await controller.change_status(mine_too, "confirmed")
         await r.app.until(lambda: not controller.outbox, "the user's changes sent", 15)
         await r.poll()
         await r.poll()

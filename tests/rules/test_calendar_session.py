@@ -7,51 +7,25 @@ behind a :class:`CalendarSession`, as the app and the command line do, and check
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fast_sync import FAST_SYNC
 from local_zone import local_zone
+from session_harness import MakeSession
 from waiting import until
 
 from klen_desktop.api.models import EventStatus, EventType
-from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import EmulatorServer
-from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.draft_save import DraftSave
-from klen_desktop.session.outcomes import Access, SaveState, WriteRefused
+from klen_desktop.session.outcomes import Access, Queued, SaveState, WriteRefused
 from klen_desktop.store.events import StoredEvent
 
 pytestmark = pytest.mark.asyncio
 
 FAST = FAST_SYNC
-MakeSession = Callable[..., AbstractAsyncContextManager[CalendarSession]]
-
-
-@pytest.fixture
-def make_session(tmp_path: Path, emulator: EmulatorServer) -> MakeSession:
-    """``async with make_session(key) as session``: a running session, stopped inside the test (the core's
-    loops must not outlive the test's run of the event loop)."""
-    made = 0
-
-    @asynccontextmanager
-    async def make(key: str, *, probe_access: bool = True) -> AsyncIterator[CalendarSession]:
-        nonlocal made
-        made += 1
-        config = CoreConfig(base_url=emulator.url, api_key=key, sync=FAST, db_path=tmp_path / f"cache-{made}.sqlite3")
-        session = CalendarSession(CoreServices(config), probe_access=probe_access)
-        session.start()
-        try:
-            yield session
-        finally:
-            await session.stop()
-
-    return make
 
 
 def next_hour() -> datetime:
@@ -177,6 +151,51 @@ async def test_status_outcomes_and_a_cancel_with_its_reason_reach_the_server(
         assert first_copy is not None and first_copy["status"] == "confirmed"
         assert second_copy is not None and second_copy["status"] == "cancelled"
         assert "Customer asked to move it" in (second_copy.get("customer", {}).get("notes") or "")
+
+
+async def test_after_a_write_reaches_the_server_the_cached_details_carry_its_update_time(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    start, long_ago = next_hour(), (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
+    [event_id] = emulator.admin.insert_events(
+        [{"title": "Visit", "start_time": start, "end_time": start + timedelta(minutes=30), "updated_at": long_ago}]
+    )
+    async with make_session(rw_key) as session:
+        refreshed: list[None] = []
+        session.on_details_refreshed(lambda: refreshed.append(None))
+        await session.sync_once()
+        opened = await session.fetch_detail(event_id)  # the user opened it: its details are cached
+        assert opened is not None and opened.detail is not None and opened.detail.updated_at == long_ago
+
+        async def read_again_after(queued: Queued) -> None:
+            assert (await session.wait_for_send(queued.seq)).state is SaveState.SENT
+            server = emulator.admin.event(event_id)
+            assert server is not None
+            await until(lambda: refreshed, "the details read again")
+            refreshed.clear()
+            stored = await session.event(event_id)
+            assert stored is not None and stored.detail is not None
+            assert stored.detail.updated_at == datetime.fromisoformat(server["updated_at"].replace("Z", "+00:00"))
+
+        await read_again_after(await session.save(replace(EventDraft.from_event(opened), location="Gate 2"), opened))
+        await read_again_after(await session.change_status(event_id, EventStatus.CONFIRMED))
+
+
+async def test_an_outcome_for_an_event_that_has_not_started_is_refused_with_the_reason(
+    make_session: MakeSession, emulator: EmulatorServer, rw_key: str
+) -> None:
+    start = next_hour()
+    [ahead] = emulator.admin.insert_events(
+        [{"title": "Ahead", "start_time": start, "end_time": start + timedelta(minutes=30), "status": "confirmed"}]
+    )
+    async with make_session(rw_key) as session:
+        await session.sync_once()
+        for outcome in (EventStatus.COMPLETED, EventStatus.NO_SHOW):
+            with pytest.raises(WriteRefused, match="once the event has started"):
+                await session.change_status(ahead, outcome)
+        assert not await session.outbox_entries(), "nothing queued"
+        copy = emulator.admin.event(ahead)
+        assert copy is not None and copy["status"] == "confirmed"
 
 
 async def test_the_next_free_slot_skips_what_is_booked_and_booking_it_makes_a_busy_block(

@@ -15,7 +15,7 @@ from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda.banners import problem_text, since_text, sync_banner
 from klen_desktop.ui.agenda.event_facts import detail_rows, details_text
-from klen_desktop.ui.agenda.filters import AgendaFilter, join_link, matches, needs_outcome, search_text
+from klen_desktop.ui.agenda.filters import AgendaFilter, join_link, matches, search_text
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -132,14 +132,6 @@ def test_status_and_type_filters_combine() -> None:
     assert not matches(event, AgendaFilter(statuses=frozenset({EventStatus.CONFIRMED})), hay, "")
     assert not matches(event, AgendaFilter(types=frozenset({EventType.MEETING})), hay, "")
     assert AgendaFilter().is_default and not AgendaFilter(text="x").is_default
-
-
-def test_outcome_is_asked_only_for_ended_open_events() -> None:
-    ended = make_event(1, NOW - timedelta(hours=2))
-    assert needs_outcome(ended.summary, NOW.timestamp())
-    assert not needs_outcome(make_event(2, NOW + timedelta(hours=1)).summary, NOW.timestamp())
-    done = make_event(3, NOW - timedelta(hours=2), status=EventStatus.COMPLETED)
-    assert not needs_outcome(done.summary, NOW.timestamp())
 
 
 def test_details_list_everything_the_api_returns() -> None:

@@ -162,6 +162,33 @@ def test_outcomes_wait_until_the_event_has_started_and_say_why(window: AgendaWin
     assert pane.complete_button.isEnabled() and pane.no_show_button.isEnabled()
 
 
+def test_an_event_that_has_not_started_is_never_asked_did_it_happen(window: AgendaWindow) -> None:
+    # A server copy whose end lies before its start: over by its end, yet it starts in two hours.
+    odd = make_event(6, NOW + timedelta(hours=2), -4 * 60, title="Ends before it starts", detail=DETAIL)
+    window.set_events([*calendar(), odd], NOW)
+    row = window.model.row_of(6)
+    assert row is not None and not window.model.index(row).data(Role.NEEDS_OUTCOME), "no Did it happen? on the row"
+    select(window, 6)
+    pane = window.pane
+    assert not pane.outcome_label.isVisible()
+    for button in (pane.complete_button, pane.no_show_button):
+        assert not button.isEnabled() and "once the event has started" in button.toolTip()
+    assert pane.confirm_button.isEnabled() is False and pane.cancel_button.isEnabled()
+
+
+def test_every_status_action_that_is_off_says_why(window: AgendaWindow) -> None:
+    done = make_event(7, NOW - timedelta(hours=5), 30, title="Done", status=EventStatus.COMPLETED, detail=DETAIL)
+    gone = make_event(8, NOW + timedelta(hours=5), 30, title="Off", status=EventStatus.CANCELLED, detail=DETAIL)
+    window.set_events([*calendar(), done, gone], NOW)
+    pane = window.pane
+    for event_id in (1, 2, 5, 7, 8):
+        select(window, event_id)
+        for button in (pane.confirm_button, pane.complete_button, pane.no_show_button, pane.cancel_button):
+            assert button.isEnabled() or button.toolTip(), f"{button.text()} is off with no reason for {event_id}"
+    select(window, 5)  # scheduled, a week ahead: Confirm and Cancel stay
+    assert pane.confirm_button.isEnabled() and pane.cancel_button.isEnabled()
+
+
 def test_titles_are_plain_text_everywhere(window: AgendaWindow) -> None:
     select(window, 2)
     assert window.model.index(window.model.row_of(2) or 0).data(Qt.ItemDataRole.DisplayRole) == "<b>x</b>"

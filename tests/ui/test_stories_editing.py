@@ -6,11 +6,15 @@ on the server (``emulator.admin``) and on screen (the agenda's model).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from app_harness import MakeApp, insert_event, type_into
+from PySide6.QtWidgets import QFormLayout, QLabel
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.emulator import EmulatorServer
+from klen_desktop.ui.agenda import AgendaWindow
 
 pytestmark = pytest.mark.asyncio
 
@@ -47,6 +51,42 @@ async def test_an_edit_reaches_the_server(make_app: MakeApp, emulator: EmulatorS
         "the new title on the server",
     )
     await app.until(lambda: app.agenda_event("Quarterly review (moved online)") is not None, "the new title on screen")
+
+
+def pane_fact(window: AgendaWindow, label: str) -> str | None:
+    """The value the detail pane shows next to ``label``, as the user reads it."""
+    form = window.pane.form
+    for row in range(form.rowCount()):
+        name = form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
+        value = form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget()
+        if isinstance(name, QLabel) and isinstance(value, QLabel) and name.text() == label:
+            return value.text()
+    return None
+
+
+def shown_stamp(wire: str) -> str:
+    return f"{datetime.fromisoformat(wire.replace('Z', '+00:00')).astimezone():%a %d %b %Y, %H:%M}"
+
+
+async def test_after_an_edit_the_pane_shows_when_the_server_updated_the_event(
+    make_app: MakeApp, emulator: EmulatorServer
+) -> None:
+    three_days_ago = datetime.now(UTC) - timedelta(days=3)
+    event_id = insert_event(emulator, "Site visit", updated_at=three_days_ago, created_at=three_days_ago)
+    app = await make_app()
+    window = await app.pick("Site visit")
+    before = shown_stamp(app.server.admin.event(event_id)["updated_at"])  # type: ignore[index]
+    await app.until(lambda: pane_fact(window, "Updated") == before, "the details loaded, updated three days ago")
+    window.pane.edit_button.click()
+    editor = app.windows.editors[-1]
+    type_into(editor.location_edit, "Gate 2")
+    editor.save_button.click()
+
+    await app.until(lambda: app.server.admin.event(event_id)["location"] == "Gate 2", "the edit on the server")  # type: ignore[index]
+    after = shown_stamp(app.server.admin.event(event_id)["updated_at"])  # type: ignore[index]
+    assert after != before
+    await app.until(lambda: pane_fact(window, "Location") == "Gate 2", "the edit in the pane")
+    await app.until(lambda: pane_fact(window, "Updated") == after, f"Updated {after} in the pane")
 
 
 async def test_cancel_with_a_reason_from_the_agenda(make_app: MakeApp, emulator: EmulatorServer) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from app_harness import MakeApp, action, insert_event, local_noon_tomorrow, menu_labels
 from local_zone import local_zone
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 from shifted_clock import ShiftedClock
@@ -175,8 +177,36 @@ async def test_next_free_half_hour_books_in_two_clicks(make_app: MakeApp, emulat
     assert booked["start_time"].startswith(f"{tomorrow.isoformat()}T10:30:00")
 
 
+async def click_in_opened_menu(tray: tray_module.Tray, prefix: str) -> str:
+    """Open the tray menu as a user does, click the item starting with ``prefix`` (which closes the menu) and
+    return the item's text as the menu shows it."""
+    menu = tray.menu
+    menu.popup(QPoint(40, 40))
+    await until(menu.isVisible, "the tray menu open")
+    item = action(menu, prefix)
+    text = item.text()
+    QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(item).center())
+    await until(lambda: not menu.isVisible(), "the menu closed by the click")
+    return text
+
+
+async def slot_item_once_answered(tray: tray_module.Tray) -> QAction:
+    """The free-slot item as the menu shows it when opened again, once the look-up has answered."""
+    menu = tray.menu
+    seen: list[QAction] = []
+
+    def opened_and_answered() -> bool:
+        menu.popup(QPoint(40, 40))  # opening rebuilds the menu from the latest state
+        seen[:] = [a for a in menu.actions() if a.text().startswith(("No free", "Could not", "Book ", "Next free"))]
+        menu.hide()
+        return bool(seen) and not seen[0].text().startswith("Looking")
+
+    await until(opened_and_answered, "the answer in the item when the menu opens again")
+    return seen[0]
+
+
 @pytest.mark.asyncio
-async def test_no_free_half_hour_left_today_says_when_the_next_one_is(
+async def test_no_free_half_hour_today_is_said_in_the_item_and_a_click_looks_again(
     make_app: MakeApp, emulator: EmulatorServer
 ) -> None:
     # 16:45 UTC tomorrow, in a UTC zone: the emulator's day (09-17 UTC) has no half hour left.
@@ -185,25 +215,25 @@ async def test_no_free_half_hour_left_today_says_when_the_next_one_is(
     emulator.admin.set_clock(clock.now)
     with local_zone("UTC"):
         app = await make_app(clock=clock)
-        notices: list[tuple[str, str]] = []
-        app.controller.notice.connect(lambda title, text: notices.append((title, text)))
         tray = app.tray
-        tray.fill_menu(tray.menu)
-        action(tray.menu, "Next free 30 minutes").trigger()
-        await until(lambda: notices, "the answer said aloud (the menu closed on the click)")
-        expected = "No free 30 minutes today; next: tomorrow 09:00"
-        assert notices[0][0] == expected, notices
-        assert action(tray.menu, "No free").text() == expected and not action(tray.menu, "No free").isEnabled()
+        await click_in_opened_menu(tray, "Next free 30 minutes")
+        item = await slot_item_once_answered(tray)
+        next_day = tomorrow + timedelta(days=1)
+        assert item.text() == f"No free 30 minutes today — next: {next_day:%a} 09:00"
+        assert item.isEnabled(), "a click on the answer looks again"
         week_on = (tomorrow + timedelta(days=7)).isoformat()
         assert f"end_date={week_on}" in emulator.admin.request_log()[-1].query, "one request looked a week ahead"
-        tray.fill_menu(tray.menu)  # the next opening offers a fresh look-up
-        assert action(tray.menu, "Next free 30 minutes").isEnabled()
 
-        emulator.faults.fail_next(3, 500, path="/api/v1/calendar/availability")
-        notices.clear()
-        action(tray.menu, "Next free 30 minutes").trigger()
-        await until(lambda: notices, "the failed look-up said aloud", timeout=20)
-        assert notices[0][0] == "Could not look for a free slot"
+        emulator.faults.drop_next(20, path="/api/v1/calendar/availability")
+        await click_in_opened_menu(tray, "No free 30 minutes today")
+        item = await slot_item_once_answered(tray)
+        assert emulator.faults.pending() < 20, "the click looked again"
+        assert item.text() == "Could not look up free time: offline" and item.isEnabled()
+
+        emulator.faults.clear()
+        await click_in_opened_menu(tray, "Could not look up free time")
+        item = await slot_item_once_answered(tray)
+        assert item.text().startswith("No free 30 minutes today — next:"), "looked again, and this time it answered"
 
 
 @pytest.mark.asyncio

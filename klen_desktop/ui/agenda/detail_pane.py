@@ -14,10 +14,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from klen_desktop.api.models import EventStatus
-from klen_desktop.event_rules import is_open, outcome_possible
+from klen_desktop.event_rules import asks_outcome, status_actions
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.event_facts import detail_rows
-from klen_desktop.ui.agenda.filters import join_link, needs_outcome
+from klen_desktop.ui.agenda.filters import join_link
 from klen_desktop.ui.agenda.widgets import plain_tooltip, set_write_enabled
 from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import breakable
@@ -131,29 +131,22 @@ class DetailPane(QWidget):
             return
         status = event.status
         reason = self._read_only_reason
-        outcome = outcome_possible(status, event.start_time, self._now)
-        allowed = {
-            self.confirm_button: status is EventStatus.SCHEDULED,
-            self.complete_button: outcome,
-            self.no_show_button: outcome,
-            self.cancel_button: status is not EventStatus.CANCELLED,
-            self.edit_button: True,
+        offers = status_actions(status, event.start_time, self._now)
+        why_not = {
+            self.confirm_button: offers.confirm,
+            self.complete_button: offers.outcome,
+            self.no_show_button: offers.outcome,
+            self.cancel_button: offers.cancel,
+            self.edit_button: None,
         }
-        for button, ok in allowed.items():
-            if reason is not None:
-                set_write_enabled(button, False, reason)
-            else:
-                button.setEnabled(ok)
-                button.setToolTip("")
-        if reason is None and not outcome and is_open(status):
-            why = plain_tooltip("Completed and No-show can be chosen once the event has started.")
-            self.complete_button.setToolTip(why)
-            self.no_show_button.setToolTip(why)
+        for button, refusal in why_not.items():
+            # A read-only key outranks the event's own reason: nothing here can be written at all.
+            set_write_enabled(button, reason is None and refusal is None, reason or refusal or "")
         link = join_link(event.summary, self._now.timestamp())
         self.join_button.setVisible(link is not None)
         self.ics_button.setEnabled(not event.is_local)
         self.ics_button.setToolTip(plain_tooltip("Not on the server yet") if event.is_local else "")
-        ended = needs_outcome(event.summary, self._now.timestamp())
+        ended = asks_outcome(status, event.start_time, event.end_time, self._now)
         self.outcome_label.setVisible(ended and reason is None)
 
     def _status(self, status: EventStatus) -> None:

@@ -84,8 +84,3 @@ def join_link(summary: EventSummary, now_ts: float | None = None) -> str | None:
     if now_ts is not None and (summary.status not in OPEN_STATUSES or summary.end_time.timestamp() <= now_ts):
         return None
     return web_link(summary.video_conference_url)
-
-
-def needs_outcome(summary: EventSummary, now_ts: float) -> bool:
-    """True when the event has ended but is still scheduled or confirmed: the agenda asks "Did it happen?"."""
-    return summary.status in OPEN_STATUSES and summary.end_time.timestamp() <= now_ts

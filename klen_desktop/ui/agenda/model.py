@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
+from klen_desktop.event_rules import asks_outcome
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.timezone_watch import zone_rules
 from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts
@@ -115,7 +116,7 @@ class AgendaModel(QAbstractListModel):
         if role == Role.JOIN_URL:
             return join_link(facts.summary, self._now.timestamp())
         if role == Role.NEEDS_OUTCOME:
-            return facts.open and facts.end_ts <= self._now.timestamp()
+            return asks_outcome(facts.status, facts.summary.start_time, facts.summary.end_time, self._now)
         return None
 
     def paint_info(self, row: int) -> PaintInfo:
@@ -130,7 +131,7 @@ class AgendaModel(QAbstractListModel):
             facts.texts = row_texts(facts.event)
         now_ts = self._now.timestamp()
         link = join_link(facts.summary, now_ts)
-        outcome = facts.open and facts.end_ts <= now_ts
+        outcome = asks_outcome(facts.status, facts.summary.start_time, facts.summary.end_time, self._now)
         return PaintInfo(facts.event, facts.texts, "", day == self.today, mark, link, outcome)
 
     # -- inputs -------------------------------------------------------------------------------------------------
