@@ -43,7 +43,7 @@ from klen_desktop.store.outbox import OutboxEntry, OutboxRepository
 from klen_desktop.store.recovery import CacheNotice, open_cache
 from klen_desktop.store.reminder_log import ReminderLogRepository
 from klen_desktop.store.state import SyncStateRepository
-from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD, RequestBudget
+from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD, WRITE_RESERVE, RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.local_writes import LocalWrites
@@ -128,7 +128,8 @@ class CoreServices:
             self.db.close()
             raise
         limit, period = config.request_budget
-        self.budget = RequestBudget(self.clock, limit=limit, period=period)
+        # A share of it is kept for the user's writes, so a cancel never waits behind a large poll's reads.
+        self.budget = RequestBudget(self.clock, limit=limit, period=period, reserve=WRITE_RESERVE)
         # What the user is waiting for (details of a clicked event, free slots, an ICS file) has its own equal
         # share: clicking through events must not wait behind, or hold back, the background sync.
         self.interactive_budget = RequestBudget(self.clock, limit=limit, period=period)

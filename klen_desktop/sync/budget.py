@@ -25,6 +25,11 @@ once the key has room, and sync, now sending less, leaves that room. The interac
 user's clicks are few and someone is waiting for each. A click that meets a 429 pauses and lowers the background
 budget too, and so does a 429 the client retried itself (``CoreServices._key_busy``).
 
+The user's own writes go ahead of background reads (:meth:`RequestBudget.acquire` with ``write=True``): reads may
+spend only ``limit - reserve`` requests in any period (the core's background budget keeps ``WRITE_RESERVE``), so
+a cancel or an edit finds a request free at once even while a large poll waits for its next page or details, and
+never queues behind them. The sum stays within ``limit``: writes may use the whole of it, reads never the reserve.
+
 Retries made inside :class:`KlenClient` are not seen here; the sync layer builds its client with a small
 retry policy so that stays a small, bounded excess. Not thread-safe: it lives on the event loop.
 """
@@ -46,6 +51,8 @@ log = logging.getLogger(__name__)
 DEFAULT_LIMIT = 10
 DEFAULT_PERIOD = 60.0
 USER_LIFT_AFTER = 60.0
+# Requests of every period that background reads leave to the user's writes: an edit costs two (read, then write).
+WRITE_RESERVE = 2
 # Waits are re-planned at least this often, so a clock set back or forward cannot stretch one.
 _WAIT_SLICE = 60.0
 
@@ -53,17 +60,22 @@ _WAIT_SLICE = 60.0
 class RequestBudget:
     """At most ``limit`` acquisitions in any ``period`` seconds (less after a 429), and none while paused by one."""
 
-    def __init__(self, clock: Clock, *, limit: int = DEFAULT_LIMIT, period: float = DEFAULT_PERIOD) -> None:
-        if limit < 1 or period <= 0:
+    def __init__(
+        self, clock: Clock, *, limit: int = DEFAULT_LIMIT, period: float = DEFAULT_PERIOD, reserve: int = 0
+    ) -> None:
+        if limit < 1 or period <= 0 or reserve < 0:
             raise ValueError("a request budget needs a limit of at least one request over a positive period")
         self._clock = clock
+        self._reserve = reserve
         self._adaptive = AdaptiveLimit(AimdRule(ceiling=limit, period=period))
         self._period = timedelta(seconds=period)
         self._sent: deque[datetime] = deque()
         self._paused_until: datetime | None = None
         self._paused_since: datetime | None = None
-        self._changed = asyncio.Event()
-        self._lock = asyncio.Lock()
+        # One queue per kind (write or not), each with its own wake-up: a write waits only for other writes,
+        # never behind a poll's waiting reads.
+        self._locks = {True: asyncio.Lock(), False: asyncio.Lock()}
+        self._changed = {True: asyncio.Event(), False: asyncio.Event()}
         self.spent = 0
 
     @property
@@ -109,7 +121,7 @@ class RequestBudget:
 
         Waiters re-plan at once. A pause shorter than that is left as it is.
         """
-        self._changed.set()
+        self._replan()
         now = self._clock.now()
         if self._paused_until is None or self._paused_until <= now:
             return
@@ -120,22 +132,30 @@ class RequestBudget:
     def replan(self) -> None:
         """Waiters work their wait out again now: the wall clock may have jumped (a wake from suspend, a clock
         set forward), and a wait planned before it could otherwise run a whole slice longer than needed."""
-        self._changed.set()
+        self._replan()
 
-    def available(self) -> int:
-        """Requests that could be sent right now without waiting."""
-        if self.wait_time() > 0:
+    def _replan(self) -> None:
+        for changed in self._changed.values():
+            changed.set()
+
+    def _share(self, limit: int, write: bool) -> int:
+        """Requests per period open to writes (all) or to background reads (all but the reserve, at least one)."""
+        return limit if write else max(1, limit - self._reserve)
+
+    def available(self, *, write: bool = False) -> int:
+        """Requests of the kind that could be sent right now without waiting."""
+        if self.wait_time(write=write) > 0:
             return 0
-        return max(0, self.limit - len(self._sent))
+        return max(0, self._share(self.limit, write) - len(self._sent))
 
-    def wait_time(self) -> float:
-        """Seconds until one request may be sent (0 when one may be sent now)."""
+    def wait_time(self, *, write: bool = False) -> float:
+        """Seconds until one request of the kind may be sent (0 when one may be sent now)."""
         now = self._clock.now()
         self._forget(now)
         wait = 0.0
         if self._paused_until is not None and self._paused_until > now:
             wait = (self._paused_until - now).total_seconds()
-        limit = self._adaptive.limit(now)
+        limit = self._share(self._adaptive.limit(now), write)
         if len(self._sent) >= limit:
             # The oldest sends beyond the limit must leave the window, unless the limit grows before they do.
             frees = self._sent[len(self._sent) - limit] + self._period
@@ -143,23 +163,26 @@ class RequestBudget:
             wait = max(wait, ((frees if grows is None else min(frees, grows)) - now).total_seconds())
         return min(wait, MAX_WAIT)
 
-    async def acquire(self) -> None:
-        """Wait until a request may be sent, then count it. Callers are served first come, first served."""
-        async with self._lock:
+    async def acquire(self, *, write: bool = False) -> None:
+        """Wait until a request may be sent, then count it. ``write``: the user's own write (it goes ahead of
+        background reads, see the module docstring). Callers of one kind are served first come, first served."""
+        async with self._locks[write]:
             while True:
-                wait = self.wait_time()
+                wait = self.wait_time(write=write)
                 if wait <= 0:
                     break
-                await sleep_or_wake(self._clock, min(wait, _WAIT_SLICE), self._changed)
+                await sleep_or_wake(self._clock, min(wait, _WAIT_SLICE), self._changed[write])
             self._sent.append(self._clock.now())
             self.spent += 1
+        if write:
+            self._changed[False].set()  # a waiting read re-plans: the write took a request it may have counted on
 
     def refund(self) -> None:
         """Give back the latest acquisition: its request never left (the caller stopped before sending)."""
         if self._sent:
             self._sent.pop()
             self.spent -= 1
-        self._changed.set()
+        self._replan()
 
     def _forget(self, now: datetime) -> None:
         # A clock set backwards leaves send times "in the future"; count them as sent now, not later. A pause

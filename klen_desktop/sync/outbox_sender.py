@@ -249,7 +249,7 @@ class OutboxSender:
                 log.info("outbox create %d had reached the server as event %d; adopted", entry.seq, found.id)
                 await self._db.run(self._reconcile.created, entry, found.id, found.uuid, found, meta)
                 return
-        await self._budget.acquire()
+        await self._budget.acquire(write=True)
         if not meta.get("maybe_sent"):
             try:
                 await self._departing(entry, meta)
@@ -264,7 +264,7 @@ class OutboxSender:
         excluded = set(entry.meta.get("preexisting", [])) | await self._db.run(self._outbox.adopted_ids)
         page = 1
         while True:
-            await self._budget.acquire()
+            await self._budget.acquire(write=True)
             result = await self._client.list_events(
                 start_date=day, end_date=day, page=page, limit=self._config.page_size
             )
@@ -281,12 +281,12 @@ class OutboxSender:
         event_id = self._server_id(entry)
         server: EventDetail | None = None
         if not meta.get("force"):
-            await self._budget.acquire()
+            await self._budget.acquire(write=True)
             server = await self._client.get_event(event_id)
             fields = conflicting_fields(entry.base or {}, server, entry.payload)
             if fields:
                 raise ConflictFound(server, fields)
-        await self._budget.acquire()
+        await self._budget.acquire(write=True)
         updated: EventDetail | None
         if entry.op is OutboxOp.REPLACE:
             result = await self._client.replace_event(event_id, parse_model(EventInput, entry.payload))
@@ -299,7 +299,7 @@ class OutboxSender:
     async def _send_cancel(self, entry: OutboxEntry, meta: dict[str, Any]) -> None:
         event_id = self._server_id(entry)
         reason = entry.payload.get("reason")
-        await self._budget.acquire()
+        await self._budget.acquire(write=True)
         result = await self._client.cancel_event(event_id, None if reason is None else str(reason))
         await self._db.run(self._reconcile.edited, entry, event_id, None, result, meta)
 

@@ -21,10 +21,10 @@ the missing events is kept and the next poll tries again. Events the server sent
 unreadable item without a readable id may be any event, so while one is listed nothing is removed.
 
 Cost of one poll: ``max(1, ceil(events / page_size))`` list requests (twice that when an event disappeared,
-at most :data:`MAX_WALKS` times when the listing keeps changing under the walk), then details for at most
-``max_details_per_poll`` events starting within the reminder horizon whose details are missing, outdated by a
-change, or older than ``detail_ttl``; details beyond the changed events are read only while the request budget
-has tokens to spare, so a poll never waits on the budget for a lazy refresh.
+at most :data:`MAX_WALKS` times when the listing keeps changing under the walk), then details of events starting
+within the reminder horizon: of changed ones up to ``max_details_per_poll``, waiting for the budget; of others
+whose details are missing or outdated, as many as the budget has to spare; of those only older than
+``detail_ttl``, spare ones within ``max_details_per_poll``. A poll never waits on the budget for a lazy refresh.
 """
 
 from __future__ import annotations
@@ -342,12 +342,17 @@ class WindowSync:
         permission error is raised; any other error ends the refresh quietly (the next poll continues).
         """
         now = self._clock.now()
-        wanted = await self._db.run(self._detail_candidates, now, changes)
+        urgent, lazy = await self._db.run(self._detail_candidates, now, changes)
         changed = changes.event_ids
+        cap = self._config.max_details_per_poll
+        # Missing or outdated details go on past the cap while requests are spare: left to the polls after this
+        # one, they would make each of those read details of an unchanged calendar (a first sync wants more
+        # than the cap of them whenever more events start within the horizon).
+        wanted = urgent + lazy[: max(0, cap - len(urgent))]
         fetched = 0
-        for event_id in wanted[: self._config.max_details_per_poll]:
-            if event_id not in changed and self._budget.available() < 1:
-                break  # a lazy refresh never waits for the budget; the next poll continues
+        for index, event_id in enumerate(wanted):
+            if (index >= cap or event_id not in changed) and self._budget.available() < 1:
+                break  # only the capped changed ones wait for the budget; the next poll continues
             await self._budget.acquire()
             try:
                 detail = await self._client.get_event(event_id)
@@ -372,7 +377,8 @@ class WindowSync:
         if stored is not None and stored.local_state is None:
             self._events.upsert_detail(detail, fetched_at)
 
-    def _detail_candidates(self, now: datetime, changes: ChangeSet) -> list[int]:
+    def _detail_candidates(self, now: datetime, changes: ChangeSet) -> tuple[list[int], list[int]]:
+        """Events within the horizon whose details are missing or outdated, and those only older than the TTL."""
         horizon_end = now + self._config.reminder_horizon
         start, end = self._config.window(now)
         synced = self._days.synced()
@@ -391,4 +397,4 @@ class WindowSync:
                 urgent.append(stored.id)
             elif stale:
                 lazy.append(stored.id)
-        return urgent + lazy
+        return urgent, lazy

@@ -52,8 +52,8 @@ class RecordingBudget(RequestBudget):
         self.times: list[datetime] = []
         self._recording_clock = clock
 
-    async def acquire(self) -> None:
-        await super().acquire()
+    async def acquire(self, *, write: bool = False) -> None:
+        await super().acquire(write=write)
         self.times.append(self._recording_clock.now())
 
     def max_in_any_period(self) -> int:

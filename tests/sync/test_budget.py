@@ -136,3 +136,22 @@ def test_backoff_doubles_up_to_the_cap_and_window_is_dates_around_today() -> Non
     assert (end - start).days == 37
     with pytest.raises(ValueError):
         SyncConfig(fast_interval=600, slow_interval=60)
+
+
+@pytest.mark.asyncio
+async def test_a_write_goes_ahead_of_reads_waiting_for_the_budget_within_the_same_limit() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock, limit=10, period=60, reserve=2)
+    for _ in range(8):
+        await asyncio.wait_for(budget.acquire(), 1)
+    assert budget.available() == 0 and budget.available(write=True) == 2
+    read = asyncio.ensure_future(budget.acquire())
+    await clock.wait_for_sleepers(1)
+    slept = clock.sleep_calls
+    for _ in range(2):
+        await asyncio.wait_for(budget.acquire(write=True), 1)  # not queued behind the waiting read
+    await clock.wait_for_sleepers(1, after=slept)  # the read re-planned around the writes
+    assert not read.done() and budget.wait_time(write=True) == pytest.approx(60), "ten in the minute at most"
+    clock.advance(60)
+    await asyncio.wait_for(read, 1)
+    assert budget.spent == 11
