@@ -25,13 +25,20 @@ def listed(finder: SlotFinder) -> list[str]:
     return out
 
 
+def tomorrow_at_eight(emulator: EmulatorServer) -> ShiftedClock:
+    """A clock at 08:00 UTC tomorrow, on the app and the emulator: the whole working day is still ahead."""
+    day = (datetime.now(UTC) + timedelta(days=1)).date()
+    clock = ShiftedClock(datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC))
+    emulator.admin.set_clock(clock.now)
+    return clock
+
+
 async def test_a_slot_booked_here_or_by_an_agent_leaves_the_open_finder(
     make_app: MakeApp, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(windows_module, "SLOT_REFRESH_MS", 300)
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
-    clock = ShiftedClock(datetime(tomorrow.year, tomorrow.month, tomorrow.day, 8, 0, tzinfo=UTC))
-    emulator.admin.set_clock(clock.now)
+    clock = tomorrow_at_eight(emulator)
+    tomorrow = clock.now().date()
     with local_zone("UTC"):
         app = await make_app(clock=clock)
         finder = app.windows.find_slot()
@@ -66,3 +73,36 @@ async def test_a_slot_booked_here_or_by_an_agent_leaves_the_open_finder(
         await app.until(lambda: not finder.is_busy, "the refreshed answer shown")
         assert "09:00 – 09:30" not in listed(finder) and "09:30 – 10:00" not in listed(finder)
         assert "10:00 – 10:30" in listed(finder)
+
+
+async def test_booking_from_the_finder_refreshes_its_list_and_keeps_the_chosen_range(
+    make_app: MakeApp, emulator: EmulatorServer
+) -> None:
+    clock = tomorrow_at_eight(emulator)
+    with local_zone("UTC"):
+        app = await make_app(clock=clock)
+        await app.synced()
+        finder = app.windows.find_slot()
+        finder.start_date.setDate(finder.start_date.date().addDays(1))
+        finder.end_date.setDate(finder.start_date.date())
+        finder.duration_spin.setValue(45)
+        chosen = finder.search_range()
+        finder.search_button.click()
+        await app.until(lambda: "09:00 – 09:45" in listed(finder), "tomorrow's slots listed")
+        searches = availability_requests(emulator)
+
+        finder.book_button.click()  # the first slot is selected
+        editor = app.windows.editors[-1]
+        editor.title_edit.setText("Booked from the finder")
+        editor.save_button.click()
+        await app.until(lambda: app.server_event("Booked from the finder") is not None, "the booking on the server")
+        await app.until(lambda: "09:00 – 09:45" not in listed(finder), "the booked slot taken off the list")
+        await app.until(lambda: availability_requests(emulator) > searches, "the finder asked the server again")
+        await app.until(lambda: not finder.is_busy, "the refreshed answer shown")
+        assert "09:00 – 09:45" not in listed(finder) and "09:30 – 10:15" not in listed(finder)
+        assert "10:00 – 10:45" in listed(finder)
+        assert finder.search_range() == chosen and finder.last_search == chosen
+
+
+def availability_requests(emulator: EmulatorServer) -> int:
+    return len([r for r in emulator.admin.request_log() if r.path.endswith("/availability")])
