@@ -17,11 +17,13 @@ def page_message(model: AgendaModel, status: SyncStatus) -> tuple[str, str | Non
         if status.phase in (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR):
             return "Klen can't be reached and nothing is cached yet. Retrying automatically.", None
         return "Loading your calendar…", None
-    if model.total_events == 0:
-        return "No events in this period.", "New event"
-    if model.visible_events == 0:
-        return "No events match the search and filters.", "Clear filters"
-    return "", None
+    if model.visible_events:
+        return "", None
+    week = model.shown_range
+    period = "" if week is None else f" ({week[0]:%a %d %b} – {week[1]:%a %d %b})"
+    if not model.filter.is_default:
+        return f"No events this week{period} match the search and filters.", "Clear filters"
+    return f"No events this week{period}.", "New event"
 
 
 def footer_text(model: AgendaModel, status: SyncStatus, *, demo: bool, now: datetime) -> str:
