@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from app_harness import MakeApp
+from app_harness import AppHarness, MakeApp
 from local_zone import local_zone
 from shifted_clock import ShiftedClock
 
+from klen_desktop.api.constants import AVAILABILITY_PATH
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.ui import window_manager as windows_module
 from klen_desktop.ui.slots import SlotFinder
@@ -31,6 +32,15 @@ def tomorrow_at_eight(emulator: EmulatorServer) -> ShiftedClock:
     clock = ShiftedClock(datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC))
     emulator.admin.set_clock(clock.now)
     return clock
+
+
+async def finder_on_tomorrow(app: AppHarness) -> SlotFinder:
+    """The finder opened once the first sync is in, its range set to tomorrow alone."""
+    await app.synced()
+    finder = app.windows.find_slot()
+    finder.start_date.setDate(finder.start_date.date().addDays(1))
+    finder.end_date.setDate(finder.start_date.date())
+    return finder
 
 
 async def test_a_slot_booked_here_or_by_an_agent_leaves_the_open_finder(
@@ -81,10 +91,7 @@ async def test_booking_from_the_finder_refreshes_its_list_and_keeps_the_chosen_r
     clock = tomorrow_at_eight(emulator)
     with local_zone("UTC"):
         app = await make_app(clock=clock)
-        await app.synced()
-        finder = app.windows.find_slot()
-        finder.start_date.setDate(finder.start_date.date().addDays(1))
-        finder.end_date.setDate(finder.start_date.date())
+        finder = await finder_on_tomorrow(app)
         finder.duration_spin.setValue(45)
         chosen = finder.search_range()
         finder.search_button.click()
@@ -106,3 +113,21 @@ async def test_booking_from_the_finder_refreshes_its_list_and_keeps_the_chosen_r
 
 def availability_requests(emulator: EmulatorServer) -> int:
     return len([r for r in emulator.admin.request_log() if r.path.endswith("/availability")])
+
+
+async def test_a_change_during_a_slow_search_asks_again_once_it_answers(
+    make_app: MakeApp, emulator: EmulatorServer
+) -> None:
+    clock = tomorrow_at_eight(emulator)
+    tomorrow = clock.now().date()
+    with local_zone("UTC"):
+        app = await make_app(clock=clock)
+        finder = await finder_on_tomorrow(app)
+        emulator.faults.latency(1.5, path=AVAILABILITY_PATH)
+        finder.search_button.click()
+        assert finder.is_busy
+        nine = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0, tzinfo=UTC)
+        await app.controller.book(nine, nine + timedelta(minutes=30))  # while the search is under way
+        await app.until(lambda: availability_requests(emulator) >= 2, "asked again after the first answer", 20)
+        await app.until(lambda: not finder.is_busy, "the second answer shown", 20)
+        assert "09:00 – 09:30" not in listed(finder) and "09:30 – 10:00" in listed(finder)
