@@ -364,7 +364,13 @@ def test_the_buttons_move_the_date_box_and_the_list_together(qtbot: QtBot) -> No
 
     w.toolbar.search_edit.setText("no such thing")  # a filter keeps the week and says the search found nothing
     assert box(w) == today + timedelta(days=4) and "match the search" in w.message.text()
+    w.toolbar.search_edit.setText("Event 3")  # three events on day 3, the week before the one shown
+    assert w.message.text().endswith("match the search and filters; 3 do in other weeks.")
+    qtbot.mouseClick(w.message_button, Qt.MouseButton.LeftButton)
+    assert box(w) == today - timedelta(days=3) and listed_days(w) == [today + timedelta(days=3)] * 3
+    assert_box_and_list_agree(w)
     w.toolbar.search_edit.clear()
+    w.go_to_date(today + timedelta(days=4))
 
     # A sync brings rows in other weeks: the week shown and its box stay as they were.
     later = [make_event(900 + d, NOW + timedelta(days=d)) for d in (-20, 1, 30)]

@@ -31,6 +31,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.timezone_watch import zone_rules
+from klen_desktop.ui.agenda import rows as row_rules
 from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts
 from klen_desktop.ui.agenda.filters import AgendaFilter, join_link
 from klen_desktop.ui.agenda.rows import Facts, NowMark, Rows, assign_days, build_rows, prepare_search, sort_key
@@ -235,6 +236,10 @@ class AgendaModel(QAbstractListModel):
         """The local day an event given (shown or not) is listed under."""
         known = self._cache.get(event_id)
         return None if known is None else known.day
+
+    def matching_days(self) -> list[date]:
+        """The day of every event the filter lets through, in any week (ascending)."""
+        return [f.day for f in row_rules.shown_facts(self._facts, self._filter)]
 
     def update_event(self, event: StoredEvent) -> None:
         """Replace one shown event (fresh details, say) in place; unknown ids are ignored."""

@@ -26,7 +26,7 @@ from klen_desktop.ui.agenda.filters import AgendaFilter
 from klen_desktop.ui.agenda.listview import AgendaListView
 from klen_desktop.ui.agenda.model import AgendaModel
 from klen_desktop.ui.agenda.navigation import WEEK_DAYS, DayNavigation
-from klen_desktop.ui.agenda.states import footer_text, page_message
+from klen_desktop.ui.agenda.states import GO_TO_MATCH, footer_text, nearest, page_message
 from klen_desktop.ui.agenda.toolbar import AgendaToolbar
 from klen_desktop.ui.agenda.widgets import CancelDialog, default_window_size, set_write_enabled
 from klen_desktop.ui.form_widgets import plain_label
@@ -292,7 +292,11 @@ class AgendaWindow(QWidget):
             self.refresh_requested.emit()
 
     def _message_action(self) -> None:
-        if not self.model.filter.is_default:
+        if self.message_button.text() == GO_TO_MATCH:
+            match = nearest(self.model.matching_days(), *self.shown_range())
+            if match is not None:
+                self.navigation.reveal(match)
+        elif not self.model.filter.is_default:
             self.toolbar.set_filter(AgendaFilter())
         elif self.model.loaded:
             self._new_event()
