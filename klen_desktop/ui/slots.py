@@ -5,9 +5,11 @@ ask the availability endpoint, and ``slot_chosen(start, end)`` (aware datetimes)
 The controller answers a search with :meth:`SlotFinder.show_availability` or :meth:`SlotFinder.show_error`.
 The finder stays open after ``slot_chosen`` (the controller closes it once the editor is up, if it wants).
 
-What the calendar takes meanwhile (a slot just booked, an event an agent added) is taken off the list at once
-through :meth:`SlotFinder.set_busy_times`, and :meth:`SlotFinder.refresh` asks the server again for the last
-range, so a slot that is no longer free is never offered.
+What the calendar takes meanwhile (a slot just booked, here or elsewhere, an event an agent added) is taken off
+the list at once through :meth:`SlotFinder.set_busy_times`, which also asks the server again for the last range
+soon after (one request for a burst of changes): the cache alone cannot see everything the server counts as taken.
+:meth:`SlotFinder.refresh` asks at once; one asked during a search is made when that search answers, since its
+answer may predate the change. A refresh keeps the range and length the user chose and the selected slot.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -41,6 +43,8 @@ DEFAULT_DURATION = 30
 DEFAULT_RANGE_DAYS = 7
 #: Longest range asked for at once: the API documents none, and our emulator refuses more than 31 days.
 MAX_RANGE_DAYS = 30
+#: How long a change waits before the server is asked again, so a burst of changes costs one request.
+REFRESH_DELAY_MS = 500
 _SLOT_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -67,6 +71,11 @@ class SlotFinder(QDialog):
         self._busy: tuple[tuple[datetime, datetime], ...] = ()
         self.last_search: tuple[date, date, int] | None = None
         self._idle_text = ""
+        self._refresh_pending = False
+        self._refresh_soon = QTimer(self)
+        self._refresh_soon.setSingleShot(True)
+        self._refresh_soon.setInterval(REFRESH_DELAY_MS)
+        self._refresh_soon.timeout.connect(self.refresh)
         self._build()
         self._wire()
         self._set_busy(False)
@@ -76,10 +85,12 @@ class SlotFinder(QDialog):
 
     def show_availability(self, availability: Availability) -> None:
         """List the slots grouped by local day (earliest first); an empty answer shows the empty state."""
+        chosen = self._selected_slot()
         self._set_busy(False)
         self.error_label.clear_message()
         self._answer = availability
-        self._render(availability)
+        self._render(availability, keep=chosen)
+        self._refresh_if_pending()
 
     def set_busy_times(self, busy: tuple[tuple[datetime, datetime], ...]) -> None:
         """Times the calendar now takes: slots overlapping them leave the list (the selection stays if it can)."""
@@ -89,12 +100,23 @@ class SlotFinder(QDialog):
         if self._answer is not None:
             chosen = self._selected_slot()
             self._render(self._answer, keep=chosen)
+        if self.last_search is not None:
+            self._refresh_soon.start()
 
     def refresh(self) -> None:
-        """Ask the server again for the last range (nothing when no search was made or one is under way)."""
-        if self.last_search is not None and not self.is_busy:
-            self._set_busy(True)
-            self.search_requested.emit(*self.last_search)
+        """Ask the server again for the last range; during a search, once it answers (nothing before a search)."""
+        if self.last_search is None:
+            return
+        if self.is_busy:
+            self._refresh_pending = True
+            return
+        self._refresh_pending = False
+        self._set_busy(True)
+        self.search_requested.emit(*self.last_search)
+
+    def _refresh_if_pending(self) -> None:
+        if self._refresh_pending:
+            self.refresh()
 
     def _render(self, availability: Availability, keep: AvailabilitySlot | None = None) -> None:
         self.tree.clear()
@@ -131,6 +153,7 @@ class SlotFinder(QDialog):
         """The search failed: say why (plain text); the previous list stays so nothing is lost."""
         self._set_busy(False)
         self.error_label.show_message(message)
+        self._refresh_if_pending()
 
     def search_range(self) -> tuple[date, date, int]:
         """The range and length the inputs show now."""
@@ -238,6 +261,8 @@ class SlotFinder(QDialog):
         if self.is_busy:
             return
         self.last_search = self.search_range()
+        self._refresh_pending = False  # this answer is newer than any change that asked for one
+        self._refresh_soon.stop()
         self.error_label.clear_message()
         self._set_busy(True)
         self.search_requested.emit(*self.last_search)

@@ -335,60 +335,79 @@ def test_show_event_clears_filters_that_hide_it_and_updates_keep_the_selection(w
     assert window.pane.shown_event is not None and window.pane.shown_event.local_state is LocalState.PENDING
 
 
-def test_date_navigation_jumps_the_list(qtbot: QtBot) -> None:
+def box(w: AgendaWindow) -> date:
+    """The date the date box shows, read from its text as the user reads it."""
+    return datetime.strptime(w.toolbar.date_edit.text(), "%a %d %b %Y").date()
+
+
+def listed_days(w: AgendaWindow) -> list[date]:
+    """The days of the events the list holds, in order."""
+    model = w.model
+    return [model.index(r).data(Role.DAY) for r in range(model.rowCount()) if model.event_at(r) is not None]
+
+
+def assert_box_and_list_agree(w: AgendaWindow) -> None:
+    first = box(w)
+    assert w.shown_range() == (first, first + timedelta(days=6))
+    headings = [w.model.day_of_row(r) for r in range(w.model.rowCount())]
+    assert all(first <= d < first + timedelta(days=7) for d in headings if d is not None), (first, headings)
+
+
+def test_the_buttons_move_the_date_box_and_the_list_together(qtbot: QtBot) -> None:
     w = AgendaWindow(clock=lambda: NOW)
     qtbot.addWidget(w)
     w.resize(1000, 600)
-    days = range(-20, 40, 2)  # every other day, so some targets have no heading of their own
-    w.set_events([make_event(d * 10 + h, NOW + timedelta(days=d, hours=h - 3)) for d in days for h in range(5)], NOW)
+    today = NOW.date()
+    # Events three to five days ahead only, and some the week before: a week ahead has none.
+    days = [-5, -4, 3, 4, 5]
+    w.set_events([make_event(d * 10 + h, NOW + timedelta(days=d, hours=h)) for d in days for h in range(3)], NOW)
     w.show()
     qtbot.waitExposed(w)
-    today = NOW.date()
-    assert w.top_date() == today  # the first load opens on today
-    w.toolbar.next_button.click()
-    assert w.top_date() == today + timedelta(days=8)
-    w.toolbar.prev_button.click()
-    w.toolbar.prev_button.click()
-    assert w.top_date() == today - timedelta(days=6)
-    w.toolbar.today_button.click()
-    assert w.top_date() == today
-    w.go_to_date(today + timedelta(days=5))  # no events that day: the next day with events
-    assert w.top_date() == today + timedelta(days=6)
-    w.toolbar.date_edit.setDate(w.toolbar.date_edit.date().addDays(10))
-    assert w.top_date() == today + timedelta(days=16)
+    ahead = [today + timedelta(days=d) for d in (3, 4, 5) for _ in range(3)]
 
-
-def test_the_date_box_and_the_list_agree_and_an_empty_week_says_so(qtbot: QtBot) -> None:
-    w = AgendaWindow(clock=lambda: NOW)
-    qtbot.addWidget(w)
-    w.resize(1000, 600)
-    # Events on the next four days only: stepping a week ahead lands past the end of the list.
-    w.set_events([make_event(d * 10 + h, NOW + timedelta(days=d, hours=h)) for d in range(4) for h in range(3)], NOW)
-    w.show()
-    qtbot.waitExposed(w)
-    today = NOW.date()
-
-    def box() -> date:
-        return w.toolbar.date_edit.date().toPython()
-
-    assert box() == w.top_date() == today
-    assert not w.week_note.isVisibleTo(w)
-    w.toolbar.next_button.click()
-    assert box() == w.top_date(), "the box says the day the list shows, not the day asked for"
+    assert box(w) == today and listed_days(w) == ahead
+    assert_box_and_list_agree(w)
+    qtbot.mouseClick(w.toolbar.next_button, Qt.MouseButton.LeftButton)
     next_week = today + timedelta(days=7)
-    assert w.week_note.isVisibleTo(w)
-    assert w.week_note.text() == (
-        f"Nothing on the calendar from {next_week:%a %d %b} to {next_week + timedelta(days=6):%a %d %b}."
-    )
-    w.toolbar.next_button.click()  # steps count from the week asked for, so the note moves on a week
-    assert box() == w.top_date() and f"{next_week + timedelta(days=7):%a %d %b}" in w.week_note.text()
-    w.toolbar.today_button.click()
-    assert box() == w.top_date() == today and not w.week_note.isVisibleTo(w)
+    assert box(w) == next_week and listed_days(w) == []
+    assert w.stack.currentIndex() == 1 and w.message.isVisibleTo(w), "the empty week is said in the list's place"
+    assert w.message.text() == f"No events this week ({next_week:%a %d %b} – {next_week + timedelta(days=6):%a %d %b})."
+    assert_box_and_list_agree(w)
+    qtbot.mouseClick(w.toolbar.next_button, Qt.MouseButton.LeftButton)
+    assert box(w) == today + timedelta(days=14) and listed_days(w) == []
+    for _ in range(3):
+        qtbot.mouseClick(w.toolbar.prev_button, Qt.MouseButton.LeftButton)
+    assert box(w) == today - timedelta(days=7)
+    assert listed_days(w) == [today + timedelta(days=d) for d in (-5, -4) for _ in range(3)]
+    assert w.stack.currentIndex() == 0
+    assert_box_and_list_agree(w)
+    qtbot.mouseClick(w.toolbar.today_button, Qt.MouseButton.LeftButton)
+    assert box(w) == today and listed_days(w) == ahead
 
-    # Another calendar (a key saved): the list opens on today again and the box follows it.
-    w.start_over()
-    w.set_events([make_event(500 + d, NOW + timedelta(days=d)) for d in range(-7, 10)], NOW)
-    assert box() == w.top_date()
+    w.toolbar.date_edit.setDate(w.toolbar.date_edit.date().addDays(4))  # a date picked in the box
+    assert box(w) == today + timedelta(days=4)
+    assert listed_days(w) == [today + timedelta(days=d) for d in (4, 5) for _ in range(3)]
+    assert_box_and_list_agree(w)
+
+    w.toolbar.search_edit.setText("no such thing")  # a filter keeps the week and says the search found nothing
+    assert box(w) == today + timedelta(days=4) and "match the search" in w.message.text()
+    w.toolbar.search_edit.setText("Event 3")  # three events on day 3, the week before the one shown
+    assert w.message.text().endswith("match the search and filters; 3 do in other weeks.")
+    qtbot.mouseClick(w.message_button, Qt.MouseButton.LeftButton)
+    assert box(w) == today - timedelta(days=3) and listed_days(w) == [today + timedelta(days=3)] * 3
+    assert_box_and_list_agree(w)
+    w.toolbar.search_edit.clear()
+    w.go_to_date(today + timedelta(days=4))
+
+    # A sync brings rows in other weeks: the week shown and its box stay as they were.
+    later = [make_event(900 + d, NOW + timedelta(days=d)) for d in (-20, 1, 30)]
+    w.set_events([*later, *(make_event(d * 10, NOW + timedelta(days=d)) for d in days)], NOW)
+    assert box(w) == today + timedelta(days=4) and listed_days(w) == [today + timedelta(days=d) for d in (4, 5)]
+
+    w.show_event(930)  # a notification opens an event a month ahead: the weeks step to it
+    assert today + timedelta(days=30) in listed_days(w)
+    assert_box_and_list_agree(w)
+    assert w.pane.shown_event is not None and w.pane.shown_event.id == 930
 
 
 def test_visibility_is_reported_for_fast_sync(qtbot: QtBot, window: AgendaWindow) -> None:

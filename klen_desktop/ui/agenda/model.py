@@ -9,6 +9,9 @@ or the day for a heading) and emits removes, inserts and ``dataChanged`` so the 
 A diff that would take many separate runs (a filter change, a first load over an old list) resets instead, which
 the view handles faster than hundreds of small moves.
 
+The rows are those of one range of local days (:meth:`AgendaModel.set_range`, a week as the agenda uses it), so
+what the list holds is exactly the range the window says it shows; no range shows every day.
+
 Each row's local day and time texts are made once per event value, in the local zone of that moment. Every update
 first compares the zone Python applies now with the one they were made in; after a change (``time.tzset()`` saw a
 new ``TZ`` or ``/etc/localtime``) they are all made again, so the days regroup and the times read in the new zone.
@@ -20,7 +23,7 @@ import bisect
 import gc
 import itertools
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import IntEnum
 from typing import Any, NamedTuple
 
@@ -29,6 +32,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from klen_desktop.event_rules import asks_outcome
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.timezone_watch import zone_rules
+from klen_desktop.ui.agenda import rows as row_rules
 from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts
 from klen_desktop.ui.agenda.filters import AgendaFilter, join_link
 from klen_desktop.ui.agenda.rows import Facts, NowMark, Rows, assign_days, build_rows, prepare_search, sort_key
@@ -75,6 +79,7 @@ class AgendaModel(QAbstractListModel):
         self._facts: list[Facts] = []
         self._cache: dict[int, Facts] = {}
         self._filter = AgendaFilter()
+        self._range: tuple[date, date] | None = None  # first day, and the day after the last
         self._now = datetime.now().astimezone()
         self._loaded = False
         self._zone = zone_rules()
@@ -214,6 +219,29 @@ class AgendaModel(QAbstractListModel):
             self._set_rows(self._rows_now())
             self.endResetModel()
 
+    @property
+    def shown_range(self) -> tuple[date, date] | None:
+        """The first and the last local day the rows are from (None: every day)."""
+        return None if self._range is None else (self._range[0], self._range[1] - timedelta(days=1))
+
+    def set_range(self, first: date, days: int) -> None:
+        """Show only the ``days`` local days from ``first`` (a reset: most rows change)."""
+        wanted = (first, first + timedelta(days=days))
+        if wanted != self._range:
+            self._range = wanted
+            self.beginResetModel()
+            self._set_rows(self._rows_now())
+            self.endResetModel()
+
+    def day_of_event(self, event_id: int) -> date | None:
+        """The local day an event given (shown or not) is listed under."""
+        known = self._cache.get(event_id)
+        return None if known is None else known.day
+
+    def matching_days(self) -> list[date]:
+        """The day of every event the filter lets through, in any week (ascending)."""
+        return [f.day for f in row_rules.shown_facts(self._facts, self._filter)]
+
     def update_event(self, event: StoredEvent) -> None:
         """Replace one shown event (fresh details, say) in place; unknown ids are ignored."""
         if event.id in self._cache:
@@ -246,22 +274,17 @@ class AgendaModel(QAbstractListModel):
     def day_of_row(self, row: int) -> date | None:
         return self._rows.row_days[row] if 0 <= row < len(self._rows.keys) else None
 
-    def row_for_date(self, day: date) -> int | None:
-        """The heading row of ``day``, or of the first later day shown (the last day if none is later)."""
-        rows = self._rows
-        if not rows.days:
-            return None
-        return rows.day_rows[min(bisect.bisect_left(rows.days, day), len(rows.days) - 1)]
-
-    def first_day_from(self, day: date) -> date | None:
-        """The first day on or after ``day`` that has rows, or None."""
-        rows = self._rows
-        at = bisect.bisect_left(rows.days, day)
-        return rows.days[at] if at < len(rows.days) else None
-
     # -- building and diffing -----------------------------------------------------------------------------------
     def _rows_now(self) -> Rows:
-        return build_rows(self._facts, self._filter, self._now)
+        if self._range is None:
+            return build_rows(self._facts, self._filter, self._now)
+        first, after = self._range
+        facts = self._facts
+        lo = bisect.bisect_left(facts, first, key=_day_of)
+        rows = build_rows(facts[lo : bisect.bisect_left(facts, after, lo=lo, key=_day_of)], self._filter, self._now)
+        if rows.now_row >= 0 and not first <= self.today < after:
+            _drop_heading(rows, self.today)  # the now line's own heading, for a today outside the range
+        return rows
 
     def _timed_rows(self, old_now: datetime) -> list[int] | None:
         """Rows whose look depends on the time and changed since ``old_now`` (an event ended, so "Did it
@@ -344,6 +367,21 @@ class AgendaModel(QAbstractListModel):
     def _set_rows(self, rows: Rows) -> None:
         self._rows = rows
         self._row_of = None  # built on the first lookup
+
+
+def _day_of(facts: Facts) -> date:
+    return facts.day
+
+
+def _drop_heading(rows: Rows, day: date) -> None:
+    """Take out the heading of ``day`` (one without events) and the now line it carries."""
+    at = rows.days.index(day)
+    row = rows.day_rows[at]
+    for part in (rows.keys, rows.facts, rows.row_days):
+        del part[row]
+    del rows.days[at], rows.day_rows[at]
+    rows.day_rows[at:] = [r - 1 for r in rows.day_rows[at:]]
+    rows.now_row, rows.now_mark = -1, NowMark.NONE
 
 
 def _ranges(indexes: list[int]) -> list[tuple[int, int]]:

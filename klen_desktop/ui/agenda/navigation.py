@@ -1,9 +1,11 @@
-"""Date navigation of the agenda list: Today, the week steps and the date box, always in agreement with the list.
+"""Date navigation of the agenda: the one place that decides which week the list shows.
 
-The list is one scroll of days with events. The date box always shows the day at the top of the list, whatever
-moved it (a step, a picked date, the scroll bar, a reload); a step or a pick that lands on a week with no events
-says so in a note under the toolbar, since the list cannot show an empty week. Week steps count from the date
-asked for (not from the next day that had events), unless the user has scrolled since.
+The week shown is a single value, its first day. Whatever moves it (Today, the week steps, a picked date, an event
+to show, another calendar) goes through :meth:`DayNavigation.go_to`, which gives that one value to the
+model (the rows are that week's, nothing else) and to the date box (which then says that first day). Nothing
+reads the date back from the list's scroll position, so the two cannot drift apart whatever loads or scrolls.
+A new day (midnight, a wake, a zone change) leaves the week where the user put it: today's heading moves on and
+the day before reads "Yesterday", in the same week the box still names.
 """
 
 from __future__ import annotations
@@ -11,75 +13,59 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QAbstractItemView, QLabel
+from PySide6.QtWidgets import QAbstractItemView
 
 from klen_desktop.ui.agenda.model import AgendaModel
 from klen_desktop.ui.agenda.toolbar import AgendaToolbar
 
+WEEK_DAYS = 7
+
 
 class DayNavigation:
-    """See the module docstring. ``today`` is the local date now."""
+    """See the module docstring. ``today`` is the local date now; the first week shown starts on it.
+    ``moved`` is called after every move, for what the window shows around the list (an empty week's message)."""
 
     def __init__(
         self,
         view: QAbstractItemView,
         model: AgendaModel,
         toolbar: AgendaToolbar,
-        note: QLabel,
         today: Callable[[], date],
+        moved: Callable[[], None],
     ) -> None:
         self._view = view
         self._model = model
         self._toolbar = toolbar
-        self._note = note
         self._today = today
-        # The last date asked for, and the day it put at the top.
-        self._anchor: tuple[date, date] | None = None
-        self._moving = False
-        note.setVisible(False)
-        toolbar.today_clicked.connect(lambda: self.go_to(today()))
+        self._moved = moved
+        self._first = today()
+        model.set_range(self._first, WEEK_DAYS)
+        toolbar.show_date(self._first)
+        toolbar.today_clicked.connect(self.go_to_today)
         toolbar.week_step.connect(self.step)
         toolbar.date_picked.connect(self.go_to)
-        view.verticalScrollBar().valueChanged.connect(lambda _value: self._scrolled())
 
-    def top_date(self) -> date:
-        """The day of the row at the top of the list (today when the list is empty)."""
-        day = self._model.day_of_row(self._view.indexAt(QPoint(4, 4)).row())
-        return day if day is not None else self._today()
+    @property
+    def first_day(self) -> date:
+        """The first day of the week shown."""
+        return self._first
 
     def go_to(self, day: date) -> None:
-        """Scroll so ``day`` (or the first later day with events) is at the top, and say when its week is empty."""
-        row = self._model.row_for_date(day)
-        self._moving = True
-        try:
-            if row is not None:
-                self._view.scrollTo(self._model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
-        finally:
-            self._moving = False
-        self._anchor = (day, self.top_date())
-        first = self._model.first_day_from(day)
-        empty_week = first is None or first >= day + timedelta(days=7)
-        if empty_week and self._model.rowCount():
-            self._note.setText(f"Nothing on the calendar from {day:%a %d %b} to {day + timedelta(days=6):%a %d %b}.")
-        self._note.setVisible(empty_week and bool(self._model.rowCount()))
-        self.show_top()
+        """Show the week from ``day``: its rows in the list, ``day`` in the date box, the list at its top."""
+        self._first = day
+        self._model.set_range(day, WEEK_DAYS)
+        self._toolbar.show_date(day)
+        self._view.scrollToTop()
+        self._moved()
+
+    def go_to_today(self) -> None:
+        self.go_to(self._today())
 
     def step(self, weeks: int) -> None:
-        top = self.top_date()
-        base = self._anchor[0] if self._anchor is not None and self._anchor[1] == top else top
-        self.go_to(base + timedelta(days=7 * weeks))
+        self.go_to(self._first + timedelta(days=WEEK_DAYS * weeks))
 
-    def start_over(self) -> None:
-        """Another calendar is shown (a key was saved or forgotten): forget where the last one was."""
-        self._anchor = None
-        self._note.setVisible(False)
-
-    def show_top(self) -> None:
-        """Put the top row's day in the date box (after anything that may have moved the list)."""
-        self._toolbar.show_date(self.top_date())
-
-    def _scrolled(self) -> None:
-        if not self._moving:
-            self._note.setVisible(False)
-        self.show_top()
+    def reveal(self, day: date) -> None:
+        """Make sure ``day`` is shown: the week steps from the one shown, as many as it takes to reach it."""
+        weeks = (day - self._first).days // WEEK_DAYS
+        if weeks:
+            self.step(weeks)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda.banners import since_text
 from klen_desktop.ui.agenda.model import AgendaModel
+
+GO_TO_MATCH = "Go to the nearest match"
 
 
 def page_message(model: AgendaModel, status: SyncStatus) -> tuple[str, str | None]:
@@ -17,11 +19,17 @@ def page_message(model: AgendaModel, status: SyncStatus) -> tuple[str, str | Non
         if status.phase in (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR):
             return "Klen can't be reached and nothing is cached yet. Retrying automatically.", None
         return "Loading your calendar…", None
-    if model.total_events == 0:
-        return "No events in this period.", "New event"
-    if model.visible_events == 0:
-        return "No events match the search and filters.", "Clear filters"
-    return "", None
+    if model.visible_events:
+        return "", None
+    week = model.shown_range
+    period = "" if week is None else f" ({week[0]:%a %d %b} – {week[1]:%a %d %b})"
+    if not model.filter.is_default:
+        elsewhere = len(model.matching_days())
+        if elsewhere:
+            found = "1 does" if elsewhere == 1 else f"{elsewhere:,} do"
+            return f"No events this week{period} match the search and filters; {found} in other weeks.", GO_TO_MATCH
+        return f"No events this week{period} match the search and filters.", "Clear filters"
+    return f"No events this week{period}.", "New event"
 
 
 def footer_text(model: AgendaModel, status: SyncStatus, *, demo: bool, now: datetime) -> str:
@@ -37,3 +45,12 @@ def footer_text(model: AgendaModel, status: SyncStatus, *, demo: bool, now: date
     elif status.last_success is not None:
         parts.append(f"Last synced {since_text(status.last_success, now)}")
     return " · ".join(parts)
+
+
+def nearest(days: list[date], first: date, last: date) -> date | None:
+    """Of ``days`` (ascending), the first after the week from ``first`` to ``last``, else the last before it."""
+    later = [d for d in days if d > last]
+    if later:
+        return later[0]
+    earlier = [d for d in days if d < first]
+    return earlier[-1] if earlier else None

@@ -7,7 +7,7 @@ connects those to the core. Nothing here talks to the network or the database.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
@@ -25,8 +25,8 @@ from klen_desktop.ui.agenda.event_facts import details_text
 from klen_desktop.ui.agenda.filters import AgendaFilter
 from klen_desktop.ui.agenda.listview import AgendaListView
 from klen_desktop.ui.agenda.model import AgendaModel
-from klen_desktop.ui.agenda.navigation import DayNavigation
-from klen_desktop.ui.agenda.states import footer_text, page_message
+from klen_desktop.ui.agenda.navigation import WEEK_DAYS, DayNavigation
+from klen_desktop.ui.agenda.states import GO_TO_MATCH, footer_text, nearest, page_message
 from klen_desktop.ui.agenda.toolbar import AgendaToolbar
 from klen_desktop.ui.agenda.widgets import CancelDialog, default_window_size, set_write_enabled
 from klen_desktop.ui.form_widgets import plain_label
@@ -62,7 +62,6 @@ class AgendaWindow(QWidget):
         self._demo = False
         self._detail_asked: dict[int, EventSummary] = {}
         self._pending_show: int | None = None
-        self._scrolled_once = False
         self._scroll_on_show = False  # show_event was called while hidden: scroll to it once shown
         self.cancel_dialog: CancelDialog | None = None
         self.setWindowTitle("Klen — Agenda")
@@ -83,10 +82,7 @@ class AgendaWindow(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_button = QPushButton()
         self.footer = plain_label(wrap=False)
-        self.week_note = plain_label()
-        self.navigation = DayNavigation(
-            self.list_view, self.model, self.toolbar, self.week_note, lambda: local(self._now).date()
-        )
+        self.navigation = DayNavigation(self.list_view, self.model, self.toolbar, self._today, self._update_page)
         self._build_layout()
         self._connect()
         self._tick = QTimer(self)
@@ -126,7 +122,6 @@ class AgendaWindow(QWidget):
         layout = QVBoxLayout(self)
         for widget in (
             self.toolbar,
-            self.week_note,
             self.mode_banner,
             self.read_only_banner,
             self.sync_banner,
@@ -172,12 +167,8 @@ class AgendaWindow(QWidget):
         self._ask_detail(self.pane.shown_event)
         self._update_page()
         self._search_prep.start()
-        if not self._scrolled_once and self.model.rowCount() and self.isVisible():
-            self._scrolled_once = True
-            self.go_to_date(local(now).date())
         if self._pending_show is not None and self.model.find_event(self._pending_show) is not None:
             self.show_event(self._pending_show)
-        self.navigation.show_top()  # a reload can move the list without a scroll signal
 
     def set_event_detail(self, event: StoredEvent) -> None:
         """Fresh details for one event (after ``detail_needed``)."""
@@ -220,6 +211,9 @@ class AgendaWindow(QWidget):
     def show_event(self, event_id: int) -> None:
         """Select the event, scroll to it and show it in the pane (filters are cleared if they hide it)."""
         self._pending_show = event_id
+        day = self.model.day_of_event(event_id)
+        if day is not None:
+            self.navigation.reveal(day)
         if self.model.row_of(event_id) is None and self.model.find_event(event_id) is not None:
             self.toolbar.set_filter(AgendaFilter())
         row = self.model.row_of(event_id)
@@ -236,18 +230,18 @@ class AgendaWindow(QWidget):
         self._set_now(self._clock())
 
     # -- navigation and actions -------------------------------------------------------------------------------
-    def top_date(self) -> date:
-        """The day of the row at the top of the list (today when the list is empty)."""
-        return self.navigation.top_date()
+    def shown_range(self) -> tuple[date, date]:
+        """The first and the last day of the week the list shows (the date box says the first)."""
+        first = self.navigation.first_day
+        return first, first + timedelta(days=WEEK_DAYS - 1)
 
     def go_to_date(self, day: date) -> None:
-        """Scroll so ``day`` (or the first later day with events) is at the top of the list."""
+        """Show the week from ``day``, as picking it in the date box does."""
         self.navigation.go_to(day)
 
     def start_over(self) -> None:
-        """Another calendar replaces this one: the next load opens on today again."""
-        self._scrolled_once = False
-        self.navigation.start_over()
+        """Another calendar replaces this one: it opens on today's week."""
+        self.navigation.go_to_today()
 
     def focus_search(self) -> None:
         self.toolbar.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -298,7 +292,11 @@ class AgendaWindow(QWidget):
             self.refresh_requested.emit()
 
     def _message_action(self) -> None:
-        if not self.model.filter.is_default:
+        if self.message_button.text() == GO_TO_MATCH:
+            match = nearest(self.model.matching_days(), *self.shown_range())
+            if match is not None:
+                self.navigation.reveal(match)
+        elif not self.model.filter.is_default:
             self.toolbar.set_filter(AgendaFilter())
         elif self.model.loaded:
             self._new_event()
@@ -315,14 +313,14 @@ class AgendaWindow(QWidget):
 
     def _keeping_place(self, update: Callable[[], None]) -> bool:
         """Run a model update; True if it remade the rows for a new local zone. Regrouping days may reset the
-        model, so the selected event (or else the day at the top) is put back where the user left it."""
-        before, selected, top = self.model.zone_changes, self._current_event(), self.top_date()
+        model, so the selected event is put back where the user left it (the week shown stays the same)."""
+        before, selected = self.model.zone_changes, self._current_event()
         update()
         if self.model.zone_changes == before:
             return False
         row = None if selected is None else self.model.row_of(selected.id)
         if row is None:
-            self.go_to_date(top)
+            self.list_view.scrollToTop()
         elif self.list_view.currentIndex().row() != row:
             self.list_view.setCurrentIndex(self.model.index(row))
             self.list_view.scrollTo(self.model.index(row))
@@ -336,8 +334,9 @@ class AgendaWindow(QWidget):
             self.pane.show_event(current, self._now)
         else:
             self.pane.set_now(self._now)
-        if zone_moved:
-            self.navigation.show_top()
+
+    def _today(self) -> date:
+        return local(self._now).date()
 
     def _current_event(self) -> StoredEvent | None:
         return self.model.event_at(self.list_view.currentIndex().row())
@@ -371,14 +370,10 @@ class AgendaWindow(QWidget):
     # -- window life -------------------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        # Scrolling needs the list's real size, so the first scroll waits for the first show.
+        # Scrolling to an event asked for while hidden needs the list's real size: it waits for the show.
         shown = self.pane.shown_event
         if self._scroll_on_show and shown is not None and self.model.row_of(shown.id) is not None:
-            self._scrolled_once = True
             self.show_event(shown.id)
-        elif not self._scrolled_once and self.model.rowCount():
-            self._scrolled_once = True  # the first load opens on today
-            self.go_to_date(local(self._now).date())
         self._scroll_on_show = False
         self._tick.start()
         self.visibility_changed.emit(True)
