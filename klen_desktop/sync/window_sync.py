@@ -345,9 +345,8 @@ class WindowSync:
         urgent, lazy = await self._db.run(self._detail_candidates, now, changes)
         changed = changes.event_ids
         cap = self._config.max_details_per_poll
-        # Missing or outdated details go on past the cap while requests are spare: left to the polls after this
-        # one, they would make each of those read details of an unchanged calendar (a first sync wants more
-        # than the cap of them whenever more events start within the horizon).
+        # Missing or outdated details go on past the cap while requests are spare: left to later polls, they
+        # would make each of those read details of an unchanged calendar.
         wanted = urgent + lazy[: max(0, cap - len(urgent))]
         fetched = 0
         for index, event_id in enumerate(wanted):
@@ -383,8 +382,8 @@ class WindowSync:
         start, end = self._config.window(now)
         synced = self._days.synced()
         if any(start + timedelta(days=n) not in synced for n in range((end - start).days + 1)):
-            # A first fill of a large window: details of the next day's hundreds of events would take every spare
-            # request and leave the rest of the window unread for an hour; the next hours' reminders go first.
+            # A first fill of a large window: the next day's hundreds of details would take every spare request
+            # and leave the rest of the window unread for an hour; the next hours' reminders go first.
             horizon_end = now + min(self._config.reminder_horizon, self._config.first_fill_detail_horizon)
         changed = changes.event_ids
         urgent: list[int] = []

@@ -275,7 +275,7 @@ async def test_a_queued_write_survives_a_disk_that_refuses_writes_and_goes_out_o
         _read_only(core, True)
         core.start()
         await asyncio.sleep(1.5)  # several drain attempts (0.2-0.5 s backoff), all refused by the disk
-        _poller, runner, reminders = core._tasks
+        runner, reminders = core._tasks[1:3]  # after the poller; the wake watch follows
         assert not runner.done() and not reminders.done(), "the outbox or the reminders died on a refused write"
         # Marking the entry "sending" comes before the request: nothing went out half-recorded.
         assert _titles(emulator) == []
