@@ -98,6 +98,10 @@ async def running_app(
         prefs_path=tmp_path / "config" / "settings.json",
         notifier=DesktopNotifierBackend(app_name),
     )
+    # These stories ask for a poll after each step, several within seconds: more than the app's reads may take of
+    # its 10 requests a minute (2 stay for the user's writes). Their subject is what is told; the budget has its own.
+    built = desktop.core_config
+    desktop.core_config = lambda c: replace(built(c), request_budget=(60, 60.0))  # type: ignore[method-assign]
     async with NotifyCapture(app_name) as capture:
         try:
             desktop.start(Connection(base_url=emulator.url, api_key=key, demo=False))
