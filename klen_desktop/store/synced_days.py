@@ -39,6 +39,11 @@ class SyncedDaysRepository:
                 continue
         return days
 
+    def all_read(self, start: date, end: date, conn: sqlite3.Connection | None = None) -> bool:
+        """Whether every day ``start`` to ``end`` (inclusive) was read at least once."""
+        synced = self.synced(conn)
+        return all(start + timedelta(days=n) in synced for n in range((end - start).days + 1))
+
     def mark(self, start: date, end: date, at: datetime, conn: sqlite3.Connection | None = None) -> None:
         """Days ``start`` to ``end`` (inclusive) were read at ``at``."""
         rows = []

@@ -53,10 +53,18 @@ class Walk:
 
 
 async def walk_window(
-    client: KlenClient, budget: RequestBudget, start: date, end: date, page_size: int, max_pages: int | None = None
+    client: KlenClient,
+    budget: RequestBudget,
+    start: date,
+    end: date,
+    page_size: int,
+    max_pages: int | None = None,
+    *,
+    first_fill: bool = False,
 ) -> Walk:
     """Every page of ``[start, end]`` (the first ``max_pages`` when given), each behind the request budget; raises
-    the client's errors."""
+    the client's errors. ``first_fill``: the first read of the next days of a new cache, which may use the share
+    of the budget kept for the user's writes: none is queued yet, and the user is waiting for these days."""
     walk = Walk()
     counts: set[int] = set()
     uuids: dict[str, int] = {}
@@ -64,7 +72,7 @@ async def walk_window(
     page = 1
     last = MAX_PAGES
     while True:
-        await budget.acquire()
+        await budget.acquire(write=first_fill)
         result = await client.list_events(start_date=start, end_date=end, page=page, limit=page_size)
         walk.pages += 1
         counts.add(result.count)

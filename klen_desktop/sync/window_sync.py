@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, MalformedResponse, PermissionMissing
@@ -138,9 +138,7 @@ class WindowResult:
     baseline: bool
     rejected: tuple[RejectedItem, ...] = ()
     consistent: bool = True
-    # False for a first look at a window of more than one page: nothing was stored, ``events_in_window`` is
-    # what the server counts (see :meth:`WindowSync.first_look`).
-    stored: bool = True
+    stored: bool = True  # False: a first look at a larger window, only counted (see WindowSync.first_look)
 
 
 class WindowSync:
@@ -181,7 +179,7 @@ class WindowSync:
         the first sync can read the next hours first and the rest as the budget allows."""
         started = self._clock.now()
         start, end = self._config.window(started)
-        walk = await walk_window(self._client, self._budget, start, end, self._config.page_size, max_pages=1)
+        walk = await walk_window(self._client, self._budget, start, end, self._config.page_size, 1, first_fill=True)
         if walk.truncated:
             self._density_hint = walk.total / ((end - start).days + 1)
             return WindowResult(ChangeSet(), 1, walk.total, True, stored=False)
@@ -247,9 +245,12 @@ class WindowSync:
         """The events whose start date is in ``[start, end]``, and whether missing ones may be removed (see the
         module docstring: consistent walks only, a second one to confirm a disappearance)."""
         cached = await self._db.run(self._events.window_ids, start, end)
+        first_fill = start <= (self._clock.now() + self._config.near_span).date()  # the next days, never read
+        first_fill = first_fill and not await self._db.run(self._days.all_read, start, end)
         walks: list[Walk] = []
+        size = self._config.page_size
         while True:
-            walks.append(await walk_window(self._client, self._budget, start, end, self._config.page_size))
+            walks.append(await walk_window(self._client, self._budget, start, end, size, first_fill=first_fill))
             view = _judge(walks, cached)
             if view is not None:
                 return view
@@ -379,9 +380,7 @@ class WindowSync:
     def _detail_candidates(self, now: datetime, changes: ChangeSet) -> tuple[list[int], list[int]]:
         """Events within the horizon whose details are missing or outdated, and those only older than the TTL."""
         horizon_end = now + self._config.reminder_horizon
-        start, end = self._config.window(now)
-        synced = self._days.synced()
-        if any(start + timedelta(days=n) not in synced for n in range((end - start).days + 1)):
+        if not self._days.all_read(*self._config.window(now)):
             # A first fill of a large window: the next day's hundreds of details would take every spare request
             # and leave the rest of the window unread for an hour; the next hours' reminders go first.
             horizon_end = now + min(self._config.reminder_horizon, self._config.first_fill_detail_horizon)

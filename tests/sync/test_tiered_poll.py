@@ -5,7 +5,7 @@ the rest as the budget allows; moves between ranges are moves, not cancellations
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +18,7 @@ from sync_support import Stack, day_at, event_input, make_stack
 
 from klen_desktop.api.models import format_utc
 from klen_desktop.emulator import EmulatorServer
-from klen_desktop.sync.budget import RequestBudget
+from klen_desktop.sync.budget import WRITE_RESERVE, RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeKind, ChangeSet
 
@@ -39,6 +39,14 @@ def seed(emulator: EmulatorServer, per_day: int = PER_DAY) -> None:
             for n in range(per_day)
         ]
     )
+
+
+async def until_async(value: Callable[[], Awaitable[int]], expected: int, what: str, timeout: float = 20.0) -> None:
+    """Until ``await value()`` is ``expected`` (real seconds: the fake clock stands still meanwhile)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (got := await value()) != expected:
+        assert asyncio.get_running_loop().time() < deadline, f"{what}: {got} of {expected}"
+        await asyncio.sleep(0.02)
 
 
 def listed_ranges(emulator: EmulatorServer) -> list[tuple[str, str]]:
@@ -97,6 +105,32 @@ async def test_the_next_days_land_without_waiting_for_the_budget(
         assert await near_count() == 3 * 200, "the next two days are complete in the first round"
         assert len(emulator.admin.request_log()) <= 10, "within one minute's budget: no wait for it"
         assert not task.done(), "the rest of the window waits for the budget"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await stack.close()
+
+
+async def test_on_a_busy_calendar_the_first_read_of_the_next_days_may_use_the_share_kept_for_writes(
+    emulator: EmulatorServer, rw_key: str, tmp_path: Path
+) -> None:
+    # 300 a day: from 14:00 the days holding the next 12 hours are two (6 pages), the rest of the next 48 hours one
+    # more (3 pages), and the first look one: 10 requests, more than the 8 background reads may take of the core's
+    # 10 a minute. On a new cache nothing is queued and the user is waiting: the next two days must not wait a minute.
+    seed(emulator, per_day=300)
+    clock = FakeClock(day_at(0, 14))
+    budget = RequestBudget(clock, limit=10, period=60.0, reserve=WRITE_RESERVE)
+    stack = make_stack(emulator.url, rw_key, tmp_path / "c.sqlite3", clock=clock, budget=budget, config=CONFIG)
+    task = asyncio.create_task(stack.poller.poll_due())
+    try:
+        today = day_at(0, 0).date()
+
+        async def near_count() -> int:
+            return len(await stack.db.run(stack.events.window, today, today + timedelta(days=2)))
+
+        await until_async(lambda: near_count(), 3 * 300, "the next two days complete in the first minute")
+        assert len(emulator.admin.request_log()) <= 10, "within one minute's budget"
+        assert budget.available() == 0 and budget.available(write=True) == 0
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
