@@ -16,6 +16,8 @@ Choices the API docs leave open (section 6 of the contract), made here and nowhe
   a larger value is almost surely a typo.
 * Phone numbers must be international (``+`` and 7 to 15 digits, or ``00`` instead of ``+``); spaces, dashes,
   dots and brackets are tolerated and dropped when sent (``+49 30 123-4567`` -> ``+49301234567``).
+* An event longer than :data:`LONG_EVENT` may be saved (retreats and trips are real) but is questioned
+  (:func:`length_warning`): such a length is far more often a whole date typed into the end by mistake.
 * ``sync_external_calendars`` and ``send_notifications`` are request flags the server never returns, so an
   edit sends them only when turned off, and only together with a real change.
 """
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from klen_desktop.api.models import CREATE_STATUSES, EventInput, EventPatch, EventStatus, EventType
@@ -36,6 +38,8 @@ MAX_TITLE_LENGTH: Final = 255
 MAX_TEXT_LENGTH: Final = 10_000
 #: The server's default when a create does not say (used for events whose details are not cached).
 SERVER_DEFAULT_REMIND_MINUTES: Final = 60
+#: Longer than this, an event is questioned before it is saved (not refused).
+LONG_EVENT: Final = timedelta(days=1)
 MIN_PHONE_DIGITS: Final = 7
 MAX_PHONE_DIGITS: Final = 15
 
@@ -280,6 +284,25 @@ def validate(draft: EventDraft, *, creating: bool, unchanged_from: EventDraft | 
         elif minutes > MAX_REMIND_MINUTES:
             errors["remind_before_minutes"] = f"Remind at most {MAX_REMIND_MINUTES} minutes (one week) before."
     return errors
+
+
+def duration_text(length: timedelta) -> str:
+    """A length as a person reads it, to the minute: ``45 min``, ``1 h 30 min``, ``6 days 8 h 49 min``."""
+    days, rest = divmod(round(length.total_seconds() / 60), 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} day" + ("" if days == 1 else "s")] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes or not parts else []
+    return " ".join(parts)
+
+
+def length_warning(draft: EventDraft) -> str:
+    """A question for an event longer than :data:`LONG_EVENT`, or "" (an end before the start is refused by
+    :func:`validate` instead)."""
+    length = draft.end - draft.start
+    if length <= LONG_EVENT:
+        return ""
+    return f"This event lasts {duration_text(length)} — is the end right?"
 
 
 def draft_field(api_field: str) -> str:

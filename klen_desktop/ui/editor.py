@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,6 +27,7 @@ from klen_desktop.api.models import EventType
 from klen_desktop.drafts import (
     EventDraft,
     draft_field,
+    length_warning,
     normalise_phone,
     validate,
 )
@@ -91,6 +92,7 @@ class EventEditor(EventForm):
             else:
                 label.show_message(message)
         self.general_error.show_message("\n".join(general))
+        self._show_length_notice()
         self._focus_first_error(errors)
 
     def set_saving(self, saving: bool) -> None:
@@ -123,8 +125,6 @@ class EventEditor(EventForm):
         )
         self.partial_note.setVisible(draft.partial)
         root.addWidget(self.partial_note)
-        self.general_error = ErrorLabel()
-        root.addWidget(self.general_error)
 
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
@@ -139,9 +139,12 @@ class EventEditor(EventForm):
         right.addWidget(self._options_group())
         right.addStretch(1)
 
+        # Beside the buttons, in a space of its own: a server's answer appearing moves neither the fields nor Save.
+        self.general_error = ErrorLabel(lines=2)
         buttons = QHBoxLayout()
         buttons.addWidget(plain_label("Ctrl+Enter saves · Esc closes", wrap=False))
-        buttons.addStretch(1)
+        buttons.addSpacing(self.fontMetrics().averageCharWidth() * 2)
+        buttons.addWidget(self.general_error, 1)
         self.cancel_button = QPushButton("Close" if read_only_reason is not None else "Cancel")
         self.save_button = QPushButton("Create event" if draft.creating else "Save changes")
         for button in (self.cancel_button, self.save_button):
@@ -166,17 +169,20 @@ class EventEditor(EventForm):
         self.type_combo.currentIndexChanged.connect(self._on_type)
         self.reminder_check.toggled.connect(lambda _on: self._apply_enabled())
         self.customer_phone_edit.editingFinished.connect(self._tidy_phone)
-        clear = self._clear_error
-        self.title_edit.textEdited.connect(lambda _t: clear("title"))
-        self.location_edit.textEdited.connect(lambda _t: clear("location"))
-        self.customer_name_edit.textEdited.connect(lambda _t: clear("customer_name"))
-        self.customer_email_edit.textEdited.connect(lambda _t: clear("customer_email"))
-        self.customer_phone_edit.textEdited.connect(lambda _t: clear("customer_phone"))
-        self.video_url_edit.textEdited.connect(lambda _t: clear("video_conference_url"))
-        self.reminder_spin.valueChanged.connect(lambda _v: clear("remind_before_minutes"))
-        self.status_combo.currentIndexChanged.connect(lambda _i: clear("status"))
-        self.description_edit.textChanged.connect(lambda: clear("description"))
-        self.customer_notes_edit.textChanged.connect(lambda: clear("customer_notes"))
+        recheck = self._recheck
+        self.title_edit.textEdited.connect(lambda _t: recheck("title"))
+        self.location_edit.textEdited.connect(lambda _t: recheck("location"))
+        self.customer_name_edit.textEdited.connect(lambda _t: recheck("customer_name"))
+        self.customer_email_edit.textEdited.connect(lambda _t: recheck("customer_email"))
+        self.customer_phone_edit.textEdited.connect(lambda _t: recheck("customer_phone"))
+        self.video_url_edit.textEdited.connect(lambda _t: recheck("video_conference_url"))
+        self.video_provider_combo.editTextChanged.connect(lambda _t: recheck("video_conference_provider"))
+        self.reminder_spin.valueChanged.connect(lambda _v: recheck("remind_before_minutes"))
+        self.status_combo.currentIndexChanged.connect(lambda _i: recheck("status"))
+        self.description_edit.textChanged.connect(lambda: recheck("description"))
+        self.customer_notes_edit.textChanged.connect(lambda: recheck("customer_notes"))
+        for widget in self._fields.values():
+            widget.installEventFilter(self)
 
     def _on_start_changed(self, start: datetime) -> None:
         # Moving the start keeps the length, as every calendar does; the user then only fixes the end if needed.
@@ -191,25 +197,58 @@ class EventEditor(EventForm):
 
     def _on_duration(self, minutes: int) -> None:
         self.end_edit.set_value(self.start_edit.value() + timedelta(minutes=minutes))
-        self._clear_error("end")
 
     def _show_times(self) -> None:
         start, end = self.start_edit.value(), self.end_edit.value()
         self._last_length = end - start
         self.duration_combo.show_duration(round(self._last_length.total_seconds() / 60))
         self.zone_label.setText(zone_description(start))
-        if end > start:
-            self._clear_error("end")
+        self._recheck("end")
+        # A half-typed date is questioned only once the user leaves the field; a picked length at once.
+        typing = self.start_edit.hasFocus() or self.end_edit.hasFocus()
+        if not typing or self._errors["end"].is_notice:
+            self._show_length_notice()
+
+    def _show_length_notice(self) -> None:
+        """The question about a long event, in the End's message space unless a refusal holds it."""
+        label = self._errors["end"]
+        if label.isVisibleTo(self) and not label.is_notice:
+            return
+        warning = length_warning(self.draft())
+        if warning:
+            label.show_notice(warning)
+        else:
+            label.clear_message()
+
+    def _problems(self) -> dict[str, str]:
+        draft = self.draft()
+        return validate(draft, creating=draft.creating, unchanged_from=None if draft.creating else self._initial)
+
+    def _recheck(self, name: str) -> None:
+        """While the user types, a message only goes away (once the input is valid); none appears."""
+        label = self._errors.get(name)
+        if label is not None and label.isVisibleTo(self) and not label.is_notice and name not in self._problems():
+            label.clear_message()
+            if name == "end":
+                self._show_length_notice()
+
+    def _check_left(self, field: QObject) -> None:
+        """The user left ``field``: say what is wrong with it now (the end's rule for either of the times)."""
+        names = [name for name, widget in self._fields.items() if widget is field]
+        if field is self.start_edit or field is self.end_edit:
+            names = ["end"]
+        problems = self._problems()
+        for name in names:
+            label = self._errors.get(name)
+            if label is not None and name in problems:
+                label.show_message(problems[name])
+            elif name == "end":
+                self._show_length_notice()
 
     def _tidy_phone(self) -> None:
         normalised = normalise_phone(self.customer_phone_edit.text())
         if normalised is not None and normalised != self.customer_phone_edit.text():
             self.customer_phone_edit.setText(normalised)
-
-    def _clear_error(self, name: str) -> None:
-        label = self._errors.get(name)
-        if label is not None:
-            label.clear_message()
 
     def _apply_enabled(self) -> None:
         editable = not self._read_only and not self._saving
@@ -232,14 +271,20 @@ class EventEditor(EventForm):
         if self._read_only or self._saving:
             return
         draft = self.draft()
-        errors = validate(draft, creating=draft.creating, unchanged_from=None if draft.creating else self._initial)
+        errors = self._problems()
         self.show_field_errors(errors)
         if errors:
             return
         self.set_saving(True)
         self.save_requested.emit(draft)
 
+    def _leaves(self, event: QFocusEvent) -> bool:
+        # A calendar or list popup is still the same field being edited, not the user leaving it.
+        return event.reason() != Qt.FocusReason.PopupFocusReason and not self._saving
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QFocusEvent) and event.type() == QEvent.Type.FocusOut and self._leaves(event):
+            self._check_left(watched)
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
             if ctrl and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -62,10 +62,15 @@ class EventForm(QDialog):
             send_notifications=self.notify_check.isChecked(),
         )
 
-    def _row(self, form: QFormLayout, label: str, name: str, widget: QWidget) -> None:
-        error = ErrorLabel()
-        self._errors[name] = error
+    def _row(self, form: QFormLayout, label: str, name: str, widget: QWidget, lines: int = 2) -> None:
+        """``widget`` with ``lines`` lines kept under it for its message: two where a message may be long, one
+        where every message of the drafts fits a line, none for a switch (a server message about it is general)."""
         self._fields[name] = widget
+        if lines == 0:
+            form.addRow(label, widget)
+            return
+        error = ErrorLabel(lines)
+        self._errors[name] = error
         form.addRow(label, with_error(widget, error))
 
     def _event_group(self, draft: EventDraft) -> QGroupBox:
@@ -80,29 +85,29 @@ class EventForm(QDialog):
         if not draft.event_type.known:
             # Shown as it is so an unrelated edit does not change it; it is never sent (the patch leaves it out).
             self.type_combo.addItem(TYPE_LABELS[draft.event_type], draft.event_type.value)
-        self._row(form, "T&ype", "event_type", self.type_combo)
+        self._row(form, "T&ype", "event_type", self.type_combo, lines=1)
         self.status_combo = QComboBox()
         statuses = [s for s in EventStatus if not draft.creating or s in CREATE_STATUSES or s == draft.status]
         if not draft.status.known:
             statuses.append(draft.status)
         for status in statuses:
             self.status_combo.addItem(STATUS_LABELS[status], status.value)
-        self._row(form, "&Status", "status", self.status_combo)
+        self._row(form, "&Status", "status", self.status_combo, lines=1)
         self.location_edit = QLineEdit()
-        self._row(form, "&Location", "location", self.location_edit)
+        self._row(form, "&Location", "location", self.location_edit, lines=1)
         self.description_edit = QPlainTextEdit()
         self.description_edit.setTabChangesFocus(True)
         self.description_edit.setFixedHeight(90)
-        self._row(form, "&Description", "description", self.description_edit)
+        self._row(form, "&Description", "description", self.description_edit, lines=1)
         return box
 
     def _when_group(self) -> QGroupBox:
         box = QGroupBox("When")
         form = QFormLayout(box)
         self.start_edit = DateTimeField()
-        self._row(form, "St&art", "start", self.start_edit)
+        self._row(form, "St&art", "start", self.start_edit, lines=1)
         self.duration_combo = DurationCombo()
-        self._row(form, "D&uration", "duration", self.duration_combo)
+        self._row(form, "D&uration", "duration", self.duration_combo, lines=0)
         self.end_edit = DateTimeField()
         self._row(form, "&End", "end", self.end_edit)
         self.zone_label = plain_label()
@@ -113,46 +118,46 @@ class EventForm(QDialog):
         box = QGroupBox("Customer")
         form = QFormLayout(box)
         self.customer_name_edit = QLineEdit()
-        self._row(form, "&Name", "customer_name", self.customer_name_edit)
+        self._row(form, "&Name", "customer_name", self.customer_name_edit, lines=1)
         self.customer_email_edit = QLineEdit()
         self.customer_email_edit.setPlaceholderText("name@example.com")
-        self._row(form, "E&mail", "customer_email", self.customer_email_edit)
+        self._row(form, "E&mail", "customer_email", self.customer_email_edit, lines=1)
         self.customer_phone_edit = QLineEdit()
         self.customer_phone_edit.setPlaceholderText("+1 555 123 4567 (international, E.164)")
         self._row(form, "&Phone", "customer_phone", self.customer_phone_edit)
         self.customer_notes_edit = QPlainTextEdit()
         self.customer_notes_edit.setTabChangesFocus(True)
         self.customer_notes_edit.setFixedHeight(70)
-        self._row(form, "N&otes", "customer_notes", self.customer_notes_edit)
+        self._row(form, "N&otes", "customer_notes", self.customer_notes_edit, lines=1)
         return box
 
     def _video_group(self) -> QGroupBox:
         box = QGroupBox("Video conference")
         form = QFormLayout(box)
         self.video_check = QCheckBox("Use a &video conference")
-        self._row(form, "", "has_video_conference", self.video_check)
+        self._row(form, "", "has_video_conference", self.video_check, lines=0)
         self.video_url_edit = QLineEdit()
         self.video_url_edit.setPlaceholderText("https://… (optional: the provider may create it)")
         self._row(form, "Lin&k", "video_conference_url", self.video_url_edit)
         self.video_provider_combo = QComboBox()
         self.video_provider_combo.setEditable(True)
         self.video_provider_combo.addItems(["", *VIDEO_PROVIDERS])
-        self._row(form, "Pro&vider", "video_conference_provider", self.video_provider_combo)
+        self._row(form, "Pro&vider", "video_conference_provider", self.video_provider_combo, lines=1)
         return box
 
     def _options_group(self) -> QGroupBox:
         box = QGroupBox("Reminder and sharing")
         form = QFormLayout(box)
         self.reminder_check = QCheckBox("&Remind me")
-        self._row(form, "", "is_reminder_enabled", self.reminder_check)
+        self._row(form, "", "is_reminder_enabled", self.reminder_check, lines=0)
         self.reminder_spin = QSpinBox()
         self.reminder_spin.setRange(0, _SPIN_MAX)
         self.reminder_spin.setSuffix(" min before")
-        self._row(form, "Rem&inder", "remind_before_minutes", self.reminder_spin)
+        self._row(form, "Rem&inder", "remind_before_minutes", self.reminder_spin, lines=1)
         self.sync_check = QCheckBox("Sync to external calendars (Google, Outlook, GoHighLevel)")
-        self._row(form, "", "sync_external_calendars", self.sync_check)
+        self._row(form, "", "sync_external_calendars", self.sync_check, lines=0)
         self.notify_check = QCheckBox("Send notifications to the customer")
-        self._row(form, "", "send_notifications", self.notify_check)
+        self._row(form, "", "send_notifications", self.notify_check, lines=0)
         return box
 
     def _load(self, draft: EventDraft) -> None:
@@ -194,6 +199,5 @@ class EventForm(QDialog):
         length = len(title.strip())
         if length > MAX_TITLE_LENGTH:
             self._errors["title"].show_message(
-                f"This title has {length:,} characters; Klen accepts at most {MAX_TITLE_LENGTH}. "
-                "It is kept in full here: shorten it before saving."
+                f"{length:,} characters, kept in full; Klen takes at most {MAX_TITLE_LENGTH}: shorten it to save."
             )

@@ -13,7 +13,10 @@ from PySide6.QtCore import QDateTime, QEvent, Qt, QTimeZone, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QVBoxLayout, QWidget
 
+from klen_desktop.drafts import duration_text
+
 DURATION_CHOICES = (15, 30, 45, 60, 90)
+ONE_LINE_MESSAGE = 56
 CUSTOM = -1
 
 
@@ -21,6 +24,12 @@ def error_color(palette: QPalette) -> QColor:
     """A red that reads on the palette's window colour (Qt has no "error" role)."""
     dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
     return QColor("#ff8a80") if dark else QColor("#b3261e")
+
+
+def notice_color(palette: QPalette) -> QColor:
+    """An amber that reads on the palette's window colour and is not mistaken for an error's red."""
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    return QColor("#ffcc80") if dark else QColor("#8a4b00")
 
 
 def plain_label(text: str = "", *, wrap: bool = True, selectable: bool = False) -> QLabel:
@@ -35,34 +44,74 @@ def plain_label(text: str = "", *, wrap: bool = True, selectable: bool = False) 
 
 
 class ErrorLabel(QLabel):
-    """An inline message under a field; hidden while empty."""
+    """An inline message under a field, in a space kept for it whether a message shows or not.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    With ``lines`` > 0 the space is that many lines of the label's own font (so it follows the font size and the
+    screen's scale): in a form, a message appearing or clearing must never move the fields around it, or the
+    user's next click lands in the wrong one. With 0 the label takes no space while empty. A notice (a question
+    about the value, not a refusal) uses the same space in another colour.
+    The whole text is also the tooltip, for a server message longer than the space.
+    """
+
+    def __init__(self, lines: int = 0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(lines > 0)
+        self.setSizePolicy(policy)
         self.setVisible(False)
+        self._lines = lines
+        self._notice = False
         self._recolouring = False
+        self._keep_space()
         self._recolour()
 
+    @property
+    def is_notice(self) -> bool:
+        return self._notice and self.isVisibleTo(self.parentWidget() or self)
+
     def show_message(self, message: str) -> None:
-        self.setText(message)
-        self.setVisible(bool(message))
+        self._show(message, notice=False)
+
+    def show_notice(self, message: str) -> None:
+        self._show(message, notice=True)
 
     def clear_message(self) -> None:
-        self.show_message("")
+        self._show("", notice=False)
+
+    def _show(self, message: str, *, notice: bool) -> None:
+        changed = notice != self._notice
+        self._notice = notice
+        self.setText(message)
+        self.setToolTip(message)
+        self.setVisible(bool(message))
+        if changed:
+            self._recolour()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and not self._recolouring:
             self._recolour()
+        elif event.type() == QEvent.Type.FontChange:
+            self._keep_space()
+
+    def _keep_space(self) -> None:
+        if self._lines > 0:
+            metrics = self.fontMetrics()
+            self.setFixedHeight(self._lines * metrics.lineSpacing())
+            # Room for a one-line message of the drafts' rules (under 48 characters, wider than the average one),
+            # so a narrow window or a large scale does not push a message past the space kept for it.
+            self.setMinimumWidth(metrics.averageCharWidth() * ONE_LINE_MESSAGE)
 
     def _recolour(self) -> None:
         # Setting the palette raises another PaletteChange; the flag keeps that from recursing.
         self._recolouring = True
         try:
             palette = self.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, error_color(palette))
+            colour = notice_color(palette) if self._notice else error_color(palette)
+            palette.setColor(QPalette.ColorRole.WindowText, colour)
             self.setPalette(palette)
         finally:
             self._recolouring = False
@@ -125,7 +174,7 @@ class DurationCombo(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         for minutes in DURATION_CHOICES:
-            self.addItem(_duration_text(minutes), minutes)
+            self.addItem(duration_text(timedelta(minutes=minutes)), minutes)
         self.addItem("Custom", CUSTOM)
         self._quiet = False
         self.currentIndexChanged.connect(self._on_index)
@@ -136,7 +185,9 @@ class DurationCombo(QComboBox):
         self._quiet = True
         try:
             self.setCurrentIndex(index if index >= 0 else self.findData(CUSTOM))
-            label = "Custom" if minutes in DURATION_CHOICES or minutes <= 0 else f"Custom ({_duration_text(minutes)})"
+            label = "Custom"
+            if minutes not in DURATION_CHOICES and minutes > 0:
+                label = f"Custom ({duration_text(timedelta(minutes=minutes))})"
             self.setItemText(self.findData(CUSTOM), label)
         finally:
             self._quiet = False
@@ -145,10 +196,3 @@ class DurationCombo(QComboBox):
         minutes = self.itemData(index)
         if not self._quiet and isinstance(minutes, int) and minutes != CUSTOM:
             self.duration_chosen.emit(minutes)
-
-
-def _duration_text(minutes: int) -> str:
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"

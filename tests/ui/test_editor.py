@@ -258,7 +258,7 @@ def test_server_errors_land_on_the_field_they_name(qtbot: QtBot, new_editor: Eve
     assert new_editor.title_edit.text() == "Call with Jane"
 
 
-def test_daily_limit_message_shows_at_the_top_as_plain_text(qtbot: QtBot, new_editor: EventEditor) -> None:
+def test_daily_limit_message_shows_beside_the_buttons_as_plain_text(qtbot: QtBot, new_editor: EventEditor) -> None:
     message = "Daily limit reached; resets at 00:00 UTC (in 5 h). Your event is saved and will be sent then. <b>"
     new_editor.show_field_errors({"": message})
     assert new_editor.general_error.isVisibleTo(new_editor)
