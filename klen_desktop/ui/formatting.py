@@ -6,7 +6,9 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from klen_desktop import date_texts
 from klen_desktop.api.models import EventStatus
+from klen_desktop.date_texts import clock, date_time
 from klen_desktop.event_rules import is_open
 from klen_desktop.labels import clip, extends_previous
 
@@ -22,6 +24,7 @@ class Timed(Protocol):
 
 
 def local(dt: datetime) -> datetime:
+    """``dt`` in the local zone: times are stored in UTC and shown in local time."""
     return dt.astimezone()
 
 
@@ -35,20 +38,20 @@ def span(start_time: datetime, end_time: datetime) -> str:
     start, end = local(start_time), local(end_time)
     days = (end.date() - start.date()).days
     if days == 0:
-        return f"{start:%H:%M}–{end:%H:%M}"
+        return f"{clock(start)}–{clock(end)}"
     if days < 7:
-        return f"{start:%H:%M}–{end:%a %H:%M}"
-    return f"{start:%H:%M}–{end:%d %b %H:%M}"
+        return f"{clock(start)}–{date_texts.style().short_weekdays[end.weekday()]} {clock(end)}"
+    return f"{clock(start)}–{date_time(end)}"
 
 
 def day_heading(day: date, today: date) -> str:
-    if day == today:
-        return f"Today, {day:%A %d %B}"
-    if day == today + timedelta(days=1):
-        return f"Tomorrow, {day:%A %d %B}"
-    if day == today - timedelta(days=1):
-        return f"Yesterday, {day:%A %d %B}"
-    return f"{day:%A %d %B %Y}"
+    """``Today, Saturday 5 December``: the one day-heading format (see :mod:`klen_desktop.date_texts`)."""
+    return date_texts.day_heading(day, today)
+
+
+def local_zone_text(at: datetime) -> str:
+    """The local zone at ``at`` as a person reads it: ``UTC``, ``Berlin (UTC+1)``."""
+    return date_texts.local_zone_text(at)
 
 
 def starts_in(event: Timed, now: datetime) -> str:
@@ -63,7 +66,7 @@ def starts_in(event: Timed, now: datetime) -> str:
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
         return f"in {hours} h {minutes:02d} min" if minutes else f"in {hours} h"
-    return f"on {local(event.start_time):%a %d %b at %H:%M}"
+    return f"on {date_time(local(event.start_time))}"
 
 
 def starts_in_changes(event: Timed, now: datetime) -> datetime | None:

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import Availability, AvailabilitySlot
-from klen_desktop.ui.form_widgets import ErrorLabel, plain_label, zone_description
-from klen_desktop.ui.formatting import day_heading
+from klen_desktop.date_texts import moment_range
+from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
+from klen_desktop.ui.formatting import day_heading, local_zone_text, span
 
 MIN_DURATION = 1
 MAX_DURATION = 180
@@ -133,15 +134,15 @@ class SlotFinder(QDialog):
             self.tree.addTopLevelItem(day_item)
             for index, slot in group:
                 start, end = slot.start.astimezone(), slot.end.astimezone()
-                child = QTreeWidgetItem([f"{start:%H:%M} – {end:%H:%M}"])
-                child.setToolTip(0, f"{start:%A %d %B, %H:%M} – {end:%H:%M} ({_minutes_text(slot.duration_minutes)})")
+                child = QTreeWidgetItem([span(start, end)])
+                child.setToolTip(0, f"{moment_range(start, end, self._today)} ({_minutes_text(slot.duration_minutes)})")
                 child.setData(0, _SLOT_ROLE, index)
                 day_item.addChild(child)
                 if first is None or slot == keep:
                     first = child
         self.tree.expandAll()
         if first is not None:
-            zone = zone_description(self._slots[0].start)
+            zone = local_zone_text(self._slots[0].start)
             length = _minutes_text(availability.duration_minutes)
             self.state_label.setText(f"{len(self._slots)} free slots of {length} · times in {zone}")
             self.tree.setCurrentItem(first)

@@ -19,6 +19,7 @@ from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import KlenError
 from klen_desktop.api.models import Availability
 from klen_desktop.api.retry import NO_RETRY
+from klen_desktop.date_texts import date_time
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.ui.formatting import day_heading
 from klen_desktop.ui.slots import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, SlotFinder
@@ -120,7 +121,7 @@ async def test_slots_are_grouped_by_local_day_and_booking_emits_the_slot(
     assert finder.day_headings() == [day_heading(day, TODAY) for day, _ in by_day]
     assert [finder.tree.topLevelItem(i).childCount() for i in range(len(by_day))] == [n for _, n in by_day]  # type: ignore[union-attr]
     first_child = finder.tree.topLevelItem(0).child(0)  # type: ignore[union-attr]
-    assert first_child.text(0) == "18:00 – 19:00"
+    assert first_child.text(0) == "18:00–19:00"
 
     # Choose the first slot of the second local day by double-click.
     second_day = finder.tree.topLevelItem(1)
@@ -149,6 +150,22 @@ async def test_slots_are_grouped_by_local_day_and_booking_emits_the_slot(
     with qtbot.waitSignal(finder.slot_chosen, timeout=2000) as booked:
         qtbot.mouseClick(finder.book_button, Qt.MouseButton.LeftButton)
     assert booked.args == [expected.available_slots[0].start, expected.available_slots[0].end]
+
+
+@pytest.mark.asyncio
+async def test_slot_texts_use_the_one_date_format_and_name_the_zone_by_its_city(
+    qtbot: QtBot, tokyo: None, client: KlenClient, make_finder: Callable[[], SlotFinder]
+) -> None:
+    finder = make_finder()
+    tasks = connect(finder, client)
+    set_range(finder, TODAY, TODAY, 60)
+    await search_and_wait(qtbot, finder, tasks)
+
+    assert finder.state_label.text().endswith("· times in Tokyo (UTC+9)")
+    slot = finder.tree.topLevelItem(0).child(0)  # type: ignore[union-attr]
+    # 09:00 UTC on 1 Dec 2026 is 18:00 in Tokyo: a date-time without the (current) year, then the end time.
+    assert slot.toolTip(0).startswith(f"{date_time(datetime(2026, 12, 1, 18, 0), TODAY)}–{'19:00'}")
+    assert slot.toolTip(0).startswith("Tue 1 Dec, 18:00–19:00")
 
 
 @pytest.mark.asyncio
