@@ -34,6 +34,7 @@ class RowTexts(NamedTuple):
     status: str
     title: str
     subtitle: str
+    keep_whole: str = ""  # a part of the subtitle the row must never cut (a phone number cut is a wrong number)
 
 
 def row_texts(event: StoredEvent) -> RowTexts:
@@ -61,14 +62,17 @@ def row_texts(event: StoredEvent) -> RowTexts:
         parts.append(s.customer.name)
     if s.location:
         parts.append(s.location)
+    keep = ""
     if not parts and s.customer is not None and (s.customer.phone or s.customer.email):
         parts.append(s.customer.phone or s.customer.email or "")
+        keep = one_line(s.customer.phone, 40) if s.customer.phone else ""
     return RowTexts(
         time=span,
         status=STATUS_LABELS[s.status],
         title=one_line(s.title, _ROW_TEXT_LIMIT),
         # Each part isolated: an Arabic name must not carry the " · " and the place into its direction.
         subtitle=" · ".join(isolate(one_line(part, _ROW_TEXT_LIMIT // 2)) for part in parts),
+        keep_whole=isolate(keep),
     )
 
 
