@@ -17,8 +17,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -47,6 +47,40 @@ MAX_RANGE_DAYS = 30
 #: How long a change waits before the server is asked again, so a burst of changes costs one request.
 REFRESH_DELAY_MS = 500
 _SLOT_ROLE = Qt.ItemDataRole.UserRole
+
+
+#: WCAG AA for body text: what the selected slot's text must reach against its highlight.
+READABLE_CONTRAST = 4.5
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours, from 1 (the same) to 21 (black on white)."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable_selection(palette: QPalette) -> QPalette:
+    """``palette`` with a highlighted text that reads on its highlight, focused or not.
+
+    Themes pair a highlight with a highlighted text that does not always read on it (white on a dark theme's
+    light blue; white on Fusion's mid blue falls short too): the palette's own highlighted text is kept where it
+    reads, else the better of black and white. The highlight itself stays the theme's.
+    """
+    fitted = QPalette(palette)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        background = palette.color(group, QPalette.ColorRole.Highlight)
+        ink = palette.color(group, QPalette.ColorRole.HighlightedText)
+        if contrast(ink, background) < READABLE_CONTRAST:
+            ink = max((QColor("#000000"), QColor("#ffffff")), key=lambda c: contrast(c, background))
+        fitted.setColor(group, QPalette.ColorRole.HighlightedText, ink)
+    return fitted
 
 
 def _qdate(day: date) -> QDate:
@@ -83,6 +117,11 @@ class SlotFinder(QDialog):
         self._update_book()
 
     # -- public API ------------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.tree.setPalette(readable_selection(self.palette()))
+        super().changeEvent(event)
 
     def show_availability(self, availability: Availability) -> None:
         """List the slots grouped by local day (earliest first); an empty answer shows the empty state."""
@@ -210,6 +249,7 @@ class SlotFinder(QDialog):
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setMinimumSize(360, 280)
+        self.tree.setPalette(readable_selection(self.palette()))
         root.addWidget(self.tree, 1)
 
         buttons = QHBoxLayout()

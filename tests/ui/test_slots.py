@@ -12,8 +12,11 @@ import pytest
 import pytest_asyncio
 from local_zone import local_zone
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from screenshot_support import grab_light_and_dark
+from screenshot_support import dark_palette, grab_light_and_dark
+from waiting import until
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import KlenError
@@ -22,7 +25,7 @@ from klen_desktop.api.retry import NO_RETRY
 from klen_desktop.date_texts import date_time
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.ui.formatting import day_heading
-from klen_desktop.ui.slots import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, SlotFinder
+from klen_desktop.ui.slots import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, SlotFinder, contrast
 
 TODAY = date(2026, 12, 1)
 SERVER_NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -221,3 +224,48 @@ async def test_screenshots_of_the_slot_finder(
     await search_and_wait(qtbot, finder, tasks)
     finder.resize(460, 560)
     grab_light_and_dark(qtbot, finder, "slot-finder")
+
+
+def white_on_light_blue() -> QPalette:
+    """A dark theme as some desktops give it: a light blue highlight, with Qt's white highlighted text."""
+    palette = dark_palette()
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    return palette
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("theme", ["light", "dark", "white-on-light-blue"])
+@pytest.mark.parametrize("focused", [True, False])
+async def test_the_selected_slot_reads_in_light_and_dark_palettes(
+    qtbot: QtBot, client: KlenClient, make_finder: Callable[[], SlotFinder], theme: str, focused: bool
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    try:
+        if theme != "light":
+            app.setPalette(dark_palette() if theme == "dark" else white_on_light_blue())
+        finder = make_finder()
+        tasks = connect(finder, client)
+        set_range(finder, TODAY, TODAY, 60)
+        await search_and_wait(qtbot, finder, tasks)
+        finder.show()
+        qtbot.waitExposed(finder)
+        if focused:
+            finder.activateWindow()
+            finder.tree.setFocus()
+            await until(finder.tree.hasFocus, "the slot list has the focus")
+        else:
+            finder.book_button.setFocus()
+        item = finder.tree.currentItem()
+        assert item is not None and item.isSelected()
+        # What is on screen: the selected row's background, and its pixel that stands out most from it (the text).
+        image = finder.tree.viewport().grab(finder.tree.visualItemRect(item)).toImage()
+        background = image.pixelColor(image.width() - 4, image.height() // 2)
+        ink = max(
+            (image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())),
+            key=lambda c: contrast(c, background),
+        )
+        assert contrast(ink, background) >= 4.5, (theme, ink.name(), background.name())
+    finally:
+        app.setPalette(original)
