@@ -49,6 +49,12 @@ def day_heading(day: date, today: date) -> str:
     return date_texts.day_heading(day, today)
 
 
+def date_edit_format() -> str:
+    """A Qt display format for a date box that reads as the one short date, with the year always (it is what the
+    user edits to reach next year): ``ddd d MMM yyyy``."""
+    return "ddd MMM d, yyyy" if date_texts.style().month_first else "ddd d MMM yyyy"
+
+
 def local_zone_text(at: datetime) -> str:
     """The local zone at ``at`` as a person reads it: ``UTC``, ``Berlin (UTC+1)``."""
     return date_texts.local_zone_text(at)

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from klen_desktop.api.models import Availability, AvailabilitySlot
 from klen_desktop.date_texts import moment_range
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
-from klen_desktop.ui.formatting import day_heading, local_zone_text, span
+from klen_desktop.ui.formatting import date_edit_format, day_heading, local_zone_text, span
 
 MIN_DURATION = 1
 MAX_DURATION = 180
@@ -216,7 +216,7 @@ class SlotFinder(QDialog):
         self.end_date = QDateEdit(_qdate(self._today + timedelta(days=DEFAULT_RANGE_DAYS)))
         for edit in (self.start_date, self.end_date):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("ddd yyyy-MM-dd")
+            edit.setDisplayFormat(date_edit_format())
         self.start_date.setMinimumDate(_qdate(self._today))
         self._bound_end()
         form.addRow("&From", self.start_date)

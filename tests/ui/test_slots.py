@@ -94,6 +94,13 @@ def test_defaults_are_a_week_and_thirty_minutes(make_finder: Callable[[], SlotFi
     assert not finder.is_busy and not finder.book_button.isEnabled()
 
 
+def test_the_range_dates_read_as_the_one_short_date_with_its_year(make_finder: Callable[[], SlotFinder]) -> None:
+    finder = make_finder()
+    # The year stays in a date box: it is what the user edits to reach next year.
+    assert finder.start_date.text() == "Tue 1 Dec 2026"
+    assert finder.end_date.text() == "Tue 8 Dec 2026"
+
+
 def test_the_end_date_cannot_precede_the_start(make_finder: Callable[[], SlotFinder]) -> None:
     finder = make_finder()
     set_range(finder, TODAY + timedelta(days=3), TODAY, 30)
