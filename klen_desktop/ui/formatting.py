@@ -49,6 +49,30 @@ def day_heading(day: date, today: date) -> str:
     return date_texts.day_heading(day, today)
 
 
+#: WCAG AA for body text: the least contrast text must have against what it is drawn on.
+READABLE_CONTRAST = 4.5
+
+
+class Colour(Protocol):
+    """An sRGB colour with channels from 0 to 1 (a QColor), named without importing Qt."""
+
+    def redF(self) -> float: ...
+    def greenF(self) -> float: ...
+    def blueF(self) -> float: ...
+
+
+def contrast_ratio(a: Colour, b: Colour) -> float:
+    """The WCAG contrast ratio of two colours, from 1 (the same) to 21 (black on white)."""
+
+    def luminance(c: Colour) -> float:
+        rgb = (c.redF(), c.greenF(), c.blueF())
+        linear = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def date_edit_format() -> str:
     """A Qt display format for a date box that reads as the one short date, with the year always (it is what the
     user edits to reach next year): ``ddd d MMM yyyy``."""

@@ -36,7 +36,14 @@ from PySide6.QtWidgets import (
 from klen_desktop.api.models import Availability, AvailabilitySlot
 from klen_desktop.date_texts import moment_range
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
-from klen_desktop.ui.formatting import date_edit_format, day_heading, local_zone_text, span
+from klen_desktop.ui.formatting import (
+    READABLE_CONTRAST,
+    contrast_ratio,
+    date_edit_format,
+    day_heading,
+    local_zone_text,
+    span,
+)
 
 MIN_DURATION = 1
 MAX_DURATION = 180
@@ -47,23 +54,6 @@ MAX_RANGE_DAYS = 30
 #: How long a change waits before the server is asked again, so a burst of changes costs one request.
 REFRESH_DELAY_MS = 500
 _SLOT_ROLE = Qt.ItemDataRole.UserRole
-
-
-#: WCAG AA for body text: what the selected slot's text must reach against its highlight.
-READABLE_CONTRAST = 4.5
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    """The WCAG contrast ratio of two colours, from 1 (the same) to 21 (black on white)."""
-
-    def luminance(c: QColor) -> float:
-        def channel(v: float) -> float:
-            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
-
-        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
-
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def readable_selection(palette: QPalette) -> QPalette:
@@ -77,8 +67,8 @@ def readable_selection(palette: QPalette) -> QPalette:
     for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
         background = palette.color(group, QPalette.ColorRole.Highlight)
         ink = palette.color(group, QPalette.ColorRole.HighlightedText)
-        if contrast(ink, background) < READABLE_CONTRAST:
-            ink = max((QColor("#000000"), QColor("#ffffff")), key=lambda c: contrast(c, background))
+        if contrast_ratio(ink, background) < READABLE_CONTRAST:
+            ink = max((QColor("#000000"), QColor("#ffffff")), key=lambda c: contrast_ratio(c, background))
         fitted.setColor(group, QPalette.ColorRole.HighlightedText, ink)
     return fitted
 

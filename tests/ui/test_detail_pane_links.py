@@ -3,16 +3,19 @@ links are clickable."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
-from screenshot_support import grab_light_and_dark
+from screenshot_support import dark_palette, grab_light_and_dark
 from test_agenda_values import NOW, make_event
 
 from klen_desktop.ui.agenda.detail_pane import DetailPane, LinkLabel
+from klen_desktop.ui.formatting import contrast_ratio as contrast
 
 JOIN = "https://meet.example.com/j/" + "a1b2c3d4e5" * 20 + "?pwd=" + "Zz9" * 15
 PLACE = "ftp://files.example.com/" + "room-plan-" * 20 + "end"
@@ -78,3 +81,21 @@ def test_a_link_label_shows_server_text_escaped(qtbot: QtBot) -> None:
     qtbot.addWidget(label)
     label.resize(600, 30)
     assert "<b>" not in label.text() and "&lt;b&gt;" in label.text()
+
+
+@pytest.mark.parametrize("palette", [QPalette, dark_palette])
+def test_a_web_link_reads_on_the_window_in_light_and_dark_palettes(qtbot: QtBot, palette: object) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    try:
+        app.setPalette(palette())  # type: ignore[operator]
+        label = link_label(pane_with(qtbot), JOIN)
+        qtbot.waitUntil(lambda: "…" in label.text())
+        # A link without a colour of its own is drawn in the palette's link colour.
+        styled = re.search(r"color: (#[0-9a-f]{6})", label.text())
+        colour = QColor(styled.group(1)) if styled else label.palette().color(QPalette.ColorRole.Link)
+        window = label.palette().color(QPalette.ColorRole.Window)
+        assert contrast(colour, window) >= 4.5, (colour.name(), window.name())
+    finally:
+        app.setPalette(original)

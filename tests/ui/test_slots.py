@@ -24,8 +24,9 @@ from klen_desktop.api.models import Availability
 from klen_desktop.api.retry import NO_RETRY
 from klen_desktop.date_texts import date_time
 from klen_desktop.emulator import EmulatorServer
+from klen_desktop.ui.formatting import contrast_ratio as contrast
 from klen_desktop.ui.formatting import day_heading
-from klen_desktop.ui.slots import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, SlotFinder, contrast
+from klen_desktop.ui.slots import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, SlotFinder
 
 TODAY = date(2026, 12, 1)
 SERVER_NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal, SignalInstance
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -31,7 +31,7 @@ from klen_desktop.ui.agenda.event_facts import detail_rows
 from klen_desktop.ui.agenda.filters import join_link
 from klen_desktop.ui.agenda.widgets import plain_tooltip, set_write_enabled
 from klen_desktop.ui.form_widgets import plain_label
-from klen_desktop.ui.formatting import breakable
+from klen_desktop.ui.formatting import READABLE_CONTRAST, breakable, contrast_ratio
 
 
 class DetailPane(QWidget):
@@ -213,11 +213,29 @@ class LinkLabel(QLabel):
         if self._link is None:
             self.setText(self._prefix + shown)
         else:
-            self.setText(f'{html.escape(self._prefix)}<a href="link">{html.escape(shown)}</a>')
+            colour = _link_colour(self.palette())
+            link = f'<a href="link" style="color: {colour}">{html.escape(shown)}</a>'
+            self.setText(f"{html.escape(self._prefix)}{link}")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._fit(self.width())
+        super().changeEvent(event)
 
     def _activated(self, _href: str) -> None:
         if self._link is not None:
             self.opened.emit(self._link)
+
+
+def _link_colour(palette: QPalette) -> str:
+    """The palette's link colour where it reads on the window, else its highlight, else its text: a theme may
+    keep Qt's default dark blue link colour on a dark window."""
+    window = palette.color(QPalette.ColorRole.Window)
+    for role in (QPalette.ColorRole.Link, QPalette.ColorRole.Highlight, QPalette.ColorRole.WindowText):
+        colour = palette.color(role)
+        if contrast_ratio(colour, window) >= READABLE_CONTRAST:
+            return colour.name()
+    return palette.color(QPalette.ColorRole.WindowText).name()
 
 
 def _note(event: StoredEvent) -> str:
