@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from klen_desktop import date_texts
 from klen_desktop.api.models import EventStatus
@@ -71,6 +72,17 @@ def contrast_ratio(a: Colour, b: Colour) -> float:
 
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+C = TypeVar("C", bound=Colour)
+
+
+def readable_ink(preferred: C, background: Colour, fallbacks: Sequence[C]) -> C:
+    """``preferred`` where it reads on ``background``, else the fallback that reads best: themes pair a highlight
+    with a highlighted text that does not always read on it (white on a dark theme's light blue)."""
+    if contrast_ratio(preferred, background) >= READABLE_CONTRAST:
+        return preferred
+    return max(fallbacks, key=lambda c: contrast_ratio(c, background))
 
 
 def date_edit_format() -> str:

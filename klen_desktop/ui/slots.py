@@ -37,11 +37,10 @@ from klen_desktop.api.models import Availability, AvailabilitySlot
 from klen_desktop.date_texts import moment_range
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 from klen_desktop.ui.formatting import (
-    READABLE_CONTRAST,
-    contrast_ratio,
     date_edit_format,
     day_heading,
     local_zone_text,
+    readable_ink,
     span,
 )
 
@@ -67,8 +66,7 @@ def readable_selection(palette: QPalette) -> QPalette:
     for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
         background = palette.color(group, QPalette.ColorRole.Highlight)
         ink = palette.color(group, QPalette.ColorRole.HighlightedText)
-        if contrast_ratio(ink, background) < READABLE_CONTRAST:
-            ink = max((QColor("#000000"), QColor("#ffffff")), key=lambda c: contrast_ratio(c, background))
+        ink = readable_ink(ink, background, (QColor("#000000"), QColor("#ffffff")))
         fitted.setColor(group, QPalette.ColorRole.HighlightedText, ink)
     return fitted
 

@@ -9,14 +9,16 @@ from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect
-from PySide6.QtGui import QHelpEvent, QImage, QPainter
-from PySide6.QtWidgets import QStyleOptionViewItem, QToolTip
+from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolTip
 from pytestqt.qtbot import QtBot
-from screenshot_support import grab_light_and_dark
+from screenshot_support import dark_palette, grab_light_and_dark
 from test_agenda_values import make_event
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.ui.agenda import AgendaWindow
+from klen_desktop.ui.agenda.row_layout import text_left
+from klen_desktop.ui.formatting import contrast_ratio
 
 NOW = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
 PHONE = "+49 30 1234 5678 90"
@@ -99,3 +101,34 @@ def test_screenshots_of_a_row_asking_did_it_happen(qtbot: QtBot, window: AgendaW
     window.resize(560, 400)
     grab_light_and_dark(qtbot, window, "agenda-outcome-row")
     assert QPointF  # keep the import used when screenshots are skipped
+
+
+@pytest.mark.parametrize("palette", ["light", "dark", "white-on-light-blue"])
+def test_a_selected_row_reads_in_light_and_dark_palettes(qtbot: QtBot, window: AgendaWindow, palette: str) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    try:
+        if palette != "light":
+            themed = dark_palette()
+            if palette == "white-on-light-blue":  # a dark theme as some desktops give it
+                themed.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+            app.setPalette(themed)
+        view = window.list_view
+        expected = app.palette().color(QPalette.ColorRole.Highlight)
+        qtbot.waitUntil(lambda: view.viewport().palette().color(QPalette.ColorRole.Highlight) == expected)
+        window.show_event(1)
+        rect = view.visualRect(window.model.index(window.model.row_of(1) or 0))
+        qtbot.waitUntil(lambda: view.selectionModel().isSelected(window.model.index(window.model.row_of(1) or 0)))
+        image = view.viewport().grab(rect).toImage()
+        left = text_left(QRect(0, 0, rect.width(), rect.height()), view.fontMetrics())
+        background = image.pixelColor(left - 4, 3)
+        # The title's strongest pixel against the row's background: the colour its text is drawn in.
+        ink = max(
+            (image.pixelColor(x, y) for x in range(left, left + 120) for y in range(2, rect.height() // 2)),
+            key=lambda c: contrast_ratio(c, background),
+        )
+        assert background == view.viewport().palette().color(QPalette.ColorRole.Highlight), background.name()
+        assert contrast_ratio(ink, background) >= 4.5, (palette, ink.name(), background.name())
+    finally:
+        app.setPalette(original)

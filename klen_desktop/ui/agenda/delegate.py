@@ -40,12 +40,13 @@ from klen_desktop.ui.agenda.model import AgendaModel, PaintInfo
 from klen_desktop.ui.agenda.row_layout import ASK, PAD, RowButtons, row_buttons, text_left, time_width
 from klen_desktop.ui.agenda.rows import NowMark
 from klen_desktop.ui.agenda.widgets import plain_tooltip
-from klen_desktop.ui.formatting import one_line
+from klen_desktop.ui.formatting import one_line, readable_ink
 
 Index = QModelIndex | QPersistentModelIndex
 NOW_COLOR = QColor("#d93025")
 _PAD = PAD
 _TEXT_CACHE_SIZE = 5000  # texts kept laid out: a few screens of rows, then start over
+_INKS = (QColor("#000000"), QColor("#ffffff"))  # for a selected row whose theme text does not read on it
 _MUTED_STATUSES = (EventStatus.CANCELLED, EventStatus.COMPLETED, EventStatus.NO_SHOW)
 _STATE_PILLS = {
     LocalState.PENDING: ("Pending", QColor("#d9822b")),
@@ -190,6 +191,8 @@ class AgendaDelegate(QStyledItemDelegate):
         pal = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        if selected:
+            text_color = readable_ink(text_color, pal.color(QPalette.ColorRole.Highlight), _INKS)
         muted = QColor(text_color)
         muted.setAlphaF(0.6)
         is_muted = s.status in _MUTED_STATUSES
