@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 
 from klen_desktop.api.models import EventStatus, EventSummary
+from klen_desktop.date_texts import clock, moment_range
 from klen_desktop.labels import TYPE_LABELS, clip
 from klen_desktop.links import web_link
 from klen_desktop.reminders.due import Reminder
@@ -117,11 +118,8 @@ class ReminderContent:
 
 
 def time_range(start: datetime, end: datetime, tz: tzinfo | None = None) -> str:
-    """``Tue 24 Nov 14:30–15:00`` in ``tz`` (local time when ``None``); the end's day is added when it differs."""
-    s, e = start.astimezone(tz), end.astimezone(tz)
-    if s.date() == e.date():
-        return f"{s:%a %d %b %H:%M}–{e:%H:%M}"
-    return f"{s:%a %d %b %H:%M}–{e:%a %d %b %H:%M}"
+    """``Tue 24 Nov, 14:30–15:00`` in ``tz`` (local time when ``None``); the end's day is added when it differs."""
+    return moment_range(start.astimezone(tz), end.astimezone(tz))
 
 
 def _who(event: EventSummary) -> str | None:
@@ -190,7 +188,7 @@ def reminder_message(reminder: Reminder, tz: tzinfo | None = None) -> Message:
     url = web_link(event.video_conference_url)
     lines = _event_lines(event, tz)
     if reminder.late:
-        lines.insert(0, f"Late reminder: it was due at {reminder.due_at.astimezone(tz):%H:%M}.")
+        lines.insert(0, f"Late reminder: it was due at {clock(reminder.due_at.astimezone(tz))}.")
     snoozes = snooze_buttons()
     buttons: list[Button] = []
     if url:

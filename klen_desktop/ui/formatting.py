@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
+from klen_desktop import date_texts
 from klen_desktop.api.models import EventStatus
+from klen_desktop.date_texts import clock, date_time
 from klen_desktop.event_rules import is_open
 from klen_desktop.labels import clip, extends_previous
 
@@ -22,6 +25,7 @@ class Timed(Protocol):
 
 
 def local(dt: datetime) -> datetime:
+    """``dt`` in the local zone: times are stored in UTC and shown in local time."""
     return dt.astimezone()
 
 
@@ -35,20 +39,61 @@ def span(start_time: datetime, end_time: datetime) -> str:
     start, end = local(start_time), local(end_time)
     days = (end.date() - start.date()).days
     if days == 0:
-        return f"{start:%H:%M}–{end:%H:%M}"
+        return f"{clock(start)}–{clock(end)}"
     if days < 7:
-        return f"{start:%H:%M}–{end:%a %H:%M}"
-    return f"{start:%H:%M}–{end:%d %b %H:%M}"
+        return f"{clock(start)}–{date_texts.style().short_weekdays[end.weekday()]} {clock(end)}"
+    return f"{clock(start)}–{date_time(end)}"
 
 
 def day_heading(day: date, today: date) -> str:
-    if day == today:
-        return f"Today, {day:%A %d %B}"
-    if day == today + timedelta(days=1):
-        return f"Tomorrow, {day:%A %d %B}"
-    if day == today - timedelta(days=1):
-        return f"Yesterday, {day:%A %d %B}"
-    return f"{day:%A %d %B %Y}"
+    """``Today, Saturday 5 December``: the one day-heading format (see :mod:`klen_desktop.date_texts`)."""
+    return date_texts.day_heading(day, today)
+
+
+#: WCAG AA for body text: the least contrast text must have against what it is drawn on.
+READABLE_CONTRAST = 4.5
+
+
+class Colour(Protocol):
+    """An sRGB colour with channels from 0 to 1 (a QColor), named without importing Qt."""
+
+    def redF(self) -> float: ...
+    def greenF(self) -> float: ...
+    def blueF(self) -> float: ...
+
+
+def contrast_ratio(a: Colour, b: Colour) -> float:
+    """The WCAG contrast ratio of two colours, from 1 (the same) to 21 (black on white)."""
+
+    def luminance(c: Colour) -> float:
+        rgb = (c.redF(), c.greenF(), c.blueF())
+        linear = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+C = TypeVar("C", bound=Colour)
+
+
+def readable_ink(preferred: C, background: Colour, fallbacks: Sequence[C]) -> C:
+    """``preferred`` where it reads on ``background``, else the fallback that reads best: themes pair a highlight
+    with a highlighted text that does not always read on it (white on a dark theme's light blue)."""
+    if contrast_ratio(preferred, background) >= READABLE_CONTRAST:
+        return preferred
+    return max(fallbacks, key=lambda c: contrast_ratio(c, background))
+
+
+def date_edit_format() -> str:
+    """A Qt display format for a date box that reads as the one short date, with the year always (it is what the
+    user edits to reach next year): ``ddd d MMM yyyy``."""
+    return "ddd MMM d, yyyy" if date_texts.style().month_first else "ddd d MMM yyyy"
+
+
+def local_zone_text(at: datetime) -> str:
+    """The local zone at ``at`` as a person reads it: ``UTC``, ``Berlin (UTC+1)``."""
+    return date_texts.local_zone_text(at)
 
 
 def starts_in(event: Timed, now: datetime) -> str:
@@ -63,7 +108,7 @@ def starts_in(event: Timed, now: datetime) -> str:
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
         return f"in {hours} h {minutes:02d} min" if minutes else f"in {hours} h"
-    return f"on {local(event.start_time):%a %d %b at %H:%M}"
+    return f"on {date_time(local(event.start_time))}"
 
 
 def starts_in_changes(event: Timed, now: datetime) -> datetime | None:

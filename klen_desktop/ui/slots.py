@@ -17,8 +17,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -34,8 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import Availability, AvailabilitySlot
-from klen_desktop.ui.form_widgets import ErrorLabel, plain_label, zone_description
-from klen_desktop.ui.formatting import day_heading
+from klen_desktop.date_texts import moment_range
+from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
+from klen_desktop.ui.formatting import (
+    date_edit_format,
+    day_heading,
+    local_zone_text,
+    readable_ink,
+    span,
+)
 
 MIN_DURATION = 1
 MAX_DURATION = 180
@@ -46,6 +53,22 @@ MAX_RANGE_DAYS = 30
 #: How long a change waits before the server is asked again, so a burst of changes costs one request.
 REFRESH_DELAY_MS = 500
 _SLOT_ROLE = Qt.ItemDataRole.UserRole
+
+
+def readable_selection(palette: QPalette) -> QPalette:
+    """``palette`` with a highlighted text that reads on its highlight, focused or not.
+
+    Themes pair a highlight with a highlighted text that does not always read on it (white on a dark theme's
+    light blue; white on Fusion's mid blue falls short too): the palette's own highlighted text is kept where it
+    reads, else the better of black and white. The highlight itself stays the theme's.
+    """
+    fitted = QPalette(palette)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        background = palette.color(group, QPalette.ColorRole.Highlight)
+        ink = palette.color(group, QPalette.ColorRole.HighlightedText)
+        ink = readable_ink(ink, background, (QColor("#000000"), QColor("#ffffff")))
+        fitted.setColor(group, QPalette.ColorRole.HighlightedText, ink)
+    return fitted
 
 
 def _qdate(day: date) -> QDate:
@@ -82,6 +105,11 @@ class SlotFinder(QDialog):
         self._update_book()
 
     # -- public API ------------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.tree.setPalette(readable_selection(self.palette()))
+        super().changeEvent(event)
 
     def show_availability(self, availability: Availability) -> None:
         """List the slots grouped by local day (earliest first); an empty answer shows the empty state."""
@@ -133,15 +161,15 @@ class SlotFinder(QDialog):
             self.tree.addTopLevelItem(day_item)
             for index, slot in group:
                 start, end = slot.start.astimezone(), slot.end.astimezone()
-                child = QTreeWidgetItem([f"{start:%H:%M} – {end:%H:%M}"])
-                child.setToolTip(0, f"{start:%A %d %B, %H:%M} – {end:%H:%M} ({_minutes_text(slot.duration_minutes)})")
+                child = QTreeWidgetItem([span(start, end)])
+                child.setToolTip(0, f"{moment_range(start, end, self._today)} ({_minutes_text(slot.duration_minutes)})")
                 child.setData(0, _SLOT_ROLE, index)
                 day_item.addChild(child)
                 if first is None or slot == keep:
                     first = child
         self.tree.expandAll()
         if first is not None:
-            zone = zone_description(self._slots[0].start)
+            zone = local_zone_text(self._slots[0].start)
             length = _minutes_text(availability.duration_minutes)
             self.state_label.setText(f"{len(self._slots)} free slots of {length} · times in {zone}")
             self.tree.setCurrentItem(first)
@@ -176,7 +204,7 @@ class SlotFinder(QDialog):
         self.end_date = QDateEdit(_qdate(self._today + timedelta(days=DEFAULT_RANGE_DAYS)))
         for edit in (self.start_date, self.end_date):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("ddd yyyy-MM-dd")
+            edit.setDisplayFormat(date_edit_format())
         self.start_date.setMinimumDate(_qdate(self._today))
         self._bound_end()
         form.addRow("&From", self.start_date)
@@ -209,6 +237,7 @@ class SlotFinder(QDialog):
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setMinimumSize(360, 280)
+        self.tree.setPalette(readable_selection(self.palette()))
         root.addWidget(self.tree, 1)
 
         buttons = QHBoxLayout()

@@ -23,6 +23,7 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from klen_desktop.api.models import EventType
+from klen_desktop.date_texts import clock
 from klen_desktop.labels import TYPE_LABELS
 from klen_desktop.links import web_link
 from klen_desktop.session.free_slot_offer import Click, FreeSlotOffer, SlotAnswer
@@ -210,7 +211,7 @@ class Tray(QObject):
         if count:
             return f"{count} change{'s' if count != 1 else ''} not yet on the server"
         if self._controller.dnd.active(now) and self._controller.dnd.until is not None:
-            return f"Do not disturb until {local(self._controller.dnd.until):%H:%M}"
+            return f"Do not disturb until {clock(local(self._controller.dnd.until))}"
         return None
 
     # -- the two-click booking -----------------------------------------------------------------------------
@@ -257,7 +258,7 @@ class Tray(QObject):
         menu.addSeparator()
         _action(menu, "Open agenda", self.open_agenda.emit)
         last = controller.status.last_success
-        _action(menu, "Sync now" if last is None else f"Sync now (last sync {local(last):%H:%M})", self.sync_now.emit)
+        _action(menu, "Sync now" if last is None else f"Sync now (last sync {clock(local(last))})", self.sync_now.emit)
         self._add_dnd(menu, now)
         _action(menu, "Settings…", self.settings.emit)
         menu.addSeparator()
@@ -293,7 +294,7 @@ class Tray(QObject):
         active = self._controller.dnd.active(now) and self._controller.dnd.until is not None
         title = "Do not disturb"
         if active and self._controller.dnd.until is not None:
-            title += f" (until {local(self._controller.dnd.until):%H:%M})"
+            title += f" (until {clock(local(self._controller.dnd.until))})"
         sub = menu.addMenu(title)
         _action(sub, "For 1 hour", partial(self.dnd.emit, 60))
         _action(sub, "Until tomorrow", partial(self.dnd.emit, -1))

@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 from notify_support import BASE, agent_booking, reminder, summary
 
 from klen_desktop.api.models import Customer, EventStatus, EventType
+from klen_desktop.date_texts import short_date
 from klen_desktop.links import web_link
 from klen_desktop.notify.messages import (
     ActionKind,
@@ -23,6 +24,9 @@ from klen_desktop.reminders.snooze import UNTIL_START
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.diff import Change, ChangeKind
 
+# "Tue 24 Nov", with the year once 2026 is past: the day every event here is on.
+DAY = short_date(BASE.date())
+
 UTCZ = UTC
 
 
@@ -31,7 +35,7 @@ def test_reminder_has_time_type_location_and_join_snooze_open() -> None:
     msg = reminder_message(reminder(event), UTCZ)
     assert msg.kind is NotifyKind.REMINDER
     assert msg.title == "Design review"
-    assert msg.body == "Tue 24 Nov 09:00–09:30 · Video call\nLocation: Room 4"
+    assert msg.body == f"{DAY}, 09:00–09:30 · Video call\nLocation: Room 4"
     assert [b.key for b in msg.buttons] == ["join", "snooze:5", "open", "snooze:10", "snooze:15", "snooze:until_start"]
     assert msg.button("snooze:until_start") is not None
     assert msg.button("snooze:until_start").snooze == UNTIL_START  # type: ignore[union-attr]
@@ -87,7 +91,7 @@ def test_moved_shows_old_and_new_time() -> None:
     new = old.model_copy(update={"start_time": BASE + timedelta(hours=2), "end_time": BASE + timedelta(hours=3)})
     msg = change_message(Change(ChangeKind.MOVED, new, old), UTCZ)
     assert msg is not None and msg.title == "Moved: Sync"
-    assert msg.body.splitlines()[:2] == ["Now Tue 24 Nov 11:00–12:00", "Was Tue 24 Nov 09:00–09:30"]
+    assert msg.body.splitlines()[:2] == [f"Now {DAY}, 11:00–12:00", f"Was {DAY}, 09:00–09:30"]
 
 
 def test_cancel_reason_is_the_line_the_cancel_appended() -> None:
@@ -132,7 +136,7 @@ def test_reminder_content_for_own_window() -> None:
     content = reminder_content(reminder(event, late=True), UTCZ)
     assert (content.title, content.when, content.details, content.late) == (
         "Event 9",
-        "Tue 24 Nov 09:00–09:30",
+        f"{DAY}, 09:00–09:30",
         ("Appointment",),
         True,
     )

@@ -29,6 +29,7 @@ from shifted_clock import ShiftedClock
 
 from klen_desktop.app import KlenDesktop
 from klen_desktop.clock import Clock
+from klen_desktop.date_texts import date_time
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.labels import clip, extends_previous
 from klen_desktop.notify.messages import change_message, reminder_content, reminder_message
@@ -405,7 +406,7 @@ async def test_zero_minute_thirty_day_and_midnight_events_read_sensibly(
     labels = [a.text() for a in app.tray.menu.actions()]
     assert any(text.startswith(f"{start_local:%H:%M}–{start_local:%H:%M}  Zero minutes") for text in labels), labels
     month_label = next(text for text in labels if "Thirty days" in text)
-    assert f"{end30:%d %b %H:%M}" in month_label, month_label
+    assert date_time(end30) in month_label, month_label
     for event_id in (zero, month, overnight):
         app.windows.show_event(event_id)
         await settle(2)

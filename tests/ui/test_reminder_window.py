@@ -22,6 +22,7 @@ from screenshot_support import dark_palette
 from shifted_clock import ShiftedClock
 
 from klen_desktop.api.models import Customer, EventStatus, EventType
+from klen_desktop.date_texts import date_time
 from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.notify.messages import ActionKind, reminder_content, starting_now_content
 from klen_desktop.sync.diff import Change, ChangeKind, ChangeSet
@@ -82,7 +83,8 @@ def test_reminder_card_shows_server_text_as_plain_text(qtbot: QtBot) -> None:
     card = ReminderCard(reminder_content(reminder(CALL, late=True), UTC))
     qtbot.addWidget(card)
     assert card.title.text() == "Quarterly <b>review</b> & plan"
-    assert card.when.text() == "Tue 24 Nov 09:00–09:30"
+    start = CALL.start_time
+    assert card.when.text() == f"{date_time(start)}–09:30"
     assert [d.text() for d in card.details] == ["Video call", "Location: Room 4", "Customer: Ada Byron"]
     assert card.note is not None and card.note.text().startswith("Late reminder")
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in card.findChildren(QLabel))
@@ -260,5 +262,5 @@ def test_screenshots_light_and_dark(qtbot: QtBot) -> None:
 def test_due_times_are_shown_in_local_time(qtbot: QtBot) -> None:
     content = reminder_content(reminder(CALL))
     start = CALL.start_time.astimezone()
-    assert content.when.startswith(f"{start:%a %d %b %H:%M}")
+    assert content.when.startswith(date_time(start))
     assert content.due_at == CALL.start_time - timedelta(minutes=15)

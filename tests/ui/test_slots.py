@@ -12,14 +12,19 @@ import pytest
 import pytest_asyncio
 from local_zone import local_zone
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from screenshot_support import grab_light_and_dark
+from screenshot_support import dark_palette, grab_light_and_dark
+from waiting import until
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import KlenError
 from klen_desktop.api.models import Availability
 from klen_desktop.api.retry import NO_RETRY
+from klen_desktop.date_texts import date_time
 from klen_desktop.emulator import EmulatorServer
+from klen_desktop.ui.formatting import contrast_ratio as contrast
 from klen_desktop.ui.formatting import day_heading
 from klen_desktop.ui.slots import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, SlotFinder
 
@@ -90,6 +95,13 @@ def test_defaults_are_a_week_and_thirty_minutes(make_finder: Callable[[], SlotFi
     assert not finder.is_busy and not finder.book_button.isEnabled()
 
 
+def test_the_range_dates_read_as_the_one_short_date_with_its_year(make_finder: Callable[[], SlotFinder]) -> None:
+    finder = make_finder()
+    # The year stays in a date box: it is what the user edits to reach next year.
+    assert finder.start_date.text() == "Tue 1 Dec 2026"
+    assert finder.end_date.text() == "Tue 8 Dec 2026"
+
+
 def test_the_end_date_cannot_precede_the_start(make_finder: Callable[[], SlotFinder]) -> None:
     finder = make_finder()
     set_range(finder, TODAY + timedelta(days=3), TODAY, 30)
@@ -120,7 +132,7 @@ async def test_slots_are_grouped_by_local_day_and_booking_emits_the_slot(
     assert finder.day_headings() == [day_heading(day, TODAY) for day, _ in by_day]
     assert [finder.tree.topLevelItem(i).childCount() for i in range(len(by_day))] == [n for _, n in by_day]  # type: ignore[union-attr]
     first_child = finder.tree.topLevelItem(0).child(0)  # type: ignore[union-attr]
-    assert first_child.text(0) == "18:00 – 19:00"
+    assert first_child.text(0) == "18:00–19:00"
 
     # Choose the first slot of the second local day by double-click.
     second_day = finder.tree.topLevelItem(1)
@@ -149,6 +161,22 @@ async def test_slots_are_grouped_by_local_day_and_booking_emits_the_slot(
     with qtbot.waitSignal(finder.slot_chosen, timeout=2000) as booked:
         qtbot.mouseClick(finder.book_button, Qt.MouseButton.LeftButton)
     assert booked.args == [expected.available_slots[0].start, expected.available_slots[0].end]
+
+
+@pytest.mark.asyncio
+async def test_slot_texts_use_the_one_date_format_and_name_the_zone_by_its_city(
+    qtbot: QtBot, tokyo: None, client: KlenClient, make_finder: Callable[[], SlotFinder]
+) -> None:
+    finder = make_finder()
+    tasks = connect(finder, client)
+    set_range(finder, TODAY, TODAY, 60)
+    await search_and_wait(qtbot, finder, tasks)
+
+    assert finder.state_label.text().endswith("· times in Tokyo (UTC+9)")
+    slot = finder.tree.topLevelItem(0).child(0)  # type: ignore[union-attr]
+    # 09:00 UTC on 1 Dec 2026 is 18:00 in Tokyo: a date-time without the (current) year, then the end time.
+    assert slot.toolTip(0).startswith(f"{date_time(datetime(2026, 12, 1, 18, 0), TODAY)}–{'19:00'}")
+    assert slot.toolTip(0).startswith("Tue 1 Dec, 18:00–19:00")
 
 
 @pytest.mark.asyncio
@@ -204,3 +232,48 @@ async def test_screenshots_of_the_slot_finder(
     await search_and_wait(qtbot, finder, tasks)
     finder.resize(460, 560)
     grab_light_and_dark(qtbot, finder, "slot-finder")
+
+
+def white_on_light_blue() -> QPalette:
+    """A dark theme as some desktops give it: a light blue highlight, with Qt's white highlighted text."""
+    palette = dark_palette()
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    return palette
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("theme", ["light", "dark", "white-on-light-blue"])
+@pytest.mark.parametrize("focused", [True, False])
+async def test_the_selected_slot_reads_in_light_and_dark_palettes(
+    qtbot: QtBot, client: KlenClient, make_finder: Callable[[], SlotFinder], theme: str, focused: bool
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    try:
+        if theme != "light":
+            app.setPalette(dark_palette() if theme == "dark" else white_on_light_blue())
+        finder = make_finder()
+        tasks = connect(finder, client)
+        set_range(finder, TODAY, TODAY, 60)
+        await search_and_wait(qtbot, finder, tasks)
+        finder.show()
+        qtbot.waitExposed(finder)
+        if focused:
+            finder.activateWindow()
+            finder.tree.setFocus()
+            await until(finder.tree.hasFocus, "the slot list has the focus")
+        else:
+            finder.book_button.setFocus()
+        item = finder.tree.currentItem()
+        assert item is not None and item.isSelected()
+        # What is on screen: the selected row's background, and its pixel that stands out most from it (the text).
+        image = finder.tree.viewport().grab(finder.tree.visualItemRect(item)).toImage()
+        background = image.pixelColor(image.width() - 4, image.height() // 2)
+        ink = max(
+            (image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())),
+            key=lambda c: contrast(c, background),
+        )
+        assert contrast(ink, background) >= 4.5, (theme, ink.name(), background.name())
+    finally:
+        app.setPalette(original)

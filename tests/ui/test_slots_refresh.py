@@ -55,13 +55,13 @@ async def test_a_slot_booked_here_or_by_an_agent_leaves_the_open_finder(
         finder.start_date.setDate(finder.start_date.date().addDays(1))
         finder.end_date.setDate(finder.start_date.date())
         finder.search_button.click()
-        await app.until(lambda: "09:00 – 09:30" in listed(finder), "tomorrow's slots listed")
-        assert "09:30 – 10:00" in listed(finder)
+        await app.until(lambda: "09:00–09:30" in listed(finder), "tomorrow's slots listed")
+        assert "09:30–10:00" in listed(finder)
 
         nine = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0, tzinfo=UTC)
         await app.controller.book(nine, nine + timedelta(minutes=30))
         # At once, from the cache: the local copy of the booking takes the slot before the server knows it.
-        await app.until(lambda: "09:00 – 09:30" not in listed(finder), "the booked slot taken off the list")
+        await app.until(lambda: "09:00–09:30" not in listed(finder), "the booked slot taken off the list")
 
         searches = len([r for r in emulator.admin.request_log() if r.path.endswith("/availability")])
         emulator.admin.insert_events(
@@ -74,15 +74,15 @@ async def test_a_slot_booked_here_or_by_an_agent_leaves_the_open_finder(
             ]
         )
         app.controller.sync_now()
-        await app.until(lambda: "09:30 – 10:00" not in listed(finder), "the agent's booking taken off the list", 20)
+        await app.until(lambda: "09:30–10:00" not in listed(finder), "the agent's booking taken off the list", 20)
         await app.until(
             lambda: len([r for r in emulator.admin.request_log() if r.path.endswith("/availability")]) > searches,
             "the finder asked the server again",
             20,
         )
         await app.until(lambda: not finder.is_busy, "the refreshed answer shown")
-        assert "09:00 – 09:30" not in listed(finder) and "09:30 – 10:00" not in listed(finder)
-        assert "10:00 – 10:30" in listed(finder)
+        assert "09:00–09:30" not in listed(finder) and "09:30–10:00" not in listed(finder)
+        assert "10:00–10:30" in listed(finder)
 
 
 async def test_booking_from_the_finder_refreshes_its_list_and_keeps_the_chosen_range(
@@ -95,7 +95,7 @@ async def test_booking_from_the_finder_refreshes_its_list_and_keeps_the_chosen_r
         finder.duration_spin.setValue(45)
         chosen = finder.search_range()
         finder.search_button.click()
-        await app.until(lambda: "09:00 – 09:45" in listed(finder), "tomorrow's slots listed")
+        await app.until(lambda: "09:00–09:45" in listed(finder), "tomorrow's slots listed")
         searches = availability_requests(emulator)
 
         finder.book_button.click()  # the first slot is selected
@@ -103,11 +103,11 @@ async def test_booking_from_the_finder_refreshes_its_list_and_keeps_the_chosen_r
         editor.title_edit.setText("Booked from the finder")
         editor.save_button.click()
         await app.until(lambda: app.server_event("Booked from the finder") is not None, "the booking on the server")
-        await app.until(lambda: "09:00 – 09:45" not in listed(finder), "the booked slot taken off the list")
+        await app.until(lambda: "09:00–09:45" not in listed(finder), "the booked slot taken off the list")
         await app.until(lambda: availability_requests(emulator) > searches, "the finder asked the server again")
         await app.until(lambda: not finder.is_busy, "the refreshed answer shown")
-        assert "09:00 – 09:45" not in listed(finder) and "09:30 – 10:15" not in listed(finder)
-        assert "10:00 – 10:45" in listed(finder)
+        assert "09:00–09:45" not in listed(finder) and "09:30–10:15" not in listed(finder)
+        assert "10:00–10:45" in listed(finder)
         assert finder.search_range() == chosen and finder.last_search == chosen
 
 
@@ -130,4 +130,4 @@ async def test_a_change_during_a_slow_search_asks_again_once_it_answers(
         await app.controller.book(nine, nine + timedelta(minutes=30))  # while the search is under way
         await app.until(lambda: availability_requests(emulator) >= 2, "asked again after the first answer", 20)
         await app.until(lambda: not finder.is_busy, "the second answer shown", 20)
-        assert "09:00 – 09:30" not in listed(finder) and "09:30 – 10:00" in listed(finder)
+        assert "09:00–09:30" not in listed(finder) and "09:30–10:00" in listed(finder)

@@ -8,16 +8,27 @@ as rich text, so server titles show exactly as typed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPalette, QPen, QStaticText, QTransform
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionButton,
     QStyleOptionViewItem,
+    QToolTip,
     QWidget,
 )
 
@@ -26,29 +37,22 @@ from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.ui.agenda.event_facts import RowTexts
 from klen_desktop.ui.agenda.glyphs import type_glyph_pixmap
 from klen_desktop.ui.agenda.model import AgendaModel, PaintInfo
+from klen_desktop.ui.agenda.row_layout import ASK, PAD, RowButtons, row_buttons, text_left, time_width
 from klen_desktop.ui.agenda.rows import NowMark
-from klen_desktop.ui.formatting import one_line
+from klen_desktop.ui.agenda.widgets import plain_tooltip
+from klen_desktop.ui.formatting import one_line, readable_ink
 
 Index = QModelIndex | QPersistentModelIndex
 NOW_COLOR = QColor("#d93025")
-_PAD = 8
+_PAD = PAD
 _TEXT_CACHE_SIZE = 5000  # texts kept laid out: a few screens of rows, then start over
+_INKS = (QColor("#000000"), QColor("#ffffff"))  # for a selected row whose theme text does not read on it
 _MUTED_STATUSES = (EventStatus.CANCELLED, EventStatus.COMPLETED, EventStatus.NO_SHOW)
 _STATE_PILLS = {
     LocalState.PENDING: ("Pending", QColor("#d9822b")),
     LocalState.ATTENTION: ("Needs attention", QColor("#d93025")),
     LocalState.CONFLICT: ("Conflict", QColor("#d93025")),
 }
-
-
-@dataclass(frozen=True)
-class RowButtons:
-    """Where the clickable parts of an event row are, for the given row rectangle."""
-
-    join: QRect | None
-    completed: QRect | None
-    no_show: QRect | None
-    text_right: int  # the title and subtitle end here
 
 
 class _Fonts:
@@ -66,11 +70,7 @@ class _Fonts:
         self.today = QFont(self.bold)
         self.today.setPointSizeF(base.pointSizeF() * 1.1)
         self.today_metrics = QFontMetrics(self.today)
-        self.time_width = QFontMetrics(base).horizontalAdvance("00:00–Wed 00:00") + 12
-
-
-def _button_width(fm: QFontMetrics, text: str) -> int:
-    return fm.horizontalAdvance(text) + 20
+        self.time_width = time_width(QFontMetrics(base))
 
 
 class AgendaDelegate(QStyledItemDelegate):
@@ -97,24 +97,10 @@ class AgendaDelegate(QStyledItemDelegate):
         """Every row's height: two lines of text and padding (the view uses fixed heights)."""
         return 2 * fm.height() + 2 * _PAD + 4
 
-    def buttons(self, rect: QRect, fm: QFontMetrics, join: bool, outcome: bool) -> RowButtons:
-        h = fm.height() + 10
-        top = rect.top() + (rect.height() - h) // 2
-        right = rect.right() - _PAD
-        join_r = completed_r = no_show_r = None
-        if join:
-            w = _button_width(fm, "Join")
-            join_r = QRect(right - w + 1, top, w, h)
-            right -= w + 6
-        if outcome and not self._read_only:
-            w = _button_width(fm, "No-show")
-            no_show_r = QRect(right - w + 1, top, w, h)
-            right -= w + 4
-            w = _button_width(fm, "Completed")
-            completed_r = QRect(right - w + 1, top, w, h)
-            right -= w + 6
-            right -= fm.horizontalAdvance("Did it happen?") + 6
-        return RowButtons(join_r, completed_r, no_show_r, right)
+    def buttons(
+        self, rect: QRect, fm: QFontMetrics, join: bool, outcome: bool, texts: RowTexts | None = None
+    ) -> RowButtons:
+        return row_buttons(rect, fm, join=join, outcome=outcome and not self._read_only, texts=texts)
 
     # -- painting ----------------------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -205,6 +191,8 @@ class AgendaDelegate(QStyledItemDelegate):
         pal = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        if selected:
+            text_color = readable_ink(text_color, pal.color(QPalette.ColorRole.Highlight), _INKS)
         muted = QColor(text_color)
         muted.setAlphaF(0.6)
         is_muted = s.status in _MUTED_STATUSES
@@ -223,8 +211,8 @@ class AgendaDelegate(QStyledItemDelegate):
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
         glyph = type_glyph_pixmap(s.event_type, 18, ratio, text_color if selected else None, is_muted)
         painter.drawPixmap(icon_rect.topLeft(), glyph)
-        buttons = self.buttons(option.rect, fm, info.join_url is not None, info.needs_outcome)
-        left = int(icon_rect.right()) + 10
+        buttons = self.buttons(option.rect, fm, info.join_url is not None, info.needs_outcome, texts)
+        left = text_left(option.rect, fm)
         right = self._paint_badges(
             painter, option, fonts, event, text_color, buttons.text_right, rect.top() + (rect.height() - line_h) // 2
         )
@@ -297,17 +285,17 @@ class AgendaDelegate(QStyledItemDelegate):
         style: QStyle,
     ) -> None:
         widget = option.widget
-        if buttons.completed is not None and buttons.no_show is not None:
+        if buttons.asks and buttons.completed is not None:
             painter.setPen(ink)
             fm = option.fontMetrics
             label = QRect(
                 buttons.text_right + 6,
                 buttons.completed.top(),
-                fm.horizontalAdvance("Did it happen?") + 2,
+                fm.horizontalAdvance(ASK) + 2,
                 buttons.completed.height(),
             )
             painter.drawStaticText(
-                QPointF(label.left(), label.center().y() - fm.height() / 2), self._static("Did it happen?", fonts)
+                QPointF(label.left(), label.center().y() - fm.height() / 2), self._static(ASK, fonts)
             )
         for rect, text in ((buttons.join, "Join"), (buttons.completed, "Completed"), (buttons.no_show, "No-show")):
             if rect is None:
@@ -332,7 +320,7 @@ class AgendaDelegate(QStyledItemDelegate):
         stored, url = info.event, info.join_url
         if stored is None:
             return False
-        buttons = self.buttons(option.rect, option.fontMetrics, url is not None, info.needs_outcome)
+        buttons = self.buttons(option.rect, option.fontMetrics, url is not None, info.needs_outcome, info.texts)
         pos = event.position().toPoint()
         if buttons.join is not None and buttons.join.contains(pos) and isinstance(url, str):
             self.join_clicked.emit(url)
@@ -344,3 +332,24 @@ class AgendaDelegate(QStyledItemDelegate):
             self.outcome_clicked.emit(stored.id, EventStatus.NO_SHOW.value)
             return True
         return False
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index: Index) -> bool:
+        """The whole title and subtitle (a row may have cut them), or what an outcome button records."""
+        model = index.model()
+        if event.type() != QEvent.Type.ToolTip or not isinstance(model, AgendaModel):
+            return super().helpEvent(event, view, option, index)
+        info = model.paint_info(index.row())
+        if info.event is None or info.texts is None:
+            return super().helpEvent(event, view, option, index)
+        buttons = self.buttons(
+            option.rect, option.fontMetrics, info.join_url is not None, info.needs_outcome, info.texts
+        )
+        pos = event.pos()
+        if buttons.completed is not None and buttons.completed.contains(pos):
+            text = f"{ASK} Mark it completed."
+        elif buttons.no_show is not None and buttons.no_show.contains(pos):
+            text = f"{ASK} Mark it as a no-show."
+        else:
+            text = "\n".join(t for t in (info.texts.title, info.texts.subtitle) if t)
+        QToolTip.showText(event.globalPos(), plain_tooltip(text).replace("\n", "<br>"), view.viewport())
+        return True

@@ -7,20 +7,31 @@ for details through ``detail_needed``.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
-from PySide6.QtCore import Signal, SignalInstance
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFormLayout, QGridLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.event_rules import asks_outcome, status_actions
+from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.event_facts import detail_rows
 from klen_desktop.ui.agenda.filters import join_link
 from klen_desktop.ui.agenda.widgets import plain_tooltip, set_write_enabled
 from klen_desktop.ui.form_widgets import plain_label
-from klen_desktop.ui.formatting import breakable
+from klen_desktop.ui.formatting import READABLE_CONTRAST, breakable, contrast_ratio
 
 
 class DetailPane(QWidget):
@@ -118,8 +129,16 @@ class DetailPane(QWidget):
             self.note_label.setText(_note(event))
             self.note_label.setVisible(bool(self.note_label.text()))
             for label, value in detail_rows(event):
-                self.form.addRow(plain_label(label, wrap=False), plain_label(breakable(value), selectable=True))
+                self.form.addRow(plain_label(label, wrap=False), self._value_label(value))
         self._update_actions()
+
+    def _value_label(self, value: str) -> QLabel:
+        head, sep, last = value.rpartition(" · ")
+        if "://" not in last or any(ch.isspace() for ch in last):
+            return plain_label(breakable(value), selectable=True)
+        label = LinkLabel(head + sep, last)
+        label.opened.connect(self.join_requested.emit)
+        return label
 
     def _update_actions(self) -> None:
         event = self._event
@@ -161,6 +180,62 @@ class DetailPane(QWidget):
         link = None if self._event is None else join_link(self._event.summary, self._now.timestamp())
         if link is not None:
             self.join_requested.emit(link)
+
+
+class LinkLabel(QLabel):
+    """``prefix`` then ``url`` on one line, the address elided in the middle to the width it gets (its start
+    and its end are what tell one link from another), the full address in the tooltip. Only a link the browser
+    may open (:func:`klen_desktop.links.web_link`) is clickable; ``opened`` carries it, never the elided text."""
+
+    opened = Signal(str)
+
+    def __init__(self, prefix: str, url: str) -> None:
+        super().__init__()
+        self._prefix, self._url = prefix, url
+        self._link = web_link(url)
+        self.setWordWrap(False)
+        # Ignored: the label takes the width the form gives it instead of widening the pane to the address.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextFormat(Qt.TextFormat.RichText if self._link else Qt.TextFormat.PlainText)
+        self.setToolTip(plain_tooltip(url))
+        self.setOpenExternalLinks(False)
+        self.linkActivated.connect(self._activated)
+        self._fit(self.width())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit(event.size().width())
+        super().resizeEvent(event)
+
+    def _fit(self, width: int) -> None:
+        metrics = self.fontMetrics()
+        room = max(width - metrics.horizontalAdvance(self._prefix) - 2 * self.margin(), metrics.averageCharWidth() * 8)
+        shown = metrics.elidedText(self._url, Qt.TextElideMode.ElideMiddle, room)
+        if self._link is None:
+            self.setText(self._prefix + shown)
+        else:
+            colour = _link_colour(self.palette())
+            link = f'<a href="link" style="color: {colour}">{html.escape(shown)}</a>'
+            self.setText(f"{html.escape(self._prefix)}{link}")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._fit(self.width())
+        super().changeEvent(event)
+
+    def _activated(self, _href: str) -> None:
+        if self._link is not None:
+            self.opened.emit(self._link)
+
+
+def _link_colour(palette: QPalette) -> str:
+    """The palette's link colour where it reads on the window, else its highlight, else its text: a theme may
+    keep Qt's default dark blue link colour on a dark window."""
+    window = palette.color(QPalette.ColorRole.Window)
+    for role in (QPalette.ColorRole.Link, QPalette.ColorRole.Highlight, QPalette.ColorRole.WindowText):
+        colour = palette.color(role)
+        if contrast_ratio(colour, window) >= READABLE_CONTRAST:
+            return colour.name()
+    return palette.color(QPalette.ColorRole.WindowText).name()
 
 
 def _note(event: StoredEvent) -> str:

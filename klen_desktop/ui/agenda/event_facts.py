@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from klen_desktop.api.models import EventSummary
+from klen_desktop.date_texts import clock, date_time, local_zone_text, moment_range, style
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.ui.formatting import isolate, local, one_line
@@ -25,9 +26,6 @@ LOCAL_STATE_LABELS = {
 # measures 5,000 characters to elide them on a paint.
 _ROW_TEXT_LIMIT = 400
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 class RowTexts(NamedTuple):
     """The strings of one agenda row, made once per event value (a row is painted many times)."""
@@ -36,51 +34,56 @@ class RowTexts(NamedTuple):
     status: str
     title: str
     subtitle: str
+    keep_whole: str = ""  # a part of the subtitle the row must never cut (a phone number cut is a wrong number)
 
 
 def row_texts(event: StoredEvent) -> RowTexts:
     """Local time range, status, one-line title and "customer · location" of an agenda row.
 
-    Times are formatted by hand: ``strftime`` imports the ``time`` module on every call, which PySide's import
-    hook makes slow enough to show in scrolling.
+    The date texts are made without ``strftime`` (see :mod:`klen_desktop.date_texts`): it would be slow enough
+    to show in scrolling.
     """
     s = event.summary
     start, end = local(s.start_time), local(s.end_time)
-    span = f"{start.hour:02d}:{start.minute:02d}–"
+    span = f"{clock(start)}–"
     days = (end.date() - start.date()).days
+    names = style()
     if days >= 7:
         # A weekday alone would read as "within the week": a long event names its end date (no time: the
         # row's time column has room for "00:00–Wed 00:00" and no more).
-        span += f"{end.day} {_MONTHS[end.month - 1]}"
+        day_month = (end.day, names.short_months[end.month - 1])
+        span += f"{day_month[1]} {day_month[0]}" if names.month_first else f"{day_month[0]} {day_month[1]}"
     else:
         if days:
-            span += f"{_WEEKDAYS[end.weekday()]} "
-        span += f"{end.hour:02d}:{end.minute:02d}"
+            span += f"{names.short_weekdays[end.weekday()]} "
+        span += clock(end)
     parts = []
     if s.customer is not None and s.customer.name:
         parts.append(s.customer.name)
     if s.location:
         parts.append(s.location)
+    keep = ""
     if not parts and s.customer is not None and (s.customer.phone or s.customer.email):
         parts.append(s.customer.phone or s.customer.email or "")
+        keep = one_line(s.customer.phone, 40) if s.customer.phone else ""
     return RowTexts(
         time=span,
         status=STATUS_LABELS[s.status],
         title=one_line(s.title, _ROW_TEXT_LIMIT),
         # Each part isolated: an Arabic name must not carry the " · " and the place into its direction.
         subtitle=" · ".join(isolate(one_line(part, _ROW_TEXT_LIMIT // 2)) for part in parts),
+        keep_whole=isolate(keep),
     )
 
 
 def when_text(summary: EventSummary) -> str:
+    """``Sat 5 Dec, 20:30–21:00 · Berlin (UTC+1)``: the local times and the zone they are in."""
     start, end = local(summary.start_time), local(summary.end_time)
-    if start.date() == end.date():
-        return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} ({start:%Z})"
-    return f"{start:%a %d %b %Y, %H:%M} – {end:%a %d %b %Y, %H:%M} ({start:%Z})"
+    return f"{moment_range(start, end)} · {local_zone_text(start)}"
 
 
 def _stamp(value: datetime | None) -> str:
-    return "" if value is None else f"{local(value):%a %d %b %Y, %H:%M}"
+    return "" if value is None else date_time(local(value))
 
 
 def _customer_rows(summary: EventSummary, notes: str | None) -> list[tuple[str, str]]:

@@ -1,0 +1,165 @@
+"""The one set of date and time formats every screen and notification uses, in the user's locale.
+
+Four shapes, nowhere else: a day heading (``Today, Saturday 5 December``), a short date (``Sat 5 Dec``), a
+date-time (``Sat 5 Dec, 20:30``) and a time (``20:30``, or ``8:30 PM`` where the locale reads a 12-hour clock).
+A date names its year only when it is not this year. Qt-free, so the notification texts read as the windows do.
+
+The locale is the process's ``LC_TIME``, which Qt sets from the environment when the application starts, so these
+texts follow the same locale as ``QLocale.system()``. Day and month names are read from it once: formatting by hand
+afterwards keeps ``strftime`` (which imports the ``time`` module on every call, slow under PySide's import hook)
+out of the agenda's paint path. The C locale (``C.UTF-8`` too) names no preference; it reads as day-first on a
+24-hour clock.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu", "UCT"})
+_GMT_NAMES = frozenset({"GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich", "GMT0", "Greenwich"})
+
+
+@dataclass(frozen=True)
+class DateStyle:
+    """What the locale decides: the names, the order of day and month, and the clock."""
+
+    weekdays: tuple[str, ...]  # Monday first
+    short_weekdays: tuple[str, ...]
+    months: tuple[str, ...]  # January first
+    short_months: tuple[str, ...]
+    month_first: bool
+    twelve_hour: bool
+    am: str = "AM"
+    pm: str = "PM"
+
+
+@cache
+def style() -> DateStyle:
+    """The locale's date style, read once (the locale does not change under a running app)."""
+    monday = date(2024, 1, 1)
+    days = [monday + timedelta(days=i) for i in range(7)]
+    firsts = [date(2024, m, 1) for m in range(1, 13)]
+    month_first, twelve_hour, am, pm = _order_and_clock()
+    return DateStyle(
+        weekdays=tuple(d.strftime("%A") for d in days),
+        short_weekdays=tuple(d.strftime("%a") for d in days),
+        months=tuple(d.strftime("%B") for d in firsts),
+        short_months=tuple(d.strftime("%b") for d in firsts),
+        month_first=month_first,
+        twelve_hour=twelve_hour,
+        am=am,
+        pm=pm,
+    )
+
+
+def _order_and_clock() -> tuple[bool, bool, str, str]:
+    name = locale.setlocale(locale.LC_TIME)
+    if name in {"C", "POSIX"} or name.startswith("C.") or not hasattr(locale, "nl_langinfo"):
+        return False, False, "AM", "PM"
+    dates = locale.nl_langinfo(locale.D_FMT)
+    times = locale.nl_langinfo(locale.T_FMT)
+    month_first = "%m" in dates and "%d" in dates and dates.index("%m") < dates.index("%d")
+    twelve_hour = "%I" in times or "%r" in times or "%l" in times
+    return (
+        month_first,
+        twelve_hour,
+        locale.nl_langinfo(locale.AM_STR) or "AM",
+        locale.nl_langinfo(locale.PM_STR) or "PM",
+    )
+
+
+def _today() -> date:
+    return datetime.now().astimezone().date()
+
+
+def clock(moment: datetime) -> str:
+    """The time of day of an already-local ``moment``: ``20:30`` or ``8:30 PM``."""
+    st = style()
+    if not st.twelve_hour:
+        return f"{moment.hour:02d}:{moment.minute:02d}"
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d} {st.am if moment.hour < 12 else st.pm}"
+
+
+def _day_month(day: date, weekdays: tuple[str, ...], months: tuple[str, ...], today: date) -> str:
+    st = style()
+    month = months[day.month - 1]
+    text = f"{weekdays[day.weekday()]} "
+    text += f"{month} {day.day}" if st.month_first else f"{day.day} {month}"
+    if day.year != today.year:
+        text += f", {day.year}" if st.month_first else f" {day.year}"
+    return text
+
+
+def short_date(day: date, today: date | None = None) -> str:
+    """``Sat 5 Dec``; ``Sat 5 Dec 2027`` when not in ``today``'s year."""
+    st = style()
+    return _day_month(day, st.short_weekdays, st.short_months, today or _today())
+
+
+def date_time(moment: datetime, today: date | None = None) -> str:
+    """``Sat 5 Dec, 20:30`` for an already-local ``moment``."""
+    return f"{short_date(moment.date(), today)}, {clock(moment)}"
+
+
+def day_heading(day: date, today: date | None = None) -> str:
+    """``Today, Saturday 5 December``, ``Monday 7 December``; the year only when not ``today``'s."""
+    st = style()
+    today = today or _today()
+    text = _day_month(day, st.weekdays, st.months, today)
+    relative = {0: "Today", 1: "Tomorrow", -1: "Yesterday"}.get((day - today).days)
+    return f"{relative}, {text}" if relative else text
+
+
+def moment_range(start: datetime, end: datetime, today: date | None = None) -> str:
+    """``Sat 5 Dec, 20:30–21:00`` for already-local times; the end's date is named when it is another day."""
+    if start.date() == end.date():
+        return f"{date_time(start, today)}–{clock(end)}"
+    return f"{date_time(start, today)} – {date_time(end, today)}"
+
+
+def offset_text(moment: datetime) -> str:
+    """``UTC+1``, ``UTC−3:30``, ``UTC+0`` for an aware ``moment``'s offset from UTC."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes >= 0 else '−'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_text(zone_id: str, moment: datetime) -> str:
+    """A time zone as a person reads it: ``UTC``, ``Berlin (UTC+1)``, ``Buenos Aires (UTC−3)``.
+
+    IANA ids name a city after the last slash; ``Etc/GMT-1`` style ids (whose sign is the reverse of the offset)
+    and unknown ids read as their offset alone.
+    """
+    offset = offset_text(moment)
+    if zone_id in _UTC_NAMES or (not zone_id and moment.tzname() == "UTC"):
+        return "UTC"
+    if zone_id in _GMT_NAMES:
+        return "GMT"
+    if not zone_id or zone_id.startswith("Etc/") or "/" not in zone_id:
+        return "UTC" if offset == "UTC+0" else offset
+    city = zone_id.rsplit("/", 1)[1].replace("_", " ")
+    return f"{city} ({offset})"
+
+
+def local_zone_id() -> str:
+    """The configured local zone's IANA id (``TZ``, or where ``/etc/localtime`` points), ``""`` when unknown: the
+    same source Python's ``astimezone()`` reads, so the name always matches the times shown beside it."""
+    configured = os.environ.get("TZ", "").lstrip(":")
+    if configured:
+        return configured
+    try:
+        target = os.path.realpath("/etc/localtime") if os.path.lexists("/etc/localtime") else ""
+    except OSError:
+        return ""
+    return target.rsplit("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+
+
+def local_zone_text(moment: datetime) -> str:
+    """The local time zone at ``moment`` as a person reads it (see :func:`zone_text`)."""
+    return zone_text(local_zone_id(), moment.astimezone())
