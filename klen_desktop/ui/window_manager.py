@@ -348,7 +348,9 @@ class Windows(QObject):
         from klen_desktop.key_check import KeyCheck
 
         if self.settings is not None and isinstance(result, KeyCheck):
-            self.settings.show_key_test(result.ok, result.can_read, result.can_write, result.message)
+            self.settings.show_key_test(
+                result.ok, result.can_read, result.can_write, result.message, answered=result.answered
+            )
 
     # -- teardown ------------------------------------------------------------------------------------------
 
