@@ -25,7 +25,7 @@ import logging
 from dataclasses import dataclass
 
 from klen_desktop.api.client import KlenClient
-from klen_desktop.api.error_mapping import wait_in_words
+from klen_desktop.api.error_mapping import after_wait
 from klen_desktop.api.errors import (
     ConnectionFailed,
     EventNotFound,
@@ -70,7 +70,7 @@ def _failure(exc: KlenError) -> KeyCheck:
             "Klen (Settings > API keys) and paste it here."
         )
     elif isinstance(exc, RateLimited):
-        wait = f" in {wait_in_words(exc.retry_after + 1)}" if exc.retry_after is not None else " in a minute"
+        wait = f" at {after_wait(exc.retry_after + 1)}" if exc.retry_after is not None else " in a minute"
         message = f"Klen is limiting requests for this key right now. Try the test again{wait}."
     elif isinstance(exc, InsecureConnection | ConnectionFailed):
         message = f"{exc.message} The key was not tested."

@@ -118,8 +118,8 @@ def parse_retry_after(
 
 
 def wait_in_words(seconds: float) -> str:
-    """A wait as the user reads it: ``45 s``, ``12 min``, ``3 h 37 min``; never a raw count of seconds past 90."""
-    if seconds < 90:
+    """A wait as the user reads it: ``45 s``, ``12 min``, ``3 h 37 min``; never a count of seconds past a minute."""
+    if seconds < 59.5:
         return f"{max(seconds, 0):.0f} s"
     minutes = round(seconds / 60)
     if minutes < 60:

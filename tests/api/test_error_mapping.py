@@ -195,7 +195,17 @@ def test_scrub_cleans_server_text() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "words"),
-    [(3, "3 s"), (89, "89 s"), (90, "2 min"), (3540, "59 min"), (3600, "1 h"), (13013, "3 h 37 min"), (86399, "24 h")],
+    [
+        (3, "3 s"),
+        (59, "59 s"),
+        (61, "1 min"),
+        (89, "1 min"),
+        (90, "2 min"),
+        (3540, "59 min"),
+        (3600, "1 h"),
+        (13013, "3 h 37 min"),
+        (86399, "24 h"),
+    ],
 )
 def test_a_wait_reads_in_hours_and_minutes_never_in_thousands_of_seconds(seconds: float, words: str) -> None:
     assert wait_in_words(seconds) == words
