@@ -217,6 +217,7 @@ class KlenDesktop:
         tray.new_event.connect(windows.new_event)
         tray.find_slot.connect(windows.find_slot)
         tray.settings.connect(windows.open_settings)
+        tray.enter_key.connect(lambda: windows.open_settings(tab="account"))
         tray.sync_now.connect(controller.sync_now)
         # Never QApplication.quit() here: it would stop qasync's loop under the shutdown that must still run.
         tray.quit_requested.connect(self.quit)

@@ -25,7 +25,7 @@ import logging
 from dataclasses import dataclass
 
 from klen_desktop.api.client import KlenClient
-from klen_desktop.api.error_mapping import wait_in_words
+from klen_desktop.api.error_mapping import after_wait
 from klen_desktop.api.errors import (
     ConnectionFailed,
     EventNotFound,
@@ -60,6 +60,7 @@ class KeyCheck:
     can_read: bool
     can_write: bool
     message: str
+    answered: bool = True  # False when no verdict on the permissions came back (key refused, no answer)
 
 
 def _failure(exc: KlenError) -> KeyCheck:
@@ -69,13 +70,13 @@ def _failure(exc: KlenError) -> KeyCheck:
             "Klen (Settings > API keys) and paste it here."
         )
     elif isinstance(exc, RateLimited):
-        wait = f" in {wait_in_words(exc.retry_after + 1)}" if exc.retry_after is not None else " in a minute"
+        wait = f" at {after_wait(exc.retry_after + 1)}" if exc.retry_after is not None else " in a minute"
         message = f"Klen is limiting requests for this key right now. Try the test again{wait}."
     elif isinstance(exc, InsecureConnection | ConnectionFailed):
         message = f"{exc.message} The key was not tested."
     else:
         message = f"The key could not be tested: {exc.message}"
-    return KeyCheck(ok=False, can_read=False, can_write=False, message=message)
+    return KeyCheck(ok=False, can_read=False, can_write=False, message=message, answered=False)
 
 
 async def _can_read(client: KlenClient) -> bool:
@@ -122,7 +123,7 @@ async def check_key(base_url: str, api_key: str, *, timeout: float = CHECK_TIMEO
         client = KlenClient(base_url, api_key.strip(), retry=_CHECK_RETRY)
     except ValueError as exc:
         # Either the key has characters a key never has, or the address is not a usable URL; both messages are ours.
-        return KeyCheck(ok=False, can_read=False, can_write=False, message=f"{exc} Nothing was sent.")
+        return KeyCheck(ok=False, can_read=False, can_write=False, message=f"{exc} Nothing was sent.", answered=False)
     except InsecureConnection as exc:
         return _failure(exc)
     try:
@@ -138,6 +139,7 @@ async def check_key(base_url: str, api_key: str, *, timeout: float = CHECK_TIMEO
             can_read=False,
             can_write=False,
             message=f"Klen did not answer within {timeout:.0f} s. Check your connection and try again.",
+            answered=False,
         )
     log.info("API key check: read=%s write=%s", can_read, can_write)
     return _summary(can_read, can_write)

@@ -64,12 +64,14 @@ class KeyState:
 
     ``stored``: a key is in the keyring. ``demo``: the app is showing the demo calendar. ``keyring_problem``:
     the keyring cannot be used (the text to show as it is, such as :data:`klen_desktop.secrets.NO_BACKEND_HELP`);
-    key inputs are then disabled.
+    key inputs are then disabled. ``service_url``: the address the app's calendar comes from (the demo emulator's
+    in demo mode).
     """
 
     stored: bool = False
     demo: bool = False
     keyring_problem: str | None = None
+    service_url: str = ""
 
 
 def validate_preferences(prefs: Preferences) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from klen_desktop.api.constants import MAX_DAILY_RESET, MAX_WAIT
@@ -60,6 +60,7 @@ _MISSING_PARAMETER = re.compile(r"parameter:\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)")
 _FIELD_ALTERNATIVES = "|".join(sorted(KNOWN_FIELDS, key=len, reverse=True))
 _FIELD_WORD = re.compile(rf"(?<![A-Za-z0-9_])({_FIELD_ALTERNATIVES})(?![A-Za-z0-9_])")
 _PERMISSION = re.compile(r"\b(can_[a-z_]+)\b")
+_LIMIT_OF = re.compile(r"\blimit of (\d{1,9})\b", re.IGNORECASE)
 _DAY_WORDS = re.compile(r"\b(day|daily|per[ _]day|midnight)\b|_per_day", re.IGNORECASE)
 
 _CLASS_BY_CODE: dict[str, int] = {
@@ -117,12 +118,35 @@ def parse_retry_after(
 
 
 def wait_in_words(seconds: float) -> str:
-    """A wait as the user reads it: ``45 s``, ``12 min``, ``1 h``."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
+    """A wait as the user reads it: ``45 s``, ``12 min``, ``3 h 37 min``; never a count of seconds past a minute."""
+    if seconds < 59.5:
+        return f"{max(seconds, 0):.0f} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def clock_time(when: datetime, now: datetime | None = None) -> str:
+    """A moment as the user reads it: the local wall-clock time, with the day when it is not the day of ``now``."""
+    local = when.astimezone()
+    days = (local.date() - (now if now is not None else datetime.now(UTC)).astimezone().date()).days
+    if days == 0:
+        return f"{local:%H:%M}"
+    return f"{local:%H:%M} tomorrow" if days == 1 else f"{local:%H:%M} on {local:%a %d %b}"
+
+
+def after_wait(seconds: float, now: datetime | None = None) -> str:
+    """``13:05 (in 3 h 37 min)``: when a wait of ``seconds`` from ``now`` ends, in local time and as a wait."""
+    reference = now if now is not None else datetime.now(UTC)
+    return f"{clock_time(reference + timedelta(seconds=seconds), reference)} (in {wait_in_words(seconds)})"
+
+
+def daily_limit_of(message: str | None) -> int | None:
+    """The number of creates a day a limit message names (``... creation limit of 50 reached``), if it does."""
+    found = _LIMIT_OF.search(message or "")
+    return int(found.group(1)) if found else None
 
 
 def field_from_message(message: str, code: str | None = None) -> str | None:
@@ -246,14 +270,33 @@ def error_for_response(
         # user instead of setting a timer. Any other request (a poll, too) never waits longer than MAX_WAIT.
         ceiling = MAX_DAILY_RESET if daily and is_create else MAX_WAIT
         retry_after = parse_retry_after(retry_after_header, now=now, ceiling=ceiling)
-        when = f" Try again in {wait_in_words(retry_after)}." if retry_after is not None else " Try again later."
-        what = "The daily limit of events created with this key is reached" if daily else "Too many requests"
+        # The server's words are for the log: the user is told what the limit means and when it lifts.
+        limit = daily_limit_of(message) if daily else None
+        if daily:
+            what = (
+                f"Daily limit of {limit} new events reached."
+                if limit is not None
+                else "Daily limit of new events reached."
+            )
+            when = (
+                f" It resets at {after_wait(retry_after, now)}."
+                if retry_after is not None
+                else " It resets at midnight."
+            )
+        else:
+            what = "Klen answers only so many requests a minute."
+            when = (
+                f" Try again at {after_wait(retry_after, now)}."
+                if retry_after is not None
+                else " Try again in a minute."
+            )
         return RateLimited(
-            f"{what}: {words}.{when}",
+            f"{what}{when}",
             status=status,
             code=code,
             retry_after=retry_after,
             daily_limit=daily,
+            limit=limit,
             **where,
         )
     if kind >= 500:

@@ -111,7 +111,7 @@ class RateLimited(ApiStatusError):
     """429: a limit was hit. ``retry_after`` is in seconds when the server said.
 
     ``daily_limit`` is True when it is the per-day event-creation limit rather than the per-minute request
-    limit; it resets at ``retry_after`` seconds from now.
+    limit; it resets at ``retry_after`` seconds from now. ``limit`` is the number of creates a day, when said.
     """
 
     title = "Klen rate limit reached"
@@ -124,12 +124,14 @@ class RateLimited(ApiStatusError):
         code: str | None,
         retry_after: float | None,
         daily_limit: bool,
+        limit: int | None = None,
         method: str = "",
         path: str = "",
     ) -> None:
         super().__init__(message, status=status, code=code, method=method, path=path)
         self.retry_after = retry_after
         self.daily_limit = daily_limit
+        self.limit = limit
 
 
 class ServerFailed(ApiStatusError):

@@ -33,7 +33,15 @@ from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.files import write_atomically
 from klen_desktop.session.fresh_details import FreshDetails
-from klen_desktop.session.outcomes import READ_ONLY_REASON, Access, Queued, SaveOutcome, SaveState, WriteRefused
+from klen_desktop.session.outcomes import (
+    READ_ONLY_REASON,
+    Access,
+    Queued,
+    SaveOutcome,
+    SaveState,
+    WriteRefused,
+    daily_limit_wait,
+)
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxState
 from klen_desktop.store.recovery import CacheNotice
@@ -217,7 +225,7 @@ class CalendarSession:
             settled = loop.create_future()  # before the read: a drain between the two is not missed
             self._drain_waiters.append(settled)
             try:
-                outcome = _outcome(seq, await self._core.outbox_entry(seq))
+                outcome = _outcome(seq, await self._core.outbox_entry(seq), self.clock.now())
                 remaining = deadline - loop.time()
                 if outcome is not None:
                     return outcome
@@ -369,7 +377,7 @@ class CalendarSession:
                 waiter.set_result(None)
 
 
-def _outcome(seq: int, entry: OutboxEntry | None) -> SaveOutcome | None:
+def _outcome(seq: int, entry: OutboxEntry | None, now: datetime) -> SaveOutcome | None:
     """What an outbox entry says of its save, or None while it is still on its way."""
     if entry is None or entry.state is OutboxState.DONE:
         return SaveOutcome(seq, SaveState.SENT)
@@ -378,5 +386,6 @@ def _outcome(seq: int, entry: OutboxEntry | None) -> SaveOutcome | None:
             seq, SaveState.REFUSED, entry.error_message or "The server refused the change.", entry.error_field
         )
     if entry.attempts and entry.state is OutboxState.PENDING and entry.error_message:
-        return SaveOutcome(seq, SaveState.QUEUED, entry.error_message)
+        waiting = daily_limit_wait(entry, now)
+        return SaveOutcome(seq, SaveState.QUEUED, waiting or entry.error_message, waiting=waiting is not None)
     return None

@@ -88,7 +88,8 @@ class ConnectionChooser:
 
     def key_state(self, current: Connection | None) -> KeyState:
         demo = current.demo if current is not None else True
-        return KeyState(stored=self.key_stored, demo=demo, keyring_problem=self.keyring_problem)
+        url = current.base_url if current is not None else ""
+        return KeyState(stored=self.key_stored, demo=demo, keyring_problem=self.keyring_problem, service_url=url)
 
     async def stop_demo(self) -> None:
         """Stop the demo emulator (a live key replaced it, or the app ends); safe when none runs."""

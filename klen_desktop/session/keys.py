@@ -8,6 +8,7 @@ the demo calendar. ``connect(key or None)`` is the composition root's: it builds
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from klen_desktop.key_check import KeyCheck, check_key
 from klen_desktop.secrets import KeyStore
@@ -26,8 +27,18 @@ class KeyChanges:
         self._live_base_url = live_base_url
 
     async def test(self, api_key: str) -> KeyCheck:
-        """What ``api_key`` may do on the live service (read, write); never raises, see :class:`KeyCheck`."""
-        return await check_key(self._live_base_url, api_key.strip())
+        """What ``api_key`` may do on the live service (read, write); never raises, see :class:`KeyCheck`.
+
+        The answer says where it was tested: from demo mode a typed key goes to a server the app is not showing."""
+        check = await check_key(self._live_base_url, api_key.strip())
+        return replace(check, message=f"Tested on the live service ({self._live_base_url}). {check.message}")
+
+    async def test_connection(self, session: CalendarSession) -> KeyCheck:
+        """What the connection in use may do (the demo calendar's, or the stored key's); never raises."""
+        config = session.config
+        check = await check_key(config.base_url, config.api_key)
+        where = "the demo calendar on this computer" if session.demo else f"the live service ({config.base_url})"
+        return replace(check, message=f"Tested the connection to {where}. {check.message}")
 
     async def save(self, api_key: str) -> CalendarSession | None:
         """Store the key, then the live session to switch to (None when this app builds no sessions).

@@ -4,7 +4,12 @@ and what became of a saved draft."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from klen_desktop.store.outbox import OutboxEntry
 
 READ_ONLY_REASON = (
     "This API key may read the calendar but not change it (it lacks can_write_calendar). "
@@ -48,6 +53,7 @@ class SaveOutcome:
     state: SaveState
     message: str | None = None
     field: str | None = None
+    waiting: bool = False  # kept for a known time (the daily create limit): ``message`` says until when
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,23 @@ def notice_for(exc: Exception, title: str) -> Notice | None:
 
 def waiting_notice(what: str, seconds: float) -> Notice:
     """What to say before a user's click waits ``seconds`` for the request limit."""
+    from klen_desktop.api.error_mapping import wait_in_words
+
     return Notice(
         "Waiting for Klen's request limit",
-        f"{what} in about {round(seconds)} s: Klen answers only so many requests a minute.",
+        f"{what} in about {wait_in_words(seconds)}: Klen answers only so many requests a minute.",
     )
+
+
+def daily_limit_wait(entry: OutboxEntry, now: datetime) -> str | None:
+    """What to say of a create kept until the daily create limit resets (None for any other entry): the limit,
+    that nothing is lost, and when it goes, in local time; worked out when shown, so the wait is never stale."""
+    from klen_desktop.api.error_mapping import after_wait
+    from klen_desktop.sync.send_failures import DAILY_LIMIT_META, waits_for_daily_reset
+
+    if not waits_for_daily_reset(entry, now) or entry.next_attempt_at is None:
+        return None
+    limit = entry.meta.get(DAILY_LIMIT_META)
+    of = f" of {limit}" if isinstance(limit, int) else ""
+    when = after_wait((entry.next_attempt_at - now).total_seconds(), now)
+    return f"Daily limit{of} new events reached. Your event is kept and will be sent after {when}."

@@ -29,12 +29,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.constants import MAX_WAIT
-from klen_desktop.api.errors import InvalidRequest, KlenError
+from klen_desktop.api.errors import InvalidRequest, KlenError, RateLimited
 from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventSummary, parse_model
 from klen_desktop.clock import Clock
 from klen_desktop.store.db import Database
@@ -44,7 +44,7 @@ from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.local_apply import apply_payload, conflicting_fields, detail_from_input
 from klen_desktop.sync.outbox_outcomes import ConflictFound, DrainReport, Outcome, Withdrawn
 from klen_desktop.sync.reconcile import OutboxReconciler, matching_create
-from klen_desktop.sync.send_failures import FailureKind, classify_failure
+from klen_desktop.sync.send_failures import DAILY_LIMIT_META, FailureKind, classify_failure, waits_for_daily_reset
 from klen_desktop.sync.waiting import sleep_or_wake
 
 __all__ = ["DrainReport", "OutboxSender"]
@@ -130,12 +130,13 @@ class OutboxSender:
         return report
 
     async def _drain(self) -> DrainReport:
-        sent = parked = 0
+        sent = parked = held = 0
         while not self._stopping:
-            entry = await self._db.run(self._next_entry)
-            if entry is None:
-                break
             now = self._clock.now()
+            entry = await self._db.run(self._next_entry, now)
+            if entry is None:
+                reset = await self._db.run(self._next_daily_reset, now)
+                return DrainReport(sent, parked, waiting_until=reset, failed=held)
             # A retry time further ahead than any answer can set (a clock set back, an older version's row) is due.
             if entry.next_attempt_at is not None and now < entry.next_attempt_at <= now + _MAX_BACKOFF:
                 return DrainReport(sent, parked, waiting_until=entry.next_attempt_at)
@@ -156,12 +157,21 @@ class OutboxSender:
                     return DrainReport(
                         sent, parked, waiting_until=retry_at, blocked=message or "The API key was rejected.", failed=1
                     )
+                if latest is not None and waits_for_daily_reset(latest, self._clock.now()):
+                    held += 1
+                    continue  # set aside until the reset; what is queued behind it goes now
                 return DrainReport(sent, parked, waiting_until=latest.next_attempt_at if latest else None, failed=1)
         return DrainReport(sent, parked)
 
-    def _next_entry(self) -> OutboxEntry | None:
+    def _next_daily_reset(self, now: datetime) -> datetime | None:
+        resets = [e.next_attempt_at for e in self._outbox.active() if waits_for_daily_reset(e, now)]
+        return min((r for r in resets if r is not None), default=None)
+
+    def _next_entry(self, now: datetime) -> OutboxEntry | None:
         held_events: set[int] = set()
         for entry in self._outbox.active():
+            if waits_for_daily_reset(entry, now):
+                continue  # the day's creates are used up; edits and cancels still go
             if entry.state in NEEDS_USER:
                 if entry.event_id is not None:
                     held_events.add(entry.event_id)
@@ -225,6 +235,9 @@ class OutboxSender:
             return Outcome.PARKED
         if decision.maybe_sent:
             meta["maybe_sent"] = True
+        meta.pop(DAILY_LIMIT_META, None)
+        if decision.daily_limit and isinstance(exc, RateLimited):
+            meta[DAILY_LIMIT_META] = exc.limit
         if decision.pause_budget is not None:
             self._budget.pause(decision.pause_budget)
         now = self._clock.now()

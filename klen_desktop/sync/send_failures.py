@@ -1,7 +1,9 @@
 """What to do with an outbox entry whose request failed: a pure decision, from the error alone.
 
-* The user must act (``PARK``): the server refused the content (400), the key may not do it (403), the event is
-  gone (404), or the daily create limit is reached. The entry keeps its payload for a fix, a resend or a discard.
+* The user must act (``PARK``): the server refused the content (400), the key may not do it (403), or the event is
+  gone (404). The entry keeps its payload for a fix, a resend or a discard.
+* Wait for the day to turn (``RETRY`` with ``daily_limit``): a create over the daily create limit is nothing the
+  user can fix, so it stays queued and goes by itself when the limit resets; other writes are not held up by it.
 * Try again later (``RETRY``): the network, a 5xx, an unreadable answer, the per-minute 429 (which also pauses the
   shared request budget for Retry-After, an hour at most). The wait doubles with each attempt, capped.
 * Hold for the key (``KEY``): a 401. Nothing can be sent until the key is fixed; it is tried once more after the
@@ -13,9 +15,10 @@ A create that may have reached the server (``maybe_sent``) is looked for before 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum
 
-from klen_desktop.api.constants import MAX_WAIT
+from klen_desktop.api.constants import MAX_DAILY_RESET, MAX_WAIT
 from klen_desktop.api.errors import (
     ConnectionFailed,
     EventNotFound,
@@ -27,12 +30,27 @@ from klen_desktop.api.errors import (
     RateLimited,
     ServerFailed,
 )
-from klen_desktop.store.outbox import OutboxOp
+from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.config import SyncConfig
 
 _PARKING_ERRORS = (InvalidRequest, PermissionMissing, EventNotFound)
 # A 429 without Retry-After: a minute, the period of the per-minute limit.
 DEFAULT_RATE_LIMIT_WAIT = 60.0
+_MAX_DAILY_WAIT = timedelta(seconds=MAX_DAILY_RESET)
+DAILY_LIMIT_META = "daily_limit"
+"""Meta key of a create waiting for the daily create limit to reset; its value is the limit, when the server said."""
+
+
+def waits_for_daily_reset(entry: OutboxEntry, now: datetime) -> bool:
+    """Whether ``entry`` is a create over the daily limit whose reset is still ahead (a reset further ahead than
+    any server may set, after a clock set back, counts as passed)."""
+    due = entry.next_attempt_at
+    return (
+        DAILY_LIMIT_META in entry.meta
+        and entry.state is OutboxState.PENDING
+        and due is not None
+        and now < due <= now + _MAX_DAILY_WAIT
+    )
 
 
 class FailureKind(Enum):
@@ -50,6 +68,7 @@ class FailureDecision:
     wait: float = 0.0  # seconds until the next attempt (RETRY and KEY)
     pause_budget: float | None = None  # seconds the shared request budget pauses (the per-minute 429)
     maybe_sent: bool = False
+    daily_limit: bool = False  # a create over the daily create limit: it waits without holding up the queue
 
 
 def may_have_acted(exc: KlenError) -> bool:
@@ -62,7 +81,11 @@ def may_have_acted(exc: KlenError) -> bool:
 def classify_failure(exc: KlenError, op: OutboxOp, attempts: int, config: SyncConfig) -> FailureDecision:
     """The decision for an entry of ``op`` that failed with ``exc`` after ``attempts`` earlier failed tries."""
     code = getattr(exc, "code", None) or type(exc).__name__
-    if (isinstance(exc, RateLimited) and exc.daily_limit) or isinstance(exc, _PARKING_ERRORS):
+    if isinstance(exc, RateLimited) and exc.daily_limit:
+        # Not capped at MAX_WAIT: the reset is a known time, and the waiting create holds up no other write.
+        wait = exc.retry_after if exc.retry_after is not None else MAX_WAIT
+        return FailureDecision(FailureKind.RETRY, code, exc.message, wait=wait, daily_limit=True)
+    if isinstance(exc, _PARKING_ERRORS):
         field = exc.field if isinstance(exc, InvalidRequest) else None
         return FailureDecision(FailureKind.PARK, code, exc.message, field)
     maybe_sent = op is OutboxOp.CREATE and may_have_acted(exc)

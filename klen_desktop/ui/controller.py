@@ -259,8 +259,12 @@ class Controller(QObject):
 
     @intention(str)
     async def test_key(self, api_key: str) -> None:
-        """Ask the live server what ``api_key`` may do; ``key_tested`` answers with a KeyCheck."""
-        self.key_tested.emit(await self._keys.test(api_key))
+        """Ask the live server what ``api_key`` may do, or with no key typed what the connection in use may do;
+        ``key_tested`` answers with a KeyCheck."""
+        if api_key.strip():
+            self.key_tested.emit(await self._keys.test(api_key))
+        else:
+            self.key_tested.emit(await self._keys.test_connection(self._session))
 
     @intention(str)
     async def save_key(self, api_key: str) -> None:

@@ -109,11 +109,17 @@ class KeyPage(QWidget):
             # Return in the key field must not press a dialog button that closes the dialog.
             button.setAutoDefault(False)
 
+        self.connection_value = plain_label()
+        self.connection_value.setObjectName("connection")
+        self.stored_value = plain_label()
+        self.stored_value.setObjectName("keyStored")
         self.result_label = plain_label()
         self.result_label.setObjectName("keyTestResult")
         self.error_label = ErrorLabel()
         self.read_value = plain_label(wrap=False)
         self.write_value = plain_label(wrap=False)
+        self.read_caption = plain_label("Read the calendar:", wrap=False)
+        self.write_caption = plain_label("Create and change events:", wrap=False)
         self.read_only_note = plain_label(READ_ONLY_NOTE)
         self._build()
 
@@ -130,6 +136,13 @@ class KeyPage(QWidget):
         header.addWidget(self.status_label, 1)
         header.addWidget(self.demo_badge, 0, Qt.AlignmentFlag.AlignTop)
 
+        facts = QGridLayout()
+        facts.addWidget(plain_label("Connection:", wrap=False), 0, 0, Qt.AlignmentFlag.AlignTop)
+        facts.addWidget(self.connection_value, 0, 1)
+        facts.addWidget(plain_label("API key stored:", wrap=False), 1, 0, Qt.AlignmentFlag.AlignTop)
+        facts.addWidget(self.stored_value, 1, 1)
+        facts.setColumnStretch(1, 1)
+
         entry = QHBoxLayout()
         entry.addWidget(self.key_edit, 1)
         entry.addWidget(self.show_key)
@@ -144,9 +157,9 @@ class KeyPage(QWidget):
         self.result_box.setFrameShape(QFrame.Shape.StyledPanel)
         grid = QGridLayout(self.result_box)
         grid.addWidget(self.result_label, 0, 0, 1, 2)
-        grid.addWidget(plain_label("Read the calendar:", wrap=False), 1, 0)
+        grid.addWidget(self.read_caption, 1, 0)
         grid.addWidget(self.read_value, 1, 1)
-        grid.addWidget(plain_label("Create and change events:", wrap=False), 2, 0)
+        grid.addWidget(self.write_caption, 2, 0)
         grid.addWidget(self.write_value, 2, 1)
         grid.addWidget(self.read_only_note, 3, 0, 1, 2)
         grid.setColumnStretch(1, 1)
@@ -154,6 +167,7 @@ class KeyPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addLayout(facts)
         layout.addWidget(self.keyring_problem)
         layout.addWidget(plain_label(KEY_HELP))
         layout.addSpacing(6)
@@ -181,17 +195,26 @@ class KeyPage(QWidget):
         else:
             self.keyring_problem.clear_message()
             self.status_label.setText(STORED_NOTE if state.stored else DEMO_NOTE if state.demo else NO_KEY_NOTE)
+        where = f" ({state.service_url})" if state.service_url else ""
+        self.connection_value.setText(
+            f"Demo: a sample calendar served on this computer{where}" if state.demo else f"Live: Klen{where}"
+        )
+        self.stored_value.setText("Yes, in the system keyring" if state.stored else "No")
         if newly_stored:
             self.key_edit.clear()
         self._update_enabled()
 
-    def show_key_test(self, ok: bool, can_read: bool, can_write: bool, message: str) -> None:
-        """Show the outcome of a connection test: what the key may do and the controller's ``message``."""
+    def show_key_test(self, ok: bool, can_read: bool, can_write: bool, message: str, *, answered: bool = True) -> None:
+        """Show the outcome of a connection test: what the key may do and the controller's ``message``.
+
+        ``answered`` False (the key was refused, or no answer came): there is no Yes or No to show."""
         self._busy = False
         self.error_label.clear_message()
         self.result_label.setText(message)
         self.read_value.setText("Yes" if can_read else "No")
         self.write_value.setText("Yes" if can_write else "No")
+        for widget in (self.read_caption, self.read_value, self.write_caption, self.write_value):
+            widget.setVisible(answered)
         self.read_only_note.setVisible(ok and can_read and not can_write)
         self.result_box.setVisible(True)
         self.result_box.setProperty("ok", ok)
@@ -219,8 +242,11 @@ class KeyPage(QWidget):
         self.show_key.setText("Hide" if shown else "Show")
 
     def _on_test(self) -> None:
+        # An empty field tests the connection in use (the demo calendar's, or the stored key's).
         key = self.key_text()
-        if not self._key_usable(key):
+        if key and not self._key_usable(key):
+            return
+        if self._busy:
             return
         self._busy = True
         self.result_box.setVisible(False)
@@ -257,7 +283,13 @@ class KeyPage(QWidget):
         has_text = bool(self.key_text())
         self.key_edit.setEnabled(usable)
         self.show_key.setEnabled(usable)
-        self.test_button.setEnabled(usable and has_text and not self._busy)
+        self.test_button.setEnabled(not self._busy and (usable or not has_text))
         self.save_button.setEnabled(usable and has_text and not self._busy)
         self.forget_button.setEnabled(usable and self._state.stored and not self._busy)
-        self.test_button.setText("Testing…" if self._busy else "Test connection")
+        label = "Test this key on the live service" if has_text else "Test connection"
+        self.test_button.setText("Testing…" if self._busy else label)
+        self.test_button.setToolTip(
+            "Asks the live Klen service what the key typed above may do; nothing is changed."
+            if has_text
+            else "Checks the connection in use (demo or live) and what it may do; nothing is changed."
+        )

@@ -219,8 +219,8 @@ class SettingsDialog(QDialog):
 
     # -- answers from the controller ----------------------------------------------------------------------
 
-    def show_key_test(self, ok: bool, can_read: bool, can_write: bool, message: str) -> None:
-        self.key_page.show_key_test(ok, can_read, can_write, message)
+    def show_key_test(self, ok: bool, can_read: bool, can_write: bool, message: str, *, answered: bool = True) -> None:
+        self.key_page.show_key_test(ok, can_read, can_write, message, answered=answered)
 
     def set_key_state(self, key_state: KeyState) -> None:
         self.key_page.set_key_state(key_state)
@@ -236,6 +236,9 @@ class SettingsDialog(QDialog):
         if tab not in (ACCOUNT_TAB, GENERAL_TAB):
             raise ValueError(f"unknown settings tab {tab!r}")
         self.tabs.setCurrentWidget(self.key_page if tab == ACCOUNT_TAB else self.preferences_page)
+        if tab == ACCOUNT_TAB:
+            # Asked for the key ("Enter API key…"): the user's next keystroke goes into the key field.
+            self.key_page.key_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def preferences(self) -> Preferences:
         return self.preferences_page.preferences()

@@ -83,6 +83,7 @@ class Tray(QObject):
     new_event = Signal()
     find_slot = Signal()
     settings = Signal()
+    enter_key = Signal()  # demo mode: Settings on the Account tab, the key field focused
     sync_now = Signal()
     quit_requested = Signal()
     join = Signal(str)  # http(s) url
@@ -236,7 +237,8 @@ class Tray(QObject):
         controller = self._controller
         menu.clear()
         if controller.demo:
-            _note(menu, "Demo mode: a sample calendar (enter your key in Settings)")
+            _note(menu, "Demo mode: a sample calendar")
+            _action(menu, "Enter API key…", self.enter_key.emit)
         if controller.access.read_only:
             _note(menu, "Read-only key: changes are off")
         problem = self._status_line(now)

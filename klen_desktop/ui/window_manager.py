@@ -25,7 +25,7 @@ from klen_desktop.event_rules import blocks_time
 from klen_desktop.links import web_link
 from klen_desktop.session.draft_save import DraftSave
 from klen_desktop.session.files import ics_file_name
-from klen_desktop.session.outcomes import SaveState, WriteRefused
+from klen_desktop.session.outcomes import SaveState, WriteRefused, daily_limit_wait
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
@@ -146,11 +146,15 @@ class Windows(QObject):
     def _status_changed(self, *_args: object) -> None:
         if self.agenda is not None:
             self.agenda.set_sync_status(self._controller.status)
+            # A create kept for the daily limit says how long is left: each sync's news keeps that current.
+            self._outbox_changed()
 
     def _outbox_changed(self, *_args: object) -> None:
         if self.agenda is not None:
             problems = [e for e in self._controller.outbox if e.state in NEEDS_USER]
-            self.agenda.set_outbox_problems(problems)
+            now = self._clock()
+            waiting = [(e.seq, text) for e in self._controller.outbox if (text := daily_limit_wait(e, now))]
+            self.agenda.set_outbox_problems(problems, waiting)
 
     def _access_changed(self, *_args: object) -> None:
         access = self._controller.access
@@ -229,7 +233,9 @@ class Windows(QObject):
         if outcome.state is SaveState.REFUSED:
             editor.show_field_errors({outcome.field or "": outcome.message or "The server refused the change."})
             return
-        if outcome.state is SaveState.QUEUED:
+        if outcome.waiting:
+            self._controller.notice.emit("Kept until the limit resets", outcome.message or "")
+        elif outcome.state is SaveState.QUEUED:
             self._controller.notice.emit(
                 "Saved on this computer",
                 "Klen could not be reached yet; the change is kept and sent as soon as it can be.",
@@ -342,7 +348,9 @@ class Windows(QObject):
         from klen_desktop.key_check import KeyCheck
 
         if self.settings is not None and isinstance(result, KeyCheck):
-            self.settings.show_key_test(result.ok, result.can_read, result.can_write, result.message)
+            self.settings.show_key_test(
+                result.ok, result.can_read, result.can_write, result.message, answered=result.answered
+            )
 
     # -- teardown ------------------------------------------------------------------------------------------
 

@@ -123,7 +123,7 @@ async def test_daily_limit_51st_create_is_refused_at_once(make_client: MakeClien
     error = caught.value
     assert error.daily_limit is True
     assert error.retry_after is not None and 0 < error.retry_after <= 24 * 3600
-    assert "daily limit" in str(error)
+    assert "Daily limit of 50 new events reached" in str(error) and "rate_limit" not in str(error)
     assert sleep.delays == [] and writer.requests_sent == sent_before + 1  # never retried
     assert len(emulator.admin.all_events()) == 50
 

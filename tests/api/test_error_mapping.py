@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from local_zone import local_zone
 
 from klen_desktop.api.error_mapping import (
     error_for_response,
@@ -12,6 +13,7 @@ from klen_desktop.api.error_mapping import (
     is_daily_limit,
     parse_retry_after,
     permission_from_message,
+    wait_in_words,
 )
 from klen_desktop.api.errors import (
     ApiStatusError,
@@ -189,3 +191,40 @@ def test_scrub_cleans_server_text() -> None:
         401, body, retry_after_header=None, method="GET", path="/", scrub=lambda t: t.replace("klen_secret_value", "*")
     )
     assert "klen_secret_value" not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (3, "3 s"),
+        (59, "59 s"),
+        (61, "1 min"),
+        (89, "1 min"),
+        (90, "2 min"),
+        (3540, "59 min"),
+        (3600, "1 h"),
+        (13013, "3 h 37 min"),
+        (86399, "24 h"),
+    ],
+)
+def test_a_wait_reads_in_hours_and_minutes_never_in_thousands_of_seconds(seconds: float, words: str) -> None:
+    assert wait_in_words(seconds) == words
+
+
+def test_the_daily_limit_says_the_limit_and_the_local_reset_time_without_codes() -> None:
+    body = envelope("rate_limit_exceeded", "Daily calendar event creation limit of 2 reached; resets at 00:00 UTC")
+    with local_zone("Europe/Berlin"):
+        error = error_for_response(
+            429, body, retry_after_header="21600", method="POST", path="/api/v1/calendar/events/create",
+            is_create=True, now=NOW,
+        )  # fmt: skip
+    assert isinstance(error, RateLimited) and error.limit == 2 and error.code == "rate_limit_exceeded"
+    # 18:00 UTC plus six hours is midnight UTC, 01:00 the next day in Berlin.
+    assert error.message == "Daily limit of 2 new events reached. It resets at 01:00 tomorrow (in 6 h)."
+
+
+def test_the_minute_limit_says_when_to_try_again_in_local_time() -> None:
+    body = envelope("rate_limit_exceeded", "Per-minute request limit reached; retry in 90 seconds")
+    with local_zone("Asia/Tokyo"):
+        error = error_for_response(429, body, retry_after_header="90", method="GET", path="/", now=NOW)
+    assert error.message == "Klen answers only so many requests a minute. Try again at 03:01 (in 2 min)."

@@ -184,7 +184,7 @@ async def test_retry_after_from_the_wire_is_bounded(header: str, expected: float
     assert isinstance(error, RateLimited)
     assert error.retry_after == expected
     if long_wait:
-        assert "Try again in 1 h." in error.message
+        assert "(in 1 h)." in error.message
 
 
 @pytest.mark.asyncio

@@ -116,7 +116,7 @@ async def test_a_create_the_server_refused_never_reminds(
     make_emulator: Callable[..., EmulatorServer], rw_key: str, tmp_path: Path
 ) -> None:
     server = make_emulator()
-    server.admin.set_limits(rw_key, daily_limit=0)
+    server.admin.set_permissions(rw_key, can_read=True, can_write=False)
     desk = Desk(server, rw_key, tmp_path / "cache.sqlite3")
     try:
         await desk.start_and_idle()

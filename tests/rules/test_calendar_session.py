@@ -19,6 +19,7 @@ from waiting import until
 from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import EmulatorServer
+from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.draft_save import DraftSave
 from klen_desktop.session.outcomes import Access, Queued, SaveState, WriteRefused
 from klen_desktop.store.events import StoredEvent
@@ -74,11 +75,18 @@ async def test_an_edit_that_changes_nothing_is_refused_and_an_edit_that_moves_sa
         )
 
 
+async def refuse_writes_once_known_writable(session: CalendarSession, emulator: EmulatorServer, key: str) -> None:
+    """Have the server refuse this key's writes while the session still takes it for writable: a refusal only
+    the server can give (the session checks everything else itself)."""
+    await until(lambda: session.access.can_write is True, "the key known as writable")
+    emulator.admin.set_permissions(key, can_read=True, can_write=False)
+
+
 async def test_a_refusal_comes_back_with_the_servers_words_and_the_entry_waits(
     make_session: MakeSession, emulator: EmulatorServer, rw_key: str
 ) -> None:
-    emulator.admin.set_limits(rw_key, daily_limit=0)
     async with make_session(rw_key) as session:
+        await refuse_writes_once_known_writable(session, emulator, rw_key)
         start = next_hour()
         queued = await session.save(EventDraft(title="Over the limit", start=start, end=start + timedelta(minutes=30)))
         outcome = await session.wait_for_send(queued.seq)
@@ -92,8 +100,8 @@ async def test_a_refusal_comes_back_with_the_servers_words_and_the_entry_waits(
 async def test_saving_again_after_a_refusal_resends_that_entry_not_a_second_one(
     make_session: MakeSession, emulator: EmulatorServer, rw_key: str
 ) -> None:
-    emulator.admin.set_limits(rw_key, daily_limit=0)
     async with make_session(rw_key) as session:
+        await refuse_writes_once_known_writable(session, emulator, rw_key)
 
         async def queue(draft: EventDraft, base: StoredEvent | None, resend_seq: int | None) -> int:
             return (await session.save(draft, base, resend_seq=resend_seq)).seq
@@ -103,7 +111,7 @@ async def test_saving_again_after_a_refusal_resends_that_entry_not_a_second_one(
         draft = EventDraft(title="Discovery call", start=start, end=start + timedelta(minutes=30))
         refused = await flow.save(draft)
         assert refused.state is SaveState.REFUSED
-        emulator.admin.set_limits(rw_key, daily_limit=10)
+        emulator.admin.set_permissions(rw_key, can_read=True, can_write=True)
         sent = await flow.save(replace(draft, title="Discovery call (moved up)"))
         assert sent.state is SaveState.SENT and sent.seq == refused.seq
         assert not await session.outbox_entries()

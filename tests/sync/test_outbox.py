@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -238,15 +239,20 @@ async def test_an_identical_event_that_existed_before_is_not_adopted(stack: Stac
 
 
 @pytest.mark.asyncio
-async def test_the_daily_create_limit_needs_attention(stack: Stack, emulator: EmulatorServer, rw_key: str) -> None:
+async def test_a_create_over_the_daily_limit_waits_for_the_reset_without_holding_up_edits(
+    stack: Stack, emulator: EmulatorServer, rw_key: str
+) -> None:
+    (event_id,) = emulator.admin.insert_events([event_input("Standing", day_at(5, 9))])
+    await stack.poller.sync_once()
     emulator.admin.set_limits(rw_key, daily_limit=0)
-    seq_local = await stack.db.run(stack.writes.enqueue_create, new_event("Too many"))
+    await stack.db.run(stack.writes.enqueue_create, new_event("Too many"))
+    await stack.db.run(stack.writes.enqueue_patch, event_id, EventPatch(description="edited"))
     report = await stack.sender.drain()
-    assert report.parked == 1
+    assert report.parked == 0 and report.sent == 1, "the edit behind the waiting create went"
     (entry,) = stack.outbox_repo.active()
-    assert entry.state is OutboxState.ATTENTION and entry.error_code == "rate_limit_exceeded"
-    stored = stack.events.get(seq_local)
-    assert stored is not None and stored.local_state is LocalState.ATTENTION
+    assert entry.state is OutboxState.PENDING and entry.meta.get("daily_limit") == 0
+    reset = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    assert report.waiting_until is not None and abs((report.waiting_until - reset).total_seconds()) < 5
 
 
 @pytest.mark.asyncio

@@ -51,7 +51,12 @@ TABLE: list[tuple[KlenError, OutboxOp, int, FailureDecision]] = [
         0,
         FailureDecision(PARK, "not_found", "No such event."),
     ),
-    (limited(13013, daily=True), CREATE, 0, FailureDecision(PARK, "rate_limit_exceeded", "Slow down.")),
+    (
+        limited(13013, daily=True),
+        CREATE,
+        0,
+        FailureDecision(RETRY, "rate_limit_exceeded", "Slow down.", wait=13013.0, daily_limit=True),
+    ),
     (
         limited(30),
         CREATE,

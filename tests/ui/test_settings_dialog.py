@@ -61,8 +61,14 @@ def test_key_is_masked_until_shown(qtbot: QtBot, make_dialog: MakeDialog) -> Non
 def test_test_connection_emits_the_key_and_shows_what_it_may_do(qtbot: QtBot, make_dialog: MakeDialog) -> None:
     dialog = make_dialog()
     page = dialog.key_page
-    assert not page.test_button.isEnabled()  # nothing to test yet
+    # Nothing typed: the button tests the connection in use, asked for with an empty key.
+    assert page.test_button.isEnabled() and page.test_button.text() == "Test connection"
+    with qtbot.waitSignal(dialog.test_key_requested, timeout=1000) as connection:
+        qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    assert connection.args == [""]
+    dialog.show_key_test(True, True, True, "Tested the connection to the demo calendar on this computer: it works.")
     type_key(qtbot, dialog, f"  {KEY} ")
+    assert page.test_button.text() == "Test this key on the live service"
     with qtbot.waitSignal(dialog.test_key_requested, timeout=1000) as blocker:
         qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [KEY]
@@ -173,8 +179,9 @@ def test_no_keyring_explains_what_to_install_and_disables_key_inputs(make_dialog
     assert page.keyring_problem.isVisibleTo(dialog)
     assert "gnome-keyring" in page.keyring_problem.text()
     assert "demo mode" in page.keyring_problem.text()
-    for widget in (page.key_edit, page.show_key, page.test_button, page.save_button, page.forget_button):
+    for widget in (page.key_edit, page.show_key, page.save_button, page.forget_button):
         assert not widget.isEnabled()
+    assert page.test_button.isEnabled(), "the connection in use can be tested without the keyring"
 
 
 def test_preferences_are_shown_and_saved(qtbot: QtBot, make_dialog: MakeDialog) -> None:

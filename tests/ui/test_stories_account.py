@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from app_harness import MakeApp, insert_event, type_into
+from PySide6.QtWidgets import QApplication
 
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.session.files import ics_file_name
@@ -101,3 +102,64 @@ async def test_the_open_settings_dialog_follows_a_saved_key_and_the_banner_opens
     await app.until(lambda: dialog.key_page.forget_button.isEnabled(), "Forget enabled in the open dialog")
     assert not dialog.key_page.demo_badge.isVisibleTo(dialog), "no longer says Demo mode"
     await app.controller.forget_key()  # the keyring is the session's: leave it without the key
+
+
+async def test_enter_api_key_from_the_banner_or_the_tray_opens_account_with_the_key_field_focused(
+    make_app: MakeApp,
+) -> None:
+    app = await make_app(demo=True)
+    app.tray_item("Open agenda").trigger()
+    app.agenda.mode_banner.button.click()
+    dialog = app.windows.settings
+    assert dialog is not None and dialog.tabs.currentWidget() is dialog.key_page
+    await app.until(lambda: QApplication.focusWidget() is dialog.key_page.key_edit, "the key field focused")
+    dialog.close()
+    await app.until(lambda: app.windows.settings is None, "the dialog closed")
+
+    app.tray_item("Enter API key…").trigger()
+    dialog = app.windows.settings
+    assert dialog is not None and dialog.tabs.currentWidget() is dialog.key_page, "the tray opens Account too"
+    await app.until(lambda: QApplication.focusWidget() is dialog.key_page.key_edit, "the key field focused")
+
+
+async def test_in_demo_mode_the_account_tab_says_so_and_tests_the_demo_connection(make_app: MakeApp) -> None:
+    app = await make_app(demo=True)
+    page = (await app.account_settings()).key_page
+    assert "Demo" in page.connection_value.text() and app.controller.session.config.base_url in (
+        page.connection_value.text()
+    )
+    assert page.stored_value.text().startswith("No")
+    assert page.test_button.isEnabled(), "with the field empty, Test connection tests the connection in use"
+    page.test_button.click()
+    await app.until(lambda: page.result_box.isVisible(), "the test's answer")
+    assert "demo" in page.result_label.text().lower()
+    assert (page.read_value.text(), page.write_value.text()) == ("Yes", "Yes")
+
+
+async def test_a_key_typed_in_demo_mode_is_tested_against_the_live_service_and_labelled_so(
+    make_app: MakeApp,
+) -> None:
+    app = await make_app(demo=True)
+    page = (await app.account_settings()).key_page
+    type_into(page.key_edit, "klen_not_a_real_key")
+    assert "live" in page.test_button.text().lower(), page.test_button.text()
+    page.test_button.click()
+    await app.until(lambda: page.result_box.isVisible(), "the test's answer")
+    assert "did not accept" in page.result_label.text()
+    assert not page.read_value.isVisible(), "a rejected key has no permissions to show, not 'Read: No'"
+
+
+@pytest.mark.session  # the real Secret Service
+async def test_the_account_tab_shows_the_live_connection_and_the_stored_key_as_soon_as_it_is_saved(
+    make_app: MakeApp, rw_key: str
+) -> None:
+    app = await make_app(demo=True)
+    page = (await app.account_settings()).key_page
+    type_into(page.key_edit, rw_key)
+    page.save_button.click()
+    await app.until(lambda: page.stored_value.text().startswith("Yes"), "the stored key shown at once")
+    assert "Live" in page.connection_value.text() and "Demo" not in page.connection_value.text()
+    assert page.forget_button.isEnabled()
+    await app.controller.forget_key()  # the keyring is the session's: leave it without the key
+    await app.until(lambda: "Demo" in page.connection_value.text(), "back to demo, shown at once")
+    assert page.stored_value.text().startswith("No") and not page.forget_button.isEnabled()

@@ -6,6 +6,7 @@ on the server (``emulator.admin``) and on screen (the agenda's model).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.emulator import EmulatorServer
+from klen_desktop.store.outbox import OutboxState
 from klen_desktop.ui.agenda import AgendaWindow
 
 pytestmark = pytest.mark.asyncio
@@ -167,19 +169,53 @@ def _field_errors(editor: object) -> bool:
 async def test_a_refused_create_comes_back_to_the_editor_and_is_resent_once_fixed(
     make_app: MakeApp, emulator: EmulatorServer, rw_key: str
 ) -> None:
-    emulator.admin.set_limits(rw_key, daily_limit=0)
     app = await make_app()
+    # Writes refused by the server alone: the app took the key for writable, so it sends and hears a 403.
+    await app.until(lambda: app.controller.access.can_write is True, "the key known as writable")
+    emulator.admin.set_permissions(rw_key, can_read=True, can_write=False)
     app.tray_item("New event…").trigger()
     editor = app.windows.editors[-1]
     type_into(editor.title_edit, "Strategy offsite")
     editor.save_button.click()
     await app.until(lambda: editor.general_error.isVisible(), "the server's refusal shown in the editor")
-    assert "limit" in editor.general_error.text().lower()
+    assert "can_write_calendar" in editor.general_error.text()
     assert editor in app.windows.editors and editor.title_edit.text() == "Strategy offsite", "the draft is kept"
     assert app.server_event("Strategy offsite") is None
 
-    emulator.admin.set_limits(rw_key, daily_limit=100)
+    emulator.admin.set_permissions(rw_key, can_read=True, can_write=True)
     editor.save_button.click()
     await app.until(lambda: editor not in app.windows.editors, "the editor closed once the event was sent")
     assert [e["title"] for e in emulator.admin.all_events()] == ["Strategy offsite"], "sent once, not twice"
     await app.until(lambda: not app.controller.outbox, "nothing left in the outbox")
+
+
+async def test_a_create_over_the_daily_limit_stays_queued_and_says_when_it_goes_in_plain_words(
+    make_app: MakeApp, emulator: EmulatorServer, rw_key: str
+) -> None:
+    emulator.admin.set_limits(rw_key, daily_limit=0)
+    app = await make_app()
+    notices: list[tuple[str, str]] = []
+    app.controller.notice.connect(lambda title, text: notices.append((title, text)))
+    app.tray_item("New event…").trigger()
+    editor = app.windows.editors[-1]
+    type_into(editor.title_edit, "Strategy offsite")
+    editor.save_button.click()
+    await app.until(lambda: editor not in app.windows.editors, "the editor closed: the draft is kept in the queue")
+    await app.until(lambda: notices, "the save said what became of the event")
+    [entry] = app.controller.outbox
+    assert entry.state is OutboxState.PENDING, "queued, not parked as a refusal (which notifies as critical)"
+
+    agenda = app.agenda
+    await app.until(lambda: agenda.problems.rows, "the waiting event shown above the agenda")
+    reset = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    told = [text for _title, text in notices] + [row.label.text() for row in agenda.problems.rows]
+    assert len(notices) == 1, notices
+    for text in told:
+        assert "Daily limit of 0 new events reached" in text, text
+        assert f"will be sent after {reset.astimezone():%H:%M}" in text, text
+        assert not re.search(r"\d+ ?s\b|rate_limit|UTC|\(\w+_\w+\)", text), text
+
+    emulator.admin.set_limits(rw_key, daily_limit=100)
+    app.tray_item("Sync now").trigger()
+    await app.until(lambda: app.server_event("Strategy offsite") is not None, "sent once the limit allows")
+    await app.until(lambda: not agenda.problems.isVisible(), "nothing left waiting")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import httpx
@@ -91,3 +92,5 @@ async def test_rate_limited_key_is_told_to_wait(make_emulator: Callable[..., Emu
     first = await check_key(server.url, "klen_slow")  # the read uses the one request of this minute
     assert not first.ok
     assert "Try the test again" in first.message
+    # When, as the user reads it: the local clock time and the wait in minutes, never a count of seconds.
+    assert re.search(r"again at \d\d:\d\d \(in (\d+ s|1 min)\)\.", first.message), first.message

@@ -170,7 +170,12 @@ class ProblemsBanner(QWidget):
         self.more_label = plain_label()
         self.hide()
 
-    def set_entries(self, entries: Sequence[OutboxEntry], title_of: Callable[[OutboxEntry], str | None]) -> None:
+    def set_entries(
+        self,
+        entries: Sequence[OutboxEntry],
+        title_of: Callable[[OutboxEntry], str | None],
+        waiting: Sequence[tuple[int, str]] = (),
+    ) -> None:
         for row in self.rows:
             row.deleteLater()
         self.rows = []
@@ -178,12 +183,22 @@ class ProblemsBanner(QWidget):
         problems = [e for e in entries if e.state in NEEDS_USER]
         for entry in problems[:MAX_PROBLEMS_SHOWN]:
             self.rows.append(self._row(entry, title_of(entry)))
-        hidden = len(problems) - MAX_PROBLEMS_SHOWN
+        for seq, text in waiting[: max(0, MAX_PROBLEMS_SHOWN - len(self.rows))]:
+            self.rows.append(self._waiting_row(seq, text))
+        hidden = len(problems) + len(waiting) - len(self.rows)
         self.more_label.setText(f"…and {hidden} more waiting for you." if hidden > 0 else "")
         if hidden > 0:
             self._layout.addWidget(self.more_label)
         self.more_label.setVisible(hidden > 0)
-        self.setVisible(bool(problems))
+        self.setVisible(bool(self.rows))
+
+    def _waiting_row(self, seq: int, text: str) -> Banner:
+        # Nothing to fix and nothing to resend: it goes by itself. Discard is the one way out.
+        row = Banner(self)
+        row.show_text(BannerText(Tone.INFO, text, second_action="Discard"))
+        row.second_clicked.connect(lambda: self.discard_requested.emit(seq))
+        self._layout.addWidget(row)
+        return row
 
     def _row(self, entry: OutboxEntry, title: str | None) -> Banner:
         message, resend, discard = problem_text(entry, title)

@@ -201,12 +201,14 @@ class AgendaWindow(QWidget):
         self.pane.set_read_only(self._read_only)
         self.list_view.viewport().update()
 
-    def set_outbox_problems(self, entries: Sequence[OutboxEntry]) -> None:
+    def set_outbox_problems(self, entries: Sequence[OutboxEntry], waiting: Sequence[tuple[int, str]] = ()) -> None:
+        """Show the writes that need the user, and ``waiting``: (seq, what to say) of writes kept for later."""
+
         def title_of(entry: OutboxEntry) -> str | None:
             known = None if entry.event_id is None else self.model.find_event(entry.event_id)
             return known.title if known is not None else None
 
-        self.problems.set_entries(entries, title_of)
+        self.problems.set_entries(entries, title_of, waiting)
 
     def show_event(self, event_id: int) -> None:
         """Select the event, scroll to it and show it in the pane (filters are cleared if they hide it)."""
