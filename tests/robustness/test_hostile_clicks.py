@@ -46,7 +46,7 @@ async def test_details_slots_and_ics_fail_with_typed_errors(tmp_path: Path) -> N
     [
         (answer(200, DEEP), "not valid JSON"),
         (answer(200, HUGE_ID), "not valid JSON"),
-        (answer(429, {"error": "rate_limit_exceeded"}, [("Retry-After", "1000000000000")]), "again in 1 h"),
+        (answer(429, {"error": "rate_limit_exceeded"}, [("Retry-After", "1000000000000")]), "(in 1 h)"),
     ],
     ids=["deep-json", "huge-id", "retry-after-10^12"],
 )

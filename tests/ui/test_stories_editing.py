@@ -14,6 +14,7 @@ from app_harness import MakeApp, insert_event, type_into
 from PySide6.QtWidgets import QFormLayout, QLabel
 
 from klen_desktop.api.models import EventStatus
+from klen_desktop.date_texts import date_time
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.store.outbox import OutboxState
 from klen_desktop.ui.agenda import AgendaWindow
@@ -67,7 +68,8 @@ def pane_fact(window: AgendaWindow, label: str) -> str | None:
 
 
 def shown_stamp(wire: str) -> str:
-    return f"{datetime.fromisoformat(wire.replace('Z', '+00:00')).astimezone():%a %d %b %Y, %H:%M}"
+    """The pane's words for a server time: the app's one date-time format, in the local zone."""
+    return date_time(datetime.fromisoformat(wire.replace("Z", "+00:00")).astimezone())
 
 
 async def test_after_an_edit_the_pane_shows_when_the_server_updated_the_event(
