@@ -45,6 +45,9 @@ class SyncConfig:
     first_fill_detail_horizon: timedelta = timedelta(hours=2)
     detail_ttl: timedelta = timedelta(hours=6)
     max_details_per_poll: int = 5
+    # Details read with spare requests leave this many of the minute's reads unused: a Sync now right after a
+    # poll (a list page and the new event's details) must not wait a minute behind details nobody asked for.
+    spare_kept: int = 2
     # The outbox's own retry backoff.
     outbox_backoff_base: float = 5.0
     outbox_backoff_cap: float = 600.0

@@ -351,7 +351,7 @@ class WindowSync:
         wanted = urgent + lazy[: max(0, cap - len(urgent))]
         fetched = 0
         for index, event_id in enumerate(wanted):
-            if (index >= cap or event_id not in changed) and self._budget.available() < 1:
+            if (index >= cap or event_id not in changed) and self._budget.available() <= self._config.spare_kept:
                 break  # only the capped changed ones wait for the budget; the next poll continues
             await self._budget.acquire()
             try:
