@@ -15,7 +15,7 @@ from waiting import until
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.emulator import EmulatorServer
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(180)]
 
 
 async def test_a_429_lowers_the_background_budget_and_clean_minutes_raise_it_again(
@@ -43,7 +43,8 @@ async def test_a_429_lowers_the_background_budget_and_clean_minutes_raise_it_aga
             synced = core.poller.status.last_success
             clock.jump(timedelta(seconds=60))
             core.poller.poke("a clean minute passed")
-            await until(lambda: core.poller.status.last_success != synced, "a clean poll")  # noqa: B023
+            # A loaded machine may take seconds for a poll and its details; the budget is what is checked here.
+            await until(lambda: core.poller.status.last_success != synced, "a clean poll", 30)  # noqa: B023
             assert core.budget.limit == expected, "one more request a minute per clean minute"
         clock.jump(timedelta(minutes=10))
         assert core.budget.limit == 10, "never above the configured limit"
