@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_idle import admin, requests_seen, start_emulator, stop_processes, store_key
+from bench_idle import admin, in_desktop_session, requests_seen, start_emulator, stop_processes, store_key
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
 from measure_startup import _gdbus, tray_service
@@ -167,10 +166,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the whole window")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the app's requests of each run")
     args = parser.parse_args()
-    if not os.environ.get("DISPLAY") or not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        print("needs a desktop session (DISPLAY, D-Bus, a keyring): see tests/session/session-up.sh", file=sys.stderr)
+    if not in_desktop_session():
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     store_key(KEY)
     lines = []
     try:

@@ -142,6 +142,16 @@ def wait_settled(url: str, app: subprocess.Popen[str], timeout: float = 120.0) -
     raise RuntimeError("the app never finished its first poll")
 
 
+def in_desktop_session() -> bool:
+    """Whether a desktop session is there (else say how to get one); a SIGTERM then still runs the finally blocks,
+    so the children are stopped and the key is forgotten."""
+    if not os.environ.get("DISPLAY") or not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        print("needs a desktop session (DISPLAY, D-Bus, a keyring): see tests/session/session-up.sh", file=sys.stderr)
+        return False
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    return True
+
+
 def stop_processes(*processes: subprocess.Popen[str] | None) -> None:
     """Terminate each started child (killed after 20 s) and reap it."""
     for process in processes:
@@ -190,11 +200,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=120.0, help="length of the measured window")
     parser.add_argument("--countdown", action="store_true", help="an event in 2 hours: the tooltip counts down")
     args = parser.parse_args()
-    if not os.environ.get("DISPLAY") or not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        print("needs a desktop session (DISPLAY, D-Bus, a keyring): see tests/session/session-up.sh", file=sys.stderr)
+    if not in_desktop_session():
         return 2
-    # Stopped with SIGTERM, the children are still stopped and the key still forgotten (the finally blocks run).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     store_key(KEY)
     apps, bares = [], []
     try:
