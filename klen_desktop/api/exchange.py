@@ -28,6 +28,7 @@ import httpx
 from klen_desktop.api.constants import MAX_JSON_BYTES, attempt_deadline
 from klen_desktop.api.error_mapping import error_for_response
 from klen_desktop.api.errors import ConnectionFailed, KlenError, MalformedResponse, RateLimited, TimedOut
+from klen_desktop.api.readers import IntegerTooLarge
 from klen_desktop.api.retry import RetryPolicy, decide_retry
 from klen_desktop.api.transport import error_for_transport, origin_path
 from klen_desktop.logging_setup import register_secret
@@ -76,13 +77,14 @@ _INT64 = 2**63
 _MAX_INT_DIGITS = 20  # more digits than any 64-bit integer has
 
 
-def _bounded_int(text: str) -> int:
+def _bounded_int(text: str) -> int | IntegerTooLarge:
     # The cache stores integers as SQLite's 64-bit INTEGER; a larger id would fail there, far from this answer.
-    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
-        raise ValueError("integer too large")
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_INT_DIGITS:
+        return IntegerTooLarge(digits)
     value = int(text)
     if not -_INT64 <= value < _INT64:
-        raise ValueError("integer too large")
+        return IntegerTooLarge(digits)
     return value
 
 
@@ -97,8 +99,8 @@ def _no_constant(name: str) -> object:
 def decode_json(data: bytes) -> tuple[object, bool]:
     """The parsed JSON in ``data`` and True, or None and False when it is not JSON this app can hold.
 
-    Refused: invalid JSON or encoding, nesting deeper than the interpreter can follow, integers outside 64 bits,
-    and ``NaN`` / ``Infinity`` (Python's json would accept them).
+    Refused: invalid JSON or encoding, nesting deeper than the interpreter can follow, and ``NaN`` / ``Infinity``
+    (Python's json would accept them). Integers outside 64 bits become :class:`IntegerTooLarge`.
     """
     try:
         return json.loads(data, parse_int=_bounded_int, parse_constant=_no_constant), True

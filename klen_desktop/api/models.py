@@ -25,56 +25,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from enum import StrEnum
-from typing import Annotated, Any, TypeVar
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-    model_validator,
-)
-from pydantic_core import PydanticUseDefault
+from typing import Any, TypeVar
 
 from klen_desktop.api.errors import MalformedResponse
-
-_OTHER = "OTHER"
-
-
-class _OpenEnum(StrEnum):
-    """A string enum that keeps values it does not know (as pseudo-members named ``OTHER``) instead of failing.
-
-    ``for x in EventType`` still lists only the known members; ``EventType("webinar").known`` is false.
-    """
-
-    @classmethod
-    def _missing_(cls, value: object) -> _OpenEnum | None:
-        if not isinstance(value, str) or not value or len(value) > _MAX_ENUM_TEXT:
-            return None
-        folded = value.strip().lower()
-        for known in cls:
-            if known.value == folded:  # "Scheduled" or " scheduled": the same status, written loosely
-                return known
-        member = str.__new__(cls, value)
-        member._name_ = _OTHER
-        member._value_ = value
-        return member
-
-    @property
-    def known(self) -> bool:
-        return self._name_ != _OTHER
+from klen_desktop.api.model_base import ApiModel, spec
+from klen_desktop.api.open_enum import OpenEnum
+from klen_desktop.api.readers import (
+    Unreadable,
+    checked,
+    choice,
+    day,
+    flag,
+    integer,
+    items,
+    moment,
+    optional,
+    text,
+)
 
 
-# A label longer than this is not a type or status a person could read; it is refused like any bad value.
-_MAX_ENUM_TEXT = 64
-
-
-class EventType(_OpenEnum):
+class EventType(OpenEnum):
     MEETING = "meeting"
     APPOINTMENT = "appointment"
     BUSY = "busy"
@@ -82,7 +52,7 @@ class EventType(_OpenEnum):
     VIDEO_CALL = "video_call"
 
 
-class EventStatus(_OpenEnum):
+class EventStatus(OpenEnum):
     SCHEDULED = "scheduled"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
@@ -118,121 +88,121 @@ def format_utc(value: datetime) -> str:
     )
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_require_utc), PlainSerializer(format_utc, return_type=str)]
+_utc = checked(moment, _require_utc)
 
 
-def _default_if_unreadable(value: object, handler: ValidatorFunctionWrapHandler) -> object:
-    try:
-        return handler(value)
-    except (ValidationError, ValueError, TypeError, OverflowError):
-        raise PydanticUseDefault() from None
+def _time(*, default: Any = ..., lenient: bool = False) -> Any:
+    """A UTC time field, written as :func:`format_utc` writes it."""
+    if default is ...:
+        return spec(_utc, dump=format_utc)
+    return spec(optional(_utc), default=default, lenient=lenient, dump=format_utc)
 
 
-_T = TypeVar("_T")
-_ItemT = TypeVar("_ItemT", bound=BaseModel)
-Lenient = Annotated[_T, WrapValidator(_default_if_unreadable)]
-"""An optional field that falls back to its default when the server sends something unreadable in it."""
+def _lenient(reader: Callable[[Any], Any], default: Any = None) -> Any:
+    """An optional field that falls back to its default when the server sends something unreadable in it."""
+    return spec(reader, default=default, lenient=True)
 
 
-def _require_known(value: _OpenEnum) -> _OpenEnum:
+def _require_known(value: OpenEnum) -> OpenEnum:
     if not value.known:
         raise ValueError(f"{value.value!r} is not one of {', '.join(m.value for m in type(value))}")
     return value
 
 
-KnownEventType = Annotated[EventType, AfterValidator(_require_known)]
-KnownEventStatus = Annotated[EventStatus, AfterValidator(_require_known)]
+_known_type = optional(checked(choice(EventType), _require_known))
+_known_status = optional(checked(choice(EventStatus), _require_known))
+_optional_text = optional(text)
+_optional_flag = optional(flag)
+_optional_int = optional(integer())
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=False, defer_build=True)
+class Customer(ApiModel):
+    name: str | None = spec(_optional_text, default=None)
+    email: str | None = spec(_optional_text, default=None)
+    phone: str | None = spec(_optional_text, default=None)
+    notes: str | None = spec(_optional_text, default=None)
 
 
-class Customer(_Model):
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    notes: str | None = None
+class AiAgent(ApiModel):
+    id: int = spec(integer())
+    name: str | None = spec(_optional_text, default=None)
+    assistant_id: str | None = spec(_optional_text, default=None)
 
 
-class AiAgent(_Model):
-    id: int
-    name: str | None = None
-    assistant_id: str | None = None
+class Team(ApiModel):
+    id: int = spec(integer())
+    name: str | None = spec(_optional_text, default=None)
 
 
-class Team(_Model):
-    id: int
-    name: str | None = None
-
-
-class ExternalCalendars(_Model):
-    google: str | None = None
-    outlook: str | None = None
-    gohighlevel: str | None = None
+class ExternalCalendars(ApiModel):
+    google: str | None = spec(_optional_text, default=None)
+    outlook: str | None = spec(_optional_text, default=None)
+    gohighlevel: str | None = spec(_optional_text, default=None)
 
 
 # A reminder lead beyond a year is no reminder setting (10^10 minutes would not even fit a datetime): read as unset.
-LeadMinutes = Annotated[int, Field(ge=0, le=366 * 24 * 60)]
+_lead_minutes = optional(integer(0, 366 * 24 * 60))
 
 # SQLite's INTEGER range: an id beyond it could not be stored (local, unsent events use negative ids).
-_ID_RANGE = Field(ge=-(2**63), le=2**63 - 1)
+_event_id = integer(-(2**63), 2**63 - 1)
 
 
-class EventSummary(_Model):
+class EventSummary(ApiModel):
     """An event as the list endpoint returns it (no description, reminder fields or notes)."""
 
-    id: int = _ID_RANGE
-    uuid: str
-    title: str
-    event_type: EventType
-    status: EventStatus
-    start_time: UtcDatetime
-    end_time: UtcDatetime
-    duration_minutes: Lenient[int | None] = None
-    location: Lenient[str | None] = None
-    has_video_conference: Lenient[bool] = False
-    video_conference_url: Lenient[str | None] = None
-    created_by_ai_agent: Lenient[bool] = False
-    ai_agent: Lenient[AiAgent | None] = None
-    customer: Lenient[Customer | None] = None
+    id: int = spec(_event_id)
+    uuid: str = spec(text)
+    title: str = spec(text)
+    event_type: EventType = spec(choice(EventType))
+    status: EventStatus = spec(choice(EventStatus))
+    start_time: datetime = _time()
+    end_time: datetime = _time()
+    duration_minutes: int | None = _lenient(_optional_int)
+    location: str | None = _lenient(_optional_text)
+    has_video_conference: bool = _lenient(flag, False)
+    video_conference_url: str | None = _lenient(_optional_text)
+    created_by_ai_agent: bool = _lenient(flag, False)
+    ai_agent: AiAgent | None = _lenient(optional(AiAgent.model_validate))
+    customer: Customer | None = _lenient(optional(Customer.model_validate))
 
 
 class EventDetail(EventSummary):
     """An event as the details endpoint returns it."""
 
-    description: Lenient[str | None] = None
-    event_type_display: Lenient[str | None] = None
-    status_display: Lenient[str | None] = None
-    video_conference_provider: Lenient[str | None] = None
-    is_reminder_enabled: Lenient[bool] = True
-    remind_before_minutes: Lenient[LeadMinutes | None] = None
-    created_at: Lenient[UtcDatetime | None] = None
-    updated_at: Lenient[UtcDatetime | None] = None
-    team: Lenient[Team | None] = None
-    external_calendars: Lenient[ExternalCalendars | None] = None
-    ics_url: Lenient[str | None] = None
+    description: str | None = _lenient(_optional_text)
+    event_type_display: str | None = _lenient(_optional_text)
+    status_display: str | None = _lenient(_optional_text)
+    video_conference_provider: str | None = _lenient(_optional_text)
+    is_reminder_enabled: bool = _lenient(flag, True)
+    remind_before_minutes: int | None = _lenient(_lead_minutes)
+    created_at: datetime | None = _time(default=None, lenient=True)
+    updated_at: datetime | None = _time(default=None, lenient=True)
+    team: Team | None = _lenient(optional(Team.model_validate))
+    external_calendars: ExternalCalendars | None = _lenient(optional(ExternalCalendars.model_validate))
+    ics_url: str | None = _lenient(_optional_text)
 
 
-class RejectedItem(_Model):
+class RejectedItem(ApiModel):
     """One item of a server list that could not be read: where it was, its id when readable, and why."""
 
-    index: int
-    id: int | None
-    reason: str
+    index: int = spec(integer())
+    id: int | None = spec(_optional_int)
+    reason: str = spec(text)
 
 
 def _unreadable(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors(include_url=False, include_input=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "item"
-        return f"field '{field}' " + ("is missing" if first["type"] == "missing" else f"is invalid ({first['msg']})")
+    if isinstance(exc, Unreadable):
+        field = exc.field or "item"
+        return f"field '{field}' " + ("is missing" if exc.missing else f"is invalid ({exc.reason})")
     return f"{type(exc).__name__}: {exc}"[:200]
 
 
 def _item_id(item: object) -> int | None:
     raw = item.get("id") if isinstance(item, Mapping) else None
     return raw if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 2**63 else None
+
+
+_ItemT = TypeVar("_ItemT", bound=ApiModel)
 
 
 def split_items(
@@ -243,14 +213,14 @@ def split_items(
     ``check`` may refuse a readable item with a reason (a rule of this list rather than of the model).
     """
     if not isinstance(items, list | tuple):
-        raise ValueError("must be a list")
+        raise Unreadable("should be a list")
     good: list[_ItemT] = []
     rejected: list[RejectedItem] = []
     for index, item in enumerate(items):
         try:
             value = model.model_validate(item)
             problem = None if check is None else check(value)
-        except (ValidationError, ValueError, TypeError, OverflowError) as exc:
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             problem = _unreadable(exc)
         if problem is None:
             good.append(value)
@@ -264,96 +234,111 @@ def _server_id(event: EventSummary) -> str | None:
     return None if event.id > 0 else f"id {event.id} is not a positive number"
 
 
-class EventPage(_Model):
+def _rejected_items(value: object) -> tuple[RejectedItem, ...]:
+    # Filled by the listing's own step below; whatever the server put under this name is never read.
+    return value if isinstance(value, tuple) else ()
+
+
+def _kept(items_of: type[_ItemT]) -> Callable[[object], Any]:
+    """A list field whose items were already split by the listing's ``_prepare`` (or are read here, all or nothing)."""
+    read_all = items(items_of.model_validate)
+
+    def read(value: object) -> tuple[_ItemT, ...]:
+        if isinstance(value, tuple) and all(isinstance(item, items_of) for item in value):
+            return value
+        return read_all(value)
+
+    return read
+
+
+class EventPage(ApiModel):
     """One page of a listing. ``rejected`` is filled by the parser, never taken from the server."""
 
-    count: int
-    page: int
-    limit: int
-    pages: int
-    events: tuple[EventSummary, ...]
-    rejected: tuple[RejectedItem, ...] = ()
+    count: int = spec(integer())
+    page: int = spec(integer())
+    limit: int = spec(integer())
+    pages: int = spec(integer())
+    events: tuple[EventSummary, ...] = spec(_kept(EventSummary))
+    rejected: tuple[RejectedItem, ...] = spec(_rejected_items, default=())
 
-    @model_validator(mode="before")
     @classmethod
-    def _keep_readable_events(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping) or "events" not in data:
-            return data
+    def _prepare(cls, data: Mapping[str, object]) -> Mapping[str, object]:
+        if "events" not in data:
+            return {key: value for key, value in data.items() if key != "rejected"}
         good, rejected = split_items(EventSummary, data["events"], _server_id)
         return {**data, "events": tuple(good), "rejected": tuple(rejected)}
 
 
-class WriteResult(_Model):
+class WriteResult(ApiModel):
     """The short answer to create, update and cancel: not a whole event (read details for that)."""
 
-    id: int
-    uuid: str
-    title: Lenient[str | None] = None
-    start_time: Lenient[UtcDatetime | None] = None
-    end_time: Lenient[UtcDatetime | None] = None
-    status: Lenient[EventStatus | None] = None
-    ics_url: Lenient[str | None] = None
-    message: Lenient[str | None] = None
+    id: int = spec(integer())
+    uuid: str = spec(text)
+    title: str | None = _lenient(_optional_text)
+    start_time: datetime | None = _time(default=None, lenient=True)
+    end_time: datetime | None = _time(default=None, lenient=True)
+    status: EventStatus | None = _lenient(optional(choice(EventStatus)))
+    ics_url: str | None = _lenient(_optional_text)
+    message: str | None = _lenient(_optional_text)
 
 
-class AvailabilitySlot(_Model):
-    start: UtcDatetime
-    end: UtcDatetime
-    duration_minutes: int
+class AvailabilitySlot(ApiModel):
+    start: datetime = _time()
+    end: datetime = _time()
+    duration_minutes: int = spec(integer())
 
 
-class Availability(_Model):
-    user_id: Lenient[int | None] = None
-    start_date: date
-    end_date: date
-    duration_minutes: int
-    available_slots: tuple[AvailabilitySlot, ...]
-    count: int
-    rejected: tuple[RejectedItem, ...] = ()
+class Availability(ApiModel):
+    user_id: int | None = _lenient(_optional_int)
+    start_date: date = spec(day)
+    end_date: date = spec(day)
+    duration_minutes: int = spec(integer())
+    available_slots: tuple[AvailabilitySlot, ...] = spec(_kept(AvailabilitySlot))
+    count: int = spec(integer())
+    rejected: tuple[RejectedItem, ...] = spec(_rejected_items, default=())
 
-    @model_validator(mode="before")
     @classmethod
-    def _keep_readable_slots(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping) or "available_slots" not in data:
-            return data
+    def _prepare(cls, data: Mapping[str, object]) -> Mapping[str, object]:
+        if "available_slots" not in data:
+            return {key: value for key, value in data.items() if key != "rejected"}
         good, rejected = split_items(AvailabilitySlot, data["available_slots"])
         return {**data, "available_slots": tuple(good), "rejected": tuple(rejected)}
 
 
-class _EventWrite(_Model):
+class _EventWrite(ApiModel):
     """What a client may write on an event, each field optional as a partial update takes it. Declared once for
     create, full update and partial update, so their fields, checks and JSON names cannot drift apart."""
 
-    title: str | None = None
-    start_time: UtcDatetime | None = None
-    end_time: UtcDatetime | None = None
-    description: str | None = None
-    event_type: KnownEventType | None = None
-    status: KnownEventStatus | None = None
-    location: str | None = None
-    customer_name: str | None = None
-    customer_email: str | None = None
-    customer_phone: str | None = None
-    customer_notes: str | None = None
-    has_video_conference: bool | None = None
-    video_conference_url: str | None = None
-    video_conference_provider: str | None = None
-    is_reminder_enabled: bool | None = None
-    remind_before_minutes: int | None = Field(default=None, ge=0)
-    ai_agent_id: int | None = None
-    team_id: int | None = None
-    sync_external_calendars: bool | None = None
-    send_notifications: bool | None = None
+    title: str | None = spec(_optional_text, default=None)
+    start_time: datetime | None = _time(default=None)
+    end_time: datetime | None = _time(default=None)
+    description: str | None = spec(_optional_text, default=None)
+    event_type: EventType | None = spec(_known_type, default=None)
+    status: EventStatus | None = spec(_known_status, default=None)
+    location: str | None = spec(_optional_text, default=None)
+    customer_name: str | None = spec(_optional_text, default=None)
+    customer_email: str | None = spec(_optional_text, default=None)
+    customer_phone: str | None = spec(_optional_text, default=None)
+    customer_notes: str | None = spec(_optional_text, default=None)
+    has_video_conference: bool | None = spec(_optional_flag, default=None)
+    video_conference_url: str | None = spec(_optional_text, default=None)
+    video_conference_provider: str | None = spec(_optional_text, default=None)
+    is_reminder_enabled: bool | None = spec(_optional_flag, default=None)
+    remind_before_minutes: int | None = spec(optional(integer(0)), default=None)
+    ai_agent_id: int | None = spec(_optional_int, default=None)
+    team_id: int | None = spec(_optional_int, default=None)
+    sync_external_calendars: bool | None = spec(_optional_flag, default=None)
+    send_notifications: bool | None = spec(_optional_flag, default=None)
 
 
 class EventInput(_EventWrite):
     """The body of a create (POST) or a full update (PUT). ``None`` means "not sent"."""
 
-    title: str
-    start_time: UtcDatetime
-    end_time: UtcDatetime
+    title: str = spec(text)
+    start_time: datetime = _time()
+    end_time: datetime = _time()
     # Only a create sets it (the docs leave it out of update), so a partial update has no such field.
-    created_by_ai_agent: bool | None = None
+    created_by_ai_agent: bool | None = spec(_optional_flag, default=None)
 
     def to_payload(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -362,11 +347,15 @@ class EventInput(_EventWrite):
 class EventPatch(_EventWrite):
     """The body of a partial update (PATCH): only the fields that were set are sent, ``None`` included."""
 
+    @classmethod
+    def _prepare_keeps_set(cls) -> bool:
+        return True
+
     def to_payload(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)
 
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound=ApiModel)
 
 
 def parse_model(model: type[ModelT], data: object) -> ModelT:
@@ -375,13 +364,12 @@ def parse_model(model: type[ModelT], data: object) -> ModelT:
         raise MalformedResponse(f"Expected a JSON object for {model.__name__}, got {type(data).__name__}.")
     try:
         return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        problem = "is missing" if first["type"] == "missing" else f"is invalid ({first['msg']})"
+    except Unreadable as exc:
+        field = exc.field or None
+        problem = "is missing" if exc.missing else f"is invalid ({exc.reason})"
         raise MalformedResponse(
             f"The server's {model.__name__} field '{field}' {problem}.",
             field=field,
         ) from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # pydantic lets a few of these through
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise MalformedResponse(f"The server's {model.__name__} could not be read: {str(exc)[:200]}") from None

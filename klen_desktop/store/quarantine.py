@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 UNREADABLE: tuple[type[Exception], ...] = (ValueError, TypeError, OverflowError, KeyError, RecursionError)
-"""What decoding a stored row may raise when the row is bad (pydantic's ValidationError is a ValueError)."""
+"""What decoding a stored row may raise when the row is bad (a model's Unreadable is a ValueError)."""
 
 _CREATE = """
 CREATE TABLE IF NOT EXISTS quarantine (

@@ -12,10 +12,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 from klen_desktop.api.error_mapping import error_for_response, parse_retry_after
 from klen_desktop.api.errors import ApiStatusError, MalformedResponse
+from klen_desktop.api.model_base import ApiModel
 from klen_desktop.api.models import (
     Availability,
     EventDetail,
@@ -63,10 +63,10 @@ VALID_SUMMARY: dict[str, Any] = {
     "customer": {"name": "Ann", "email": "a@example.com"},
     "ai_agent": {"id": 1, "name": "Bot"},
 }
-MODELS: tuple[type[BaseModel], ...] = (EventSummary, EventDetail, EventPage, WriteResult, Availability)
+MODELS: tuple[type[ApiModel], ...] = (EventSummary, EventDetail, EventPage, WriteResult, Availability)
 
 
-def _parse_is_typed(model: type[BaseModel], data: object) -> None:
+def _parse_is_typed(model: type[ApiModel], data: object) -> None:
     try:
         value = parse_model(model, data)
     except MalformedResponse as exc:
@@ -77,7 +77,7 @@ def _parse_is_typed(model: type[BaseModel], data: object) -> None:
 
 @fuzz_settings(300)
 @given(model=st.sampled_from(MODELS), data=json_values)
-def test_arbitrary_json_parses_or_is_malformed(model: type[BaseModel], data: object) -> None:
+def test_arbitrary_json_parses_or_is_malformed(model: type[ApiModel], data: object) -> None:
     _parse_is_typed(model, data)
 
 
@@ -92,7 +92,7 @@ def test_arbitrary_json_parses_or_is_malformed(model: type[BaseModel], data: obj
     dropped=st.sets(st.sampled_from(list(VALID_SUMMARY)), max_size=3),
 )
 def test_mutated_events_parse_or_are_malformed(
-    model: type[BaseModel], changes: dict[str, Any], dropped: set[str]
+    model: type[ApiModel], changes: dict[str, Any], dropped: set[str]
 ) -> None:
     # Near-valid events reach deep into the validators (datetimes, enums, nested objects), unlike random JSON.
     data = {k: v for k, v in VALID_SUMMARY.items() if k not in dropped} | changes

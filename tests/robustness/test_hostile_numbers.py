@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pydantic import ValidationError
 from raw_http import WIRE_EVENT, RawServer, answer
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import MalformedResponse
 from klen_desktop.api.models import EventDetail, EventSummary
+from klen_desktop.api.readers import Unreadable
 from klen_desktop.api.retry import NO_RETRY
 from klen_desktop.clock import SystemClock
 from klen_desktop.reminders.due import reminder_due_at
@@ -68,7 +68,7 @@ def test_the_reminder_planner_holds_any_lead_it_is_given_to_a_year(minutes: int)
 
 def test_an_event_in_year_one_is_refused_and_the_planner_would_not_overflow_on_it() -> None:
     early = {**EVENT, "start_time": "0001-01-01T10:00:00.000Z", "end_time": "0001-01-01T10:30:00.000Z"}
-    with pytest.raises(ValidationError):
+    with pytest.raises(Unreadable):
         EventSummary.model_validate(early)
     year_one = datetime(1, 1, 1, 10, 0, tzinfo=UTC)
     summary = EventSummary.model_validate(EVENT).model_copy(update={"start_time": year_one})

@@ -7,7 +7,7 @@ completed after that. The parent SIGKILLs it at random moments before that.
 The parts are wired as :class:`klen_desktop.core.CoreServices` wires them (a drain that sent pokes the poller,
 every change set and drain reschedules the reminders), but built here because the core's own request budget
 (10 requests a minute) would make a run of a few hundred events take minutes; the budget is not under test.
-No Qt is imported: a start-up costs about half a second, most of it pydantic and httpx.
+No Qt is imported: a start-up costs about half a second, most of it httpx and asyncio.
 
 Phase markers go to stdout, one line each, written unbuffered (``os.write``) so the parent sees every line
 written before the kill: ``open`` (opening and migrating the store), ``page`` (a list request in flight),

@@ -12,9 +12,9 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 from klen_desktop.api.errors import MalformedResponse
+from klen_desktop.api.model_base import ApiModel
 from klen_desktop.api.models import (
     Availability,
     EventDetail,
@@ -27,7 +27,7 @@ from klen_desktop.api.models import (
     parse_model,
 )
 
-RESPONSE_MODELS: tuple[type[BaseModel], ...] = (EventSummary, EventDetail, EventPage, WriteResult, Availability)
+RESPONSE_MODELS: tuple[type[ApiModel], ...] = (EventSummary, EventDetail, EventPage, WriteResult, Availability)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
@@ -123,7 +123,7 @@ availabilities = st.fixed_dictionaries(
         "count": st.integers(0, 1000),
     }
 )
-VALID: dict[type[BaseModel], st.SearchStrategy[dict[str, Any]]] = {
+VALID: dict[type[ApiModel], st.SearchStrategy[dict[str, Any]]] = {
     EventSummary: summaries,
     EventDetail: details,
     EventPage: pages,
@@ -133,7 +133,7 @@ VALID: dict[type[BaseModel], st.SearchStrategy[dict[str, Any]]] = {
 
 
 @st.composite
-def near_valid(draw: st.DrawFn) -> tuple[type[BaseModel], dict[str, Any]]:
+def near_valid(draw: st.DrawFn) -> tuple[type[ApiModel], dict[str, Any]]:
     """A valid body of some model with one to three fields dropped or replaced by an arbitrary JSON value."""
     model = draw(st.sampled_from(RESPONSE_MODELS))
     data = dict(draw(VALID[model]))
@@ -148,7 +148,7 @@ def near_valid(draw: st.DrawFn) -> tuple[type[BaseModel], dict[str, Any]]:
     return model, data
 
 
-def parses_or_malformed(model: type[BaseModel], data: object) -> BaseModel | None:
+def parses_or_malformed(model: type[ApiModel], data: object) -> ApiModel | None:
     try:
         return parse_model(model, data)
     except MalformedResponse as error:
@@ -158,20 +158,20 @@ def parses_or_malformed(model: type[BaseModel], data: object) -> BaseModel | Non
 
 @SETTINGS
 @given(model=st.sampled_from(RESPONSE_MODELS), data=wire_values)
-def test_arbitrary_json_gives_a_model_or_malformed_response(model: type[BaseModel], data: object) -> None:
+def test_arbitrary_json_gives_a_model_or_malformed_response(model: type[ApiModel], data: object) -> None:
     parses_or_malformed(model, data)
 
 
 @SETTINGS
 @given(case=near_valid())
-def test_near_valid_events_give_a_model_or_malformed_response(case: tuple[type[BaseModel], dict[str, Any]]) -> None:
+def test_near_valid_events_give_a_model_or_malformed_response(case: tuple[type[ApiModel], dict[str, Any]]) -> None:
     model, data = case
     parses_or_malformed(model, data)
 
 
 @SETTINGS
 @given(model=st.sampled_from(RESPONSE_MODELS), raw=st.text(max_size=40) | json_values.map(json.dumps))
-def test_decoded_wire_text_gives_a_model_or_malformed_response(model: type[BaseModel], raw: str) -> None:
+def test_decoded_wire_text_gives_a_model_or_malformed_response(model: type[ApiModel], raw: str) -> None:
     try:
         data = json.loads(raw)
     except ValueError:

@@ -28,7 +28,7 @@ from klen_desktop.store.events import StoredEvent
 OPTIONAL = [
     name
     for name, field in EventDetail.model_fields.items()
-    if name not in {"id", "uuid", "title", "event_type", "status", "start_time", "end_time"} and not field.is_required()
+    if name not in {"id", "uuid", "title", "event_type", "status", "start_time", "end_time"} and not field.required
 ]
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
