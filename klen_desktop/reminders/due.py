@@ -67,7 +67,7 @@ def reminder_due_at(event: StoredEvent, default_minutes: int = DEFAULT_REMIND_MI
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reminder:
     """One reminder to show. ``due_at`` identifies it (pass it to snooze and dismiss); ``fire_at`` is when
     it is shown: ``due_at``, or the end of a snooze."""
@@ -122,7 +122,7 @@ class DuePlan:
     # event has started since: not late news, not worth showing; recorded so they are not planned again.
     stale: tuple[Reminder, ...] = ()
     # The reminders this plan knew before they came due: pass them as ``known`` to the next plan.
-    known: frozenset[LogKey] = frozenset()
+    known: frozenset[KnownKey] = frozenset()
 
     @property
     def next_due(self) -> datetime | None:
@@ -137,6 +137,18 @@ class DuePlan:
         return tuple(r for r in self.fire if r.late)
 
 
+KnownKey = int
+"""A reminder's :data:`LogKey` packed into one integer: a plan of a 10,000-event calendar holds thousands of them
+between steps, and a tuple of an id and a datetime costs six times the memory of an int."""
+
+_MS_SPAN = 1 << 44  # milliseconds from 1970 to past 2500: the packed time never reaches into the id's bits
+
+
+def known_key(key: LogKey) -> KnownKey:
+    event_id, due_at = key
+    return event_id * _MS_SPAN + (round(due_at.timestamp() * 1000) % _MS_SPAN)
+
+
 def _order(reminder: Reminder) -> tuple[datetime, int]:
     return (reminder.fire_at, reminder.event_id)
 
@@ -149,7 +161,7 @@ def due_reminders(
     default_minutes: int = DEFAULT_REMIND_MINUTES,
     missed_since: datetime | None = None,
     late_after: timedelta = DEFAULT_LATE_AFTER,
-    known: Collection[LogKey] | None = None,
+    known: Collection[KnownKey] | None = None,
 ) -> DuePlan:
     """Sort every reminder of ``events`` into fire now, missed, expired, pending or stale (see the module doc).
 
@@ -166,7 +178,7 @@ def due_reminders(
     expired: list[Reminder] = []
     pending: list[Reminder] = []
     stale: list[Reminder] = []
-    seen: set[LogKey] = set()
+    seen: set[KnownKey] = set()
     # A check "in the future" means the clock was set back: nothing is known about what came before, so nothing
     # is taken for unknown.
     checked = missed_since if missed_since is not None and missed_since <= now else None
@@ -187,7 +199,7 @@ def due_reminders(
         if fire_at > now:
             if event.end_time > now:
                 pending.append(reminder)
-                seen.add(reminder.key)
+                seen.add(known_key(reminder.key))
             elif snoozed:
                 expired.append(reminder)
             continue
@@ -198,7 +210,7 @@ def due_reminders(
             elif not event.is_local:
                 fire.append(reminder)
             continue
-        seen.add(reminder.key)
+        seen.add(known_key(reminder.key))
         if event.end_time > now:
             fire.append(_with_lateness(reminder, now, late_after))
         elif snoozed:
@@ -215,10 +227,10 @@ def due_reminders(
     )
 
 
-def _was_known(reminder: Reminder, known: Collection[LogKey] | None, checked: datetime | None) -> bool:
+def _was_known(reminder: Reminder, known: Collection[KnownKey] | None, checked: datetime | None) -> bool:
     """Whether the app knew the reminder before it came due (else it was not missed, only learnt of late)."""
     if known is not None:
-        return reminder.key in known
+        return known_key(reminder.key) in known
     return checked is None or reminder.fire_at > checked
 
 

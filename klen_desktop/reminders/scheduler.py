@@ -27,6 +27,7 @@ from klen_desktop.reminders.due import (
     DEFAULT_LATE_AFTER,
     DEFAULT_REMIND_MINUTES,
     DuePlan,
+    KnownKey,
     MissedSummary,
     Reminder,
     due_reminders,
@@ -35,7 +36,7 @@ from klen_desktop.reminders.snooze import UNTIL_START, SnoozeChoice
 from klen_desktop.store.db import Database
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import EventRepository
-from klen_desktop.store.reminder_log import LogEntry, LogKey, ReminderLogRepository, ReminderState
+from klen_desktop.store.reminder_log import LogEntry, ReminderLogRepository, ReminderState
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class ReminderScheduler:
         self._refreshed: set[tuple[int, datetime]] = set()
         # What the last plan knew before it came due. Every change to the cache replans at once, so a reminder
         # due now that the last plan did not hold was learnt of just now, not missed (see reminders/due.py).
-        self._known: frozenset[LogKey] | None = None
+        self._known: frozenset[KnownKey] | None = None
 
     # ----- subscriptions and intentions -------------------------------------------------------------
 
@@ -217,7 +218,7 @@ class ReminderScheduler:
         await self._db.run(self._log.set_watermark, now)
         return self._delay(plan, now)
 
-    def _plan(self, now: datetime, known: frozenset[LogKey] | None) -> DuePlan:
+    def _plan(self, now: datetime, known: frozenset[KnownKey] | None) -> DuePlan:
         watermark = self._log.watermark()
         since = now if watermark is None else min(now, watermark)
         candidates = self._events.reminder_candidates(since)

@@ -12,6 +12,7 @@ Local events not yet on the server (queued creates) have negative ids (minus the
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 import weakref
@@ -42,7 +43,7 @@ class LocalState(StrEnum):
 LOCAL_NEEDS_USER = (LocalState.ATTENTION, LocalState.CONFLICT)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredEvent:
     """One cached event. ``summary`` is the newest view; ``detail`` may be older (or absent)."""
 
@@ -102,20 +103,22 @@ def summary_of(detail: EventDetail) -> EventSummary:
     return summary
 
 
-# Summaries in use, by their stored text: the agenda and the reminder scheduler read the same thousands of rows,
-# and one frozen value per text serves both (half the memory, and no second parse).
-_summaries: weakref.WeakValueDictionary[str, EventSummary] = weakref.WeakValueDictionary()
+# Summaries in use, by a digest of their stored text: the agenda and the reminder scheduler read the same thousands
+# of rows, and one frozen value per text serves both (half the memory, and no second parse). A 128-bit digest, not
+# the text itself, is the key: keeping every row's JSON alive as a key would cost more than the events.
+_summaries: weakref.WeakValueDictionary[bytes, EventSummary] = weakref.WeakValueDictionary()
 _summaries_lock = threading.Lock()
 
 
 def _summary(text: str) -> EventSummary:
+    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
     with _summaries_lock:
-        known = _summaries.get(text)
+        known = _summaries.get(key)
     if known is not None:
         return known
     summary = EventSummary.model_validate_json(text)
     with _summaries_lock:
-        return _summaries.setdefault(text, summary)
+        return _summaries.setdefault(key, summary)
 
 
 def _row_to_event(row: Sequence[object]) -> StoredEvent:

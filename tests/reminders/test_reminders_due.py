@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from store_factories import BASE, detail, summary
 
 from klen_desktop.api.models import EventStatus
-from klen_desktop.reminders.due import DuePlan, due_reminders, reminder_due_at
+from klen_desktop.reminders.due import DuePlan, due_reminders, known_key, reminder_due_at
 from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.store.reminder_log import LogEntry, LogKey, ReminderState
 
@@ -154,9 +154,23 @@ def test_a_reminder_the_last_plan_did_not_hold_is_not_late() -> None:
     last = now - timedelta(minutes=12)
     known_one = cached(1, BASE + timedelta(minutes=1))
     earlier = due_reminders(last, [known_one], {}, missed_since=last - timedelta(minutes=1))
-    assert earlier.known == {(1, BASE - timedelta(minutes=14))}
+    assert earlier.known == {known_key((1, BASE - timedelta(minutes=14)))}
     booked, running, ended = cached(2, BASE), cached(3, now - timedelta(minutes=2)), cached(4, now - timedelta(hours=2))
     plan = due_reminders(now, [known_one, booked, running, ended], {}, missed_since=last, known=earlier.known)
     assert [(r.event_id, r.late) for r in plan.fire] == [(2, False), (1, True)], "only the one it knew is late"
     assert [r.event_id for r in plan.stale] == [3] and plan.missed == ()
-    assert plan.known == {(1, BASE - timedelta(minutes=14))}, "an unknown one stays unknown until it fires"
+    assert plan.known == {known_key((1, BASE - timedelta(minutes=14)))}, "an unknown one stays unknown until it fires"
+
+
+def test_packed_reminder_keys_tell_every_event_and_due_time_apart() -> None:
+    # Plans hold their known reminders as packed integers; two reminders must never share one.
+    ids = (-(2**40), -7, -1, 1, 2, 2**40)
+    times = (
+        datetime(1970, 1, 1, tzinfo=UTC),
+        BASE,
+        BASE + timedelta(milliseconds=1),
+        BASE + timedelta(days=1),
+        datetime(2200, 12, 31, 23, 59, 59, 999000, tzinfo=UTC),
+    )
+    keys = {known_key((event_id, due)) for event_id in ids for due in times}
+    assert len(keys) == len(ids) * len(times)
