@@ -98,6 +98,18 @@ def _verified_tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+@functools.cache
+def _trusting_nobody() -> ssl.SSLContext:
+    """A TLS context that checks certificates and host names but trusts no authority: for plain-http loopback
+    servers (demo mode), which never speak TLS. Loading the authorities would cost a few MiB for nothing, and
+    should anything send such a client to an https address, the handshake fails instead of trusting it."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def _tls_for(base: httpx.URL) -> ssl.SSLContext:
+    return _trusting_nobody() if base.scheme == "http" else _verified_tls()
+
+
 class KlenClient:
     """Async client of one Klen account (one API key) at ``base_url`` (``https://api.klen.ai``).
 
@@ -127,7 +139,7 @@ class KlenClient:
         if http is not None:
             check_injected_http(self._base, http)
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(verify=_verified_tls(), timeout=limits)
+        self._http = http if http is not None else httpx.AsyncClient(verify=_tls_for(self._base), timeout=limits)
         self._exchange = Exchange(
             base=self._base,
             api_key=api_key,

@@ -143,3 +143,28 @@ def test_a_certificate_failure_is_reported_as_such() -> None:
         connect_error(ssl.SSLCertVerificationError("certificate verify failed")), method="GET", path="/", host="h"
     )
     assert isinstance(error, ConnectionFailed) and "could not be verified" in str(error)
+
+
+def _tls_of(client: object) -> ssl.SSLContext:
+    context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert isinstance(context, ssl.SSLContext)
+    return context
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_a_plain_http_loopback_client_loads_no_authorities_yet_never_trusts_a_certificate() -> None:
+    from klen_desktop.api.client import KlenClient
+
+    demo = KlenClient("http://127.0.0.1:9", "klen_test_key")
+    real = KlenClient("https://api.klen.ai", "klen_test_key")
+    try:
+        loopback_tls, real_tls = _tls_of(demo), _tls_of(real)
+        # Demo mode speaks plain http: reading every authority would cost memory for nothing...
+        assert loopback_tls.cert_store_stats()["x509_ca"] == 0
+        # ...and should it ever be sent to https, it checks and fails rather than trusting anyone.
+        assert loopback_tls.verify_mode == ssl.CERT_REQUIRED and loopback_tls.check_hostname
+        assert real_tls.cert_store_stats()["x509_ca"] > 0
+        assert real_tls.verify_mode == ssl.CERT_REQUIRED and real_tls.check_hostname
+    finally:
+        await demo.aclose()
+        await real.aclose()
