@@ -229,7 +229,7 @@ class KlenDesktop:
         tray.free_slot_wanted.connect(lambda: self._tasks.spawn(actions.find_free_slot()))
         tray.book.connect(lambda start, end: self._tasks.spawn(actions.book(start, end)))
         controller.connection_changed.connect(self._connection_changed)
-        self._network.start()
+        controller.status_changed.connect(self._network.sync_status)
 
     def _notifications(self, controller: Controller, windows: Windows) -> NotificationBridge:
         """Reminders, sync news and notices go to the notification center; the tray is only its fallback."""

@@ -97,6 +97,8 @@ def run_app(options: AppOptions) -> int:
             log.info("Klen Desktop is already running: asked it to show the agenda")
             return 0
     boot = boot_tray(qt_app)
+    if instance is not None:
+        instance.listen()  # after the icon: a second launch meanwhile retries until the socket is there
     qt_app.setWindowIcon(app_icon())
     import asyncio
 

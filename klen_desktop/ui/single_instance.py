@@ -6,6 +6,9 @@ of the user, so another user on the same machine can neither see nor poke it. A 
 held connects to the socket and sends one line: ``raise`` or ``quit``. The lock (not the socket) decides who
 is first: two launches at the same moment cannot both remove each other's socket, and a lock left by a
 crashed process is taken over (Qt checks whether its owner still runs).
+
+The first instance listens only after its tray icon shows (:meth:`SingleInstance.listen`): the socket needs
+QtNetwork, an import the icon should not wait for, and a second launch meanwhile retries for two seconds.
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from klen_desktop.paths import APP_NAME, ensure_private_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +51,8 @@ def _server_name(folder: Path) -> str:
 
 
 class SingleInstance(QObject):
-    """``claim()`` once at start-up: True means run; False means another instance was asked to raise."""
+    """``claim()`` once at start-up: True means run (then ``listen()``); False means another instance was asked
+    to raise."""
 
     raise_requested = Signal()
     quit_requested = Signal()
@@ -66,14 +73,12 @@ class SingleInstance(QObject):
     def claim(self) -> bool:
         """Become the running instance, or tell the running one to raise its window (then return False)."""
         if self._lock.tryLock(0):
-            self._listen()
             return True
         if send_to_running(self._name, RAISE):
             return False
         # A lock whose owner does not answer: it may have crashed between checks. Try once more to take it.
         self._lock.removeStaleLockFile()
         if self._lock.tryLock(0):
-            self._listen()
             return True
         log.warning("another Klen Desktop holds the instance lock but does not answer; starting anyway")
         return True
@@ -84,7 +89,12 @@ class SingleInstance(QObject):
             self._server = None
         self._lock.unlock()
 
-    def _listen(self) -> None:
+    def listen(self) -> None:
+        """Answer later launches (call once after a successful :meth:`claim`)."""
+        from PySide6.QtNetwork import QLocalServer
+
+        if self._server is not None:
+            return
         QLocalServer.removeServer(self._name)  # a socket file left by a crash; we hold the lock
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -116,6 +126,8 @@ class SingleInstance(QObject):
 
 def send_to_running(name: str, message: bytes, attempts: int = CONNECT_ATTEMPTS) -> bool:
     """Send ``message`` to the instance listening on ``name``; False when none answers within the attempts."""
+    from PySide6.QtNetwork import QLocalSocket
+
     for _attempt in range(attempts):
         socket = QLocalSocket()
         socket.connectToServer(name)

@@ -7,7 +7,8 @@ and their ratio are printed (target: the app at most 1.5 times the bare baseline
 
 The app child is the real entry point (``klen_desktop.launch.run_app``): it shows the tray icon first (the boot
 tray, before the core's imports), then loads preferences, the key (a stand-in key store answering at once, so
-no keyring daemon is timed), opens the store, starts the core services, the controller and the full tray menu.
+no keyring daemon is timed), opens the store, starts the core services, the controller and the full tray menu;
+like every launch it takes the single-instance lock before the icon and opens its socket after.
 "Tray ready" is the icon shown; the time to everything up is printed too, with its ratio to the bare tray. Its
 server is an unreachable loopback port, so nothing waits on the network and the cache stays as it is. Resident
 memory (VmRSS) is reported with the app up on an empty cache, on a demo-size cache (50 events, about the demo
@@ -99,7 +100,7 @@ def install_bench_app():
     shell.KlenDesktop = Bench
 
 app_module.boot_tray = timed_boot
-sys.exit(app_module.run_app(app_module.AppOptions(base_url="http://127.0.0.1:9", single_instance=False)))
+sys.exit(app_module.run_app(app_module.AppOptions(base_url="http://127.0.0.1:9")))
 """
 
 

@@ -99,6 +99,7 @@ def test_the_instance_socket_and_its_folder_are_private(
     try:
         assert _mode(folder) == 0o700
         assert instance.claim()
+        instance.listen()
         sock = Path(instance.server_name)
         assert stat.S_ISSOCK(sock.lstat().st_mode)
         assert sock.parent == folder

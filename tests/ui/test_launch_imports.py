@@ -25,10 +25,23 @@ def test_modules_imported_after_the_launch_leave_no_source_in_linecache(monkeypa
     assert builtins.__import__ is getattr(builtins, "__orig_import__", builtins.__import__)
 
 
+def printed_by(probe: str) -> str:
+    """What ``probe`` prints in a fresh interpreter (what a module imports shows only in one)."""
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_httpx_comes_without_its_command_line_client() -> None:
     probe = (
         "import sys; from klen_desktop.launch import skip_httpx_command_line; skip_httpx_command_line(); "
         "import httpx; print(sorted(name for name in ('click', 'rich', 'pygments') if name in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert printed_by(probe) == "[]"
+
+
+def test_the_app_starts_without_the_network_status_backend() -> None:
+    # The network watch loads it when a sync first finds the network down (tests/ui/test_network_watch.py).
+    probe = (
+        "import sys; import klen_desktop.app; from klen_desktop.ui.network_watch import NetworkWatch; "
+        "NetworkWatch(lambda: None); print('PySide6.QtNetwork' in sys.modules)"
+    )
+    assert printed_by(probe) == "False"

@@ -284,6 +284,7 @@ def test_link_and_phone_rules() -> None:
 async def test_a_second_instance_asks_the_first_to_raise(qapp: object, tmp_path: Path) -> None:
     first = SingleInstance(tmp_path)
     assert first.claim()
+    first.listen()
     raised: list[bool] = []
     first.raise_requested.connect(lambda: raised.append(True))
     second = SingleInstance(tmp_path)
