@@ -34,6 +34,7 @@ from klen_desktop.api.models import Availability, EventDetail, EventInput, Event
 from klen_desktop.api.retry import RetryPolicy
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock, SystemClock
+from klen_desktop.clock_jumps import ClockJumpSignal
 from klen_desktop.paths import data_dir, database_path
 from klen_desktop.reminders.due import DEFAULT_REMIND_MINUTES, Reminder
 from klen_desktop.reminders.scheduler import ReminderScheduler
@@ -94,6 +95,8 @@ class CoreConfig:
     # How often the wake watch looks for a suspend or a stepped clock (klen_desktop.wake_watch): bounds how late
     # a reminder due during a suspend fires after the wake.
     wake_check_every: float = CHECK_EVERY
+    # Let the kernel tell the wake watch about clock jumps and wakes (Linux, the system clock): no minute check.
+    kernel_clock_signal: bool = True
 
 
 class CoreServices:
@@ -134,8 +137,10 @@ class CoreServices:
         # share: clicking through events must not wait behind, or hold back, the background sync.
         self.interactive_budget = RequestBudget(self.clock, limit=limit, period=period)
         # The poller and the reminders sleep until they are due; the wake watch alone looks for a suspend or a
-        # stepped clock (one cheap check a minute) and makes both re-plan, so an idle app is not woken to look.
-        self.wake_watch = WakeWatch(self.clock, every=config.wake_check_every)
+        # stepped clock (told by the kernel where it can be, else one cheap check a minute) and makes both re-plan,
+        # so an idle app is not woken to look.
+        jumps = ClockJumpSignal.open() if isinstance(self.clock, SystemClock) and config.kernel_clock_signal else None
+        self.wake_watch = WakeWatch(self.clock, every=config.wake_check_every, signal=jumps)
         self.poller = Poller(
             self.client,
             self.db,
