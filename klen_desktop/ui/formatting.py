@@ -96,6 +96,12 @@ def local_zone_text(at: datetime) -> str:
     return date_texts.local_zone_text(at)
 
 
+# Counted down minute by minute only this close to the start; further out "in about 5 h" is what a glance needs,
+# and a text that changes every minute would wake the app (and the panel showing its tooltip) every minute all day.
+COUNTDOWN_WITHIN = timedelta(hours=2)
+_DAY = 24 * 3600
+
+
 def starts_in(event: Timed, now: datetime) -> str:
     seconds = (event.start_time - now).total_seconds()
     if seconds <= 0:
@@ -105,20 +111,30 @@ def starts_in(event: Timed, now: datetime) -> str:
         return "in less than a minute"
     if minutes < 60:
         return f"in {minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
+    if seconds < COUNTDOWN_WITHIN.total_seconds():
+        hours, minutes = divmod(minutes, 60)
         return f"in {hours} h {minutes:02d} min" if minutes else f"in {hours} h"
+    if seconds < _DAY:
+        return f"in about {_nearest_hour(seconds)} h"
     return f"on {date_time(local(event.start_time))}"
+
+
+def _nearest_hour(seconds: float) -> int:
+    return int(seconds / 3600 + 0.5)
 
 
 def starts_in_changes(event: Timed, now: datetime) -> datetime | None:
     """The instant just after which :func:`starts_in` reads differently for ``event`` (``now`` itself when
-    ``now`` is on such a boundary): each whole minute before its start within a day of it ("in 5 min" ->
-    "in 4 min"), a day before it ("on Mon ..." -> "in 23 h 59 min"), its start ("now") and its end; None once
-    it has ended."""
+    ``now`` is on such a boundary): a day before it ("on Mon ..." -> "in about 24 h"), each half hour within
+    the day ("in about 5 h" -> "in about 4 h"), each whole minute in the last :data:`COUNTDOWN_WITHIN`
+    ("in 5 min" -> "in 4 min"), its start ("now") and its end; None once it has ended."""
     seconds = (event.start_time - now).total_seconds()
     if seconds <= 0:
         return event.end_time if event.end_time > now else None
+    countdown = COUNTDOWN_WITHIN.total_seconds()
+    if countdown <= seconds < _DAY:
+        boundary = max(3600 * _nearest_hour(seconds) - 1800, countdown)
+        return event.start_time - timedelta(seconds=boundary)
     return event.start_time - timedelta(minutes=min(int(seconds // 60), 24 * 60))
 
 

@@ -49,7 +49,15 @@ def just_before(clock: ShiftedClock, instant: datetime) -> None:
         timedelta(days=3),
         timedelta(hours=24, seconds=1),
         timedelta(hours=24),
+        timedelta(hours=23, minutes=59),
+        timedelta(hours=23, minutes=30),
         timedelta(hours=5, minutes=17, seconds=42),
+        timedelta(hours=4, minutes=30),
+        timedelta(hours=2, minutes=29, seconds=59),
+        timedelta(hours=2, seconds=1),
+        timedelta(hours=2),
+        timedelta(hours=1, minutes=59, seconds=59),
+        timedelta(hours=1, minutes=5),
         timedelta(minutes=5, seconds=1),
         timedelta(minutes=5),
         timedelta(seconds=59),
@@ -120,6 +128,27 @@ async def test_with_nothing_soon_the_tray_sleeps_long_and_its_open_menu_ticks_ea
     app.tray.menu.aboutToHide.emit()
     due = app.tray.next_refresh
     assert due is not None and due - clock.now() > LONGEST_WAIT - timedelta(seconds=5)
+
+
+@pytest.mark.asyncio
+async def test_an_event_hours_away_reads_in_hours_and_the_tray_sleeps_till_the_hour_turns(
+    make_app: MakeApp, emulator: EmulatorServer
+) -> None:
+    noon = local_noon_tomorrow()
+    insert_event(emulator, "Review", base=noon, hours_from_now=11)
+    start = noon + timedelta(hours=11)
+    clock = ShiftedClock(start - timedelta(hours=10, minutes=47))  # an evening before a morning meeting
+    app = await make_app(clock=clock)
+    await app.until(lambda: "Review in about 11 h" in app.tray.icon.toolTip(), "the far event, in hours")
+    due = app.tray.next_refresh
+    # No minute countdown this far out: the text turns when "about 11 h" becomes "about 10 h", 17 minutes on,
+    # and the tray sleeps its longest wait (10 minutes) towards that.
+    assert due is not None and due - clock.now() > LONGEST_WAIT - timedelta(seconds=5)
+    just_before(clock, start - timedelta(hours=10, minutes=30))
+    app.tray.refresh()
+    due = app.tray.next_refresh
+    assert due is not None and abs((due - (start - timedelta(hours=10, minutes=30))).total_seconds()) < 0.1
+    await app.until(lambda: "Review in about 10 h" in app.tray.icon.toolTip(), "the hour turned", timeout=5)
 
 
 @pytest.mark.asyncio
