@@ -177,9 +177,12 @@ class Windows(QObject):
 
     # -- editor -------------------------------------------------------------------------------------------
 
-    def new_event(self, start: object = None) -> EventEditor:
+    def new_event(self, start: object = None, end: object = None) -> EventEditor:
+        """The editor for a new event from ``start`` to ``end`` (a range dragged on the agenda's time grid), or
+        from the next half hour for the default length."""
         begin = start if isinstance(start, datetime) else next_half_hour(self._clock())
-        draft = EventDraft.new(begin, begin + DEFAULT_LENGTH, default_reminder=self._prefs().default_reminder_minutes)
+        finish = end if isinstance(end, datetime) and end > begin else begin + DEFAULT_LENGTH
+        draft = EventDraft.new(begin, finish, default_reminder=self._prefs().default_reminder_minutes)
         return self.open_editor(draft)
 
     def edit_event(self, event_id: int) -> EventEditor | None:

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLineEdit, QMenu, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
@@ -16,13 +26,25 @@ from klen_desktop.ui.agenda.filters import AgendaFilter
 K = TypeVar("K")
 
 
+class AgendaView(StrEnum):
+    """How the agenda shows its range: the list, or a time grid of one day or of the week. Keys 1, 2, 3."""
+
+    AGENDA = "agenda"
+    DAY = "day"
+    WEEK = "week"
+
+
+VIEW_LABELS = {AgendaView.AGENDA: "Agenda", AgendaView.DAY: "Day", AgendaView.WEEK: "Week"}
+
+
 class AgendaToolbar(QWidget):
     """Emits ``filter_changed(AgendaFilter)`` and navigation requests; holds no events."""
 
     filter_changed = Signal(object)
     today_clicked = Signal()
-    week_step = Signal(int)  # -1 previous week, +1 next week
+    week_step = Signal(int)  # -1 the previous range shown (a week, or a day in the Day view), +1 the next
     date_picked = Signal(object)  # datetime.date
+    view_changed = Signal(object)  # AgendaView
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +65,9 @@ class AgendaToolbar(QWidget):
         self.search_edit.setMinimumWidth(140)
         self.status_button, self.status_actions = _checklist("Status", {s: STATUS_LABELS[s] for s in EventStatus})
         self.type_button, self.type_actions = _checklist("Type", {t: TYPE_LABELS[t] for t in EventType})
+        self.view_buttons = _view_switch(self)
+        for view, button in self.view_buttons.items():
+            button.clicked.connect(lambda _=False, v=view: self._view_clicked(v))
         self.new_button = QPushButton("New event")
         self.slot_button = QPushButton("Find a free slot…")
         self.sync_button = QPushButton("Sync now")
@@ -55,6 +80,9 @@ class AgendaToolbar(QWidget):
             action.toggled.connect(self._changed)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        for button in self.view_buttons.values():
+            row.addWidget(button)
+        row.addSpacing(12)
         for widget in (self.today_button, self.prev_button, self.next_button, self.date_edit):
             row.addWidget(widget)
         row.addSpacing(12)
@@ -82,6 +110,21 @@ class AgendaToolbar(QWidget):
         finally:
             self._quiet = False
         self._changed()
+
+    @property
+    def view(self) -> AgendaView:
+        return next((v for v, b in self.view_buttons.items() if b.isChecked()), AgendaView.AGENDA)
+
+    def set_view(self, view: AgendaView) -> None:
+        """Check ``view``'s button; ``view_changed`` is emitted when that changes what is shown."""
+        if view is not self.view:
+            self.view_buttons[view].click()
+
+    def _view_clicked(self, view: AgendaView) -> None:
+        unit = "day" if view is AgendaView.DAY else "week"
+        self.prev_button.setToolTip(f"Previous {unit} (PageUp)")
+        self.next_button.setToolTip(f"Next {unit} (PageDown)")
+        self.view_changed.emit(view)
 
     def show_date(self, day: date) -> None:
         """Reflect the day at the top of the list without navigating again."""
@@ -114,3 +157,20 @@ def _checklist(title: str, labels: dict[K, str]) -> tuple[QToolButton, dict[K, Q
         actions[key] = action
     button.setMenu(menu)
     return button, actions
+
+
+def _view_switch(bar: AgendaToolbar) -> dict[AgendaView, QToolButton]:
+    """Three buttons, one checked: Agenda / Day / Week."""
+    group = QButtonGroup(bar)
+    group.setExclusive(True)
+    buttons = {}
+    for number, (view, label) in enumerate(VIEW_LABELS.items(), start=1):
+        button = QToolButton()
+        button.setText(label)
+        button.setCheckable(True)
+        button.setChecked(view is AgendaView.AGENDA)
+        button.setToolTip(f"{label} view ({number})")
+        button.setAccessibleName(f"{label} view")
+        group.addButton(button)
+        buttons[view] = button
+    return buttons

@@ -1,0 +1,370 @@
+"""The painted time grid of the day and week views: its geometry and its paint, no widget per event.
+
+Hours run down, local days across; above the hours sit the day headings and a band for events that fill whole
+days. Where events sit comes from :mod:`klen_desktop.ui.agenda.time_grid`, made when the events, filter or range
+change; their pixel rectangles are made when the size or font changes. A paint only walks the blocks of the rows
+in view, so a week of 2,000 events scrolls as a week of 20 does.
+
+What the user does with it (clicks, drags, keys) is handled by :class:`klen_desktop.ui.agenda.week_view.WeekView`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QWidget
+
+from klen_desktop.date_texts import clock, day_heading, short_date
+from klen_desktop.ui.agenda.grid_paint import (
+    TEXT_MIN_WIDTH,
+    BlockFonts,
+    BlockPainter,
+    GridColors,
+    fill_color,
+    type_color,
+)
+from klen_desktop.ui.agenda.rows import Facts
+from klen_desktop.ui.agenda.time_grid import (
+    DAY_MINUTES,
+    EMPTY,
+    Block,
+    GridLayout,
+    drag_range,
+    lay_out,
+    moment_at,
+    wall_minutes,
+)
+
+WORK_HOURS = (8 * 60, 18 * 60)  # shaded as free time on working days; the rest a shade darker
+MAX_BAND_ROWS = 3  # whole-day rows shown above the hours; more are counted on the last one
+_MORE_ROW = MAX_BAND_ROWS - 1
+
+
+class GridCanvas(QAbstractScrollArea):
+    """See the module docstring. Feed it with :meth:`set_source`; :meth:`set_now` moves the now line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().setMouseTracking(False)
+        self.facts: list[Facts] = []
+        self.layout_: GridLayout = EMPTY
+        self.block_rects: list[QRectF] = []
+        self.band_rects: list[tuple[QRectF, int]] = []  # (rect, band index); rows past the shown ones are left out
+        self.band_more: dict[int, int] = {}  # day -> whole-day events not shown in the band
+        self.selected_id = 0
+        self.drag: tuple[int, float, float] | None = None  # day, start and end minute of a drag to create
+        self._today = date.today()
+        self._now_ts = 0.0
+        self._start_pending = False
+        self._colors = GridColors(self.palette())
+        self._fonts = BlockFonts(self.font())
+        self._painter = BlockPainter()
+        self._measure()
+
+    # -- inputs ------------------------------------------------------------------------------------------------
+    def set_source(self, facts: Sequence[Facts], days: Sequence[date], now: datetime) -> None:
+        """Lay out ``facts`` (those the filter lets through, any order) over ``days``, as of ``now``."""
+        self.facts = list(facts)
+        self.layout_ = lay_out(days, [(f.start_ts, f.end_ts) for f in self.facts])
+        self.setAccessibleName("Day" if len(days) == 1 else "Week")
+        if self.selected_id and not any(f.id == self.selected_id for f in self.facts):
+            self.selected_id = 0
+        self.set_now(now)
+        self._measure()
+
+    def set_now(self, now: datetime) -> None:
+        local = now.astimezone()
+        self._today, self._now_ts = local.date(), local.timestamp()
+        self.viewport().update()
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        return self.layout_.days
+
+    def select(self, event_id: int) -> None:
+        """Show ``event_id`` selected (0: none) and scroll its first block into view; no signal."""
+        self.selected_id = event_id
+        block = self.first_block_of(event_id)
+        if block is not None:
+            self.ensure_visible(self.block_rects[block])
+        self.viewport().update()
+
+    def scroll_to_start(self) -> None:
+        """Scroll to where a day begins for the user: the now line when today is shown, else the working day
+        (once the view has its size, if it has not yet)."""
+        self._start_pending = True
+        self._scroll_to_start()
+
+    def _scroll_to_start(self) -> None:
+        if not self._start_pending or not self.isVisible():
+            return
+        self._start_pending = False
+        minutes = float(WORK_HOURS[0])
+        if self._today in self.days:
+            minutes = max(0.0, min(wall_minutes(self._now_ts) - 90, DAY_MINUTES - 8 * 60))
+        self.verticalScrollBar().setValue(round(self.y_of(minutes) - self.top_height))
+
+    # -- geometry ----------------------------------------------------------------------------------------------
+    def _measure(self) -> None:
+        """Pixel sizes from the font, then every block's rectangle (a resize, a font or a layout change)."""
+        fm = self.fontMetrics()
+        self.line_height = fm.height()
+        self.hour_height = max(40, round(fm.height() * 2.6))
+        self.gutter = fm.horizontalAdvance(clock(datetime(2000, 1, 1, 12, 59))) + 12
+        self.heading_height = fm.height() + 10
+        rows = min(self.layout_.band_rows, MAX_BAND_ROWS)
+        self.band_row_height = fm.height() + 4
+        self.top_height = self.heading_height + (rows * self.band_row_height + 4 if rows else 0)
+        content = 24 * self.hour_height
+        page = max(1, self.viewport().height() - self.top_height)
+        bar = self.verticalScrollBar()
+        bar.setRange(0, max(0, content - page))
+        bar.setPageStep(page)
+        bar.setSingleStep(max(1, self.hour_height // 4))
+        self._place_blocks()
+        self.viewport().update()
+
+    def column_width(self) -> float:
+        return max(1.0, (self.viewport().width() - self.gutter) / max(1, len(self.days)))
+
+    def x_of(self, day: int) -> float:
+        return self.gutter + day * self.column_width()
+
+    def y_of(self, minutes: float) -> float:
+        """Content y (before scrolling) of a wall-clock minute."""
+        return self.top_height + minutes * self.hour_height / 60
+
+    def minutes_at(self, y: float) -> float:
+        """The wall-clock minute at viewport ``y`` (scrolled)."""
+        content = y + self.verticalScrollBar().value() - self.top_height
+        return max(0.0, min(float(DAY_MINUTES), content * 60 / self.hour_height))
+
+    def day_at(self, x: float) -> int:
+        """The column at viewport ``x``, -1 in the hour gutter."""
+        if x < self.gutter or not self.days:
+            return -1
+        return min(len(self.days) - 1, int((x - self.gutter) // self.column_width()))
+
+    def _place_blocks(self) -> None:
+        width = self.column_width()
+        scale = self.hour_height / 60
+        rects = []
+        for b in self.layout_.blocks:
+            lane_w = (width - 6) / b.lanes
+            left = self.gutter + b.day * width + 1 + b.lane * lane_w
+            top = self.top_height + b.top * scale
+            rects.append(QRectF(left, top + 1, max(2.0, lane_w - 1), max(3.0, (b.bottom - b.top) * scale - 2)))
+        self.block_rects = rects
+        self.band_rects, self.band_more = [], {}
+        for i, band in enumerate(self.layout_.bands):
+            if band.row >= MAX_BAND_ROWS or (band.row == _MORE_ROW and self.layout_.band_rows > MAX_BAND_ROWS):
+                for day in range(band.first, band.last + 1):
+                    self.band_more[day] = self.band_more.get(day, 0) + 1
+                continue
+            top = self.heading_height + band.row * self.band_row_height
+            left = self.gutter + band.first * width + 2
+            right = self.gutter + (band.last + 1) * width - 2
+            self.band_rects.append((QRectF(left, top + 1, right - left, self.band_row_height - 2), i))
+
+    def first_block_of(self, event_id: int) -> int | None:
+        return next((i for i, b in enumerate(self.layout_.blocks) if self.facts[b.item].id == event_id), None)
+
+    def ensure_visible(self, rect: QRectF) -> None:
+        bar = self.verticalScrollBar()
+        page_top = bar.value() + self.top_height
+        page_bottom = bar.value() + self.viewport().height()
+        if rect.top() < page_top:
+            bar.setValue(round(rect.top() - self.top_height - self.hour_height / 2))
+        elif rect.bottom() > page_bottom:
+            bar.setValue(round(rect.bottom() - self.viewport().height() + self.hour_height / 2))
+
+    def visible_blocks(self, top: float, bottom: float) -> list[int]:
+        """Indexes of the blocks reaching into content rows ``top`` to ``bottom``, in paint order."""
+        rects, out = self.block_rects, []
+        starts = self.layout_.day_starts
+        for day in range(len(self.days)):
+            for i in range(starts[day], starts[day + 1]):
+                r = rects[i]
+                if r.top() > bottom:
+                    break  # blocks of a day are sorted by top
+                if r.bottom() >= top:
+                    out.append(i)
+        return out
+
+    # -- painting ----------------------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colors = GridColors(self.palette())
+        elif event.type() == QEvent.Type.FontChange:
+            self._fonts = BlockFonts(self.font())
+            self._painter.forget_texts()
+            self._measure()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._measure()
+        self._scroll_to_start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._measure()
+        self._scroll_to_start()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self.viewport())
+        try:
+            area = event.rect()
+            scroll = self.verticalScrollBar().value()
+            painter.save()
+            painter.setClipRect(QRectF(0, self.top_height, self.viewport().width(), self.viewport().height()))
+            painter.translate(0, -scroll)
+            self._paint_hours(painter, area.top() + scroll, area.bottom() + scroll)
+            self._paint_blocks(painter, area.top() + scroll, area.bottom() + scroll)
+            self._paint_now(painter)
+            self._paint_drag(painter)
+            painter.restore()
+            self._paint_top(painter)
+            if self.hasFocus():
+                painter.setPen(QPen(self._colors.highlight, 2))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(QRectF(self.viewport().rect()).adjusted(1, 1, -1, -1))
+        finally:
+            painter.end()
+
+    def _paint_hours(self, painter: QPainter, top: float, bottom: float) -> None:
+        c, width = self._colors, self.viewport().width()
+        painter.fillRect(QRectF(0, top, width, bottom - top + 1), c.window)
+        col = self.column_width()
+        for day, when in enumerate(self.days):
+            x = self.x_of(day)
+            painter.fillRect(QRectF(x, self.y_of(0), col, self.y_of(DAY_MINUTES) - self.y_of(0)), c.off_hours)
+            if when.weekday() < 5:
+                work = QRectF(x, self.y_of(WORK_HOURS[0]), col, self.y_of(WORK_HOURS[1]) - self.y_of(WORK_HOURS[0]))
+                painter.fillRect(work, c.base)
+        first = max(0, int((top - self.top_height) // self.hour_height))
+        last = min(23, int((bottom - self.top_height) // self.hour_height) + 1)
+        fm = self.fontMetrics()
+        for hour in range(first, last + 1):
+            y = self.y_of(hour * 60)
+            painter.setPen(c.hour_line)
+            painter.drawLine(QPointF(self.gutter - 4, y), QPointF(width, y))
+            painter.setPen(c.half_line)
+            painter.drawLine(QPointF(self.gutter, y + self.hour_height / 2), QPointF(width, y + self.hour_height / 2))
+            if hour:
+                painter.setPen(c.window_text)
+                label = clock(datetime(2000, 1, 1, hour))
+                painter.drawText(QPointF(self.gutter - 6 - fm.horizontalAdvance(label), y + fm.ascent() / 2 - 1), label)
+        painter.setPen(c.hour_line)
+        for day in range(len(self.days) + 1):
+            x = self.x_of(day)
+            painter.drawLine(QPointF(x, self.y_of(0)), QPointF(x, self.y_of(DAY_MINUTES)))
+
+    def _paint_blocks(self, painter: QPainter, top: float, bottom: float) -> None:
+        c, blocks, rects, facts = self._colors, self.layout_.blocks, self.block_rects, self.facts
+        visible = self.visible_blocks(top, bottom)
+        narrow = [i for i in visible if rects[i].width() < TEXT_MIN_WIDTH]
+        if narrow:
+            # Crowded lanes are too thin for text or rounding: bars by colour, a call per colour, not per block.
+            self._paint_bars(painter, narrow)
+        for i in visible:
+            if rects[i].width() >= TEXT_MIN_WIDTH:
+                block: Block = blocks[i]
+                f = facts[block.item]
+                self._painter.paint(
+                    painter,
+                    rects[i],
+                    f,
+                    c,
+                    self._fonts,
+                    selected=f.id == self.selected_id,
+                    marks=(block.cut_before, block.cut_after),
+                )
+
+    def _paint_bars(self, painter: QPainter, indexes: list[int]) -> None:
+        by_fill: dict[int, list[QRectF]] = {}
+        colours = {}
+        for i in indexes:
+            f = self.facts[self.layout_.blocks[i].item]
+            fill = fill_color(f)
+            key = fill.rgba()
+            colours[key] = fill
+            by_fill.setdefault(key, []).append(self.block_rects[i])
+            if f.id == self.selected_id:
+                painter.fillRect(self.block_rects[i].adjusted(-1, -1, 1, 1), self._colors.highlight)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for key, rects in by_fill.items():
+            painter.fillRect(rects[0], self._colors.base)
+            painter.setBrush(colours[key])
+            painter.drawRects(rects)
+        for i in indexes:
+            f = self.facts[self.layout_.blocks[i].item]
+            r = self.block_rects[i]
+            painter.fillRect(QRectF(r.left(), r.top(), min(2.0, r.width()), r.height()), type_color(f))
+
+    def _paint_now(self, painter: QPainter) -> None:
+        if self._today not in self.days:
+            return
+        y = self.y_of(wall_minutes(self._now_ts))
+        c = self._colors
+        painter.setPen(QPen(c.now_faint, 1))
+        painter.drawLine(QPointF(self.gutter, y), QPointF(self.viewport().width(), y))
+        day = self.days.index(self._today)
+        x = self.x_of(day)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(c.now, 2))
+        painter.drawLine(QPointF(x, y), QPointF(x + self.column_width(), y))
+        painter.setBrush(c.now)
+        painter.drawEllipse(QPointF(x, y), 4, 4)
+
+    def _paint_drag(self, painter: QPainter) -> None:
+        if self.drag is None:
+            return
+        day, lo, hi = drag_range(self.drag)
+        rect = QRectF(self.x_of(day) + 1, self.y_of(lo), self.column_width() - 3, self.y_of(hi) - self.y_of(lo))
+        painter.fillRect(rect, self._colors.drag)
+        painter.setPen(QPen(self._colors.highlight, 1))
+        painter.drawRect(rect)
+        painter.setPen(self._colors.text)
+        when = self.days[day]
+        text = f"{clock(moment_at(when, lo))}–{clock(moment_at(when, hi))}"
+        painter.drawText(rect.adjusted(6, 2, -2, -2), Qt.AlignmentFlag.AlignLeft, text)
+
+    def _paint_top(self, painter: QPainter) -> None:
+        c, fm = self._colors, self.fontMetrics()
+        width = self.viewport().width()
+        painter.fillRect(QRectF(0, 0, width, self.top_height), c.window)
+        col = self.column_width()
+        for day, when in enumerate(self.days):
+            x = self.x_of(day)
+            today = when == self._today
+            text = day_heading(when, self._today) if len(self.days) == 1 else short_date(when, self._today)
+            painter.setFont(self._fonts.bold if today else self._fonts.base)
+            painter.setPen(c.highlight if today else c.window_text)
+            metrics = self._fonts.bold_metrics if today else self._fonts.metrics
+            text = self._painter.elide(text, metrics, int(col - 8), today)
+            painter.drawText(QPointF(x + 6, (self.heading_height - fm.height()) / 2 + fm.ascent()), text)
+            more = self.band_more.get(day)
+            if more:
+                y = self.heading_height + _MORE_ROW * self.band_row_height
+                painter.setFont(self._fonts.base)
+                painter.setPen(c.window_text)
+                label = self._painter.elide(f"+{more} more", fm, int(col - 8), False)
+                painter.drawText(QPointF(x + 6, y + fm.ascent() + 2), label)
+        for rect, i in self.band_rects:
+            band = self.layout_.bands[i]
+            f = self.facts[band.item]
+            marks = (band.cut_before, band.cut_after)
+            chosen = f.id == self.selected_id
+            self._painter.paint(painter, rect, f, c, self._fonts, selected=chosen, marks=marks, one_line=True)
+        painter.setPen(c.hour_line)
+        painter.drawLine(QPointF(0, self.top_height - 1), QPointF(width, self.top_height - 1))
+        for day in range(len(self.days) + 1):
+            x = self.x_of(day)
+            painter.drawLine(QPointF(x, 0), QPointF(x, self.top_height))

@@ -1,0 +1,202 @@
+"""How the time grid paints: its colours from the palette, and one event block in the agenda's look.
+
+Block colours are the agenda's type hues (:data:`~klen_desktop.ui.agenda.glyphs.TYPE_COLORS`) laid translucent over
+the palette's base, so one set reads on light and dark themes; text is the palette's. Ended, cancelled and no-show
+events are faded as their agenda rows are, and a cancelled title is struck through. Text is drawn with
+``drawText``, never as rich text, so a server title shows as typed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
+
+from klen_desktop.api.models import EventStatus
+from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
+from klen_desktop.store.events import LocalState
+from klen_desktop.ui.agenda.delegate import NOW_COLOR
+from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts, when_text
+from klen_desktop.ui.agenda.glyphs import TYPE_COLORS
+from klen_desktop.ui.agenda.rows import Facts
+
+MUTED_STATUSES = frozenset({EventStatus.CANCELLED.value, EventStatus.COMPLETED.value, EventStatus.NO_SHOW.value})
+_UNKNOWN_TYPE = QColor("#8a8f98")
+_STATE_INK = {LocalState.PENDING: QColor("#d9822b"), LocalState.ATTENTION: NOW_COLOR, LocalState.CONFLICT: NOW_COLOR}
+_ELIDE_CACHE_SIZE = 4000
+TEXT_MIN_WIDTH = 28  # narrower blocks are painted as plain bars: no text would fit
+
+
+def mix(a: QColor, b: QColor, amount: float) -> QColor:
+    """``a`` moved ``amount`` (0 to 1) of the way towards ``b``."""
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * amount,
+        a.greenF() + (b.greenF() - a.greenF()) * amount,
+        a.blueF() + (b.blueF() - a.blueF()) * amount,
+    )
+
+
+class GridColors:
+    """The grid's colours for one palette: made when the palette changes, not per paint."""
+
+    def __init__(self, pal: QPalette) -> None:
+        self.base = pal.color(QPalette.ColorRole.Base)
+        self.text = pal.color(QPalette.ColorRole.Text)
+        self.window = pal.color(QPalette.ColorRole.Window)
+        self.window_text = pal.color(QPalette.ColorRole.WindowText)
+        self.highlight = pal.color(QPalette.ColorRole.Highlight)
+        # Free time reads as the plain base; hours outside the working day are a shade towards the text.
+        self.off_hours = mix(self.base, self.text, 0.06)
+        self.hour_line = mix(self.base, self.text, 0.18)
+        self.half_line = mix(self.base, self.text, 0.08)
+        self.muted = QColor(self.text)
+        self.muted.setAlphaF(0.6)
+        self.now = NOW_COLOR
+        self.now_faint = QColor(NOW_COLOR)
+        self.now_faint.setAlphaF(0.35)
+        self.drag = QColor(self.highlight)
+        self.drag.setAlphaF(0.3)
+
+
+class BlockFonts:
+    def __init__(self, base: QFont) -> None:
+        self.base = QFont(base)
+        self.metrics = QFontMetrics(base)
+        self.bold = QFont(base)
+        self.bold.setBold(True)
+        self.bold_metrics = QFontMetrics(self.bold)
+        self.struck = QFont(base)
+        self.struck.setStrikeOut(True)
+
+
+def type_color(facts: Facts) -> QColor:
+    return TYPE_COLORS.get(facts.summary.event_type, _UNKNOWN_TYPE)
+
+
+def fill_color(facts: Facts) -> QColor:
+    fill = QColor(type_color(facts))
+    fill.setAlphaF(0.1 if facts.status in MUTED_STATUSES else 0.3)
+    return fill
+
+
+def texts_of(facts: Facts) -> RowTexts:
+    if facts.texts is None:
+        facts.texts = row_texts(facts.event)
+    return facts.texts
+
+
+def tooltip_text(facts: Facts) -> str:
+    """Everything a block may have cut: title, when, type and status, customer and place (plain text)."""
+    s = facts.summary
+    texts = texts_of(facts)
+    kind = f"{TYPE_LABELS[s.event_type]} · {STATUS_LABELS[s.status]}"
+    return "\n".join(t for t in (texts.title, when_text(s), kind, texts.subtitle) if t)
+
+
+class BlockPainter:
+    """Paints event blocks; keeps elided texts, which are the costly part of a block."""
+
+    def __init__(self) -> None:
+        self._elided: dict[tuple[str, int, bool], str] = {}
+
+    def elide(self, text: str, fm: QFontMetrics, width: int, bold: bool) -> str:
+        key = (text, width, bold)
+        cut = self._elided.get(key)
+        if cut is None:
+            if len(self._elided) > _ELIDE_CACHE_SIZE:
+                self._elided.clear()
+            cut = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, max(0, width))
+        return cut
+
+    def forget_texts(self) -> None:
+        """Fonts or zone changed: texts laid out before no longer fit."""
+        self._elided.clear()
+
+    def paint(
+        self,
+        painter: QPainter,
+        rect: QRectF,
+        facts: Facts,
+        colors: GridColors,
+        fonts: BlockFonts,
+        *,
+        selected: bool,
+        marks: tuple[bool, bool] = (False, False),
+        one_line: bool = False,
+    ) -> None:
+        """One block: translucent type fill, a stripe of the type's hue, title and time inside, elided.
+        ``marks`` says whether the event goes on before and after what this block shows."""
+        hue = QColor(type_color(facts))
+        muted = facts.status in MUTED_STATUSES
+        if muted:
+            hue.setAlphaF(0.5)
+        radius = min(4.0, rect.height() / 3)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(colors.base)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawRoundedRect(rect, radius, radius)
+        painter.setBrush(fill_color(facts))
+        state = facts.event.local_state
+        if selected:
+            painter.setPen(QPen(colors.highlight, 2))
+        elif state is not None:
+            painter.setPen(QPen(_STATE_INK[state], 1.5, Qt.PenStyle.DashLine))
+        elif facts.status == EventStatus.CANCELLED.value:
+            painter.setPen(QPen(hue, 1, Qt.PenStyle.DashLine))
+        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.fillRect(QRectF(rect.left(), rect.top() + 1, 3, max(1.0, rect.height() - 2)), hue)
+        if rect.width() < TEXT_MIN_WIDTH:
+            return
+        self._paint_texts(painter, rect, facts, colors, fonts, marks=marks, one_line=one_line)
+
+    def _paint_texts(
+        self,
+        painter: QPainter,
+        rect: QRectF,
+        facts: Facts,
+        colors: GridColors,
+        fonts: BlockFonts,
+        *,
+        marks: tuple[bool, bool],
+        one_line: bool,
+    ) -> None:
+        texts = texts_of(facts)
+        fm, bold_fm = fonts.metrics, fonts.bold_metrics
+        muted = facts.status in MUTED_STATUSES
+        cancelled = facts.status == EventStatus.CANCELLED.value
+        inner = rect.adjusted(6, 1, -3, -1)
+        line_h = fm.height()
+        lines = max(1, int(inner.height() // line_h))
+        width = int(inner.width())
+        before, after = marks
+        # Arrows say the event goes on: it began before what is shown, or it ends after.
+        arrow = ("▲ " if before else "") + ("▼ " if after else "")
+        title_font = fonts.struck if cancelled else (fonts.base if muted else fonts.bold)
+        painter.setPen(colors.muted if muted else colors.text)
+        if one_line or lines < 2:
+            baseline = inner.top() + (inner.height() - line_h) / 2 + fm.ascent()
+            if one_line:  # a whole-day band runs across: its arrows point left and right
+                head = f"◀ {texts.title}" if before else texts.title
+                if after:
+                    painter.setFont(fonts.base)
+                    painter.drawText(QPointF(inner.right() - fm.horizontalAdvance("▶"), baseline), "▶")
+                    width -= fm.horizontalAdvance("▶ ")
+            else:
+                head = f"{texts.time.split('–')[0]} {texts.title}"
+            painter.setFont(title_font)
+            painter.drawText(QPointF(inner.left(), baseline), self.elide(head, bold_fm, width, True))
+            return
+        painter.setFont(title_font)
+        painter.drawText(
+            QPointF(inner.left(), inner.top() + bold_fm.ascent()), self.elide(texts.title, bold_fm, width, True)
+        )
+        painter.setFont(fonts.base)
+        painter.setPen(colors.muted)
+        second = f"{arrow}{texts.time}"
+        if lines == 2 and texts.subtitle:
+            second += f" · {texts.subtitle}"
+        second = self.elide(second, fm, width, False)
+        painter.drawText(QPointF(inner.left(), inner.top() + line_h + fm.ascent()), second)
+        if lines >= 3 and texts.subtitle:
+            y = inner.top() + 2 * line_h + fm.ascent()
+            painter.drawText(QPointF(inner.left(), y), self.elide(texts.subtitle, fm, width, False))
