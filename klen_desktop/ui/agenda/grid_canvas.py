@@ -64,7 +64,7 @@ class GridCanvas(QAbstractScrollArea):
         self._start_pending = False
         self._colors = GridColors(self.palette())
         self._fonts = BlockFonts(self.font())
-        self._painter = BlockPainter()
+        self._painter = BlockPainter(self._colors, self._fonts)
         self._measure()
 
     # -- inputs ------------------------------------------------------------------------------------------------
@@ -201,9 +201,9 @@ class GridCanvas(QAbstractScrollArea):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self._colors = GridColors(self.palette())
+            self._colors = self._painter.colors = GridColors(self.palette())
         elif event.type() == QEvent.Type.FontChange:
-            self._fonts = BlockFonts(self.font())
+            self._fonts = self._painter.fonts = BlockFonts(self.font())
             self._painter.forget_texts()
             self._measure()
 
@@ -267,7 +267,7 @@ class GridCanvas(QAbstractScrollArea):
             painter.drawLine(QPointF(x, self.y_of(0)), QPointF(x, self.y_of(DAY_MINUTES)))
 
     def _paint_blocks(self, painter: QPainter, top: float, bottom: float) -> None:
-        c, blocks, rects, facts = self._colors, self.layout_.blocks, self.block_rects, self.facts
+        blocks, rects, facts = self.layout_.blocks, self.block_rects, self.facts
         visible = self.visible_blocks(top, bottom)
         narrow = [i for i in visible if rects[i].width() < TEXT_MIN_WIDTH]
         if narrow:
@@ -277,15 +277,8 @@ class GridCanvas(QAbstractScrollArea):
             if rects[i].width() >= TEXT_MIN_WIDTH:
                 block: Block = blocks[i]
                 f = facts[block.item]
-                self._painter.paint(
-                    painter,
-                    rects[i],
-                    f,
-                    c,
-                    self._fonts,
-                    selected=f.id == self.selected_id,
-                    marks=(block.cut_before, block.cut_after),
-                )
+                marks = (block.cut_before, block.cut_after)
+                self._painter.paint(painter, rects[i], f, selected=f.id == self.selected_id, marks=marks)
 
     def _paint_bars(self, painter: QPainter, indexes: list[int]) -> None:
         by_fill: dict[int, list[QRectF]] = {}
@@ -308,10 +301,14 @@ class GridCanvas(QAbstractScrollArea):
             r = self.block_rects[i]
             painter.fillRect(QRectF(r.left(), r.top(), min(2.0, r.width()), r.height()), type_color(f))
 
+    def now_line_y(self) -> float | None:
+        """Where the now line is drawn (content y, before scrolling); None when today is not shown."""
+        return self.y_of(wall_minutes(self._now_ts)) if self._today in self.days else None
+
     def _paint_now(self, painter: QPainter) -> None:
-        if self._today not in self.days:
+        y = self.now_line_y()
+        if y is None:
             return
-        y = self.y_of(wall_minutes(self._now_ts))
         c = self._colors
         painter.setPen(QPen(c.now_faint, 1))
         painter.drawLine(QPointF(self.gutter, y), QPointF(self.viewport().width(), y))
@@ -362,7 +359,7 @@ class GridCanvas(QAbstractScrollArea):
             f = self.facts[band.item]
             marks = (band.cut_before, band.cut_after)
             chosen = f.id == self.selected_id
-            self._painter.paint(painter, rect, f, c, self._fonts, selected=chosen, marks=marks, one_line=True)
+            self._painter.paint(painter, rect, f, selected=chosen, marks=marks, one_line=True)
         painter.setPen(c.hour_line)
         painter.drawLine(QPointF(0, self.top_height - 1), QPointF(width, self.top_height - 1))
         for day in range(len(self.days) + 1):

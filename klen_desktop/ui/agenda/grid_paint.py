@@ -93,9 +93,12 @@ def tooltip_text(facts: Facts) -> str:
 
 
 class BlockPainter:
-    """Paints event blocks; keeps elided texts, which are the costly part of a block."""
+    """Paints event blocks in ``colors`` and ``fonts`` (replaced when the palette or font changes); keeps elided
+    texts, which are the costly part of a block."""
 
-    def __init__(self) -> None:
+    def __init__(self, colors: GridColors, fonts: BlockFonts) -> None:
+        self.colors = colors
+        self.fonts = fonts
         self._elided: dict[tuple[str, int, bool], str] = {}
 
     def elide(self, text: str, fm: QFontMetrics, width: int, bold: bool) -> str:
@@ -116,8 +119,6 @@ class BlockPainter:
         painter: QPainter,
         rect: QRectF,
         facts: Facts,
-        colors: GridColors,
-        fonts: BlockFonts,
         *,
         selected: bool,
         marks: tuple[bool, bool] = (False, False),
@@ -125,6 +126,7 @@ class BlockPainter:
     ) -> None:
         """One block: translucent type fill, a stripe of the type's hue, title and time inside, elided.
         ``marks`` says whether the event goes on before and after what this block shows."""
+        colors = self.colors
         hue = QColor(type_color(facts))
         muted = facts.status in MUTED_STATUSES
         if muted:
@@ -147,19 +149,12 @@ class BlockPainter:
         painter.fillRect(QRectF(rect.left(), rect.top() + 1, 3, max(1.0, rect.height() - 2)), hue)
         if rect.width() < TEXT_MIN_WIDTH:
             return
-        self._paint_texts(painter, rect, facts, colors, fonts, marks=marks, one_line=one_line)
+        self._paint_texts(painter, rect, facts, marks, one_line)
 
     def _paint_texts(
-        self,
-        painter: QPainter,
-        rect: QRectF,
-        facts: Facts,
-        colors: GridColors,
-        fonts: BlockFonts,
-        *,
-        marks: tuple[bool, bool],
-        one_line: bool,
+        self, painter: QPainter, rect: QRectF, facts: Facts, marks: tuple[bool, bool], one_line: bool
     ) -> None:
+        colors, fonts = self.colors, self.fonts
         texts = texts_of(facts)
         fm, bold_fm = fonts.metrics, fonts.bold_metrics
         muted = facts.status in MUTED_STATUSES

@@ -93,6 +93,7 @@ class WeekView(GridCanvas):
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         picked = self.event_at(event.position())
         if picked:
+            self._pick(picked, self.block_at(event.position()))
             self.open_requested.emit(picked)
         elif event.position().y() >= self.top_height and self.day_at(event.position().x()) >= 0:
             minute = self.minutes_at(event.position().y())
