@@ -10,11 +10,12 @@ What the user does with it (clicks, drags, keys) is handled by :class:`klen_desk
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QWidget
 
 from klen_desktop.date_texts import clock, day_heading, short_date
@@ -41,6 +42,7 @@ from klen_desktop.ui.agenda.time_grid import (
 WORK_HOURS = (8 * 60, 18 * 60)  # shaded as free time on working days; the rest a shade darker
 MAX_BAND_ROWS = 3  # whole-day rows shown above the hours; more are counted on the last one
 _MORE_ROW = MAX_BAND_ROWS - 1
+_CROWDED = 80  # more blocks with room for text on screen: square bars and their titles alone (cheaper)
 
 
 class GridCanvas(QAbstractScrollArea):
@@ -152,15 +154,37 @@ class GridCanvas(QAbstractScrollArea):
         return min(len(self.days) - 1, int((x - self.gutter) // self.column_width()))
 
     def _place_blocks(self) -> None:
+        """Pixel rectangles of every block, and what a paint of crowded blocks needs: their tops and bottoms as
+        floats (to find the visible ones by bisection), their stripes, and their colours as small keys."""
         width = self.column_width()
         scale = self.hour_height / 60
-        rects = []
+        rects: list[QRectF] = []
+        stripes: list[QRectF] = []
+        fills: list[int] = []
+        hues: list[int] = []
+        colour_keys: dict[int, int] = {}
+        self.fill_colors: list[QColor] = []
         for b in self.layout_.blocks:
             lane_w = (width - 6) / b.lanes
             left = self.gutter + b.day * width + 1 + b.lane * lane_w
             top = self.top_height + b.top * scale
-            rects.append(QRectF(left, top + 1, max(2.0, lane_w - 1), max(3.0, (b.bottom - b.top) * scale - 2)))
-        self.block_rects = rects
+            rect = QRectF(left, top + 1, max(2.0, lane_w - 1), max(3.0, (b.bottom - b.top) * scale - 2))
+            rects.append(rect)
+            stripes.append(QRectF(rect.left(), rect.top(), min(2.0, rect.width()), rect.height()))
+            f = self.facts[b.item]
+            for colour, keys in ((fill_color(f, self._colors.base), fills), (type_color(f), hues)):
+                key = colour_keys.setdefault(colour.rgba(), len(self.fill_colors))
+                if key == len(self.fill_colors):
+                    self.fill_colors.append(colour)
+                keys.append(key)
+        self.block_rects, self.stripes, self.fill_keys, self.hue_keys = rects, stripes, fills, hues
+        self.wide = [r.width() >= TEXT_MIN_WIDTH for r in rects]
+        self.tops = [r.top() for r in rects]
+        self.bottoms = [r.bottom() for r in rects]
+        starts = self.layout_.day_starts
+        self.tallest = [
+            max((r.height() for r in rects[starts[d] : starts[d + 1]]), default=0.0) for d in range(len(self.days))
+        ]
         self.band_rects, self.band_more = [], {}
         for i, band in enumerate(self.layout_.bands):
             if band.row >= MAX_BAND_ROWS or (band.row == _MORE_ROW and self.layout_.band_rows > MAX_BAND_ROWS):
@@ -186,15 +210,14 @@ class GridCanvas(QAbstractScrollArea):
 
     def visible_blocks(self, top: float, bottom: float) -> list[int]:
         """Indexes of the blocks reaching into content rows ``top`` to ``bottom``, in paint order."""
-        rects, out = self.block_rects, []
+        tops, bottoms = self.tops, self.bottoms
+        out: list[int] = []
         starts = self.layout_.day_starts
         for day in range(len(self.days)):
-            for i in range(starts[day], starts[day + 1]):
-                r = rects[i]
-                if r.top() > bottom:
-                    break  # blocks of a day are sorted by top
-                if r.bottom() >= top:
-                    out.append(i)
+            # A day's blocks are sorted by top: none starting above the tallest block's reach can show.
+            lo = bisect.bisect_left(tops, top - self.tallest[day] - 1, starts[day], starts[day + 1])
+            hi = bisect.bisect_right(tops, bottom, lo, starts[day + 1])
+            out.extend(i for i in range(lo, hi) if bottoms[i] >= top)
         return out
 
     # -- painting ----------------------------------------------------------------------------------------------
@@ -202,6 +225,7 @@ class GridCanvas(QAbstractScrollArea):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._colors = self._painter.colors = GridColors(self.palette())
+            self._place_blocks()  # their fills are mixed with the base
         elif event.type() == QEvent.Type.FontChange:
             self._fonts = self._painter.fonts = BlockFonts(self.font())
             self._painter.forget_texts()
@@ -269,37 +293,38 @@ class GridCanvas(QAbstractScrollArea):
     def _paint_blocks(self, painter: QPainter, top: float, bottom: float) -> None:
         blocks, rects, facts = self.layout_.blocks, self.block_rects, self.facts
         visible = self.visible_blocks(top, bottom)
-        narrow = [i for i in visible if rects[i].width() < TEXT_MIN_WIDTH]
-        if narrow:
-            # Crowded lanes are too thin for text or rounding: bars by colour, a call per colour, not per block.
-            self._paint_bars(painter, narrow)
-        for i in visible:
-            if rects[i].width() >= TEXT_MIN_WIDTH:
-                block: Block = blocks[i]
-                f = facts[block.item]
-                marks = (block.cut_before, block.cut_after)
-                self._painter.paint(painter, rects[i], f, selected=f.id == self.selected_id, marks=marks)
+        wide = self.wide
+        with_text = [i for i in visible if wide[i]]
+        if len(with_text) > _CROWDED:
+            # A hundred blocks on screen: square bars by colour (a call per colour, not per block), titles alone.
+            self._paint_bars(painter, visible)
+            self._painter.paint_titles(painter, [(rects[i], facts[blocks[i].item]) for i in with_text])
+            return
+        if len(with_text) < len(visible):
+            self._paint_bars(painter, [i for i in visible if not wide[i]])  # too thin for text or rounding
+        for i in with_text:
+            block: Block = blocks[i]
+            f = facts[block.item]
+            marks = (block.cut_before, block.cut_after)
+            self._painter.paint(painter, rects[i], f, selected=f.id == self.selected_id, marks=marks)
 
     def _paint_bars(self, painter: QPainter, indexes: list[int]) -> None:
-        by_fill: dict[int, list[QRectF]] = {}
-        colours = {}
+        rects, stripes, fill_keys, hue_keys = self.block_rects, self.stripes, self.fill_keys, self.hue_keys
+        fills: dict[int, list[QRectF]] = {}
+        hues: dict[int, list[QRectF]] = {}
         for i in indexes:
-            f = self.facts[self.layout_.blocks[i].item]
-            fill = fill_color(f)
-            key = fill.rgba()
-            colours[key] = fill
-            by_fill.setdefault(key, []).append(self.block_rects[i])
-            if f.id == self.selected_id:
-                painter.fillRect(self.block_rects[i].adjusted(-1, -1, 1, 1), self._colors.highlight)
+            fills.setdefault(fill_keys[i], []).append(rects[i])
+            hues.setdefault(hue_keys[i], []).append(stripes[i])
         painter.setPen(Qt.PenStyle.NoPen)
-        for key, rects in by_fill.items():
-            painter.fillRect(rects[0], self._colors.base)
-            painter.setBrush(colours[key])
-            painter.drawRects(rects)
-        for i in indexes:
-            f = self.facts[self.layout_.blocks[i].item]
-            r = self.block_rects[i]
-            painter.fillRect(QRectF(r.left(), r.top(), min(2.0, r.width()), r.height()), type_color(f))
+        for groups in (fills, hues):  # every fill before any stripe: a stripe lies on its block's fill
+            for key, group in groups.items():
+                painter.setBrush(self.fill_colors[key])
+                painter.drawRects(group)
+        chosen = [rects[i] for i in indexes if self.facts[self.layout_.blocks[i].item].id == self.selected_id]
+        if chosen:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(self._colors.highlight, 2))
+            painter.drawRects(chosen)
 
     def now_line_y(self) -> float | None:
         """Where the now line is drawn (content y, before scrolling); None when today is not shown."""

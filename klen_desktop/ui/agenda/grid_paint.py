@@ -72,9 +72,19 @@ def type_color(facts: Facts) -> QColor:
     return TYPE_COLORS.get(facts.summary.event_type, _UNKNOWN_TYPE)
 
 
-def fill_color(facts: Facts) -> QColor:
-    fill = QColor(type_color(facts))
-    fill.setAlphaF(0.1 if facts.status in MUTED_STATUSES else 0.3)
+_FILLS: dict[tuple[int, int, bool], QColor] = {}
+
+
+def fill_color(facts: Facts, base: QColor) -> QColor:
+    """The block's fill: its type's hue a little over ``base`` (less for an event that is over or off), opaque,
+    so a block is one fill, not a base and a translucent layer."""
+    hue, muted = type_color(facts), facts.status in MUTED_STATUSES
+    key = (hue.rgba(), base.rgba(), muted)
+    fill = _FILLS.get(key)
+    if fill is None:
+        if len(_FILLS) > 256:  # palettes change rarely; start over rather than grow
+            _FILLS.clear()
+        fill = _FILLS[key] = mix(base, hue, 0.12 if muted else 0.3)
     return fill
 
 
@@ -124,19 +134,15 @@ class BlockPainter:
         marks: tuple[bool, bool] = (False, False),
         one_line: bool = False,
     ) -> None:
-        """One block: translucent type fill, a stripe of the type's hue, title and time inside, elided.
+        """One block: a fill of its type's hue, a stripe of that hue, title and time inside, elided.
         ``marks`` says whether the event goes on before and after what this block shows."""
         colors = self.colors
         hue = QColor(type_color(facts))
         muted = facts.status in MUTED_STATUSES
         if muted:
             hue.setAlphaF(0.5)
-        radius = min(4.0, rect.height() / 3)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setBrush(colors.base)
+        painter.setBrush(fill_color(facts, colors.base))
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawRoundedRect(rect, radius, radius)
-        painter.setBrush(fill_color(facts))
         state = facts.event.local_state
         if selected:
             painter.setPen(QPen(colors.highlight, 2))
@@ -144,12 +150,34 @@ class BlockPainter:
             painter.setPen(QPen(_STATE_INK[state], 1.5, Qt.PenStyle.DashLine))
         elif facts.status == EventStatus.CANCELLED.value:
             painter.setPen(QPen(hue, 1, Qt.PenStyle.DashLine))
+        radius = min(4.0, rect.height() / 3)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.fillRect(QRectF(rect.left(), rect.top() + 1, 3, max(1.0, rect.height() - 2)), hue)
         if rect.width() < TEXT_MIN_WIDTH:
             return
         self._paint_texts(painter, rect, facts, marks, one_line)
+
+    def paint_titles(self, painter: QPainter, blocks: list[tuple[QRectF, Facts]]) -> None:
+        """The title alone on the first line of each block (crowded blocks: time and place are in the tooltip)."""
+        fonts, colors = self.fonts, self.colors
+        fm = fonts.bold_metrics
+        line_h = fm.height()
+        painter.setFont(fonts.bold)
+        painter.setPen(colors.text)
+        for rect, facts in blocks:
+            if rect.height() < line_h - 2:
+                continue  # no room: text would spill onto the next block
+            muted = facts.status in MUTED_STATUSES
+            if muted:
+                painter.setFont(fonts.struck if facts.status == EventStatus.CANCELLED.value else fonts.base)
+                painter.setPen(colors.muted)
+            title = self.elide(texts_of(facts).title, fm, int(rect.width()) - 9, True)
+            painter.drawText(QPointF(rect.left() + 6, rect.top() + fm.ascent()), title)
+            if muted:
+                painter.setFont(fonts.bold)
+                painter.setPen(colors.text)
 
     def _paint_texts(
         self, painter: QPainter, rect: QRectF, facts: Facts, marks: tuple[bool, bool], one_line: bool
