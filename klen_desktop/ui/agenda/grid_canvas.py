@@ -275,13 +275,14 @@ class GridCanvas(QAbstractScrollArea):
         first = max(0, int((top - self.top_height) // self.hour_height))
         last = min(23, int((bottom - self.top_height) // self.hour_height) + 1)
         fm = self.fontMetrics()
+        label_top = self.verticalScrollBar().value() + self.top_height
         for hour in range(first, last + 1):
             y = self.y_of(hour * 60)
             painter.setPen(c.hour_line)
             painter.drawLine(QPointF(self.gutter - 4, y), QPointF(width, y))
             painter.setPen(c.half_line)
             painter.drawLine(QPointF(self.gutter, y + self.hour_height / 2), QPointF(width, y + self.hour_height / 2))
-            if hour:
+            if hour and y - fm.ascent() / 2 >= label_top:  # not half under the headings
                 painter.setPen(c.window_text)
                 label = clock(datetime(2000, 1, 1, hour))
                 painter.drawText(QPointF(self.gutter - 6 - fm.horizontalAdvance(label), y + fm.ascent() / 2 - 1), label)
@@ -293,12 +294,13 @@ class GridCanvas(QAbstractScrollArea):
     def _paint_blocks(self, painter: QPainter, top: float, bottom: float) -> None:
         blocks, rects, facts = self.layout_.blocks, self.block_rects, self.facts
         visible = self.visible_blocks(top, bottom)
+        view_top = self.verticalScrollBar().value() + self.top_height
         wide = self.wide
         with_text = [i for i in visible if wide[i]]
         if len(with_text) > _CROWDED:
             # A hundred blocks on screen: square bars by colour (a call per colour, not per block), titles alone.
             self._paint_bars(painter, visible)
-            self._painter.paint_titles(painter, [(rects[i], facts[blocks[i].item]) for i in with_text])
+            self._painter.paint_titles(painter, [(rects[i], facts[blocks[i].item]) for i in with_text], view_top)
             return
         if len(with_text) < len(visible):
             self._paint_bars(painter, [i for i in visible if not wide[i]])  # too thin for text or rounding
@@ -306,7 +308,8 @@ class GridCanvas(QAbstractScrollArea):
             block: Block = blocks[i]
             f = facts[block.item]
             marks = (block.cut_before, block.cut_after)
-            self._painter.paint(painter, rects[i], f, selected=f.id == self.selected_id, marks=marks)
+            chosen = f.id == self.selected_id
+            self._painter.paint(painter, rects[i], f, selected=chosen, marks=marks, view_top=view_top)
 
     def _paint_bars(self, painter: QPainter, indexes: list[int]) -> None:
         rects, stripes, fill_keys, hue_keys = self.block_rects, self.stripes, self.fill_keys, self.hue_keys

@@ -23,7 +23,7 @@ MUTED_STATUSES = frozenset({EventStatus.CANCELLED.value, EventStatus.COMPLETED.v
 _UNKNOWN_TYPE = QColor("#8a8f98")
 _STATE_INK = {LocalState.PENDING: QColor("#d9822b"), LocalState.ATTENTION: NOW_COLOR, LocalState.CONFLICT: NOW_COLOR}
 _ELIDE_CACHE_SIZE = 4000
-TEXT_MIN_WIDTH = 28  # narrower blocks are painted as plain bars: no text would fit
+TEXT_MIN_WIDTH = 40  # narrower blocks are painted as plain bars: no more than an ellipsis would fit
 
 
 def mix(a: QColor, b: QColor, amount: float) -> QColor:
@@ -133,9 +133,11 @@ class BlockPainter:
         selected: bool,
         marks: tuple[bool, bool] = (False, False),
         one_line: bool = False,
+        view_top: float = float("-inf"),
     ) -> None:
         """One block: a fill of its type's hue, a stripe of that hue, title and time inside, elided.
-        ``marks`` says whether the event goes on before and after what this block shows."""
+        ``marks`` says whether the event goes on before and after what this block shows. Its texts start at
+        ``view_top`` (the first row in view) when the block starts above it, so a long event names itself."""
         colors = self.colors
         hue = QColor(type_color(facts))
         muted = facts.status in MUTED_STATUSES
@@ -157,24 +159,28 @@ class BlockPainter:
         painter.fillRect(QRectF(rect.left(), rect.top() + 1, 3, max(1.0, rect.height() - 2)), hue)
         if rect.width() < TEXT_MIN_WIDTH:
             return
+        if view_top > rect.top():
+            rect = QRectF(rect.left(), view_top, rect.width(), rect.bottom() - view_top)
         self._paint_texts(painter, rect, facts, marks, one_line)
 
-    def paint_titles(self, painter: QPainter, blocks: list[tuple[QRectF, Facts]]) -> None:
-        """The title alone on the first line of each block (crowded blocks: time and place are in the tooltip)."""
+    def paint_titles(self, painter: QPainter, blocks: list[tuple[QRectF, Facts]], view_top: float) -> None:
+        """The title alone on the first line of each block in view (crowded blocks: the time and place are in
+        the tooltip)."""
         fonts, colors = self.fonts, self.colors
         fm = fonts.bold_metrics
         line_h = fm.height()
         painter.setFont(fonts.bold)
         painter.setPen(colors.text)
         for rect, facts in blocks:
-            if rect.height() < line_h - 2:
+            top = max(rect.top(), view_top)
+            if rect.bottom() - top < line_h - 2:
                 continue  # no room: text would spill onto the next block
             muted = facts.status in MUTED_STATUSES
             if muted:
                 painter.setFont(fonts.struck if facts.status == EventStatus.CANCELLED.value else fonts.base)
                 painter.setPen(colors.muted)
             title = self.elide(texts_of(facts).title, fm, int(rect.width()) - 9, True)
-            painter.drawText(QPointF(rect.left() + 6, rect.top() + fm.ascent()), title)
+            painter.drawText(QPointF(rect.left() + 6, top + fm.ascent()), title)
             if muted:
                 painter.setFont(fonts.bold)
                 painter.setPen(colors.text)
@@ -205,7 +211,10 @@ class BlockPainter:
                     painter.drawText(QPointF(inner.right() - fm.horizontalAdvance("▶"), baseline), "▶")
                     width -= fm.horizontalAdvance("▶ ")
             else:
-                head = f"{texts.time.split('–')[0]} {texts.title}"
+                # The start time first where there is room for it beside a few words of the title.
+                start = texts.time.split("–")[0]
+                roomy = width >= 4 * fm.horizontalAdvance(start)
+                head = f"{start} {texts.title}" if roomy else texts.title
             painter.setFont(title_font)
             painter.drawText(QPointF(inner.left(), baseline), self.elide(head, bold_fm, width, True))
             return
