@@ -4,7 +4,6 @@ the window then opens at the size the app gives it on that screen."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,11 +25,11 @@ def extras(now: datetime) -> list[StoredEvent]:
     tomorrow = today + timedelta(days=1)
     return [
         make_event(-1, tomorrow + timedelta(hours=9), 90, title="Quarterly planning with the whole team"),
-        make_event(-2, tomorrow + timedelta(hours=9, minutes=30), 60, title="Call Ann back", event_type=EventType.VOICE_CALL),
+        make_event(-2, tomorrow + timedelta(hours=9.5), 60, title="Call Ann back", event_type=EventType.VOICE_CALL),
         make_event(-3, tomorrow + timedelta(hours=10), 45, title="Site visit", customer={"name": "Bob Meyer"}),
         make_event(-4, tomorrow + timedelta(hours=13), 60, title="Cancelled lunch", status=EventStatus.CANCELLED),
         make_event(-5, tomorrow + timedelta(hours=15), 30, title="Waiting to sync", local_state=LocalState.PENDING),
-        make_event(-6, today + timedelta(days=2, hours=18), 60 * 50, title="Trade fair, Hall 4", event_type=EventType.BUSY),
+        make_event(-6, today + timedelta(days=2, hours=18), 60 * 50, title="Trade fair", event_type=EventType.BUSY),
     ]
 
 
@@ -53,4 +52,3 @@ async def test_screenshots_of_the_week_and_day_views(qtbot: QtBot, emulator: Emu
     window.toolbar.next_button.click()
     written += grab_light_and_dark(qtbot, window, f"agenda-day{suffix}")
     assert all(path.stat().st_size > 0 for path in written)
-    assert dataclasses.is_dataclass(events[0])
