@@ -64,6 +64,8 @@ class GridCanvas(QAbstractScrollArea):
         self._today = date.today()
         self._now_ts = 0.0
         self._start_pending = False
+        self._placed_layout: GridLayout | None = None
+        self._placed: tuple[float, ...] = ()
         self._colors = GridColors(self.palette())
         self._fonts = BlockFonts(self.font())
         self._painter = BlockPainter(self._colors, self._fonts)
@@ -93,7 +95,7 @@ class GridCanvas(QAbstractScrollArea):
         """Show ``event_id`` selected (0: none) and scroll its first block into view; no signal."""
         self.selected_id = event_id
         block = self.first_block_of(event_id)
-        if block is not None:
+        if block is not None and block < len(self.block_rects):  # hidden, it has no rectangles yet
             self.ensure_visible(self.block_rects[block])
         self.viewport().update()
 
@@ -155,35 +157,54 @@ class GridCanvas(QAbstractScrollArea):
 
     def _place_blocks(self) -> None:
         """Pixel rectangles of every block, and what a paint of crowded blocks needs: their tops and bottoms as
-        floats (to find the visible ones by bisection), their stripes, and their colours as small keys."""
+        floats (to find the visible ones by bisection), their stripes, and their colours as small keys.
+
+        Made again only when the layout or a size changed, and not while the view is hidden (a load with the
+        list shown, a resize of a hidden page): the show makes them."""
         width = self.column_width()
+        placed = (width, self.hour_height, self.top_height, self.gutter, self._colors.base.rgba())
+        if self.layout_ is self._placed_layout and placed == self._placed:
+            return
+        self._placed_layout, self._placed = self.layout_, placed
+        if not self.isVisible():
+            self._placed_layout = None
+            self.block_rects = self.stripes = []
+            self.fill_keys, self.hue_keys, self.wide, self.tops, self.bottoms = [], [], [], [], []
+            self.tallest = [0.0] * len(self.days)
+            self.band_rects, self.band_more = [], {}
+            return
         scale = self.hour_height / 60
         rects: list[QRectF] = []
         stripes: list[QRectF] = []
         fills: list[int] = []
         hues: list[int] = []
-        colour_keys: dict[int, int] = {}
+        tops: list[float] = []
+        bottoms: list[float] = []
+        looks: dict[tuple[str, str], tuple[int, int]] = {}
         self.fill_colors: list[QColor] = []
         for b in self.layout_.blocks:
             lane_w = (width - 6) / b.lanes
             left = self.gutter + b.day * width + 1 + b.lane * lane_w
-            top = self.top_height + b.top * scale
-            rect = QRectF(left, top + 1, max(2.0, lane_w - 1), max(3.0, (b.bottom - b.top) * scale - 2))
-            rects.append(rect)
-            stripes.append(QRectF(rect.left(), rect.top(), min(2.0, rect.width()), rect.height()))
+            top = self.top_height + b.top * scale + 1
+            w, h = max(2.0, lane_w - 1), max(3.0, (b.bottom - b.top) * scale - 2)
+            rects.append(QRectF(left, top, w, h))
+            stripes.append(QRectF(left, top, min(2.0, w), h))
+            tops.append(top)
+            bottoms.append(top + h)
             f = self.facts[b.item]
-            for colour, keys in ((fill_color(f, self._colors.base), fills), (type_color(f), hues)):
-                key = colour_keys.setdefault(colour.rgba(), len(self.fill_colors))
-                if key == len(self.fill_colors):
-                    self.fill_colors.append(colour)
-                keys.append(key)
+            look = looks.get((f.type, f.status))
+            if look is None:
+                look = looks[(f.type, f.status)] = (len(self.fill_colors), len(self.fill_colors) + 1)
+                self.fill_colors += [fill_color(f, self._colors.base), type_color(f)]
+            fills.append(look[0])
+            hues.append(look[1])
         self.block_rects, self.stripes, self.fill_keys, self.hue_keys = rects, stripes, fills, hues
         self.wide = [r.width() >= TEXT_MIN_WIDTH for r in rects]
-        self.tops = [r.top() for r in rects]
-        self.bottoms = [r.bottom() for r in rects]
+        self.tops, self.bottoms = tops, bottoms
         starts = self.layout_.day_starts
         self.tallest = [
-            max((r.height() for r in rects[starts[d] : starts[d + 1]]), default=0.0) for d in range(len(self.days))
+            max((bottoms[i] - tops[i] for i in range(starts[d], starts[d + 1])), default=0.0)
+            for d in range(len(self.days))
         ]
         self.band_rects, self.band_more = [], {}
         for i, band in enumerate(self.layout_.bands):
