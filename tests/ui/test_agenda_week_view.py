@@ -126,6 +126,7 @@ def test_the_switch_and_keys_1_2_3_change_the_view_and_the_box_and_steps_follow(
     assert tb.next_button.toolTip().startswith("Next day")
     tb.next_button.click()
     assert box(window) == TOMORROW and view.days == (TOMORROW,) and titles(view) == {"Cancelled visit"}
+    assert window.footer.text() == "1 of 6 events"  # what the day shows, not the list's week
     qtbot.keyClick(view, Qt.Key.Key_PageUp)
     assert box(window) == TODAY and view.days == (TODAY,)
 

@@ -370,7 +370,8 @@ class AgendaWindow(QWidget):
         self._update_footer()
 
     def _update_footer(self) -> None:
-        self.footer.setText(footer_text(self.model, self._status, demo=self._demo, now=self._clock()))
+        on_grid = len(self.week_view.facts) if self.grid.shown else None  # the list counts its week, not the day
+        self.footer.setText(footer_text(self.model, self._status, demo=self._demo, now=self._clock(), shown=on_grid))
 
     # -- window life -------------------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
