@@ -99,3 +99,21 @@ def test_a_drag_snaps_outward_to_quarter_hours_whichever_way_it_went() -> None:
     assert drag_range((0, DAY_MINUTES, DAY_MINUTES)) == (0, DAY_MINUTES - 15, DAY_MINUTES)
     with local_zone("Europe/Berlin"):
         assert moment_at(MONDAY, DAY_MINUTES) == datetime(2026, 3, 24).astimezone()
+
+
+def test_a_block_widens_over_the_lanes_to_its_right_that_are_free_for_all_its_time() -> None:
+    with local_zone("UTC"):
+        spans = [
+            (at(MONDAY, 9), at(MONDAY, 11)),  # lane 0
+            (at(MONDAY, 9), at(MONDAY, 10)),  # lane 1
+            (at(MONDAY, 9), at(MONDAY, 9, 30)),  # lane 2
+            (at(MONDAY, 10), at(MONDAY, 11)),  # lane 1 again, and lane 2 is free from 9:30
+        ]
+        grid = lay_out(WEEK, spans)
+    by_item = {b.item: b for b in grid.blocks}
+    assert [(by_item[i].lane, by_item[i].lanes, by_item[i].span) for i in range(4)] == [
+        (0, 3, 1),
+        (1, 3, 1),
+        (2, 3, 1),
+        (1, 3, 2),
+    ]

@@ -186,7 +186,7 @@ class GridCanvas(QAbstractScrollArea):
             lane_w = (width - 6) / b.lanes
             left = self.gutter + b.day * width + 1 + b.lane * lane_w
             top = self.top_height + b.top * scale + 1
-            w, h = max(2.0, lane_w - 1), max(3.0, (b.bottom - b.top) * scale - 2)
+            w, h = max(2.0, lane_w * b.span - 1), max(3.0, (b.bottom - b.top) * scale - 2)
             rects.append(QRectF(left, top, w, h))
             stripes.append(QRectF(left, top, min(2.0, w), h))
             tops.append(top)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 DAY_MINUTES = 1440
 MIN_MINUTES = 15  # the least height a block gets: a zero-length event is still a target to click
+_WIDEN_LIMIT = 200  # a larger overlapping group stays one lane a block: widening it would cost more than it shows
 SNAP_MINUTES = 15
 
 
@@ -30,9 +31,10 @@ class Block(NamedTuple):
     top: float  # wall-clock minutes from the day's local midnight
     bottom: float
     lane: int
-    lanes: int  # lanes of the overlapping group it belongs to: its width is 1 / lanes of the column
+    lanes: int  # lanes of the overlapping group it belongs to: a lane is 1 / lanes of the column
     cut_before: bool  # it began on an earlier day
     cut_after: bool  # it goes on past this day
+    span: int = 1  # lanes it covers: it widens to the right over lanes free for all its time
 
 
 class Band(NamedTuple):
@@ -133,7 +135,12 @@ def _lanes(day: int, parts: list[tuple[float, float, int, bool, bool]]) -> list[
     group_end = float("-inf")
 
     def close() -> None:
-        out.extend(Block(item, day, top, bottom, lane, len(lane_ends), b, a) for top, bottom, item, b, a, lane in group)
+        lanes = len(lane_ends)
+        spans = _spans(group, lanes) if lanes > 1 and len(group) <= _WIDEN_LIMIT else [1] * len(group)
+        out.extend(
+            Block(item, day, top, bottom, lane, lanes, b, a, span)
+            for (top, bottom, item, b, a, lane), span in zip(group, spans, strict=True)
+        )
 
     for top, bottom, item, before, after in shown:
         if top >= group_end and group:
@@ -149,6 +156,21 @@ def _lanes(day: int, parts: list[tuple[float, float, int, bool, bool]]) -> list[
     if group:
         close()
     return out
+
+
+def _spans(group: list[tuple[float, float, int, bool, bool, int]], lanes: int) -> list[int]:
+    """How many lanes each block of an overlapping group covers: its own, and those to its right that nothing
+    uses during its time."""
+    by_lane: list[list[tuple[float, float]]] = [[] for _ in range(lanes)]
+    for top, bottom, *_rest, lane in group:
+        by_lane[lane].append((top, bottom))
+    spans = []
+    for top, bottom, *_rest, lane in group:
+        span = 1
+        while lane + span < lanes and not any(t < bottom and top < b for t, b in by_lane[lane + span]):
+            span += 1
+        spans.append(span)
+    return spans
 
 
 def _band_rows(whole: list[tuple[int, int, int, bool, bool]]) -> tuple[tuple[Band, ...], int]:
