@@ -85,7 +85,7 @@ def point_of(view: WeekView, event_id: int) -> QPoint:
     """The centre of the event's first block in viewport pixels, scrolled into view first."""
     block = view.first_block_of(event_id)
     assert block is not None
-    rect = view.block_rects[block]
+    rect = view.placed.block_rects[block]
     view.ensure_visible(rect)
     return rect.center().toPoint() - QPoint(0, view.verticalScrollBar().value())
 
@@ -265,3 +265,15 @@ def test_server_values_that_make_no_sense_are_shown_without_failing(qtbot: QtBot
     QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point)))
     assert "&lt;b&gt;bold&lt;/b&gt; second line" in QToolTip.text()
     QToolTip.hideText()
+
+
+def test_the_toolbar_takes_two_rows_where_one_does_not_fit(qtbot: QtBot, window: AgendaWindow) -> None:
+    tb = window.toolbar
+    # Narrow enough for a 1280 x 800 screen at 200 % (640 logical pixels), switch included.
+    assert window.minimumSizeHint().width() <= 640
+    window.resize(1280, 700)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    assert tb.search_edit.geometry().center().y() == tb.today_button.geometry().center().y()
+    window.resize(window.minimumSizeHint().width(), 700)
+    qtbot.waitUntil(lambda: tb.search_edit.geometry().top() > tb.today_button.geometry().bottom())
+    assert tb.sync_button.geometry().right() <= tb.width() and tb.view_buttons[AgendaView.DAY].isVisible()

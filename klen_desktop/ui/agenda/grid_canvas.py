@@ -2,8 +2,8 @@
 
 Hours run down, local days across; above the hours sit the day headings and a band for events that fill whole
 days. Where events sit comes from :mod:`klen_desktop.ui.agenda.time_grid`, made when the events, filter or range
-change; their pixel rectangles are made when the size or font changes. A paint only walks the blocks of the rows
-in view, so a week of 2,000 events scrolls as a week of 20 does.
+change; their pixel rectangles (:mod:`klen_desktop.ui.agenda.grid_geometry`) when the size or font changes. A
+paint only walks the blocks of the rows in view, so a week of 2,000 events scrolls as a week of 20 does.
 
 What the user does with it (clicks, drags, keys) is handled by :class:`klen_desktop.ui.agenda.week_view.WeekView`.
 """
@@ -15,18 +15,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QWidget
 
-from klen_desktop.date_texts import clock, day_heading, short_date
-from klen_desktop.ui.agenda.grid_paint import (
-    TEXT_MIN_WIDTH,
-    BlockFonts,
-    BlockPainter,
-    GridColors,
-    fill_color,
-    type_color,
-)
+from klen_desktop.date_texts import clock, day_heading, short_date, weekday_and_day
+from klen_desktop.ui.agenda.grid_geometry import MAX_BAND_ROWS, MORE_ROW, Metrics, Placement, place
+from klen_desktop.ui.agenda.grid_paint import BlockFonts, BlockPainter, GridColors
 from klen_desktop.ui.agenda.rows import Facts
 from klen_desktop.ui.agenda.time_grid import (
     DAY_MINUTES,
@@ -40,8 +34,6 @@ from klen_desktop.ui.agenda.time_grid import (
 )
 
 WORK_HOURS = (8 * 60, 18 * 60)  # shaded as free time on working days; the rest a shade darker
-MAX_BAND_ROWS = 3  # whole-day rows shown above the hours; more are counted on the last one
-_MORE_ROW = MAX_BAND_ROWS - 1
 _CROWDED = 80  # more blocks with room for text on screen: square bars and their titles alone (cheaper)
 
 
@@ -56,9 +48,7 @@ class GridCanvas(QAbstractScrollArea):
         self.viewport().setMouseTracking(False)
         self.facts: list[Facts] = []
         self.layout_: GridLayout = EMPTY
-        self.block_rects: list[QRectF] = []
-        self.band_rects: list[tuple[QRectF, int]] = []  # (rect, band index); rows past the shown ones are left out
-        self.band_more: dict[int, int] = {}  # day -> whole-day events not shown in the band
+        self.placed = Placement()
         self.selected_id = 0
         self.drag: tuple[int, float, float] | None = None  # day, start and end minute of a drag to create
         self._today = date.today()
@@ -95,8 +85,8 @@ class GridCanvas(QAbstractScrollArea):
         """Show ``event_id`` selected (0: none) and scroll its first block into view; no signal."""
         self.selected_id = event_id
         block = self.first_block_of(event_id)
-        if block is not None and block < len(self.block_rects):  # hidden, it has no rectangles yet
-            self.ensure_visible(self.block_rects[block])
+        if block is not None and block < len(self.placed.block_rects):  # hidden, it has no rectangles yet
+            self.ensure_visible(self.placed.block_rects[block])
         self.viewport().update()
 
     def scroll_to_start(self) -> None:
@@ -156,66 +146,25 @@ class GridCanvas(QAbstractScrollArea):
         return min(len(self.days) - 1, int((x - self.gutter) // self.column_width()))
 
     def _place_blocks(self) -> None:
-        """Pixel rectangles of every block, and what a paint of crowded blocks needs: their tops and bottoms as
-        floats (to find the visible ones by bisection), their stripes, and their colours as small keys.
-
-        Made again only when the layout or a size changed, and not while the view is hidden (a load with the
+        """Made again only when the layout or a size changed, and not while the view is hidden (a load with the
         list shown, a resize of a hidden page): the show makes them."""
-        width = self.column_width()
-        placed = (width, self.hour_height, self.top_height, self.gutter, self._colors.base.rgba())
-        if self.layout_ is self._placed_layout and placed == self._placed:
+        m = Metrics(
+            self.gutter,
+            self.column_width(),
+            self.hour_height,
+            self.top_height,
+            self.heading_height,
+            self.band_row_height,
+        )
+        key = (*m, self._colors.base.rgba())
+        if self.layout_ is self._placed_layout and key == self._placed:
             return
-        self._placed_layout, self._placed = self.layout_, placed
+        self._placed_layout, self._placed = self.layout_, key
         if not self.isVisible():
             self._placed_layout = None
-            self.block_rects = self.stripes = []
-            self.fill_keys, self.hue_keys, self.wide, self.tops, self.bottoms = [], [], [], [], []
-            self.tallest = [0.0] * len(self.days)
-            self.band_rects, self.band_more = [], {}
+            self.placed = Placement(len(self.days))
             return
-        scale = self.hour_height / 60
-        rects: list[QRectF] = []
-        stripes: list[QRectF] = []
-        fills: list[int] = []
-        hues: list[int] = []
-        tops: list[float] = []
-        bottoms: list[float] = []
-        looks: dict[tuple[str, str], tuple[int, int]] = {}
-        self.fill_colors: list[QColor] = []
-        for b in self.layout_.blocks:
-            lane_w = (width - 6) / b.lanes
-            left = self.gutter + b.day * width + 1 + b.lane * lane_w
-            top = self.top_height + b.top * scale + 1
-            w, h = max(2.0, lane_w * b.span - 1), max(3.0, (b.bottom - b.top) * scale - 2)
-            rects.append(QRectF(left, top, w, h))
-            stripes.append(QRectF(left, top, min(2.0, w), h))
-            tops.append(top)
-            bottoms.append(top + h)
-            f = self.facts[b.item]
-            look = looks.get((f.type, f.status))
-            if look is None:
-                look = looks[(f.type, f.status)] = (len(self.fill_colors), len(self.fill_colors) + 1)
-                self.fill_colors += [fill_color(f, self._colors.base), type_color(f)]
-            fills.append(look[0])
-            hues.append(look[1])
-        self.block_rects, self.stripes, self.fill_keys, self.hue_keys = rects, stripes, fills, hues
-        self.wide = [r.width() >= TEXT_MIN_WIDTH for r in rects]
-        self.tops, self.bottoms = tops, bottoms
-        starts = self.layout_.day_starts
-        self.tallest = [
-            max((bottoms[i] - tops[i] for i in range(starts[d], starts[d + 1])), default=0.0)
-            for d in range(len(self.days))
-        ]
-        self.band_rects, self.band_more = [], {}
-        for i, band in enumerate(self.layout_.bands):
-            if band.row >= MAX_BAND_ROWS or (band.row == _MORE_ROW and self.layout_.band_rows > MAX_BAND_ROWS):
-                for day in range(band.first, band.last + 1):
-                    self.band_more[day] = self.band_more.get(day, 0) + 1
-                continue
-            top = self.heading_height + band.row * self.band_row_height
-            left = self.gutter + band.first * width + 2
-            right = self.gutter + (band.last + 1) * width - 2
-            self.band_rects.append((QRectF(left, top + 1, right - left, self.band_row_height - 2), i))
+        self.placed = place(self.layout_, self.facts, m, self._colors.base)
 
     def first_block_of(self, event_id: int) -> int | None:
         return next((i for i, b in enumerate(self.layout_.blocks) if self.facts[b.item].id == event_id), None)
@@ -231,12 +180,12 @@ class GridCanvas(QAbstractScrollArea):
 
     def visible_blocks(self, top: float, bottom: float) -> list[int]:
         """Indexes of the blocks reaching into content rows ``top`` to ``bottom``, in paint order."""
-        tops, bottoms = self.tops, self.bottoms
+        tops, bottoms = self.placed.tops, self.placed.bottoms
         out: list[int] = []
         starts = self.layout_.day_starts
         for day in range(len(self.days)):
             # A day's blocks are sorted by top: none starting above the tallest block's reach can show.
-            lo = bisect.bisect_left(tops, top - self.tallest[day] - 1, starts[day], starts[day + 1])
+            lo = bisect.bisect_left(tops, top - self.placed.tallest[day] - 1, starts[day], starts[day + 1])
             hi = bisect.bisect_right(tops, bottom, lo, starts[day + 1])
             out.extend(i for i in range(lo, hi) if bottoms[i] >= top)
         return out
@@ -313,10 +262,10 @@ class GridCanvas(QAbstractScrollArea):
             painter.drawLine(QPointF(x, self.y_of(0)), QPointF(x, self.y_of(DAY_MINUTES)))
 
     def _paint_blocks(self, painter: QPainter, top: float, bottom: float) -> None:
-        blocks, rects, facts = self.layout_.blocks, self.block_rects, self.facts
+        blocks, rects, facts = self.layout_.blocks, self.placed.block_rects, self.facts
         visible = self.visible_blocks(top, bottom)
         view_top = self.verticalScrollBar().value() + self.top_height
-        wide = self.wide
+        wide = self.placed.wide
         with_text = [i for i in visible if wide[i]]
         if len(with_text) > _CROWDED:
             # A hundred blocks on screen: square bars by colour (a call per colour, not per block), titles alone.
@@ -333,7 +282,8 @@ class GridCanvas(QAbstractScrollArea):
             self._painter.paint(painter, rects[i], f, selected=chosen, marks=marks, view_top=view_top)
 
     def _paint_bars(self, painter: QPainter, indexes: list[int]) -> None:
-        rects, stripes, fill_keys, hue_keys = self.block_rects, self.stripes, self.fill_keys, self.hue_keys
+        placed = self.placed
+        rects, stripes, fill_keys, hue_keys = placed.block_rects, placed.stripes, placed.fill_keys, placed.hue_keys
         fills: dict[int, list[QRectF]] = {}
         hues: dict[int, list[QRectF]] = {}
         for i in indexes:
@@ -342,7 +292,7 @@ class GridCanvas(QAbstractScrollArea):
         painter.setPen(Qt.PenStyle.NoPen)
         for groups in (fills, hues):  # every fill before any stripe: a stripe lies on its block's fill
             for key, group in groups.items():
-                painter.setBrush(self.fill_colors[key])
+                painter.setBrush(self.placed.fill_colors[key])
                 painter.drawRects(group)
         chosen = [rects[i] for i in indexes if self.facts[self.layout_.blocks[i].item].id == self.selected_id]
         if chosen:
@@ -394,16 +344,18 @@ class GridCanvas(QAbstractScrollArea):
             painter.setFont(self._fonts.bold if today else self._fonts.base)
             painter.setPen(c.highlight if today else c.window_text)
             metrics = self._fonts.bold_metrics if today else self._fonts.metrics
+            if metrics.horizontalAdvance(text) > col - 8:
+                text = weekday_and_day(when)  # a narrow column: the date box names the month
             text = self._painter.elide(text, metrics, int(col - 8), today)
             painter.drawText(QPointF(x + 6, (self.heading_height - fm.height()) / 2 + fm.ascent()), text)
-            more = self.band_more.get(day)
+            more = self.placed.band_more.get(day)
             if more:
-                y = self.heading_height + _MORE_ROW * self.band_row_height
+                y = self.heading_height + MORE_ROW * self.band_row_height
                 painter.setFont(self._fonts.base)
                 painter.setPen(c.window_text)
                 label = self._painter.elide(f"+{more} more", fm, int(col - 8), False)
                 painter.drawText(QPointF(x + 6, y + fm.ascent() + 2), label)
-        for rect, i in self.band_rects:
+        for rect, i in self.placed.band_rects:
             band = self.layout_.bands[i]
             f = self.facts[band.item]
             marks = (band.cut_before, band.cut_after)

@@ -1,4 +1,6 @@
-"""The agenda's top bar: date navigation, search, status and type filters, and the window's main actions."""
+"""The agenda's top bar: the view switch, date navigation, search, status and type filters, and the window's main
+actions. One row where it fits; where it does not (a small screen at 200 %), the search and filters go to a second
+row with the actions, so the window can be as narrow as the wider of the two."""
 
 from __future__ import annotations
 
@@ -6,8 +8,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QDate, QSize, Signal
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -78,18 +81,57 @@ class AgendaToolbar(QWidget):
         self.search_edit.textChanged.connect(self._changed)
         for action in (*self.status_actions.values(), *self.type_actions.values()):
             action.toggled.connect(self._changed)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for button in self.view_buttons.values():
-            row.addWidget(button)
-        row.addSpacing(12)
-        for widget in (self.today_button, self.prev_button, self.next_button, self.date_edit):
-            row.addWidget(widget)
-        row.addSpacing(12)
-        row.addWidget(self.search_edit, 1)
-        for widget in (self.status_button, self.type_button, self.new_button, self.slot_button, self.sync_button):
-            row.addWidget(widget)
+        self._rows = (QHBoxLayout(), QHBoxLayout())
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        for row in self._rows:
+            column.addLayout(row)
+        self._two_rows: bool | None = None
+        self._arrange(two_rows=False)
         self._quiet = False
+
+    def _parts(self) -> tuple[list[QWidget], list[QWidget]]:
+        """The navigation (with the view switch); the search, filters and actions."""
+        views = list(self.view_buttons.values())
+        navigation = [*views, self.today_button, self.prev_button, self.next_button, self.date_edit]
+        rest = [self.search_edit, self.status_button, self.type_button, self.new_button, self.slot_button]
+        return navigation, [*rest, self.sync_button]
+
+    def _arrange(self, *, two_rows: bool) -> None:
+        if two_rows == self._two_rows:
+            return
+        self._two_rows = two_rows
+        navigation, rest = self._parts()
+        first, second = self._rows
+        for row in self._rows:
+            while row.count():
+                row.takeAt(0)
+        for i, widget in enumerate(navigation):
+            first.addWidget(widget)
+            if i == len(self.view_buttons) - 1:
+                first.addSpacing(12)
+        first.addSpacing(12)
+        if two_rows:
+            first.addStretch(1)
+        for widget in rest:
+            (second if two_rows else first).addWidget(widget, 1 if widget is self.search_edit else 0)
+
+    def _widths(self) -> tuple[int, int]:
+        """The least width of one row, and of two."""
+        navigation, rest = self._parts()
+        spacing = max(0, self._rows[0].spacing())
+
+        def width(widgets: list[QWidget]) -> int:
+            return sum(max(w.minimumSizeHint().width(), w.minimumWidth()) + spacing for w in widgets) + 24
+
+        return width(navigation + rest), max(width(navigation), width(rest))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._widths()[1], super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(two_rows=event.size().width() < self._widths()[0])
 
     def current_filter(self) -> AgendaFilter:
         return AgendaFilter(

@@ -40,7 +40,7 @@ class WeekView(GridCanvas):
     def event_at(self, pos: QPointF) -> int:
         """The id of the event painted at viewport ``pos``, 0 for none."""
         if pos.y() < self.top_height:
-            for rect, i in self.band_rects:
+            for rect, i in self.placed.band_rects:
                 if rect.contains(pos):
                     return self.facts[self.layout_.bands[i].item].id
             return 0
@@ -54,7 +54,7 @@ class WeekView(GridCanvas):
             return None
         starts = self.layout_.day_starts
         on_top_first = range(starts[day + 1] - 1, starts[day] - 1, -1)
-        return next((i for i in on_top_first if self.block_rects[i].contains(content)), None)
+        return next((i for i in on_top_first if self.placed.block_rects[i].contains(content)), None)
 
     # -- mouse ---------------------------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -146,7 +146,7 @@ class WeekView(GridCanvas):
             target = current if target is None else target
         if target is not None:
             self._pick(self.facts[blocks[target].item].id, target)
-            self.ensure_visible(self.block_rects[target])
+            self.ensure_visible(self.placed.block_rects[target])
 
     def _current_block(self) -> int | None:
         if not self.selected_id:
