@@ -108,6 +108,9 @@ class WeekView(GridCanvas):
 
     def _pick(self, event_id: int, block: int | None) -> None:
         self._focus_block = block if event_id else None
+        facts = next((f for f in self.facts if f.id == event_id), None) if event_id else None
+        # What a screen reader says of the view: the painted blocks are not widgets it could read.
+        self.setAccessibleDescription("" if facts is None else tooltip_text(facts).replace("\n", ", "))
         if event_id != self.selected_id:
             self.selected_id = event_id
             self.selected.emit(event_id)
@@ -116,7 +119,10 @@ class WeekView(GridCanvas):
     # -- keys ----------------------------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        if key in _OPEN_KEYS and self.selected_id:
+        if key == Qt.Key.Key_Escape and self.drag is not None:
+            self.drag = self._press = None  # the drag is dropped: nothing is created
+            self.viewport().update()
+        elif key in _OPEN_KEYS and self.selected_id:
             self.open_requested.emit(self.selected_id)
         elif key == Qt.Key.Key_Delete and self.selected_id:
             self.delete_requested.emit(self.selected_id)

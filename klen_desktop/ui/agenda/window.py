@@ -121,6 +121,7 @@ class AgendaWindow(QWidget):
         tb = self.toolbar
         tb.filter_changed.connect(self._filter_changed)
         tb.view_changed.connect(lambda view: self.grid.switch(view, getattr(self.pane.shown_event, "id", 0)))
+        tb.view_changed.connect(lambda v: (self.list_view if v is AgendaView.AGENDA else self.week_view).setFocus())
         tb.view_changed.connect(self.view_changed.emit)
         tb.new_button.clicked.connect(lambda: self._new_event())
         tb.slot_button.clicked.connect(self.find_slot_requested.emit)
