@@ -284,3 +284,19 @@ def test_the_toolbar_takes_two_rows_where_one_does_not_fit(qtbot: QtBot, window:
     window.resize(window.minimumSizeHint().width(), 700)
     qtbot.waitUntil(lambda: tb.search_edit.geometry().top() > tb.today_button.geometry().bottom())
     assert tb.sync_button.geometry().right() <= tb.width() and tb.view_buttons[AgendaView.DAY].isVisible()
+
+
+def test_a_drag_held_at_the_bottom_edge_scrolls_on_to_later_hours(qtbot: QtBot, window: AgendaWindow) -> None:
+    view = week(window)
+    bar = view.verticalScrollBar()
+    start = point_at(view, TOMORROW, 8)
+    edge = view.viewport().height() - 2
+    in_view_before = view.minutes_at(edge)  # the latest minute the drag could reach without scrolling
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for step in range(6):
+        qtbot.mouseMove(view.viewport(), pos=QPoint(start.x(), edge - step % 2))
+    with qtbot.waitSignal(window.new_event_requested, timeout=1000) as created:
+        qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(start.x(), edge))
+    assert created.args[0] == local(TOMORROW, 8)
+    assert created.args[1] > local(TOMORROW, 0) + timedelta(minutes=in_view_before + 30)
+    assert bar.value() > 0

@@ -75,6 +75,10 @@ class WeekView(GridCanvas):
         if self.drag is not None and self._press is not None:
             pos = event.position()
             if (pos - self._press).manhattanLength() >= QApplication.startDragDistance():
+                # Near an edge the grid scrolls on, so a drag can reach hours out of view.
+                bar, edge = self.verticalScrollBar(), self.line_height
+                if pos.y() < self.top_height + edge or pos.y() > self.viewport().height() - edge:
+                    bar.setValue(bar.value() + (-1 if pos.y() < self.top_height + edge else 1) * bar.singleStep())
                 self.drag = (self.drag[0], self.drag[1], self.minutes_at(pos.y()))
                 self.viewport().update()
         event.accept()
