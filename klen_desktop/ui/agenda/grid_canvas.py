@@ -45,7 +45,6 @@ class GridCanvas(QAbstractScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.viewport().setMouseTracking(False)
         self.facts: list[Facts] = []
         self.layout_: GridLayout = EMPTY
         self.placed = Placement()
@@ -146,8 +145,8 @@ class GridCanvas(QAbstractScrollArea):
         return min(len(self.days) - 1, int((x - self.gutter) // self.column_width()))
 
     def _place_blocks(self) -> None:
-        """Made again only when the layout or a size changed, and not while the view is hidden (a load with the
-        list shown, a resize of a hidden page): the show makes them."""
+        """The blocks' pixels (see :mod:`~klen_desktop.ui.agenda.grid_geometry`), made again only when the layout
+        or a size changed, and not while the view is hidden (a load with the list shown): the show makes them."""
         m = Metrics(
             self.gutter,
             self.column_width(),

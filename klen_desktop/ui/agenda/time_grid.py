@@ -77,11 +77,6 @@ def moment_at(day: date, minutes: float) -> datetime:
     return (datetime.combine(day, time()) + timedelta(minutes=minutes)).astimezone()
 
 
-def snap(minutes: float) -> int:
-    """``minutes`` to the nearest grid step, within the day."""
-    return max(0, min(DAY_MINUTES, round(minutes / SNAP_MINUTES) * SNAP_MINUTES))
-
-
 def lay_out(days: Sequence[date], spans: Sequence[tuple[float, float]]) -> GridLayout:
     """The grid of ``days`` (consecutive) showing ``spans``: (start, end) POSIX times, any order, any values."""
     if not days:
