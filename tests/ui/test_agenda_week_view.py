@@ -4,10 +4,12 @@ drags on the painted grid, the filters, the now line, and server values that mak
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from local_zone import local_zone
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
@@ -300,3 +302,24 @@ def test_a_drag_held_at_the_bottom_edge_scrolls_on_to_later_hours(qtbot: QtBot, 
     assert created.args[0] == local(TOMORROW, 8)
     assert created.args[1] > local(TOMORROW, 0) + timedelta(minutes=in_view_before + 30)
     assert bar.value() > 0
+
+
+def test_a_new_local_zone_moves_the_blocks_to_their_new_hours(qtbot: QtBot) -> None:
+    with local_zone("Europe/Berlin"):
+        monday = date(2026, 12, 7)
+        now = datetime(2026, 12, 7, 8, tzinfo=UTC)
+        w = AgendaWindow(clock=lambda: now)
+        qtbot.addWidget(w)
+        w.resize(1100, 700)
+        w.set_events([make_event(1, datetime(2026, 12, 7, 9, tzinfo=UTC), 60, title="Call")], now)
+        w.show()
+        qtbot.waitExposed(w)
+        w.go_to_date(monday)
+        view = week(w)
+        (block,) = view.layout_.blocks
+        assert (view.days[block.day], block.top) == (monday, 10 * 60)  # 09:00 UTC is 10:00 in Berlin
+        os.environ["TZ"] = "Asia/Tokyo"  # the OS moves on; the minute tick notices
+        w.refresh_time()
+        (block,) = view.layout_.blocks
+        assert (view.days[block.day], block.top) == (monday, 18 * 60)
+        w.hide()
