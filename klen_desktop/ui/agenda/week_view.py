@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from klen_desktop.ui.agenda.grid_canvas import GridCanvas
 from klen_desktop.ui.agenda.grid_paint import tooltip_text
-from klen_desktop.ui.agenda.time_grid import drag_range, moment_at
+from klen_desktop.ui.agenda.time_grid import SNAP_MINUTES, drag_range, moment_at
 from klen_desktop.ui.agenda.widgets import plain_tooltip
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -100,8 +100,8 @@ class WeekView(GridCanvas):
             self._pick(picked, self.block_at(event.position()))
             self.open_requested.emit(picked)
         elif event.position().y() >= self.top_height and self.day_at(event.position().x()) >= 0:
-            minute = self.minutes_at(event.position().y())
-            self._create((self.day_at(event.position().x()), minute, minute + 60))
+            start = self.minutes_at(event.position().y()) // SNAP_MINUTES * SNAP_MINUTES
+            self._create((self.day_at(event.position().x()), start, start + 60))  # an hour from its quarter
         self.drag = None
         event.accept()
 
