@@ -198,6 +198,15 @@ def test_arrows_move_between_events_and_days(qtbot: QtBot, window: AgendaWindow)
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert window.cancel_dialog is not None and window.cancel_dialog.event_id == 2
     window.cancel_dialog.reject()
+    # Past the last day with events, Right steps on to the next range (a week here, a day in the Day view).
+    view.select(5)
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert box(window) == TODAY + timedelta(days=7) and view.selected_id == 0
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # a day with no events: on to the next day
+    assert box(window) == TODAY + timedelta(days=8) and view.days == (box(window),)
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # nothing selected yet: the first event in view
+    assert view.selected_id == 6
 
 
 def drag(qtbot: QtBot, view: WeekView, start: QPoint, end: QPoint) -> None:

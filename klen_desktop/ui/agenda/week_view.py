@@ -140,23 +140,24 @@ class WeekView(GridCanvas):
         event.accept()
 
     def _move(self, days: int, steps: int) -> None:
-        """Select the next event up or down the same day, or the nearest in time on the next day with events."""
+        """Select the next event up or down the same day, or the nearest in time on the next day with events;
+        left or right with no such day left, the range steps on (as PageUp / PageDown do)."""
         blocks = self.layout_.blocks
-        if not blocks:
-            return
         current = self._current_block()
         if current is None:
-            target = self._first_in_view()
+            target = self._first_in_view() if blocks else None
         elif steps:
             target = current + steps
             same_day = 0 <= target < len(blocks) and blocks[target].day == blocks[current].day
             target = target if same_day else current
         else:
             target = self._nearest_on(blocks[current].day + days, days, blocks[current].top)
-            target = current if target is None else target
-        if target is not None:
-            self._pick(self.facts[blocks[target].item].id, target)
-            self.ensure_visible(self.placed.block_rects[target])
+        if target is None:
+            if days:
+                self.step_requested.emit(days)
+            return
+        self._pick(self.facts[blocks[target].item].id, target)
+        self.ensure_visible(self.placed.block_rects[target])
 
     def _current_block(self) -> int | None:
         if not self.selected_id:
