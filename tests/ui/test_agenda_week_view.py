@@ -335,3 +335,24 @@ def test_a_new_local_zone_moves_the_blocks_to_their_new_hours(qtbot: QtBot) -> N
         (block,) = view.layout_.blocks
         assert (view.days[block.day], block.top) == (monday, 18 * 60)
         w.hide()
+
+
+def test_a_switch_shows_the_selected_event_or_else_the_now_line(qtbot: QtBot, window: AgendaWindow) -> None:
+    view = window.week_view
+    bar = view.verticalScrollBar()
+    window.resize(1100, 420)  # a few hours in view
+    qtbot.waitUntil(lambda: window.height() == 420)
+
+    def in_view(top: float, bottom: float) -> bool:
+        return view.top_height <= top - bar.value() and bottom - bar.value() <= view.viewport().height()
+
+    window.set_view(AgendaView.DAY)
+    now_y = view.now_line_y()
+    assert now_y is not None and in_view(now_y, now_y)
+    window.set_view(AgendaView.AGENDA)
+    window.show_event(1)  # 9:00 to 10:00 today: above the rows the now line (12:00) scrolls to
+    window.set_view(AgendaView.WEEK)
+    block = view.first_block_of(1)
+    assert block is not None
+    rect = view.placed.block_rects[block]
+    assert view.selected_id == 1 and in_view(rect.top(), rect.bottom())

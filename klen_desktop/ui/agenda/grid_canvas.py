@@ -89,8 +89,8 @@ class GridCanvas(QAbstractScrollArea):
         self.viewport().update()
 
     def scroll_to_start(self) -> None:
-        """Scroll to where a day begins for the user: the now line when today is shown, else the working day
-        (once the view has its size, if it has not yet)."""
+        """Scroll to the selected event, else to where a day begins for the user: the now line when today is
+        shown, else the working day (once the view has its size, if it has not yet)."""
         self._start_pending = True
         self._scroll_to_start()
 
@@ -98,6 +98,10 @@ class GridCanvas(QAbstractScrollArea):
         if not self._start_pending or not self.isVisible():
             return
         self._start_pending = False
+        block = self.first_block_of(self.selected_id) if self.selected_id else None
+        if block is not None and block < len(self.placed.block_rects):
+            self.ensure_visible(self.placed.block_rects[block])
+            return
         minutes = float(WORK_HOURS[0])
         if self._today in self.days:
             minutes = max(0.0, min(wall_minutes(self._now_ts) - 90, DAY_MINUTES - 8 * 60))
