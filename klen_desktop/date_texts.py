@@ -1,7 +1,8 @@
 """The one set of date and time formats every screen and notification uses, in the user's locale.
 
 Four shapes, nowhere else: a day heading (``Today, Saturday 5 December``), a short date (``Sat 5 Dec``), a
-date-time (``Sat 5 Dec, 20:30``) and a time (``20:30``, or ``8:30 PM`` where the locale reads a 12-hour clock).
+date-time (``Sat 5 Dec, 20:30``) and a time (``20:30``, or ``8:30 PM`` where the locale reads a 12-hour clock);
+and for a column too narrow for the short date (a week grid on a small screen), its weekday and day (``Sat 5``).
 A date names its year only when it is not this year. Qt-free, so the notification texts read as the windows do.
 
 The locale is the process's ``LC_TIME``, which Qt sets from the environment when the application starts, so these
@@ -99,6 +100,11 @@ def short_date(day: date, today: date | None = None) -> str:
     """``Sat 5 Dec``; ``Sat 5 Dec 2027`` when not in ``today``'s year."""
     st = style()
     return _day_month(day, st.short_weekdays, st.short_months, today or _today())
+
+
+def weekday_and_day(day: date) -> str:
+    """``Sat 5``: the short date without its month, where the month is named beside it (a week's columns)."""
+    return f"{style().short_weekdays[day.weekday()]} {day.day}"
 
 
 def date_time(moment: datetime, today: date | None = None) -> str:

@@ -1,7 +1,8 @@
 """The user's non-secret preferences, kept as JSON beside the other per-user configuration.
 
 The API key is never here: it lives only in the OS keyring (:mod:`klen_desktop.secrets`). This file holds
-sync cadence, sync window, the default reminder, which notifications to show and start-at-login.
+sync cadence, sync window, the default reminder, which notifications to show, start-at-login, and the agenda's
+last view (its list, or the Day or Week grid).
 
 Reading never fails the app: a missing file means the defaults; a file that is not JSON (or not an object)
 is moved aside as ``settings.json.bad`` so the user's text is kept for inspection, and the defaults are used;
@@ -39,6 +40,7 @@ MAX_POLL_SECONDS = 3600
 MAX_WINDOW_DAYS_BACK = 90
 MAX_WINDOW_DAYS_AHEAD = 365
 MAX_REMINDER_MINUTES = 7 * 24 * 60
+AGENDA_VIEWS = ("agenda", "day", "week")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class Preferences:
     notify_changes: bool = True
     notify_cancellations: bool = True
     start_at_login: bool = False
+    agenda_view: str = "agenda"  # the one the user last switched to; the agenda opens on it
     version: int = SETTINGS_VERSION
 
 
@@ -93,6 +96,8 @@ def validate_preferences(prefs: Preferences) -> dict[str, str]:
         errors["window_days_ahead"] = f"Between 1 and {MAX_WINDOW_DAYS_AHEAD} days."
     if not 0 <= prefs.default_reminder_minutes <= MAX_REMINDER_MINUTES:
         errors["default_reminder_minutes"] = f"Between 0 and {MAX_REMINDER_MINUTES} minutes (one week)."
+    if prefs.agenda_view not in AGENDA_VIEWS:
+        errors["agenda_view"] = "One of " + ", ".join(AGENDA_VIEWS) + "."
     return errors
 
 
@@ -111,7 +116,11 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         raise ValueError(f"{name} must be a whole number")
-    raise ValueError(f"{name} has an unsupported type")  # pragma: no cover - every field is bool or int
+    if isinstance(default, str):
+        if isinstance(value, str):
+            return value
+        raise ValueError(f"{name} must be text")
+    raise ValueError(f"{name} has an unsupported type")  # pragma: no cover - every field is bool, int or str
 
 
 def preferences_from_dict(data: dict[str, Any]) -> Preferences:

@@ -160,6 +160,7 @@ class PreferencesPage(QWidget):
             notify_changes=check["notify_changes"].isChecked(),
             notify_cancellations=check["notify_cancellations"].isChecked(),
             start_at_login=check["start_at_login"].isChecked(),
+            agenda_view=self._base.agenda_view,  # chosen in the agenda, not here
             version=self._base.version,
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,8 +94,11 @@ class Windows(QObject):
     def ensure_agenda(self) -> AgendaWindow:
         if self.agenda is None:
             from klen_desktop.ui.agenda import AgendaWindow  # heavy: built on first use
+            from klen_desktop.ui.agenda.toolbar import AgendaView
 
             window = AgendaWindow(clock=self._clock)
+            window.set_view(AgendaView(self._prefs().agenda_view))
+            window.view_changed.connect(lambda v: self._save_prefs(replace(self._prefs(), agenda_view=str(v))))
             c = self._controller
             window.new_event_requested.connect(self.new_event)
             window.edit_requested.connect(self.edit_event)
@@ -177,9 +181,11 @@ class Windows(QObject):
 
     # -- editor -------------------------------------------------------------------------------------------
 
-    def new_event(self, start: object = None) -> EventEditor:
+    def new_event(self, start: object = None, end: object = None) -> EventEditor:
+        """An editor for a new event from ``start`` to ``end`` (dragged on a time grid), else the next half hour."""
         begin = start if isinstance(start, datetime) else next_half_hour(self._clock())
-        draft = EventDraft.new(begin, begin + DEFAULT_LENGTH, default_reminder=self._prefs().default_reminder_minutes)
+        finish = end if isinstance(end, datetime) and end > begin else begin + DEFAULT_LENGTH
+        draft = EventDraft.new(begin, finish, default_reminder=self._prefs().default_reminder_minutes)
         return self.open_editor(draft)
 
     def edit_event(self, event_id: int) -> EventEditor | None:

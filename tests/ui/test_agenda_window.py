@@ -91,7 +91,7 @@ def test_keyboard_moves_opens_creates_and_searches(qtbot: QtBot, window: AgendaW
     assert opened.args == [3]
     with qtbot.waitSignal(window.new_event_requested, timeout=1000) as created:
         qtbot.keyClick(view, Qt.Key.Key_N)
-    assert created.args == [None]
+    assert created.args == [None, None]
     qtbot.keyClick(view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.toolbar.search_edit.hasFocus()
     # Typing "n" in the search box searches; it does not start a new event.

@@ -49,6 +49,7 @@ def test_a_date_names_its_year_only_when_it_is_not_this_year() -> None:
     assert day_heading(TODAY, TODAY) == "Today, Saturday 5 December"
     assert short_date(TODAY, TODAY) == "Sat 5 Dec"
     assert short_date(date(2025, 12, 5), TODAY) == "Fri 5 Dec 2025"
+    assert date_texts.weekday_and_day(TODAY) == "Sat 5"  # a narrow week column: the date box names the month
     assert date_time(datetime(2026, 12, 5, 20, 30), TODAY) == "Sat 5 Dec, 20:30"
 
 

@@ -163,3 +163,12 @@ def test_default_path_is_in_the_user_config_dir(tmp_path: Path, monkeypatch: pyt
     assert path == tmp_path / "klen-desktop" / "settings.json"
     save_preferences(Preferences(window_days_ahead=60))
     assert load_preferences().window_days_ahead == 60
+
+
+def test_the_agenda_view_is_kept_and_an_unknown_or_mistyped_one_falls_back(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    save_preferences(Preferences(agenda_view="week"), path)
+    assert load_preferences(path).agenda_view == "week"
+    for stored in ("month", 3, None):
+        path.write_text(json.dumps({"version": 1, "agenda_view": stored, "start_at_login": True}))
+        assert load_preferences(path) == Preferences(start_at_login=True)

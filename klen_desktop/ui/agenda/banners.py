@@ -20,6 +20,10 @@ from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import breakable, local, one_line
 
 MAX_PROBLEMS_SHOWN = 3
+DEMO_TEXT = (
+    "Demo mode: a sample calendar served by the built-in emulator. Nothing here reaches Klen. "
+    "Enter your API key to see your own calendar."
+)
 
 
 class Tone(StrEnum):

@@ -122,7 +122,7 @@ class DetailPane(QWidget):
             self.form.removeRow(0)
         if event is None:
             self.title_label.setText("No event selected")
-            self.note_label.setText("Select an event in the list to see everything about it.")
+            self.note_label.setText("Select an event to see everything about it.")
             self.note_label.show()
         else:
             self.title_label.setText(breakable(event.title))

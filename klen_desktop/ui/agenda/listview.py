@@ -46,6 +46,15 @@ class AgendaListView(QTableView):
         else:
             super().keyPressEvent(event)
 
+    def reselect(self, row: int | None) -> None:
+        """Make ``row`` current again after the model changed under it (and show it); the top when it is gone."""
+        model = self.model()
+        if row is None or model is None:
+            self.scrollToTop()
+        elif self.currentIndex().row() != row:
+            self.setCurrentIndex(model.index(row, 0))
+            self.scrollTo(model.index(row, 0))
+
     def moveCursor(self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
         """Arrow keys step over day headings: they are not events and cannot be opened."""
         index = super().moveCursor(cursorAction, modifiers)

@@ -1,16 +1,15 @@
 """The agenda's list model: one flat list of rows, a day heading before each local day's events.
 
-The rows themselves are built in :mod:`klen_desktop.ui.agenda.rows`. Filtering happens there, inside the model,
-rather than in a QSortFilterProxyModel: a proxy over 10,000 rows calls back
-into Python per row for every keystroke, while one list comprehension over cached search texts takes a few ms.
+The rows are built in :mod:`klen_desktop.ui.agenda.rows`, filtered there rather than in a QSortFilterProxyModel:
+a proxy over 10,000 rows calls Python per row per keystroke; one list comprehension over search texts takes a few ms.
 
 Updates are row-level: :meth:`AgendaModel.set_events` diffs the new rows against the shown ones by key (event id,
 or the day for a heading) and emits removes, inserts and ``dataChanged`` so the view keeps selection and scroll.
 A diff that would take many separate runs (a filter change, a first load over an old list) resets instead, which
 the view handles faster than hundreds of small moves.
 
-The rows are those of one range of local days (:meth:`AgendaModel.set_range`, a week as the agenda uses it), so
-what the list holds is exactly the range the window says it shows; no range shows every day.
+The rows are those of one range of local days (:meth:`AgendaModel.set_range`, a week as the agenda uses it): what
+the list holds is exactly the range the window says it shows. The day and week grids read :attr:`all_facts`.
 
 Each row's local day and time texts are made once per event value, in the local zone of that moment. Every update
 first compares the zone Python applies now with the one they were made in; after a change (``time.tzset()`` saw a
@@ -35,7 +34,7 @@ from klen_desktop.timezone_watch import zone_rules
 from klen_desktop.ui.agenda import rows as row_rules
 from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts
 from klen_desktop.ui.agenda.filters import AgendaFilter, join_link
-from klen_desktop.ui.agenda.rows import Facts, NowMark, Rows, assign_days, build_rows, prepare_search, sort_key
+from klen_desktop.ui.agenda.rows import DAY_OF, Facts, NowMark, Rows, assign_days, build_rows, prepare_search, sort_key
 from klen_desktop.ui.formatting import day_heading
 
 _MAX_RUNS = 64  # more separate inserts/removes than this and a reset is cheaper for the view
@@ -156,6 +155,11 @@ class AgendaModel(QAbstractListModel):
     @property
     def total_events(self) -> int:
         return len(self._facts)
+
+    @property
+    def all_facts(self) -> list[Facts]:
+        """Every event given, sorted by start (the time grid filters and lays out the days it shows)."""
+        return self._facts
 
     @property
     def visible_events(self) -> int:
@@ -280,8 +284,8 @@ class AgendaModel(QAbstractListModel):
             return build_rows(self._facts, self._filter, self._now)
         first, after = self._range
         facts = self._facts
-        lo = bisect.bisect_left(facts, first, key=_day_of)
-        rows = build_rows(facts[lo : bisect.bisect_left(facts, after, lo=lo, key=_day_of)], self._filter, self._now)
+        lo = bisect.bisect_left(facts, first, key=DAY_OF)
+        rows = build_rows(facts[lo : bisect.bisect_left(facts, after, lo=lo, key=DAY_OF)], self._filter, self._now)
         if rows.now_row >= 0 and not first <= self.today < after:
             _drop_heading(rows, self.today)  # the now line's own heading, for a today outside the range
         return rows
@@ -367,10 +371,6 @@ class AgendaModel(QAbstractListModel):
     def _set_rows(self, rows: Rows) -> None:
         self._rows = rows
         self._row_of = None  # built on the first lookup
-
-
-def _day_of(facts: Facts) -> date:
-    return facts.day
 
 
 def _drop_heading(rows: Rows, day: date) -> None:

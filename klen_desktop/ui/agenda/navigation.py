@@ -6,6 +6,8 @@ model (the rows are that week's, nothing else) and to the date box (which then s
 reads the date back from the list's scroll position, so the two cannot drift apart whatever loads or scrolls.
 A new day (midnight, a wake, a zone change) leaves the week where the user put it: today's heading moves on and
 the day before reads "Yesterday", in the same week the box still names.
+
+The Day view steps a day at a time (:attr:`DayNavigation.span` is 1); the list and the Week view a week.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class DayNavigation:
         self._today = today
         self._moved = moved
         self._first = today()
+        self.span = WEEK_DAYS  # the days a step moves and the grid shows
         model.set_range(self._first, WEEK_DAYS)
         toolbar.show_date(self._first)
         toolbar.today_clicked.connect(self.go_to_today)
@@ -61,11 +64,11 @@ class DayNavigation:
     def go_to_today(self) -> None:
         self.go_to(self._today())
 
-    def step(self, weeks: int) -> None:
-        self.go_to(self._first + timedelta(days=WEEK_DAYS * weeks))
+    def step(self, spans: int) -> None:
+        self.go_to(self._first + timedelta(days=self.span * spans))
 
     def reveal(self, day: date) -> None:
-        """Make sure ``day`` is shown: the week steps from the one shown, as many as it takes to reach it."""
-        weeks = (day - self._first).days // WEEK_DAYS
-        if weeks:
-            self.step(weeks)
+        """Make sure ``day`` is shown: the range steps from the one shown, as many as it takes to reach it."""
+        spans = (day - self._first).days // self.span
+        if spans:
+            self.step(spans)

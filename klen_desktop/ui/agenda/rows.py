@@ -149,7 +149,7 @@ def prepare_search(facts: Sequence[Facts], budget: int) -> bool:
 
 
 _EPOCH = date(1970, 1, 1)
-_DAY = operator.attrgetter("day")
+_DAY = DAY_OF = operator.attrgetter("day")
 _ID = operator.attrgetter("id")
 
 

@@ -32,13 +32,14 @@ def page_message(model: AgendaModel, status: SyncStatus) -> tuple[str, str | Non
     return f"No events this week{period}.", "New event"
 
 
-def footer_text(model: AgendaModel, status: SyncStatus, *, demo: bool, now: datetime) -> str:
-    """``Demo · 51 events · Last synced 14:02 (just now)``."""
+def footer_text(model: AgendaModel, status: SyncStatus, *, demo: bool, now: datetime, shown: int | None = None) -> str:
+    """``Demo · 12 of 51 events · Last synced 14:02 (just now)``; ``shown`` is how many the view shows, when it is
+    not the list (a day or week grid)."""
     parts = []
     if demo:
         parts.append("Demo")
     if model.loaded:
-        shown, total = model.visible_events, model.total_events
+        shown, total = model.visible_events if shown is None else shown, model.total_events
         parts.append(f"{total:,} events" if shown == total else f"{shown:,} of {total:,} events")
     if status.phase is SyncPhase.SYNCING:
         parts.append("Syncing…")

@@ -1,13 +1,26 @@
-"""The agenda's top bar: date navigation, search, status and type filters, and the window's main actions."""
+"""The agenda's top bar: the view switch, date navigation, search, status and type filters, and the window's main
+actions. One row where it fits; where it does not (a small screen at 200 %), the search and filters go to a second
+row with the actions, so the window can be as narrow as the wider of the two."""
 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLineEdit, QMenu, QPushButton, QToolButton, QWidget
+from PySide6.QtCore import QDate, QSize, Signal
+from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
@@ -16,13 +29,25 @@ from klen_desktop.ui.agenda.filters import AgendaFilter
 K = TypeVar("K")
 
 
+class AgendaView(StrEnum):
+    """How the agenda shows its range: the list, or a time grid of one day or of the week. Keys 1, 2, 3."""
+
+    AGENDA = "agenda"
+    DAY = "day"
+    WEEK = "week"
+
+
+VIEW_LABELS = {AgendaView.AGENDA: "Agenda", AgendaView.DAY: "Day", AgendaView.WEEK: "Week"}
+
+
 class AgendaToolbar(QWidget):
     """Emits ``filter_changed(AgendaFilter)`` and navigation requests; holds no events."""
 
     filter_changed = Signal(object)
     today_clicked = Signal()
-    week_step = Signal(int)  # -1 previous week, +1 next week
+    week_step = Signal(int)  # -1 the previous range shown (a week, or a day in the Day view), +1 the next
     date_picked = Signal(object)  # datetime.date
+    view_changed = Signal(object)  # AgendaView
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +68,9 @@ class AgendaToolbar(QWidget):
         self.search_edit.setMinimumWidth(140)
         self.status_button, self.status_actions = _checklist("Status", {s: STATUS_LABELS[s] for s in EventStatus})
         self.type_button, self.type_actions = _checklist("Type", {t: TYPE_LABELS[t] for t in EventType})
+        self.view_buttons = _view_switch(self)
+        for view, button in self.view_buttons.items():
+            button.clicked.connect(lambda _=False, v=view: self._view_clicked(v))
         self.new_button = QPushButton("New event")
         self.slot_button = QPushButton("Find a free slot…")
         self.sync_button = QPushButton("Sync now")
@@ -53,15 +81,57 @@ class AgendaToolbar(QWidget):
         self.search_edit.textChanged.connect(self._changed)
         for action in (*self.status_actions.values(), *self.type_actions.values()):
             action.toggled.connect(self._changed)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.today_button, self.prev_button, self.next_button, self.date_edit):
-            row.addWidget(widget)
-        row.addSpacing(12)
-        row.addWidget(self.search_edit, 1)
-        for widget in (self.status_button, self.type_button, self.new_button, self.slot_button, self.sync_button):
-            row.addWidget(widget)
+        self._rows = (QHBoxLayout(), QHBoxLayout())
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        for row in self._rows:
+            column.addLayout(row)
+        self._two_rows: bool | None = None
+        self._arrange(two_rows=False)
         self._quiet = False
+
+    def _parts(self) -> tuple[list[QWidget], list[QWidget]]:
+        """The navigation (with the view switch); the search, filters and actions."""
+        views = list(self.view_buttons.values())
+        navigation = [*views, self.today_button, self.prev_button, self.next_button, self.date_edit]
+        rest = [self.search_edit, self.status_button, self.type_button, self.new_button, self.slot_button]
+        return navigation, [*rest, self.sync_button]
+
+    def _arrange(self, *, two_rows: bool) -> None:
+        if two_rows == self._two_rows:
+            return
+        self._two_rows = two_rows
+        navigation, rest = self._parts()
+        first, second = self._rows
+        for row in self._rows:
+            while row.count():
+                row.takeAt(0)
+        for i, widget in enumerate(navigation):
+            first.addWidget(widget)
+            if i == len(self.view_buttons) - 1:
+                first.addSpacing(12)
+        first.addSpacing(12)
+        if two_rows:
+            first.addStretch(1)
+        for widget in rest:
+            (second if two_rows else first).addWidget(widget, 1 if widget is self.search_edit else 0)
+
+    def _widths(self) -> tuple[int, int]:
+        """The least width of one row, and of two."""
+        navigation, rest = self._parts()
+        spacing = max(0, self._rows[0].spacing())
+
+        def width(widgets: list[QWidget]) -> int:
+            return sum(max(w.minimumSizeHint().width(), w.minimumWidth()) + spacing for w in widgets) + 24
+
+        return width(navigation + rest), max(width(navigation), width(rest))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._widths()[1], super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(two_rows=event.size().width() < self._widths()[0])
 
     def current_filter(self) -> AgendaFilter:
         return AgendaFilter(
@@ -82,6 +152,21 @@ class AgendaToolbar(QWidget):
         finally:
             self._quiet = False
         self._changed()
+
+    @property
+    def view(self) -> AgendaView:
+        return next((v for v, b in self.view_buttons.items() if b.isChecked()), AgendaView.AGENDA)
+
+    def set_view(self, view: AgendaView) -> None:
+        """Check ``view``'s button; ``view_changed`` is emitted when that changes what is shown."""
+        if view is not self.view:
+            self.view_buttons[view].click()
+
+    def _view_clicked(self, view: AgendaView) -> None:
+        unit = "day" if view is AgendaView.DAY else "week"
+        self.prev_button.setToolTip(f"Previous {unit} (PageUp)")
+        self.next_button.setToolTip(f"Next {unit} (PageDown)")
+        self.view_changed.emit(view)
 
     def show_date(self, day: date) -> None:
         """Reflect the day at the top of the list without navigating again."""
@@ -114,3 +199,20 @@ def _checklist(title: str, labels: dict[K, str]) -> tuple[QToolButton, dict[K, Q
         actions[key] = action
     button.setMenu(menu)
     return button, actions
+
+
+def _view_switch(bar: AgendaToolbar) -> dict[AgendaView, QToolButton]:
+    """Three buttons, one checked: Agenda / Day / Week."""
+    group = QButtonGroup(bar)
+    group.setExclusive(True)
+    buttons = {}
+    for number, (view, label) in enumerate(VIEW_LABELS.items(), start=1):
+        button = QToolButton()
+        button.setText(label)
+        button.setCheckable(True)
+        button.setChecked(view is AgendaView.AGENDA)
+        button.setToolTip(f"{label} view ({number})")
+        button.setAccessibleName(f"{label} view")
+        group.addButton(button)
+        buttons[view] = button
+    return buttons

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.event_facts import when_text
@@ -70,3 +79,29 @@ def default_window_size() -> QSize:
         return wanted
     room = screen.availableGeometry().size() * 0.9
     return wanted.boundedTo(room)
+
+
+def page_stack(listing: QWidget, message: QWidget, button: QWidget, grid: QWidget) -> QStackedWidget:
+    """The agenda's pages by index: 0 the list, 1 a message instead of it (a third of the way down, its button
+    under it), 2 the day or week grid."""
+    page = QWidget()
+    column = QVBoxLayout(page)
+    column.addStretch(1)
+    column.addWidget(message)
+    column.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+    column.addStretch(2)
+    stack = QStackedWidget()
+    for widget in (listing, page, grid):
+        stack.addWidget(widget)
+    return stack
+
+
+def beside(main: QWidget, pane: QWidget) -> QSplitter:
+    """``main`` and the detail pane beside it, 3 : 2."""
+    splitter = QSplitter()
+    splitter.addWidget(main)
+    splitter.addWidget(pane)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    splitter.setSizes([680, 420])
+    return splitter

@@ -1,4 +1,5 @@
-"""The agenda window: the list of events by day, its filters and banners, and the detail pane.
+"""The agenda window: the list of events by day (or a day or week time grid), its filters and banners, and the
+detail pane.
 
 It renders the values it is given (events, sync status, outbox problems) and emits intentions; the controller
 connects those to the core. Nothing here talks to the network or the database.
@@ -11,24 +12,26 @@ from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QAbstractItemView, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QPushButton, QVBoxLayout, QWidget
 
 from klen_desktop.api.models import EventStatus, EventSummary
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
 from klen_desktop.sync.status import SyncStatus
 from klen_desktop.timezone_watch import refresh_zone
-from klen_desktop.ui.agenda.banners import Banner, BannerText, ProblemsBanner, Tone, sync_banner
+from klen_desktop.ui.agenda.banners import DEMO_TEXT, Banner, BannerText, ProblemsBanner, Tone, sync_banner
 from klen_desktop.ui.agenda.delegate import AgendaDelegate
 from klen_desktop.ui.agenda.detail_pane import DetailPane
 from klen_desktop.ui.agenda.event_facts import details_text
 from klen_desktop.ui.agenda.filters import AgendaFilter
+from klen_desktop.ui.agenda.grid_host import GridHost
 from klen_desktop.ui.agenda.listview import AgendaListView
 from klen_desktop.ui.agenda.model import AgendaModel
-from klen_desktop.ui.agenda.navigation import WEEK_DAYS, DayNavigation
+from klen_desktop.ui.agenda.navigation import DayNavigation
 from klen_desktop.ui.agenda.states import GO_TO_MATCH, footer_text, nearest, page_message
-from klen_desktop.ui.agenda.toolbar import AgendaToolbar
-from klen_desktop.ui.agenda.widgets import CancelDialog, default_window_size, set_write_enabled
+from klen_desktop.ui.agenda.toolbar import AgendaToolbar, AgendaView
+from klen_desktop.ui.agenda.week_view import WeekView
+from klen_desktop.ui.agenda.widgets import CancelDialog, beside, default_window_size, page_stack, set_write_enabled
 from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import local
 
@@ -38,7 +41,7 @@ _NOW_TICK_MS = 60_000
 class AgendaWindow(QWidget):
     """See the issue 4 UI contract: inputs are the ``set_*`` methods, outputs the signals below."""
 
-    new_event_requested = Signal(object)  # datetime | None: the suggested start
+    new_event_requested = Signal(object, object)  # suggested start and end (aware datetimes), or None, None
     edit_requested = Signal(int)
     status_requested = Signal(int, str)
     cancel_requested = Signal(int, str)
@@ -52,6 +55,7 @@ class AgendaWindow(QWidget):
     outbox_resend_requested = Signal(int)
     outbox_discard_requested = Signal(int)
     visibility_changed = Signal(bool)
+    view_changed = Signal(object)  # AgendaView, after the user switched
 
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
@@ -82,7 +86,9 @@ class AgendaWindow(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_button = QPushButton()
         self.footer = plain_label(wrap=False)
+        self.week_view = WeekView()
         self.navigation = DayNavigation(self.list_view, self.model, self.toolbar, self._today, self._update_page)
+        self.grid = GridHost(self.week_view, self.model, self.navigation, self.toolbar)
         self._build_layout()
         self._connect()
         self._tick = QTimer(self)
@@ -104,40 +110,25 @@ class AgendaWindow(QWidget):
             self._search_prep.stop()
 
     def _build_layout(self) -> None:
-        page = QWidget()
-        msg = QVBoxLayout(page)
-        msg.addStretch(1)
-        msg.addWidget(self.message)
-        msg.addWidget(self.message_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        msg.addStretch(2)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.list_view)
-        self.stack.addWidget(page)
-        splitter = QSplitter()
-        splitter.addWidget(self.stack)
-        splitter.addWidget(self.pane)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([680, 420])
+        self.stack = page_stack(self.list_view, self.message, self.message_button, self.week_view)
         layout = QVBoxLayout(self)
-        for widget in (
-            self.toolbar,
-            self.mode_banner,
-            self.read_only_banner,
-            self.sync_banner,
-            self.problems,
-        ):
+        for widget in (self.toolbar, self.mode_banner, self.read_only_banner, self.sync_banner, self.problems):
             layout.addWidget(widget)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(beside(self.stack, self.pane), 1)
         layout.addWidget(self.footer)
 
     def _connect(self) -> None:
         tb = self.toolbar
         tb.filter_changed.connect(self._filter_changed)
+        tb.view_changed.connect(lambda view: self.grid.switch(view, getattr(self.pane.shown_event, "id", 0)))
+        tb.view_changed.connect(lambda v: (self.list_view if v is AgendaView.AGENDA else self.week_view).setFocus())
+        tb.view_changed.connect(self.view_changed.emit)
         tb.new_button.clicked.connect(lambda: self._new_event())
         tb.slot_button.clicked.connect(self.find_slot_requested.emit)
         tb.sync_button.clicked.connect(self.refresh_requested.emit)
-        self.sync_banner.action_clicked.connect(self._sync_banner_action)
+        self.sync_banner.action_clicked.connect(
+            lambda: (self.settings_requested if self._status.halted else self.refresh_requested).emit()
+        )
         self.mode_banner.action_clicked.connect(self.settings_requested.emit)
         self.problems.resend_requested.connect(self.outbox_resend_requested.emit)
         self.problems.discard_requested.connect(self.outbox_discard_requested.emit)
@@ -148,6 +139,11 @@ class AgendaWindow(QWidget):
         self.list_view.open_requested.connect(self._open)
         self.list_view.doubleClicked.connect(self._open)
         self.list_view.delete_requested.connect(lambda index: self.ask_cancel(self.model.event_at(index.row())))
+        grid = self.week_view
+        grid.selected.connect(lambda event_id: self._show_in_pane(self.model.find_event(event_id)))
+        grid.open_requested.connect(self._open_event)
+        grid.delete_requested.connect(lambda event_id: self.ask_cancel(self.model.find_event(event_id)))
+        grid.create_requested.connect(self._new_event)
         self.pane.status_requested.connect(self.status_requested.emit)
         self.pane.cancel_clicked.connect(lambda _id: self.ask_cancel(self.pane.shown_event))
         self.pane.edit_requested.connect(self.edit_requested.emit)
@@ -157,6 +153,9 @@ class AgendaWindow(QWidget):
         QShortcut(QKeySequence("N"), self, self._new_event)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh_requested.emit)
+        # Bare keys, like N: a text field takes them as typing, so they switch only outside one.
+        for key, view in zip("123", AgendaView, strict=True):
+            QShortcut(QKeySequence(key), self, lambda v=view: self.toolbar.set_view(v))
 
     # -- inputs ------------------------------------------------------------------------------------------------
     def set_events(self, events: Sequence[StoredEvent], now: datetime) -> None:
@@ -185,11 +184,7 @@ class AgendaWindow(QWidget):
     def set_demo(self, demo: bool) -> None:
         self._demo = demo
         self.setWindowTitle("Klen — Agenda (Demo)" if demo else "Klen — Agenda")
-        text = (
-            "Demo mode: a sample calendar served by the built-in emulator. Nothing here reaches Klen. "
-            "Enter your API key to see your own calendar."
-        )
-        self.mode_banner.show_text(BannerText(Tone.INFO, text, "Enter API key…") if demo else None)
+        self.mode_banner.show_text(BannerText(Tone.INFO, DEMO_TEXT, "Enter API key…") if demo else None)
         self._update_footer()
 
     def set_read_only(self, read_only: bool, reason: str) -> None:
@@ -222,6 +217,10 @@ class AgendaWindow(QWidget):
         if row is None:
             return  # not loaded yet: shown once set_events brings it
         self._pending_show = None
+        if self.grid.shown:
+            self._update_page()
+            self.week_view.select(event_id)
+            self._show_in_pane(self.model.find_event(event_id))
         index = self.model.index(row)
         self.list_view.setCurrentIndex(index)
         self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
@@ -232,10 +231,14 @@ class AgendaWindow(QWidget):
         self._set_now(self._clock())
 
     # -- navigation and actions -------------------------------------------------------------------------------
+    def set_view(self, view: AgendaView) -> None:
+        """Show the list, or the time grid of a day or a week (as the switch and the keys 1, 2, 3 do)."""
+        self.toolbar.set_view(view)
+
     def shown_range(self) -> tuple[date, date]:
-        """The first and the last day of the week the list shows (the date box says the first)."""
+        """The first and the last day shown: a week, or one day in the Day view (the date box says the first)."""
         first = self.navigation.first_day
-        return first, first + timedelta(days=WEEK_DAYS - 1)
+        return first, first + timedelta(days=self.navigation.span - 1)
 
     def go_to_date(self, day: date) -> None:
         """Show the week from ``day``, as picking it in the date box does."""
@@ -260,14 +263,18 @@ class AgendaWindow(QWidget):
         self.cancel_dialog = dialog
         dialog.open()
 
-    def _new_event(self) -> None:
+    def _new_event(self, start: datetime | None = None, end: datetime | None = None) -> None:
         if self._read_only is None:
-            self.new_event_requested.emit(None)
+            self.new_event_requested.emit(start, end)
 
     def _open(self, index: QModelIndex) -> None:
         event = self.model.event_at(index.row())
-        if event is not None and self._read_only is None:
-            self.edit_requested.emit(event.id)
+        if event is not None:
+            self._open_event(event.id)
+
+    def _open_event(self, event_id: int) -> None:
+        if self._read_only is None:
+            self.edit_requested.emit(event_id)
 
     def _copy_details(self, event_id: int) -> None:
         event = self.model.find_event(event_id)
@@ -282,16 +289,9 @@ class AgendaWindow(QWidget):
         row = None if shown is None else self.model.row_of(shown.id)
         if row is None:
             self.pane.show_event(None, self._now)
-        elif self.list_view.currentIndex().row() != row:
-            self.list_view.setCurrentIndex(self.model.index(row))
-            self.list_view.scrollTo(self.model.index(row))
-        self._update_page()
-
-    def _sync_banner_action(self) -> None:
-        if self._status.halted:
-            self.settings_requested.emit()
         else:
-            self.refresh_requested.emit()
+            self.list_view.reselect(row)
+        self._update_page()
 
     def _message_action(self) -> None:
         if self.message_button.text() == GO_TO_MATCH:
@@ -311,7 +311,7 @@ class AgendaWindow(QWidget):
         moved = self._keeping_place(lambda: self.model.set_now(now))
         self._refresh_pane(zone_moved=moved)
         self.sync_banner.show_text(sync_banner(self._status, now))
-        self._update_footer()
+        self._update_page()
 
     def _keeping_place(self, update: Callable[[], None]) -> bool:
         """Run a model update; True if it remade the rows for a new local zone. Regrouping days may reset the
@@ -320,12 +320,7 @@ class AgendaWindow(QWidget):
         update()
         if self.model.zone_changes == before:
             return False
-        row = None if selected is None else self.model.row_of(selected.id)
-        if row is None:
-            self.list_view.scrollToTop()
-        elif self.list_view.currentIndex().row() != row:
-            self.list_view.setCurrentIndex(self.model.index(row))
-            self.list_view.scrollTo(self.model.index(row))
+        self.list_view.reselect(None if selected is None else self.model.row_of(selected.id))
         return True
 
     def _refresh_pane(self, *, zone_moved: bool = False) -> None:
@@ -341,12 +336,17 @@ class AgendaWindow(QWidget):
         return local(self._now).date()
 
     def _current_event(self) -> StoredEvent | None:
+        if self.grid.shown:
+            return self.model.find_event(self.week_view.selected_id)
         return self.model.event_at(self.list_view.currentIndex().row())
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         event = self.model.event_at(current.row())
         if event is None and self.pane.shown_event is not None and self.model.row_of(self.pane.shown_event.id):
             return  # a heading got focus: keep showing the event
+        self._show_in_pane(event)
+
+    def _show_in_pane(self, event: StoredEvent | None) -> None:
         self.pane.show_event(event, self._now)
         self._ask_detail(event)
 
@@ -360,14 +360,19 @@ class AgendaWindow(QWidget):
     # -- states ------------------------------------------------------------------------------------------------
     def _update_page(self) -> None:
         text, button = page_message(self.model, self._status)
+        grid = self.grid.shown and self.model.loaded
+        if grid:  # an empty range is still a grid: free time to drag a new event in
+            text, button = "", None
+            self.grid.refresh(self._now)
         self.message.setText(text)
         self.message_button.setVisible(button is not None and not (button == "New event" and self._read_only))
         self.message_button.setText(button or "")
-        self.stack.setCurrentIndex(1 if text else 0)
+        self.stack.setCurrentIndex(1 if text else 2 if grid else 0)
         self._update_footer()
 
     def _update_footer(self) -> None:
-        self.footer.setText(footer_text(self.model, self._status, demo=self._demo, now=self._clock()))
+        on_grid = len(self.week_view.facts) if self.grid.shown else None  # the list counts its week, not the day
+        self.footer.setText(footer_text(self.model, self._status, demo=self._demo, now=self._clock(), shown=on_grid))
 
     # -- window life -------------------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:

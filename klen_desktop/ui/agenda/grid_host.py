@@ -1,0 +1,73 @@
+"""Keeps the day or week grid showing what the list would: the same events through the same filter, over the days
+the date navigation names, laid out again only when one of those changed (a sync status or a minute tick alone
+moves just the now line). A switch of view sets how far the navigation steps: a day in the Day view, else a week."""
+
+from __future__ import annotations
+
+import bisect
+import operator
+from datetime import datetime, timedelta
+
+from klen_desktop.ui.agenda.model import AgendaModel
+from klen_desktop.ui.agenda.navigation import WEEK_DAYS, DayNavigation
+from klen_desktop.ui.agenda.rows import Facts, shown_facts
+from klen_desktop.ui.agenda.time_grid import midnight
+from klen_desktop.ui.agenda.toolbar import AgendaToolbar, AgendaView
+from klen_desktop.ui.agenda.week_view import WeekView
+
+
+def facts_between(facts: list[Facts], first: float, after: float) -> list[Facts]:
+    """Of ``facts`` (sorted by start), those reaching into ``first`` to ``after`` (POSIX times).
+
+    Those starting inside come from a bisect; those starting before are kept when they end inside or later: a
+    long event from last month still fills this week."""
+    end = bisect.bisect_left(facts, after, key=_START)
+    begin = bisect.bisect_left(facts, first, key=_START)
+    return [f for f in facts[:begin] if f.end_ts > first] + facts[begin:end]
+
+
+_START = operator.attrgetter("start_ts")
+
+
+class GridHost:
+    """Feeds ``view`` from ``model`` (see the module docstring)."""
+
+    def __init__(self, view: WeekView, model: AgendaModel, navigation: DayNavigation, toolbar: AgendaToolbar) -> None:
+        self.view = view
+        self._model = model
+        self._navigation = navigation
+        self._toolbar = toolbar
+        view.step_requested.connect(navigation.step)
+        toolbar.today_clicked.connect(view.scroll_to_start)
+        self._key: tuple[object, ...] = ()
+        self._facts: list[Facts] | None = None  # the model's list the layout was made from
+
+    @property
+    def shown(self) -> bool:
+        return self._toolbar.view is not AgendaView.AGENDA
+
+    def switch(self, view: AgendaView, selected: int) -> None:
+        """After the switch showed ``view``: steps of its range, the same first day, ``selected`` still selected."""
+        self._navigation.span = 1 if view is AgendaView.DAY else WEEK_DAYS
+        self._navigation.go_to(self._navigation.first_day)  # the box and the steps now speak of the new range
+        if view is not AgendaView.AGENDA:
+            self.view.select(selected)
+            self.view.scroll_to_start()
+
+    def refresh(self, now: datetime) -> None:
+        """Show the range the navigation names as of ``now``."""
+        model = self._model
+        first, days = self._navigation.first_day, self._navigation.span
+        shown = [first + timedelta(days=i) for i in range(days)]
+        key = (model.filter, tuple(shown), model.zone_changes)
+        if key == self._key and model.all_facts is self._facts:
+            self.view.set_now(now)
+            return
+        self._key, self._facts = key, model.all_facts
+        facts = list(shown_facts(model.all_facts, model.filter))
+        start, after = midnight(shown[0]), midnight(shown[-1] + timedelta(days=1))
+        self.view.set_source(facts_between(facts, start, after), shown, now)
+
+    def forget(self) -> None:
+        """Lay out again at the next refresh (the events were replaced in place, or the zone moved)."""
+        self._key, self._facts = (), None
