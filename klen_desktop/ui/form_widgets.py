@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, QEvent, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QVBoxLayout, QWidget
 
-from klen_desktop.drafts import duration_text
+from klen_desktop.date_texts import duration_text, local_zone_text, qt_date_time_format
 
 DURATION_CHOICES = (15, 30, 45, 60, 90)
 ONE_LINE_MESSAGE = 56
@@ -140,7 +140,7 @@ class DateTimeField(QDateTimeEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setCalendarPopup(True)
-        self.setDisplayFormat("ddd yyyy-MM-dd  HH:mm")
+        self.setDisplayFormat(qt_date_time_format())
         self._given: datetime | None = None
         self.dateTimeChanged.connect(lambda _qdt: self.value_changed.emit(self.value()))
 
@@ -157,13 +157,9 @@ class DateTimeField(QDateTimeEdit):
 
 
 def zone_description(at: datetime) -> str:
-    """The local time zone by name and offset at ``at``: ``Europe/Berlin (UTC+01:00)``."""
-    zone_id = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace") or "Local time"
-    offset = at.astimezone().utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{zone_id} (UTC{sign}{hours:02d}:{rest:02d})"
+    """The local time zone at ``at`` as a person reads it: ``UTC``, ``Berlin (UTC+1)``; the same name the
+    agenda and the slot finder give the zone their times are in."""
+    return local_zone_text(at)
 
 
 class DurationCombo(QComboBox):

@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 
 from klen_desktop import date_texts
 from klen_desktop.api.models import EventStatus
-from klen_desktop.date_texts import clock, date_time
+from klen_desktop.date_texts import date_time
 from klen_desktop.event_rules import is_open
 from klen_desktop.labels import clip, extends_previous
 
@@ -34,15 +34,8 @@ def time_range(event: Timed) -> str:
 
 
 def span(start_time: datetime, end_time: datetime) -> str:
-    """``14:30–15:00`` in local time; the end's weekday is added when it falls on another day of the week
-    ahead, its date when later (a weekday alone would read as this week)."""
-    start, end = local(start_time), local(end_time)
-    days = (end.date() - start.date()).days
-    if days == 0:
-        return f"{clock(start)}–{clock(end)}"
-    if days < 7:
-        return f"{clock(start)}–{date_texts.style().short_weekdays[end.weekday()]} {clock(end)}"
-    return f"{clock(start)}–{date_time(end)}"
+    """``14:30–15:00`` in local time (see :func:`klen_desktop.date_texts.span`)."""
+    return date_texts.span(local(start_time), local(end_time))
 
 
 def day_heading(day: date, today: date) -> str:
@@ -83,12 +76,6 @@ def readable_ink(preferred: C, background: Colour, fallbacks: Sequence[C]) -> C:
     if contrast_ratio(preferred, background) >= READABLE_CONTRAST:
         return preferred
     return max(fallbacks, key=lambda c: contrast_ratio(c, background))
-
-
-def date_edit_format() -> str:
-    """A Qt display format for a date box that reads as the one short date, with the year always (it is what the
-    user edits to reach next year): ``ddd d MMM yyyy``."""
-    return "ddd MMM d, yyyy" if date_texts.style().month_first else "ddd d MMM yyyy"
 
 
 def local_zone_text(at: datetime) -> str:

@@ -1,0 +1,94 @@
+"""Windows that fit a small screen: a laptop's 1280 x 800 at 200 % scale is 640 x 400 logical pixels.
+
+A form too tall or a row too wide for the screen scrolls instead of pushing the window past the screen's edge,
+where its buttons could not be reached. At ordinary scales nothing scrolls: the scroll areas here ask for their
+whole content's size, and a window opens at that size whenever the screen has room for it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication, QResizeEvent
+from PySide6.QtWidgets import QFrame, QScrollArea, QStyle, QWidget
+
+
+def available_size(widget: QWidget) -> QSize:
+    """The room on the screen ``widget`` is on (the primary one before it is shown), in logical pixels."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry().size() if screen is not None else QSize(1280, 800)
+
+
+def room(widget: QWidget) -> QSize:
+    """The most a window opens at: 90 % of the screen's free area, leaving room for its title bar."""
+    return available_size(widget) * 0.9
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Size ``window`` as it asks, but never larger than :func:`room` (nor smaller than its minimum)."""
+    window.resize(window.sizeHint().boundedTo(room(window)).expandedTo(window.minimumSizeHint()))
+
+
+def _scroll_bar_extent(widget: QWidget) -> int:
+    return widget.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, widget)
+
+
+class FormScroll(QScrollArea):
+    """A form that scrolls when the window is smaller than the form; it asks for the form's whole size, so it
+    scrolls only where the screen is too small to show all of it."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setWidget(content)
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        hint = content.sizeHint().expandedTo(content.minimumSizeHint()) if content is not None else QSize()
+        frame = 2 * self.frameWidth()
+        return QSize(hint.width() + frame, hint.height() + frame)
+
+    def minimumSizeHint(self) -> QSize:
+        # A few lines of the form and its full width when that fits the screen: scrolling sideways is a last
+        # resort, scrolling down is expected.
+        content = self.widget()
+        lines = self.fontMetrics().lineSpacing() * 6
+        if content is None:
+            return QSize(lines, lines)
+        width = content.minimumSizeHint().width() + _scroll_bar_extent(self) + 2 * self.frameWidth()
+        return QSize(min(width, room(self).width()), lines)
+
+
+class RowScroll(QScrollArea):
+    """A row of controls that scrolls sideways when the window is narrower than the row, rather than making
+    the window wider than the screen. The scroll bar's room is taken only while it shows."""
+
+    def __init__(self, row: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setWidget(row)
+        self._scrolling = False
+
+    def _row_height(self) -> int:
+        row = self.widget()
+        height = row.sizeHint().expandedTo(row.minimumSizeHint()).height() if row is not None else 0
+        return height + (_scroll_bar_extent(self) if self._scrolling else 0)
+
+    def sizeHint(self) -> QSize:
+        row = self.widget()
+        return QSize(row.sizeHint().width() if row is not None else 0, self._row_height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 20, self._row_height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        row = self.widget()
+        scrolling = row is not None and event.size().width() < row.minimumSizeHint().width()
+        if scrolling != self._scrolling:
+            self._scrolling = scrolling
+            self.updateGeometry()
