@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -37,6 +38,7 @@ from klen_desktop.ui.form_widgets import (
     plain_label,
     zone_description,
 )
+from klen_desktop.ui.screen_fit import FormScroll, fit_to_screen, room
 
 
 def _ask_discard(parent: QWidget) -> bool:
@@ -71,6 +73,7 @@ class EventEditor(EventForm):
         self.setModal(False)
 
         self._build(draft, read_only_reason)
+        fit_to_screen(self)
         self._load(draft)
         self._show_times()
         self._wire()
@@ -126,11 +129,12 @@ class EventEditor(EventForm):
         self.partial_note.setVisible(draft.partial)
         root.addWidget(self.partial_note)
 
-        columns = QHBoxLayout()
+        form = QWidget()
+        columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, form)
+        columns.setContentsMargins(0, 0, 0, 0)
         left, right = QVBoxLayout(), QVBoxLayout()
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
-        root.addLayout(columns)
         left.addWidget(self._event_group(draft))
         left.addWidget(self._when_group())
         left.addStretch(1)
@@ -139,12 +143,25 @@ class EventEditor(EventForm):
         right.addWidget(self._options_group())
         right.addStretch(1)
 
+        # Too wide for the screen side by side, the groups stand in one column, and the general message over the
+        # buttons rather than beside them.
+        narrow = form.sizeHint().width() > room(self).width()
+        if narrow:
+            columns.setDirection(QBoxLayout.Direction.TopToBottom)
+        # The form scrolls where the screen is too small for it (a laptop at 200 % scale), so Save stays in reach.
+        self.form_scroll = FormScroll(form)
+        root.addWidget(self.form_scroll, 1)
         # Beside the buttons, in a space of its own: a server's answer appearing moves neither the fields nor Save.
         self.general_error = ErrorLabel(lines=2)
+        if narrow:
+            root.addWidget(self.general_error)
         buttons = QHBoxLayout()
         buttons.addWidget(plain_label("Ctrl+Enter saves · Esc closes", wrap=False))
         buttons.addSpacing(self.fontMetrics().averageCharWidth() * 2)
-        buttons.addWidget(self.general_error, 1)
+        if narrow:
+            buttons.addStretch(1)
+        else:
+            buttons.addWidget(self.general_error, 1)
         self.cancel_button = QPushButton("Close" if read_only_reason is not None else "Cancel")
         self.save_button = QPushButton("Create event" if draft.creating else "Save changes")
         for button in (self.cancel_button, self.save_button):

@@ -31,6 +31,7 @@ from klen_desktop.ui.agenda.toolbar import AgendaToolbar
 from klen_desktop.ui.agenda.widgets import CancelDialog, default_window_size, set_write_enabled
 from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import local
+from klen_desktop.ui.screen_fit import RowScroll
 
 _NOW_TICK_MS = 60_000
 
@@ -121,7 +122,7 @@ class AgendaWindow(QWidget):
         splitter.setSizes([680, 420])
         layout = QVBoxLayout(self)
         for widget in (
-            self.toolbar,
+            RowScroll(self.toolbar),  # a narrow screen scrolls the bar rather than widening the window
             self.mode_banner,
             self.read_only_banner,
             self.sync_banner,
