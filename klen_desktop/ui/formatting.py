@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
@@ -76,6 +77,36 @@ def readable_ink(preferred: C, background: Colour, fallbacks: Sequence[C]) -> C:
     if contrast_ratio(preferred, background) >= READABLE_CONTRAST:
         return preferred
     return max(fallbacks, key=lambda c: contrast_ratio(c, background))
+
+
+@dataclass(frozen=True)
+class _Rgb:
+    r: float
+    g: float
+    b: float
+
+    def redF(self) -> float:
+        return self.r
+
+    def greenF(self) -> float:
+        return self.g
+
+    def blueF(self) -> float:
+        return self.b
+
+
+def readable_alpha(ink: Colour, background: Colour, faintest: float) -> float:
+    """The least opacity from ``faintest`` up at which ``ink`` drawn over ``background`` still reads (see
+    :data:`READABLE_CONTRAST`); 1 when only full ink does. For muted text on a highlight."""
+    inks = (ink.redF(), ink.greenF(), ink.blueF())
+    backs = (background.redF(), background.greenF(), background.blueF())
+    alpha = faintest
+    while alpha < 1.0:
+        mixed = _Rgb(*(alpha * i + (1 - alpha) * b for i, b in zip(inks, backs, strict=True)))
+        if contrast_ratio(mixed, background) >= READABLE_CONTRAST:
+            return alpha
+        alpha = round(alpha + 0.05, 2)
+    return 1.0
 
 
 def local_zone_text(at: datetime) -> str:

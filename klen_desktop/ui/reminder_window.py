@@ -134,9 +134,14 @@ class _Card(QWidget):
         return button
 
     def _fit(self) -> None:
-        # Word-wrapped labels: the size hint is for a narrower width, so size for the fixed width itself.
+        # Word-wrapped labels: the size hint is for a narrower width, so size for the fixed width itself; wider
+        # only when the row of buttons needs it (four buttons, a wide font), so no button is squeezed.
         layout = self.layout()
-        self.resize(WIDTH, layout.totalHeightForWidth(WIDTH) if layout is not None else self.sizeHint().height())
+        if layout is None:
+            return
+        width = max(WIDTH, layout.totalMinimumSize().width())
+        self.setFixedWidth(width)
+        self.resize(width, layout.totalHeightForWidth(width))
 
     def _emit(self, kind: ActionKind, snooze: SnoozeChoice | None = None) -> None:
         c = self.content

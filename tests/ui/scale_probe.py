@@ -1,9 +1,10 @@
 """Open every window of the app with real widgets and report how each sits on the screen, as JSON on stdout.
 
 Run in its own process (``python scale_probe.py``) so the environment decides the scale: Qt reads
-``QT_SCALE_FACTOR`` once, when the application starts. ``KLEN_SCREENSHOTS=DIR`` also writes a PNG of each window.
-For each window: its size, the screen's free area (logical pixels) and its pixel ratio, the one-line labels whose
-text is wider than the label, and the controls that are neither inside the window nor in a scroll area that is.
+``QT_SCALE_FACTOR`` once, when the application starts. ``KLEN_SCREENSHOTS=DIR`` also writes each window, light and
+dark. For each window: its size, the screen's free area (logical pixels) and its pixel ratio, the one-line labels
+and the buttons whose text is wider than they are, and the controls neither in the window nor in a scroll area
+that is.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QTabBar,
     QWidget,
@@ -87,6 +89,9 @@ def report(name: str, window: QWidget) -> dict[str, object]:
         shown = label.isVisible() and not label.wordWrap() and label.text()
         if shown and label.sizeHint().width() > label.width():
             cut.append(f"{label.text()!r}: needs {label.sizeHint().width()}, has {label.width()}")
+    for button in window.findChildren(QPushButton):
+        if button.isVisible() and button.text() and button.width() < button.minimumSizeHint().width():
+            cut.append(f"button {button.text()!r}: needs {button.minimumSizeHint().width()}, has {button.width()}")
     for control in window.findChildren(QWidget):
         if not isinstance(control, CONTROLS) or not control.isVisible():
             continue
@@ -109,6 +114,20 @@ def report(name: str, window: QWidget) -> dict[str, object]:
     }
 
 
+def screenshots(app: QApplication, window: QWidget, stem: Path) -> None:
+    """``stem``-light.png and ``stem``-dark.png of ``window`` as it opened."""
+    from screenshot_support import dark_palette
+
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    original = app.palette()
+    for theme, palette in (("light", original), ("dark", dark_palette())):
+        app.setPalette(palette)
+        for _ in range(5):
+            app.processEvents()
+        window.grab().save(f"{stem}-{theme}.png")
+    app.setPalette(original)
+
+
 def main() -> None:
     app = QApplication(sys.argv[:1])
     folder = os.environ.get("KLEN_SCREENSHOTS")
@@ -121,8 +140,7 @@ def main() -> None:
             app.processEvents()
         results.append(report(name, window))
         if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            window.grab().save(str(Path(folder) / f"{name}-scale-{window.devicePixelRatio():g}.png"))
+            screenshots(app, window, Path(folder) / f"{name}-{round(window.devicePixelRatio() * 100)}")
         window.close()
         window.deleteLater()
         app.processEvents()

@@ -3,6 +3,7 @@
 Qt reads ``QT_SCALE_FACTOR`` when the application starts, so the windows open in a process of their own
 (:mod:`scale_probe`) on this session's display, with the factor set; a 1280 x 800 screen is then 640 x 400
 logical pixels. A window may scroll (a form on a short screen), but what scrolls must be in the window.
+With ``KLEN_SCREENSHOTS=DIR`` the probe also writes each window as it opened, light and dark, at 200 %.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ SCREEN = (1280, 800)  # device pixels: Xvfb's screen in the test session, a comm
 def at_200_percent() -> list[dict[str, object]]:
     if not os.environ.get("DISPLAY"):
         pytest.skip("needs the test session's X display (tests/session/session-up.sh)")
-    env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="xcb", PYTHONPATH=str(HERE))
+    env = dict(
+        os.environ,
+        QT_SCALE_FACTOR="2",
+        QT_QPA_PLATFORM="xcb",
+        PYTHONPATH=os.pathsep.join((str(HERE), str(HERE.parent))),
+    )
     done = subprocess.run(
         [sys.executable, str(HERE / "scale_probe.py")], env=env, capture_output=True, text=True, timeout=90, check=False
     )
