@@ -59,6 +59,16 @@ class FormScroll(QScrollArea):
         width = content.minimumSizeHint().width() + _scroll_bar_extent(self) + 2 * self.frameWidth()
         return QSize(min(width, room(self).width()), lines)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The form keeps the height its rows need at the width it gets, and the area scrolls over it: a tab widget
+        # or a word-wrapped note would otherwise let the area squeeze the rows until their text is cut.
+        content = self.widget()
+        if content is not None:
+            width = event.size().width() - _scroll_bar_extent(self) - 2 * self.frameWidth()
+            needed = content.heightForWidth(width) if content.hasHeightForWidth() else -1
+            content.setMinimumHeight(max(needed, content.sizeHint().height()))
+        super().resizeEvent(event)
+
 
 class RowScroll(QScrollArea):
     """A row of controls that scrolls sideways when the window is narrower than the row, rather than making

@@ -95,6 +95,15 @@ def report(name: str, window: QWidget) -> dict[str, object]:
     for control in window.findChildren(QWidget):
         if not isinstance(control, CONTROLS) or not control.isVisible():
             continue
+        inner = isinstance(control.parentWidget(), (QAbstractSpinBox, QComboBox))  # a spin box's own line edit
+        if (
+            not inner
+            and not isinstance(control, QAbstractItemView)
+            and control.height() < control.minimumSizeHint().height()
+        ):
+            cut.append(
+                f"{type(control).__name__} squeezed to {control.height()} of {control.minimumSizeHint().height()}"
+            )
         holder: QWidget = control
         parent = control.parentWidget()
         while parent is not None and parent is not window:

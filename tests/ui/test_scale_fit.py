@@ -70,4 +70,4 @@ def test_each_window_fits_the_screen_with_everything_in_reach(
     width, height = result["size"]  # type: ignore[misc]
     assert width * 2 <= SCREEN[0] and height * 2 <= SCREEN[1], f"{name} is {width * 2} x {height * 2} device pixels"
     assert result["unreachable"] == [], f"{name}: controls outside the window"
-    assert result["cut_labels"] == [], f"{name}: labels cut short"
+    assert result["cut_labels"] == [], f"{name}: text cut short or a control squeezed"
