@@ -224,6 +224,7 @@ class SlotFinder(QDialog):
         self.progress.setRange(0, 0)  # indeterminate: the endpoint gives no progress
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(12)
+        self.progress.hide()  # idle until a search: "not hidden" reads as busy, and would blank the hint below
         search_row.addWidget(self.search_button)
         search_row.addWidget(self.progress, 1)
         root.addLayout(search_row)
