@@ -19,7 +19,7 @@ from klen_desktop.api.error_mapping import clock_time
 from klen_desktop.api.models import AvailabilitySlot, EventStatus, EventSummary, EventType
 from klen_desktop.date_texts import clock, date_time, day_range, short_date, weekday
 from klen_desktop.drafts import EventDraft
-from klen_desktop.notify.messages import Message
+from klen_desktop.notify.messages import Message, reminder_content, starting_now_content
 from klen_desktop.notify.summaries import dnd_summary_message, missed_message
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.session.calendar import FreeSlots
@@ -29,6 +29,7 @@ from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.banners import since_text, sync_banner
 from klen_desktop.ui.editor import EventEditor
+from klen_desktop.ui.reminder_window import ReminderCard, StartingNowWindow
 from klen_desktop.ui.slots import SlotFinder
 
 NOW = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -134,3 +135,15 @@ def test_the_tray_offer_and_waits_read_as_the_windows(locale_style: str) -> None
     ends = (later + timedelta(minutes=30)).astimezone()
     assert offer.label(NOW) == f"Book {clock(later.astimezone())}–{clock(ends)} {short_date(later.astimezone().date())}"
     assert clock_time(far, NOW) == f"{clock(far.astimezone())} on {short_date(far.astimezone().date())}"
+
+
+def test_the_reminder_card_and_the_starting_now_window_read_as_the_windows(qtbot: QtBot, locale_style: str) -> None:
+    start = evening(NEXT_YEAR)
+    remind = reminder_at(start.astimezone(UTC))
+    card = ReminderCard(reminder_content(remind))
+    qtbot.addWidget(card)
+    ends = start + timedelta(minutes=30)
+    assert card.when.text() == f"{date_time(start)}–{clock(ends)}"
+    now_window = StartingNowWindow(starting_now_content(remind.event))
+    qtbot.addWidget(now_window)
+    assert now_window.when.text() == card.when.text()
