@@ -36,6 +36,7 @@ from klen_desktop.ui.event_form import EventForm
 from klen_desktop.ui.form_widgets import (
     ErrorLabel,
     plain_label,
+    room_for_mnemonics,
     zone_description,
 )
 from klen_desktop.ui.screen_fit import FormScroll, fit_to_screen, room
@@ -73,6 +74,7 @@ class EventEditor(EventForm):
         self.setModal(False)
 
         self._build(draft, read_only_reason)
+        room_for_mnemonics(self)
         fit_to_screen(self)
         self._load(draft)
         self._show_times()

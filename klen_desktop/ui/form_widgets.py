@@ -117,6 +117,18 @@ class ErrorLabel(QLabel):
             self._recolouring = False
 
 
+def room_for_mnemonics(window: QWidget) -> None:
+    """A pixel more for every field label of ``window`` that underlines a shortcut letter (``&To``, ``T&ype``).
+
+    Qt sizes such a label by its text as one run, kerned, but draws the underlined letter as a run of its own,
+    which undoes the kerning there (T and o, T and y): the drawn text is up to a pixel wider than the label, and
+    its last letter is cut (two device pixels at 200 % scale).
+    """
+    for label in window.findChildren(QLabel):
+        if label.buddy() is not None and "&" in label.text():
+            label.setMinimumWidth(label.sizeHint().width() + 1)  # a margin would not do: the text is clipped to it
+
+
 def with_error(field: QWidget, error: ErrorLabel) -> QWidget:
     """``field`` with its error label right under it, as one form cell."""
     cell = QWidget()

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.api.models import Availability, AvailabilitySlot
 from klen_desktop.date_texts import duration_text, moment_range, qt_date_format
-from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
+from klen_desktop.ui.form_widgets import ErrorLabel, plain_label, room_for_mnemonics
 from klen_desktop.ui.formatting import (
     day_heading,
     local_zone_text,
@@ -100,6 +100,7 @@ class SlotFinder(QDialog):
         self._refresh_soon.setInterval(REFRESH_DELAY_MS)
         self._refresh_soon.timeout.connect(self.refresh)
         self._build()
+        room_for_mnemonics(self)
         self._wire()
         self._set_busy(False)
         self._update_book()

@@ -39,6 +39,7 @@ from klen_desktop.reminders.due import Reminder
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda import AgendaWindow
+from klen_desktop.ui.agenda.detail_pane import LinkLabel
 from klen_desktop.ui.editor import EventEditor
 from klen_desktop.ui.reminder_window import ReminderCard, StartingNowWindow
 from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SettingsDialog
@@ -81,13 +82,26 @@ def windows() -> Iterator[tuple[str, QWidget]]:
     yield "starting-now", StartingNowWindow(starting_now_content(events[1]))
 
 
+def ink_width(label: QLabel, width: int) -> int:
+    """How far right ``label``'s text is drawn (device pixels) when the label is ``width`` wide."""
+    before = label.size()
+    label.resize(width, before.height())
+    image = label.grab().toImage()
+    label.resize(before)
+    ground = image.pixelColor(image.width() - 1, 0)
+    inked = [x for x in range(image.width()) if any(image.pixelColor(x, y) != ground for y in range(image.height()))]
+    return inked[-1] + 1 if inked else 0
+
+
 def report(name: str, window: QWidget) -> dict[str, object]:
     top = window.rect()
     cut: list[str] = []
     unreachable: list[str] = []
     for label in window.findChildren(QLabel):
-        shown = label.isVisible() and not label.wordWrap() and label.text()
-        if shown and label.sizeHint().width() > label.width():
+        shown = label.isVisible() and not label.wordWrap() and label.text() and not isinstance(label, LinkLabel)
+        if shown and ink_width(label, label.width() + 40) > ink_width(label, label.width()):
+            cut.append(f"{label.text()!r}: drawn cut at {label.width()}")
+        elif shown and label.sizeHint().width() > label.width():
             cut.append(f"{label.text()!r}: needs {label.sizeHint().width()}, has {label.width()}")
     for button in window.findChildren(QPushButton):
         if button.isVisible() and button.text() and button.width() < button.minimumSizeHint().width():
