@@ -16,7 +16,7 @@ bash tests/session/session-up.sh
 # shellcheck disable=SC1091
 . "$SESSION_DIR/env"
 
-# The screenshot tests (-k screenshot) at each scale; test_scale_fit adds each window as it opens at 200 %.
+# The screenshot tests (-k screenshot) at each scale; test_scale_fit adds each window as it opens (-100, -200).
 KLEN_SCREENSHOTS="$OUT/100" "$PY" -m pytest -q -p no:randomly --basetemp="$SESSION_DIR/pytest" tests/ui -k screenshot
 KLEN_SCREENSHOTS="$OUT/200" QT_SCALE_FACTOR=2 "$PY" -m pytest -q -p no:randomly --basetemp="$SESSION_DIR/pytest" \
   tests/ui -k screenshot
