@@ -59,14 +59,30 @@ class FormScroll(QScrollArea):
         width = content.minimumSizeHint().width() + _scroll_bar_extent(self) + 2 * self.frameWidth()
         return QSize(min(width, room(self).width()), lines)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        # The form keeps the height its rows need at the width it gets, and the area scrolls over it: a tab widget
-        # or a word-wrapped note would otherwise let the area squeeze the rows until their text is cut.
+    def refit(self, width: int | None = None) -> None:
+        """Take in a change of the form's size (on a resize, and called by the window after showing messages in
+        the form): the form keeps the height its rows need at the width it gets, and the window sees the area's
+        new size hint."""
+        # Without the kept height a tab widget or a word-wrapped note lets the area squeeze the rows until their
+        # text is cut; without updateGeometry the window's layout keeps the area's old hint (a scroll area's
+        # content does not tell the window it grew).
         content = self.widget()
-        if content is not None:
-            width = event.size().width() - _scroll_bar_extent(self) - 2 * self.frameWidth()
-            needed = content.heightForWidth(width) if content.hasHeightForWidth() else -1
-            content.setMinimumHeight(max(needed, content.sizeHint().height()))
+        if content is None:
+            return
+        width = (self.width() if width is None else width) - _scroll_bar_extent(self) - 2 * self.frameWidth()
+        needed = content.heightForWidth(width) if content.hasHeightForWidth() else -1
+        content.setMinimumHeight(max(needed, content.sizeHint().height()))
+        self.updateGeometry()
+        # A form that grew (a message under a field) grows its window while the screen has room, rather than
+        # scrolling; never shrinks it under the user's hands.
+        window = self.window()
+        missing = content.minimumHeight() - self.viewport().height()
+        if missing > 0 and window.isVisible():
+            taller = min(window.height() + missing, max(room(window).height(), window.height()))
+            window.resize(window.width(), taller)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.refit(event.size().width())
         super().resizeEvent(event)
 
 

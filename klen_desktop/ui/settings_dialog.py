@@ -210,7 +210,8 @@ class SettingsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         # The tabs scroll on a screen too short for them (a laptop at 200 % scale); the buttons stay in reach.
-        layout.addWidget(FormScroll(self.tabs), 1)
+        self.tabs_scroll = FormScroll(self.tabs)
+        layout.addWidget(self.tabs_scroll, 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(MIN_WIDTH)
         self._fit_height()
@@ -251,6 +252,7 @@ class SettingsDialog(QDialog):
         # Word-wrapped notes and errors: the size hint asks for the height they need at the layout's narrowest
         # width, which is enough at any wider one. Grow to it (never shrink under the user's hands), so inline
         # errors that just appeared push the dialog taller instead of squeezing every row.
+        self.tabs_scroll.refit()
         layout = self.layout()
         if layout is not None:
             layout.invalidate()
