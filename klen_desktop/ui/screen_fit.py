@@ -47,7 +47,8 @@ class FormScroll(QScrollArea):
         content = self.widget()
         hint = content.sizeHint().expandedTo(content.minimumSizeHint()) if content is not None else QSize()
         frame = 2 * self.frameWidth()
-        return QSize(hint.width() + frame, hint.height() + frame)
+        # Room for the vertical scroll bar: where the form scrolls down, it must not also scroll sideways.
+        return QSize(hint.width() + frame + _scroll_bar_extent(self), hint.height() + frame)
 
     def minimumSizeHint(self) -> QSize:
         # A few lines of the form and its full width when that fits the screen: scrolling sideways is a last

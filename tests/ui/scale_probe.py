@@ -42,6 +42,7 @@ from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.detail_pane import LinkLabel
 from klen_desktop.ui.editor import EventEditor
 from klen_desktop.ui.reminder_window import ReminderCard, StartingNowWindow
+from klen_desktop.ui.screen_fit import FormScroll
 from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SettingsDialog
 from klen_desktop.ui.slots import SlotFinder
 
@@ -74,6 +75,8 @@ def windows() -> Iterator[tuple[str, QWidget]]:
     yield "agenda", agenda
     yield "editor-new", EventEditor(EventDraft.new(NOON, NOON + timedelta(hours=1)))
     yield "editor-edit", EventEditor(EventDraft.from_event(events[1]))
+    reason = "Read-only key: this key cannot create or change events."
+    yield "editor-read-only", EventEditor(EventDraft.new(NOON, NOON + timedelta(hours=1)), read_only_reason=reason)
     for tab in (GENERAL_TAB, ACCOUNT_TAB):
         yield f"settings-{tab}", SettingsDialog(Preferences(), key_state=KeyState(stored=True), open_tab=tab)
     yield "slot-finder", SlotFinder()
@@ -127,6 +130,9 @@ def report(name: str, window: QWidget) -> dict[str, object]:
         placed = QRect(holder.mapTo(window, QPoint(0, 0)), holder.size())
         if not top.contains(placed):
             unreachable.append(f"{type(control).__name__} {control.objectName() or control.toolTip()!r}")
+    for area in window.findChildren(FormScroll):
+        if area.horizontalScrollBar().maximum() > 0:
+            unreachable.append("a form that scrolls sideways")  # reachable, but it should only scroll down
     return {
         "name": name,
         "size": [window.width(), window.height()],

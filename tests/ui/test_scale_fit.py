@@ -42,6 +42,7 @@ WINDOWS = [
     "agenda",
     "editor-new",
     "editor-edit",
+    "editor-read-only",
     "settings-general",
     "settings-account",
     "slot-finder",
