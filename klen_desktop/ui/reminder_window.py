@@ -103,7 +103,7 @@ class _Card(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
-        box = QVBoxLayout(frame)
+        self._box = box = QVBoxLayout(frame)
         box.setContentsMargins(14, 12, 14, 12)
         box.setSpacing(4)
         self.heading = _label(heading, wrap=False)
@@ -139,9 +139,16 @@ class _Card(QWidget):
         layout = self.layout()
         if layout is None:
             return
-        width = max(WIDTH, layout.totalMinimumSize().width())
+        width = max(WIDTH, self.button_row_width())
         self.setFixedWidth(width)
         self.resize(width, layout.totalHeightForWidth(width))
+
+    def button_row_width(self) -> int:
+        """The least width that shows every button whole (the text never widens the card: it wraps)."""
+        margins = self._box.contentsMargins()
+        frame = self._box.parentWidget()
+        edges = 2 * frame.frameWidth() if isinstance(frame, QFrame) else 0
+        return self.buttons.totalMinimumSize().width() + margins.left() + margins.right() + edges
 
     def _emit(self, kind: ActionKind, snooze: SnoozeChoice | None = None) -> None:
         c = self.content
