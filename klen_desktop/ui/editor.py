@@ -145,8 +145,8 @@ class EventEditor(EventForm):
         right.addWidget(self._options_group())
         right.addStretch(1)
 
-        # Too wide for the screen side by side, the groups stand in one column, and the general message over the
-        # buttons rather than beside them.
+        # Too wide for the screen side by side, the groups stand in one column, and the keyboard hint gives its
+        # place to the form (the shortcuts are in the buttons' tooltips).
         narrow = form.sizeHint().width() > room(self).width()
         if narrow:
             columns.setDirection(QBoxLayout.Direction.TopToBottom)
@@ -155,17 +155,15 @@ class EventEditor(EventForm):
         root.addWidget(self.form_scroll, 1)
         # Beside the buttons, in a space of its own: a server's answer appearing moves neither the fields nor Save.
         self.general_error = ErrorLabel(lines=2)
-        if narrow:
-            root.addWidget(self.general_error)
         buttons = QHBoxLayout()
-        buttons.addWidget(plain_label("Ctrl+Enter saves · Esc closes", wrap=False))
-        buttons.addSpacing(self.fontMetrics().averageCharWidth() * 2)
-        if narrow:
-            buttons.addStretch(1)
-        else:
-            buttons.addWidget(self.general_error, 1)
+        if not narrow:
+            buttons.addWidget(plain_label("Ctrl+Enter saves · Esc closes", wrap=False))
+            buttons.addSpacing(self.fontMetrics().averageCharWidth() * 2)
+        buttons.addWidget(self.general_error, 1)
         self.cancel_button = QPushButton("Close" if read_only_reason is not None else "Cancel")
         self.save_button = QPushButton("Create event" if draft.creating else "Save changes")
+        self.cancel_button.setToolTip("Esc")
+        self.save_button.setToolTip("Ctrl+Enter")
         for button in (self.cancel_button, self.save_button):
             button.setAutoDefault(False)  # Enter in a line edit must not send a half-typed event
             buttons.addWidget(button)
