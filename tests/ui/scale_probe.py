@@ -40,6 +40,7 @@ from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.detail_pane import LinkLabel
+from klen_desktop.ui.agenda.widgets import CancelDialog
 from klen_desktop.ui.editor import EventEditor
 from klen_desktop.ui.reminder_window import ReminderCard, StartingNowWindow
 from klen_desktop.ui.screen_fit import FormScroll
@@ -73,6 +74,7 @@ def windows() -> Iterator[tuple[str, QWidget]]:
     agenda.set_events(events, NOON)
     agenda.show_event(events[1].id)
     yield "agenda", agenda
+    yield "cancel-dialog", CancelDialog(events[1])
     yield "editor-new", EventEditor(EventDraft.new(NOON, NOON + timedelta(hours=1)))
     yield "editor-edit", EventEditor(EventDraft.from_event(events[1]))
     reason = "Read-only key: this key cannot create or change events."

@@ -40,6 +40,7 @@ def opened(request: pytest.FixtureRequest) -> tuple[int, list[dict[str, object]]
 
 WINDOWS = [
     "agenda",
+    "cancel-dialog",
     "editor-new",
     "editor-edit",
     "editor-read-only",
