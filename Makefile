@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test ci lint bench soak fuzz emulator package venv venv-dev clean
+.PHONY: run test ci lint bench soak fuzz emulator package screenshots venv venv-dev clean
 
 ## Start the app (demo mode against the built-in emulator when no API key is stored).
 run: venv
@@ -34,6 +34,10 @@ soak: venv-dev
 ## Long fuzz run: the CI fuzz properties with KLEN_FUZZ_EXAMPLES=20000 (or ARGS=N) examples each.
 fuzz: venv-dev
 	bash tests/fuzz/run_fuzz.sh $(ARGS)
+
+## Screenshots of every window, light and dark, at 100 % and 200 % scale, into DIR (default /tmp/klen-screenshots).
+screenshots: venv-dev
+	bash tests/session/screenshots.sh $(DIR)
 
 ## The Klen API emulator on 127.0.0.1:8765 with the demo calendar, for curl and manual testing.
 emulator: venv

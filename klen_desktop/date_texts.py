@@ -4,6 +4,8 @@ Four shapes, nowhere else: a day heading (``Today, Saturday 5 December``), a sho
 date-time (``Sat 5 Dec, 20:30``) and a time (``20:30``, or ``8:30 PM`` where the locale reads a 12-hour clock);
 and for a column too narrow for the short date (a week grid on a small screen), its weekday and day (``Sat 5``).
 A date names its year only when it is not this year. Qt-free, so the notification texts read as the windows do.
+What is built from them lives here too: time spans, "as of" stamps, a week's range, a length (``1 h 30 min``),
+a time zone's name, and the Qt display formats of the date boxes, so an editable date reads as a shown one.
 
 The locale is the process's ``LC_TIME``, which Qt sets from the environment when the application starts, so these
 texts follow the same locale as ``QLocale.system()``. Day and month names are read from it once: formatting by hand
@@ -110,6 +112,65 @@ def weekday_and_day(day: date) -> str:
 def date_time(moment: datetime, today: date | None = None) -> str:
     """``Sat 5 Dec, 20:30`` for an already-local ``moment``."""
     return f"{short_date(moment.date(), today)}, {clock(moment)}"
+
+
+def weekday(day: date) -> str:
+    """The short name of ``day``'s weekday: ``Sat``. Names a day unambiguously only within the coming six."""
+    return style().short_weekdays[day.weekday()]
+
+
+def day_month(day: date) -> str:
+    """``5 Dec`` (``Dec 5`` month first): a date with neither weekday nor year, where a column is narrow."""
+    st = style()
+    month = st.short_months[day.month - 1]
+    return f"{month} {day.day}" if st.month_first else f"{day.day} {month}"
+
+
+def clock_span(start: datetime, end: datetime) -> str:
+    """``20:30–21:00`` for two already-local times of the same day."""
+    return f"{clock(start)}–{clock(end)}"
+
+
+def span(start: datetime, end: datetime, today: date | None = None) -> str:
+    """``14:30–15:00`` for already-local times; the end's weekday is added when it falls on another day of the
+    week ahead, its date when later (a weekday alone would read as this week)."""
+    days = (end.date() - start.date()).days
+    if days == 0:
+        return clock_span(start, end)
+    if days < 7:
+        return f"{clock(start)}–{weekday(end.date())} {clock(end)}"
+    return f"{clock(start)}–{date_time(end, today)}"
+
+
+def stamp(moment: datetime, today: date | None = None) -> str:
+    """When something happened, for an already-local ``moment``: ``14:02`` today, else ``Fri 4 Dec, 14:02``."""
+    return clock(moment) if moment.date() == (today or _today()) else date_time(moment, today)
+
+
+def day_range(first: date, last: date, today: date | None = None) -> str:
+    """``Sat 5 Dec – Fri 11 Dec``: a run of days, such as the agenda's week."""
+    return f"{short_date(first, today)} – {short_date(last, today)}"
+
+
+def duration_text(length: timedelta) -> str:
+    """A length as a person reads it, to the minute: ``45 min``, ``1 h 30 min``, ``6 days 8 h 49 min``."""
+    days, rest = divmod(round(length.total_seconds() / 60), 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} day" + ("" if days == 1 else "s")] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes or not parts else []
+    return " ".join(parts)
+
+
+def qt_date_format() -> str:
+    """The short date as a Qt display format, for a date box: ``ddd d MMM yyyy``. The year is always shown,
+    unlike in the short date: it is what the user edits to reach next year."""
+    return "ddd MMM d, yyyy" if style().month_first else "ddd d MMM yyyy"
+
+
+def qt_date_time_format() -> str:
+    """The date-time as a Qt display format, for a date-time box: ``ddd d MMM yyyy, HH:mm``."""
+    return f"{qt_date_format()}, {'h:mm AP' if style().twelve_hour else 'HH:mm'}"
 
 
 def day_heading(day: date, today: date | None = None) -> str:

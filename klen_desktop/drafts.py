@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from klen_desktop.api.models import CREATE_STATUSES, EventInput, EventPatch, EventStatus, EventType
+from klen_desktop.date_texts import duration_text
 from klen_desktop.links import is_web_link
 from klen_desktop.store.events import StoredEvent
 
@@ -284,16 +285,6 @@ def validate(draft: EventDraft, *, creating: bool, unchanged_from: EventDraft | 
         elif minutes > MAX_REMIND_MINUTES:
             errors["remind_before_minutes"] = f"Remind at most {MAX_REMIND_MINUTES} minutes (one week) before."
     return errors
-
-
-def duration_text(length: timedelta) -> str:
-    """A length as a person reads it, to the minute: ``45 min``, ``1 h 30 min``, ``6 days 8 h 49 min``."""
-    days, rest = divmod(round(length.total_seconds() / 60), 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{days} day" + ("" if days == 1 else "s")] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{minutes} min"] if minutes or not parts else []
-    return " ".join(parts)
 
 
 def length_warning(draft: EventDraft) -> str:

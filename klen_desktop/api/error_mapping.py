@@ -23,6 +23,7 @@ from klen_desktop.api.errors import (
     RateLimited,
     ServerFailed,
 )
+from klen_desktop.date_texts import clock, short_date
 
 # Every name the API takes in a body or a query string; a 400 message naming one of them points at it.
 KNOWN_FIELDS = (
@@ -133,8 +134,8 @@ def clock_time(when: datetime, now: datetime | None = None) -> str:
     local = when.astimezone()
     days = (local.date() - (now if now is not None else datetime.now(UTC)).astimezone().date()).days
     if days == 0:
-        return f"{local:%H:%M}"
-    return f"{local:%H:%M} tomorrow" if days == 1 else f"{local:%H:%M} on {local:%a %d %b}"
+        return clock(local)
+    return f"{clock(local)} tomorrow" if days == 1 else f"{clock(local)} on {short_date(local.date())}"
 
 
 def after_wait(seconds: float, now: datetime | None = None) -> str:

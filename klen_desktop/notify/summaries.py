@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 
+from klen_desktop.date_texts import clock, date_time
 from klen_desktop.labels import clip
 from klen_desktop.notify.messages import LINE_LIMIT, TITLE_LIMIT, ActionKind, Button, Message, NotifyKind
 from klen_desktop.reminders.due import MissedSummary, Reminder
@@ -52,7 +53,7 @@ def dnd_summary_message(changes: Sequence[Message], reminders: Sequence[Reminder
     parts = []
     if reminders:
         parts.append(f"{len(reminders)} reminder{'s' if len(reminders) != 1 else ''}:")
-        parts.extend(clip(f"{r.start_time.astimezone(tz):%H:%M} {r.title}", LINE_LIMIT) for r in reminders[:5])
+        parts.extend(clip(f"{clock(r.start_time.astimezone(tz))} {r.title}", LINE_LIMIT) for r in reminders[:5])
         if len(reminders) > 5:
             parts.append(f"…and {len(reminders) - 5} more")
     if changes:
@@ -68,7 +69,7 @@ def dnd_summary_message(changes: Sequence[Message], reminders: Sequence[Reminder
 
 
 def missed_message(summary: MissedSummary, tz: tzinfo | None = None) -> Message:
-    lines = [clip(f"{r.start_time.astimezone(tz):%a %H:%M} {r.title}", LINE_LIMIT) for r in summary.reminders[:5]]
+    lines = [clip(f"{date_time(r.start_time.astimezone(tz))} {r.title}", LINE_LIMIT) for r in summary.reminders[:5]]
     if summary.count > 5:
         lines.append(f"…and {summary.count - 5} more")
     return Message(

@@ -23,6 +23,7 @@ from klen_desktop.api.errors import (
     TimedOut,
 )
 from klen_desktop.api.models import AvailabilitySlot
+from klen_desktop.date_texts import clock, short_date, span, weekday
 from klen_desktop.session.calendar import LOOK_AHEAD_DAYS, CalendarSession, FreeSlots
 
 FREE_SLOT_MINUTES = 30
@@ -52,8 +53,8 @@ def no_slot_text(found: FreeSlots, minutes: int, now: datetime) -> str:
     start = found.later.start.astimezone()
     # A weekday names a day unambiguously only within the coming six.
     within_week = (start.date() - now.astimezone().date()).days < 7
-    day = f"{start:%a}" if within_week else f"{start:%a %d %b}"
-    return f"No free {minutes} minutes today — next: {day} {start:%H:%M}"
+    day = weekday(start.date()) if within_week else short_date(start.date())
+    return f"No free {minutes} minutes today — next: {day} {clock(start)}"
 
 
 # The few words a menu item has room for, by kind of failure; the first that matches wins (a time-out is a
@@ -115,8 +116,8 @@ class FreeSlotOffer:
         if slot is None:
             return self._answer.text
         start, end = slot.start.astimezone(), slot.end.astimezone()
-        day = "today" if start.date() == now.astimezone().date() else f"{start:%a %d %b}"
-        return f"Book {start:%H:%M}–{end:%H:%M} {day}"
+        day = "today" if start.date() == now.astimezone().date() else short_date(start.date())
+        return f"Book {span(start, end)} {day}"
 
     def click(self, now: datetime) -> tuple[Click, AvailabilitySlot | None]:
         """What a click at ``now`` does, with the slot when it books one; after LOOK the offer waits for

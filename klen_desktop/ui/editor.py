@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -35,8 +36,10 @@ from klen_desktop.ui.event_form import EventForm
 from klen_desktop.ui.form_widgets import (
     ErrorLabel,
     plain_label,
+    room_for_mnemonics,
     zone_description,
 )
+from klen_desktop.ui.screen_fit import FormScroll, fit_to_screen, room
 
 
 def _ask_discard(parent: QWidget) -> bool:
@@ -71,6 +74,8 @@ class EventEditor(EventForm):
         self.setModal(False)
 
         self._build(draft, read_only_reason)
+        room_for_mnemonics(self)
+        fit_to_screen(self)
         self._load(draft)
         self._show_times()
         self._wire()
@@ -126,11 +131,12 @@ class EventEditor(EventForm):
         self.partial_note.setVisible(draft.partial)
         root.addWidget(self.partial_note)
 
-        columns = QHBoxLayout()
+        form = QWidget()
+        columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, form)
+        columns.setContentsMargins(0, 0, 0, 0)
         left, right = QVBoxLayout(), QVBoxLayout()
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
-        root.addLayout(columns)
         left.addWidget(self._event_group(draft))
         left.addWidget(self._when_group())
         left.addStretch(1)
@@ -139,14 +145,25 @@ class EventEditor(EventForm):
         right.addWidget(self._options_group())
         right.addStretch(1)
 
+        # Too wide for the screen side by side, the groups stand in one column, and the keyboard hint gives its
+        # place to the form (the shortcuts are in the buttons' tooltips).
+        narrow = form.sizeHint().width() > room(self).width()
+        if narrow:
+            columns.setDirection(QBoxLayout.Direction.TopToBottom)
+        # The form scrolls where the screen is too small for it (a laptop at 200 % scale), so Save stays in reach.
+        self.form_scroll = FormScroll(form)
+        root.addWidget(self.form_scroll, 1)
         # Beside the buttons, in a space of its own: a server's answer appearing moves neither the fields nor Save.
         self.general_error = ErrorLabel(lines=2)
         buttons = QHBoxLayout()
-        buttons.addWidget(plain_label("Ctrl+Enter saves · Esc closes", wrap=False))
-        buttons.addSpacing(self.fontMetrics().averageCharWidth() * 2)
+        if not narrow:
+            buttons.addWidget(plain_label("Ctrl+Enter saves · Esc closes", wrap=False))
+            buttons.addSpacing(self.fontMetrics().averageCharWidth() * 2)
         buttons.addWidget(self.general_error, 1)
         self.cancel_button = QPushButton("Close" if read_only_reason is not None else "Cancel")
         self.save_button = QPushButton("Create event" if draft.creating else "Save changes")
+        self.cancel_button.setToolTip("Esc")
+        self.save_button.setToolTip("Ctrl+Enter")
         for button in (self.cancel_button, self.save_button):
             button.setAutoDefault(False)  # Enter in a line edit must not send a half-typed event
             buttons.addWidget(button)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, QEvent, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QVBoxLayout, QWidget
 
-from klen_desktop.drafts import duration_text
+from klen_desktop.date_texts import duration_text, local_zone_text, qt_date_time_format
 
 DURATION_CHOICES = (15, 30, 45, 60, 90)
 ONE_LINE_MESSAGE = 56
@@ -117,6 +117,18 @@ class ErrorLabel(QLabel):
             self._recolouring = False
 
 
+def room_for_mnemonics(window: QWidget) -> None:
+    """A pixel more for every field label of ``window`` that underlines a shortcut letter (``&To``, ``T&ype``).
+
+    Qt sizes such a label by its text as one run, kerned, but draws the underlined letter as a run of its own,
+    which undoes the kerning there (T and o, T and y): the drawn text is up to a pixel wider than the label, and
+    its last letter is cut (two device pixels at 200 % scale).
+    """
+    for label in window.findChildren(QLabel):
+        if label.buddy() is not None and "&" in label.text():
+            label.setMinimumWidth(label.sizeHint().width() + 1)  # a margin would not do: the text is clipped to it
+
+
 def with_error(field: QWidget, error: ErrorLabel) -> QWidget:
     """``field`` with its error label right under it, as one form cell."""
     cell = QWidget()
@@ -140,7 +152,7 @@ class DateTimeField(QDateTimeEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setCalendarPopup(True)
-        self.setDisplayFormat("ddd yyyy-MM-dd  HH:mm")
+        self.setDisplayFormat(qt_date_time_format())
         self._given: datetime | None = None
         self.dateTimeChanged.connect(lambda _qdt: self.value_changed.emit(self.value()))
 
@@ -157,13 +169,9 @@ class DateTimeField(QDateTimeEdit):
 
 
 def zone_description(at: datetime) -> str:
-    """The local time zone by name and offset at ``at``: ``Europe/Berlin (UTC+01:00)``."""
-    zone_id = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace") or "Local time"
-    offset = at.astimezone().utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{zone_id} (UTC{sign}{hours:02d}:{rest:02d})"
+    """The local time zone at ``at`` as a person reads it: ``UTC``, ``Berlin (UTC+1)``; the same name the
+    agenda and the slot finder give the zone their times are in."""
+    return local_zone_text(at)
 
 
 class DurationCombo(QComboBox):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
 from klen_desktop import date_texts
 from klen_desktop.api.models import EventStatus
-from klen_desktop.date_texts import clock, date_time
+from klen_desktop.date_texts import date_time
 from klen_desktop.event_rules import is_open
 from klen_desktop.labels import clip, extends_previous
 
@@ -34,15 +35,8 @@ def time_range(event: Timed) -> str:
 
 
 def span(start_time: datetime, end_time: datetime) -> str:
-    """``14:30–15:00`` in local time; the end's weekday is added when it falls on another day of the week
-    ahead, its date when later (a weekday alone would read as this week)."""
-    start, end = local(start_time), local(end_time)
-    days = (end.date() - start.date()).days
-    if days == 0:
-        return f"{clock(start)}–{clock(end)}"
-    if days < 7:
-        return f"{clock(start)}–{date_texts.style().short_weekdays[end.weekday()]} {clock(end)}"
-    return f"{clock(start)}–{date_time(end)}"
+    """``14:30–15:00`` in local time (see :func:`klen_desktop.date_texts.span`)."""
+    return date_texts.span(local(start_time), local(end_time))
 
 
 def day_heading(day: date, today: date) -> str:
@@ -85,10 +79,34 @@ def readable_ink(preferred: C, background: Colour, fallbacks: Sequence[C]) -> C:
     return max(fallbacks, key=lambda c: contrast_ratio(c, background))
 
 
-def date_edit_format() -> str:
-    """A Qt display format for a date box that reads as the one short date, with the year always (it is what the
-    user edits to reach next year): ``ddd d MMM yyyy``."""
-    return "ddd MMM d, yyyy" if date_texts.style().month_first else "ddd d MMM yyyy"
+@dataclass(frozen=True)
+class _Rgb:
+    r: float
+    g: float
+    b: float
+
+    def redF(self) -> float:
+        return self.r
+
+    def greenF(self) -> float:
+        return self.g
+
+    def blueF(self) -> float:
+        return self.b
+
+
+def readable_alpha(ink: Colour, background: Colour, faintest: float) -> float:
+    """The least opacity from ``faintest`` up at which ``ink`` drawn over ``background`` still reads (see
+    :data:`READABLE_CONTRAST`); 1 when only full ink does. For muted text on a highlight."""
+    inks = (ink.redF(), ink.greenF(), ink.blueF())
+    backs = (background.redF(), background.greenF(), background.blueF())
+    alpha = faintest
+    while alpha < 1.0:
+        mixed = _Rgb(*(alpha * i + (1 - alpha) * b for i, b in zip(inks, backs, strict=True)))
+        if contrast_ratio(mixed, background) >= READABLE_CONTRAST:
+            return alpha
+        alpha = round(alpha + 0.05, 2)
+    return 1.0
 
 
 def local_zone_text(at: datetime) -> str:

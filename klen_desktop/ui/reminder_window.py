@@ -103,7 +103,7 @@ class _Card(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
-        box = QVBoxLayout(frame)
+        self._box = box = QVBoxLayout(frame)
         box.setContentsMargins(14, 12, 14, 12)
         box.setSpacing(4)
         self.heading = _label(heading, wrap=False)
@@ -134,9 +134,21 @@ class _Card(QWidget):
         return button
 
     def _fit(self) -> None:
-        # Word-wrapped labels: the size hint is for a narrower width, so size for the fixed width itself.
+        # Word-wrapped labels: the size hint is for a narrower width, so size for the fixed width itself; wider
+        # only when the row of buttons needs it (four buttons, a wide font), so no button is squeezed.
         layout = self.layout()
-        self.resize(WIDTH, layout.totalHeightForWidth(WIDTH) if layout is not None else self.sizeHint().height())
+        if layout is None:
+            return
+        width = max(WIDTH, self.button_row_width())
+        self.setFixedWidth(width)
+        self.resize(width, layout.totalHeightForWidth(width))
+
+    def button_row_width(self) -> int:
+        """The least width that shows every button whole (the text never widens the card: it wraps)."""
+        margins = self._box.contentsMargins()
+        frame = self._box.parentWidget()
+        edges = 2 * frame.frameWidth() if isinstance(frame, QFrame) else 0
+        return self.buttons.totalMinimumSize().width() + margins.left() + margins.right() + edges
 
     def _emit(self, kind: ActionKind, snooze: SnoozeChoice | None = None) -> None:
         c = self.content

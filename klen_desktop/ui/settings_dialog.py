@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,6 +36,7 @@ from klen_desktop.settings import (
 )
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 from klen_desktop.ui.onboarding import KeyPage, ask_forget
+from klen_desktop.ui.screen_fit import FormScroll, room
 
 MIN_WIDTH = 620
 ACCOUNT_TAB = "account"
@@ -209,7 +210,9 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs)
+        # The tabs scroll on a screen too short for them (a laptop at 200 % scale); the buttons stay in reach.
+        self.tabs_scroll = FormScroll(self.tabs)
+        layout.addWidget(self.tabs_scroll, 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(MIN_WIDTH)
         self._fit_height()
@@ -250,12 +253,14 @@ class SettingsDialog(QDialog):
         # Word-wrapped notes and errors: the size hint asks for the height they need at the layout's narrowest
         # width, which is enough at any wider one. Grow to it (never shrink under the user's hands), so inline
         # errors that just appeared push the dialog taller instead of squeezing every row.
+        self.tabs_scroll.refit()
         layout = self.layout()
         if layout is not None:
             layout.invalidate()
             layout.activate()
         hint = self.sizeHint()
-        self.resize(max(self.width(), MIN_WIDTH, hint.width()), max(self.height(), hint.height()))
+        wanted = QSize(max(self.width(), MIN_WIDTH, hint.width()), max(self.height(), hint.height()))
+        self.resize(wanted.boundedTo(room(self)).expandedTo(self.minimumSizeHint()))
 
     def _on_tab_changed(self, _index: int = 0) -> None:
         # The key has its own Save; a "Save preferences" next to it would read as saving the key.

@@ -34,15 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import Availability, AvailabilitySlot
-from klen_desktop.date_texts import moment_range
-from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
+from klen_desktop.date_texts import duration_text, moment_range, qt_date_format
+from klen_desktop.ui.form_widgets import ErrorLabel, plain_label, room_for_mnemonics
 from klen_desktop.ui.formatting import (
-    date_edit_format,
     day_heading,
     local_zone_text,
     readable_ink,
     span,
 )
+from klen_desktop.ui.screen_fit import available_size
 
 MIN_DURATION = 1
 MAX_DURATION = 180
@@ -100,6 +100,7 @@ class SlotFinder(QDialog):
         self._refresh_soon.setInterval(REFRESH_DELAY_MS)
         self._refresh_soon.timeout.connect(self.refresh)
         self._build()
+        room_for_mnemonics(self)
         self._wire()
         self._set_busy(False)
         self._update_book()
@@ -162,7 +163,8 @@ class SlotFinder(QDialog):
             for index, slot in group:
                 start, end = slot.start.astimezone(), slot.end.astimezone()
                 child = QTreeWidgetItem([span(start, end)])
-                child.setToolTip(0, f"{moment_range(start, end, self._today)} ({_minutes_text(slot.duration_minutes)})")
+                length = duration_text(timedelta(minutes=slot.duration_minutes))
+                child.setToolTip(0, f"{moment_range(start, end, self._today)} ({length})")
                 child.setData(0, _SLOT_ROLE, index)
                 day_item.addChild(child)
                 if first is None or slot == keep:
@@ -170,7 +172,7 @@ class SlotFinder(QDialog):
         self.tree.expandAll()
         if first is not None:
             zone = local_zone_text(self._slots[0].start)
-            length = _minutes_text(availability.duration_minutes)
+            length = duration_text(timedelta(minutes=availability.duration_minutes))
             self.state_label.setText(f"{len(self._slots)} free slots of {length} · times in {zone}")
             self.tree.setCurrentItem(first)
         else:
@@ -204,7 +206,7 @@ class SlotFinder(QDialog):
         self.end_date = QDateEdit(_qdate(self._today + timedelta(days=DEFAULT_RANGE_DAYS)))
         for edit in (self.start_date, self.end_date):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat(date_edit_format())
+            edit.setDisplayFormat(qt_date_format())
         self.start_date.setMinimumDate(_qdate(self._today))
         self._bound_end()
         form.addRow("&From", self.start_date)
@@ -223,6 +225,7 @@ class SlotFinder(QDialog):
         self.progress.setRange(0, 0)  # indeterminate: the endpoint gives no progress
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(12)
+        self.progress.hide()  # idle until a search: "not hidden" reads as busy, and would blank the hint below
         search_row.addWidget(self.search_button)
         search_row.addWidget(self.progress, 1)
         root.addLayout(search_row)
@@ -236,7 +239,8 @@ class SlotFinder(QDialog):
         self.tree.setHeaderHidden(True)  # one column; the length is in the line above the list
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
-        self.tree.setMinimumSize(360, 280)
+        # Room for a few days of slots, less where the screen is short (a laptop at 200 % scale): the list scrolls.
+        self.tree.setMinimumSize(360, min(280, available_size(self).height() * 2 // 5))
         self.tree.setPalette(readable_selection(self.palette()))
         root.addWidget(self.tree, 1)
 
@@ -300,10 +304,3 @@ class SlotFinder(QDialog):
         slot = self._selected_slot()
         if slot is not None:
             self.slot_chosen.emit(slot.start, slot.end)
-
-
-def _minutes_text(minutes: int) -> str:
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"

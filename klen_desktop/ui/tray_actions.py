@@ -12,6 +12,7 @@ from datetime import datetime
 from klen_desktop.session.free_slot_offer import look_up
 from klen_desktop.session.outcomes import WriteRefused
 from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.formatting import span
 from klen_desktop.ui.tray import Tray
 
 
@@ -42,4 +43,4 @@ class TrayActions:
         except WriteRefused as exc:
             self._controller.notice.emit("Could not book the slot", exc.message)
             return
-        self._controller.notice.emit("Booked", f"{start.astimezone():%H:%M}–{end.astimezone():%H:%M} is now busy.")
+        self._controller.notice.emit("Booked", f"{span(start, end)} is now busy.")

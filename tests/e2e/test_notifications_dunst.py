@@ -30,6 +30,7 @@ from notify_support import CapturedActions, NotifyCapture, Seen, dunst_invoke, r
 from sync_support import Stack, day_at, event_input, make_stack  # noqa: E402
 
 from klen_desktop.api.models import EventDetail, EventPatch, EventStatus, EventType  # noqa: E402
+from klen_desktop.date_texts import date_time  # noqa: E402
 from klen_desktop.emulator import EmulatorServer  # noqa: E402
 from klen_desktop.notify.backend import DesktopNotifierBackend  # noqa: E402
 from klen_desktop.notify.center import NotificationCenter  # noqa: E402
@@ -321,4 +322,4 @@ async def test_missed_reminders_and_write_problems_notify_once(
         assert "end_time must be after start_time" in reason
         assert advice == "Open the agenda to fix and resend it, or discard it."
         assert list(seen[0].actions) == ["default", "agenda"]
-        assert seen[1].body == f"{day_at(0, 7):%a %H:%M} Early {r.marker}"
+        assert seen[1].body == f"{date_time(day_at(0, 7).astimezone())} Early {r.marker}"

@@ -7,7 +7,7 @@ from datetime import UTC, timedelta
 from notify_support import BASE, agent_booking, reminder, summary
 
 from klen_desktop.api.models import Customer, EventStatus, EventType
-from klen_desktop.date_texts import short_date
+from klen_desktop.date_texts import date_time, short_date
 from klen_desktop.links import web_link
 from klen_desktop.notify.messages import (
     ActionKind,
@@ -166,7 +166,7 @@ def test_write_problem_and_missed_messages() -> None:
         "Open the agenda to fix and resend it, or discard it.",
     ]
     missed = missed_message(MissedSummary((reminder(summary(1, title="Standup")),)), UTCZ)
-    assert (missed.title, missed.body) == ("1 missed reminder", "Tue 09:00 Standup")
+    assert (missed.title, missed.body) == ("1 missed reminder", f"{date_time(BASE.astimezone(UTCZ))} Standup")
 
 
 def test_no_reminder_or_problem_is_sent_as_critical() -> None:

@@ -130,5 +130,11 @@ def test_a_selected_row_reads_in_light_and_dark_palettes(qtbot: QtBot, window: A
         )
         assert background == view.viewport().palette().color(QPalette.ColorRole.Highlight), background.name()
         assert contrast_ratio(ink, background) >= 4.5, (palette, ink.name(), background.name())
+        # The fainter second line (customer, place) must read on the highlight too.
+        second = max(
+            (image.pixelColor(x, y) for x in range(left, left + 120) for y in range(rect.height() // 2, rect.height())),
+            key=lambda c: contrast_ratio(c, background),
+        )
+        assert contrast_ratio(second, background) >= 4.5, (palette, second.name(), background.name())
     finally:
         app.setPalette(original)

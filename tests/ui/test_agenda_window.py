@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from test_agenda_values import make_entry, make_event
 
 from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.date_texts import day_range
 from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.store.outbox import OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
@@ -375,7 +376,7 @@ def test_the_buttons_move_the_date_box_and_the_list_together(qtbot: QtBot) -> No
     next_week = today + timedelta(days=7)
     assert box(w) == next_week and listed_days(w) == []
     assert w.stack.currentIndex() == 1 and w.message.isVisibleTo(w), "the empty week is said in the list's place"
-    assert w.message.text() == f"No events this week ({next_week:%a %d %b} – {next_week + timedelta(days=6):%a %d %b})."
+    assert w.message.text() == f"No events this week ({day_range(next_week, next_week + timedelta(days=6))})."
     assert_box_and_list_agree(w)
     qtbot.mouseClick(w.toolbar.next_button, Qt.MouseButton.LeftButton)
     assert box(w) == today + timedelta(days=14) and listed_days(w) == []

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDateTimeEdit, QWidget
 from pytestqt.qtbot import QtBot
 from screenshot_support import grab_light_and_dark
 
@@ -140,12 +140,14 @@ def assert_whole(labels: dict[str, ErrorLabel]) -> None:
 
 
 def type_end_day(qtbot: QtBot, editor: EventEditor, day: int) -> None:
-    """Tab into End, Tab on to its day (after weekday, year and month) and type it."""
+    """Tab into End, Tab on to its day (where the locale's date puts it) and type it."""
     end = editor.end_edit
     end.setFocus(Qt.FocusReason.TabFocusReason)
-    for _section in range(3):
+    # Qt names the weekday a day section too; the day of the month is the last one.
+    day_at = max(i for i in range(end.sectionCount()) if end.sectionAt(i) == QDateTimeEdit.Section.DaySection)
+    for _section in range(day_at):
         qtbot.keyClick(end, Qt.Key.Key_Tab)
-    assert end.currentSectionIndex() == end.sectionCount() - 3
+    assert end.currentSectionIndex() == day_at
     qtbot.keyClicks(end, f"{day:02d}")
 
 

@@ -228,6 +228,18 @@ def test_invalid_preferences_show_inline_and_are_not_saved(qtbot: QtBot, make_di
     assert not page.errors["fast_poll_seconds"].isVisibleTo(dialog)
 
 
+def test_a_message_grows_the_dialog_rather_than_scrolling_it(qtbot: QtBot, make_dialog: MakeDialog) -> None:
+    dialog = make_dialog(Preferences(fast_poll_seconds=10), open_tab="general")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert dialog.preferences_page.errors["fast_poll_seconds"].isVisible()
+    scroll = dialog.tabs_scroll
+    # The screen has room: the tabs show whole, with the message, and nothing scrolls.
+    assert scroll.viewport().height() >= dialog.tabs.sizeHint().height()
+    assert scroll.verticalScrollBar().maximum() == 0
+
+
 def test_save_preferences_is_offered_only_on_the_general_tab(make_dialog: MakeDialog) -> None:
     dialog = make_dialog(open_tab=ACCOUNT_TAB)
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)

@@ -93,6 +93,7 @@ def test_defaults_are_a_week_and_thirty_minutes(make_finder: Callable[[], SlotFi
     assert finder.search_range() == (TODAY, TODAY + timedelta(days=7), DEFAULT_DURATION)
     assert (finder.duration_spin.minimum(), finder.duration_spin.maximum()) == (MIN_DURATION, MAX_DURATION)
     assert not finder.is_busy and not finder.book_button.isEnabled()
+    assert finder.state_label.text() == "Choose a range and a length, then Search.", "the window says what to do"
 
 
 def test_the_range_dates_read_as_the_one_short_date_with_its_year(make_finder: Callable[[], SlotFinder]) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from klen_desktop.date_texts import clock, stamp
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.form_widgets import plain_label
@@ -49,15 +50,13 @@ def since_text(when: datetime | None, now: datetime) -> str:
         return "never"
     minutes = max(0, int((now - when).total_seconds() // 60))
     ago = "just now" if minutes < 1 else f"{minutes} min ago" if minutes < 60 else f"{minutes // 60} h ago"
-    shown = local(when)
-    stamp = f"{shown:%H:%M}" if shown.date() == local(now).date() else f"{shown:%a %d %b %H:%M}"
-    return f"{stamp} ({ago})"
+    return f"{stamp(local(when), local(now).date())} ({ago})"
 
 
 def sync_banner(status: SyncStatus, now: datetime) -> BannerText | None:
     """What the agenda says about sync right now, or ``None`` when all is well."""
     since = since_text(status.last_success, now)
-    retry = f" Next try at {local(status.next_poll):%H:%M}." if status.next_poll else ""
+    retry = f" Next try at {clock(local(status.next_poll))}." if status.next_poll else ""
     if status.phase is SyncPhase.AUTH_ERROR:
         detail = f" ({status.last_error})" if status.last_error else ""
         return BannerText(

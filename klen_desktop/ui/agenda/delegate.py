@@ -40,7 +40,7 @@ from klen_desktop.ui.agenda.model import AgendaModel, PaintInfo
 from klen_desktop.ui.agenda.row_layout import ASK, PAD, RowButtons, row_buttons, text_left, time_width
 from klen_desktop.ui.agenda.rows import NowMark
 from klen_desktop.ui.agenda.widgets import plain_tooltip
-from klen_desktop.ui.formatting import one_line, readable_ink
+from klen_desktop.ui.formatting import one_line, readable_alpha, readable_ink
 
 Index = QModelIndex | QPersistentModelIndex
 NOW_COLOR = QColor("#d93025")
@@ -191,10 +191,14 @@ class AgendaDelegate(QStyledItemDelegate):
         pal = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        if selected:
-            text_color = readable_ink(text_color, pal.color(QPalette.ColorRole.Highlight), _INKS)
         muted = QColor(text_color)
         muted.setAlphaF(0.6)
+        if selected:
+            highlight = pal.color(QPalette.ColorRole.Highlight)
+            text_color = readable_ink(text_color, highlight, _INKS)
+            muted = QColor(text_color)
+            # The second lines stay a shade fainter, but still read on the highlight (a dark theme's light blue).
+            muted.setAlphaF(readable_alpha(text_color, highlight, 0.6))
         is_muted = s.status in _MUTED_STATUSES
         fm = option.fontMetrics
         rect = option.rect.adjusted(_PAD + 10, _PAD, -_PAD, -_PAD)

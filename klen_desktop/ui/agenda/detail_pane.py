@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -78,13 +79,13 @@ class DetailPane(QWidget):
         self.show_event(None)
 
     def _build_layout(self) -> None:
-        actions = QGridLayout()
-        buttons = [self.confirm_button, self.complete_button, self.no_show_button, self.cancel_button]
-        buttons += [self.edit_button, self.join_button, self.ics_button, self.copy_button]
-        for i, button in enumerate(buttons):
-            actions.addWidget(button, i // 4, i % 4)
+        self._actions = actions = QGridLayout()
+        self._buttons = [self.confirm_button, self.complete_button, self.no_show_button, self.cancel_button]
+        self._buttons += [self.edit_button, self.join_button, self.ics_button, self.copy_button]
+        self._columns = 0
+        self._place_buttons(4)
         body = QWidget()
-        inner = QVBoxLayout(body)
+        self._inner = inner = QVBoxLayout(body)
         inner.addWidget(self.title_label)
         inner.addWidget(self.note_label)
         inner.addWidget(self.outcome_label)
@@ -98,6 +99,24 @@ class DetailPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
+
+    def _place_buttons(self, columns: int) -> None:
+        if columns != self._columns:
+            self._columns = columns
+            for button in self._buttons:
+                self._actions.removeWidget(button)
+            for i, button in enumerate(self._buttons):
+                self._actions.addWidget(button, i // columns, i % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Four buttons a row, or two, or one where the pane is narrow (a small screen, a large scale): never cut.
+        widest = max(button.sizeHint().width() for button in self._buttons)
+        spacing = self._actions.horizontalSpacing()
+        margins = self._inner.contentsMargins()
+        edges = margins.left() + margins.right() + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        fits = [n for n in (4, 2) if n * widest + (n - 1) * spacing + edges <= event.size().width()]
+        self._place_buttons(fits[0] if fits else 1)
+        super().resizeEvent(event)
 
     @property
     def shown_event(self) -> StoredEvent | None:

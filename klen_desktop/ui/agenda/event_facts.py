@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from klen_desktop.api.models import EventSummary
-from klen_desktop.date_texts import clock, date_time, local_zone_text, moment_range, style
+from klen_desktop.date_texts import clock, date_time, day_month, local_zone_text, moment_range, weekday
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.ui.formatting import isolate, local, one_line
@@ -47,15 +47,13 @@ def row_texts(event: StoredEvent) -> RowTexts:
     start, end = local(s.start_time), local(s.end_time)
     span = f"{clock(start)}–"
     days = (end.date() - start.date()).days
-    names = style()
     if days >= 7:
         # A weekday alone would read as "within the week": a long event names its end date (no time: the
         # row's time column has room for "00:00–Wed 00:00" and no more).
-        day_month = (end.day, names.short_months[end.month - 1])
-        span += f"{day_month[1]} {day_month[0]}" if names.month_first else f"{day_month[0]} {day_month[1]}"
+        span += day_month(end.date())
     else:
         if days:
-            span += f"{names.short_weekdays[end.weekday()]} "
+            span += f"{weekday(end.date())} "
         span += clock(end)
     parts = []
     if s.customer is not None and s.customer.name:

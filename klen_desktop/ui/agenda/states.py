@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from klen_desktop.date_texts import day_range
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda.banners import since_text
 from klen_desktop.ui.agenda.model import AgendaModel
@@ -22,7 +23,7 @@ def page_message(model: AgendaModel, status: SyncStatus) -> tuple[str, str | Non
     if model.visible_events:
         return "", None
     week = model.shown_range
-    period = "" if week is None else f" ({week[0]:%a %d %b} – {week[1]:%a %d %b})"
+    period = "" if week is None else f" ({day_range(week[0], week[1])})"
     if not model.filter.is_default:
         elsewhere = len(model.matching_days())
         if elsewhere:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.date_texts import qt_date_format
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.agenda.filters import AgendaFilter
 
@@ -60,7 +61,7 @@ class AgendaToolbar(QWidget):
         self.next_button.setToolTip("Next week")
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit.setDisplayFormat(qt_date_format())
         self.date_edit.setToolTip("Go to a date")
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search title, customer, location  (Ctrl+F)")
