@@ -75,12 +75,12 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def private_server(kind: ServerKind, folder: Path) -> Iterator[RunningServer]:
-    """``kind`` running on a new session bus (in ``folder``) until the block ends."""
+    """``kind`` running on a new session bus until the block ends; its output goes to ``folder``."""
     if not Path(kind.command[0]).is_file() and kind.command[0] != "dunst":
         raise FileNotFoundError(f"{kind.command[0]} is not installed (tests/session/system-deps.sh test)")
-    address = f"unix:path={folder}/bus"
+    # A socket dbus-daemon names itself: a path under pytest's folder can pass the 108-byte socket path limit.
     bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address={address}", "--print-address=1"],
+        ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--address=unix:tmpdir=/tmp", "--print-address=1"],
         stdout=subprocess.PIPE,
     )
     try:
