@@ -27,7 +27,6 @@ class ServerKind:
     name: str  # GetServerInformation's name
     markup: bool  # it lists body-markup (or body-hyperlinks)
     buttons: int | None  # how many buttons the app offers it (None: all)
-    draws_buttons: bool  # a popup with clickable buttons (not a menu, not nothing)
 
 
 def _dunst() -> tuple[str, ...]:
@@ -36,14 +35,13 @@ def _dunst() -> tuple[str, ...]:
 
 
 SERVERS = (
-    ServerKind("dunst", _dunst(), "dunst", markup=True, buttons=None, draws_buttons=False),
+    ServerKind("dunst", _dunst(), "dunst", markup=True, buttons=None),
     ServerKind(
         "xfce4-notifyd",
         ("/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd",),
         "Xfce Notify Daemon",
         markup=True,
         buttons=6,
-        draws_buttons=True,
     ),
     ServerKind(
         "notification-daemon",
@@ -51,9 +49,10 @@ SERVERS = (
         "Notification Daemon",
         markup=True,
         buttons=4,
-        draws_buttons=True,
     ),
-    ServerKind("plain", (sys.executable, str(HERE / "plain_notify_server.py")), "klen-test-plain", False, 0, False),
+    ServerKind(
+        "plain", (sys.executable, str(HERE / "plain_notify_server.py")), "klen-test-plain", markup=False, buttons=0
+    ),
 )
 
 

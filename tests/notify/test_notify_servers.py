@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from fake_clock import FakeClock
-from notify_support import BASE, CapturedActions, NotifyCapture, Seen, reminder, summary
+from notify_support import BASE, CapturedActions, NotifyCapture, Seen, dunst_invoke, reminder, summary
 from servers_support import SERVERS, RunningServer, ServerKind, click, popup_windows, private_server, text_spans
 from waiting import until
 
@@ -45,8 +45,16 @@ def check_common(seen: Seen, kind: ServerKind) -> None:
         assert MARKUP in seen.body and "&lt;" not in seen.body and "&amp;" not in seen.body
 
 
-async def click_a_reminder_button(server: RunningServer, captured: CapturedActions, call_due: object) -> None:
-    """Click a drawn button of the one popup on screen with the pointer, as a user would."""
+# Where each server draws a reminder's buttons: the row's distance from the popup's bottom, the label count,
+# which label to click and what the app must then do. Labels are found on a screenshot of that row.
+CLICKS = {
+    "xfce4-notifyd": (32, 6, "Snooze 5 min"),  # one row of equal buttons across the bottom
+    "notification-daemon": (39, 4, "More…"),  # flat labels after the icon column; it draws four
+}
+
+
+async def click_a_reminder_button(server: RunningServer, labels_sent: list[str]) -> str:
+    """Click a drawn button of the one popup on screen with the pointer, as a user would; its label."""
     windows: list[tuple[int, int, int, int]] = []
 
     def one_popup() -> bool:
@@ -55,23 +63,30 @@ async def click_a_reminder_button(server: RunningServer, captured: CapturedActio
 
     await until(one_popup, "the reminder's popup", explain=lambda: f"windows: {windows}")
     x, y, width, height = windows[0]
-    if server.kind.key == "xfce4-notifyd":
-        # One row of equal buttons across the bottom (14 px margins): the second is "Snooze 5 min".
-        click(x + 14 + (width - 28) * 3 // 12, y + height - 32)
-        assert await captured.wait_for("snooze") == [(1, call_due, 5)]
+    above_bottom, count, label = CLICKS[server.kind.key]
+    row = y + height - above_bottom
+    spans: list[tuple[int, int]] = []
+
+    def all_labels() -> bool:  # a just-mapped popup is black until it is first painted
+        spans[:] = text_spans(x + 20, row - 6, width - 40, 12)
+        return len(spans) == count
+
+    await until(all_labels, f"{count} button labels on the popup", explain=lambda: f"text spans: {spans}")
+    start, end = spans[labels_sent.index(label)]
+    click((start + end) // 2, row)
+    return label
+
+
+async def press_a_reminder_button(server: RunningServer, sent: Seen, captured: CapturedActions, due: object) -> None:
+    """A button of the reminder, pressed on the server as a user would, reaches the app."""
+    labels = [label for key, label in sent.actions.items() if key != "default"]
+    if server.kind.key == "dunst":
+        await dunst_invoke("Snooze 10 min")  # dunst lists the actions in a menu (a stand-in dmenu picks)
+        assert await captured.wait_for("snooze") == [(1, due, 10)]
+    elif await click_a_reminder_button(server, labels) == "More…":
+        assert [r.event.id for (r,) in await captured.wait_for("show_fallback")] == [1]  # the card
     else:
-        # notification-daemon draws its buttons as flat labels in one row 39 px above the bottom, placed after
-        # the text column: found on a screenshot of that row; "More…" is the last.
-        row = y + height - 39
-        labels: list[tuple[int, int]] = []
-
-        def four_labels() -> bool:  # a just-mapped popup is black until it is first painted
-            labels[:] = text_spans(x + 60, row - 6, width - 100, 12)
-            return len(labels) == 4
-
-        await until(four_labels, "four button labels on the popup", explain=lambda: f"text spans: {labels}")
-        click((labels[-1][0] + labels[-1][1]) // 2, row)
-        assert [r.event.id for (r,) in await captured.wait_for("show_fallback")] == [1]
+        assert await captured.wait_for("snooze") == [(1, due, 5)]
 
 
 @pytest.mark.session
@@ -97,9 +112,9 @@ async def test_notifications_on_a_real_server(
                 assert center.server.max_buttons == kind.buttons
                 # The call's reminder first, alone on screen, so that a click finds its popup.
                 await center.on_reminder(reminder(call))
-                if kind.draws_buttons:
-                    await capture.wait_for(1)
-                    await click_a_reminder_button(server, captured, reminder(call).due_at)
+                if kind.buttons != 0:
+                    (sent,) = await capture.wait_for(1)
+                    await press_a_reminder_button(server, sent, captured, reminder(call).due_at)
                 # A reminder nobody acts on becomes the Starting-now window at the start, not a critical toast.
                 await center.on_reminder(reminder(starting))
                 await clock.wait_for_sleepers()
