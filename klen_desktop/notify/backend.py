@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from klen_desktop.notify.messages import APP_NAME, Message, NotifyKind
+from klen_desktop.notify.servers import button_limit
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ async def probe_freedesktop(timeout: float = PROBE_TIMEOUT, address: str | None 
             return list(reply.body)
 
         info = await call("GetServerInformation")
-        caps = set((await call("GetCapabilities"))[0])
+        caps = {str(cap) for cap in (await call("GetCapabilities"))[0]}
     except (LookupError, TimeoutError) as exc:
         return ServerInfo(available=False, reason=f"no notification service answers on the session bus: {exc!r}")
     finally:
@@ -164,6 +165,7 @@ async def probe_freedesktop(timeout: float = PROBE_TIMEOUT, address: str | None 
         available=True,
         actions="actions" in caps,
         markup=bool(caps & {"body-markup", "body-hyperlinks"}),
+        max_buttons=button_limit(str(info[0]), caps),
         name=str(info[0]),
     )
 

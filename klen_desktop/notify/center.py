@@ -41,6 +41,7 @@ from klen_desktop.notify.messages import (
 )
 from klen_desktop.notify.policy import NotificationPolicy, NotifyPreferences
 from klen_desktop.notify.reasons import ReasonLookup
+from klen_desktop.notify.servers import fit_buttons
 from klen_desktop.notify.summaries import missed_message, outbox_problem_message
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
@@ -56,6 +57,7 @@ REPROBE_AFTER = timedelta(seconds=60)
 @dataclass(frozen=True)
 class _Shown:
     message: Message
+    reminder: Reminder | None = None  # what More… opens in the app's own card
 
 
 @dataclass
@@ -195,7 +197,7 @@ class NotificationCenter:
         if not info.available or not info.actions:
             self._actions.show_fallback(reminder)
             return
-        await self._show(reminder_message(reminder, self._tz))
+        await self._show(reminder_message(reminder, self._tz), reminder)
 
     async def on_missed(self, summary: MissedSummary) -> None:
         if not summary.reminders:
@@ -264,9 +266,10 @@ class NotificationCenter:
 
     # ----- showing and acting ------------------------------------------------------------------------
 
-    async def _show(self, message: Message) -> None:
+    async def _show(self, message: Message, reminder: Reminder | None = None) -> None:
         info = await self._service()
         if info.available:
+            message = fit_buttons(message, info.max_buttons)
             holder: list[str] = []
             identifier = await self._backend.send(
                 message,
@@ -275,7 +278,7 @@ class NotificationCenter:
             )
             if identifier is not None:
                 holder.append(identifier)
-                self._shown[identifier] = _Shown(message)
+                self._shown[identifier] = _Shown(message, reminder)
                 return
             self._info = ServerInfo(available=False, reason="the notification service did not take a notification")
             self._probed_at = self._clock.now()
@@ -299,6 +302,9 @@ class NotificationCenter:
         button = message.button(key)
         if button is None:
             log.warning("unknown notification action %r", key)
+            return
+        if button.kind is ActionKind.CARD and shown.reminder is not None:
+            self._actions.show_fallback(shown.reminder)
             return
         self._tasks.spawn(self._perform(message, button.kind, button.snooze))
 

@@ -68,6 +68,7 @@ class ActionKind(StrEnum):
     CONFIRM = "confirm"
     OPEN_AGENDA = "agenda"
     DISMISS = "dismiss"
+    CARD = "card"  # the app's own reminder card, with every choice a server had no room for
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,6 +181,8 @@ class Seen:
     actions: dict[str, str]
     urgency: int | None
     at: float = 0.0  # time.monotonic() when the call was seen on the bus
+    icon: str = ""
+    hints: dict[str, str] = field(default_factory=dict)  # the string-valued hints (desktop-entry, category…)
 
 
 class NotifyCapture:
@@ -212,7 +214,7 @@ class NotifyCapture:
 
         def handler(msg: Any) -> bool:
             if msg.member == "Notify" and msg.body and msg.body[0] == self.app_name:
-                app, _, _, title, body, actions, hints, _ = msg.body
+                app, _, icon, title, body, actions, hints, _ = msg.body
                 urgency = hints.get("urgency")
                 self.seen.append(
                     Seen(
@@ -222,6 +224,8 @@ class NotifyCapture:
                         actions=dict(zip(actions[::2], actions[1::2], strict=True)),
                         urgency=None if urgency is None else int(urgency.value),
                         at=time.monotonic(),
+                        icon=icon,
+                        hints={key: v.value for key, v in hints.items() if isinstance(v.value, str)},
                     )
                 )
             # Handled: a monitor must never answer (dbus-fast would reply "unknown method" and the bus
