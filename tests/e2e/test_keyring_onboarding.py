@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from waiting import exposed
 
 from klen_desktop.emulator import ApiKeySpec, EmulatorServer
 from klen_desktop.key_check import check_key
@@ -88,7 +89,7 @@ async def test_key_typed_in_the_dialog_is_tested_stored_read_and_forgotten(
     dialog.save_key_requested.connect(lambda api_key: pending.append(loop.create_task(save_key(api_key))))
     dialog.forget_key_requested.connect(lambda: pending.append(loop.create_task(forget_key())))
     dialog.show()
-    qtbot.waitExposed(dialog)
+    await exposed(dialog)
     page = dialog.key_page
     try:
         page.key_edit.setFocus()

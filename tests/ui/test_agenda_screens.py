@@ -3,6 +3,7 @@ of it in light and dark palettes (written only when ``KLEN_SCREENSHOTS=DIR`` is 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from screenshot_support import dark_palette
 from test_agenda_values import make_entry
+from waiting import exposed
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.models import EventStatus
@@ -117,13 +119,13 @@ async def test_screenshots_light_and_dark(qtbot: QtBot, demo_server: EmulatorSer
                 ]
             )
             window.show()
-            qtbot.waitExposed(window)
+            await exposed(window)
             window.show_event(ended.id)
-            qtbot.wait(50)
+            await asyncio.sleep(0.05)
             assert window.grab().save(str(folder / f"agenda-{name}.png"))
             window.set_read_only(True, "This API key can read the calendar but not change it.")
             window.toolbar.set_filter(window.model.filter.__class__(text="no such event at all"))
-            qtbot.wait(20)
+            await asyncio.sleep(0.02)
             assert window.grab().save(str(folder / f"agenda-empty-readonly-{name}.png"))
             window.close()
     finally:

@@ -22,7 +22,7 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 from shifted_clock import ShiftedClock
 from test_agenda_values import make_event
-from waiting import until
+from waiting import signal_caught, until
 
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.timezone_watch import TimeChange
@@ -163,7 +163,7 @@ async def test_opening_the_tray_menu_after_a_night_asleep_shows_the_morning(
     await app.until(lambda: re.search(r"Evening call in (1 h|59 min)", app.tray.icon.toolTip()), "the evening call")
 
     clock.jump(timedelta(hours=13))  # the lid opens the next morning; no timer has fired meanwhile
-    with qtbot.waitSignal(app.controller.time_changed, timeout=5000) as seen:
+    async with signal_caught(app.controller.time_changed, "the jump noticed") as seen:
         app.tray.menu.aboutToShow.emit()
     assert seen.args and TimeChange.JUMP in seen.args[0]
     await app.until(lambda: re.search(r"Morning standup in (1 h|59 min)", app.tray.icon.toolTip()), "the morning")
@@ -183,7 +183,7 @@ async def test_the_time_checks_wake_at_midnight_and_on_a_hint_from_the_os(make_a
         just_before(clock, midnight)
         assert checks.check() == TimeChange.NONE  # a step of seconds is no jump; it re-arms from the new time
         assert checks.due_at is not None and abs((checks.due_at - midnight).total_seconds()) < 0.1
-        with qtbot.waitSignal(app.controller.time_changed, timeout=5000) as seen:
+        async with signal_caught(app.controller.time_changed, "the day turned") as seen:
             pass  # the day turns with no one looking
         assert seen.args and seen.args[0] == TimeChange.DAY
         due = checks.due_at
@@ -192,7 +192,7 @@ async def test_the_time_checks_wake_at_midnight_and_on_a_hint_from_the_os(make_a
         os.environ["TZ"] = "Asia/Tokyo"  # the zone changes; the OS then reports the app active (an unlock)
         app_object = QGuiApplication.instance()
         assert isinstance(app_object, QGuiApplication)
-        with qtbot.waitSignal(app.controller.time_changed, timeout=5000) as seen:
+        async with signal_caught(app.controller.time_changed, "the new zone noticed") as seen:
             app_object.applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)
         assert seen.args and TimeChange.ZONE in seen.args[0]
         await until(lambda: checks.due_at is not None, "the checks re-armed")

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from screenshot_support import dark_palette, grab_light_and_dark
-from waiting import until
+from waiting import exposed, signal_caught, until
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import KlenError
@@ -140,26 +140,26 @@ async def test_slots_are_grouped_by_local_day_and_booking_emits_the_slot(
     assert second_day is not None
     item = second_day.child(0)
     finder.show()
-    qtbot.waitExposed(finder)
+    await exposed(finder)
     finder.tree.scrollToItem(item)
     finder.tree.doItemsLayout()
-    qtbot.wait(20)
+    await asyncio.sleep(0.02)
     rect = finder.tree.visualItemRect(item)
     emitted: list[tuple[datetime, datetime]] = []
     finder.slot_chosen.connect(lambda start, end: emitted.append((start, end)))
-    with qtbot.waitSignal(finder.slot_chosen, timeout=2000) as chosen:
+    async with signal_caught(finder.slot_chosen, "a double-clicked slot chosen") as chosen:
         # A real double-click is press, release, double-click; the view only takes one on the pressed row.
         qtbot.mouseClick(finder.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.mouseDClick(finder.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     slot = expected.available_slots[by_day[0][1]]
     assert chosen.args == [slot.start, slot.end]
-    qtbot.wait(20)
+    await asyncio.sleep(0.02)
     assert emitted == [(slot.start, slot.end)]
     assert chosen.args[0].tzinfo is not None and chosen.args[1] - chosen.args[0] == timedelta(minutes=60)
 
     # And by the Book button on the selected one.
     finder.tree.setCurrentItem(first_child)
-    with qtbot.waitSignal(finder.slot_chosen, timeout=2000) as booked:
+    async with signal_caught(finder.slot_chosen, "the selected slot booked") as booked:
         qtbot.mouseClick(finder.book_button, Qt.MouseButton.LeftButton)
     assert booked.args == [expected.available_slots[0].start, expected.available_slots[0].end]
 
@@ -259,7 +259,7 @@ async def test_the_selected_slot_reads_in_light_and_dark_palettes(
         set_range(finder, TODAY, TODAY, 60)
         await search_and_wait(qtbot, finder, tasks)
         finder.show()
-        qtbot.waitExposed(finder)
+        await exposed(finder)
         if focused:
             finder.activateWindow()
             finder.tree.setFocus()

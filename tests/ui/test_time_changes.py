@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QLabel, QMenu
 from pytestqt.qtbot import QtBot
 from shifted_clock import ShiftedClock
 from test_agenda_values import make_event
+from waiting import signal_caught
 
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.timezone_watch import TimeChange, TimeWatch
@@ -149,7 +150,7 @@ async def test_a_night_asleep_moves_today_the_now_line_and_the_next_event(
 
         window.hide()
         clock.jump(timedelta(hours=13))  # the lid opens at 07:00 UTC the next morning
-        with qtbot.waitSignal(app.controller.time_changed, timeout=5000) as seen:
+        async with signal_caught(app.controller.time_changed, "the jump noticed") as seen:
             app.windows.open_agenda()  # the first look after the wake, before the next timed check
 
         change = seen.args[0] if seen.args else TimeChange.NONE
