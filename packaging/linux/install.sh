@@ -54,7 +54,7 @@ sed -e "s|^Exec=.*|Exec=$prefix/bin/$APP|" -e "s|^TryExec=.*|TryExec=$prefix/bin
   "$HERE/share/applications/$APP.desktop" > "$desktop"
 place "$desktop" "$prefix/share/applications/$APP.desktop" 644
 rm -f "$desktop"
-place "$HERE/share/metainfo/ai.klen.Desktop.metainfo.xml" "$prefix/share/metainfo/ai.klen.Desktop.metainfo.xml" 644
+place "$HERE/share/metainfo/ai.klen.desktop.metainfo.xml" "$prefix/share/metainfo/ai.klen.desktop.metainfo.xml" 644
 while IFS= read -r -d '' icon; do
   place "$icon" "$prefix/share/icons/${icon#"$HERE/share/icons/"}" 644
 done < <(find "$HERE/share/icons" -type f -print0)

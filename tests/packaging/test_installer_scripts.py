@@ -170,7 +170,7 @@ def unpacked_tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (share / "applications").mkdir(parents=True)
     shutil.copy(linux / "klen-desktop.desktop", share / "applications")
     (share / "metainfo").mkdir()
-    shutil.copy(linux / "ai.klen.Desktop.metainfo.xml", share / "metainfo")
+    shutil.copy(linux / "ai.klen.desktop.metainfo.xml", share / "metainfo")
     icons = build_icons.build_icons(tmp_path_factory.mktemp("icons") / "out")
     shutil.copytree(icons.hicolor, share / "icons" / "hicolor")
     for script in ("install.sh", "uninstall.sh"):
@@ -203,7 +203,7 @@ def test_install_registers_the_app_and_uninstall_removes_every_file(unpacked_tar
     for size in build_icons.APP_ICON_SIZES:
         assert (prefix / "share" / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "klen-desktop.png").is_file()
     assert (prefix / "share" / "icons" / "hicolor" / "scalable" / "apps" / "klen-desktop.svg").is_file()
-    assert (prefix / "share" / "metainfo" / "ai.klen.Desktop.metainfo.xml").is_file()
+    assert (prefix / "share" / "metainfo" / "ai.klen.desktop.metainfo.xml").is_file()
     # The app's "start at login" setting wrote an autostart entry for this install; uninstall takes it away.
     autostart = home / ".config" / "autostart" / "klen-desktop.desktop"
     autostart.parent.mkdir(parents=True)
