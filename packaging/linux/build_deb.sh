@@ -29,6 +29,11 @@ mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/lib" "$doc" "$root/usr/share/
 cp -a "$BUNDLE" "$lib"
 # Shared libraries are loaded, not run: no execute bit (PyInstaller keeps the one the wheels had).
 find "$lib" -type f \( -name '*.so' -o -name '*.so.*' \) -exec chmod 644 {} +
+# What Debian's dh_strip also drops: the compilers' version strings in .comment, of no use at run time. objcopy
+# keeps every other section, the launcher's "pydata" (its archive of the app's Python code) included.
+while IFS= read -r -d '' elf; do
+  if readelf -S -W "$elf" 2> /dev/null | grep -q ' \.comment '; then objcopy --remove-section=.comment "$elf"; fi
+done < <(find "$lib" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$lib/$APP" \) -print0)
 ln -s "../lib/$APP/$APP" "$root/usr/bin/$APP"
 cp -r "$SHARE/." "$root/usr/share/"
 

@@ -184,6 +184,7 @@ def deb_installed(artefacts: Artefacts, tmp_path: Path) -> Iterator[Installed]:
             "/usr/share/applications/klen-desktop.desktop",
             "/usr/share/icons/hicolor/scalable/apps/klen-desktop.svg",
             "/usr/share/metainfo/ai.klen.desktop.metainfo.xml",
+            "/usr/share/man/man1/klen-desktop.1.gz",
         ):
             assert Path(installed).exists(), installed
         home = tmp_path / "home"
