@@ -41,13 +41,17 @@ command -v patchelf > /dev/null || { echo "patchelf is needed (apt-get install p
 install -m 644 "$BUILD/icons/hicolor/128x128/apps/$APP.png" "$bundle/_internal/resources/icons/$APP.png"
 echo "bundle: $(du -sb "$bundle" | cut -f1) bytes, $(find "$bundle" -type f | wc -l) files"
 
-# The desktop integration files, laid out as under a prefix's share/ folder (for the .deb and the tarball).
+# The desktop integration files and the man page, laid out as under a prefix's share/ folder (for the .deb and the
+# tarball).
 rm -rf "$WORK"
 share="$WORK/share"
 install -D -m 644 resources/linux/$APP.desktop "$share/applications/$APP.desktop"
 install -D -m 644 resources/linux/ai.klen.desktop.metainfo.xml "$share/metainfo/ai.klen.desktop.metainfo.xml"
-mkdir -p "$share/icons" "$DIST"
+mkdir -p "$share/icons" "$share/man/man1" "$DIST"
 cp -r "$BUILD/icons/hicolor" "$share/icons/"
+# The man page, from the same parser as --help; -n: no name or time stamp in the gzip header (same input, same file).
+"$PYTHON" packaging/make_manpage.py "$share/man/man1/$APP.1"
+gzip -9n "$share/man/man1/$APP.1"
 
 if command -v dpkg-deb > /dev/null; then
   echo "== .deb"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the .deb of Klen Desktop from the one-folder build (what packaging/build_linux.sh calls).
 #   bash packaging/linux/build_deb.sh BUNDLE SHARE WORK DIST
-# BUNDLE: the PyInstaller folder; SHARE: the staged share/ files (menu entry, metainfo, icons); WORK: a scratch
+# BUNDLE: the PyInstaller folder; SHARE: the staged share/ files (menu entry, metainfo, icons, the man page from
+# packaging/make_manpage.py); WORK: a scratch
 # folder (emptied); DIST: where klen-desktop_<version>-<revision>_<arch>.deb goes. PYTHON= the venv's python.
 # The package passes lintian (tests/packaging/test_debian_checks.py): /usr/lib/klen-desktop rather than /opt (Debian
 # packages do not install into /opt), a Debian changelog, a DEP-5 copyright file, a man page generated from the
@@ -24,8 +25,7 @@ rm -rf "$root"
 mkdir -p "$DIST"
 lib="$root/usr/lib/$APP"
 doc="$root/usr/share/doc/$APP"
-mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/lib" "$doc" "$root/usr/share/man/man1" \
-  "$root/usr/share/lintian/overrides"
+mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/lib" "$doc" "$root/usr/share/lintian/overrides"
 cp -a "$BUNDLE" "$lib"
 # Shared libraries are loaded, not run: no execute bit (PyInstaller keeps the one the wheels had).
 find "$lib" -type f \( -name '*.so' -o -name '*.so.*' \) -exec chmod 644 {} +
@@ -39,9 +39,9 @@ cp -r "$SHARE/." "$root/usr/share/"
 
 install -m 644 "$HERE/debian/copyright" "$doc/copyright"
 "$PYTHON" "$PACKAGING/debian_changelog.py" "$REVISION" "$doc/changelog.Debian"
-"$PYTHON" "$PACKAGING/make_manpage.py" "$root/usr/share/man/man1/$APP.1"
 # -n: no name or time stamp in the gzip header, so the same input gives the same file.
-gzip -9n "$doc/changelog.Debian" "$root/usr/share/man/man1/$APP.1"
+gzip -9n "$doc/changelog.Debian"
+[ -f "$root/usr/share/man/man1/$APP.1.gz" ] || { echo "$SHARE has no man/man1/$APP.1.gz" >&2; exit 1; }
 install -m 644 "$HERE/debian/$APP.lintian-overrides" "$root/usr/share/lintian/overrides/$APP"
 # Whatever the checkout's modes were: directories 755, files 644 unless executable (then 755).
 find "$root" -type d -exec chmod 755 {} +
