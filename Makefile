@@ -20,7 +20,7 @@ ci: test
 lint: venv-dev
 	$(BIN)/ruff check klen_desktop tests packaging
 	$(BIN)/ruff format --check klen_desktop tests packaging
-	$(BIN)/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py packaging/bundle_runpaths.py
+	$(BIN)/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py packaging/bundle_runpaths.py packaging/make_manpage.py packaging/debian_changelog.py
 	$(BIN)/lint-imports --no-cache
 
 ## Benchmarks (scripts, not tests); figures are recorded in the README.

@@ -5,7 +5,7 @@
 #   ./install.sh --system   into /usr/local (run as root)
 #   ./install.sh --prefix DIR
 # Puts the app in PREFIX/lib/klen-desktop, a `klen-desktop` command in PREFIX/bin, and registers the menu entry,
-# the icons and the AppStream metadata under PREFIX/share. A previous install in the same prefix is replaced.
+# the icons, the AppStream metadata and the man page under PREFIX/share. A previous install in the same prefix is replaced.
 # Remove it again with PREFIX/lib/klen-desktop/uninstall.sh (or ./uninstall.sh with the same option).
 set -euo pipefail
 APP=klen-desktop
@@ -54,7 +54,9 @@ sed -e "s|^Exec=.*|Exec=$prefix/bin/$APP|" -e "s|^TryExec=.*|TryExec=$prefix/bin
   "$HERE/share/applications/$APP.desktop" > "$desktop"
 place "$desktop" "$prefix/share/applications/$APP.desktop" 644
 rm -f "$desktop"
-place "$HERE/share/metainfo/ai.klen.Desktop.metainfo.xml" "$prefix/share/metainfo/ai.klen.Desktop.metainfo.xml" 644
+place "$HERE/share/metainfo/ai.klen.desktop.metainfo.xml" "$prefix/share/metainfo/ai.klen.desktop.metainfo.xml" 644
+# man-db finds PREFIX/share/man by itself when PREFIX/bin is on the PATH (~/.local/bin included).
+place "$HERE/share/man/man1/$APP.1.gz" "$prefix/share/man/man1/$APP.1.gz" 644
 while IFS= read -r -d '' icon; do
   place "$icon" "$prefix/share/icons/${icon#"$HERE/share/icons/"}" 644
 done < <(find "$HERE/share/icons" -type f -print0)

@@ -183,7 +183,8 @@ def deb_installed(artefacts: Artefacts, tmp_path: Path) -> Iterator[Installed]:
             "/usr/bin/klen-desktop",
             "/usr/share/applications/klen-desktop.desktop",
             "/usr/share/icons/hicolor/scalable/apps/klen-desktop.svg",
-            "/usr/share/metainfo/ai.klen.Desktop.metainfo.xml",
+            "/usr/share/metainfo/ai.klen.desktop.metainfo.xml",
+            "/usr/share/man/man1/klen-desktop.1.gz",
         ):
             assert Path(installed).exists(), installed
         home = tmp_path / "home"
@@ -192,7 +193,7 @@ def deb_installed(artefacts: Artefacts, tmp_path: Path) -> Iterator[Installed]:
     finally:
         removed = subprocess.run(["dpkg", "-r", "klen-desktop"], capture_output=True, text=True, timeout=120)
         assert removed.returncode == 0, removed.stderr
-    for gone in ("/opt/klen-desktop", "/usr/bin/klen-desktop", "/usr/share/applications/klen-desktop.desktop"):
+    for gone in ("/usr/lib/klen-desktop", "/usr/bin/klen-desktop", "/usr/share/applications/klen-desktop.desktop"):
         assert not Path(gone).exists(), gone
 
 

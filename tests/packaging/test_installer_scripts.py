@@ -4,6 +4,7 @@ and uninstall.sh run for real against a stand-in app."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -11,9 +12,12 @@ import subprocess
 from pathlib import Path
 
 import build_icons
+import make_manpage
 import packaging_support
 import platform_spec
 import pytest
+
+from klen_desktop.cli import build_parser
 
 ROOT = packaging_support.ROOT
 PACKAGING = packaging_support.PACKAGING
@@ -27,6 +31,7 @@ def test_the_expected_scripts_are_there() -> None:
     assert {
         "build_linux.sh",
         "smoke_frozen.sh",
+        "linux/build_deb.sh",
         "linux/install.sh",
         "linux/uninstall.sh",
         "macos/build_dmg.sh",
@@ -170,7 +175,10 @@ def unpacked_tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (share / "applications").mkdir(parents=True)
     shutil.copy(linux / "klen-desktop.desktop", share / "applications")
     (share / "metainfo").mkdir()
-    shutil.copy(linux / "ai.klen.Desktop.metainfo.xml", share / "metainfo")
+    shutil.copy(linux / "ai.klen.desktop.metainfo.xml", share / "metainfo")
+    (share / "man" / "man1").mkdir(parents=True)
+    page = make_manpage.manpage(build_parser()).encode()
+    (share / "man" / "man1" / "klen-desktop.1.gz").write_bytes(gzip.compress(page, mtime=0))
     icons = build_icons.build_icons(tmp_path_factory.mktemp("icons") / "out")
     shutil.copytree(icons.hicolor, share / "icons" / "hicolor")
     for script in ("install.sh", "uninstall.sh"):
@@ -203,7 +211,8 @@ def test_install_registers_the_app_and_uninstall_removes_every_file(unpacked_tar
     for size in build_icons.APP_ICON_SIZES:
         assert (prefix / "share" / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "klen-desktop.png").is_file()
     assert (prefix / "share" / "icons" / "hicolor" / "scalable" / "apps" / "klen-desktop.svg").is_file()
-    assert (prefix / "share" / "metainfo" / "ai.klen.Desktop.metainfo.xml").is_file()
+    assert (prefix / "share" / "metainfo" / "ai.klen.desktop.metainfo.xml").is_file()
+    assert (prefix / "share" / "man" / "man1" / "klen-desktop.1.gz").is_file()
     # The app's "start at login" setting wrote an autostart entry for this install; uninstall takes it away.
     autostart = home / ".config" / "autostart" / "klen-desktop.desktop"
     autostart.parent.mkdir(parents=True)

@@ -19,7 +19,7 @@ trap cleanup EXIT INT TERM
 echo "== static checks"
 .venv/bin/ruff check klen_desktop tests packaging
 .venv/bin/ruff format --check klen_desktop tests packaging
-.venv/bin/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py packaging/bundle_runpaths.py
+.venv/bin/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py packaging/bundle_runpaths.py packaging/make_manpage.py packaging/debian_changelog.py
 shellcheck packaging/*.sh packaging/linux/*.sh packaging/macos/*.sh tests/session/*.sh
 .venv/bin/lint-imports --no-cache
 
