@@ -235,6 +235,8 @@ class SlotFinder(QDialog):
         self.state_label = plain_label("Choose a range and a length, then Search.")
         root.addWidget(self.state_label)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Free slots")
+        self.tree.setAccessibleDescription("By day; pick one, then Book this slot")
         self.tree.setColumnCount(1)
         self.tree.setHeaderHidden(True)  # one column; the length is in the line above the list
         self.tree.setRootIsDecorated(True)
@@ -288,7 +290,9 @@ class SlotFinder(QDialog):
         return self._slots[index] if isinstance(index, int) and 0 <= index < len(self._slots) else None
 
     def _update_book(self) -> None:
-        self.book_button.setEnabled(self._selected_slot() is not None)
+        picked = self._selected_slot() is not None
+        self.book_button.setEnabled(picked)
+        self.book_button.setAccessibleDescription("" if picked else "Pick a free slot in the list first")
 
     def _on_search(self) -> None:
         if self.is_busy:

@@ -182,8 +182,7 @@ class DetailPane(QWidget):
             set_write_enabled(button, reason is None and refusal is None, reason or refusal or "")
         link = join_link(event.summary, self._now.timestamp())
         self.join_button.setVisible(link is not None)
-        self.ics_button.setEnabled(not event.is_local)
-        self.ics_button.setToolTip(plain_tooltip("Not on the server yet") if event.is_local else "")
+        set_write_enabled(self.ics_button, not event.is_local, "Not on the server yet")
         ended = asks_outcome(status, event.start_time, event.end_time, self._now)
         self.outcome_label.setVisible(ended and reason is None)
 

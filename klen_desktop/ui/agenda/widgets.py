@@ -29,9 +29,10 @@ def plain_tooltip(text: str) -> str:
 
 
 def set_write_enabled(widget: QWidget, enabled: bool, reason: str) -> None:
-    """Enable a write action, or disable it with the reason as its tooltip."""
+    """Enable a write action, or disable it with the reason as its tooltip and what a screen reader says of it."""
     widget.setEnabled(enabled)
     widget.setToolTip("" if enabled else plain_tooltip(reason))
+    widget.setAccessibleDescription("" if enabled else reason)
 
 
 class CancelDialog(QDialog):
