@@ -170,6 +170,7 @@ class SlotFinder(QDialog):
                 if first is None or slot == keep:
                     first = child
         self.tree.expandAll()
+        self._tab_to_slots()
         if first is not None:
             zone = local_zone_text(self._slots[0].start)
             length = duration_text(timedelta(minutes=availability.duration_minutes))
@@ -237,6 +238,7 @@ class SlotFinder(QDialog):
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Free slots")
         self.tree.setAccessibleDescription("By day; pick one, then Book this slot")
+        self._tab_to_slots()
         self.tree.setColumnCount(1)
         self.tree.setHeaderHidden(True)  # one column; the length is in the line above the list
         self.tree.setRootIsDecorated(True)
@@ -288,6 +290,11 @@ class SlotFinder(QDialog):
         item = self.tree.currentItem()
         index = item.data(0, _SLOT_ROLE) if item is not None else None
         return self._slots[index] if isinstance(index, int) and 0 <= index < len(self._slots) else None
+
+    def _tab_to_slots(self) -> None:
+        """The list is a Tab stop only while it has slots: an empty list would take focus and show none."""
+        has = Qt.FocusPolicy.StrongFocus if self.tree.topLevelItemCount() else Qt.FocusPolicy.NoFocus
+        self.tree.setFocusPolicy(has)
 
     def _update_book(self) -> None:
         picked = self._selected_slot() is not None

@@ -127,7 +127,7 @@ class Walker:
 
     async def _call(
         self, dest: str, path: str, interface: str, member: str, sig: str = "", body: list[object] | None = None
-    ) -> list[object]:  # noqa: E501
+    ) -> list[object]:
         reply = await self._bus.call(
             Message(destination=dest, path=path, interface=interface, member=member, signature=sig, body=body or [])
         )

@@ -9,6 +9,7 @@ window's accessible tree from outside over D-Bus (:mod:`atspi_bus`) and fails on
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
 import sys
@@ -46,8 +47,6 @@ def in_thread(env: dict[str, str]) -> dict[str, list[Node]]:
 
 @pytest.fixture(scope="module")
 def trees(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, list[Node]]]:
-    import os
-
     if not os.environ.get("DISPLAY"):
         pytest.skip("needs the test session's X display (tests/session/session-up.sh)")
     with accessibility_session(tmp_path_factory.mktemp("a11y-bus")) as env:
