@@ -144,7 +144,7 @@ class EventForm(QDialog):
     def _video_group(self) -> QGroupBox:
         box = QGroupBox("Video conference")
         form = QFormLayout(box)
-        self.video_check = QCheckBox("Use a &video conference")
+        self.video_check = QCheckBox("Use a video &conference")
         self._row(form, "", "has_video_conference", self.video_check, lines=0)
         self.video_url_edit = QLineEdit()
         self.video_url_edit.setPlaceholderText("https://… (optional: the provider may create it)")

@@ -3,7 +3,7 @@
 A session bus of its own (so no other test's app is put on the accessibility bus), at-spi2-core's bus launcher on
 it (the ``org.a11y.Bus`` service that hands out the accessibility bus, whose registry lists the applications), and
 an AT-SPI client over plain D-Bus (``org.a11y.atspi.Accessible``: ``GetChildren``, ``GetRoleName``, ``Name``,
-``Description``, ``GetState``), the calls Orca makes.
+``Description``, ``GetState``, ``GetRelationSet``), the calls Orca makes.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ REGISTRY = "org.a11y.atspi.Registry"
 ROOT = "/org/a11y/atspi/accessible/root"
 STATE_VISIBLE = 30  # AtspiStateType: the control is shown (a control on a hidden tab is not)
 STATE_ENABLED = 8
+LABELLED_BY = 2  # AtspiRelationType
 
 # The roles a user acts on: each must say what it is.
 INTERACTIVE = frozenset(
@@ -118,6 +119,7 @@ class Node:
     description: str
     visible: bool
     enabled: bool
+    labels: tuple[str, ...]  # the names of the labels it is labelled by (a form row's label)
     path: tuple[str, ...]  # the names of the objects above it, for a message that says where it is
 
 
@@ -146,12 +148,20 @@ class Walker:
         (role,) = await self._call(dest, path, ACCESSIBLE, "GetRoleName")
         (states,) = await self._call(dest, path, ACCESSIBLE, "GetState")
         low = int(states[0])  # type: ignore[index]
+        (relations,) = await self._call(dest, path, ACCESSIBLE, "GetRelationSet")
+        labels = [
+            await self._prop(*target, "Name")
+            for kind, targets in relations  # type: ignore[attr-defined]
+            if kind == LABELLED_BY
+            for target in targets
+        ]
         return Node(
             role=str(role),
             name=await self._prop(dest, path, "Name"),
             description=await self._prop(dest, path, "Description"),
             visible=bool(low & (1 << STATE_VISIBLE)),
             enabled=bool(low & (1 << STATE_ENABLED)),
+            labels=tuple(labels),
             path=above,
         )
 

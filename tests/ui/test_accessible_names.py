@@ -108,3 +108,14 @@ def test_the_week_arrows_and_the_date_box_say_what_they_do(trees: dict[str, list
     for window in ("agenda", "agenda-week"):
         names = {n.name for n in trees[window] if n.visible}
         assert {"Previous week", "Next week", "Search events", "Go to date"} <= names, window
+
+
+@pytest.mark.parametrize("window", ["editor-new", "editor-edit"])
+def test_each_editor_field_is_labelled_by_its_form_label(trees: dict[str, list[Node]], window: str) -> None:
+    """A screen reader says "Type, Meeting, combo box": the label names the field, whatever its value."""
+    fields = [n for n in trees[window] if n.role in ("text", "combo box", "spin box") and n.visible]
+    assert len(fields) >= 14
+    unlabelled = [f"{n.role} {n.name!r}" for n in fields if not n.path[-1].startswith("combo box") and not n.labels]
+    assert not unlabelled
+    kinds = {n.labels[0] for n in fields if n.role == "combo box"}
+    assert {"Type", "Status", "Duration", "Provider"} <= kinds

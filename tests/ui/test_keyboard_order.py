@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QTabBar,
@@ -144,3 +145,41 @@ def test_tab_reaches_every_control_in_reading_order_and_shows_where_it_is(qtbot:
     ]
     assert not out_of_order, f"Tab goes back up or left: {out_of_order}"
     assert not round_.unseen, f"focus is not drawn on {round_.unseen}"
+
+
+def test_a_labels_shortcut_letter_focuses_its_field(qtbot: QtBot) -> None:
+    """Alt+T goes to the Title field, Alt+M to Email: each label's shortcut reaches the input, not the cell round it
+    (with its error line) where it did nothing."""
+    editor = next(w for name, w in windows() if name == "editor-new")
+    assert isinstance(editor, EventEditor)
+    qtbot.addWidget(editor)
+    editor.confirm_discard = lambda: True
+    editor.show()
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    for key, field in (
+        (Qt.Key.Key_M, editor.customer_email_edit),
+        (Qt.Key.Key_T, editor.title_edit),
+        (Qt.Key.Key_I, editor.reminder_spin),
+        (Qt.Key.Key_V, editor.video_provider_combo),
+        (Qt.Key.Key_C, editor.video_check),
+    ):
+        editor.video_check.setChecked(True)
+        editor.reminder_check.setChecked(True)
+        qtbot.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+        assert control_of(QApplication.focusWidget()) is field, (key, QApplication.focusWidget())
+
+
+@pytest.mark.parametrize("name", ["editor-new", "editor-edit", "slot-finder"])
+def test_no_two_shortcut_letters_of_a_window_are_the_same(qtbot: QtBot, name: str) -> None:
+    """Two labels with one letter make Alt+letter go to one, then the other: neither is the shortcut it says."""
+    window = next(w for n, w in windows() if n == name)
+    qtbot.addWidget(window)
+    letters: list[str] = []
+    for widget in window.findChildren(QWidget):
+        text = widget.text() if isinstance(widget, (QLabel, QAbstractButton)) else ""
+        at = text.replace("&&", "").find("&")
+        if at >= 0 and widget.isVisibleTo(window):
+            letters.append(text.replace("&&", "")[at + 1].lower())
+    assert letters
+    assert sorted(set(letters)) == sorted(letters), letters
