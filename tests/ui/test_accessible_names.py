@@ -119,3 +119,10 @@ def test_each_editor_field_is_labelled_by_its_form_label(trees: dict[str, list[N
     assert not unlabelled
     kinds = {n.labels[0] for n in fields if n.role == "combo box"}
     assert {"Type", "Status", "Duration", "Provider"} <= kinds
+
+
+@pytest.mark.parametrize("window", ["reminder-card", "starting-now"])
+def test_a_reminders_buttons_say_which_event_they_act_on(trees: dict[str, list[Node]], window: str) -> None:
+    buttons = [n for n in trees[window] if n.role in ("push button", "button menu") and n.visible]
+    assert {n.name for n in buttons} >= {"Join", "Dismiss"}
+    assert all("Client meeting 1" in n.description for n in buttons), [(n.name, n.description) for n in buttons]
