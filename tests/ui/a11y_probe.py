@@ -22,13 +22,14 @@ from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.toolbar import AgendaView
 from klen_desktop.ui.editor import EventEditor
 
-# The probe's window names that a screen reader must be able to use; the cancel dialog and the read-only editor are
-# checked by the in-process tests.
+# Every window a user meets, by the probe's names (scale_probe's, and the agenda once more in its Week view).
 WINDOWS = (
     "agenda",
     "agenda-week",
+    "cancel-dialog",
     "editor-new",
     "editor-edit",
+    "editor-read-only",
     "settings-general",
     "settings-account",
     "slot-finder",

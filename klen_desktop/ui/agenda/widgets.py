@@ -52,6 +52,8 @@ class CancelDialog(QDialog):
         self.reason_edit = QLineEdit()
         self.reason_edit.setPlaceholderText("Reason (optional)")
         self.reason_edit.setMaxLength(500)
+        self.reason_edit.setAccessibleName("Reason")  # a placeholder is no name: it goes once the user types
+        self.reason_edit.setAccessibleDescription("Optional; added to the customer notes")
         buttons = QDialogButtonBox()
         self.confirm_button = QPushButton("Cancel event")
         self.keep_button = QPushButton("Keep event")
