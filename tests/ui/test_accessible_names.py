@@ -126,3 +126,11 @@ def test_a_reminders_buttons_say_which_event_they_act_on(trees: dict[str, list[N
     buttons = [n for n in trees[window] if n.role in ("push button", "button menu") and n.visible]
     assert {n.name for n in buttons} >= {"Join", "Dismiss"}
     assert all("Client meeting 1" in n.description for n in buttons), [(n.name, n.description) for n in buttons]
+
+
+def test_the_week_grid_says_which_days_and_how_many_events_and_the_one_selected(
+    trees: dict[str, list[Node]],
+) -> None:
+    (grid,) = [n for n in trees["agenda-week"] if n.name.startswith("Week, ")]
+    assert re.fullmatch(r"Week, .+ – .+, \d+ events", grid.name), grid.name
+    assert grid.description.startswith("Client meeting 1, "), grid.description
