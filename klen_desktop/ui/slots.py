@@ -164,7 +164,9 @@ class SlotFinder(QDialog):
                 start, end = slot.start.astimezone(), slot.end.astimezone()
                 child = QTreeWidgetItem([span(start, end)])
                 length = duration_text(timedelta(minutes=slot.duration_minutes))
-                child.setToolTip(0, f"{moment_range(start, end, self._today)} ({length})")
+                whole = f"{moment_range(start, end, self._today)} ({length})"
+                child.setToolTip(0, whole)
+                child.setData(0, Qt.ItemDataRole.AccessibleTextRole, whole)  # read alone, "10:00–10:30" says no day
                 child.setData(0, _SLOT_ROLE, index)
                 day_item.addChild(child)
                 if first is None or slot == keep:
