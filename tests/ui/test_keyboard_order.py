@@ -198,3 +198,18 @@ def test_no_two_shortcut_letters_of_a_window_are_the_same(qtbot: QtBot, name: st
             letters.append(text.replace("&&", "")[at + 1].lower())
     assert letters
     assert sorted(set(letters)) == sorted(letters), letters
+
+
+def test_the_arrows_on_the_view_switch_change_the_view(qtbot: QtBot) -> None:
+    """The switch is one Tab stop (the view that is on); Right on it shows the next view, as a click would."""
+    agenda = next(w for name, w in windows() if name == "agenda")
+    assert isinstance(agenda, AgendaWindow)
+    qtbot.addWidget(agenda)
+    agenda.show()
+    agenda.activateWindow()
+    qtbot.waitUntil(agenda.isActiveWindow)
+    switch = agenda.toolbar.view_buttons
+    switch[AgendaView.AGENDA].setFocus(Qt.FocusReason.TabFocusReason)
+    with qtbot.waitSignal(agenda.view_changed, timeout=1000) as changed:
+        qtbot.keyClick(switch[AgendaView.AGENDA], Qt.Key.Key_Right)
+    assert changed.args == [AgendaView.DAY] and switch[AgendaView.DAY].isChecked()
