@@ -38,10 +38,20 @@ async def walk_all(env: dict[str, str]) -> dict[str, list[Node]]:
 def in_thread(env: dict[str, str]) -> dict[str, list[Node]]:
     """Walk on a loop of its own: the tests' Qt loop is not running between tests."""
     result: dict[str, list[Node]] = {}
-    thread = threading.Thread(target=lambda: result.update(asyncio.run(walk_all(env))))
+    failure: list[BaseException] = []
+
+    def walk() -> None:
+        try:
+            result.update(asyncio.run(walk_all(env)))
+        except BaseException as error:  # handed to the test's thread, to be raised there
+            failure.append(error)
+
+    thread = threading.Thread(target=walk)
     thread.start()
     thread.join(60)
-    assert result, "the AT-SPI walk did not finish"
+    if failure:
+        raise failure[0]
+    assert result, "the AT-SPI walk did not finish in 60 s"
     return result
 
 
