@@ -275,6 +275,16 @@ class EventEditor(EventForm):
         self.video_provider_combo.setEnabled(editable and self.video_check.isChecked())
         self.reminder_spin.setEnabled(editable and self.reminder_check.isChecked())
         self.save_button.setEnabled(editable)
+        # What a screen reader says of a control that is off: it cannot see the banner or the box above it.
+        why = self.read_only_banner.text() if self._read_only else ""
+        self.save_button.setAccessibleDescription(why or ("Saving…" if self._saving else ""))
+        for widget, switch in (
+            (self.video_url_edit, self.video_check),
+            (self.video_provider_combo, self.video_check),
+            (self.reminder_spin, self.reminder_check),
+        ):
+            off = editable and not switch.isChecked()
+            widget.setAccessibleDescription(f"Off until “{switch.text().replace('&', '')}” is checked" if off else why)
         base = "Create event" if self._initial.creating else "Save changes"
         self.save_button.setText("Saving…" if self._saving else base)
 

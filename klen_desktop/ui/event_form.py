@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,7 +22,14 @@ from PySide6.QtWidgets import (
 from klen_desktop.api.models import CREATE_STATUSES, EventStatus, EventType
 from klen_desktop.drafts import MAX_REMIND_MINUTES, MAX_TITLE_LENGTH, EventDraft
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
-from klen_desktop.ui.form_widgets import DateTimeField, DurationCombo, ErrorLabel, plain_label, with_error
+from klen_desktop.ui.form_widgets import (
+    DateTimeField,
+    DurationCombo,
+    ErrorLabel,
+    labelled,
+    plain_label,
+    with_error,
+)
 
 VIDEO_PROVIDERS = ("Zoom", "Google Meet", "Microsoft Teams", "Webex")
 # Above what the drafts allow, so an out-of-range value reaches validation and is explained inline
@@ -68,10 +76,12 @@ class EventForm(QDialog):
         self._fields[name] = widget
         if lines == 0:
             form.addRow(label, widget)
-            return
-        error = ErrorLabel(lines)
-        self._errors[name] = error
-        form.addRow(label, with_error(widget, error))
+        else:
+            error = ErrorLabel(lines)
+            self._errors[name] = error
+            form.addRow(label, with_error(widget, error))
+        if label:
+            labelled(form, widget, label)
 
     def _event_group(self, draft: EventDraft) -> QGroupBox:
         box = QGroupBox("Event")
@@ -134,7 +144,7 @@ class EventForm(QDialog):
     def _video_group(self) -> QGroupBox:
         box = QGroupBox("Video conference")
         form = QFormLayout(box)
-        self.video_check = QCheckBox("Use a &video conference")
+        self.video_check = QCheckBox("Use a video &conference")
         self._row(form, "", "has_video_conference", self.video_check, lines=0)
         self.video_url_edit = QLineEdit()
         self.video_url_edit.setPlaceholderText("https://… (optional: the provider may create it)")
@@ -142,6 +152,7 @@ class EventForm(QDialog):
         self.video_provider_combo = QComboBox()
         self.video_provider_combo.setEditable(True)
         self.video_provider_combo.addItems(["", *VIDEO_PROVIDERS])
+        self.video_provider_combo.setItemData(0, "No provider", Qt.ItemDataRole.AccessibleTextRole)
         self._row(form, "Pro&vider", "video_conference_provider", self.video_provider_combo, lines=1)
         return box
 

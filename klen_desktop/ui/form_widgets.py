@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from klen_desktop.date_texts import duration_text, local_zone_text, qt_date_time_format
 
@@ -127,6 +127,24 @@ def room_for_mnemonics(window: QWidget) -> None:
     for label in window.findChildren(QLabel):
         if label.buddy() is not None and "&" in label.text():
             label.setMinimumWidth(label.sizeHint().width() + 1)  # a margin would not do: the text is clipped to it
+
+
+def labelled(form: QFormLayout, field: QWidget, text: str) -> None:
+    """Make the label of the row just added to ``form`` the label of ``field`` itself, not of the cell around it.
+
+    The label's shortcut letter (Alt+T) then focuses the input, and a screen reader names the input by the label:
+    Qt looks for a label only beside the widget, and a field with its error label under it sits in a cell of its
+    own. An editable combo box's line edit is named too (a screen reader meets it as a field of its own).
+    """
+    item = form.itemAt(form.rowCount() - 1, QFormLayout.ItemRole.LabelRole)
+    label = item.widget() if item is not None else None
+    if isinstance(label, QLabel):
+        label.setBuddy(field)
+    name = text.replace("&", "")
+    field.setAccessibleName(name)
+    inner = field.lineEdit() if isinstance(field, QComboBox) else None
+    if inner is not None:
+        inner.setAccessibleName(name)
 
 
 def with_error(field: QWidget, error: ErrorLabel) -> QWidget:

@@ -82,6 +82,14 @@ def _button(text: str) -> QPushButton:
     return button
 
 
+_DOES = {
+    ActionKind.JOIN: "Join the call of “{title}”",
+    ActionKind.SNOOZE: "Remind me again of “{title}” later",
+    ActionKind.OPEN: "Show “{title}” in the agenda",
+    ActionKind.DISMISS: "Dismiss the reminder of “{title}”",
+}
+
+
 class _Card(QWidget):
     """The frame both windows share: heading, title, time, details, a row of buttons."""
 
@@ -130,6 +138,8 @@ class _Card(QWidget):
 
     def _add(self, button: QPushButton, kind: ActionKind) -> QPushButton:
         button.clicked.connect(lambda: self._emit(kind))
+        # A screen reader reads a button alone; "Join" does not say of which event.
+        button.setAccessibleDescription(_DOES[kind].format(title=self.content.title))
         self.buttons.addWidget(button)
         return button
 
@@ -173,6 +183,7 @@ class ReminderCard(_Card):
             action.triggered.connect(lambda _=False, s=choice.snooze: self._emit(ActionKind.SNOOZE, s))
             self.snooze_actions.append(action)
         self.snooze_button.setMenu(menu)
+        self.snooze_button.setAccessibleDescription(_DOES[ActionKind.SNOOZE].format(title=content.title))
         self.buttons.addWidget(self.snooze_button)
         self.open_button = self._add(_button("Open"), ActionKind.OPEN)
         self.dismiss_button = self._add(_button("Dismiss"), ActionKind.DISMISS)

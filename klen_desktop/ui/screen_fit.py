@@ -42,6 +42,9 @@ class FormScroll(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setWidget(content)
+        # Not a stop of its own on Tab: it would take focus without showing it. Tab goes to the form's fields, and
+        # the scroll area brings each into view as it gets focus.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def sizeHint(self) -> QSize:
         content = self.widget()

@@ -164,12 +164,15 @@ class SlotFinder(QDialog):
                 start, end = slot.start.astimezone(), slot.end.astimezone()
                 child = QTreeWidgetItem([span(start, end)])
                 length = duration_text(timedelta(minutes=slot.duration_minutes))
-                child.setToolTip(0, f"{moment_range(start, end, self._today)} ({length})")
+                whole = f"{moment_range(start, end, self._today)} ({length})"
+                child.setToolTip(0, whole)
+                child.setData(0, Qt.ItemDataRole.AccessibleTextRole, whole)  # read alone, "10:00–10:30" says no day
                 child.setData(0, _SLOT_ROLE, index)
                 day_item.addChild(child)
                 if first is None or slot == keep:
                     first = child
         self.tree.expandAll()
+        self._tab_to_slots()
         if first is not None:
             zone = local_zone_text(self._slots[0].start)
             length = duration_text(timedelta(minutes=availability.duration_minutes))
@@ -235,6 +238,9 @@ class SlotFinder(QDialog):
         self.state_label = plain_label("Choose a range and a length, then Search.")
         root.addWidget(self.state_label)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Free slots")
+        self.tree.setAccessibleDescription("By day; pick one, then Book this slot")
+        self._tab_to_slots()
         self.tree.setColumnCount(1)
         self.tree.setHeaderHidden(True)  # one column; the length is in the line above the list
         self.tree.setRootIsDecorated(True)
@@ -287,8 +293,15 @@ class SlotFinder(QDialog):
         index = item.data(0, _SLOT_ROLE) if item is not None else None
         return self._slots[index] if isinstance(index, int) and 0 <= index < len(self._slots) else None
 
+    def _tab_to_slots(self) -> None:
+        """The list is a Tab stop only while it has slots: an empty list would take focus and show none."""
+        has = Qt.FocusPolicy.StrongFocus if self.tree.topLevelItemCount() else Qt.FocusPolicy.NoFocus
+        self.tree.setFocusPolicy(has)
+
     def _update_book(self) -> None:
-        self.book_button.setEnabled(self._selected_slot() is not None)
+        picked = self._selected_slot() is not None
+        self.book_button.setEnabled(picked)
+        self.book_button.setAccessibleDescription("" if picked else "Pick a free slot in the list first")
 
     def _on_search(self) -> None:
         if self.is_busy:

@@ -7,9 +7,10 @@ what=${1:-run}
 run_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
   libxcb-xfixes0 libxcb-xkb1 libxcb-sync1 libxcb-shm0 libxcb-glx0 libxcb-util1 fonts-dejavu-core python3-venv"
+# at-spi2-core: the accessibility bus that tests/ui/test_accessible_names.py walks as a screen reader does.
 test_pkgs="xvfb xauth x11-utils dbus dbus-bin libglib2.0-bin dunst gnome-keyring libsecret-tools xdotool
   imagemagick procps desktop-file-utils appstream shellcheck binutils patchelf libgtk-3-0 lintian groff-base man-db
-  xfce4-notifyd notification-daemon"  # the other notification servers tests/notify/test_notify_servers.py runs
+  at-spi2-core xfce4-notifyd notification-daemon"  # the other notification servers: tests/notify/test_notify_servers.py
 pkgs=$run_pkgs
 [ "$what" = test ] && pkgs="$run_pkgs $test_pkgs"
 

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from test_agenda_values import make_event
 
 from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.date_texts import day_heading, day_range
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.filters import ALL_STATUSES, AgendaFilter
@@ -115,7 +116,8 @@ def test_the_switch_and_keys_1_2_3_change_the_view_and_the_box_and_steps_follow(
         qtbot.keyClick(window.list_view, Qt.Key.Key_3)
     assert switched.args == [AgendaView.WEEK] and tb.view_buttons[AgendaView.WEEK].isChecked()
     view = window.week_view
-    assert window.stack.currentWidget() is view and view.accessibleName() == "Week" and view.hasFocus()
+    assert window.stack.currentWidget() is view and view.hasFocus()
+    assert view.accessibleName() == f"Week, {day_range(TODAY, TODAY + timedelta(days=6))}, 5 events"
     assert (
         view.days
         == tuple(TODAY + timedelta(days=i) for i in range(7))
@@ -124,7 +126,8 @@ def test_the_switch_and_keys_1_2_3_change_the_view_and_the_box_and_steps_follow(
     assert titles(view) == {"Stand-up", "Overlapping call", "Roof repair", "Cancelled visit", "Later this week"}
 
     qtbot.keyClick(view, Qt.Key.Key_2)
-    assert view.accessibleName() == "Day" and view.days == (TODAY,) and window.shown_range() == (TODAY, TODAY)
+    assert view.accessibleName().startswith(f"{day_heading(TODAY)}, ")
+    assert view.days == (TODAY,) and window.shown_range() == (TODAY, TODAY)
     assert tb.next_button.toolTip().startswith("Next day")
     tb.next_button.click()
     assert box(window) == TOMORROW and view.days == (TOMORROW,) and titles(view) == {"Cancelled visit"}

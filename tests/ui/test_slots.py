@@ -178,6 +178,9 @@ async def test_slot_texts_use_the_one_date_format_and_name_the_zone_by_its_city(
     # 09:00 UTC on 1 Dec 2026 is 18:00 in Tokyo: a date-time without the (current) year, then the end time.
     assert slot.toolTip(0).startswith(f"{date_time(datetime(2026, 12, 1, 18, 0), TODAY)}–{'19:00'}")
     assert slot.toolTip(0).startswith("Tue 1 Dec, 18:00–19:00")
+    # A screen reader reads the slot whole (day, times and length), and the list is a Tab stop once it has slots.
+    assert slot.data(0, Qt.ItemDataRole.AccessibleTextRole) == slot.toolTip(0)
+    assert finder.tree.focusPolicy() == Qt.FocusPolicy.StrongFocus
 
 
 @pytest.mark.asyncio

@@ -117,6 +117,8 @@ class AgendaDelegate(QStyledItemDelegate):
                 self._paint_event(painter, option, fonts, info.event, info.texts, info)
             else:
                 self._paint_heading(painter, option, fonts, info.heading, info.is_today)
+            if option.state & QStyle.StateFlag.State_HasFocus:
+                _paint_focus(painter, option)
             if mark in (NowMark.ABOVE, NowMark.BELOW):
                 y = option.rect.top() + 1 if mark == NowMark.ABOVE else option.rect.bottom() - 1
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -357,3 +359,14 @@ class AgendaDelegate(QStyledItemDelegate):
             text = "\n".join(t for t in (info.texts.title, info.texts.subtitle) if t)
         QToolTip.showText(event.globalPos(), plain_tooltip(text).replace("\n", "<br>"), view.viewport())
         return True
+
+
+def _paint_focus(painter: QPainter, option: QStyleOptionViewItem) -> None:
+    """A frame round the current row of the focused list: the selection alone looks the same with focus elsewhere,
+    so a keyboard user could not tell that the arrows move in the list."""
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)
+    role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setPen(QPen(option.palette.color(role), 2))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(QRectF(option.rect).adjusted(2, 2, -2, -2))

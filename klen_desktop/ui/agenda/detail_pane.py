@@ -96,6 +96,8 @@ class DetailPane(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # an invisible Tab stop between the list and the actions
+        scroll.setAccessibleName("Event details")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
@@ -182,8 +184,7 @@ class DetailPane(QWidget):
             set_write_enabled(button, reason is None and refusal is None, reason or refusal or "")
         link = join_link(event.summary, self._now.timestamp())
         self.join_button.setVisible(link is not None)
-        self.ics_button.setEnabled(not event.is_local)
-        self.ics_button.setToolTip(plain_tooltip("Not on the server yet") if event.is_local else "")
+        set_write_enabled(self.ics_button, not event.is_local, "Not on the server yet")
         ended = asks_outcome(status, event.start_time, event.end_time, self._now)
         self.outcome_label.setVisible(ended and reason is None)
 

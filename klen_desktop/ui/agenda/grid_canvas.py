@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QWidget
 
-from klen_desktop.date_texts import clock, day_heading, short_date, weekday_and_day
+from klen_desktop.date_texts import clock, day_heading, day_range, short_date, weekday_and_day
 from klen_desktop.ui.agenda.grid_geometry import MAX_BAND_ROWS, MORE_ROW, Metrics, Placement, place
 from klen_desktop.ui.agenda.grid_paint import BlockFonts, BlockPainter, GridColors
 from klen_desktop.ui.agenda.rows import Facts
@@ -65,7 +65,10 @@ class GridCanvas(QAbstractScrollArea):
         """Lay out ``facts`` (those the filter lets through, any order) over ``days``, as of ``now``."""
         self.facts = list(facts)
         self.layout_ = lay_out(days, [(f.start_ts, f.end_ts) for f in self.facts])
-        self.setAccessibleName("Day" if len(days) == 1 else "Week")
+        # What a screen reader says of the grid: which days, and how many events (each is read as it is selected).
+        count = f"{len(self.facts)} event{'' if len(self.facts) == 1 else 's'}"
+        shown = day_heading(days[0]) if len(days) == 1 else f"Week, {day_range(days[0], days[-1])}" if days else "Week"
+        self.setAccessibleName(f"{shown}, {count}")
         if self.selected_id and not any(f.id == self.selected_id for f in self.facts):
             self.selected_id = 0
         self.set_now(now)

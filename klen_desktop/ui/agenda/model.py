@@ -102,7 +102,9 @@ class AgendaModel(QAbstractListModel):
             return None
         facts = rows.facts[row]
         if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
-            return day_heading(rows.row_days[row], self.today) if facts is None else facts.summary.title
+            if facts is None:
+                return day_heading(rows.row_days[row], self.today)
+            return facts.summary.title if role == Qt.ItemDataRole.DisplayRole else row_rules.spoken_row(facts)
         if role == Role.KIND:
             return RowKind.HEADING if facts is None else RowKind.EVENT
         if role == Role.DAY:
@@ -287,7 +289,7 @@ class AgendaModel(QAbstractListModel):
         lo = bisect.bisect_left(facts, first, key=DAY_OF)
         rows = build_rows(facts[lo : bisect.bisect_left(facts, after, lo=lo, key=DAY_OF)], self._filter, self._now)
         if rows.now_row >= 0 and not first <= self.today < after:
-            _drop_heading(rows, self.today)  # the now line's own heading, for a today outside the range
+            row_rules.drop_heading(rows, self.today)  # the now line's own heading, for a today outside the range
         return rows
 
     def _timed_rows(self, old_now: datetime) -> list[int] | None:
@@ -371,17 +373,6 @@ class AgendaModel(QAbstractListModel):
     def _set_rows(self, rows: Rows) -> None:
         self._rows = rows
         self._row_of = None  # built on the first lookup
-
-
-def _drop_heading(rows: Rows, day: date) -> None:
-    """Take out the heading of ``day`` (one without events) and the now line it carries."""
-    at = rows.days.index(day)
-    row = rows.day_rows[at]
-    for part in (rows.keys, rows.facts, rows.row_days):
-        del part[row]
-    del rows.days[at], rows.day_rows[at]
-    rows.day_rows[at:] = [r - 1 for r in rows.day_rows[at:]]
-    rows.now_row, rows.now_mark = -1, NowMark.NONE
 
 
 def _ranges(indexes: list[int]) -> list[tuple[int, int]]:

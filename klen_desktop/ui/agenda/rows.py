@@ -13,7 +13,7 @@ from enum import IntEnum
 
 from klen_desktop.event_rules import OPEN_STATUSES
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.ui.agenda.event_facts import RowTexts
+from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts
 from klen_desktop.ui.agenda.filters import ALL_STATUSES, ALL_TYPES, AgendaFilter, search_text
 
 
@@ -167,3 +167,24 @@ def assign_days(facts: list[Facts]) -> None:
             # Local midnight through the zone's rules (mktime): right across DST changes.
             day_end = datetime.combine(day + timedelta(days=1), time()).astimezone().timestamp()
         f.day = day
+
+
+def spoken_row(facts: Facts) -> str:
+    """What a screen reader says of an event row, all the row shows in reading order:
+    "10:00–10:30, Confirmed, Call with Jane Doe, Acme · Office" (a title alone does not say when)."""
+    if facts.texts is None:
+        facts.texts = row_texts(facts.event)
+    texts = facts.texts
+    subtitle = texts.subtitle.replace("\u2068", "").replace("\u2069", "")  # the isolates are for drawing, not speech
+    return ", ".join(t for t in (texts.time, texts.status, texts.title, subtitle) if t)
+
+
+def drop_heading(rows: Rows, day: date) -> None:
+    """Take out the heading of ``day`` (one without events) and the now line it carries."""
+    at = rows.days.index(day)
+    row = rows.day_rows[at]
+    for part in (rows.keys, rows.facts, rows.row_days):
+        del part[row]
+    del rows.days[at], rows.day_rows[at]
+    rows.day_rows[at:] = [r - 1 for r in rows.day_rows[at:]]
+    rows.now_row, rows.now_mark = -1, NowMark.NONE

@@ -55,16 +55,19 @@ class AgendaToolbar(QWidget):
         self.today_button = QPushButton("Today")
         self.prev_button = QToolButton()
         self.prev_button.setText("◀")
-        self.prev_button.setToolTip("Previous week")
         self.next_button = QToolButton()
         self.next_button.setText("▶")
-        self.next_button.setToolTip("Next week")
+        self._name_steps("week")
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(qt_date_format())
         self.date_edit.setToolTip("Go to a date")
+        self.date_edit.setAccessibleName("Go to date")
+        self.date_edit.setAccessibleDescription("The first day shown; another date shows its week")
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search title, customer, location  (Ctrl+F)")
+        self.search_edit.setAccessibleName("Search events")
+        self.search_edit.setAccessibleDescription("Title, customer or location, in the week shown (Ctrl+F)")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(140)
         self.status_button, self.status_actions = _checklist("Status", {s: STATUS_LABELS[s] for s in EventStatus})
@@ -164,10 +167,14 @@ class AgendaToolbar(QWidget):
             self.view_buttons[view].click()
 
     def _view_clicked(self, view: AgendaView) -> None:
-        unit = "day" if view is AgendaView.DAY else "week"
-        self.prev_button.setToolTip(f"Previous {unit} (PageUp)")
-        self.next_button.setToolTip(f"Next {unit} (PageDown)")
+        self._name_steps("day" if view is AgendaView.DAY else "week", keys=view is not AgendaView.AGENDA)
         self.view_changed.emit(view)
+
+    def _name_steps(self, unit: str, *, keys: bool = False) -> None:
+        """◀ and ▶ are glyphs: their names say what they step (a screen reader would read "left-pointing")."""
+        for button, step, key in ((self.prev_button, "Previous", "PageUp"), (self.next_button, "Next", "PageDown")):
+            button.setAccessibleName(f"{step} {unit}")
+            button.setToolTip(f"{step} {unit} ({key})" if keys else f"{step} {unit}")
 
     def show_date(self, day: date) -> None:
         """Reflect the day at the top of the list without navigating again."""

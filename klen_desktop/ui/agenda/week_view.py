@@ -110,11 +110,18 @@ class WeekView(GridCanvas):
         when = self.days[day]
         self.create_requested.emit(moment_at(when, start), moment_at(when, end))
 
+    def select(self, event_id: int) -> None:
+        super().select(event_id)
+        self._describe(event_id)
+
+    def _describe(self, event_id: int) -> None:
+        """What a screen reader says of the view is the selected event: the painted blocks are no widgets it reads."""
+        facts = next((f for f in self.facts if f.id == event_id), None) if event_id else None
+        self.setAccessibleDescription("" if facts is None else tooltip_text(facts).replace("\n", ", "))
+
     def _pick(self, event_id: int, block: int | None) -> None:
         self._focus_block = block if event_id else None
-        facts = next((f for f in self.facts if f.id == event_id), None) if event_id else None
-        # What a screen reader says of the view: the painted blocks are not widgets it could read.
-        self.setAccessibleDescription("" if facts is None else tooltip_text(facts).replace("\n", ", "))
+        self._describe(event_id)
         if event_id != self.selected_id:
             self.selected_id = event_id
             self.selected.emit(event_id)

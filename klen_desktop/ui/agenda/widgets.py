@@ -29,9 +29,10 @@ def plain_tooltip(text: str) -> str:
 
 
 def set_write_enabled(widget: QWidget, enabled: bool, reason: str) -> None:
-    """Enable a write action, or disable it with the reason as its tooltip."""
+    """Enable a write action, or disable it with the reason as its tooltip and what a screen reader says of it."""
     widget.setEnabled(enabled)
     widget.setToolTip("" if enabled else plain_tooltip(reason))
+    widget.setAccessibleDescription("" if enabled else reason)
 
 
 class CancelDialog(QDialog):
@@ -51,6 +52,8 @@ class CancelDialog(QDialog):
         self.reason_edit = QLineEdit()
         self.reason_edit.setPlaceholderText("Reason (optional)")
         self.reason_edit.setMaxLength(500)
+        self.reason_edit.setAccessibleName("Reason")  # a placeholder is no name: it goes once the user types
+        self.reason_edit.setAccessibleDescription("Optional; added to the customer notes")
         buttons = QDialogButtonBox()
         self.confirm_button = QPushButton("Cancel event")
         self.keep_button = QPushButton("Keep event")
