@@ -60,3 +60,36 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = Database(tmp_path / "cache.sqlite3")
     yield database
     database.close()
+
+
+_NESTED_LOOP_WAITS = ("wait", "waitSignal", "waitSignals", "waitUntil", "waitExposed", "waitActive", "waitCallback")
+
+
+def _refuse_inside_a_coroutine(name: str, wait: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        import asyncio
+
+        if asyncio._get_running_loop() is not None:
+            raise RuntimeError(
+                f"qtbot.{name} spins a nested Qt event loop, which inside a test coroutine loses the app's task "
+                "wake-ups and hangs the run at shutdown: use waiting.signal_caught, waiting.exposed, until or sleep"
+            )
+        return wait(*args, **kwargs)
+
+    return guarded
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_nested_qt_loops_in_coroutines() -> Iterator[None]:
+    """qtbot's waits stay usable in plain tests and fail loudly in async ones (see waiting.signal_caught)."""
+    try:
+        from pytestqt.qtbot import QtBot
+    except ImportError:  # a run without Qt's test plugin: nothing to guard
+        yield
+        return
+    originals = {name: getattr(QtBot, name) for name in _NESTED_LOOP_WAITS if hasattr(QtBot, name)}
+    for name, wait in originals.items():
+        setattr(QtBot, name, _refuse_inside_a_coroutine(name, wait))
+    yield
+    for name, wait in originals.items():
+        setattr(QtBot, name, wait)
