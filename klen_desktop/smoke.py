@@ -50,10 +50,17 @@ async def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
     return True
 
 
+def _exposed(window: QWidget) -> bool:
+    # Exposed, not only visible: on Wayland a window is visible at once but on screen only once the compositor
+    # has configured it, and a window closed before that never showed.
+    handle = window.windowHandle()
+    return window.isVisible() and handle is not None and handle.isExposed()
+
+
 async def _shown(window: QWidget) -> bool:
     """Whether ``window`` got on screen; it is closed again either way."""
     window.show()
-    shown = await wait_for(window.isVisible, 5.0)
+    shown = await wait_for(lambda: _exposed(window), 5.0)
     await asyncio.sleep(POLL)  # one turn of the loop: the window paints before it goes
     window.close()
     return shown
@@ -104,6 +111,17 @@ async def check_ics(desktop: KlenDesktop, event_id: int | None) -> str:
         return type(exc).__name__
 
 
+def no_tray_state(desktop: KlenDesktop) -> str:
+    """``off`` with a tray; without one ``menu`` when the agenda carries the tray's menu, else what is missing."""
+    mode = desktop.no_tray
+    if mode is None:
+        return "off"
+    agenda = desktop.windows.agenda if desktop.windows is not None else None
+    if agenda is None:
+        return "no_agenda"
+    return "menu" if mode.reachable_from(agenda) else "no_menu"
+
+
 def network_backend(desktop: KlenDesktop) -> str:
     """The network-status backend Qt loaded (``none`` without one; the app then notices a reconnect later)."""
     info = desktop.network_information
@@ -125,6 +143,7 @@ async def run_self_check(desktop: KlenDesktop, connection: Connection) -> int:
     event_id = events[0].id if events else None
     tray = QSystemTrayIcon.isSystemTrayAvailable()
     tray_shown = desktop.tray is not None and desktop.tray.icon.isVisible()
+    no_tray = no_tray_state(desktop)  # before the window check, which closes the agenda
     windows = await check_windows(desktop, event_id)
     ics = await check_ics(desktop, event_id)
     notify = await smoke_notification(desktop.notifier, tray_fallback=tray)
@@ -133,12 +152,12 @@ async def run_self_check(desktop: KlenDesktop, connection: Connection) -> int:
     mode = "demo" if connection.demo else "live"
     sys.stdout.write(
         f"SMOKE version={__version__} mode={mode} platform={desktop.qt_app.platformName()} "
-        f"tray={tray} tray_shown={tray_shown} events={len(events)} "
+        f"tray={tray} tray_shown={tray_shown} no_tray={no_tray} events={len(events)} "
         f"error={(error or 'none').replace(' ', '_')} windows={windows} ics={ics} notify={notify} "
         f"keyring={keyring} network={network_backend(desktop)} colors={scheme}\n"
     )
     sys.stdout.flush()
-    ok = error is None and bool(events) and windows == "ok" and ics == "ok"
+    ok = error is None and bool(events) and windows == "ok" and ics == "ok" and no_tray in ("off", "menu")
     return 0 if ok else 1
 
 

@@ -100,6 +100,12 @@ class NoTrayMode(QObject):
             button.move(4, 4)
             button.raise_()
 
+    def reachable_from(self, window: QWidget) -> bool:
+        """Whether ``window`` really carries the menu (a menu bar entry or a tool button that opens it)."""
+        if isinstance(window, QMainWindow):
+            return self.menu.menuAction() in window.menuBar().actions()
+        return any(button.menu() is self.menu for button in window.findChildren(QToolButton))
+
     def hint_once(self, parent: QWidget | None) -> None:
         """Say how to get a tray, once per run (non-modal: the agenda stays usable)."""
         if self._hint_shown:

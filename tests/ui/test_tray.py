@@ -309,9 +309,11 @@ async def test_without_a_tray_the_menu_is_on_the_window_and_the_tray_comes_back(
     window = QWidget()
     QVBoxLayout(window)
     qtbot.addWidget(window)
+    assert not mode.reachable_from(window)
     mode.attach(window)
     button = window.findChild(QToolButton, "klenMenuButton")
     assert button is not None and button.menu() is mode.menu
+    assert mode.reachable_from(window)
     assert menu_labels(mode.menu) == ["Open agenda"]
     mode.hint_once(window)
     mode.hint_once(window)
