@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-SESSION_BUS_CONFIG = Path("/usr/share/dbus-1/session.conf")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "packaging"))
+
+from desktop_probe import empty_session_bus
 
 
 def app_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -73,17 +74,8 @@ def test_without_a_stored_key_the_app_starts_in_demo_mode_with_a_tray(tmp_path: 
 @pytest.mark.session
 def test_smoke_without_a_notification_service_reports_it_and_still_passes(tmp_path: Path) -> None:
     # A bus of our own with no service directories: no notification server (and no tray, no keyring) on it.
-    config = tmp_path / "bus.conf"
-    config.write_text(SESSION_BUS_CONFIG.read_text().replace("<standard_session_servicedirs />", ""))
-    out = subprocess.run(
-        ["dbus-daemon", f"--config-file={config}", "--fork", "--print-address=1", "--print-pid=1"],
-        capture_output=True, text=True, timeout=10, check=True,
-    ).stdout.split()  # fmt: skip
-    address, pid = out[0], int(out[1])
-    try:
+    with empty_session_bus(tmp_path) as address:
         result = run_smoke(tmp_path, "--demo", QT_QPA_PLATFORM="offscreen", DBUS_SESSION_BUS_ADDRESS=address)
-    finally:
-        os.kill(pid, signal.SIGTERM)
     assert result.returncode == 0, result.stderr
     fields = smoke_fields(result.stdout)
     assert fields["notify"] == "none"  # offscreen: no tray to fall back on either

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -239,3 +240,29 @@ def notify_monitor(log: Path) -> Iterator[Callable[[], list[NotifyCall]]]:
     finally:
         monitor.terminate()
         monitor.wait(timeout=10)
+
+
+@contextmanager
+def empty_session_bus(folder: Path) -> Iterator[str]:
+    """A session bus of its own with no service directories, so nothing can be activated on it (no tray watcher,
+    notification server or keyring): yields its address, and stops it by its PID after."""
+    config = folder / "bus.conf"
+    config.write_text(
+        Path("/usr/share/dbus-1/session.conf").read_text().replace("<standard_session_servicedirs />", "")
+    )
+    command = ["dbus-daemon", f"--config-file={config}", "--fork", "--print-address=1", "--print-pid=1"]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=10, check=True).stdout.split()
+    try:
+        yield out[0]
+    finally:
+        os.kill(int(out[1]), signal.SIGTERM)
+
+
+def stop(process: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
+    """End a process this test started: politely, then for sure."""
+    process.terminate()
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+        return
+    process.kill()
+    process.wait(timeout=10)
