@@ -3,9 +3,10 @@ then exits.
 
 The first instance takes a lock file and listens on a local socket, both in a private (0700) runtime folder
 of the user, so another user on the same machine can neither see nor poke it. A launch that finds the lock
-held connects to the socket and sends one line: ``raise`` or ``quit``. The lock (not the socket) decides who
-is first: two launches at the same moment cannot both remove each other's socket, and a lock left by a
-crashed process is taken over (Qt checks whether its owner still runs).
+held connects to the socket and sends one line: ``raise`` or ``quit`` (``raise`` followed by ``token …`` when
+the desktop gave the launch a Wayland activation token, which lets the running app take focus). The lock (not the
+socket) decides who is first: two launches at the same moment cannot both remove each other's socket, and a lock
+left by a crashed process is taken over (Qt checks whether its owner still runs).
 
 The first instance listens only after its tray icon shows (:meth:`SingleInstance.listen`): the socket needs
 QtNetwork, an import the icon should not wait for, and a second launch meanwhile retries for two seconds.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -32,6 +34,12 @@ log = logging.getLogger(__name__)
 
 RAISE = b"raise\n"
 QUIT = b"quit\n"
+# On Wayland only a launch the user made may take focus: the launcher hands the new process an xdg-activation
+# token, and the second launch passes it on so the running app's raise is allowed (Qt's wayland plugin uses the
+# token in this variable on the next activateWindow; without one GNOME shows "is ready" instead of raising).
+ACTIVATION_TOKEN = "XDG_ACTIVATION_TOKEN"
+TOKEN_PREFIX = b"token "
+TOKEN_CHARS = re.compile(rb"[\x21-\x7e]{1,256}")  # one printable word: nothing else goes into the environment
 CONNECT_TIMEOUT_MS = 2000
 # The first instance may hold the lock but not listen yet (it is starting): keep trying this long.
 CONNECT_ATTEMPTS = 10
@@ -74,7 +82,7 @@ class SingleInstance(QObject):
         """Become the running instance, or tell the running one to raise its window (then return False)."""
         if self._lock.tryLock(0):
             return True
-        if send_to_running(self._name, RAISE):
+        if send_to_running(self._name, raise_message()):
             return False
         # A lock whose owner does not answer: it may have crashed between checks. Try once more to take it.
         self._lock.removeStaleLockFile()
@@ -121,7 +129,17 @@ class SingleInstance(QObject):
             self.quit_requested.emit()
         elif RAISE.strip() in lines:
             log.info("a second launch asked to raise the agenda")
+            for line in lines:
+                token = line[len(TOKEN_PREFIX) :]
+                if line.startswith(TOKEN_PREFIX) and TOKEN_CHARS.fullmatch(token):
+                    os.environ[ACTIVATION_TOKEN] = token.decode("ascii")
             self.raise_requested.emit()
+
+
+def raise_message() -> bytes:
+    """``raise``, with this launch's activation token when the desktop gave it one (Wayland)."""
+    token = os.environ.get(ACTIVATION_TOKEN, "").encode("ascii", "replace")
+    return RAISE + TOKEN_PREFIX + token + b"\n" if TOKEN_CHARS.fullmatch(token) else RAISE
 
 
 def send_to_running(name: str, message: bytes, attempts: int = CONNECT_ATTEMPTS) -> bool:

@@ -26,7 +26,6 @@ from klen_desktop.ui import tray as tray_module
 from klen_desktop.ui.formatting import span
 from klen_desktop.ui.icons import TrayState, tray_pixmap
 from klen_desktop.ui.no_tray_mode import NoTrayMode
-from klen_desktop.ui.single_instance import SingleInstance
 from klen_desktop.ui.tray import dialable
 
 
@@ -278,23 +277,6 @@ def test_link_and_phone_rules() -> None:
         assert not is_web_link(bad)
     assert dialable("+1 (555) 010-2030") == "+15550102030"
     assert dialable("n/a") is None
-
-
-@pytest.mark.asyncio
-async def test_a_second_instance_asks_the_first_to_raise(qapp: object, tmp_path: Path) -> None:
-    first = SingleInstance(tmp_path)
-    assert first.claim()
-    first.listen()
-    raised: list[bool] = []
-    first.raise_requested.connect(lambda: raised.append(True))
-    second = SingleInstance(tmp_path)
-    assert not second.claim()
-    await until(lambda: raised, "the first instance asked to raise")
-    assert (tmp_path.stat().st_mode & 0o777) == 0o700
-    first.release()
-    third = SingleInstance(tmp_path)
-    assert third.claim(), "after the first quits, the next launch runs"
-    third.release()
 
 
 @pytest.mark.asyncio
