@@ -5,7 +5,8 @@ StatusNotifierWatcher), so the app must come up in no-tray mode: the agenda with
 runs ``--smoke``, which opens every window (agenda, editor, slot finder, settings, reminder card, "Starting
 now") and quits through its normal shutdown. That a window really got on the compositor is read from the
 Wayland wire itself (``WAYLAND_DEBUG=client``): the compositor configured its ``xdg_toplevel`` and its surface
-entered the compositor's output. About 5 s.
+entered the compositor's output. With a StatusNotifierWatcher on the bus (what Plasma, GNOME's AppIndicator
+extension and waybar provide) the same app on Wayland shows its tray icon instead. About 7 s.
 """
 
 from __future__ import annotations
@@ -112,25 +113,29 @@ def smoke_fields(stdout: str) -> dict[str, str]:
     return dict(re.findall(r"(\w+)=(\S+)", line))
 
 
-def test_on_wayland_without_a_tray_the_app_runs_as_a_window_and_every_window_maps(
-    tmp_path: Path, weston: Compositor, empty_bus: str
-) -> None:
+def run_smoke_on(weston: Compositor, bus: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "wayland",
         "WAYLAND_DISPLAY": weston.socket,
         "XDG_RUNTIME_DIR": str(weston.runtime_dir),
-        "DBUS_SESSION_BUS_ADDRESS": empty_bus,
+        "DBUS_SESSION_BUS_ADDRESS": bus,
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_CURRENT_DESKTOP": "weston",
         "WAYLAND_DEBUG": "client",  # the protocol messages on stderr: what the compositor did with each window
     }
     env.pop("DISPLAY", None)  # no X server to fall back on: Qt must use Wayland or fail
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "klen_desktop", "--smoke", "--demo"],
         env=env, capture_output=True, text=True, timeout=90, check=False,
     )  # fmt: skip
+
+
+def test_on_wayland_without_a_tray_the_app_runs_as_a_window_and_every_window_maps(
+    tmp_path: Path, weston: Compositor, empty_bus: str
+) -> None:
+    result = run_smoke_on(weston, empty_bus, tmp_path)
     log = "\n".join(line for line in result.stderr.splitlines() if "@" not in line)  # the app's own lines
     assert result.returncode == 0, f"{result.stdout}\n{log}\nweston: {weston.log.read_text()}"
     fields = smoke_fields(result.stdout)
@@ -171,3 +176,28 @@ def test_mapped_titles_follow_reused_object_ids() -> None:
 [3.3] wl_surface@18.enter(wl_output@10)
 """
     assert mapped_titles(log) == {"Agenda", "New event"}
+
+
+def test_on_wayland_with_a_status_notifier_host_the_tray_icon_is_used(
+    tmp_path: Path, weston: Compositor, empty_bus: str
+) -> None:
+    # What KDE Plasma, GNOME's AppIndicator extension and waybar's tray offer: a StatusNotifierWatcher on the bus.
+    watcher_log = tmp_path / "watcher.log"
+    watcher_script = Path(__file__).resolve().parent.parent / "session" / "sni_watcher.py"
+    with watcher_log.open("w") as out:
+        watcher = subprocess.Popen(
+            [sys.executable, str(watcher_script)], env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": empty_bus},
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_until(lambda: "watcher ready" in watcher_log.read_text(), 20, "the StatusNotifierWatcher")
+        result = run_smoke_on(weston, empty_bus, tmp_path)
+    finally:
+        stop(watcher)
+    assert result.returncode == 0, result.stdout
+    fields = smoke_fields(result.stdout)
+    assert fields["platform"] == "wayland"
+    assert (fields["tray"], fields["tray_shown"], fields["no_tray"]) == ("True", "True", "off")
+    assert fields["windows"] == "ok"
+    assert "registered item" in watcher_log.read_text(), "the app's tray item registered with the watcher"
+    assert "no system tray" not in result.stderr
