@@ -156,6 +156,9 @@ def test_on_wayland_without_a_tray_the_app_runs_as_a_window_and_every_window_map
         assert title in titles, titles
     # The reminder card and the "Starting now" window are windows of their own, titled after the event.
     assert sum(t.startswith("Klen: ") for t in titles) >= 1, titles
+    # Every window names the app's desktop entry: how GNOME and Plasma find its icon and name on Wayland.
+    app_ids = set(re.findall(r'-> xdg_toplevel@\d+\.set_app_id\("(.*)"\)', result.stderr))
+    assert app_ids == {"klen-desktop"}, app_ids
 
 
 def test_mapped_titles_follow_reused_object_ids() -> None:
