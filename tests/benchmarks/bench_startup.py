@@ -132,7 +132,11 @@ def run_child(script: str, env: dict[str, str]) -> dict[str, tuple[float, dict[s
         process.kill()
         process.wait()
     if "READY" not in seen:
-        raise RuntimeError(f"the child never reported READY: {process.stderr.read() if process.stderr else ''}")
+        detail = process.stderr.read() if process.stderr else ""
+        raise RuntimeError(
+            "the child never reported READY (is Klen Desktop already running in this session? the child claims the "
+            f"single instance as every launch does, and hands over to a running app): {detail}"
+        )
     return seen
 
 
