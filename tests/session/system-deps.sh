@@ -8,7 +8,7 @@ run_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0 l
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
   libxcb-xfixes0 libxcb-xkb1 libxcb-sync1 libxcb-shm0 libxcb-glx0 libxcb-util1 fonts-dejavu-core python3-venv"
 test_pkgs="xvfb xauth x11-utils dbus dbus-bin libglib2.0-bin dunst gnome-keyring libsecret-tools xdotool
-  imagemagick procps desktop-file-utils appstream shellcheck binutils patchelf libgtk-3-0"
+  imagemagick procps desktop-file-utils appstream shellcheck binutils patchelf libgtk-3-0 xfce4-panel xfconf trayer"
 pkgs=$run_pkgs
 [ "$what" = test ] && pkgs="$run_pkgs $test_pkgs"
 
