@@ -193,9 +193,11 @@ class Tray(QObject):
 
     def _menu_opens(self) -> None:
         self._menu_opened_at = self._clock()
-        # The first look after a wake or a flight may come before the next timed check; the menu is rebuilt
-        # here only if that changed what it shows (rare), and refresh() starts the open menu's minute tick.
+        # The first look after a wake or a flight may come before the next timed check. The menu is rebuilt
+        # here only if what it shows changed and the rebuild is still pending (rare): right away, so a D-Bus
+        # host's GetLayout after AboutToShow reads the menu its Event clicks. refresh() starts the minute tick.
         self._controller.check_time()
+        self._update_menu(self._clock(), now=True)
         self.refresh()
 
     def _menu_closes(self) -> None:
@@ -250,7 +252,7 @@ class Tray(QObject):
             controller.demo,
             controller.access.read_only,
             self._status_line(now),
-            tuple(today_events(controller, now)),
+            tuple(_event_shows(event) for event in today_events(controller, now)),
             self.free_slot.label(now),
             self.free_slot.looking(now),
             None if last is None else clock(local(last)),
@@ -346,6 +348,23 @@ class Tray(QObject):
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:
             self.toggle_agenda.emit()
+
+
+def _event_shows(event: StoredEvent) -> tuple[object, ...]:
+    """The fields an event's rows in the menu are built from: a detail fetched in the background or a status
+    change the menu does not show must not rebuild it (each rebuild gives a D-Bus host new item ids)."""
+    summary = event.summary
+    customer = summary.customer
+    return (
+        event.id,
+        event.title,
+        event.start_time,
+        event.end_time,
+        summary.event_type,
+        summary.video_conference_url,
+        customer.name if customer else None,
+        customer.phone if customer else None,
+    )
 
 
 def _action(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
