@@ -30,8 +30,9 @@ async def wait_for_tray_item(bus: MessageBus, *, timeout: float = 10.0) -> str:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         items = await registered_tray_items(bus)
-        # Qt registers through its own connection, so the item is the newest one that is not our probe.
-        ours = [item for item in items if item != me]
+        # Qt registers through its own connection, so the item is the newest one that is not our probe. A real
+        # host's watcher lists "bus name/object path" (xfce4-panel's does), the self-made one the bus name.
+        ours = [item.split("/", 1)[0] for item in items if item.split("/", 1)[0] != me]
         if ours:
             return ours[-1]
         if asyncio.get_running_loop().time() > deadline:

@@ -116,6 +116,11 @@ def _paint_badge(painter: QPainter, size: int, colour: str, glyph: str) -> None:
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, glyph)
 
 
+def accent(state: TrayState) -> str:
+    """The colour of the page's header in ``state`` (what tells the states apart on a panel)."""
+    return _ACCENT[state]
+
+
 def tray_pixmap(state: TrayState, size: int) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)

@@ -2,8 +2,8 @@
 
 :class:`NoTrayMode` puts the tray's menu on the agenda window (a "Klen" menu in its menu bar, or a tool
 button at the top of a plain widget), says once how to get a tray, and keeps looking for a tray host: when
-one appears (the user installed the extension, a panel restarted) it emits :attr:`NoTrayMode.tray_appeared`
-and the app shows its tray icon.
+one appears (the user installed the extension, a panel restarted) it closes the notice, which is no longer
+true, and emits :attr:`NoTrayMode.tray_appeared`, and the app shows its tray icon.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ class NoTrayMode(QObject):
         self._fill = fill
         self._available = available
         self._hint_shown = False
+        self.hint: QMessageBox | None = None  # the "No system tray" notice, while it is open
         self._attached: list[QWidget] = []
         self.menu = QMenu(MENU_TITLE)
         self.menu.aboutToShow.connect(lambda: self._fill(self.menu))
@@ -116,10 +117,19 @@ class NoTrayMode(QObject):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)
         box.setObjectName("noTrayHint")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.destroyed.connect(self._hint_gone)
         box.open()
+        self.hint = box
+
+    def _hint_gone(self) -> None:
+        self.hint = None
 
     def _check(self) -> None:
         if self._available():
             log.info("a system tray appeared: showing the tray icon")
             self._timer.stop()
+            # The notice says there is no tray: once there is one it is wrong, so it goes.
+            if self.hint is not None:
+                self.hint.close()
             self.tray_appeared.emit()

@@ -1,8 +1,11 @@
 """The tray icon and its menu: status at a glance, today's next events, and the quick actions.
 
 The tray renders the controller's state and emits intentions; the composition root acts on them. The menu is
-rebuilt from the latest state every time it is about to show (``aboutToShow``, which a D-Bus tray host also
-triggers), and :meth:`Tray.fill_menu` fills any menu, so the no-tray window offers exactly the same one.
+rebuilt when what it shows changes (an event, the sync status, Do not disturb, the free-slot offer, the minute its
+texts turn), never while it opens: a StatusNotifierItem host (xfce4-panel's Status Tray) reads and sizes the menu
+before it shows it, so a menu rebuilt in ``aboutToShow`` opened with the previous rows, cut off behind a scroll
+arrow, its items pointing at actions already gone. :meth:`Tray.fill_menu` fills any menu, so the no-tray window
+offers exactly the same one.
 
 "Next free 30 minutes" books in two clicks: the first looks the slot up and puts it in the item's text
 ("Book 14:30–15:00 today"); the second books it through the outbox. What the item says and what a click does
@@ -18,7 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -113,6 +116,13 @@ class Tray(QObject):
         adopted = self.icon.contextMenu()
         self.menu = adopted if adopted is not None else QMenu()
         self._menu_opened_at: datetime | None = None
+        self._menu_shows: tuple[object, ...] | None = None  # what the menu was last built from
+        # A rebuild waits for the event loop: a click on the menu changes the state from inside the clicked
+        # action's signal, which must not delete that action under it; a burst of changes costs one rebuild.
+        self._rebuild = QTimer(self)
+        self._rebuild.setSingleShot(True)
+        self._rebuild.setInterval(0)
+        self._rebuild.timeout.connect(lambda: self._update_menu(self._clock(), now=True))
         self.menu.aboutToShow.connect(self._menu_opens)
         self.menu.aboutToHide.connect(self._menu_closes)
         if adopted is None:
@@ -130,7 +140,6 @@ class Tray(QObject):
         # No fixed period: the icon and tooltip are redrawn when the state changes and when their text would.
         self._due = DueTimer(self.refresh, self)
         self.refresh()
-        self.fill_menu(self.menu)
 
     # -- showing -----------------------------------------------------------------------------------------
 
@@ -155,9 +164,10 @@ class Tray(QObject):
         return self._due.due_at if self._due.active() else None
 
     def refresh(self, *_args: object) -> None:
-        """Icon and tooltip from the controller's latest state (the menu is rebuilt when it opens), and the
-        timer for the next time their text changes by itself."""
+        """Icon, tooltip and menu from the controller's latest state, and the timer for the next time their
+        text changes by itself."""
         now = self._clock()
+        self._update_menu(now)
         state = tray_state(self._controller, now)
         if state is not self._state:
             self._state = state
@@ -183,9 +193,11 @@ class Tray(QObject):
 
     def _menu_opens(self) -> None:
         self._menu_opened_at = self._clock()
-        # The first look after a wake or a flight may come before the next timed check.
+        # The first look after a wake or a flight may come before the next timed check. The menu is rebuilt
+        # here only if what it shows changed and the rebuild is still pending (rare): right away, so a D-Bus
+        # host's GetLayout after AboutToShow reads the menu its Event clicks. refresh() starts the minute tick.
         self._controller.check_time()
-        self.fill_menu(self.menu)
+        self._update_menu(self._clock(), now=True)
         self.refresh()
 
     def _menu_closes(self) -> None:
@@ -220,7 +232,7 @@ class Tray(QObject):
     def slot_answered(self, answer: SlotAnswer) -> None:
         """The answer to ``free_slot_wanted``, shown in the item the next time the menu opens."""
         self.free_slot.answered(answer, self._clock())
-        self.fill_menu(self.menu)
+        self._update_menu(self._clock())
 
     def _slot_clicked(self) -> None:
         click, slot = self.free_slot.click(self._clock())
@@ -228,13 +240,43 @@ class Tray(QObject):
             self.book.emit(slot.start, slot.end)
         elif click is Click.LOOK:
             self.free_slot_wanted.emit()
+        self._update_menu(self._clock())  # "Looking…" while the look-up runs
 
     # -- the menu ---------------------------------------------------------------------------------------------
+
+    def _shows(self, now: datetime) -> tuple[object, ...]:
+        """Everything the menu's rows are built from at ``now``: equal tuples give the same menu."""
+        controller = self._controller
+        last = controller.status.last_success
+        return (
+            controller.demo,
+            controller.access.read_only,
+            self._status_line(now),
+            tuple(_event_shows(event) for event in today_events(controller, now)),
+            self.free_slot.label(now),
+            self.free_slot.looking(now),
+            None if last is None else clock(local(last)),
+            controller.dnd.active(now),
+            controller.dnd.until,
+        )
+
+    def _update_menu(self, at: datetime, *, now: bool = False) -> None:
+        """Rebuild the tray's menu if what it shows changed (a tray host is told of each rebuild and reads
+        the menu again, so an unchanged state costs nothing); soon, or with ``now`` right away."""
+        if self._shows(at) == self._menu_shows:
+            return
+        if now or self._menu_shows is None:
+            self._rebuild.stop()
+            self.fill_menu(self.menu)
+        else:
+            self._rebuild.start()
 
     def fill_menu(self, menu: QMenu) -> None:
         """Rebuild ``menu`` from the latest state (the tray's own menu, or the no-tray window's)."""
         now = self._clock()
         controller = self._controller
+        if menu is self.menu:
+            self._menu_shows = self._shows(now)
         menu.clear()
         if controller.demo:
             _note(menu, "Demo mode: a sample calendar")
@@ -306,6 +348,23 @@ class Tray(QObject):
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:
             self.toggle_agenda.emit()
+
+
+def _event_shows(event: StoredEvent) -> tuple[object, ...]:
+    """The fields an event's rows in the menu are built from: a detail fetched in the background or a status
+    change the menu does not show must not rebuild it (each rebuild gives a D-Bus host new item ids)."""
+    summary = event.summary
+    customer = summary.customer
+    return (
+        event.id,
+        event.title,
+        event.start_time,
+        event.end_time,
+        summary.event_type,
+        summary.video_conference_url,
+        customer.name if customer else None,
+        customer.phone if customer else None,
+    )
 
 
 def _action(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:

@@ -40,4 +40,14 @@ if [ "$rc" -eq 5 ]; then
   echo "pytest collected no tests: that is a failure" >&2
   exit 1
 fi
-exit "$rc"
+[ "$rc" -eq 0 ] || exit "$rc"
+
+# The tray matrix: the same session with only its tray host replaced, and the tray-host tests on each (a few
+# seconds a leg). Skipped when pytest was given a selection of its own.
+if [ "$#" -eq 0 ]; then
+  for host in xfce trayer none; do
+    echo "== tray host: $host"
+    bash tests/session/tray-host.sh "$host"
+    .venv/bin/python -m pytest --basetemp="$SESSION_DIR/pytest-$host" -q tests/ui/test_tray_hosts.py
+  done
+fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start a throw-away desktop session for the tests: Xvfb, a session D-Bus, an unlocked gnome-keyring, dunst and a
-# StatusNotifierWatcher. Writes $SESSION_DIR/env (source it) and $SESSION_DIR/pids (for session-down.sh).
+# tray host (TRAY_HOST=watcher, the default, or xfce, trayer, none: see tray-host.sh). Writes $SESSION_DIR/env (source it) and $SESSION_DIR/pids (for session-down.sh).
 # Usage: SESSION_DIR=$(mktemp -d) PY=.venv/bin/python bash tests/session/session-up.sh && . "$SESSION_DIR/env"
 set -euo pipefail
 : "${SESSION_DIR:?set SESSION_DIR to an empty directory}"
@@ -61,13 +61,12 @@ dunst -config "$XDG_CONFIG_HOME/dunst/dunstrc" > "$L/dunst.log" 2>&1 &
 echo $! >> "$pids"
 gdbus wait --session --timeout 10 org.freedesktop.Notifications
 
-# 5. StatusNotifierWatcher, so QSystemTrayIcon takes the D-Bus (SNI) tray path on xcb
-"$PY" "$HERE/sni_watcher.py" > "$L/sni-watcher.log" 2>&1 &
-echo $! >> "$pids"
-gdbus wait --session --timeout 10 org.kde.StatusNotifierWatcher
-
 cat > "$SESSION_DIR/env" <<EOS
 export HOME="$HOME" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_CACHE_HOME="$XDG_CACHE_HOME"
 export NO_AT_BRIDGE=1 DISPLAY="$DISPLAY" DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" SESSION_DIR="$SESSION_DIR"
 EOS
-echo "session up: DISPLAY=$DISPLAY pids=$(tr '\n' ' ' < "$pids")"
+
+# 5. the tray host: by default the self-made StatusNotifierWatcher, so QSystemTrayIcon takes the D-Bus (SNI)
+# tray path on xcb; TRAY_HOST=xfce|trayer|none puts a real one there instead (tray-host.sh swaps it later).
+PY="$PY" bash "$HERE/tray-host.sh" "${TRAY_HOST:-watcher}"
+echo "session up: DISPLAY=$DISPLAY pids=$(tr '\n' ' ' < "$pids") tray host: ${TRAY_HOST:-watcher}"

@@ -9,10 +9,11 @@ run_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0 l
   libxcb-xfixes0 libxcb-xkb1 libxcb-sync1 libxcb-shm0 libxcb-glx0 libxcb-util1 fonts-dejavu-core python3-venv"
 # at-spi2-core: the accessibility bus that tests/ui/test_accessible_names.py walks as a screen reader does.
 # xfce4-notifyd, notification-daemon: the other notification servers of tests/notify/test_notify_servers.py.
+# xfce4-panel, xfconf, trayer: the real tray hosts of the legs in tests/session/run-tests.sh.
 # weston: the headless Wayland compositor of tests/e2e/test_wayland.py (it brings the libwayland-* Qt's plugin loads).
 test_pkgs="xvfb xauth x11-utils dbus dbus-bin libglib2.0-bin dunst gnome-keyring libsecret-tools xdotool
   imagemagick procps desktop-file-utils appstream shellcheck binutils patchelf libgtk-3-0 lintian groff-base man-db
-  at-spi2-core xfce4-notifyd notification-daemon weston"
+  at-spi2-core xfce4-notifyd notification-daemon weston xfce4-panel xfconf trayer"
 pkgs=$run_pkgs
 [ "$what" = test ] && pkgs="$run_pkgs $test_pkgs"
 

@@ -117,7 +117,7 @@ async def test_a_broken_link_or_a_broken_event_never_empties_the_menu(
 
     failing_for_one.calls = 0  # type: ignore[attr-defined]
     monkeypatch.setattr(tray_module, "type_icon", failing_for_one)
-    tray.menu.aboutToShow.emit()
+    tray.fill_menu(tray.menu)  # the next rebuild
     labels = menu_labels(tray.menu)
     assert sum(1 for text in labels if "Plain meeting" in text or "Broken link" in text or "With password" in text) == 2
     assert any(text.startswith("Quit Klen Desktop") for text in labels)
@@ -189,16 +189,18 @@ async def click_in_opened_menu(tray: tray_module.Tray, prefix: str) -> str:
     return text
 
 
-async def slot_item_once_answered(tray: tray_module.Tray) -> QAction:
-    """The free-slot item as the menu shows it when opened again, once the look-up has answered."""
+async def slot_item_once_answered(tray: tray_module.Tray, clicked: str) -> QAction:
+    """The free-slot item as the menu shows it when opened again, once the look-up the click on ``clicked``
+    started has answered (the menu is rebuilt when the answer comes, not when it opens)."""
     menu = tray.menu
     seen: list[QAction] = []
+    prefixes = ("No free", "Could not", "Book ", "Next free", "Looking")
 
     def opened_and_answered() -> bool:
-        menu.popup(QPoint(40, 40))  # opening rebuilds the menu from the latest state
-        seen[:] = [a for a in menu.actions() if a.text().startswith(("No free", "Could not", "Book ", "Next free"))]
+        menu.popup(QPoint(40, 40))
+        seen[:] = [a for a in menu.actions() if a.text().startswith(prefixes)]
         menu.hide()
-        return bool(seen) and not seen[0].text().startswith("Looking")
+        return bool(seen) and seen[0].text() != clicked and not seen[0].text().startswith("Looking")
 
     await until(opened_and_answered, "the answer in the item when the menu opens again")
     return seen[0]
@@ -215,8 +217,8 @@ async def test_no_free_half_hour_today_is_said_in_the_item_and_a_click_looks_aga
     with local_zone("UTC"):
         app = await make_app(clock=clock)
         tray = app.tray
-        await click_in_opened_menu(tray, "Next free 30 minutes")
-        item = await slot_item_once_answered(tray)
+        clicked = await click_in_opened_menu(tray, "Next free 30 minutes")
+        item = await slot_item_once_answered(tray, clicked)
         next_day = tomorrow + timedelta(days=1)
         assert item.text() == f"No free 30 minutes today — next: {next_day:%a} 09:00"
         assert item.isEnabled(), "a click on the answer looks again"
@@ -224,14 +226,14 @@ async def test_no_free_half_hour_today_is_said_in_the_item_and_a_click_looks_aga
         assert f"end_date={week_on}" in emulator.admin.request_log()[-1].query, "one request looked a week ahead"
 
         emulator.faults.drop_next(20, path="/api/v1/calendar/availability")
-        await click_in_opened_menu(tray, "No free 30 minutes today")
-        item = await slot_item_once_answered(tray)
+        clicked = await click_in_opened_menu(tray, "No free 30 minutes today")
+        item = await slot_item_once_answered(tray, clicked)
         assert emulator.faults.pending() < 20, "the click looked again"
         assert item.text() == "Could not look up free time: offline" and item.isEnabled()
 
         emulator.faults.clear()
-        await click_in_opened_menu(tray, "Could not look up free time")
-        item = await slot_item_once_answered(tray)
+        clicked = await click_in_opened_menu(tray, "Could not look up free time")
+        item = await slot_item_once_answered(tray, clicked)
         assert item.text().startswith("No free 30 minutes today — next:"), "looked again, and this time it answered"
 
 
@@ -310,8 +312,7 @@ async def test_without_a_tray_the_menu_is_on_the_window_and_the_tray_comes_back(
     present["tray"] = True
     await until(lambda: appeared, "the tray noticed")
     assert not mode.watching
-    for hint in hints:
-        hint.close()
+    await until(lambda: mode.hint is None, "the notice closed: with a tray there, it is wrong")
 
 
 @pytest.mark.asyncio
