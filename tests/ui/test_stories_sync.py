@@ -34,9 +34,12 @@ async def test_an_edit_made_while_the_server_is_down_is_pending_then_syncs(
     editor.save_button.click()
     # Saved locally: shown at once, marked pending, and the tray says there is unsent work.
     await app.until(lambda: app.agenda_event("Dentist (bring X-rays)") is not None, "the edit shown at once")
-    await app.until(
-        lambda: app.agenda_event("Dentist (bring X-rays)").local_state is LocalState.PENDING, "the pending mark"
-    )
+
+    def pending() -> bool:
+        event = app.agenda_event("Dentist (bring X-rays)")
+        return event is not None and event.local_state is LocalState.PENDING
+
+    await app.until(pending, "the pending mark")
     await app.until(lambda: app.controller.outbox, "the edit queued")
     await app.until(lambda: app.tray.state in (TrayState.PENDING, TrayState.OFFLINE), "the tray shows it")
 
@@ -44,7 +47,12 @@ async def test_an_edit_made_while_the_server_is_down_is_pending_then_syncs(
     app.tray_item("Sync now").trigger()
     await app.until(lambda: back.admin.event(event_id)["title"] == "Dentist (bring X-rays)", "the edit on the server")  # type: ignore[index]
     await app.until(lambda: not app.controller.outbox, "nothing left in the outbox")
-    await app.until(lambda: app.agenda_event("Dentist (bring X-rays)").local_state is None, "the pending mark gone")
+
+    def settled() -> bool:  # read once: the agenda may be between two refreshes of the same row
+        event = app.agenda_event("Dentist (bring X-rays)")
+        return event is not None and event.local_state is None
+
+    await app.until(settled, "the pending mark gone")
 
 
 async def test_a_change_made_on_the_server_appears_after_a_poll(make_app: MakeApp, emulator: EmulatorServer) -> None:
