@@ -47,6 +47,7 @@ async def test_a_cancel_during_a_waiting_sync_reaches_the_server_within_two_seco
     core = CoreServices(CoreConfig(base_url=emulator.url, api_key=rw_key, db_path=tmp_path / "cache.sqlite3"))
     assert (core.budget.limit, core.budget.period) == (DEFAULT_LIMIT, DEFAULT_PERIOD)
     core.start()
+    started = time.monotonic()
     try:
         kept = core.config.sync.spare_kept
         await until(lambda: core.budget.available() <= kept, "the first sync spending what it may", timeout=20.0)
@@ -56,7 +57,9 @@ async def test_a_cancel_during_a_waiting_sync_reaches_the_server_within_two_seco
         asked = time.monotonic()
         await until(lambda: _cancels(emulator), "the cancel on the server", timeout=WRITE_DEADLINE)
         assert time.monotonic() - asked < WRITE_DEADLINE
-        assert core.budget.wait_time() > 0, "the background reads were still held back: the write went ahead"
+        if time.monotonic() - started < DEFAULT_PERIOD:  # on a loaded machine the first minute may be over by now
+            # Sent in the very minute the background had spent down to the reads it keeps: the write did not wait.
+            assert core.budget.available() < kept, "the write went ahead of the background's next minute"
         sent = [r.at for r in emulator.admin.request_log()]
         assert _max_in_any_period(sent) <= DEFAULT_LIMIT, "the per-minute budget still holds"
     finally:
