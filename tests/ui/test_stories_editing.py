@@ -112,7 +112,11 @@ async def test_cancel_with_a_reason_from_the_agenda(make_app: MakeApp, emulator:
 
 
 async def test_mark_completed_from_the_agenda(make_app: MakeApp, emulator: EmulatorServer) -> None:
-    event_id = insert_event(emulator, "Consultation", hours_from_now=-2)
+    # Started earlier today (Completed is offered once an event has started; the agenda opens on today): two hours
+    # ago, or half the time since local midnight when the day is younger than that.
+    now = datetime.now(UTC).astimezone()
+    ago = min(timedelta(hours=2), (now - now.replace(hour=0, minute=0, second=0, microsecond=0)) / 2)
+    event_id = insert_event(emulator, "Consultation", hours_from_now=-ago.total_seconds() / 3600)
     app = await make_app()
     window = await app.pick("Consultation")
     window.pane.complete_button.click()
