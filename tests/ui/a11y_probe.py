@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication, QWidget
-from scale_probe import NOON, event
+from scale_probe import NOON, WINDOW_NAMES, event
 from scale_probe import windows as scale_windows
 
 from klen_desktop.ui.agenda import AgendaWindow
@@ -23,19 +23,7 @@ from klen_desktop.ui.agenda.toolbar import AgendaView
 from klen_desktop.ui.editor import EventEditor
 
 # Every window a user meets, by the probe's names (scale_probe's, and the agenda once more in its Week view).
-WINDOWS = (
-    "agenda",
-    "agenda-week",
-    "cancel-dialog",
-    "editor-new",
-    "editor-edit",
-    "editor-read-only",
-    "settings-general",
-    "settings-account",
-    "slot-finder",
-    "reminder-card",
-    "starting-now",
-)
+WINDOWS = (WINDOW_NAMES[0], "agenda-week", *WINDOW_NAMES[1:])
 
 
 def windows() -> Iterator[tuple[str, QWidget]]:

@@ -47,6 +47,20 @@ from klen_desktop.ui.screen_fit import FormScroll
 from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SettingsDialog
 from klen_desktop.ui.slots import SlotFinder
 
+# The windows this probe opens, by name, in the order it opens them.
+WINDOW_NAMES = (
+    "agenda",
+    "cancel-dialog",
+    "editor-new",
+    "editor-edit",
+    "editor-read-only",
+    "settings-general",
+    "settings-account",
+    "slot-finder",
+    "reminder-card",
+    "starting-now",
+)
+
 CONTROLS = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QAbstractItemView, QTabBar)
 NOON = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from scale_probe import WINDOW_NAMES
 
 HERE = Path(__file__).resolve().parent
 SCREEN = (1280, 800)  # device pixels: Xvfb's screen in the test session, a common laptop's
@@ -38,18 +39,7 @@ def opened(request: pytest.FixtureRequest) -> tuple[int, list[dict[str, object]]
     return request.param, probe(request.param)
 
 
-WINDOWS = [
-    "agenda",
-    "cancel-dialog",
-    "editor-new",
-    "editor-edit",
-    "editor-read-only",
-    "settings-general",
-    "settings-account",
-    "slot-finder",
-    "reminder-card",
-    "starting-now",
-]
+WINDOWS = list(WINDOW_NAMES)
 
 
 def test_the_probe_ran_at_its_scale_on_a_1280_by_800_screen(opened: tuple[int, list[dict[str, object]]]) -> None:
