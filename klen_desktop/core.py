@@ -20,11 +20,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -44,11 +44,12 @@ from klen_desktop.store.outbox import OutboxEntry, OutboxRepository
 from klen_desktop.store.recovery import CacheNotice, open_cache
 from klen_desktop.store.reminder_log import ReminderLogRepository
 from klen_desktop.store.state import SyncStateRepository
-from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD, WRITE_RESERVE, RequestBudget
+from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD, REMINDER_LIMIT, WRITE_RESERVE, RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.local_writes import LocalWrites
 from klen_desktop.sync.outbox_sender import DrainReport, OutboxSender
+from klen_desktop.sync.patience import patiently
 from klen_desktop.sync.poller import Poller
 from klen_desktop.sync.reconcile import OutboxReconciler
 from klen_desktop.sync.send_failures import DEFAULT_RATE_LIMIT_WAIT
@@ -56,6 +57,8 @@ from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.wake_watch import CHECK_EVERY, WakeWatch
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 DEMO_CACHE_NAME = "demo-cache.sqlite3"
 # The sync layer has its own backoff and budget: the client only smooths over a single lost packet, and
@@ -136,6 +139,8 @@ class CoreServices:
         # What the user is waiting for (details of a clicked event, free slots, an ICS file) has its own equal
         # share: clicking through events must not wait behind, or hold back, the background sync.
         self.interactive_budget = RequestBudget(self.clock, limit=limit, period=period)
+        # Re-reads before reminders have their own small share, so a burst of reminders never delays a click.
+        self.reminder_budget = RequestBudget(self.clock, limit=min(limit, REMINDER_LIMIT), period=period)
         # The poller and the reminders sleep until they are due; the wake watch alone looks for a suspend or a
         # stepped clock (told by the kernel where it can be, else one cheap check a minute) and makes both re-plan,
         # so an idle app is not woken to look.
@@ -160,7 +165,7 @@ class CoreServices:
             self.events,
             ReminderLogRepository(self.db),
             self.clock,
-            refresh=self._refresh_event,
+            refresh=self._refresh_for_reminder,
             default_minutes=config.default_reminder_minutes,
             max_sleep=_LONG_WAIT,
         )
@@ -203,10 +208,23 @@ class CoreServices:
 
     async def _interactive_turn(self, what: str | None) -> None:
         wait = self.interactive_budget.wait_time()
+        self._say_wait(what, wait)
+        await self.interactive_budget.acquire()
+
+    def _say_wait(self, what: str | None, wait: float) -> None:
         if what is not None and wait >= NOTICEABLE_WAIT:
             for listener in self._wait_listeners:
                 listener(what, wait)
-        await self.interactive_budget.acquire()
+
+    async def _clicked(self, what: str | None, call: Callable[[], Awaitable[T]]) -> T:
+        """A request the user is waiting for: behind the interactive budget, and a 429 of a key others use too is
+        waited out for its Retry-After within the click's patience (``sync/patience.py``)."""
+        return await patiently(
+            self.clock,
+            lambda: self._interactive_turn(what),
+            call,
+            waiting=lambda wait: self._say_wait(what, wait),
+        )
 
     @property
     def running(self) -> bool:
@@ -346,17 +364,30 @@ class CoreServices:
         return await self.event(event_id)
 
     async def availability(self, start: date, end: date, duration: int) -> Availability:
-        await self._interactive_turn("Finding free slots")
-        return await self._interactive.availability(start_date=start, end_date=end, duration=duration)
+        return await self._clicked(
+            "Finding free slots",
+            lambda: self._interactive.availability(start_date=start, end_date=end, duration=duration),
+        )
 
     async def download_ics(self, ics_url: str) -> bytes:
-        await self._interactive_turn("Saving the calendar file")
-        return await self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
+        return await self._clicked(
+            "Saving the calendar file", lambda: self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
+        )
 
     async def _refresh_event(self, event_id: int, announce: str | None = None) -> EventDetail | None:
         if event_id < 0:
             return None  # a queued create: the server does not know it yet
-        await self._interactive_turn(announce)
+        try:
+            return await self._clicked(announce, lambda: self._interactive.get_event(event_id))
+        except EventNotFound:
+            return None
+
+    async def _refresh_for_reminder(self, event_id: int) -> EventDetail | None:
+        """The re-read just before a reminder fires, behind the reminders' own budget (the scheduler bounds the
+        wait and fires from the cache when it runs out)."""
+        if event_id < 0:
+            return None
+        await self.reminder_budget.acquire()
         try:
             return await self._interactive.get_event(event_id)
         except EventNotFound:

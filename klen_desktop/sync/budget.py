@@ -53,6 +53,9 @@ DEFAULT_PERIOD = 60.0
 USER_LIFT_AFTER = 60.0
 # Requests of every period that background reads leave to the user's writes: an edit costs two (read, then write).
 WRITE_RESERVE = 2
+# Re-reads of an event just before its reminder fires have a small budget of their own: a day of back-to-back
+# reminders must not take the user's clicks' budget, and one that finds it spent fires from the cache.
+REMINDER_LIMIT = 5
 # Waits are re-planned at least this often, so a clock set back or forward cannot stretch one.
 _WAIT_SLICE = 60.0
 

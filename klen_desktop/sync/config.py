@@ -25,9 +25,12 @@ class SyncConfig:
     # An event starting this soon makes polling fast: a last-minute move must reach the reminder in time.
     soon: timedelta = timedelta(minutes=15)
     # A window of more than one page is read in ranges (see klen_desktop.sync.ranges): the days holding the
-    # next ``now_span`` at every poll, the rest of the next ``near_span`` every ``near_refresh``, every other
-    # day in ranges of about ``range_events`` events every ``far_refresh``.
+    # next ``now_span`` at every poll (their next hours, see ``fast_span``), the rest of the next ``near_span``
+    # every ``near_refresh``, every other day in ranges of about ``range_events`` events every ``far_refresh``.
     now_span: timedelta = timedelta(hours=12)
+    # Of those days, a poll reads only the events starting from ``soon`` ago to ``fast_span`` ahead, from the pages
+    # that hold them, while the days themselves were read within ``near_refresh`` (a busy day is several pages).
+    fast_span: timedelta = timedelta(hours=3)
     near_span: timedelta = timedelta(hours=48)
     near_refresh: timedelta = timedelta(minutes=10)
     far_refresh: timedelta = timedelta(minutes=30)
@@ -36,6 +39,9 @@ class SyncConfig:
     # this many a read; the rest keep their cached copy until the whole window is read.
     max_lookups: int = 10
     backoff_base: float = 15.0
+    # A 429 while the key is shared is an expected slowdown (the budget gives way and polls wait for it), not an
+    # error to show; only polls refused this long in a row are, with what to do about it.
+    rate_limit_patience: timedelta = timedelta(minutes=5)
     backoff_cap: float = 900.0
     # While a 401/403 halts polling, the key is tried again this often (a suspended key may be restored).
     halted_recheck: float = 900.0

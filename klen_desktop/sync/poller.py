@@ -5,7 +5,10 @@ or an event starts within ``config.soon``; ``slow_interval`` otherwise, cut shor
 next event enters the "soon" zone. ``poke(reason)`` polls at once: after a local write, on wake from sleep,
 when the network comes back. Waits are sliced (``wait_slice``) so a wake from suspend is also noticed without a
 poke; the app's core pokes on a wake itself and passes a long slice, so an idle app is not woken to look.
-Errors back off exponentially up to ``backoff_cap``; a 429 waits Retry-After (and pauses the shared budget).
+Errors back off exponentially up to ``backoff_cap``. A 429 pauses the shared budget for Retry-After (which also
+lowers it, see :mod:`klen_desktop.sync.budget`) and the next poll simply waits for it: on a shared key this is
+the expected way of giving way, so it is not shown as a sync error. Only polls refused for
+``config.rate_limit_patience`` in a row are (phase ``rate_limited``, with what to do).
 A 401 or 403 halts polling (phase ``auth_error`` / ``permission_error``) until :meth:`Poller.resume`: a wrong
 key is not retried in a loop, pokes included. A halted poller still tries once every ``halted_recheck`` seconds
 (15 minutes by default), so a key that was suspended and is restored on the server side (billing, an admin)
@@ -29,7 +32,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from klen_desktop.api.client import KlenClient
-from klen_desktop.api.errors import ConnectionFailed, KeyRejected, KlenError, PermissionMissing, RateLimited
+from klen_desktop.api.errors import KeyRejected, KlenError, PermissionMissing, RateLimited
 from klen_desktop.clock import Clock
 from klen_desktop.event_rules import OPEN_STATUSES
 from klen_desktop.store.db import Database
@@ -39,10 +42,11 @@ from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.diff import ChangeSet
-from klen_desktop.sync.ranges import Plan, SyncRange, Tier, due_ranges, next_due
+from klen_desktop.sync.poll_outcome import limit_message, phase_for, warning_of
+from klen_desktop.sync.ranges import Plan, SyncRange, Tier, due_ranges, next_due, next_hours
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.sync.waiting import sleep_or_wake
-from klen_desktop.sync.window_sync import WindowResult, WindowSync
+from klen_desktop.sync.window_sync import WindowSync
 
 log = logging.getLogger(__name__)
 
@@ -51,31 +55,6 @@ log = logging.getLogger(__name__)
 WAIT_SLICE = 30.0
 # Waking this much later than a slice asked for means the machine slept (or the clock jumped forward).
 _SUSPEND_GAP = 60.0
-
-
-def _phase_for(exc: KlenError) -> SyncPhase:
-    if isinstance(exc, KeyRejected):
-        return SyncPhase.AUTH_ERROR
-    if isinstance(exc, PermissionMissing):
-        return SyncPhase.PERMISSION_ERROR
-    if isinstance(exc, RateLimited):
-        return SyncPhase.RATE_LIMITED
-    if isinstance(exc, ConnectionFailed):
-        return SyncPhase.OFFLINE
-    return SyncPhase.SERVER_ERROR
-
-
-def _warning(result: WindowResult) -> str | None:
-    parts: list[str] = []
-    if result.rejected:
-        n = len(result.rejected)
-        parts.append(
-            f"{n} event{'s' if n > 1 else ''} from the server could not be read and "
-            f"{'were' if n > 1 else 'was'} left out; the rest of the calendar is up to date."
-        )
-    if not result.consistent:
-        parts.append("The server's event list changed while it was read; events it left out are kept until it settles.")
-    return " ".join(parts) or None
 
 
 class Poller:
@@ -112,6 +91,7 @@ class Poller:
         self._poked = True  # the first round reads the near days at once
         self._looked = False  # a new cache's first request counts the window (WindowSync.first_look)
         self._now_read_at: datetime | None = None
+        self._limited_since: datetime | None = None  # first 429 of polls refused in a row
         stored = state.get()
         self._status = SyncStatus(
             last_success=stored.last_success,
@@ -192,10 +172,18 @@ class Poller:
         start, end = self._config.window(self._clock.now())
         return await self.sync_range(start, end)
 
-    async def sync_range(self, start: date, end: date, *, first_look: bool = False, details: bool = True) -> ChangeSet:
+    async def sync_range(
+        self,
+        start: date,
+        end: date,
+        *,
+        first_look: bool = False,
+        details: bool = True,
+        hours: tuple[datetime, datetime] | None = None,
+    ) -> ChangeSet:
         """:meth:`sync_once` for the days ``start`` to ``end`` of the window (``first_look``: a new cache's first
         request, see :meth:`WindowSync.first_look`; ``details`` False: none are read, not even with spare requests:
-        the next days of a first sync come first)."""
+        the next days of a first sync come first; ``hours``: only the events starting within them)."""
         async with self._lock:
             started = self._clock.now()
             spent_before = self._budget.spent
@@ -204,10 +192,11 @@ class Poller:
                 if first_look:
                     result = await self._window.first_look()
                 else:
-                    result = await self._window.poll_range(start, end)
+                    result = await self._window.poll_range(start, end, hours)
             except KlenError as exc:
                 await self._record_failure(exc, started)
                 raise
+            self._limited_since = None
             if not result.stored:
                 self._publish(phase=SyncPhase.IDLE, last_poll_requests=result.requests)
                 log.info("sync: the window holds %d events: the next hours first", result.events_in_window)
@@ -219,11 +208,11 @@ class Poller:
                 last_error_code=None,
                 last_poll_requests=result.requests,
                 skipped_events=len(result.rejected),
-                warning=_warning(result),
+                warning=warning_of(result),
             )
             self._announce(result.changes)
             try:
-                read = await self._window.refresh_details(result.changes) if details else 0
+                read = await self._window.details(result.changes) if details else 0
             except KlenError as exc:
                 await self._record_failure(exc, started)
                 raise
@@ -254,16 +243,25 @@ class Poller:
                 log.exception("a change listener failed")
 
     async def _record_failure(self, exc: KlenError, started: datetime) -> None:
-        phase = _phase_for(exc)
+        phase = phase_for(exc)
         code = getattr(exc, "code", None) or type(exc).__name__
+        message = exc.message
         if isinstance(exc, RateLimited):
             self._budget.pause(exc.retry_after if exc.retry_after is not None else 60.0)
-        log.warning("sync failed (%s): %s", phase.value, exc.message)
-        self._publish(phase=phase, last_error=exc.message, last_error_code=code)
+            if self._limited_since is None:
+                self._limited_since = started
+            shown = limit_message(exc, self._clock.now() - self._limited_since, self._config.rate_limit_patience)
+            if shown is None:
+                log.info("sync waits for the key's request limit: %s", message)
+                self._publish(phase=SyncPhase.IDLE)
+                return
+            message = shown
+        log.warning("sync failed (%s): %s", phase.value, message)
+        self._publish(phase=phase, last_error=message, last_error_code=code)
         stored = await self._db.run(self._state.get)
         await self._db.run(
             self._state.put,
-            replace(stored, last_attempt=started, last_error_code=code, last_error_message=exc.message),
+            replace(stored, last_attempt=started, last_error_code=code, last_error_message=message),
         )
 
     async def run(self) -> None:
@@ -282,8 +280,8 @@ class Poller:
             except (KeyRejected, PermissionMissing):
                 continue
             except RateLimited as exc:
-                self._failures += 1
-                delay = max(exc.retry_after or 0.0, self._config.backoff(self._failures))
+                # Not a failure to back off from: the budget's pause (and its lowered limit) is the slowdown.
+                delay = max(1.0, exc.retry_after or 0.0, self._budget.wait_time())
             except KlenError:
                 self._failures += 1
                 delay = self._config.backoff(self._failures)
@@ -348,9 +346,9 @@ class Poller:
             # While the next two days are not all read, their pages go before any details.
             filling = any(r.tier is not Tier.FAR and plan.last_read(r) is None for r in plan.ranges)
             try:
-                await self.sync_range(rng.start, rng.end, details=not filling)
+                await self.sync_range(rng.start, rng.end, details=not filling, hours=rng.hours)
                 if filling and rng.tier is Tier.NEAR:
-                    await self._window.refresh_details(ChangeSet())  # spare requests only
+                    await self._window.details(ChangeSet())  # spare requests only
             except BaseException:
                 self._poked = True  # the retry after the backoff reads the near days again
                 raise
@@ -369,8 +367,10 @@ class Poller:
         """The range to read next, and whether a due range waits for the budget. ``cadence``: seconds between
         two reads of the near days (fast, slow, or until the next event is soon)."""
         near = plan.ranges[0]
-        if plan.never_read(near) or (not read_now and self._now_is_due(cadence)):
+        if plan.never_read(near):
             return near, False
+        if not read_now and self._now_is_due(cadence):
+            return (next_hours(plan, self._clock.now(), self._config) if self._window.hours_readable else near), False
         for rng in due_ranges(plan, self._clock.now(), self._config):
             first_fill = rng.tier is Tier.NEAR and plan.last_read(rng) is None
             if first_fill or self._budget.available() >= plan.estimated_pages(rng, self._config.page_size):

@@ -5,7 +5,9 @@ events, ten minutes of the request budget for 10,000. So a window estimated abov
 of days, each with its own cadence:
 
 * ``NOW``: the days holding the next ``now_span`` hours, read at every poll (the poller's fast or slow cadence):
-  a last-minute move of a near event must reach its reminder in time, at any calendar size.
+  a last-minute move of a near event must reach its reminder in time, at any calendar size. When those days are
+  more than a page, a poll reads only their next hours (:func:`next_hours`), and the days as a whole every
+  ``near_refresh``.
 * ``NEAR``: the rest of the next ``near_span`` hours, read again every ``near_refresh``; on a first sync it is
   read right after ``NOW``, before the rest of the window, so the next two days are complete within seconds.
 * ``FAR``: every other day of the window, in ranges of about ``range_events`` events (known from the cache, or
@@ -35,11 +37,13 @@ class Tier(IntEnum):
 
 @dataclass(frozen=True)
 class SyncRange:
-    """The days ``start`` to ``end`` (inclusive, UTC dates: the API filters on the start date)."""
+    """The days ``start`` to ``end`` (inclusive, UTC dates: the API filters on the start date); with ``hours``
+    (``[since, until)``) only their events that start within those hours."""
 
     start: date
     end: date
     tier: Tier
+    hours: tuple[datetime, datetime] | None = None
 
     def days(self) -> Iterator[date]:
         day = self.start
@@ -132,6 +136,19 @@ def plan_ranges(
     if start < today:
         ranges += _chunks(start, today - timedelta(days=1), estimate, config.range_events, 7)
     return Plan(tuple(ranges), synced, counts, density)
+
+
+def next_hours(plan: Plan, now: datetime, config: SyncConfig) -> SyncRange:
+    """What a poll reads of the ``NOW`` days: all of them when they are one page (or when the plan is one range),
+    were never read or were last read ``near_refresh`` ago; else only their events starting from ``soon`` ago
+    to ``fast_span`` ahead (a busy day is several pages, these hours one or two)."""
+    days = plan.ranges[0]
+    last = plan.last_read(days)
+    whole = len(plan.ranges) == 1 or last is None or now - last >= config.near_refresh
+    if whole or plan.estimated_pages(days, config.page_size) <= 1:
+        return days
+    since, until = now - config.soon, min(now + config.fast_span, now + config.now_span)
+    return SyncRange(min(days.start, since.date()), max(days.start, until.date()), Tier.NOW, (since, until))
 
 
 def due_ranges(plan: Plan, now: datetime, config: SyncConfig) -> list[SyncRange]:

@@ -13,13 +13,14 @@ allows, and never more than :data:`klen_desktop.api.constants.MAX_PAGES` request
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from klen_desktop.api.client import KlenClient, last_page
 from klen_desktop.api.constants import MAX_PAGES
-from klen_desktop.api.models import EventSummary, RejectedItem
+from klen_desktop.api.models import EventPage, EventSummary, RejectedItem
 from klen_desktop.sync.budget import RequestBudget
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class Walk:
     # Stopped after ``max_pages`` with more to read: ``total`` says how many events the listing counts.
     truncated: bool = False
     total: int = 0
+    # A listing of some hours found the pages not ordered by start time: such a server is read by whole days.
+    unordered: bool = False
 
     @property
     def consistent(self) -> bool:
@@ -111,3 +114,79 @@ async def walk_window(
     if walk.problems:
         log.info("the window listing was inconsistent: %s", "; ".join(walk.problems))
     return walk
+
+
+# Steps back over pages when the listing shifted earlier than the cache expected, before the read gives up.
+_MAX_STEPS_BACK = 3
+# A read of some hours never needs many pages: one that would is a listing that does not behave.
+_MAX_HOURS_PAGES = 20
+
+
+async def walk_hours(
+    client: KlenClient,
+    budget: RequestBudget,
+    start: date,
+    end: date,
+    hours: tuple[datetime, datetime],
+    skip: int,
+    page_size: int,
+) -> Walk:
+    """The events of ``[start, end]`` whose start time is within ``hours`` (``[since, until)``), read from the
+    pages that hold them rather than from page one: the listing is ordered by start time, so when the cache holds
+    ``skip`` events of these days before ``since``, they are on the page after those. A page that begins at or
+    after ``since`` may have missed some (events before it were removed): the page before it is read too. The
+    walk is consistent when its pages agree on ``count``, are ordered by start time, list no id twice and cover
+    the hours from before ``since`` to ``until`` (or the listing's end); ``events`` holds only those within them."""
+    since, until = hours
+    walk = Walk()
+    counts: set[int] = set()
+    read: dict[int, EventPage] = {}
+
+    async def page_of(number: int) -> EventPage:
+        if number not in read:
+            await budget.acquire()
+            read[number] = await client.list_events(start_date=start, end_date=end, page=number, limit=page_size)
+            walk.pages += 1
+            counts.add(read[number].count)
+        return read[number]
+
+    first = skip // page_size + 1
+    result = await page_of(first)
+    steps = 0
+    while first > 1 and (not result.events or result.events[0].start_time >= since):
+        if steps >= _MAX_STEPS_BACK:
+            walk.problems.append(f"the listing shifted by more than {_MAX_STEPS_BACK} pages")
+            break
+        steps += 1
+        first = min(first - 1, last_page(result, page_size))
+        result = await page_of(first)
+    number = first
+    listed: list[EventSummary] = []
+    while True:
+        listed.extend(result.events)
+        walk.rejected.extend(result.rejected)
+        ended = not result.events or number >= last_page(result, page_size)
+        if ended or result.events[-1].start_time >= until or walk.pages >= _MAX_HOURS_PAGES:
+            walk.truncated = not ended and result.events[-1].start_time < until
+            break
+        number += 1
+        result = await page_of(number)
+    _judge_hours(walk, listed, counts, hours)
+    return walk
+
+
+def _judge_hours(walk: Walk, listed: list[EventSummary], counts: set[int], hours: tuple[datetime, datetime]) -> None:
+    since, until = hours
+    ids = [event.id for event in listed]
+    if len(set(ids)) != len(ids):
+        walk.problems.append("an event was listed twice")
+    if any(later.start_time < earlier.start_time for earlier, later in itertools.pairwise(listed)):
+        walk.unordered = True
+        walk.problems.append("the listing is not ordered by start time")
+    if len(counts) > 1:
+        walk.problems.append(f"the total changed between pages ({', '.join(map(str, sorted(counts)))})")
+    if walk.truncated:
+        walk.problems.append(f"the hours took more than {_MAX_HOURS_PAGES} pages")
+    walk.events = {event.id: event for event in listed if since <= event.start_time < until}
+    if walk.problems:
+        log.info("the listing of the next hours was inconsistent: %s", "; ".join(walk.problems))

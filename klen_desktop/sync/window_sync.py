@@ -2,7 +2,7 @@
 
 The window held in the store is replaced in ONE transaction after the last page arrived: a poll that fails
 half-way (a dropped page, a 429) changes nothing in the store. Details are a separate step
-(:meth:`WindowSync.refresh_details`) that runs after the window is stored and announced: details of changed
+(:mod:`klen_desktop.sync.details`) that runs after the window is stored and announced: details of changed
 events may wait for the request budget (a day of 600 new events costs 6 list pages, and the details then need
 more than the 10 requests a minute allow), and the agenda must not wait with them.
 
@@ -35,8 +35,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
 from klen_desktop.api.client import KlenClient
-from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, MalformedResponse, PermissionMissing
-from klen_desktop.api.models import EventDetail, EventStatus, EventSummary, RejectedItem, format_utc
+from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, PermissionMissing
+from klen_desktop.api.models import EventSummary, RejectedItem, format_utc
 from klen_desktop.clock import Clock
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository, summary_of
@@ -45,14 +45,18 @@ from klen_desktop.store.state import SyncStateRepository
 from klen_desktop.store.synced_days import SyncedDaysRepository
 from klen_desktop.sync.budget import RequestBudget
 from klen_desktop.sync.config import SyncConfig
+from klen_desktop.sync.details import DetailRefresh
 from klen_desktop.sync.diff import ChangeKind, ChangeSet, diff_events
 from klen_desktop.sync.ranges import Plan, plan_ranges
-from klen_desktop.sync.walk import Walk, walk_window
+from klen_desktop.sync.walk import Walk, walk_hours, walk_window
 
 log = logging.getLogger(__name__)
 
 MAX_WALKS = 3
 """Walks of one poll at most: the listing changed under the first, or a second confirms a disappearance."""
+
+Hours = tuple[datetime, datetime]
+"""``[since, until)``: a read of the events of some days that start within these hours."""
 
 
 def _unconfirmed_creates(
@@ -164,7 +168,10 @@ class WindowSync:
         self._config = config
         self._budget = budget
         self._days = SyncedDaysRepository(db)
+        self.details = DetailRefresh(client, db, events, self._days, clock, config, budget)
         self._density_hint: float | None = None
+        # False once a listing was found not ordered by start time: its hours cannot be read from a page.
+        self.hours_readable = True
         self._reported: set[tuple[int | None, str]] = set()
 
     async def poll_window(self) -> WindowResult:
@@ -207,17 +214,19 @@ class WindowSync:
                     synced = self._days.synced(conn)
             return synced, self._days.event_counts(start, end, conn)
 
-    async def poll_range(self, start: date, end: date) -> WindowResult:
-        """Fetch, diff and store the days ``start`` to ``end`` of the window (no details). An event that left
-        the range since the last read is looked up by id: moved elsewhere in the window, or gone."""
+    async def poll_range(self, start: date, end: date, hours: Hours | None = None) -> WindowResult:
+        """Fetch, diff and store the days ``start`` to ``end`` of the window (no details); with ``hours`` only
+        their events starting within those hours (``[since, until)``, read from the pages that hold them, see
+        :func:`walk_hours`). An event that left the range since the last read is looked up by id: moved
+        elsewhere in the window, or gone."""
         started = self._clock.now()
         spent_before = self._budget.spent
-        view = await self.fetch_window(start, end)
+        view = await (self.fetch_window(start, end) if hours is None else self._fetch_hours(start, end, hours))
         window_start, window_end = self._config.window(started)
         relocated: dict[int, EventSummary] = {}
         unlocated: set[int] = set()
-        if (start, end) != (window_start, window_end) and view.removals_allowed:
-            cached = await self._db.run(self._events.window_ids, start, end)
+        if ((start, end) != (window_start, window_end) or hours is not None) and view.removals_allowed:
+            cached = set((await self._db.run(self._cached, start, end, hours))[1])
             missing = sorted(cached - view.events.keys() - view.kept_ids)
             relocated, unlocated = await self._locate(missing)
         rejected = _unique(view.rejected)
@@ -230,7 +239,13 @@ class WindowSync:
         if not view.removals_allowed:
             log.info("the window listing stayed inconsistent over %d walks: nothing removed this poll", view.walks)
         changes, baseline = await self._db.run(
-            self._apply_window, start, end, replace(view, events={**view.events, **relocated}), started, unlocated
+            self._apply_window,
+            start,
+            end,
+            replace(view, events={**view.events, **relocated}),
+            started,
+            unlocated,
+            hours,
         )
         return WindowResult(
             changes,
@@ -255,6 +270,26 @@ class WindowSync:
             if view is not None:
                 return view
 
+    async def _fetch_hours(self, start: date, end: date, hours: Hours) -> Fetched:
+        """The events of ``[start, end]`` starting within ``hours``. A consistent read may say what left the hours:
+        each such event is then looked up by id (moved, or gone), so one walk suffices."""
+        skip, _cached = await self._db.run(self._cached, start, end, hours)
+        walk = await walk_hours(self._client, self._budget, start, end, hours, skip, self._config.page_size)
+        if walk.unordered:
+            log.warning("the server's listing is not ordered by start time: the next hours are read by whole days")
+            self.hours_readable = False
+        return Fetched(walk.events, tuple(walk.rejected), walk.consistent and not walk.unnamed_rejections)
+
+    def _cached(self, start: date, end: date, hours: Hours | None) -> tuple[int, dict[int, EventSummary]]:
+        """Cached events of the days before the hours (how many), and those within them (all: no hours)."""
+        cached = self._events.window(start, end)
+        if hours is None:
+            return 0, cached
+        since, until = hours
+        return sum(1 for s in cached.values() if s.start_time < since), {
+            i: s for i, s in cached.items() if since <= s.start_time < until
+        }
+
     async def _locate(self, missing: list[int]) -> tuple[dict[int, EventSummary], set[int]]:
         """Where the events that left a range went: {id: summary} for those still on the server (elsewhere in
         the window, or outside it), and the ids that could not be looked up (they keep their cached copy).
@@ -276,17 +311,26 @@ class WindowSync:
         return found, set()
 
     def _apply_window(
-        self, start: date, end: date, view: Fetched, started: datetime, unlocated: Collection[int] = ()
+        self,
+        start: date,
+        end: date,
+        view: Fetched,
+        started: datetime,
+        unlocated: Collection[int] = (),
+        hours: Hours | None = None,
     ) -> tuple[ChangeSet, bool]:
         fetched = view.events
         window_start, window_end = self._config.window(started)
         with self._db.transaction() as conn:
             previous = self._state.get(conn)
             read_before = self._days.synced(conn)
-            first_read = {day for day in _days(start, end) if day not in read_before}
+            # Some hours of days read before are never a first read (and do not make their days read).
+            first_read = {day for day in _days(start, end) if day not in read_before and hours is None}
             # When the previous read of these days began (the oldest, when they were read apart).
             range_since = min((read_before[day] for day in _days(start, end) if day in read_before), default=None)
             old = self._events.window(start, end, conn=conn)
+            if hours is not None:
+                old = {i: s for i, s in old.items() if hours[0] <= s.start_time < hours[1]}
             if not view.removals_allowed:
                 # Not confirmed gone: what is missing keeps its previous view.
                 fetched = {**{i: s for i, s in old.items() if i not in fetched}, **fetched}
@@ -307,7 +351,8 @@ class WindowSync:
             self._events.upsert_summaries((c.event for c in changes if c.kind is not ChangeKind.GONE), conn=conn)
             self._events.remove((c.event_id for c in changes.of_kind(ChangeKind.GONE)), conn=conn)
             self._events.prune_ended_before(datetime.combine(window_start, time(), UTC), keep=held, conn=conn)
-            self._days.mark(start, end, started, conn)
+            if hours is None:
+                self._days.mark(start, end, started, conn)
             self._days.forget_outside(window_start, window_end, conn)
             # From when the previous poll BEGAN: a write reconciled while it was in flight was left to the outbox
             # by it, so this poll still has to know the event's change as the user's own, not as news.
@@ -335,64 +380,3 @@ class WindowSync:
             tuple(c for c in changes if not (c.kind is ChangeKind.CREATED and c.event.start_time.date() in first_read))
         )
         return news.mark_local(own.__contains__), False
-
-    async def refresh_details(self, changes: ChangeSet) -> int:
-        """Read details for events within the reminder horizon that need them; returns how many were read.
-
-        Details of ``changes`` wait for the request budget; other refreshes only use spare requests. A key or
-        permission error is raised; any other error ends the refresh quietly (the next poll continues).
-        """
-        now = self._clock.now()
-        urgent, lazy = await self._db.run(self._detail_candidates, now, changes)
-        changed = changes.event_ids
-        cap = self._config.max_details_per_poll
-        # Missing or outdated details go on past the cap while requests are spare: left to later polls, they
-        # would make each of those read details of an unchanged calendar.
-        wanted = urgent + lazy[: max(0, cap - len(urgent))]
-        fetched = 0
-        for index, event_id in enumerate(wanted):
-            if (index >= cap or event_id not in changed) and self._budget.available() <= self._config.spare_kept:
-                break  # only the capped changed ones wait for the budget; the next poll continues
-            await self._budget.acquire()
-            try:
-                detail = await self._client.get_event(event_id)
-            except EventNotFound:
-                continue  # gone between the list and now; the next poll reports it
-            except (KeyRejected, PermissionMissing):
-                raise
-            except MalformedResponse as exc:
-                # One event's unreadable details must not keep the others from being refreshed.
-                log.warning("details of event %d could not be read: %s", event_id, exc)
-                continue
-            except KlenError as exc:
-                log.info("details of event %d not refreshed this poll: %s", event_id, exc)
-                break
-            await self._db.run(self._store_detail, detail, self._clock.now())
-            fetched += 1
-        return fetched
-
-    def _store_detail(self, detail: EventDetail, fetched_at: datetime) -> None:
-        stored = self._events.get(detail.id)
-        # A write queued meanwhile owns the cached copy; its reconcile brings the server's answer.
-        if stored is not None and stored.local_state is None:
-            self._events.upsert_detail(detail, fetched_at)
-
-    def _detail_candidates(self, now: datetime, changes: ChangeSet) -> tuple[list[int], list[int]]:
-        """Events within the horizon whose details are missing or outdated, and those only older than the TTL."""
-        horizon_end = now + self._config.reminder_horizon
-        if not self._days.all_read(*self._config.window(now)):
-            # A first fill of a large window: the next day's hundreds of details would take every spare request
-            # and leave the rest of the window unread for an hour; the next hours' reminders go first.
-            horizon_end = now + min(self._config.reminder_horizon, self._config.first_fill_detail_horizon)
-        changed = changes.event_ids
-        urgent: list[int] = []
-        lazy: list[int] = []
-        for stored in self._events.between(now, horizon_end):
-            if stored.id < 0 or stored.local_state is not None or stored.status is EventStatus.CANCELLED:
-                continue
-            stale = stored.detail_fetched_at is None or now - stored.detail_fetched_at > self._config.detail_ttl
-            if stored.id in changed or not stored.detail_is_current:
-                urgent.append(stored.id)
-            elif stale:
-                lazy.append(stored.id)
-        return urgent, lazy

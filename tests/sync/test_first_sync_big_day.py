@@ -1,4 +1,4 @@
-"""A day with 600 events: the agenda gets them within seconds, and the request budget is still kept.
+"""A day with 600 events (from an hour from now on): the agenda gets them within seconds, within the budget.
 
 600 events in one day cost 6 list pages of 100; their details then want more requests than the 10 a minute the
 budget allows. The list must land in the store (and be announced) at once; the details follow as the budget
@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sync_support import AutoClock, RecordingBudget, day_at, event_input, make_stack
+from sync_support import AutoClock, RecordingBudget, event_input, make_stack
 
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.emulator.server import EmulatorServer
@@ -31,10 +31,19 @@ DETAIL_PATH = "/api/v1/calendar/events/"
 FEW_SECONDS = 5.0
 
 
-def big_day(emulator: EmulatorServer, title: str) -> None:
-    """600 half-hour events tomorrow, two minutes apart: inside the reminder horizon, so details are wanted."""
-    start = day_at(1, 0)
+def big_day_start() -> datetime:
+    """An hour from now: no reminder comes due while a test runs, and 600 events two minutes apart (20 hours)
+    all start within the 24-hour detail horizon, at any time of day (a fixed "tomorrow 00:00" left fewer than
+    five inside it just after midnight UTC, and put its reminders among the clicks just before)."""
+    return datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=1)
+
+
+def big_day(emulator: EmulatorServer, title: str) -> datetime:
+    """600 half-hour events within the next day, two minutes apart: inside the reminder horizon, so details are
+    wanted. Returns when the first starts."""
+    start = big_day_start()
     emulator.admin.insert_events([event_input(f"{title} {i}", start + timedelta(minutes=2 * i)) for i in range(EVENTS)])
+    return start
 
 
 async def within(seconds: float, predicate: Callable[[], object], what: str) -> float:
@@ -116,13 +125,13 @@ async def test_details_of_a_big_day_follow_within_the_budget(
     stack.poller.subscribe(lambda _changes: spent_when_announced.append(budget.spent))
     try:
         await stack.poller.sync_once()  # the (empty) baseline
-        big_day(emulator, "Bulk")
+        start = big_day(emulator, "Bulk")
 
         changes = await stack.poller.sync_once()
 
         assert len(changes) == EVENTS
         assert spent_when_announced == [1 + 6]  # announced after the baseline page and 6 list pages, before details
-        details = [e for e in stack.events.between(day_at(1, 0), day_at(2, 0)) if e.detail is not None]
+        details = [e for e in stack.events.between(start, start + timedelta(days=1)) if e.detail is not None]
         assert len(details) == stack.config.max_details_per_poll
         assert budget.max_in_any_period() <= DEFAULT_LIMIT
         assert clock.slept > 0  # the last details really waited for the budget

@@ -298,16 +298,42 @@ async def test_missing_read_permission_is_a_permission_error(
 
 
 @pytest.mark.asyncio
-async def test_429_pauses_the_budget_for_retry_after(stack: Stack, emulator: EmulatorServer) -> None:
+async def test_429_pauses_the_budget_for_retry_after_without_showing_an_error(
+    stack: Stack, emulator: EmulatorServer
+) -> None:
     emulator.faults.rate_limit_next(1, retry_after=30)
     with pytest.raises(RateLimited):
         await stack.poller.sync_once()
-    assert stack.poller.status.phase is SyncPhase.RATE_LIMITED
+    # On a shared key a 429 is the expected way of giving way: the user sees no sync error for it.
+    status: SyncStatus = stack.poller.status
+    assert status.phase is SyncPhase.IDLE and status.last_error is None
+    assert stack.state.get().last_error_message is None
     assert stack.budget.wait_time() == pytest.approx(30, abs=1)
     await stack.poller.sync_once()  # waits out the pause on the (auto) clock, then succeeds
     assert stack.clock.slept >= 29
-    status: SyncStatus = stack.poller.status  # re-read: sync_once changed it
-    assert status.phase is SyncPhase.IDLE
+    status = stack.poller.status  # re-read: sync_once changed it
+    assert status.phase is SyncPhase.IDLE and status.last_success is not None
+
+
+@pytest.mark.asyncio
+async def test_polls_refused_for_minutes_show_the_limit_with_what_to_do(stack: Stack, emulator: EmulatorServer) -> None:
+    patience = stack.config.rate_limit_patience
+    refused = 0
+    while stack.poller.status.last_error is None:
+        emulator.faults.rate_limit_next(1, retry_after=60)
+        with pytest.raises(RateLimited):
+            await stack.poller.sync_once()
+        refused += 1
+        assert refused <= patience / timedelta(minutes=1) + 2, "a persistent limit was never shown"
+    assert stack.clock.slept >= patience.total_seconds() - 60, "shown only once the key stayed full for minutes"
+    status: SyncStatus = stack.poller.status
+    assert status.phase is SyncPhase.RATE_LIMITED
+    assert status.last_error is not None and "key of its own" in status.last_error
+    assert stack.state.get().last_error_message == status.last_error
+
+    await stack.poller.sync_once()  # the key has room again
+    status = stack.poller.status
+    assert status.phase is SyncPhase.IDLE and status.last_error is None
 
 
 @pytest.mark.asyncio
