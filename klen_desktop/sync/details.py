@@ -11,7 +11,7 @@ budget has to spare (leaving ``spare_kept``); those only older than ``detail_ttl
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, MalformedResponse, PermissionMissing
@@ -48,11 +48,13 @@ class DetailRefresh:
         self._config = config
         self._budget = budget
 
-    async def __call__(self, changes: ChangeSet) -> int:
+    async def __call__(self, changes: ChangeSet, deadline: datetime | None = None) -> int:
         """Read details for events within the reminder horizon that need them; returns how many were read.
 
-        Details of ``changes`` wait for the request budget; other refreshes only use spare requests. A key or
-        permission error is raised; any other error ends the refresh quietly (the next poll continues).
+        Details of ``changes`` wait for the request budget, but not past ``deadline`` (when the next hours are due
+        to be read again: on a busy or shared key that read goes first, and details not read stay wanted by the
+        next poll); other refreshes only use spare requests. A key or permission error is raised; any other error
+        ends the refresh quietly (the next poll continues).
         """
         now = self._clock.now()
         urgent, lazy = await self._db.run(self._detail_candidates, now, changes)
@@ -65,6 +67,9 @@ class DetailRefresh:
         for index, event_id in enumerate(wanted):
             if (index >= cap or event_id not in changed) and self._budget.available() <= self._config.spare_kept:
                 break  # only the capped changed ones wait for the budget; the next poll continues
+            wait = timedelta(seconds=self._budget.wait_time())
+            if deadline is not None and wait and self._clock.now() + wait > deadline:
+                break
             await self._budget.acquire()
             try:
                 detail = await self._client.get_event(event_id)

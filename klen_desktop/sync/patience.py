@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-CLICK_PATIENCE = 20.0
-"""Seconds a click may wait for the key's limit in all, before it fails with the server's reason."""
+CLICK_PATIENCE = 60.0
+"""Seconds a click may wait for the key's limit in all, before it fails with the server's reason: one period of the
+per-minute limit, so any Retry-After of it is waited out (the user is told of the wait meanwhile)."""
 MAX_ATTEMPTS = 4
 # A 429 without a Retry-After (or one of 0) is still waited a little: going again at once only earns another.
 _LEAST_WAIT = 1.0

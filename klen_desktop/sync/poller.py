@@ -91,6 +91,7 @@ class Poller:
         self._poked = True  # the first round reads the near days at once
         self._looked = False  # a new cache's first request counts the window (WindowSync.first_look)
         self._now_read_at: datetime | None = None
+        self._now_due: datetime | None = None  # when the next hours are read again: details do not delay it
         self._limited_since: datetime | None = None  # first 429 of polls refused in a row
         stored = state.get()
         self._status = SyncStatus(
@@ -212,7 +213,7 @@ class Poller:
             )
             self._announce(result.changes)
             try:
-                read = await self._window.details(result.changes) if details else 0
+                read = await self._window.details(result.changes, self._now_due) if details else 0
             except KlenError as exc:
                 await self._record_failure(exc, started)
                 raise
@@ -343,6 +344,7 @@ class Poller:
                 read_now = True
                 self._poked = False
                 self._now_read_at = self._clock.now()
+                self._now_due = self._now_read_at + timedelta(seconds=cadence)
             # While the next two days are not all read, their pages go before any details.
             filling = any(r.tier is not Tier.FAR and plan.last_read(r) is None for r in plan.ranges)
             try:
