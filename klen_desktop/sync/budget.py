@@ -23,7 +23,9 @@ The core keeps a second, equal budget for what the user clicked (details, free s
 and pauses only the background budget: the user's next click goes at once and is the first request the app sends
 once the key has room, and sync, now sending less, leaves that room. The interactive budget is never lowered: the
 user's clicks are few and someone is waiting for each. A click that meets a 429 pauses and lowers the background
-budget too, and so does a 429 the client retried itself (``CoreServices._key_busy``).
+budget too, and so does a 429 the client retried itself (``CoreServices._key_busy``); the click itself waits out the
+server's Retry-After and goes again (:mod:`klen_desktop.sync.patience`). Re-reads before reminders have a third,
+small budget (``REMINDER_LIMIT``), so a burst of reminders never takes the clicks' budget.
 
 The user's own writes go ahead of background reads (:meth:`RequestBudget.acquire` with ``write=True``): reads may
 spend only ``limit - reserve`` requests in any period (the core's background budget keeps ``WRITE_RESERVE``), so
