@@ -323,8 +323,8 @@ class CoreServices:
 
     def _key_busy(self, exc: RateLimited) -> None:
         """A 429 of the key's per-minute limit, met by sync or by a click, retried or not: the key is shared and
-        busy, so the background pauses and lowers its limit. A click that met it still fails at once (the user is
-        told) and the interactive budget is never lowered; sync giving way is what lets the next click through."""
+        busy, so the background pauses and lowers its limit. A click that met it waits its Retry-After (the user is
+        told) and the interactive budget is never lowered; sync giving way is what lets the click through."""
         self.budget.pause(exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT)
 
     def _woke(self, _moved: float) -> None:
