@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
@@ -162,3 +163,34 @@ def test_a_poll_reads_the_next_hours_only_of_days_read_lately_and_longer_than_a_
     late_plan = plan_ranges(late, CONFIG, dict.fromkeys(every_day, late), dict.fromkeys(every_day, BUSY))
     across = next_hours(late_plan, late, CONFIG)
     assert across.hours is not None and (across.start, across.end) == (late.date(), late.date() + timedelta(days=1))
+
+
+@pytest.mark.asyncio
+async def test_a_listing_not_ordered_by_start_time_is_read_by_whole_days_from_then_on(
+    stack: Stack, emulator: EmulatorServer
+) -> None:
+    ids = seed(emulator)
+    await stack.poller.poll_due()
+    assert isinstance(stack.clock, FakeClock)
+    edited = busy_at(ids, day_at(0, 13))
+    emulator.admin.update_event(edited, {"title": "Edited while the server shuffles"})
+
+    def shuffled(body: Any) -> Any:
+        body["events"].reverse()
+        return body
+
+    emulator.faults.rewrite_next(1, shuffled, method="GET", path="/api/v1/calendar/events")
+    announced: list[ChangeSet] = []
+    stack.poller.subscribe(announced.append)
+    stack.clock.advance(CONFIG.fast_interval)
+    await stack.poller.poll_due()
+    # What the page held is real and stored; what it may have hidden is not judged: nothing is gone.
+    assert [c.kind for changes in announced for c in changes] == [ChangeKind.UPDATED]
+    assert stack.poller.status.warning is not None
+
+    emulator.admin.clear_request_log()
+    stack.clock.advance(CONFIG.fast_interval)
+    await stack.poller.poll_due()
+    pages = [q["page"] for q in list_requests(emulator) if q["start_date"] == NOON.date().isoformat()]
+    assert pages[:4] == ["1", "2", "3", "4"], "the days whole, as for a server without an order"
+    assert stack.poller.status.warning is None
