@@ -4,13 +4,15 @@ Details are a separate step that runs after the window is stored and announced (
 :mod:`klen_desktop.sync.window_sync`): details of changed events may wait for the request budget (a day of 600 new
 events costs 6 list pages, and the details then need more than the 10 requests a minute allow), and the agenda
 must not wait with them. Of events starting within the reminder horizon: changed ones up to
-``max_details_per_poll``, waiting for the budget; others whose details are missing or outdated, as many as the
-budget has to spare (leaving ``spare_kept``); those only older than ``detail_ttl``, spare ones within the cap.
+``max_details_per_poll``, waiting for the budget (not past the next read of the next hours); others whose details
+are missing or outdated, as many as the budget has to spare (leaving ``spare_kept``, and a range's pages while the
+window is not all read); those only older than ``detail_ttl``, spare ones within the cap.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 
 from klen_desktop.api.client import KlenClient
@@ -57,7 +59,7 @@ class DetailRefresh:
         ends the refresh quietly (the next poll continues).
         """
         now = self._clock.now()
-        urgent, lazy = await self._db.run(self._detail_candidates, now, changes)
+        urgent, lazy, kept = await self._db.run(self._detail_candidates, now, changes)
         changed = changes.event_ids
         cap = self._config.max_details_per_poll
         # Missing or outdated details go on past the cap while requests are spare: left to later polls, they
@@ -65,7 +67,7 @@ class DetailRefresh:
         wanted = urgent + lazy[: max(0, cap - len(urgent))]
         fetched = 0
         for index, event_id in enumerate(wanted):
-            if (index >= cap or event_id not in changed) and self._budget.available() <= self._config.spare_kept:
+            if (index >= cap or event_id not in changed) and self._budget.available() <= kept:
                 break  # only the capped changed ones wait for the budget; the next poll continues
             wait = timedelta(seconds=self._budget.wait_time())
             if deadline is not None and wait and self._clock.now() + wait > deadline:
@@ -94,10 +96,15 @@ class DetailRefresh:
         if stored is not None and stored.local_state is None:
             self._events.upsert_detail(detail, fetched_at)
 
-    def _detail_candidates(self, now: datetime, changes: ChangeSet) -> tuple[list[int], list[int]]:
-        """Events within the horizon whose details are missing or outdated, and those only older than the TTL."""
+    def _detail_candidates(self, now: datetime, changes: ChangeSet) -> tuple[list[int], list[int], int]:
+        """Events within the horizon whose details are missing or outdated, those only older than the TTL, and the
+        requests a minute the lazy ones leave unused."""
         horizon_end = now + self._config.reminder_horizon
+        kept = self._config.spare_kept
         if not self._days.all_read(*self._config.window(now)):
+            # They also leave a range's pages: five details a minute left two requests, never the three pages of
+            # the next range of 250 events, and the far days of a 10,000-event window waited while they lasted.
+            kept += math.ceil(self._config.range_events / self._config.page_size)
             # A first fill of a large window: the next day's hundreds of details would take every spare request
             # and leave the rest of the window unread for an hour; the next hours' reminders go first.
             horizon_end = now + min(self._config.reminder_horizon, self._config.first_fill_detail_horizon)
@@ -112,4 +119,4 @@ class DetailRefresh:
                 urgent.append(stored.id)
             elif stale:
                 lazy.append(stored.id)
-        return urgent, lazy
+        return urgent, lazy, kept
