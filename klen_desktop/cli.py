@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from klen_desktop import __version__
+from klen_desktop.i18n import _
 
 DEFAULT_BASE_URL = "https://api.klen.ai"
 
@@ -15,39 +16,41 @@ DEFAULT_BASE_URL = "https://api.klen.ai"
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="klen-desktop",
-        description=(
+        description=_(
             "Klen Desktop: your Klen AI Calendar in the system tray. With no API key stored in the system "
             "keyring it runs in demo mode against a built-in emulator of the Klen API with a sample calendar."
         ),
     )
     parser.add_argument("--version", action="version", version=f"Klen Desktop {__version__}")
-    parser.add_argument("--demo", action="store_true", help="run in demo mode even when an API key is stored")
+    parser.add_argument("--demo", action="store_true", help=_("run in demo mode even when an API key is stored"))
     parser.add_argument(
         "--base-url",
         default=DEFAULT_BASE_URL,
         metavar="URL",
-        help=f"Klen API host (advanced; default {DEFAULT_BASE_URL}). Plain http is allowed only for loopback.",
+        help=_("Klen API host (advanced; default {url}). Plain http is allowed only for loopback.").format(
+            url=DEFAULT_BASE_URL
+        ),
     )
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="start, load the calendar, report on stdout and quit (for CI and packaged builds)",
+        help=_("start, load the calendar, report on stdout and quit (for CI and packaged builds)"),
     )
     parser.add_argument(
         "--quit",
         action="store_true",
-        help="ask the running Klen Desktop to quit, then exit (exit status 1 when none runs)",
+        help=_("ask the running Klen Desktop to quit, then exit (exit status 1 when none runs)"),
     )
     parser.add_argument(
         "--autostart",
         choices=["on", "off"],
-        help="write or remove the start-at-login entry of this installation (the one Settings writes), then exit",
+        help=_("write or remove the start-at-login entry of this installation (the one Settings writes), then exit"),
     )
     parser.add_argument(
         "--log-level",
         default="WARNING",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="how much to log on stderr (default WARNING)",
+        help=_("how much to log on stderr (default WARNING)"),
     )
     return parser
 
@@ -58,7 +61,7 @@ def missing_display_message() -> str | None:
         return None
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
-    return (
+    return _(
         "Klen Desktop needs a graphical desktop session, and none was found (DISPLAY and WAYLAND_DISPLAY are unset). "
         "Start it from your desktop, or for a headless check run it with QT_QPA_PLATFORM=offscreen and --smoke."
     )
@@ -70,7 +73,7 @@ def quit_running() -> int:
 
     if ask_running_to_quit():
         return 0
-    print("Klen Desktop is not running.", file=sys.stderr)
+    print(_("Klen Desktop is not running."), file=sys.stderr)
     return 1
 
 

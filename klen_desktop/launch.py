@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from klen_desktop import __version__
+from klen_desktop.i18n import _, install
 from klen_desktop.options import AppOptions
 from klen_desktop.ui.icons import PANEL_SIZES, TrayState, app_icon, tray_icon
 
@@ -38,9 +39,9 @@ def boot_tray(qt_app: QApplication) -> QSystemTrayIcon | None:
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None
     icon = QSystemTrayIcon(tray_icon(TrayState.SYNCING, PANEL_SIZES), qt_app)
-    icon.setToolTip("Klen Desktop: starting…")
+    icon.setToolTip(_("Klen Desktop: starting…"))
     menu = QMenu()
-    menu.addAction("Starting Klen Desktop…").setEnabled(False)
+    menu.addAction(_("Starting Klen Desktop…")).setEnabled(False)
     icon.setContextMenu(menu)
     icon.setProperty("bootMenu", menu)  # keeps the menu alive as long as the icon shows it
     icon.show()
@@ -79,6 +80,9 @@ def run_app(options: AppOptions) -> int:
     skip_httpx_command_line()
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
+    from klen_desktop.ui.qt_language import use_language_in_qt
+
+    use_language_in_qt(qt_app, install())
     qt_app.setApplicationName("Klen Desktop")
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("klen-desktop")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klen_desktop.i18n import N_, _
 from klen_desktop.settings import (
     MAX_POLL_SECONDS,
     MAX_REMINDER_MINUTES,
@@ -41,8 +42,8 @@ from klen_desktop.ui.screen_fit import FormScroll, room
 MIN_WIDTH = 620
 ACCOUNT_TAB = "account"
 GENERAL_TAB = "general"
-THEME_NOTE = "Klen Desktop follows your system's light or dark theme; change it in your desktop's settings."
-CADENCE_NOTE = (
+THEME_NOTE = N_("Klen Desktop follows your system's light or dark theme; change it in your desktop's settings.")
+CADENCE_NOTE = N_(
     "Klen Desktop checks for changes more often while the agenda is open or an event starts soon, and less "
     "often otherwise. Every check uses part of the API's per-minute request budget."
 )
@@ -50,23 +51,23 @@ CADENCE_NOTE = (
 # Spin boxes reach past what is valid so an out-of-range number reaches validation and is explained inline
 # instead of being silently clamped.
 _INT_FIELDS = {
-    "fast_poll_seconds": (1, MAX_POLL_SECONDS * 2, " s"),
-    "slow_poll_seconds": (1, MAX_POLL_SECONDS * 2, " s"),
-    "window_days_back": (0, MAX_WINDOW_DAYS_BACK * 2, " days"),
-    "window_days_ahead": (0, MAX_WINDOW_DAYS_AHEAD * 2, " days"),
-    "default_reminder_minutes": (0, MAX_REMINDER_MINUTES * 2, " min"),
+    "fast_poll_seconds": (1, MAX_POLL_SECONDS * 2, N_(" s")),
+    "slow_poll_seconds": (1, MAX_POLL_SECONDS * 2, N_(" s")),
+    "window_days_back": (0, MAX_WINDOW_DAYS_BACK * 2, N_(" days")),
+    "window_days_ahead": (0, MAX_WINDOW_DAYS_AHEAD * 2, N_(" days")),
+    "default_reminder_minutes": (0, MAX_REMINDER_MINUTES * 2, N_(" min")),
 }
 _LABELS = {
-    "fast_poll_seconds": "Check every (busy):",
-    "slow_poll_seconds": "Check every (quiet):",
-    "window_days_back": "Keep past events:",
-    "window_days_ahead": "Look ahead:",
-    "default_reminder_minutes": "Remind me before:",
-    "notify_reminders": "Reminders before events",
-    "notify_new_bookings": "New bookings",
-    "notify_changes": "Changed events",
-    "notify_cancellations": "Cancelled events",
-    "start_at_login": "Start Klen Desktop when I log in",
+    "fast_poll_seconds": N_("Check every (busy):"),
+    "slow_poll_seconds": N_("Check every (quiet):"),
+    "window_days_back": N_("Keep past events:"),
+    "window_days_ahead": N_("Look ahead:"),
+    "default_reminder_minutes": N_("Remind me before:"),
+    "notify_reminders": N_("Reminders before events"),
+    "notify_new_bookings": N_("New bookings"),
+    "notify_changes": N_("Changed events"),
+    "notify_cancellations": N_("Cancelled events"),
+    "start_at_login": N_("Start Klen Desktop when I log in"),
 }
 
 
@@ -83,14 +84,14 @@ class PreferencesPage(QWidget):
             spin = QSpinBox()
             spin.setObjectName(name)
             spin.setRange(low, high)
-            spin.setSuffix(suffix)
-            spin.setAccessibleName(_LABELS[name].rstrip(":"))
+            spin.setSuffix(_(suffix))
+            spin.setAccessibleName(_(_LABELS[name]).rstrip(":"))
             self.spins[name] = spin
             self.errors[name] = ErrorLabel()
             spin.valueChanged.connect(lambda _value, field=name: self.errors[field].clear_message())
         for name in ("notify_reminders", "notify_new_bookings", "notify_changes", "notify_cancellations"):
-            self.checks[name] = QCheckBox(_LABELS[name])
-        self.checks["start_at_login"] = QCheckBox(_LABELS["start_at_login"])
+            self.checks[name] = QCheckBox(_(_LABELS[name]))
+        self.checks["start_at_login"] = QCheckBox(_(_LABELS["start_at_login"]))
         for name, check in self.checks.items():
             check.setObjectName(name)
         self._build()
@@ -102,7 +103,7 @@ class PreferencesPage(QWidget):
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         for index, name in enumerate(names):
-            label = plain_label(_LABELS[name], wrap=False)
+            label = plain_label(_(_LABELS[name]), wrap=False)
             label.setBuddy(self.spins[name])
             grid.addWidget(label, 2 * index, 0)
             grid.addWidget(self.spins[name], 2 * index, 1)
@@ -111,27 +112,27 @@ class PreferencesPage(QWidget):
 
     def _build(self) -> None:
         # Notes sit in the group's box layout, apart from the fields' grid, each getting the full width.
-        sync = QGroupBox("Sync")
+        sync = QGroupBox(_("Sync"))
         sync_layout = QVBoxLayout(sync)
-        sync_layout.addWidget(plain_label(CADENCE_NOTE))
+        sync_layout.addWidget(plain_label(_(CADENCE_NOTE)))
         sync_layout.addLayout(
             self._fields("fast_poll_seconds", "slow_poll_seconds", "window_days_back", "window_days_ahead")
         )
 
-        reminders = QGroupBox("Reminders")
+        reminders = QGroupBox(_("Reminders"))
         reminder_layout = QVBoxLayout(reminders)
         reminder_layout.addLayout(self._fields("default_reminder_minutes"))
-        reminder_layout.addWidget(plain_label("Used for new events; each event can still have its own."))
+        reminder_layout.addWidget(plain_label(_("Used for new events; each event can still have its own.")))
 
-        notifications = QGroupBox("Show notifications for")
+        notifications = QGroupBox(_("Show notifications for"))
         notify_layout = QVBoxLayout(notifications)
         for name in ("notify_reminders", "notify_new_bookings", "notify_changes", "notify_cancellations"):
             notify_layout.addWidget(self.checks[name])
 
-        system = QGroupBox("System")
+        system = QGroupBox(_("System"))
         system_layout = QVBoxLayout(system)
         system_layout.addWidget(self.checks["start_at_login"])
-        self.theme_note = plain_label(THEME_NOTE)
+        self.theme_note = plain_label(_(THEME_NOTE))
         system_layout.addWidget(self.theme_note)
 
         layout = QVBoxLayout(self)
@@ -192,18 +193,18 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Klen Desktop Settings")
+        self.setWindowTitle(_("Klen Desktop Settings"))
         self.setObjectName("settingsDialog")
         self.key_page = KeyPage(key_state, confirm_forget=confirm_forget)
         self.preferences_page = PreferencesPage(prefs)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.preferences_page, "General")
-        self.tabs.addTab(self.key_page, "Account")
+        self.tabs.addTab(self.preferences_page, _("General"))
+        self.tabs.addTab(self.key_page, _("Account"))
         self.show_tab(open_tab)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setText("Save preferences")
+        save.setText(_("Save preferences"))
         self.buttons.accepted.connect(self._on_save)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._on_tab_changed()

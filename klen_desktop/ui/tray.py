@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from klen_desktop.api.models import EventType
 from klen_desktop.date_texts import clock
+from klen_desktop.i18n import _, ngettext, pgettext
 from klen_desktop.labels import TYPE_LABELS
 from klen_desktop.links import web_link
 from klen_desktop.session.free_slot_offer import Click, FreeSlotOffer, SlotAnswer
@@ -206,11 +207,15 @@ class Tray(QObject):
 
     def tooltip(self, now: datetime, event: StoredEvent | None) -> str:
         """Plain text escaped for Qt, which may take a tooltip for rich text; ``event`` is the next one."""
-        lines = ["Klen Desktop (Demo)" if self._controller.demo else "Klen Desktop"]
+        lines = [_("Klen Desktop (Demo)") if self._controller.demo else "Klen Desktop"]
         if event is not None:
-            lines.append(f"Next: {isolate(one_line(event.title, 60))} {starts_in(event, now)} ({time_range(event)})")
+            lines.append(
+                _("Next: {title} {starts_in} ({time})").format(
+                    title=isolate(one_line(event.title, 60)), starts_in=starts_in(event, now), time=time_range(event)
+                )
+            )
         else:
-            lines.append("Nothing else scheduled")
+            lines.append(_("Nothing else scheduled"))
         problem = self._status_line(now)
         if problem:
             lines.append(problem)
@@ -219,12 +224,14 @@ class Tray(QObject):
     def _status_line(self, now: datetime) -> str | None:
         status = self._controller.status
         if status.phase in _ERROR_PHASES or status.phase in _OFFLINE_PHASES:
-            return one_line(status.last_error or "Cannot reach Klen", 100)
+            return one_line(status.last_error or _("Cannot reach Klen"), 100)
         count = len(self._controller.outbox)
         if count:
-            return f"{count} change{'s' if count != 1 else ''} not yet on the server"
+            return ngettext("{n} change not yet on the server", "{n} changes not yet on the server", count).format(
+                n=count
+            )
         if self._controller.dnd.active(now) and self._controller.dnd.until is not None:
-            return f"Do not disturb until {clock(local(self._controller.dnd.until))}"
+            return _("Do not disturb until {time}").format(time=clock(local(self._controller.dnd.until)))
         return None
 
     # -- the two-click booking -----------------------------------------------------------------------------
@@ -279,10 +286,10 @@ class Tray(QObject):
             self._menu_shows = self._shows(now)
         menu.clear()
         if controller.demo:
-            _note(menu, "Demo mode: a sample calendar")
-            _action(menu, "Enter API key…", self.enter_key.emit)
+            _note(menu, _("Demo mode: a sample calendar"))
+            _action(menu, _("Enter API key…"), self.enter_key.emit)
         if controller.access.read_only:
-            _note(menu, "Read-only key: changes are off")
+            _note(menu, _("Read-only key: changes are off"))
         problem = self._status_line(now)
         if problem:
             _note(menu, problem)
@@ -292,21 +299,22 @@ class Tray(QObject):
         for event in events:
             self._add_event_or_skip(menu, event)
         if not events:
-            _note(menu, "Nothing else today")
+            _note(menu, _("Nothing else today"))
         menu.addSeparator()
         writable = not controller.access.read_only
         slot = _action(menu, self.free_slot.label(now), self._slot_clicked)
         slot.setEnabled(writable and not self.free_slot.looking(now))
-        _action(menu, "New event…", self.new_event.emit).setEnabled(writable)
-        _action(menu, "Find a free slot…", self.find_slot.emit)
+        _action(menu, _("New event…"), self.new_event.emit).setEnabled(writable)
+        _action(menu, _("Find a free slot…"), self.find_slot.emit)
         menu.addSeparator()
-        _action(menu, "Open agenda", self.open_agenda.emit)
+        _action(menu, _("Open agenda"), self.open_agenda.emit)
         last = controller.status.last_success
-        _action(menu, "Sync now" if last is None else f"Sync now (last sync {clock(local(last))})", self.sync_now.emit)
+        sync = _("Sync now") if last is None else _("Sync now (last sync {time})").format(time=clock(local(last)))
+        _action(menu, sync, self.sync_now.emit)
         self._add_dnd(menu, now)
-        _action(menu, "Settings…", self.settings.emit)
+        _action(menu, _("Settings…"), self.settings.emit)
         menu.addSeparator()
-        _action(menu, "Quit Klen Desktop", self.quit_requested.emit)
+        _action(menu, _("Quit Klen Desktop"), self.quit_requested.emit)
 
     def _add_event_or_skip(self, menu: QMenu, event: StoredEvent) -> None:
         # Server data decides an event's lines; whatever one event trips on, Quit, Sync now and Settings stay.
@@ -326,23 +334,24 @@ class Tray(QObject):
         item.setToolTip(TYPE_LABELS[summary.event_type])
         url = web_link(summary.video_conference_url)
         if url is not None:
-            _action(menu, f"    Join {isolate(one_line(event.title, 40))}", partial(self.join.emit, url))
+            join = _("Join {title}").format(title=isolate(one_line(event.title, 40)))
+            _action(menu, f"    {join}", partial(self.join.emit, url))
         phone = summary.customer.phone if summary.customer else None
         number = dialable(phone)
         if summary.event_type is EventType.VOICE_CALL and number is not None and phone is not None:
             who = isolate(one_line(summary.customer.name if summary.customer else None, 30)) or number
-            _action(menu, f"    Call {who}", partial(self.call.emit, number))
-            _action(menu, "    Copy phone", partial(self.copy_text.emit, phone.strip()))
+            _action(menu, "    " + _("Call {who}").format(who=who), partial(self.call.emit, number))
+            _action(menu, "    " + _("Copy phone"), partial(self.copy_text.emit, phone.strip()))
 
     def _add_dnd(self, menu: QMenu, now: datetime) -> None:
         active = self._controller.dnd.active(now) and self._controller.dnd.until is not None
-        title = "Do not disturb"
+        title = _("Do not disturb")
         if active and self._controller.dnd.until is not None:
-            title += f" (until {clock(local(self._controller.dnd.until))})"
+            title = _("Do not disturb (until {time})").format(time=clock(local(self._controller.dnd.until)))
         sub = menu.addMenu(title)
-        _action(sub, "For 1 hour", partial(self.dnd.emit, 60))
-        _action(sub, "Until tomorrow", partial(self.dnd.emit, -1))
-        off = _action(sub, "Off", partial(self.dnd.emit, 0))
+        _action(sub, _("For 1 hour"), partial(self.dnd.emit, 60))
+        _action(sub, _("Until tomorrow"), partial(self.dnd.emit, -1))
+        off = _action(sub, pgettext("do not disturb", "Off"), partial(self.dnd.emit, 0))
         off.setEnabled(active)
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
