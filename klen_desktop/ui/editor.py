@@ -32,6 +32,7 @@ from klen_desktop.drafts import (
     normalise_phone,
     validate,
 )
+from klen_desktop.i18n import _
 from klen_desktop.ui.event_form import EventForm
 from klen_desktop.ui.form_widgets import (
     ErrorLabel,
@@ -45,8 +46,8 @@ from klen_desktop.ui.screen_fit import FormScroll, fit_to_screen, room
 def _ask_discard(parent: QWidget) -> bool:
     answer = QMessageBox.question(
         parent,
-        "Discard changes?",
-        "This event has changes that are not saved. Discard them?",
+        _("Discard changes?"),
+        _("This event has changes that are not saved. Discard them?"),
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )
@@ -70,7 +71,7 @@ class EventEditor(EventForm):
         self._saving = False
         self._saved = False
         self.confirm_discard: Callable[[], bool] = lambda: _ask_discard(self)
-        self.setWindowTitle("New event" if draft.creating else "Edit event")
+        self.setWindowTitle(_("New event") if draft.creating else _("Edit event"))
         self.setModal(False)
 
         self._build(draft, read_only_reason)
@@ -125,8 +126,10 @@ class EventEditor(EventForm):
         self.read_only_banner.setMargin(6)
         root.addWidget(self.read_only_banner)
         self.partial_note = plain_label(
-            "Some details of this event are not loaded yet (description, notes, reminder, video provider). "
-            "Fields left empty here are not changed on the server."
+            _(
+                "Some details of this event are not loaded yet (description, notes, reminder, video provider). "
+                "Fields left empty here are not changed on the server."
+            )
         )
         self.partial_note.setVisible(draft.partial)
         root.addWidget(self.partial_note)
@@ -157,13 +160,13 @@ class EventEditor(EventForm):
         self.general_error = ErrorLabel(lines=2)
         buttons = QHBoxLayout()
         if not narrow:
-            buttons.addWidget(plain_label("Ctrl+Enter saves · Esc closes", wrap=False))
+            buttons.addWidget(plain_label(_("Ctrl+Enter saves · Esc closes"), wrap=False))
             buttons.addSpacing(self.fontMetrics().averageCharWidth() * 2)
         buttons.addWidget(self.general_error, 1)
-        self.cancel_button = QPushButton("Close" if read_only_reason is not None else "Cancel")
-        self.save_button = QPushButton("Create event" if draft.creating else "Save changes")
-        self.cancel_button.setToolTip("Esc")
-        self.save_button.setToolTip("Ctrl+Enter")
+        self.cancel_button = QPushButton(_("Close") if read_only_reason is not None else _("Cancel"))
+        self.save_button = QPushButton(_("Create event") if draft.creating else _("Save changes"))
+        self.cancel_button.setToolTip(_("Esc"))
+        self.save_button.setToolTip(_("Ctrl+Enter"))
         for button in (self.cancel_button, self.save_button):
             button.setAutoDefault(False)  # Enter in a line edit must not send a half-typed event
             buttons.addWidget(button)
@@ -277,16 +280,19 @@ class EventEditor(EventForm):
         self.save_button.setEnabled(editable)
         # What a screen reader says of a control that is off: it cannot see the banner or the box above it.
         why = self.read_only_banner.text() if self._read_only else ""
-        self.save_button.setAccessibleDescription(why or ("Saving…" if self._saving else ""))
+        self.save_button.setAccessibleDescription(why or (_("Saving…") if self._saving else ""))
         for widget, switch in (
             (self.video_url_edit, self.video_check),
             (self.video_provider_combo, self.video_check),
             (self.reminder_spin, self.reminder_check),
         ):
             off = editable and not switch.isChecked()
-            widget.setAccessibleDescription(f"Off until “{switch.text().replace('&', '')}” is checked" if off else why)
-        base = "Create event" if self._initial.creating else "Save changes"
-        self.save_button.setText("Saving…" if self._saving else base)
+            switch_name = switch.text().replace("&", "")
+            widget.setAccessibleDescription(
+                _("Off until “{switch}” is checked").format(switch=switch_name) if off else why
+            )
+        base = _("Create event") if self._initial.creating else _("Save changes")
+        self.save_button.setText(_("Saving…") if self._saving else base)
 
     def _focus_first_error(self, errors: dict[str, str]) -> None:
         for name in self._errors:  # form order, not message order
