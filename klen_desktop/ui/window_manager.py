@@ -23,6 +23,7 @@ from klen_desktop.api.errors import KlenError
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import blocks_time
+from klen_desktop.i18n import N_, _
 from klen_desktop.links import web_link
 from klen_desktop.session.draft_save import DraftSave
 from klen_desktop.session.files import ics_file_name
@@ -232,19 +233,19 @@ class Windows(QObject):
         except Exception as exc:  # the draft must survive anything: keep the dialog, say what happened
             log.exception("saving an event failed")
             if editor in self.editors:
-                editor.show_field_errors({"": f"The event could not be saved: {exc}"})
+                editor.show_field_errors({"": _("The event could not be saved: {error}").format(error=exc)})
             return
         if editor not in self.editors:
             return  # closed meanwhile
         if outcome.state is SaveState.REFUSED:
-            editor.show_field_errors({outcome.field or "": outcome.message or "The server refused the change."})
+            editor.show_field_errors({outcome.field or "": outcome.message or _("The server refused the change.")})
             return
         if outcome.waiting:
-            self._controller.notice.emit("Kept until the limit resets", outcome.message or "")
+            self._controller.notice.emit(_("Kept until the limit resets"), outcome.message or "")
         elif outcome.state is SaveState.QUEUED:
             self._controller.notice.emit(
-                "Saved on this computer",
-                "Klen could not be reached yet; the change is kept and sent as soon as it can be.",
+                _("Saved on this computer"),
+                _("Klen could not be reached yet; the change is kept and sent as soon as it can be."),
             )
         editor.saved()
 
@@ -301,10 +302,10 @@ class Windows(QObject):
 
     def save_ics(self, event_id: int) -> None:
         stored = self._controller.cached_event(event_id)
-        title = stored.title if stored is not None else "event"
+        title = stored.title if stored is not None else _("event")
         suggested = str(Path.home() / ics_file_name(title, event_id))
         parent = self.agenda if self.agenda is not None else None
-        path, _filter = QFileDialog.getSaveFileName(parent, "Save calendar file", suggested, "iCalendar (*.ics)")
+        path, _filter = QFileDialog.getSaveFileName(parent, _("Save calendar file"), suggested, _("iCalendar (*.ics)"))
         if path:
             self._tasks.spawn(self._save_ics(event_id, Path(path)))
 
@@ -312,16 +313,16 @@ class Windows(QObject):
         try:
             written = await self._controller.session.save_ics(event_id, path)
         except (KlenError, WriteRefused, OSError) as exc:
-            self._controller.notice.emit("Could not save the calendar file", str(exc))
+            self._controller.notice.emit(_("Could not save the calendar file"), str(exc))
             return
-        self._controller.notice.emit("Calendar file saved", str(written))
+        self._controller.notice.emit(_("Calendar file saved"), str(written))
 
     # -- links -------------------------------------------------------------------------------------------
 
     def open_link(self, url: str) -> None:
         """Open a link from server data; a refused one (not http(s)) is said, not silently dropped."""
         if not open_web_link(url):
-            self._controller.notice.emit(REFUSED_LINK_TITLE, REFUSED_LINK_TEXT)
+            self._controller.notice.emit(_(REFUSED_LINK_TITLE), _(REFUSED_LINK_TEXT))
 
     # -- settings -----------------------------------------------------------------------------------------
 
@@ -371,8 +372,8 @@ class Windows(QObject):
                 window.hide()
 
 
-REFUSED_LINK_TITLE = "Link not opened"
-REFUSED_LINK_TEXT = "Only web links (http or https) from the calendar are opened."
+REFUSED_LINK_TITLE = N_("Link not opened")
+REFUSED_LINK_TEXT = N_("Only web links (http or https) from the calendar are opened.")
 
 
 def open_web_link(url: str) -> bool:

@@ -19,6 +19,7 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QWidget
 
 from klen_desktop.date_texts import clock, day_heading, day_range, short_date, weekday_and_day
+from klen_desktop.i18n import _, ngettext
 from klen_desktop.ui.agenda.grid_geometry import MAX_BAND_ROWS, MORE_ROW, Metrics, Placement, place
 from klen_desktop.ui.agenda.grid_paint import BlockFonts, BlockPainter, GridColors
 from klen_desktop.ui.agenda.rows import Facts
@@ -66,9 +67,12 @@ class GridCanvas(QAbstractScrollArea):
         self.facts = list(facts)
         self.layout_ = lay_out(days, [(f.start_ts, f.end_ts) for f in self.facts])
         # What a screen reader says of the grid: which days, and how many events (each is read as it is selected).
-        count = f"{len(self.facts)} event{'' if len(self.facts) == 1 else 's'}"
-        shown = day_heading(days[0]) if len(days) == 1 else f"Week, {day_range(days[0], days[-1])}" if days else "Week"
-        self.setAccessibleName(f"{shown}, {count}")
+        count = ngettext("{n} event", "{n} events", len(self.facts)).format(n=len(self.facts))
+        if len(days) == 1:
+            shown = day_heading(days[0])
+        else:
+            shown = _("Week, {days}").format(days=day_range(days[0], days[-1])) if days else _("Week")
+        self.setAccessibleName(_("{days}, {count}").format(days=shown, count=count))
         if self.selected_id and not any(f.id == self.selected_id for f in self.facts):
             self.selected_id = 0
         self.set_now(now)
@@ -359,7 +363,9 @@ class GridCanvas(QAbstractScrollArea):
                 y = self.heading_height + MORE_ROW * self.band_row_height
                 painter.setFont(self._fonts.base)
                 painter.setPen(c.window_text)
-                label = self._painter.elide(f"+{more} more", fm, int(col - 8), False)
+                label = self._painter.elide(
+                    ngettext("+{n} more", "+{n} more", more).format(n=more), fm, int(col - 8), False
+                )
                 painter.drawText(QPointF(x + 6, y + fm.ascent() + 2), label)
         for rect, i in self.placed.band_rects:
             band = self.layout_.bands[i]

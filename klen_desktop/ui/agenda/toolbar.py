@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.date_texts import qt_date_format
+from klen_desktop.i18n import N_, _
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.agenda.filters import AgendaFilter
 
@@ -38,7 +39,7 @@ class AgendaView(StrEnum):
     WEEK = "week"
 
 
-VIEW_LABELS = {AgendaView.AGENDA: "Agenda", AgendaView.DAY: "Day", AgendaView.WEEK: "Week"}
+VIEW_LABELS = {AgendaView.AGENDA: N_("Agenda"), AgendaView.DAY: N_("Day"), AgendaView.WEEK: N_("Week")}
 
 
 class AgendaToolbar(QWidget):
@@ -52,32 +53,32 @@ class AgendaToolbar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.today_button = QPushButton("Today")
+        self.today_button = QPushButton(_("Today"))
         self.prev_button = QToolButton()
         self.prev_button.setText("◀")
         self.next_button = QToolButton()
         self.next_button.setText("▶")
-        self._name_steps("week")
+        self._name_steps(AgendaView.WEEK)
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(qt_date_format())
-        self.date_edit.setToolTip("Go to a date")
-        self.date_edit.setAccessibleName("Go to date")
-        self.date_edit.setAccessibleDescription("The first day shown; another date shows its week")
+        self.date_edit.setToolTip(_("Go to a date"))
+        self.date_edit.setAccessibleName(_("Go to date"))
+        self.date_edit.setAccessibleDescription(_("The first day shown; another date shows its week"))
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Search title, customer, location  (Ctrl+F)")
-        self.search_edit.setAccessibleName("Search events")
-        self.search_edit.setAccessibleDescription("Title, customer or location, in the week shown (Ctrl+F)")
+        self.search_edit.setPlaceholderText(_("Search title, customer, location  (Ctrl+F)"))
+        self.search_edit.setAccessibleName(_("Search events"))
+        self.search_edit.setAccessibleDescription(_("Title, customer or location, in the week shown (Ctrl+F)"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(140)
-        self.status_button, self.status_actions = _checklist("Status", {s: STATUS_LABELS[s] for s in EventStatus})
-        self.type_button, self.type_actions = _checklist("Type", {t: TYPE_LABELS[t] for t in EventType})
+        self.status_button, self.status_actions = _checklist(_("Status"), {s: STATUS_LABELS[s] for s in EventStatus})
+        self.type_button, self.type_actions = _checklist(_("Type"), {t: TYPE_LABELS[t] for t in EventType})
         self.view_buttons = _view_switch(self)
         for view, button in self.view_buttons.items():
             button.clicked.connect(lambda _=False, v=view: self._view_clicked(v))
-        self.new_button = QPushButton("New event")
-        self.slot_button = QPushButton("Find a free slot…")
-        self.sync_button = QPushButton("Sync now")
+        self.new_button = QPushButton(_("New event"))
+        self.slot_button = QPushButton(_("Find a free slot…"))
+        self.sync_button = QPushButton(_("Sync now"))
         self.today_button.clicked.connect(self.today_clicked.emit)
         self.prev_button.clicked.connect(lambda: self.week_step.emit(-1))
         self.next_button.clicked.connect(lambda: self.week_step.emit(1))
@@ -167,14 +168,18 @@ class AgendaToolbar(QWidget):
             self.view_buttons[view].click()
 
     def _view_clicked(self, view: AgendaView) -> None:
-        self._name_steps("day" if view is AgendaView.DAY else "week", keys=view is not AgendaView.AGENDA)
+        self._name_steps(
+            AgendaView.DAY if view is AgendaView.DAY else AgendaView.WEEK, keys=view is not AgendaView.AGENDA
+        )
         self.view_changed.emit(view)
 
-    def _name_steps(self, unit: str, *, keys: bool = False) -> None:
+    def _name_steps(self, unit: AgendaView, *, keys: bool = False) -> None:
         """◀ and ▶ are glyphs: their names say what they step (a screen reader would read "left-pointing")."""
-        for button, step, key in ((self.prev_button, "Previous", "PageUp"), (self.next_button, "Next", "PageDown")):
-            button.setAccessibleName(f"{step} {unit}")
-            button.setToolTip(f"{step} {unit} ({key})" if keys else f"{step} {unit}")
+        day = unit is AgendaView.DAY
+        names = (_("Previous day"), _("Next day")) if day else (_("Previous week"), _("Next week"))
+        for button, name, key in ((self.prev_button, names[0], "PageUp"), (self.next_button, names[1], "PageDown")):
+            button.setAccessibleName(name)
+            button.setToolTip(_("{action} ({key})").format(action=name, key=key) if keys else name)
 
     def show_date(self, day: date) -> None:
         """Reflect the day at the top of the list without navigating again."""
@@ -189,8 +194,8 @@ class AgendaToolbar(QWidget):
         if self._quiet:
             return
         flt = self.current_filter()
-        self.status_button.setText("Status" if len(flt.statuses) == len(EventStatus) else "Status (filtered)")
-        self.type_button.setText("Type" if len(flt.types) == len(EventType) else "Type (filtered)")
+        self.status_button.setText(_("Status") if len(flt.statuses) == len(EventStatus) else _("Status (filtered)"))
+        self.type_button.setText(_("Type") if len(flt.types) == len(EventType) else _("Type (filtered)"))
         self.filter_changed.emit(flt)
 
 
@@ -216,11 +221,12 @@ def _view_switch(bar: AgendaToolbar) -> dict[AgendaView, QToolButton]:
     buttons = {}
     for number, (view, label) in enumerate(VIEW_LABELS.items(), start=1):
         button = QToolButton()
-        button.setText(label)
+        button.setText(_(label))
         button.setCheckable(True)
         button.setChecked(view is AgendaView.AGENDA)
-        button.setToolTip(f"{label} view ({number})")
-        button.setAccessibleName(f"{label} view")
+        name = _("{view} view").format(view=_(label))
+        button.setToolTip(_("{action} ({key})").format(action=name, key=number))
+        button.setAccessibleName(name)
         group.addButton(button)
         buttons[view] = button
     return buttons
