@@ -83,7 +83,7 @@ def set_autostart(on: bool) -> int:
     try:
         autostart.enable() if on else autostart.disable()
     except autostart.AutostartError as exc:
-        print(f"{exc.title}: {exc.message}", file=sys.stderr)
+        print(f"{_(exc.title)}: {exc.message}", file=sys.stderr)
         return 1
     return 0
 

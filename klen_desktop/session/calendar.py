@@ -29,6 +29,7 @@ from klen_desktop.clock import Clock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import is_open, status_actions
+from klen_desktop.i18n import _
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.files import write_atomically
@@ -275,7 +276,7 @@ class CalendarSession:
 
     def _check_writable(self) -> None:
         if self.access.read_only:
-            raise WriteRefused(self.access.reason or READ_ONLY_REASON)
+            raise WriteRefused(self.access.reason or _(READ_ONLY_REASON))
 
     # -- sync --------------------------------------------------------------------------------------------
 
@@ -357,11 +358,13 @@ class CalendarSession:
             log.warning("could not check what the API key may do", exc_info=True)
             return
         if result.ok and not self._core.stopped:
-            self._set_access(Access(can_write=result.can_write, reason=None if result.can_write else READ_ONLY_REASON))
+            self._set_access(
+                Access(can_write=result.can_write, reason=None if result.can_write else _(READ_ONLY_REASON))
+            )
 
     def _status_seen(self, status: SyncStatus) -> None:
         if status.phase is SyncPhase.PERMISSION_ERROR:
-            self._set_access(Access(can_write=False, reason=status.last_error or READ_ONLY_REASON))
+            self._set_access(Access(can_write=False, reason=status.last_error or _(READ_ONLY_REASON)))
 
     def _set_access(self, access: Access) -> None:
         if access != self.access:

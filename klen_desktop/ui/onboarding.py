@@ -191,7 +191,7 @@ class KeyPage(QWidget):
         self.demo_badge.setVisible(state.demo)
         if state.keyring_problem is not None:
             self.status_label.setText(_(DEMO_NOTE if state.demo else NO_KEY_NOTE))
-            problem = state.keyring_problem.strip() or NO_BACKEND_HELP
+            problem = state.keyring_problem.strip() or _(NO_BACKEND_HELP)
             if "demo mode" not in problem.lower():
                 problem += " " + _("Until then Klen Desktop keeps running in demo mode.")
             self.keyring_problem.show_message(problem)
