@@ -10,9 +10,11 @@ after the language has been chosen.
 The language comes from the environment the way gettext reads it (``LANGUAGE``, a list, then the first set of
 ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), unless the user picked one in Settings. Catalogs live beside this
 module (``locale/<lang>/LC_MESSAGES/klen_desktop.po``); the compiled ``.mo`` is built by ``make translations``
-and by the packaging, and where it is missing or older than its ``.po`` (a fresh clone) the ``.po`` is compiled
-in memory at start, so a stale binary is never read. ``qps`` is a pseudo-language: every message longer and
-accented (``[Ŝàvé ~]``), to find unwrapped text and labels too narrow for a longer language.
+and ``make run`` and by the packaging (which ships the ``.mo`` alone), and where it is missing or older than its
+``.po`` (a fresh clone) the ``.po`` is compiled in memory at start, so a stale binary is never read.
+
+``qps`` is a pseudo-language: every message longer and accented (``[Ŝàvé ~]``), to find unwrapped text and
+labels too narrow for a longer language.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def translated_languages() -> list[str]:
     """The languages with a catalog in the package (besides the source language, English)."""
     if not LOCALE_DIR.is_dir():
         return []
-    return sorted(p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").exists())
+    folders = (p / "LC_MESSAGES" for p in LOCALE_DIR.iterdir())
+    return sorted(f.parent.name for f in folders if (f / f"{DOMAIN}.po").exists() or (f / f"{DOMAIN}.mo").exists())
 
 
 def _candidates(value: str) -> list[str]:
@@ -73,12 +76,12 @@ def catalog(language: str) -> gettext.NullTranslations:
         return PseudoTranslations()
     folder = LOCALE_DIR / language / "LC_MESSAGES"
     po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
-    if not po.exists():
-        return gettext.NullTranslations()
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as binary:
-            return gettext.GNUTranslations(binary)
-    return gettext.GNUTranslations(io.BytesIO(compile_po(po.read_text(encoding="utf-8"))))
+            return gettext.GNUTranslations(binary)  # a build, or a clone after `make translations`
+    if po.exists():
+        return gettext.GNUTranslations(io.BytesIO(compile_po(po.read_text(encoding="utf-8"))))
+    return gettext.NullTranslations()
 
 
 def install(language: str | None = None) -> str:

@@ -21,6 +21,9 @@ APP_NAME = "klen-desktop"
 DISPLAY_NAME = "Klen Desktop"
 BUNDLE_ID = "ai.klen.Desktop"
 DISTRIBUTION = "klen-desktop"
+#: The languages of klen_desktop/locale (besides English, the source); a new catalog is added here too.
+TRANSLATED_LANGUAGES = ("de",)
+_CATALOGS = "klen_desktop/locale"
 
 #: (destination in the bundle, source path, PyInstaller type code), as in PyInstaller's TOC lists.
 TocEntry = tuple[str, str, str]
@@ -185,6 +188,9 @@ class BundlePlan:
     prune_orphans: bool = False
     plugin_rules: Mapping[str, PluginRule] = field(default_factory=dict)
     info_plist: Mapping[str, object] = field(default_factory=dict)
+    #: The languages the app is translated into: Qt's own catalog of each (``qtbase_de.qm``, the standard
+    #: buttons and context menus) is kept, every other Qt translation dropped.
+    qt_languages: tuple[str, ...] = ()
 
 
 def mac_info_plist(version: str) -> dict[str, object]:
@@ -212,6 +218,11 @@ def bundle_plan(sys_platform: str, version: str) -> BundlePlan:
         ("resources/icons/klen-desktop-tray-on-light.svg", "resources/icons"),
         ("resources/icons/klen-desktop-tray-on-dark.svg", "resources/icons"),
     ]
+    # The app's message catalogs, compiled by build_linux.sh (packaging/translations.py compile) just before.
+    datas += [
+        (f"{_CATALOGS}/{language}/LC_MESSAGES/klen_desktop.mo", f"{_CATALOGS}/{language}/LC_MESSAGES")
+        for language in TRANSLATED_LANGUAGES
+    ]
     return BundlePlan(
         platform=target,
         version=version,
@@ -234,6 +245,7 @@ def bundle_plan(sys_platform: str, version: str) -> BundlePlan:
         prune_orphans=target is Platform.LINUX,
         plugin_rules=_PLUGIN_RULES[target],
         info_plist=mac_info_plist(version) if target is Platform.MACOS else {},
+        qt_languages=TRANSLATED_LANGUAGES,
     )
 
 
@@ -253,7 +265,7 @@ def keep_in_bundle(plan: BundlePlan, dest: str) -> bool:
         return True
     inner = parts[parts.index("PySide6") + 1 :]
     if "translations" in inner:
-        return False
+        return any(inner[-1] == f"qtbase_{language}.qm" for language in plan.qt_languages)
     if "plugins" in inner:
         at = inner.index("plugins")
         if len(inner) < at + 3:

@@ -41,7 +41,7 @@ _SUMMARY_ORDER = (
 
 def _counts(kinds: Iterable[NotifyKind]) -> str:
     counted = Counter(kinds)
-    return _(", ").join(_count_text(k, counted[k]) for k in _SUMMARY_ORDER if counted[k])
+    return ", ".join(_count_text(k, counted[k]) for k in _SUMMARY_ORDER if counted[k])
 
 
 def _and_more(n: int) -> str:
