@@ -33,6 +33,7 @@ from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER
 from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.qt_language import first_day_of_week
 
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow
@@ -97,7 +98,7 @@ class Windows(QObject):
             from klen_desktop.ui.agenda import AgendaWindow  # heavy: built on first use
             from klen_desktop.ui.agenda.toolbar import AgendaView
 
-            window = AgendaWindow(clock=self._clock)
+            window = AgendaWindow(clock=self._clock, week_starts_on=first_day_of_week())
             window.set_view(AgendaView(self._prefs().agenda_view))
             window.view_changed.connect(lambda v: self._save_prefs(replace(self._prefs(), agenda_view=str(v))))
             c = self._controller

@@ -58,7 +58,15 @@ class AgendaWindow(QWidget):
     visibility_changed = Signal(bool)
     view_changed = Signal(object)  # AgendaView, after the user switched
 
-    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        week_starts_on: int | None = None,
+    ) -> None:
+        """``week_starts_on``: the weekday (Monday 0) the Week view's weeks start on, the user's locale's;
+        ``None``: a week starts on the day picked, as the list's does."""
         super().__init__(parent)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._now = self._clock()
@@ -89,6 +97,7 @@ class AgendaWindow(QWidget):
         self.footer = plain_label(wrap=False)
         self.week_view = WeekView()
         self.navigation = DayNavigation(self.list_view, self.model, self.toolbar, self._today, self._update_page)
+        self.navigation.week_starts_on = week_starts_on
         self.grid = GridHost(self.week_view, self.model, self.navigation, self.toolbar)
         self._build_layout()
         self._connect()
