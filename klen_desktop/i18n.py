@@ -141,16 +141,20 @@ _KEPT = re.compile(r"\{[^{}]*\}|%\(\w+\)[sd]|%[sd]|&&|&\w|<[^<>]*>|&\w+;")
 
 def pseudo(message: str) -> str:
     """``message`` accented and about 40 % longer, its fields and mnemonic kept: ``Save`` → ``[Šàṽé ~]``."""
-    if not message:
+    text = message.strip()
+    if not text:
         return message
     parts: list[str] = []
     last = 0
-    for kept in _KEPT.finditer(message):
-        parts += [message[last : kept.start()].translate(_ACCENTS), kept.group()]
+    for kept in _KEPT.finditer(text):
+        parts += [text[last : kept.start()].translate(_ACCENTS), kept.group()]
         last = kept.end()
-    parts.append(message[last:].translate(_ACCENTS))
-    padding = "~" * max(1, math.ceil(len(message) * 0.4) - 3)
-    return f"[{''.join(parts)} {padding}]"
+    parts.append(text[last:].translate(_ACCENTS))
+    # Words of tildes, so a long message still wraps where a real translation's words would.
+    tildes = max(1, math.ceil(len(text) * 0.4) - 3)
+    padding = " ".join("~" * min(5, tildes - i) for i in range(0, tildes, 5))
+    lead, trail = message[: len(message) - len(message.lstrip())], message[len(message.rstrip()) :]
+    return f"{lead}[{''.join(parts)} {padding}]{trail}"
 
 
 class PseudoTranslations(gettext.NullTranslations):

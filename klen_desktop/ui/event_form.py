@@ -166,7 +166,10 @@ class EventForm(QDialog):
         self.reminder_spin.setRange(0, _SPIN_MAX)
         self.reminder_spin.setSuffix(_(" min before"))
         self._row(form, _("Rem&inder"), "remind_before_minutes", self.reminder_spin, lines=1)
-        self.sync_check = QCheckBox(_("Sync to external calendars (Google, Outlook, GoHighLevel)"))
+        # The calendars in the tooltip: a check box does not wrap, and the label must fit a longer language.
+        self.sync_check = QCheckBox(_("Sync to external calendars"))
+        self.sync_check.setToolTip(_("Google, Outlook and GoHighLevel calendars linked in Klen"))
+        self.sync_check.setAccessibleDescription(self.sync_check.toolTip())
         self._row(form, "", "sync_external_calendars", self.sync_check, lines=0)
         self.notify_check = QCheckBox(_("Send notifications to the customer"))
         self._row(form, "", "send_notifications", self.notify_check, lines=0)

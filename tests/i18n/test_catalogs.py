@@ -71,7 +71,7 @@ def test_the_compiled_catalog_reads_back_every_translation(language: str) -> Non
 
 
 def test_a_fuzzy_entry_is_left_out_of_the_compiled_catalog() -> None:
-    text = '''msgid ""
+    text = """msgid ""
 msgstr "Content-Type: text/plain; charset=UTF-8\\nPlural-Forms: nplurals=2; plural=(n != 1);\\n"
 
 #, fuzzy
@@ -81,7 +81,7 @@ msgstr "Sichern"
 msgctxt "button"
 msgid "Close"
 msgstr "Schließen"
-'''
+"""
     compiled = gettext.GNUTranslations(io.BytesIO(compile_po(text)))
     assert compiled.gettext("Save") == "Save"
     assert compiled.pgettext("button", "Close") == "Schließen"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.api.models import Customer, EventStatus, EventSummary, EventType
 from klen_desktop.drafts import EventDraft
+from klen_desktop.i18n import install
 from klen_desktop.notify.messages import reminder_content, starting_now_content
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.settings import KeyState, Preferences
@@ -45,6 +47,7 @@ from klen_desktop.ui.editor import EventEditor
 from klen_desktop.ui.reminder_window import ReminderCard, StartingNowWindow
 from klen_desktop.ui.screen_fit import FormScroll
 from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SettingsDialog
+from klen_desktop.ui.qt_language import use_language_in_qt
 from klen_desktop.ui.slots import SlotFinder
 
 # The windows this probe opens, by name, in the order it opens them.
@@ -146,6 +149,10 @@ def report(name: str, window: QWidget) -> dict[str, object]:
         placed = QRect(holder.mapTo(window, QPoint(0, 0)), holder.size())
         if not top.contains(placed):
             unreachable.append(f"{type(control).__name__} {control.objectName() or control.toolTip()!r}")
+    texts = [window.windowTitle()]
+    texts += [w.text() for w in window.findChildren(QLabel) if w.isVisible() and w.text()]
+    texts += [w.text() for w in window.findChildren(QAbstractButton) if w.isVisible() and w.text()]
+    mnemonics = [m.lower() for text in texts for m in re.findall(r"&(?!&)(\w)", text)]
     for area in window.findChildren(FormScroll):
         if area.horizontalScrollBar().maximum() > 0:
             unreachable.append("a form that scrolls sideways")  # reachable, but it should only scroll down
@@ -156,6 +163,8 @@ def report(name: str, window: QWidget) -> dict[str, object]:
         "ratio": window.devicePixelRatio(),
         "cut_labels": cut,
         "unreachable": unreachable,
+        "texts": texts,  # what the window says, for the translation tests (tests/i18n)
+        "mnemonics": mnemonics,  # the Alt+letter keys of its labels and buttons
     }
 
 
@@ -175,6 +184,7 @@ def screenshots(app: QApplication, window: QWidget, stem: Path) -> None:
 
 def main() -> None:
     app = QApplication(sys.argv[:1])
+    use_language_in_qt(app, install())  # as the app's start does: the environment's language, Qt's texts too
     folder = os.environ.get("KLEN_SCREENSHOTS")
     results = []
     for name, window in windows():

@@ -86,28 +86,30 @@ class AgendaToolbar(QWidget):
         self.search_edit.textChanged.connect(self._changed)
         for action in (*self.status_actions.values(), *self.type_actions.values()):
             action.toggled.connect(self._changed)
-        self._rows = (QHBoxLayout(), QHBoxLayout())
+        self._rows = (QHBoxLayout(), QHBoxLayout(), QHBoxLayout())
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         for row in self._rows:
             column.addLayout(row)
-        self._two_rows: bool | None = None
-        self._arrange(two_rows=False)
+        self._row_count: int | None = None
+        self._arrange(1)
         self._quiet = False
 
-    def _parts(self) -> tuple[list[QWidget], list[QWidget]]:
-        """The navigation (with the view switch); the search, filters and actions."""
+    def _parts(self) -> tuple[list[QWidget], list[QWidget], list[QWidget]]:
+        """The navigation (with the view switch); the search and filters; the actions."""
         views = list(self.view_buttons.values())
         navigation = [*views, self.today_button, self.prev_button, self.next_button, self.date_edit]
-        rest = [self.search_edit, self.status_button, self.type_button, self.new_button, self.slot_button]
-        return navigation, [*rest, self.sync_button]
+        finding = [self.search_edit, self.status_button, self.type_button]
+        return navigation, finding, [self.new_button, self.slot_button, self.sync_button]
 
-    def _arrange(self, *, two_rows: bool) -> None:
-        if two_rows == self._two_rows:
+    def _arrange(self, rows: int) -> None:
+        """One row; or the navigation above the rest; or, where even that is too wide (a longer language at a
+        large scale), the navigation, the search and filters, and the actions each on a row of their own."""
+        if rows == self._row_count:
             return
-        self._two_rows = two_rows
-        navigation, rest = self._parts()
-        first, second = self._rows
+        self._row_count = rows
+        navigation, finding, actions = self._parts()
+        first, second, third = self._rows
         for row in self._rows:
             while row.count():
                 row.takeAt(0)
@@ -116,27 +118,34 @@ class AgendaToolbar(QWidget):
             if i == len(self.view_buttons) - 1:
                 first.addSpacing(12)
         first.addSpacing(12)
-        if two_rows:
+        if rows > 1:
             first.addStretch(1)
-        for widget in rest:
-            (second if two_rows else first).addWidget(widget, 1 if widget is self.search_edit else 0)
+        for widget in finding:
+            (second if rows > 1 else first).addWidget(widget, 1 if widget is self.search_edit else 0)
+        for widget in actions:
+            (third if rows > 2 else second if rows > 1 else first).addWidget(widget)
+        if rows > 2:
+            third.addStretch(1)
 
-    def _widths(self) -> tuple[int, int]:
-        """The least width of one row, and of two."""
-        navigation, rest = self._parts()
+    def _widths(self) -> tuple[int, int, int]:
+        """The least width of one row, of two, and of three."""
+        navigation, finding, actions = self._parts()
         spacing = max(0, self._rows[0].spacing())
 
         def width(widgets: list[QWidget]) -> int:
             return sum(max(w.minimumSizeHint().width(), w.minimumWidth()) + spacing for w in widgets) + 24
 
-        return width(navigation + rest), max(width(navigation), width(rest))
+        one = width(navigation + finding + actions)
+        return one, max(width(navigation), width(finding + actions)), max(map(width, (navigation, finding, actions)))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self._widths()[1], super().minimumSizeHint().height())
+        return QSize(self._widths()[2], super().minimumSizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._arrange(two_rows=event.size().width() < self._widths()[0])
+        one, two, _three = self._widths()
+        width = event.size().width()
+        self._arrange(1 if width >= one else 2 if width >= two else 3)
 
     def current_filter(self) -> AgendaFilter:
         return AgendaFilter(
