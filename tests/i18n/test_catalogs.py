@@ -23,7 +23,7 @@ def entries(language: str) -> dict[tuple[str | None, str], PoEntry]:
 
 
 def test_german_is_a_language_of_the_app() -> None:
-    assert LANGUAGES == translated_languages() and "de" in LANGUAGES
+    assert translated_languages() == LANGUAGES and "de" in LANGUAGES
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

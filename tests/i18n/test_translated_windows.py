@@ -30,7 +30,8 @@ LANGUAGES = {
 # Server data the probe's windows show as it is (titles, names, places, links) and words alike in every language.
 DATA = re.compile(
     r"Client meeting \d+|Ada Byron|ada@example\.com|Conference Room A|https://meet\.example/q4|Klen Desktop|"
-    r"UTC[+−]?\d*|\b[A-Z][a-z]+/[A-Za-z_]+|Europe|Berlin|^Klen$|Read-only key: this key cannot create or change events\."
+    r"UTC[+−]?\d*|\b[A-Z][a-z]+/[A-Za-z_]+|Europe|Berlin|^Klen$|"
+    r"Read-only key: this key cannot create or change events\."  # the reason the probe passes in, as the server's
 )
 
 

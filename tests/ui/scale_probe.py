@@ -44,10 +44,10 @@ from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.detail_pane import LinkLabel
 from klen_desktop.ui.agenda.widgets import CancelDialog
 from klen_desktop.ui.editor import EventEditor
+from klen_desktop.ui.qt_language import use_language_in_qt
 from klen_desktop.ui.reminder_window import ReminderCard, StartingNowWindow
 from klen_desktop.ui.screen_fit import FormScroll
 from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SettingsDialog
-from klen_desktop.ui.qt_language import use_language_in_qt
 from klen_desktop.ui.slots import SlotFinder
 
 # The windows this probe opens, by name, in the order it opens them.
