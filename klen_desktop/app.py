@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.core import CoreConfig, CoreServices
+from klen_desktop.i18n import _
 from klen_desktop.options import AppOptions
 from klen_desktop.secrets import KeyStore
 from klen_desktop.session.calendar import CalendarSession
@@ -127,7 +128,11 @@ class KlenDesktop:
             save_preferences(prefs, self.prefs_path)
         except OSError as exc:
             if controller is not None:
-                controller.notice.emit("Settings not saved", f"The settings file could not be written: {exc}")
+                controller.notice.emit(
+                    _("Settings not saved"), _("The settings file could not be written: {error}").format(error=exc)
+                )
+        if prefs.language != old.language and controller is not None:
+            controller.notice.emit(_("Language"), _("A new language shows the next time Klen Desktop starts."))
         if prefs.start_at_login != old.start_at_login:
             self._set_autostart(prefs.start_at_login)
         changed_sync = sync_config(prefs) != sync_config(old)
@@ -195,7 +200,7 @@ class KlenDesktop:
             # The demo mark and the way to enter a key are in the agenda: show it on a demo start.
             windows.open_agenda()
         if connection.notice:
-            controller.notice.emit("Demo mode", connection.notice)
+            controller.notice.emit(_("Demo mode"), connection.notice)
         self._announce_cache(controller.session.cache_notice)
         return controller
 

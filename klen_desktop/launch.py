@@ -73,6 +73,13 @@ def skip_httpx_command_line() -> None:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
+def saved_language() -> str:
+    """The language picked in Settings ("" for the desktop's); read before any window has a text."""
+    from klen_desktop.settings import load_preferences
+
+    return load_preferences().language
+
+
 def run_app(options: AppOptions) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -82,7 +89,7 @@ def run_app(options: AppOptions) -> int:
     assert isinstance(qt_app, QApplication)
     from klen_desktop.ui.qt_language import use_language_in_qt
 
-    use_language_in_qt(qt_app, install())
+    use_language_in_qt(qt_app, install(saved_language()))
     qt_app.setApplicationName("Klen Desktop")
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("klen-desktop")

@@ -26,6 +26,7 @@ from typing import Any
 
 import platformdirs
 
+from klen_desktop.i18n import LANGUAGE_NAMES, _
 from klen_desktop.paths import APP_NAME, PRIVATE_FILE_MODE, ensure_private_dir
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Preferences:
     notify_cancellations: bool = True
     start_at_login: bool = False
     agenda_view: str = "agenda"  # the one the user last switched to; the agenda opens on it
+    language: str = ""  # "" the desktop's (the environment's), else a code of i18n.LANGUAGE_NAMES; read at start
     version: int = SETTINGS_VERSION
 
 
@@ -81,23 +83,25 @@ def validate_preferences(prefs: Preferences) -> dict[str, str]:
     """Problems with ``prefs`` as field name -> message fit to show next to that field; empty means valid."""
     errors: dict[str, str] = {}
     if prefs.fast_poll_seconds < MIN_FAST_POLL_SECONDS:
-        errors["fast_poll_seconds"] = (
-            f"At least {MIN_FAST_POLL_SECONDS} s: faster checks would use up the API's per-minute request budget."
-        )
+        errors["fast_poll_seconds"] = _(
+            "At least {seconds} s: faster checks would use up the API's per-minute request budget."
+        ).format(seconds=MIN_FAST_POLL_SECONDS)
     elif prefs.fast_poll_seconds > MAX_POLL_SECONDS:
-        errors["fast_poll_seconds"] = f"At most {MAX_POLL_SECONDS} s (once an hour)."
+        errors["fast_poll_seconds"] = _("At most {seconds} s (once an hour).").format(seconds=MAX_POLL_SECONDS)
     if prefs.slow_poll_seconds < prefs.fast_poll_seconds:
-        errors["slow_poll_seconds"] = "Cannot be shorter than the busy-time interval above."
+        errors["slow_poll_seconds"] = _("Cannot be shorter than the busy-time interval above.")
     elif prefs.slow_poll_seconds > MAX_POLL_SECONDS:
-        errors["slow_poll_seconds"] = f"At most {MAX_POLL_SECONDS} s (once an hour)."
+        errors["slow_poll_seconds"] = _("At most {seconds} s (once an hour).").format(seconds=MAX_POLL_SECONDS)
     if not 0 <= prefs.window_days_back <= MAX_WINDOW_DAYS_BACK:
-        errors["window_days_back"] = f"Between 0 and {MAX_WINDOW_DAYS_BACK} days."
+        errors["window_days_back"] = _("Between 0 and {n} days.").format(n=MAX_WINDOW_DAYS_BACK)
     if not 1 <= prefs.window_days_ahead <= MAX_WINDOW_DAYS_AHEAD:
-        errors["window_days_ahead"] = f"Between 1 and {MAX_WINDOW_DAYS_AHEAD} days."
+        errors["window_days_ahead"] = _("Between 1 and {n} days.").format(n=MAX_WINDOW_DAYS_AHEAD)
     if not 0 <= prefs.default_reminder_minutes <= MAX_REMINDER_MINUTES:
-        errors["default_reminder_minutes"] = f"Between 0 and {MAX_REMINDER_MINUTES} minutes (one week)."
+        errors["default_reminder_minutes"] = _("Between 0 and {n} minutes (one week).").format(n=MAX_REMINDER_MINUTES)
     if prefs.agenda_view not in AGENDA_VIEWS:
         errors["agenda_view"] = "One of " + ", ".join(AGENDA_VIEWS) + "."
+    if prefs.language not in LANGUAGE_NAMES:
+        errors["language"] = "One of " + ", ".join(repr(code) for code in LANGUAGE_NAMES) + "."
     return errors
 
 

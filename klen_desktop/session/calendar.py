@@ -203,10 +203,10 @@ class CalendarSession:
                 return Queued(-(await self._core.create(data)))  # a create's local id is minus its seq
             original = base or await self._core.event(draft.event_id)
             if original is None:
-                raise WriteRefused("This event is no longer in the calendar; it may have been deleted.")
+                raise WriteRefused(_("This event is no longer in the calendar; it may have been deleted."))
             patch = draft.to_patch(original)
             if not patch.to_payload():
-                raise WriteRefused("Nothing was changed.")
+                raise WriteRefused(_("Nothing was changed."))
             if resend_seq is not None:
                 await self._core.resend(resend_seq, patch.to_payload())
                 seq = resend_seq
@@ -329,7 +329,7 @@ class CalendarSession:
         if stored is None or stored.detail is None or not stored.detail.ics_url:
             stored = await self._core.fetch_detail(event_id)
         if stored is None or stored.detail is None or not stored.detail.ics_url:
-            raise WriteRefused("The server has no calendar file for this event.")
+            raise WriteRefused(_("The server has no calendar file for this event."))
         data = await self._core.download_ics(stored.detail.ics_url)
         await asyncio.get_running_loop().run_in_executor(None, write_atomically, target, data)
         return target
@@ -386,7 +386,7 @@ def _outcome(seq: int, entry: OutboxEntry | None, now: datetime) -> SaveOutcome 
         return SaveOutcome(seq, SaveState.SENT)
     if entry.state in NEEDS_USER:
         return SaveOutcome(
-            seq, SaveState.REFUSED, entry.error_message or "The server refused the change.", entry.error_field
+            seq, SaveState.REFUSED, entry.error_message or _("The server refused the change."), entry.error_field
         )
     if entry.attempts and entry.state is OutboxState.PENDING and entry.error_message:
         waiting = daily_limit_wait(entry, now)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from klen_desktop.i18n import N_, _
+from klen_desktop.i18n import LANGUAGE_NAMES, N_, _
 from klen_desktop.settings import (
     MAX_POLL_SECONDS,
     MAX_REMINDER_MINUTES,
@@ -132,6 +133,7 @@ class PreferencesPage(QWidget):
         system = QGroupBox(_("System"))
         system_layout = QVBoxLayout(system)
         system_layout.addWidget(self.checks["start_at_login"])
+        system_layout.addLayout(self._language_row())
         self.theme_note = plain_label(_(THEME_NOTE))
         system_layout.addWidget(self.theme_note)
 
@@ -140,8 +142,26 @@ class PreferencesPage(QWidget):
             layout.addWidget(box)
         layout.addStretch(1)
 
+    def _language_row(self) -> QGridLayout:
+        """The language: the desktop's, or one the app speaks, each named in its own language; read at start."""
+        self.language_combo = QComboBox()
+        self.language_combo.setObjectName("language")
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_combo.addItem(_("Same as the system") if not code else name, code)
+        label = plain_label(_("&Language:"), wrap=False)
+        label.setBuddy(self.language_combo)
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.addWidget(label, 0, 0)
+        grid.addWidget(self.language_combo, 0, 1)
+        # A tooltip, not a line of its own: the General tab must keep fitting a laptop's screen.
+        self.language_combo.setToolTip(_("A new language shows the next time Klen Desktop starts."))
+        self.language_combo.setAccessibleDescription(self.language_combo.toolTip())
+        return grid
+
     def set_preferences(self, prefs: Preferences) -> None:
         self._base = prefs
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(prefs.language)))
         for name, spin in self.spins.items():
             spin.setValue(getattr(prefs, name))
         for name, check in self.checks.items():
@@ -163,6 +183,7 @@ class PreferencesPage(QWidget):
             notify_cancellations=check["notify_cancellations"].isChecked(),
             start_at_login=check["start_at_login"].isChecked(),
             agenda_view=self._base.agenda_view,  # chosen in the agenda, not here
+            language=str(self.language_combo.currentData()),
             version=self._base.version,
         )
 
