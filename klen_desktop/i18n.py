@@ -27,8 +27,6 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from klen_desktop.po_files import compile_po
-
 DOMAIN = "klen_desktop"
 LOCALE_DIR = Path(__file__).with_name("locale")
 SOURCE_LANGUAGE = "en"
@@ -80,6 +78,8 @@ def catalog(language: str) -> gettext.NullTranslations:
         with mo.open("rb") as binary:
             return gettext.GNUTranslations(binary)  # a build, or a clone after `make translations`
     if po.exists():
+        from klen_desktop.po_files import compile_po  # only without a compiled catalog: a fresh clone
+
         return gettext.GNUTranslations(io.BytesIO(compile_po(po.read_text(encoding="utf-8"))))
     return gettext.NullTranslations()
 

@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from klen_desktop import __version__
-from klen_desktop.i18n import _, install
+from klen_desktop.i18n import _, current_language, install
 from klen_desktop.options import AppOptions
 from klen_desktop.ui.icons import PANEL_SIZES, TrayState, app_icon, tray_icon
 
@@ -89,7 +89,9 @@ def run_app(options: AppOptions) -> int:
     assert isinstance(qt_app, QApplication)
     from klen_desktop.ui.qt_language import use_language_in_qt
 
-    use_language_in_qt(qt_app, install(saved_language()))
+    # The environment's language for the boot icon (reading the settings file would delay it); the one saved in
+    # Settings, if another, once the app's modules are in, before any of its windows has a text.
+    use_language_in_qt(qt_app, install())
     qt_app.setApplicationName("Klen Desktop")
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("klen-desktop")
@@ -116,6 +118,10 @@ def run_app(options: AppOptions) -> int:
     import qasync
 
     from klen_desktop.app import AfterStart, KlenDesktop
+
+    chosen = saved_language()
+    if chosen and chosen != current_language():
+        use_language_in_qt(qt_app, install(chosen))
 
     desktop = KlenDesktop(qt_app, options, boot_icon=boot)
     # The same start as a real launch; the smoke run only adds its checks and the quit.

@@ -7,7 +7,6 @@ Entries marked fuzzy are left out, as ``msgfmt`` does: a guess is not shown to t
 
 from __future__ import annotations
 
-import ast
 import struct
 from dataclasses import dataclass, field
 
@@ -36,11 +35,19 @@ class PoEntry:
         return bool(self.msgstr) and all(self.msgstr.values())
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
 def _unquote(text: str) -> str:
-    value = ast.literal_eval(text.strip())
-    if not isinstance(value, str):
+    """The string of a quoted .po line, its C escapes (``\\n``, ``\\"``, ``\\\\``) undone."""
+    text = text.strip()
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
         raise ValueError(f"not a quoted string: {text!r}")
-    return value
+    out: list[str] = []
+    chars = iter(text[1:-1])
+    for ch in chars:
+        out.append(_ESCAPES.get(next(chars, ""), "") if ch == "\\" else ch)
+    return "".join(out)
 
 
 def read_po(text: str) -> list[PoEntry]:

@@ -12,20 +12,30 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from klen_desktop.i18n import PSEUDO_LANGUAGE, SOURCE_LANGUAGE
 
+_installed: list[QTranslator] = []  # the translator of Qt's texts now in use, to take out at a switch
+
 
 def use_language_in_qt(app: QCoreApplication, language: str) -> QTranslator | None:
-    """Translate Qt's own texts into ``language`` and name days in it; returns the translator installed."""
-    if language in (SOURCE_LANGUAGE, PSEUDO_LANGUAGE):
+    """Translate Qt's own texts into ``language`` and name days in it; returns the translator installed.
+
+    Called again (the language saved in Settings, read after the start's first texts), it replaces the last."""
+    while _installed:
+        app.removeTranslator(_installed.pop())
+    system = QLocale.system()
+    if language == PSEUDO_LANGUAGE:
+        QLocale.setDefault(system)
         return None
     wanted = QLocale(language)
-    system = QLocale.system()
-    if wanted.language() != system.language():
-        QLocale.setDefault(QLocale(wanted.language(), system.territory()))
+    same = wanted.language() == system.language()
+    QLocale.setDefault(system if same else QLocale(wanted.language(), system.territory()))
+    if language == SOURCE_LANGUAGE:
+        return None  # Qt's texts are English already
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if not translator.load(wanted, "qtbase", "_", folder):
         return None  # a build without Qt's catalogs: Qt's few texts stay English, the app's are translated
     app.installTranslator(translator)
+    _installed.append(translator)
     return translator
 
 

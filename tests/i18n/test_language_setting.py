@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from klen_desktop.settings import KeyState, Preferences, load_preferences, save_preferences
+from klen_desktop.ui.qt_language import use_language_in_qt
 from klen_desktop.ui.settings_dialog import GENERAL_TAB, SettingsDialog
 
 
@@ -37,3 +40,15 @@ def test_the_settings_dialog_offers_each_language_and_saves_the_pick(qtbot: QtBo
     dialog.preferences_saved.connect(saved.append)
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert [p.language for p in saved] == ["en"]
+
+
+def test_qt_s_own_texts_follow_the_language_and_a_switch_takes_the_last_one_out(qapp: QApplication) -> None:
+    before = QLocale()
+    try:
+        assert use_language_in_qt(qapp, "de") is not None
+        assert QCoreApplication.translate("QPlatformTheme", "Close") == "Schließen"
+        assert use_language_in_qt(qapp, "en") is None
+        assert QCoreApplication.translate("QPlatformTheme", "Close") == "Close"
+    finally:
+        use_language_in_qt(qapp, "en")
+        QLocale.setDefault(before)
