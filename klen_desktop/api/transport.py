@@ -18,6 +18,7 @@ import httpx
 
 from klen_desktop.api.constants import API_PREFIX, LOOPBACK_NAMES
 from klen_desktop.api.errors import ConnectionFailed, InsecureConnection, KlenError, MalformedResponse, TimedOut
+from klen_desktop.i18n import _
 
 _NOT_SENT_ERRNOS = frozenset({errno.ECONNREFUSED})
 _NOT_SENT_WORDS = (
@@ -151,27 +152,39 @@ def error_for_transport(exc: httpx.HTTPError, *, method: str, path: str, host: s
     what = f"{method} {path}"
     if isinstance(exc, httpx.TimeoutException):
         return TimedOut(
-            f"Klen at {host} did not answer {what} in time. The server may still have acted on it; "
-            "check your connection and try again."
+            _(
+                "Klen at {host} did not answer {what} in time. The server may still have acted on it; "
+                "check your connection and try again."
+            ).format(host=host, what=what)
         )
     if isinstance(exc, httpx.ConnectError):
         if _tls_failure(exc):
             # Nothing was sent, but ``reached_server`` stays True: only refused connections and unresolved
             # names count as "never sent", so a create is not hammered against a host that will never verify.
             return ConnectionFailed(
-                f"The secure connection to {host} could not be verified ({type(exc).__name__}). "
-                "Check the server address and your system's certificates."
+                _(
+                    "The secure connection to {host} could not be verified ({error}). "
+                    "Check the server address and your system's certificates."
+                ).format(host=host, error=type(exc).__name__)
             )
         if _never_sent(exc):
             return ConnectionFailed(
-                f"Cannot connect to Klen at {host}: the server refused the connection or the name does not "
-                "resolve. Check your internet connection and the server address.",
+                _(
+                    "Cannot connect to Klen at {host}: the server refused the connection or the name does not "
+                    "resolve. Check your internet connection and the server address."
+                ).format(host=host),
                 reached_server=False,
             )
-        return ConnectionFailed(f"Cannot connect to Klen at {host} for {what}. Check your internet connection.")
+        return ConnectionFailed(
+            _("Cannot connect to Klen at {host} for {what}. Check your internet connection.").format(
+                host=host, what=what
+            )
+        )
     if isinstance(exc, httpx.DecodingError):
         return MalformedResponse(f"Klen's answer to {what} could not be decoded.")
     return ConnectionFailed(
-        f"The connection to Klen at {host} broke during {what} ({type(exc).__name__}). The server may have "
-        "acted on the request; check your connection and try again."
+        _(
+            "The connection to Klen at {host} broke during {what} ({error}). The server may have "
+            "acted on the request; check your connection and try again."
+        ).format(host=host, what=what, error=type(exc).__name__)
     )
