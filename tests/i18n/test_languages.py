@@ -65,7 +65,7 @@ def test_german_notifications_dates_and_labels() -> None:
     with speaking("de", "de_DE.UTF-8"):
         message = reminder_message(reminder(event), UTC)
         assert [b.label for b in message.buttons][:3] == ["Beitreten", "5 Min. später", "Öffnen"]
-        assert snooze_buttons()[-1].label == "Bis zum Beginn später"
+        assert snooze_buttons()[-1].label == "Beim Beginn erinnern"
         assert "Videoanruf" in message.body
         assert TYPE_LABELS[EventType.MEETING] == "Besprechung" and STATUS_LABELS[EventStatus.NO_SHOW] == "Nicht erschienen"
         assert burst_message([message, message]).title == "2 Kalenderänderungen"
