@@ -20,7 +20,7 @@ from klen_desktop.notify.summaries import burst_message, missed_message
 from klen_desktop.reminders.due import MissedSummary
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notify"))
-from notify_support import BASE, reminder, summary  # noqa: E402
+from notify_support import BASE, reminder, summary
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,8 @@ def test_german_notifications_dates_and_labels() -> None:
         assert [b.label for b in message.buttons][:3] == ["Beitreten", "5 Min. später", "Öffnen"]
         assert snooze_buttons()[-1].label == "Beim Beginn erinnern"
         assert "Videoanruf" in message.body
-        assert TYPE_LABELS[EventType.MEETING] == "Besprechung" and STATUS_LABELS[EventStatus.NO_SHOW] == "Nicht erschienen"
+        assert TYPE_LABELS[EventType.MEETING] == "Besprechung"
+        assert STATUS_LABELS[EventStatus.NO_SHOW] == "Nicht erschienen"
         assert burst_message([message, message]).title == "2 Kalenderänderungen"
         assert burst_message([message]).title == "1 Kalenderänderung"
         assert missed_message(MissedSummary((reminder(event),)), UTC).title == "1 verpasste Erinnerung"
