@@ -70,18 +70,15 @@ def _warning(result: WindowResult) -> str | None:
     parts: list[str] = []
     if result.rejected:
         n = len(result.rejected)
-        parts.append(
-            ngettext(
-                "{n} event from the server could not be read and was left out; the rest of the calendar is up to date.",
-                "{n} events from the server could not be read and were left out; the rest of the calendar is up to "
-                "date.",
-                n,
-            ).format(n=n)
+        text = ngettext(
+            "{n} event from the server could not be read and was left out; the rest of the calendar is up to date.",
+            "{n} events from the server could not be read and were left out; the rest of the calendar is up to date.",
+            n,
         )
+        parts.append(text.format(n=n))
     if not result.consistent:
-        parts.append(
-            _("The server's event list changed while it was read; events it left out are kept until it settles.")
-        )
+        note = _("The server's event list changed while it was read; events it left out are kept until it settles.")
+        parts.append(note)
     return " ".join(parts) or None
 
 

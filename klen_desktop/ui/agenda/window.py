@@ -65,8 +65,7 @@ class AgendaWindow(QWidget):
         clock: Callable[[], datetime] | None = None,
         week_starts_on: int | None = None,
     ) -> None:
-        """``week_starts_on``: the weekday (Monday 0) the Week view's weeks start on, the user's locale's;
-        ``None``: a week starts on the day picked, as the list's does."""
+        """``week_starts_on``: the Week view's first weekday (Monday 0), the locale's; None: the day picked."""
         super().__init__(parent)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._now = self._clock()
