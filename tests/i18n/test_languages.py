@@ -3,6 +3,7 @@ notifications, the dates, the labels and the command line."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -12,12 +13,14 @@ import pytest
 from speaking import speaking
 
 from klen_desktop import date_texts, i18n
-from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.api.models import Customer, EventStatus, EventType
 from klen_desktop.i18n import _, language_from_environment, ngettext, pseudo
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
-from klen_desktop.notify.messages import reminder_message, snooze_buttons
-from klen_desktop.notify.summaries import burst_message, missed_message
+from klen_desktop.notify.messages import change_message, reminder_message, snooze_buttons
+from klen_desktop.notify.summaries import burst_message, dnd_summary_message, missed_message, outbox_problem_message
 from klen_desktop.reminders.due import MissedSummary
+from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
+from klen_desktop.sync.diff import Change, ChangeKind
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notify"))
 from notify_support import BASE, reminder, summary
@@ -115,3 +118,34 @@ def test_the_command_line_help_speaks_german() -> None:
     )
     assert done.returncode == 0
     assert "im Demomodus starten" in done.stdout
+
+
+def test_every_notification_speaks_the_pseudo_language_but_the_server_s_words() -> None:
+    """In the pseudo-language every word of a notification is accented but the event's own (its title, the
+    customer, the server's reason): a text the builders left in English would show plain here."""
+    event = summary(
+        title="Pitch", location="Room", video_conference_url="https://meet.example/p", customer=Customer(name="Ann")
+    )
+    moved = event.model_copy(update={"start_time": event.start_time + timedelta(hours=1)})
+    entry = OutboxEntry(
+        seq=3, op=OutboxOp.PATCH, event_id=4, payload={"title": "Pitch"}, base=None, state=OutboxState.ATTENTION,
+        attempts=1, next_attempt_at=None, error_code="validation_error", error_message="End before start.",
+        error_field="end_time", meta={}, created_at=BASE, updated_at=BASE,
+    )  # fmt: skip
+    with speaking("qps"):
+        messages = [
+            reminder_message(reminder(event, late=True), UTC),
+            change_message(Change(ChangeKind.CREATED, event), UTC),
+            change_message(Change(ChangeKind.MOVED, moved, event), UTC),
+            change_message(Change(ChangeKind.CANCELLED, event.model_copy(update={"status": "cancelled"})), UTC),
+            missed_message(MissedSummary((reminder(event),)), UTC),
+            outbox_problem_message(entry),
+        ]
+        messages += [burst_message([m for m in messages[1:4] if m]), dnd_summary_message(messages[1:3], [], UTC)]
+    server_words = re.compile(r"Pitch|Room|Ann|End before start\.|https://\S+")
+    for message in messages:
+        assert message is not None
+        for text in (message.title, *message.body.splitlines(), *(b.label for b in message.buttons)):
+            plain = server_words.sub("", text)
+            if re.search(r"[A-Za-z]{2,}", plain):
+                assert re.search(r"[àçéîöûñ~]", plain), f"{message.kind}: {text!r} is not translated"
