@@ -24,7 +24,9 @@ TEXT_CALLS = {
     "QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "QAction", "QToolButton", "QMessageBox",
     "plain_label", "Button", "Message", "BannerText", "Notice", "ErrorLabel",
 }  # fmt: skip
-TEXT_KEYWORDS = {"title", "body", "text", "label", "action", "second_action", "message"}
+TEXT_KEYWORDS = {"title", "body", "text", "label", "action", "second_action", "message", "tooltip"}
+# Calls whose text is one positional argument among keys and ids: the index of the text.
+TEXT_AT = {"Row": 1}
 LOGGERS = {"log", "logger", "logging"}
 # Words that are the same in every language: the product's name, a key's format, arrows.
 ALLOWED = {"Klen Desktop", "Klen", "klen_…", "Smoke test: this closes by itself."}
@@ -55,12 +57,13 @@ def unwrapped(path: Path) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name not in TEXT_METHODS and name not in TEXT_CALLS:
+        if name not in TEXT_METHODS and name not in TEXT_CALLS and name not in TEXT_AT:
             continue
         receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
         if isinstance(receiver, ast.Name) and receiver.id in LOGGERS:
             continue  # log lines are for developers and stay English
-        arguments = [*node.args, *(k.value for k in node.keywords if k.arg in TEXT_KEYWORDS)]
+        positional = node.args[TEXT_AT[name] : TEXT_AT[name] + 1] if name in TEXT_AT else node.args
+        arguments = [*positional, *(k.value for k in node.keywords if k.arg in TEXT_KEYWORDS)]
         for argument in arguments:
             for literal in _literals(argument):
                 text = _words(literal)
@@ -82,6 +85,7 @@ def test_the_check_finds_an_unwrapped_text(tmp_path: Path) -> None:
         "box.setToolTip(_('Wrapped'))\n"
         "self.setWindowTitle('Open' if new else _('Edit'))\n"
         "message = Message(kind=k, title='Reminder', body=_('Soon'))\n"
+        "rows = [Row('open-agenda', 'Open agenda', open_agenda), Row('quit', _('Quit'), quit)]\n"
     )
     found = unwrapped(sample)
     assert [line.split(": ", 1)[1] for line in found] == [
@@ -89,4 +93,5 @@ def test_the_check_finds_an_unwrapped_text(tmp_path: Path) -> None:
         "setText(' events')",
         "setWindowTitle('Open')",
         "Message('Reminder')",
+        "Row('Open agenda')",
     ]
