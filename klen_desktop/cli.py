@@ -21,7 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
             "keyring it runs in demo mode against a built-in emulator of the Klen API with a sample calendar."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"Klen Desktop {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"Klen Desktop {__version__}", help=_("show the version and exit")
+    )
     parser.add_argument("--demo", action="store_true", help=_("run in demo mode even when an API key is stored"))
     parser.add_argument(
         "--base-url",

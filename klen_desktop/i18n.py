@@ -89,6 +89,11 @@ def install(language: str | None = None) -> str:
     global _active, _language
     _language = language or language_from_environment()
     _active = catalog(_language)
+    # argparse asks Python's global gettext for its own words ("usage: ", "options"): the documented way to
+    # translate them is to make this catalog the global domain. That reads the compiled .mo, in the language
+    # of the environment, as a command line's --help should.
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
     return _language
 
 
@@ -130,6 +135,22 @@ def N_(message: str) -> str:
     """Mark ``message`` for translation where it is defined; :func:`_` translates it where it is shown."""
     return message
 
+
+# The words of argparse's --help and errors, so the catalog holds them (see :func:`install`).
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("expected one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid %(type)s value: %(value)r"),
+)
 
 _ACCENTS = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",

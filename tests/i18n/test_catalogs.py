@@ -13,7 +13,7 @@ from translations import catalog_path, extract, languages
 from klen_desktop.i18n import translated_languages
 from klen_desktop.po_files import PoEntry, compile_po, read_po
 
-FIELD = re.compile(r"\{[^{}]*\}")
+FIELD = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdr]|%[sdr]")  # str.format fields and argparse's %-fields
 MNEMONIC = re.compile(r"&(?!&)(\w)")
 LANGUAGES = languages()
 

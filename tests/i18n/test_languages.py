@@ -112,12 +112,17 @@ def test_a_fresh_clone_without_compiled_catalogs_runs_translated(tmp_path: Path)
 
 
 def test_the_command_line_help_speaks_german() -> None:
+    """argparse's own words too ("usage:", "options:"), read from the compiled catalog as `make run` builds it."""
+    from translations import compile_catalog
+
+    compile_catalog("de")
     env = {"LANGUAGE": "de", "LANG": "de_DE.UTF-8", "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
         [sys.executable, "-m", "klen_desktop", "--help"], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0
     assert "im Demomodus starten" in done.stdout
+    assert done.stdout.startswith("Aufruf: klen-desktop") and "\nOptionen:\n" in done.stdout
 
 
 def test_every_notification_speaks_the_pseudo_language_but_the_server_s_words() -> None:
