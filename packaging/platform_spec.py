@@ -140,11 +140,13 @@ _KEYRING_BACKENDS: Mapping[Platform, tuple[str, ...]] = {
 }
 
 # Packages whose submodules are imported by name at run time, out of PyInstaller's sight.
+_SHARED_SUBMODULES = ("dateparser.data", "desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan")
 _COLLECT_SUBMODULES: Mapping[Platform, tuple[str, ...]] = {
     # uvicorn picks its loop, protocol and lifespan implementations from strings; the demo emulator runs on it.
-    Platform.LINUX: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "dbus_fast"),
-    Platform.WINDOWS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "winrt"),
-    Platform.MACOS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "rubicon"),
+    # dateparser (quick add) imports its language data by name.
+    Platform.LINUX: (*_SHARED_SUBMODULES, "dbus_fast"),
+    Platform.WINDOWS: (*_SHARED_SUBMODULES, "winrt"),
+    Platform.MACOS: (*_SHARED_SUBMODULES, "rubicon"),
 }
 
 _ICON_FILE: Mapping[Platform, str | None] = {
@@ -222,7 +224,7 @@ def bundle_plan(sys_platform: str, version: str) -> BundlePlan:
             *_KEYRING_BACKENDS[target],
         ),
         collect_submodules=_COLLECT_SUBMODULES[target],
-        collect_data=("desktop_notifier", "tzdata", "icalendar"),
+        collect_data=("desktop_notifier", "tzdata", "icalendar", "dateparser"),
         copy_metadata=(DISTRIBUTION, "keyring", "desktop-notifier"),
         datas=tuple(datas),
         excludes=_COMMON_EXCLUDES,
