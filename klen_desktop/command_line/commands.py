@@ -17,13 +17,14 @@ from typing import Any
 
 from klen_desktop.api.errors import ConnectionFailed, KlenError
 from klen_desktop.api.models import EventStatus, EventType
-from klen_desktop.command_line.event_json import event_json, parse_utc, utc_text
+from klen_desktop.command_line.event_json import event_json
 from klen_desktop.command_line.exit_codes import Exit
+from klen_desktop.command_line.json_times import parse_utc, utc_text
 from klen_desktop.command_line.protocol import Answer, Request
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import is_open
 from klen_desktop.session.calendar import CalendarSession
-from klen_desktop.session.outcomes import SaveOutcome, SaveState, WriteRefused
+from klen_desktop.session.outcomes import Queued, SaveOutcome, SaveState, WriteRefused
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
 
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 UPCOMING = 5
 MAX_AGENDA_DAYS = 62
 STATUS_CHOICES = ("confirmed", "completed", "no_show", "scheduled")
+QUEUED_MESSAGE = (
+    "Klen has not taken it yet (offline, or the request limit shared with sync is used up for this minute); "
+    "it is sent as soon as it can be."
+)
 
 
 class CommandFailed(Exception):
@@ -55,6 +60,8 @@ class Calendar:
     session: CalendarSession | None = None
     settle: Callable[[int], Awaitable[SaveOutcome]] | None = None
     send_queued: Callable[[], Awaitable[None]] | None = None
+    # Told of every write queued here (the running app reloads its windows and withdraws reminders).
+    on_queued: Callable[[Queued], None] | None = None
     default_reminder: int = 15
 
 
@@ -97,15 +104,17 @@ def _session(calendar: Calendar) -> CalendarSession:
     return calendar.session
 
 
-async def _settled(calendar: Calendar, seq: int, event_id: int | None) -> dict[str, Any]:
+async def _settled(calendar: Calendar, queued: Queued, event_id: int | None) -> dict[str, Any]:
     assert calendar.settle is not None
-    outcome = await calendar.settle(seq)
+    if calendar.on_queued is not None:
+        calendar.on_queued(queued)
+    outcome = await calendar.settle(queued.seq)
     if outcome.state is SaveState.REFUSED:
         raise CommandFailed(Exit.ERROR, f"The server refused the change: {outcome.message or 'no reason given'}")
     stored = await calendar.event(event_id) if event_id is not None else None
     data = {**_base(calendar), "state": str(outcome.state), "event": event_json(stored) if stored else None}
     if outcome.state is SaveState.QUEUED:
-        data["message"] = outcome.message or "Klen could not be reached yet; the change is sent as soon as it can be."
+        data["message"] = outcome.message or QUEUED_MESSAGE
     return data
 
 
@@ -135,7 +144,7 @@ async def add(calendar: Calendar, args: dict[str, Any]) -> dict[str, Any]:
     session = _session(calendar)
     queued = await session.save(_draft(args, calendar.default_reminder))
     created = -queued.seq
-    data = await _settled(calendar, queued.seq, created)
+    data = await _settled(calendar, queued, created)
     if data["state"] == str(SaveState.SENT):
         entry = await session.core.outbox_entry(queued.seq)
         if entry is not None and entry.event_id is not None:
@@ -162,7 +171,7 @@ async def change_status(calendar: Calendar, args: dict[str, Any]) -> dict[str, A
     if stored.status is status:
         raise CommandFailed(Exit.ERROR, f"Event {stored.id} is already {status.value}.")
     queued = await _session(calendar).change_status(stored.id, status, stored)
-    return await _settled(calendar, queued.seq, stored.id)
+    return await _settled(calendar, queued, stored.id)
 
 
 async def cancel(calendar: Calendar, args: dict[str, Any]) -> dict[str, Any]:
@@ -170,7 +179,7 @@ async def cancel(calendar: Calendar, args: dict[str, Any]) -> dict[str, Any]:
     if stored.status is EventStatus.CANCELLED:
         raise CommandFailed(Exit.ERROR, f"Event {stored.id} is already cancelled.")
     queued = await _session(calendar).cancel(stored.id, str(args.get("reason") or ""))
-    return await _settled(calendar, queued.seq, stored.id)
+    return await _settled(calendar, queued, stored.id)
 
 
 async def free(calendar: Calendar, args: dict[str, Any]) -> dict[str, Any]:

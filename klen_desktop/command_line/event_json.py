@@ -3,18 +3,10 @@ moments in the user's zone (``start_local``), so a script never has to guess a z
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from klen_desktop.command_line.json_times import local_text, utc_text
 from klen_desktop.store.events import StoredEvent
-
-
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def local_text(moment: datetime) -> str:
-    return moment.astimezone().isoformat(timespec="seconds")
 
 
 def event_json(event: StoredEvent) -> dict[str, Any]:
@@ -38,14 +30,3 @@ def event_json(event: StoredEvent) -> dict[str, Any]:
         # Not on the server yet (a queued create or change): the id of a queued create is negative.
         "pending": event.local_state is not None or event.is_local,
     }
-
-
-def parse_utc(text: object) -> datetime | None:
-    """A time from JSON written by :func:`utc_text` (or any ISO 8601 with a zone), else None."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None

@@ -19,7 +19,8 @@ MEANINGS: dict[Exit, str] = {
     Exit.ERROR: "failed; one line on stderr says why (the server refused, the key may only read, …)",
     Exit.USAGE: "wrong arguments, or a quick add that is ambiguous or needs a confirmation it did not get",
     Exit.NOT_FOUND: "no event with that id in the calendar",
-    Exit.QUEUED: "saved on this computer but the server could not be reached yet: it is sent later by itself",
+    Exit.QUEUED: "saved on this computer, not on the server yet (offline, or waiting for the request limit): "
+    "it is sent later by itself",
     Exit.OFFLINE: "the server could not be reached and nothing was changed (free, sync)",
 }
 

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from klen_desktop.command_line.event_json import parse_utc
+from klen_desktop.command_line.json_times import parse_utc
 from klen_desktop.date_texts import clock, day_heading, duration_text, moment_range
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS, clip
 
@@ -77,7 +77,7 @@ def _change_text(data: dict[str, Any], done: str) -> str:
     event = data.get("event") or {}
     name = f"“{clip(str(event.get('title', '')), TEXT_WIDTH)}” [{event.get('id')}]" if event else "The event"
     if data.get("state") == "queued":
-        return f"{name} {done} on this computer; {data.get('message', '')}".strip()
+        return f"{name} {done} on this computer. {data.get('message', '')}".strip()
     return f"{name} {done}."
 
 

@@ -5,18 +5,16 @@ on a terminal it asks before saving; elsewhere it needs ``--yes``; a sentence wi
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
 from klen_desktop.command_line.client import AppDidNotAnswer, ask_app
-from klen_desktop.command_line.commands import run
-from klen_desktop.command_line.event_json import utc_text
 from klen_desktop.command_line.exit_codes import Exit
+from klen_desktop.command_line.json_times import utc_text
 from klen_desktop.command_line.output import render
 from klen_desktop.command_line.protocol import Answer, Request, runtime_dir, server_name
-from klen_desktop.command_line.standalone import Where, cached_calendar, service_calendar
+from klen_desktop.command_line.where import Where
 
 READ_TIMEOUT = 3.0
 WRITE_TIMEOUT = 20.0
@@ -78,6 +76,10 @@ def _quick_add(text: str, yes: bool, stdin: TextIO, stdout: TextIO) -> dict[str,
 
 
 async def _here(request: Request, where: Where) -> Answer:
+    # The core is imported only here: a command the running app answers needs none of it.
+    from klen_desktop.command_line.commands import run
+    from klen_desktop.command_line.standalone import cached_calendar, service_calendar
+
     opened = cached_calendar(where) if request.command in READS else service_calendar(where)
     async with opened as calendar:
         return await run(request, calendar)
@@ -91,6 +93,8 @@ def answer(request: Request, where: Where, timeout: float) -> Answer:
         return Answer(Exit.ERROR, error=str(exc))
     if from_app is not None:
         return from_app
+    import asyncio
+
     try:
         return asyncio.run(asyncio.wait_for(_here(request, where), timeout))
     except TimeoutError:
@@ -112,6 +116,4 @@ def run_command(options: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: 
         print(result.error, file=sys.stderr)
         return int(result.exit)
     print(render(options.command, result.data, getattr(options, "json", False)), file=stdout)
-    if result.exit is Exit.QUEUED and not getattr(options, "json", False):
-        print("Offline: the change is queued and sent when Klen can be reached.", file=sys.stderr)
     return int(result.exit)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from klen_desktop.command_line.commands import Calendar
+from klen_desktop.command_line.where import Where
 from klen_desktop.core import CoreServices, cache_path
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.calendar import CalendarSession
@@ -28,14 +28,6 @@ from klen_desktop.store.state import SyncStateRepository
 
 # How long a write may take to reach the server before it is left queued (exit 4).
 SEND_TIMEOUT = 10.0
-
-
-@dataclass(frozen=True)
-class Where:
-    """Which calendar the command line was asked for (``--account`` will join these)."""
-
-    demo: bool
-    base_url: str
 
 
 def _now() -> datetime:
@@ -80,9 +72,15 @@ async def service_calendar(where: Where) -> AsyncIterator[Calendar]:
         connection = await chooser.resolve()
         prefs = load_preferences()
         session = CalendarSession(CoreServices(core_config(connection, prefs)), probe_access=False)
-    except BaseException:
+        async with session_calendar(session, prefs.default_reminder_minutes) as calendar:
+            yield calendar
+    finally:
         await chooser.stop_demo()
-        raise
+
+
+@contextlib.asynccontextmanager
+async def session_calendar(session: CalendarSession, default_reminder: int) -> AsyncIterator[Calendar]:
+    """The commands' calendar on ``session`` (whose loops are not running); the session is stopped after."""
     core = session.core
 
     async def send_queued() -> None:
@@ -99,14 +97,13 @@ async def service_calendar(where: Where) -> AsyncIterator[Calendar]:
             events_between=core.events_between,
             event=core.event,
             now=_now,
-            demo=connection.demo,
+            demo=session.demo,
             source="cache",
             synced_at=(await core.db.run(core.state.get)).last_success,
             session=session,
             settle=settle,
             send_queued=send_queued,
-            default_reminder=prefs.default_reminder_minutes,
+            default_reminder=default_reminder,
         )
     finally:
         await session.stop()
-        await chooser.stop_demo()
