@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from klen_desktop.api.errors import ConnectionFailed, KlenError
 from klen_desktop.api.models import EventStatus, EventType
@@ -23,10 +23,13 @@ from klen_desktop.command_line.json_times import parse_utc, utc_text
 from klen_desktop.command_line.protocol import Answer, Request
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import is_open
-from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.outcomes import Queued, SaveOutcome, SaveState, WriteRefused
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
+from klen_desktop.sync.status import SyncPhase
+
+if TYPE_CHECKING:
+    from klen_desktop.session.calendar import CalendarSession
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ class Calendar:
     session: CalendarSession | None = None
     settle: Callable[[int], Awaitable[SaveOutcome]] | None = None
     send_queued: Callable[[], Awaitable[None]] | None = None
+    # Syncs now; True when a complete sync ended within the command's time (default: one sync, awaited).
+    sync: Callable[[], Awaitable[bool]] | None = None
     # Told of every write queued here (the running app reloads its windows and withdraws reminders).
     on_queued: Callable[[Queued], None] | None = None
     default_reminder: int = 15
@@ -203,11 +208,19 @@ async def free(calendar: Calendar, args: dict[str, Any]) -> dict[str, Any]:
 
 async def sync(calendar: Calendar) -> dict[str, Any]:
     session = _session(calendar)
-    await session.sync_once()
+    if calendar.sync is not None:
+        finished = await calendar.sync()
+    else:
+        await session.sync_once()
+        finished = True
     if calendar.send_queued is not None:
         await calendar.send_queued()
+    status = session.status
+    if not finished and status.phase in (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR):
+        raise CommandFailed(Exit.OFFLINE, status.last_error or "Klen cannot be reached.")
     data = _base(calendar)
-    data["synced_at"] = utc_text(session.status.last_success or calendar.now())
+    data["state"] = "done" if finished else "started"
+    data["synced_at"] = utc_text(status.last_success) if status.last_success else None
     data["pending_changes"] = len(await session.outbox_entries())
     return data
 

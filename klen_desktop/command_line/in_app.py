@@ -15,6 +15,8 @@ from klen_desktop.session.outcomes import Queued
 
 # A command that arrives while the app is still starting waits this long for its calendar.
 START_WAIT = 5.0
+# How long `sync` waits for the poll it asked for before answering that it is under way.
+SYNC_WAIT = 15.0
 # How long a write waits to hear from the server before it is reported as queued (the client waits 20 s).
 SEND_WAIT = 12.0
 
@@ -58,7 +60,21 @@ class AppCommands:
             session=session,
             settle=lambda seq: session.wait_for_send(seq, SEND_WAIT),
             send_queued=core.sender.retry_now,
+            sync=lambda: _sync(session),
             on_queued=self._on_queued,
             default_reminder=self._default_reminder(),
         )
         return await run(request, calendar)
+
+
+async def _sync(session: CalendarSession) -> bool:
+    """Ask the app's poller to sync now (it owns the request budget); True once a sync ended in time."""
+    before = session.status.last_success
+    await session.sync_now()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SYNC_WAIT
+    while session.status.last_success == before:
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(0.2)
+    return True

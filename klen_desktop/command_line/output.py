@@ -108,5 +108,6 @@ def render(command: str, data: dict[str, Any], as_json: bool) -> str:
         return _free_text(data)
     synced = parse_utc(data.get("synced_at"))
     waiting = data.get("pending_changes", 0)
-    stamp = clock(synced.astimezone()) if synced else "—"
-    return f"Synced at {stamp}." + (f" {waiting} change(s) still waiting to be sent." if waiting else "")
+    stamp = clock(synced.astimezone()) if synced else "never"
+    said = f"Synced at {stamp}." if data.get("state") == "done" else f"Sync under way; the last one was at {stamp}."
+    return said + (f" {waiting} change(s) still waiting to be sent." if waiting else "")

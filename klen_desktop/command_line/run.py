@@ -76,7 +76,9 @@ def _quick_add(text: str, yes: bool, stdin: TextIO, stdout: TextIO) -> dict[str,
 
 
 async def _here(request: Request, where: Where) -> Answer:
-    # The core is imported only here: a command the running app answers needs none of it.
+    # The core is imported only here: a command the running app answers needs none of it. httpx's own command
+    # line (and rich, which it brings) is never run: kept out as the app keeps it out (launch.py).
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     from klen_desktop.command_line.commands import run
     from klen_desktop.command_line.standalone import cached_calendar, service_calendar
 

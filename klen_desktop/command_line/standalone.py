@@ -13,19 +13,24 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from klen_desktop.command_line.commands import Calendar
 from klen_desktop.command_line.where import Where
-from klen_desktop.core import CoreServices, cache_path
+from klen_desktop.paths import data_dir, database_path
 from klen_desktop.secrets import KeyStore, KeyStoreError
-from klen_desktop.session.calendar import CalendarSession
-from klen_desktop.session.connection import ConnectionChooser, core_config
-from klen_desktop.session.outcomes import SaveOutcome
-from klen_desktop.settings import load_preferences
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.state import SyncStateRepository
 
+if TYPE_CHECKING:
+    from klen_desktop.session.calendar import CalendarSession
+    from klen_desktop.session.outcomes import SaveOutcome
+
+# klen_desktop.core's name for the demo's cache: the core is not imported for a read of the cache (it brings the
+# HTTP client, a few hundred milliseconds a panel would pay on every tick); a test keeps the two names the same.
+DEMO_CACHE_NAME = "demo-cache.sqlite3"
 # How long a write may take to reach the server before it is left queued (exit 4).
 SEND_TIMEOUT = 10.0
 
@@ -43,12 +48,17 @@ async def _key_stored(where: Where) -> bool:
         return False  # the app starts in demo mode then too
 
 
+def cache_file(demo: bool) -> Path:
+    """The cache the app uses for this connection: :func:`klen_desktop.core.cache_path`, without the core."""
+    return data_dir() / DEMO_CACHE_NAME if demo else database_path()
+
+
 @contextlib.asynccontextmanager
 async def cached_calendar(where: Where) -> AsyncIterator[Calendar]:
     """The cache of the calendar the app would show, read only."""
     demo = not await _key_stored(where)
     loop = asyncio.get_running_loop()
-    db = await loop.run_in_executor(None, Database, cache_path(demo))
+    db = await loop.run_in_executor(None, Database, cache_file(demo))
     try:
         events = EventRepository(db)
         state = await db.run(SyncStateRepository(db).get)
@@ -67,6 +77,11 @@ async def cached_calendar(where: Where) -> AsyncIterator[Calendar]:
 @contextlib.asynccontextmanager
 async def service_calendar(where: Where) -> AsyncIterator[Calendar]:
     """A calendar session on the API (or the demo emulator), its outbox sent once per write."""
+    from klen_desktop.core import CoreServices
+    from klen_desktop.session.calendar import CalendarSession
+    from klen_desktop.session.connection import ConnectionChooser, core_config
+    from klen_desktop.settings import load_preferences
+
     chooser = ConnectionChooser(KeyStore(), where.base_url, demo_only=where.demo)
     try:
         connection = await chooser.resolve()

@@ -73,3 +73,11 @@ async def test_a_change_made_offline_is_queued_with_its_own_exit_code(tmp_path: 
         assert len(await core.outbox_entries()) == 1
     finally:
         await core.stop()
+
+
+def test_the_command_line_reads_the_cache_file_the_app_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from klen_desktop.command_line.standalone import cache_file
+    from klen_desktop.core import cache_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert cache_file(True) == cache_path(True) and cache_file(False) == cache_path(False)
