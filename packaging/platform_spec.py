@@ -140,10 +140,17 @@ _KEYRING_BACKENDS: Mapping[Platform, tuple[str, ...]] = {
 }
 
 # Packages whose submodules are imported by name at run time, out of PyInstaller's sight.
-_SHARED_SUBMODULES = ("dateparser.data", "desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan")
+_SHARED_SUBMODULES = (
+    "dateparser.data.date_translation_data.en",
+    "desktop_notifier",
+    "uvicorn.loops",
+    "uvicorn.protocols",
+    "uvicorn.lifespan",
+)
 _COLLECT_SUBMODULES: Mapping[Platform, tuple[str, ...]] = {
     # uvicorn picks its loop, protocol and lifespan implementations from strings; the demo emulator runs on it.
-    # dateparser (quick add) imports its language data by name.
+    # dateparser (quick add) imports its language data by name; quick add reads English only, so the other 206
+    # languages' tables (3 MB) stay out.
     Platform.LINUX: (*_SHARED_SUBMODULES, "dbus_fast"),
     Platform.WINDOWS: (*_SHARED_SUBMODULES, "winrt"),
     Platform.MACOS: (*_SHARED_SUBMODULES, "rubicon"),
@@ -224,7 +231,7 @@ def bundle_plan(sys_platform: str, version: str) -> BundlePlan:
             *_KEYRING_BACKENDS[target],
         ),
         collect_submodules=_COLLECT_SUBMODULES[target],
-        collect_data=("desktop_notifier", "tzdata", "icalendar", "dateparser"),
+        collect_data=("desktop_notifier", "tzdata", "icalendar"),
         copy_metadata=(DISTRIBUTION, "keyring", "desktop-notifier"),
         datas=tuple(datas),
         excludes=_COMMON_EXCLUDES,
