@@ -67,6 +67,7 @@ CONNECT_PAUSE = 0.2
 _server_name = server_name
 CommandHandler = Callable[[Request], Awaitable[Answer]]
 _BUFFER = "klenRequest"  # the bytes of a request read so far, kept on its socket
+_TAKEN = "klenAnswering"  # set once the socket's request was read whole
 
 
 def peer_is_this_user(descriptor: int) -> bool:
@@ -153,6 +154,9 @@ class SingleInstance(QObject):
                 self._read(socket)  # the message may have arrived before readyRead was connected
 
     def _read(self, socket: QLocalSocket) -> None:
+        if socket.property(_TAKEN):
+            socket.readAll()  # one request a connection: what follows it is dropped, never run
+            return
         data = bytes(socket.property(_BUFFER) or b"") + bytes(socket.readAll().data())
         if is_request(data):
             self._read_request(socket, data)
@@ -177,6 +181,7 @@ class SingleInstance(QObject):
                 return
             self._reply(socket, Answer(Exit.USAGE, error=f"The request is longer than {MAX_REQUEST} bytes."))
             return
+        socket.setProperty(_TAKEN, True)
         if not peer_is_this_user(int(socket.socketDescriptor())):
             log.warning("refused a command from a process of another user")
             socket.abort()
