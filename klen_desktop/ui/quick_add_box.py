@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, 
 from klen_desktop.quick_add import QuickAdd, parse_quick_add, preview_lines
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 
-PLACEHOLDER = "New event in words, e.g. Call with Jane Doe tomorrow 3pm 30 min video"
+PLACEHOLDER = "Quick add, e.g. Call with Jane tomorrow 3pm 30 min"
 # Reading waits for a pause in the typing this long, so a fast typist does not reread every letter.
 READ_AFTER_MS = 150
 
@@ -35,15 +35,19 @@ def warm_up() -> None:
 
 class QuickAddBox(QWidget):
     """``save_requested(QuickAdd)`` on Save or Enter (only when it is ready), ``edit_requested(QuickAdd)`` on
-    Edit…, ``cancelled()`` on Cancel or Escape. ``clock`` gives now (tests pass a fixed one)."""
+    Edit…, ``cancelled()`` on Cancel or Escape. ``clock`` gives now (tests pass a fixed one). ``closes``: Cancel
+    closes what holds the box, so it is on even with nothing typed (the window); else only when there is text."""
 
     save_requested = Signal(object)
     edit_requested = Signal(object)
     cancelled = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None, closes: bool = False
+    ) -> None:
         super().__init__(parent)
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._closes = closes
         self._parsed: QuickAdd | None = None
         self._read_only: str | None = None
         self._saving = False
@@ -138,6 +142,7 @@ class QuickAddBox(QWidget):
         self.save_button.setText("Saving…" if self._saving else "Save")
         self.save_button.setToolTip(self._read_only or ("" if ready else "Type an event with a day and a time"))
         self.edit_button.setEnabled(not self._saving)
+        self.cancel_button.setEnabled(not self._saving and (self._closes or parsed is not None))
         self.line.setReadOnly(self._saving)
 
     def _save(self) -> None:

@@ -19,7 +19,7 @@ class QuickAddWindow(QWidget):
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New event")
-        self.box = QuickAddBox(clock=clock)
+        self.box = QuickAddBox(clock=clock, closes=True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.box)
         layout.addStretch(1)
