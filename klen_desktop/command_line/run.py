@@ -19,6 +19,7 @@ from klen_desktop.command_line.where import Where
 READ_TIMEOUT = 3.0
 WRITE_TIMEOUT = 20.0
 READS = ("next", "agenda")
+NEVER_SYNCED = "This calendar was never synced on this computer: run `klen-desktop sync`, or start Klen Desktop."
 
 
 class Refused(Exception):
@@ -118,4 +119,6 @@ def run_command(options: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: 
         print(result.error, file=sys.stderr)
         return int(result.exit)
     print(render(options.command, result.data, getattr(options, "json", False)), file=stdout)
+    if options.command in READS and result.data.get("source") == "cache" and not result.data.get("synced_at"):
+        print(NEVER_SYNCED, file=sys.stderr)
     return int(result.exit)

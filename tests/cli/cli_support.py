@@ -33,7 +33,7 @@ def cli(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.Comp
 
 
 def answer(result: subprocess.CompletedProcess[str], code: int = 0) -> dict[str, Any]:
-    """The JSON a command printed, after checking its exit code (and that stderr is empty on success)."""
+    """The JSON a command printed, after checking its exit code."""
     assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1, result.stdout

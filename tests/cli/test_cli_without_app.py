@@ -22,8 +22,10 @@ from klen_desktop.session.calendar import CalendarSession
 
 def test_commands_without_the_app_use_the_cache_and_the_api(tmp_path: Path) -> None:
     env = user_env(tmp_path)
-    empty = answer(cli(env, "next", "--json", "--demo"))
+    first = cli(env, "next", "--json", "--demo")
+    empty = answer(first)
     assert empty["source"] == "cache" and empty["synced_at"] is None and empty["class"] == "none"
+    assert "never synced" in first.stderr
     synced = answer(cli(env, "sync", "--json", "--demo"))
     assert synced["source"] == "cache" and synced["synced_at"]
 
