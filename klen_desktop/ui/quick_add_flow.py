@@ -19,6 +19,7 @@ from klen_desktop.ui.controller import Controller
 
 if TYPE_CHECKING:
     from klen_desktop.ui.quick_add_box import QuickAddBox
+    from klen_desktop.ui.quick_add_window import QuickAddWindow
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,19 @@ class QuickAddFlow:
         self._prefs = prefs
         self._clock = clock
         self._editor = editor
+        self.window: QuickAddWindow | None = None
+
+    def open_window(self) -> QuickAddWindow:
+        """The "New event" window, built on first use (the date parser's data loading meanwhile), shown."""
+        if self.window is None:
+            from klen_desktop.ui.quick_add_box import warm_up
+            from klen_desktop.ui.quick_add_window import QuickAddWindow
+
+            warm_up()
+            self.window = QuickAddWindow(clock=self._clock)
+            self.wire(self.window.box, self.window.close)
+        self.window.open()
+        return self.window
 
     def wire(self, box: QuickAddBox, done: Callable[[], object]) -> None:
         """Act on ``box``'s Save and Edit…; ``done()`` after either went through (close the window, or nothing)."""

@@ -37,7 +37,6 @@ from klen_desktop.ui.quick_add_flow import QuickAddFlow, next_half_hour, tell_if
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow
     from klen_desktop.ui.editor import EventEditor
-    from klen_desktop.ui.quick_add_box import QuickAddBox
     from klen_desktop.ui.quick_add_window import QuickAddWindow
     from klen_desktop.ui.settings_dialog import SettingsDialog
     from klen_desktop.ui.slots import SlotFinder
@@ -71,7 +70,6 @@ class Windows(QObject):
         self.agenda: AgendaWindow | None = None
         self.slot_finder: SlotFinder | None = None
         self.settings: SettingsDialog | None = None
-        self.quick_add_window: QuickAddWindow | None = None
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
         self._tasks = BackgroundTasks(log, "a window task failed")
@@ -112,7 +110,7 @@ class Windows(QObject):
             window.outbox_resend_requested.connect(c.resend)
             window.outbox_discard_requested.connect(c.discard)
             window.visibility_changed.connect(c.set_agenda_visible)
-            self._wire_quick_add(window.toolbar.quick_add, window.toolbar.quick_add.clear)
+            self._quick.wire(window.toolbar.quick_add, window.toolbar.quick_add.clear)
             self.agenda = window
             self._connection_changed()
             self._access_changed()
@@ -186,20 +184,13 @@ class Windows(QObject):
 
     def quick_add(self) -> QuickAddWindow:
         """The small "New event" window: an event typed in words (the tray's New event…, a global shortcut)."""
-        if self.quick_add_window is None:
-            from klen_desktop.ui.quick_add_box import warm_up
-            from klen_desktop.ui.quick_add_window import QuickAddWindow
+        window = self._quick.open_window()
+        self._access_changed()
+        return window
 
-            warm_up()
-            window = QuickAddWindow(clock=self._clock)
-            self._wire_quick_add(window.box, window.close)
-            self.quick_add_window = window
-            self._access_changed()
-        self.quick_add_window.open()
-        return self.quick_add_window
-
-    def _wire_quick_add(self, box: QuickAddBox, done: Callable[[], object]) -> None:
-        self._quick.wire(box, done)
+    @property
+    def quick_add_window(self) -> QuickAddWindow | None:
+        return self._quick.window
 
     def _quick_editor(self, draft: EventDraft | None) -> None:
         if draft is None:
