@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,62 @@ def test_lines_of_another_shape_are_refused() -> None:
     assert decode_answer(Answer(Exit.NOT_FOUND, error="No event 3").encode().strip()) == Answer(
         Exit.NOT_FOUND, error="No event 3"
     )
+
+
+OTHER_USER_CLIENT = r"""
+import socket, sys
+conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+conn.settimeout(10)
+conn.connect(sys.argv[1])
+conn.sendall(b'{"v": 1, "command": "next", "args": {}}\n')
+print(repr(conn.recv(65536)))
+"""
+
+
+# A Python any user may run (the test's own may sit in root's home); the client needs only the standard library.
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to run a process as another user")
+@pytest.mark.skipif(not os.access(SYSTEM_PYTHON, os.X_OK), reason=f"needs {SYSTEM_PYTHON}")
+async def test_a_process_of_another_user_is_refused_even_past_the_folders_permissions(qapp: object) -> None:
+    # Outside pytest's own temp folder, which only its user may enter.
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        await _other_user_asks(Path(folder))
+
+
+async def _other_user_asks(tmp_path: Path) -> None:
+    app = SingleInstance(tmp_path / "run")
+    assert app.claim()
+    app.listen()
+    asked: list[Request] = []
+
+    async def handler(request: Request) -> Answer:
+        asked.append(request)
+        return Answer(Exit.OK, {})
+
+    app.set_command_handler(handler)
+    # Open what the private folder and the socket's own mode keep closed, to reach the peer check behind them.
+    os.chmod(tmp_path, 0o755)
+    os.chmod(tmp_path / "run", 0o755)
+    os.chmod(app.server_name, 0o777)
+    nobody = 65534
+    try:
+        ran = await asyncio.get_running_loop().run_in_executor(
+            None,
+            lambda: subprocess.run(
+                [SYSTEM_PYTHON, "-c", OTHER_USER_CLIENT, app.server_name],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+                user=nobody,
+                cwd="/",
+            ),
+        )
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout.strip() == "b''", "the connection is closed without an answer"
+        assert asked == []
+    finally:
+        app.release()
