@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from klen_desktop.quick_add import QuickAdd, parse_quick_add, preview_lines
@@ -74,7 +74,9 @@ class QuickAddBox(QWidget):
         self.save_button.clicked.connect(self._save)
         self.edit_button.clicked.connect(self._edit)
         self.cancel_button.clicked.connect(self.cancel)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.line, self.cancel, context=Qt.ShortcutContext.WidgetShortcut)
+        # Escape typed in the line clears it; a shortcut would take Escape from the whole window whenever the line
+        # has focus (the week grid drops a drag with it).
+        self.line.installEventFilter(self)
         self._show()
 
     def _build(self) -> None:
@@ -87,6 +89,17 @@ class QuickAddBox(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.preview)
         column.addWidget(self.problem)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.line
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            self.cancel()
+            return True
+        return super().eventFilter(watched, event)
 
     # -- inputs --------------------------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QSize, Signal
-from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
@@ -98,6 +98,7 @@ class AgendaToolbar(QWidget):
         self._two_rows: bool | None = None
         self._arrange(two_rows=False)
         self._quiet = False
+        self._shown_once = False
 
     def _parts(self) -> tuple[list[QWidget], list[QWidget]]:
         """The navigation (with the view switch); the search, filters and actions."""
@@ -134,6 +135,16 @@ class AgendaToolbar(QWidget):
             return sum(max(w.minimumSizeHint().width(), w.minimumWidth()) + spacing for w in widgets) + 24
 
         return width(navigation + rest), max(width(navigation), width(rest))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            # The agenda opens with the keyboard on the view switch, as it did before quick add came first in the
+            # Tab order: the window's bare keys (N, 1, 2, 3, the arrows) then act at once instead of typing into
+            # the box; the box is one Shift+Tab away.
+            self._shown_once = True
+            if self.window().focusWidget() in (None, self.quick_add.line):
+                self.view_buttons[self.view].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def minimumSizeHint(self) -> QSize:
         width = max(self._widths()[1], self.quick_add.minimumSizeHint().width())
