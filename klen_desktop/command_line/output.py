@@ -3,7 +3,10 @@ waybar reads (``text``, ``tooltip``, ``class``). Times are shown in the user's z
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +16,16 @@ from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS, clip
 
 SOON = timedelta(minutes=15)
 TEXT_WIDTH = 48
+# polybar reads "%{" as the start of a formatting or click-action tag: in a title from the server it must not be one.
+_PANEL_TAG = re.compile(r"%(?=\{)")
+
+
+def shown(text: object, limit: int = TEXT_WIDTH) -> str:
+    """Server text (untrusted) as one line for a terminal or a panel: cut to ``limit``, with no control characters
+    (a terminal's escape sequences) and no panel tags."""
+    flat = clip(str(text), limit)
+    plain = "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d" else ch for ch in flat)
+    return _PANEL_TAG.sub("%\u200b", plain)
 
 
 def _time(value: object) -> datetime:
@@ -29,7 +42,7 @@ def _until(start: datetime, now: datetime) -> str:
 
 def _event_line(event: dict[str, Any]) -> str:
     start, end = _time(event["start"]), _time(event["end"])
-    return f"{clock(start)}–{clock(end)}  {clip(str(event['title']), TEXT_WIDTH)}"
+    return f"{clock(start)}–{clock(end)}  {shown(event['title'])}"
 
 
 def next_fields(data: dict[str, Any]) -> dict[str, str]:
@@ -39,7 +52,7 @@ def next_fields(data: dict[str, Any]) -> dict[str, str]:
     if not event:
         return {"text": "", "tooltip": "Nothing more in the calendar", "class": "none", "alt": "none"}
     start, end = _time(event["start"]), _time(event["end"])
-    title = clip(str(event["title"]), TEXT_WIDTH)
+    title = shown(event["title"])
     if start <= now:
         text, kind = f"Now: {title} (until {clock(end)})", "ongoing"
     else:
@@ -66,7 +79,7 @@ def _agenda_text(data: dict[str, Any]) -> str:
         extra = [kind, status]
         customer = event.get("customer") or {}
         if customer.get("name"):
-            extra.append(clip(str(customer["name"]), 40))
+            extra.append(shown(customer["name"], 40))
         if event.get("pending"):
             extra.append("not sent yet")
         lines.append(f"  {_event_line(event)}  [{event['id']}]  {' · '.join(extra)}")
@@ -75,7 +88,7 @@ def _agenda_text(data: dict[str, Any]) -> str:
 
 def _change_text(data: dict[str, Any], done: str) -> str:
     event = data.get("event") or {}
-    name = f"“{clip(str(event.get('title', '')), TEXT_WIDTH)}” [{event.get('id')}]" if event else "The event"
+    name = f"“{shown(event.get('title', ''))}” [{event.get('id')}]" if event else "The event"
     if data.get("state") == "queued":
         return f"{name} {done} on this computer. {data.get('message', '')}".strip()
     return f"{name} {done}."
@@ -92,7 +105,11 @@ def render(command: str, data: dict[str, Any], as_json: bool) -> str:
     """What a successful (or queued) answer prints on stdout."""
     if command == "next":
         fields = next_fields(data)
-        return json.dumps({**fields, **data}, ensure_ascii=False) if as_json else fields["text"]
+        if not as_json:
+            return fields["text"]
+        # waybar reads text and tooltip as Pango markup: a title's "<" or "&" is shown, never read as markup.
+        marked = {key: html.escape(value, quote=False) for key, value in fields.items()}
+        return json.dumps({**marked, **data}, ensure_ascii=False)
     if as_json:
         return json.dumps(data, ensure_ascii=False)
     if command == "agenda":

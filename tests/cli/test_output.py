@@ -47,3 +47,15 @@ def test_json_for_waybar_is_one_line_with_its_fields_and_the_event() -> None:
     line = render("next", data(event(NOW + timedelta(minutes=10))), as_json=True)
     value = json.loads(line)
     assert "\n" not in line and {"text", "tooltip", "class", "event", "upcoming"} <= set(value)
+
+
+def test_a_hostile_title_cannot_drive_the_terminal_or_the_panel() -> None:
+    import json
+
+    title = "Call \x1b]0;owned\x07 %{A1:rm -rf ~:}click%{A} <b>&amp;</b>"
+    text = next_fields(data(event(NOW + timedelta(minutes=10), title=title)))["text"]
+    assert "\x1b" not in text and "\x07" not in text
+    assert "%{" not in text  # polybar would read a click action there
+    waybar = json.loads(render("next", data(event(NOW + timedelta(minutes=10), title=title)), as_json=True))
+    assert "<b>" not in waybar["text"] and "&lt;b&gt;" in waybar["text"]  # Pango markup escaped
+    assert waybar["event"]["title"] == title  # the event itself is as the server sent it, JSON-escaped
