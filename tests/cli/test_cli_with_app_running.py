@@ -66,6 +66,9 @@ def test_a_day_of_commands_through_the_running_app(running_app: dict[str, str], 
     assert nxt["source"] == "app" and nxt["demo"] is False
     assert {"text", "tooltip", "class"} <= set(nxt) and nxt["class"] in {"ongoing", "soon", "today", "later", "none"}
 
+    synced = answer(cli(env, "sync", "--json"))
+    assert synced["state"] in {"done", "started"} and synced["pending_changes"] == 0 and synced["source"] == "app"
+
     added = answer(cli(env, "add", "--yes", "--json", "Call with Jane Doe tomorrow 3pm 30 min video"))
     assert added["state"] == "sent" and added["source"] == "app"
     event = added["event"]
@@ -106,8 +109,6 @@ def test_a_day_of_commands_through_the_running_app(running_app: dict[str, str], 
     tomorrow = (datetime.fromisoformat(added["now"]).astimezone() + timedelta(days=1)).date().isoformat()
     free = answer(cli(env, "free", "--duration", "30", "--date", tomorrow, "--json"))
     assert free["date"] == tomorrow and all(slot["start"].endswith("Z") for slot in free["slots"])
-    synced = answer(cli(env, "sync", "--json"))
-    assert synced["state"] in {"done", "started"} and synced["pending_changes"] == 0
 
     # The app quits; the command line alone (the same key, from the keyring) reads the server and the cache.
     assert cli(env, "--quit").returncode == 0
