@@ -1,6 +1,7 @@
-"""The agenda's top bar: the view switch, date navigation, search, status and type filters, and the window's main
-actions. One row where it fits; where it does not (a small screen at 200 %), the search and filters go to a second
-row with the actions, so the window can be as narrow as the wider of the two."""
+"""The agenda's top bar: quick add (an event typed in words), the view switch, date navigation, search, status
+and type filters, and the window's main actions. One row where it fits; where it does not (a small screen at
+200 %), the search and filters go to a second row with the actions, so the window can be as narrow as the wider
+of the two."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QSize, Signal
-from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
@@ -26,6 +27,7 @@ from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.date_texts import qt_date_format
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.agenda.filters import AgendaFilter
+from klen_desktop.ui.quick_add_box import QuickAddBox
 
 K = TypeVar("K")
 
@@ -52,6 +54,8 @@ class AgendaToolbar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Quick add first (on top, and first in the Tab order): an event typed in words.
+        self.quick_add = QuickAddBox(self)
         self.today_button = QPushButton("Today")
         self.prev_button = QToolButton()
         self.prev_button.setText("◀")
@@ -88,11 +92,13 @@ class AgendaToolbar(QWidget):
         self._rows = (QHBoxLayout(), QHBoxLayout())
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.quick_add)
         for row in self._rows:
             column.addLayout(row)
         self._two_rows: bool | None = None
         self._arrange(two_rows=False)
         self._quiet = False
+        self._shown_once = False
 
     def _parts(self) -> tuple[list[QWidget], list[QWidget]]:
         """The navigation (with the view switch); the search, filters and actions."""
@@ -130,8 +136,19 @@ class AgendaToolbar(QWidget):
 
         return width(navigation + rest), max(width(navigation), width(rest))
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            # The agenda opens with the keyboard on the view switch, as it did before quick add came first in the
+            # Tab order: the window's bare keys (N, 1, 2, 3, the arrows) then act at once instead of typing into
+            # the box; the box is one Shift+Tab away.
+            self._shown_once = True
+            if self.window().focusWidget() in (None, self.quick_add.line):
+                self.view_buttons[self.view].setFocus(Qt.FocusReason.OtherFocusReason)
+
     def minimumSizeHint(self) -> QSize:
-        return QSize(self._widths()[1], super().minimumSizeHint().height())
+        width = max(self._widths()[1], self.quick_add.minimumSizeHint().width())
+        return QSize(width, super().minimumSizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -167,6 +184,9 @@ class AgendaToolbar(QWidget):
             self.view_buttons[view].click()
 
     def _view_clicked(self, view: AgendaView) -> None:
+        # Tab enters the switch at its first button in the focus chain and leaves it from there (the arrows move
+        # inside it): that first button is made the one that is on.
+        QWidget.setTabOrder(self.quick_add.cancel_button, self.view_buttons[view])
         self._name_steps("day" if view is AgendaView.DAY else "week", keys=view is not AgendaView.AGENDA)
         self.view_changed.emit(view)
 
