@@ -219,7 +219,7 @@ class KlenDesktop:
         tray.toggle_agenda.connect(windows.toggle_agenda)
         tray.open_agenda.connect(windows.open_agenda)
         tray.show_event.connect(windows.show_event)
-        tray.new_event.connect(windows.new_event)
+        tray.new_event.connect(windows.quick_add)
         tray.find_slot.connect(windows.find_slot)
         tray.settings.connect(windows.open_settings)
         tray.enter_key.connect(lambda: windows.open_settings(tab="account"))

@@ -1,60 +1,16 @@
-"""Command line of the app: `klen-desktop [options]` and `python -m klen_desktop [options]`."""
+"""Command line of the app: `klen-desktop [options]` starts it, `klen-desktop COMMAND …` answers a command
+(klen_desktop/command_line); `python -m klen_desktop` is the same."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
 
-from klen_desktop import __version__
+from klen_desktop.command_line.parser import build_parser
 from klen_desktop.i18n import _
 
-DEFAULT_BASE_URL = "https://api.klen.ai"
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="klen-desktop",
-        description=_(
-            "Klen Desktop: your Klen AI Calendar in the system tray. With no API key stored in the system "
-            "keyring it runs in demo mode against a built-in emulator of the Klen API with a sample calendar."
-        ),
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"Klen Desktop {__version__}", help=_("show the version and exit")
-    )
-    parser.add_argument("--demo", action="store_true", help=_("run in demo mode even when an API key is stored"))
-    parser.add_argument(
-        "--base-url",
-        default=DEFAULT_BASE_URL,
-        metavar="URL",
-        help=_("Klen API host (advanced; default {url}). Plain http is allowed only for loopback.").format(
-            url=DEFAULT_BASE_URL
-        ),
-    )
-    parser.add_argument(
-        "--smoke",
-        action="store_true",
-        help=_("start, load the calendar, report on stdout and quit (for CI and packaged builds)"),
-    )
-    parser.add_argument(
-        "--quit",
-        action="store_true",
-        help=_("ask the running Klen Desktop to quit, then exit (exit status 1 when none runs)"),
-    )
-    parser.add_argument(
-        "--autostart",
-        choices=["on", "off"],
-        help=_("write or remove the start-at-login entry of this installation (the one Settings writes), then exit"),
-    )
-    parser.add_argument(
-        "--log-level",
-        default="WARNING",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help=_("how much to log on stderr (default WARNING)"),
-    )
-    return parser
+__all__ = ["build_parser", "main"]
 
 
 def missing_display_message() -> str | None:
@@ -92,6 +48,10 @@ def set_autostart(on: bool) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(list(argv) if argv is not None else sys.argv[1:])
+    if options.command is not None:
+        from klen_desktop.command_line.run import run_command
+
+        return run_command(options)
     if options.quit:
         return quit_running()
     if options.autostart is not None:

@@ -21,6 +21,10 @@ from klen_desktop.ui.icons import PANEL_SIZES, TrayState, app_icon, tray_icon
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+    from klen_desktop.app import KlenDesktop
+    from klen_desktop.session.outcomes import Queued
+    from klen_desktop.ui.single_instance import CommandHandler
+
 # Qt comes in last, with the icon painter, and the widgets in the functions: no module is imported between
 # Qt's import hook going in and drop_feature_import_hook taking it out.
 
@@ -80,6 +84,21 @@ def saved_language() -> str:
     return load_preferences().language
 
 
+def command_handler(desktop: KlenDesktop) -> CommandHandler:
+    """The command line's requests, answered on the running app's calendar session."""
+    from klen_desktop.command_line.in_app import AppCommands
+
+    def queued(queued: Queued) -> None:
+        if desktop.controller is not None:
+            desktop.controller.note_queued(queued)
+
+    return AppCommands(
+        lambda: desktop.controller.session if desktop.controller is not None else None,
+        on_queued=queued,
+        default_reminder=lambda: desktop.prefs.default_reminder_minutes,
+    ).answer
+
+
 def run_app(options: AppOptions) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -133,6 +152,7 @@ def run_app(options: AppOptions) -> int:
     if instance is not None:
         instance.raise_requested.connect(lambda: desktop.windows.open_agenda() if desktop.windows else None)
         instance.quit_requested.connect(desktop.quit)
+        instance.set_command_handler(command_handler(desktop))
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
             return runner.run(desktop.main(after_start))

@@ -143,11 +143,20 @@ _KEYRING_BACKENDS: Mapping[Platform, tuple[str, ...]] = {
 }
 
 # Packages whose submodules are imported by name at run time, out of PyInstaller's sight.
+_SHARED_SUBMODULES = (
+    "dateparser.data.date_translation_data.en",
+    "desktop_notifier",
+    "uvicorn.loops",
+    "uvicorn.protocols",
+    "uvicorn.lifespan",
+)
 _COLLECT_SUBMODULES: Mapping[Platform, tuple[str, ...]] = {
     # uvicorn picks its loop, protocol and lifespan implementations from strings; the demo emulator runs on it.
-    Platform.LINUX: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "dbus_fast"),
-    Platform.WINDOWS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "winrt"),
-    Platform.MACOS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "rubicon"),
+    # dateparser (quick add) imports its language data by name; quick add reads English only, so the other 206
+    # languages' tables (3 MB) stay out.
+    Platform.LINUX: (*_SHARED_SUBMODULES, "dbus_fast"),
+    Platform.WINDOWS: (*_SHARED_SUBMODULES, "winrt"),
+    Platform.MACOS: (*_SHARED_SUBMODULES, "rubicon"),
 }
 
 _ICON_FILE: Mapping[Platform, str | None] = {

@@ -206,18 +206,20 @@ class Controller(QObject):
     ) -> int:
         """Queue ``draft`` (see :meth:`CalendarSession.save`); returns the outbox seq. Raises
         :class:`WriteRefused` for the editor to show; the draft is kept."""
-        return self._queued(await self._session.save(draft, base, resend_seq=resend_seq))
+        return self.note_queued(await self._session.save(draft, base, resend_seq=resend_seq))
 
     @intention(int, str)
     async def change_status(self, event_id: int, status: str) -> None:
         """Confirm, complete or mark as no-show (a cancel goes through :meth:`cancel_event`, with its reason)."""
         with self._reported(_("Could not change the status")):
-            self._queued(await self._session.change_status(event_id, EventStatus(status), self.cached_event(event_id)))
+            self.note_queued(
+                await self._session.change_status(event_id, EventStatus(status), self.cached_event(event_id))
+            )
 
     @intention(int, str)
     async def cancel_event(self, event_id: int, reason: str) -> None:
         with self._reported(_("Could not cancel the event")):
-            self._queued(await self._session.cancel(event_id, reason))
+            self.note_queued(await self._session.cancel(event_id, reason))
 
     @intention(int)
     async def resend(self, seq: int) -> None:
@@ -233,9 +235,10 @@ class Controller(QObject):
 
     async def book(self, start: datetime, end: datetime, title: str | None = None) -> int:
         """Book ``[start, end)`` as a confirmed busy block (the tray's "next free 30 minutes")."""
-        return self._queued(await self._session.book(start, end, title or _("Busy")))
+        return self.note_queued(await self._session.book(start, end, title or _("Busy")))
 
-    def _queued(self, queued: Queued) -> int:
+    def note_queued(self, queued: Queued) -> int:
+        """A write was queued (here, or by a command of the command line): reload, and say what it moved."""
         if queued.moved_here is not None:
             self.changed_here.emit(queued.moved_here)
         self.request_reload()

@@ -34,10 +34,12 @@ from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.qt_language import first_day_of_week
+from klen_desktop.ui.quick_add_flow import QuickAddFlow, next_half_hour, tell_if_kept
 
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow
     from klen_desktop.ui.editor import EventEditor
+    from klen_desktop.ui.quick_add_window import QuickAddWindow
     from klen_desktop.ui.settings_dialog import SettingsDialog
     from klen_desktop.ui.slots import SlotFinder
 
@@ -47,13 +49,6 @@ DEFAULT_LENGTH = timedelta(minutes=30)
 # An open slot finder asks the server again after the calendar changed: soon, but at most this often.
 SLOT_REFRESH_DELAY_MS = 1_000
 SLOT_REFRESH_MS = 30_000
-
-
-def next_half_hour(now: datetime) -> datetime:
-    """The next :00 or :30 in local time: where a new event starts when the user picked no time."""
-    local_now = now.astimezone()
-    base = local_now.replace(second=0, microsecond=0, minute=0 if local_now.minute < 30 else 30)
-    return base + timedelta(minutes=30)
 
 
 class Windows(QObject):
@@ -80,6 +75,7 @@ class Windows(QObject):
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
         self._tasks = BackgroundTasks(log, "a window task failed")
+        self._quick = QuickAddFlow(controller, self._tasks, prefs=prefs, clock=self._clock, editor=self._quick_editor)
         self._slot_refresh = QTimer(self)
         self._slot_refresh.setSingleShot(True)
         self._slots_refreshed_at = 0.0
@@ -116,6 +112,7 @@ class Windows(QObject):
             window.outbox_resend_requested.connect(c.resend)
             window.outbox_discard_requested.connect(c.discard)
             window.visibility_changed.connect(c.set_agenda_visible)
+            self._quick.wire(window.toolbar.quick_add, window.toolbar.quick_add.clear)
             self.agenda = window
             self._connection_changed()
             self._access_changed()
@@ -164,8 +161,12 @@ class Windows(QObject):
 
     def _access_changed(self, *_args: object) -> None:
         access = self._controller.access
+        reason = (access.reason or "This key may only read.") if access.read_only else None
         if self.agenda is not None:
             self.agenda.set_read_only(access.read_only, access.reason or "")
+            self.agenda.toolbar.quick_add.set_read_only(reason)
+        if self.quick_add_window is not None:
+            self.quick_add_window.box.set_read_only(reason)
 
     def _detail_loaded(self, stored: object) -> None:
         from klen_desktop.store.events import StoredEvent
@@ -180,6 +181,24 @@ class Windows(QObject):
         if self.settings is not None:
             # A key saved or forgotten from the open dialog: it shows the new state at once, not on reopening.
             self.settings.set_key_state(self._key_state())
+
+    # -- quick add ----------------------------------------------------------------------------------------
+
+    def quick_add(self) -> QuickAddWindow:
+        """The small "New event" window: an event typed in words (the tray's New event…, a global shortcut)."""
+        window = self._quick.open_window()
+        self._access_changed()
+        return window
+
+    @property
+    def quick_add_window(self) -> QuickAddWindow | None:
+        return self._quick.window
+
+    def _quick_editor(self, draft: EventDraft | None) -> None:
+        if draft is None:
+            self.new_event()
+        else:
+            self.open_editor(draft)
 
     # -- editor -------------------------------------------------------------------------------------------
 
@@ -241,13 +260,7 @@ class Windows(QObject):
         if outcome.state is SaveState.REFUSED:
             editor.show_field_errors({outcome.field or "": outcome.message or _("The server refused the change.")})
             return
-        if outcome.waiting:
-            self._controller.notice.emit(_("Kept until the limit resets"), outcome.message or "")
-        elif outcome.state is SaveState.QUEUED:
-            self._controller.notice.emit(
-                _("Saved on this computer"),
-                _("Klen could not be reached yet; the change is kept and sent as soon as it can be."),
-            )
+        tell_if_kept(self._controller, outcome)
         editor.saved()
 
     def _forget_editor(self, editor: EventEditor) -> None:
@@ -368,7 +381,7 @@ class Windows(QObject):
         self._tasks.cancel_all()
         for editor in list(self.editors):
             editor.done(0)
-        for window in (self.slot_finder, self.settings, self.agenda):
+        for window in (self.slot_finder, self.settings, self.agenda, self.quick_add_window):
             if window is not None:
                 window.hide()
 

@@ -121,7 +121,7 @@ def test_the_command_line_help_speaks_german() -> None:
         [sys.executable, "-m", "klen_desktop", "--help"], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0
-    assert "im Demomodus starten" in done.stdout
+    assert "den Demokalender verwenden" in done.stdout
     assert done.stdout.startswith("Aufruf: klen-desktop") and "\nOptionen:\n" in done.stdout
 
 

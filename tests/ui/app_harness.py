@@ -64,6 +64,13 @@ class AppHarness:
         self.tray.fill_menu(self.tray.menu)  # what opening the menu does
         return action(self.tray.menu, prefix)
 
+    def open_new_event_editor(self) -> None:
+        """The tray's New event… (the quick-add window), then its Edit… with nothing typed: the empty editor."""
+        self.tray_item("New event…").trigger()
+        window = self.windows.quick_add_window
+        assert window is not None and window.isVisible()
+        window.box.edit_button.click()
+
     async def pick(self, title: str) -> AgendaWindow:
         """Open the agenda from the tray and click the event's row, so the detail pane shows it."""
         self.tray_item("Open agenda").trigger()

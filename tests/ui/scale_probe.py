@@ -45,6 +45,7 @@ from klen_desktop.ui.agenda.detail_pane import LinkLabel
 from klen_desktop.ui.agenda.widgets import CancelDialog
 from klen_desktop.ui.editor import EventEditor
 from klen_desktop.ui.qt_language import use_language_in_qt
+from klen_desktop.ui.quick_add_window import QuickAddWindow
 from klen_desktop.ui.reminder_window import ReminderCard, StartingNowWindow
 from klen_desktop.ui.screen_fit import FormScroll
 from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SettingsDialog
@@ -60,6 +61,7 @@ WINDOW_NAMES = (
     "settings-general",
     "settings-account",
     "slot-finder",
+    "quick-add",
     "reminder-card",
     "starting-now",
 )
@@ -99,6 +101,10 @@ def windows() -> Iterator[tuple[str, QWidget]]:
     for tab in (GENERAL_TAB, ACCOUNT_TAB):
         yield f"settings-{tab}", SettingsDialog(Preferences(), key_state=KeyState(stored=True), open_tab=tab)
     yield "slot-finder", SlotFinder()
+    quick = QuickAddWindow()
+    quick.box.line.setText("Call with Jane Doe tomorrow 3pm 30 min video")
+    quick.box.read_now()
+    yield "quick-add", quick
     reminder = Reminder(event=events[1], due_at=NOON, fire_at=NOON, late=True)
     yield "reminder-card", ReminderCard(reminder_content(reminder))
     yield "starting-now", StartingNowWindow(starting_now_content(events[1]))

@@ -49,6 +49,7 @@ FOCUS_TAKING = (
     "settings-general",
     "settings-account",
     "slot-finder",
+    "quick-add",
 )
 
 

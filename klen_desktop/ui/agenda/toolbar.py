@@ -1,6 +1,7 @@
-"""The agenda's top bar: the view switch, date navigation, search, status and type filters, and the window's main
-actions. One row where it fits; where it does not (a small screen at 200 %), the search and filters go to a second
-row with the actions, so the window can be as narrow as the wider of the two."""
+"""The agenda's top bar: quick add (an event typed in words), the view switch, date navigation, search, status
+and type filters, and the window's main actions. One row where it fits; where it does not (a small screen at
+200 %), the search and filters go to a second row with the actions, so the window can be as narrow as the wider
+of the two."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QSize, Signal
-from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
@@ -27,6 +28,7 @@ from klen_desktop.date_texts import qt_date_format
 from klen_desktop.i18n import N_, _
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.agenda.filters import AgendaFilter
+from klen_desktop.ui.quick_add_box import QuickAddBox
 
 K = TypeVar("K")
 
@@ -53,6 +55,8 @@ class AgendaToolbar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Quick add first (on top, and first in the Tab order): an event typed in words.
+        self.quick_add = QuickAddBox(self)
         self.today_button = QPushButton(_("Today"))
         self.prev_button = QToolButton()
         self.prev_button.setText("◀")
@@ -89,11 +93,13 @@ class AgendaToolbar(QWidget):
         self._rows = (QHBoxLayout(), QHBoxLayout(), QHBoxLayout())
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.quick_add)
         for row in self._rows:
             column.addLayout(row)
         self._row_count: int | None = None
         self._arrange(1)
         self._quiet = False
+        self._shown_once = False
 
     def _parts(self) -> tuple[list[QWidget], list[QWidget], list[QWidget]]:
         """The navigation (with the view switch); the search and filters; the actions."""
@@ -138,8 +144,19 @@ class AgendaToolbar(QWidget):
         one = width(navigation + finding + actions)
         return one, max(width(navigation), width(finding + actions)), max(map(width, (navigation, finding, actions)))
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            # The agenda opens with the keyboard on the view switch, as it did before quick add came first in the
+            # Tab order: the window's bare keys (N, 1, 2, 3, the arrows) then act at once instead of typing into
+            # the box; the box is one Shift+Tab away.
+            self._shown_once = True
+            if self.window().focusWidget() in (None, self.quick_add.line):
+                self.view_buttons[self.view].setFocus(Qt.FocusReason.OtherFocusReason)
+
     def minimumSizeHint(self) -> QSize:
-        return QSize(self._widths()[2], super().minimumSizeHint().height())
+        width = max(self._widths()[2], self.quick_add.minimumSizeHint().width())
+        return QSize(width, super().minimumSizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -177,6 +194,9 @@ class AgendaToolbar(QWidget):
             self.view_buttons[view].click()
 
     def _view_clicked(self, view: AgendaView) -> None:
+        # Tab enters the switch at its first button in the focus chain and leaves it from there (the arrows move
+        # inside it): that first button is made the one that is on.
+        QWidget.setTabOrder(self.quick_add.cancel_button, self.view_buttons[view])
         self._name_steps(
             AgendaView.DAY if view is AgendaView.DAY else AgendaView.WEEK, keys=view is not AgendaView.AGENDA
         )
