@@ -85,10 +85,10 @@ class NoShortcuts:
     async def start(self) -> bool:
         return False
 
-    async def register(self, action: str, combo: KeyCombo) -> Registration:
+    async def register(self, action: str, combo: KeyCombo) -> Registration:  # noqa: ARG002 - the protocol's
         return unsupported(action, self._why)
 
-    async def unregister(self, action: str) -> None:
+    async def unregister(self, action: str) -> None:  # noqa: ARG002 - the protocol's
         return None
 
     async def close(self) -> None:

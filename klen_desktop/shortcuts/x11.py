@@ -74,7 +74,7 @@ class X11Shortcuts:
     async def register(self, action: str, combo: KeyCombo) -> Registration:
         if self._display is None:
             return unsupported(action, "No X display to grab keys on")
-        from Xlib import X, XK, error
+        from Xlib import XK, X, error
 
         await self.unregister(action)
         keycode = self._display.keysym_to_keycode(XK.string_to_keysym(combo.keysym_name()))

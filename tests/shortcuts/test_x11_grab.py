@@ -63,7 +63,7 @@ async def test_it_still_works_with_num_lock_on(grabs: tuple[X11Shortcuts, list[s
 async def test_a_combination_another_client_holds_is_refused_clearly(
     grabs: tuple[X11Shortcuts, list[str]],
 ) -> None:
-    backend, seen = grabs
+    backend, _seen = grabs
     other = X11Shortcuts(lambda _action: None, os.environ["DISPLAY"])  # another application, its own connection
     assert await other.start()
     try:
