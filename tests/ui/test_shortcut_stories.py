@@ -12,8 +12,8 @@ import subprocess
 import uuid
 
 import pytest
-from app_harness import AppHarness, MakeApp, insert_event
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from app_harness import AppHarness, MakeApp, UrlCatcher, insert_event
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
 from waiting import signal_caught
@@ -26,16 +26,6 @@ from klen_desktop.ui.shortcuts_actions import NO_CALL_TITLE
 
 pytestmark = [pytest.mark.session, pytest.mark.asyncio]
 CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-
-
-class Browser(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.opened: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.opened.append(url.toString())
 
 
 async def press(keys: str) -> None:
@@ -92,7 +82,7 @@ async def test_join_next_call_opens_the_running_call_or_says_there_is_none(make_
     insert_event(app.server, "Later call", hours_from_now=2, event_type="video_call", video_conference_url=link + "x")
     app.controller.sync_now()
     await app.until(lambda: app.agenda_event("Call with Dana") is not None, "the call synced")
-    browser = Browser()
+    browser = UrlCatcher()
     QDesktopServices.setUrlHandler("https", browser, "open")  # type: ignore[arg-type]
     try:
         await press("ctrl+alt+j")
