@@ -142,7 +142,10 @@ _KEYRING_BACKENDS: Mapping[Platform, tuple[str, ...]] = {
 # Packages whose submodules are imported by name at run time, out of PyInstaller's sight.
 _COLLECT_SUBMODULES: Mapping[Platform, tuple[str, ...]] = {
     # uvicorn picks its loop, protocol and lifespan implementations from strings; the demo emulator runs on it.
-    Platform.LINUX: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "dbus_fast"),
+    # python-xlib (global shortcuts on X11) loads its protocol extensions and connection support by name.
+    Platform.LINUX: (
+        "desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "dbus_fast", "Xlib",
+    ),  # fmt: skip
     Platform.WINDOWS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "winrt"),
     Platform.MACOS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "rubicon"),
 }
