@@ -15,8 +15,9 @@ from typing import Protocol
 
 from klen_desktop.shortcuts.keys import KeyCombo
 
-# The command a user can bind in the desktop's own keyboard settings where the app cannot grab keys itself.
-COMMANDS = {"quick-add": "klen-desktop --quick-add", "join-next-call": "klen-desktop --join-next-call"}
+# The command a user can bind in the desktop's own keyboard settings where the app cannot grab keys itself: each
+# asks the running app to run the action, as its shortcut would.
+COMMANDS = {"quick-add": "klen-desktop quick-add", "join-next-call": "klen-desktop join-next-call"}
 
 ActivatedCallback = Callable[[str], None]
 
