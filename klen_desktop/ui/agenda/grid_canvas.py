@@ -402,7 +402,7 @@ class GridCanvas(QAbstractScrollArea):
         if self.second_zone:
             painter.setFont(self._fonts.base)
             painter.setPen(c.muted)
-            city = self._painter.elide(zone_city(self.second_zone), fm, self.hour_label_width - 2, False)
+            city = self._painter.elide(zone_city(self.second_zone), fm, int(self.gutter) - 4, False)
             painter.drawText(QPointF(2, (self.heading_height - fm.height()) / 2 + fm.ascent()), city)
         painter.setPen(c.hour_line)
         painter.drawLine(QPointF(0, self.top_height - 1), QPointF(width, self.top_height - 1))
