@@ -16,6 +16,7 @@ from app_harness import AppHarness, MakeApp, UrlCatcher, insert_event
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 from waiting import signal_caught
 
 from klen_desktop.settings import load_preferences
@@ -59,6 +60,8 @@ async def set_shortcut(app: AppHarness, action: str, key: Qt.Key) -> None:
 
 async def test_quick_add_from_anywhere_opens_a_new_event(make_app: MakeApp) -> None:
     app = await make_app()
+    hub = app.desktop.shortcuts
+    assert hub is not None and hub.backend_name == ""  # nothing set: no X connection, no portal session opened
     await set_shortcut(app, "quick-add", Qt.Key.Key_K)
     assert load_preferences(app.desktop.prefs_path).shortcut_quick_add == "Ctrl+Alt+K"
     dialog = await shortcuts_tab(app)  # opened again: it says what the desktop answered
@@ -68,6 +71,20 @@ async def test_quick_add_from_anywhere_opens_a_new_event(make_app: MakeApp) -> N
     await press("ctrl+alt+k")
     await app.until(lambda: len(app.windows.editors) == 1, "the new-event editor opened from the shortcut")
     assert app.windows.editors[0].windowTitle().startswith("New")
+    assert hub.backend_name == "x11"
+
+    # Cleared in Settings: the key is let go, so it reaches other applications again and opens nothing here.
+    dialog = await shortcuts_tab(app)
+    QTest.mouseClick(dialog.findChild(QPushButton, "shortcut_quick_add_clear"), Qt.MouseButton.LeftButton)
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    await app.until(lambda: "quick-add" not in hub.results, "the shortcut released")
+    assert load_preferences(app.desktop.prefs_path).shortcut_quick_add == ""
+    other = X11Shortcuts(lambda _action: None, os.environ["DISPLAY"])
+    assert await other.start()
+    try:
+        assert (await other.register("theirs", KeyCombo.parse("Ctrl+Alt+K"))).ok  # free for others again
+    finally:
+        await other.close()
 
 
 async def test_join_next_call_opens_the_running_call_or_says_there_is_none(make_app: MakeApp) -> None:
