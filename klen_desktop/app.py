@@ -149,7 +149,7 @@ class KlenDesktop:
             if old is not None and self.windows is not None:
                 self.windows.second_zone_changed()
         if self.shortcuts is not None:
-            self._tasks.spawn(self.shortcuts.apply(prefs, announce=old is not None))
+            self._tasks.spawn(self.shortcuts.apply(prefs))
 
     def quick_add(self) -> None:
         """What the Quick add shortcut opens: the one place to point at a quick-add window."""

@@ -26,7 +26,9 @@ from typing import Any
 
 import platformdirs
 
+from klen_desktop.date_texts import known_zone
 from klen_desktop.paths import APP_NAME, PRIVATE_FILE_MODE, ensure_private_dir
+from klen_desktop.shortcuts.keys import KeyComboError, parse_or_none
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +112,6 @@ def validate_preferences(prefs: Preferences) -> dict[str, str]:
 
 def _extra_problems(prefs: Preferences) -> dict[str, str]:
     """The global shortcuts and the second time zone (their own module knows each rule)."""
-    from klen_desktop.date_texts import known_zone
-    from klen_desktop.shortcuts.keys import KeyComboError, parse_or_none
-
     errors: dict[str, str] = {}
     shortcuts = []
     for name in SHORTCUT_FIELDS:

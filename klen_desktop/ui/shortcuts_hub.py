@@ -3,8 +3,9 @@
 The backend (:mod:`klen_desktop.shortcuts.chooser`) is started once, on first need: a user who sets no
 shortcut never opens an X connection or a portal session. Each :meth:`ShortcutsHub.apply` registers what
 changed and keeps, per action, what came of it (``Registered``, ``Already taken by another application``, ...)
-for the Settings page; a saved shortcut the desktop refused is also told in a notification, since Settings
-has closed by then.
+for the Settings page. A shortcut the desktop refused is also told in a notification, on Save (Settings has
+closed by then) and at start (a combination another application took since): a key that does nothing when
+pressed would otherwise leave the user guessing.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class ShortcutsHub(QObject):
             self._backend = backend
         return self._backend
 
-    async def apply(self, prefs: Preferences, *, announce: bool = True) -> dict[str, Registration]:
+    async def apply(self, prefs: Preferences) -> dict[str, Registration]:
         """Bind what ``prefs`` asks for and release the rest; what came of each action's shortcut."""
         async with self._lock:
             wanted = _wanted(prefs)
@@ -87,7 +88,7 @@ class ShortcutsHub(QObject):
                     self._bound.pop(action, None)
                     refused.append(f"{LABELS[action]} ({combo.text()}): {result.message}")
             self.results_changed.emit(dict(self.results))
-            if refused and announce:
+            if refused:
                 self._notice(NOT_SET_TITLE, "\n".join(refused))
             return dict(self.results)
 
