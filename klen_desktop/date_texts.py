@@ -269,23 +269,6 @@ def zone_city(zone_id: str) -> str:
     return zone_id.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def second_clock(moment: datetime) -> str:
-    """``08:00 New York`` for an aware ``moment`` in the second zone, its weekday added when its date there is not
-    the local one (``Sun 23:00 New York``); ``""`` with no second zone."""
-    if _second is None:
-        return ""
-    there = moment.astimezone(_second[1])
-    day = "" if there.date() == moment.astimezone().date() else f"{weekday(there.date())} "
-    return f"{day}{clock(there)} {zone_city(_second[0])}"
-
-
-def with_second_clock(moment: datetime) -> str:
-    """``14:00 (08:00 New York)``: the local time of an aware ``moment`` with the second zone's beside it."""
-    local_text = clock(moment.astimezone())
-    other = second_clock(moment)
-    return f"{local_text} ({other})" if other else local_text
-
-
 def second_span(start: datetime, end: datetime) -> str:
     """``08:00–09:00 New York``: an event's times in the second zone (its end's weekday when it is another day
     there); ``""`` with no second zone."""
