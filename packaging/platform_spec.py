@@ -144,8 +144,13 @@ _COLLECT_SUBMODULES: Mapping[Platform, tuple[str, ...]] = {
     # uvicorn picks its loop, protocol and lifespan implementations from strings; the demo emulator runs on it.
     # python-xlib (global shortcuts on X11) loads its protocol extensions and connection support by name.
     Platform.LINUX: (
-        "desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "dbus_fast", "Xlib",
-    ),  # fmt: skip
+        "desktop_notifier",
+        "uvicorn.loops",
+        "uvicorn.protocols",
+        "uvicorn.lifespan",
+        "dbus_fast",
+        "Xlib",
+    ),
     Platform.WINDOWS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "winrt"),
     Platform.MACOS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "rubicon"),
 }
