@@ -45,6 +45,8 @@ from klen_desktop.ui.shortcuts_page import ShortcutsPage
 MIN_WIDTH = 620
 ACCOUNT_TAB = "account"
 GENERAL_TAB = "general"
+SHORTCUTS_TAB = "shortcuts"
+ZONES_TAB = "zones"
 THEME_NOTE = "Klen Desktop follows your system's light or dark theme; change it in your desktop's settings."
 CADENCE_NOTE = (
     "Klen Desktop checks for changes more often while the agenda is open or an event starts soon, and less "
@@ -246,10 +248,17 @@ class SettingsDialog(QDialog):
         self.zone_page.set_zone(prefs.second_zone)
 
     def show_tab(self, tab: str) -> None:
-        """Bring ``"account"`` or ``"general"`` to the front (first run opens on the account tab)."""
-        if tab not in (ACCOUNT_TAB, GENERAL_TAB):
+        """Bring ``"account"``, ``"general"``, ``"shortcuts"`` or ``"zones"`` to the front (first run opens on the
+        account tab)."""
+        pages = {
+            ACCOUNT_TAB: self.key_page,
+            GENERAL_TAB: self.preferences_page,
+            SHORTCUTS_TAB: self.shortcuts_page,
+            ZONES_TAB: self.zone_page,
+        }
+        if tab not in pages:
             raise ValueError(f"unknown settings tab {tab!r}")
-        self.tabs.setCurrentWidget(self.key_page if tab == ACCOUNT_TAB else self.preferences_page)
+        self.tabs.setCurrentWidget(pages[tab])
         if tab == ACCOUNT_TAB:
             # Asked for the key ("Enter API key…"): the user's next keystroke goes into the key field.
             self.key_page.key_edit.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -12,7 +12,16 @@ from __future__ import annotations
 import contextlib
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QKeySequenceEdit, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from klen_desktop.settings import Preferences
 from klen_desktop.shortcuts.base import Registration
@@ -42,6 +51,9 @@ class ShortcutsPage(QWidget):
             edit.setObjectName(PREFERENCE_OF[action])
             edit.setMaximumSequenceLength(1)
             edit.setAccessibleName(LABELS[action])
+            # A screen reader lands on the field's own line edit: it must carry the name too.
+            for inner in edit.findChildren(QLineEdit):
+                inner.setAccessibleName(LABELS[action])
             clear = QPushButton("Clear")
             clear.setObjectName(f"{PREFERENCE_OF[action]}_clear")
             clear.setAccessibleName(f"Clear the {LABELS[action].lower()} shortcut")
