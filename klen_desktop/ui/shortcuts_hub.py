@@ -53,6 +53,10 @@ class ShortcutsHub(QObject):
 
     def _activated(self, action: str) -> None:
         log.info("global shortcut pressed: %s", action)
+        self.run(action)
+
+    def run(self, action: str) -> None:
+        """Run ``action`` as its shortcut does (also what a command asking the running app for it should call)."""
         try:
             self._actions.run(action)
         except Exception:  # a key press must never take the app down
