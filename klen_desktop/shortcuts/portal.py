@@ -61,18 +61,22 @@ class PortalShortcuts:
             log.info("no session bus for the shortcuts portal: %s", exc)
             return False
         self._bus = bus
-        reply = await self._call(
-            Message(
-                destination=PORTAL_NAME,
-                path=PORTAL_PATH,
-                interface="org.freedesktop.DBus.Properties",
-                member="Get",
-                signature="ss",
-                body=[SHORTCUTS_IFACE, "version"],
+        try:
+            reply = await self._call(
+                Message(
+                    destination=PORTAL_NAME,
+                    path=PORTAL_PATH,
+                    interface="org.freedesktop.DBus.Properties",
+                    member="Get",
+                    signature="ss",
+                    body=[SHORTCUTS_IFACE, "version"],
+                )
             )
-        )
-        if reply.message_type is MessageType.ERROR:
-            log.info("the desktop portal has no GlobalShortcuts: %s", reply.error_name)
+            error = str(reply.error_name) if reply.message_type is MessageType.ERROR else ""
+        except PortalError as exc:  # a portal still starting up (activation) may not answer in time
+            error = str(exc)
+        if error:
+            log.info("the desktop portal has no GlobalShortcuts: %s", error)
             bus.disconnect()
             self._bus = None
             return False
@@ -184,6 +188,7 @@ class PortalShortcuts:
         return self._outcomes(bound)
 
     def _outcomes(self, bound: dict[str, Any]) -> dict[str, Registration]:
+        log.debug("the portal bound %s", bound)
         given = {str(item[0]): dict(item[1]) for item in _value(bound.get("shortcuts"), [])}
         outcomes: dict[str, Registration] = {}
         for action in self._wanted:

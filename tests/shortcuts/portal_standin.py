@@ -11,7 +11,12 @@ decide is settable: refuse (the user said no in its dialog), or give another tri
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from dbus_fast import Message, MessageType, Variant
@@ -20,6 +25,39 @@ from dbus_fast.aio import MessageBus
 PORTAL_NAME = "org.freedesktop.portal.Desktop"
 PORTAL_PATH = "/org/freedesktop/portal/desktop"
 IFACE = "org.freedesktop.portal.GlobalShortcuts"
+# A session bus that activates nothing: where a real portal is installed, the session bus would start it for the
+# first call to its name, and the stand-in (or its absence) would not be what answers.
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={path}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@contextmanager
+def private_bus(folder: Path) -> Iterator[str]:
+    """A session bus of its own with no activatable services; its address."""
+    config = folder / "bus.conf"
+    config.write_text(BUS_CONFIG.format(path=folder / "bus"))
+    out = subprocess.run(
+        ["dbus-daemon", f"--config-file={config}", "--fork", "--nopidfile", "--print-address=1", "--print-pid=1"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout.split()
+    try:
+        yield out[0]
+    finally:
+        os.kill(int(out[1]), 15)
 
 
 @dataclass
@@ -28,10 +66,11 @@ class PortalStandIn:
     triggers: dict[str, str] = field(default_factory=dict)  # id -> trigger the desktop gives instead
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)  # open session -> bound id -> trigger
     closed: list[str] = field(default_factory=list)
+    address: str | None = None
     bus: Any = None
 
     async def start(self) -> None:
-        self.bus = await MessageBus().connect()
+        self.bus = await MessageBus(bus_address=self.address).connect()
         self.bus.add_message_handler(self._handle)
         await self.bus.request_name(PORTAL_NAME)
 

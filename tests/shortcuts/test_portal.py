@@ -1,15 +1,17 @@
 """Global shortcuts through the freedesktop GlobalShortcuts portal, on the test session's real D-Bus.
 
-The portal itself is a stand-in (see portal_standin.py for why); the D-Bus traffic, the bus and the client are real.
+The portal itself is a stand-in (see portal_standin.py for why; test_portal_kde.py runs the real one where it is
+installed), on a private session bus; the D-Bus traffic, the bus and the client are real.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from portal_standin import PortalStandIn
+from portal_standin import PortalStandIn, private_bus
 from waiting import until
 
 from klen_desktop.shortcuts.base import Outcome
@@ -19,9 +21,15 @@ from klen_desktop.shortcuts.portal import PortalShortcuts
 pytestmark = [pytest.mark.session, pytest.mark.asyncio]
 
 
+@pytest.fixture
+def bus(tmp_path: Path) -> Iterator[str]:
+    with private_bus(tmp_path) as address:
+        yield address
+
+
 @pytest_asyncio.fixture
-async def portal() -> AsyncIterator[PortalStandIn]:
-    standin = PortalStandIn()
+async def portal(bus: str) -> AsyncIterator[PortalStandIn]:
+    standin = PortalStandIn(address=bus)
     await standin.start()
     try:
         yield standin
@@ -29,8 +37,8 @@ async def portal() -> AsyncIterator[PortalStandIn]:
         await standin.stop()
 
 
-async def test_without_a_portal_the_desktop_is_said_to_refuse() -> None:
-    backend = PortalShortcuts(lambda _a: None)
+async def test_without_a_portal_the_desktop_is_said_to_refuse(bus: str) -> None:
+    backend = PortalShortcuts(lambda _a: None, bus_address=bus)
     assert not await backend.start()  # nothing owns org.freedesktop.portal.Desktop on this bus
     result = await backend.register("quick-add", KeyCombo.parse("Ctrl+Alt+K"))
     assert result.outcome is Outcome.UNSUPPORTED
@@ -39,7 +47,7 @@ async def test_without_a_portal_the_desktop_is_said_to_refuse() -> None:
 
 async def test_bound_shortcuts_run_their_action_when_the_desktop_says_pressed(portal: PortalStandIn) -> None:
     seen: list[str] = []
-    backend = PortalShortcuts(seen.append)
+    backend = PortalShortcuts(seen.append, bus_address=portal.address)
     assert await backend.start()
     try:
         assert (await backend.register("quick-add", KeyCombo.parse("Ctrl+Alt+K"))).message == "Registered"
@@ -57,7 +65,7 @@ async def test_bound_shortcuts_run_their_action_when_the_desktop_says_pressed(po
 
 
 async def test_a_refusal_and_another_key_are_told(portal: PortalStandIn) -> None:
-    backend = PortalShortcuts(lambda _a: None)
+    backend = PortalShortcuts(lambda _a: None, bus_address=portal.address)
     assert await backend.start()
     try:
         portal.triggers["quick-add"] = "CTRL+SHIFT+q"
