@@ -177,7 +177,7 @@ class PreferencesPage(QWidget):
 
 
 class SettingsDialog(QDialog):
-    """Account (API key) and General (preferences) tabs; ``open_tab`` picks the one shown first.
+    """Account (API key), General (preferences), Shortcuts and Time zones tabs; ``open_tab`` picks the one shown first.
 
     ``preferences_saved(Preferences)`` fires on Save with valid preferences, and the dialog closes. The key
     signals and :meth:`show_key_test` / :meth:`set_key_state` / :meth:`show_key_error` are the Account tab's.
