@@ -1,6 +1,9 @@
 """Global shortcuts on X11: a passive key grab on the root window, through python-xlib.
 
 python-xlib is pure Python (nothing to build, bundles as it is) and is what pynput and others grab keys with.
+A new keyboard layout (``setxkbmap``, a layout switch that changes the key map) moves keys to other keycodes;
+X announces it with MappingNotify, and every combination is grabbed again where its key now is.
+
 The grab is made once per lock-modifier variant (none, CapsLock, NumLock, both): X matches the modifier state
 exactly, so without them the shortcut would stop working while NumLock is on. The connection's socket is
 watched by the asyncio loop (``add_reader``), so a key press is handled when it arrives, with no polling.
@@ -32,12 +35,13 @@ class X11Shortcuts:
         self._display: Any = None
         self._root: Any = None
         self._grabs: dict[str, tuple[int, int]] = {}  # action -> (keycode, modifier mask without lock bits)
+        self._combos: dict[str, KeyCombo] = {}
         self._lock_masks: tuple[int, ...] = (0,)
         self._ignored = 0
 
     async def start(self) -> bool:
         try:
-            from Xlib import X, display, error
+            from Xlib import display, error
         except ImportError:
             log.warning("python-xlib is not installed: no global shortcuts on X11")
             return False
@@ -47,11 +51,16 @@ class X11Shortcuts:
             log.warning("cannot open the X display for global shortcuts: %s", exc)
             return False
         self._root = self._display.screen().root
+        self._read_locks()
+        asyncio.get_running_loop().add_reader(self._display.fileno(), self._read_events)
+        return True
+
+    def _read_locks(self) -> None:
+        from Xlib import X
+
         num_lock = self._num_lock_mask()
         self._lock_masks = (0, X.LockMask, num_lock, X.LockMask | num_lock) if num_lock else (0, X.LockMask)
         self._ignored = X.LockMask | num_lock
-        asyncio.get_running_loop().add_reader(self._display.fileno(), self._read_events)
-        return True
 
     def _num_lock_mask(self) -> int:
         from Xlib import XK
@@ -74,9 +83,12 @@ class X11Shortcuts:
     async def register(self, action: str, combo: KeyCombo) -> Registration:
         if self._display is None:
             return unsupported(action, "No X display to grab keys on")
+        await self.unregister(action)
+        return self._grab(action, combo)
+
+    def _grab(self, action: str, combo: KeyCombo) -> Registration:
         from Xlib import XK, X, error
 
-        await self.unregister(action)
         keycode = self._display.keysym_to_keycode(XK.string_to_keysym(combo.keysym_name()))
         if not keycode:
             return Registration(Outcome.FAILED, f"This keyboard has no {combo.key} key: choose another.")
@@ -90,6 +102,7 @@ class X11Shortcuts:
             log.info("global shortcut %s for %s is held by another X client", combo.text(), action)
             return TAKEN
         self._grabs[action] = (keycode, mask)
+        self._combos[action] = combo
         return REGISTERED
 
     def _ungrab(self, keycode: int, mask: int) -> None:
@@ -102,6 +115,7 @@ class X11Shortcuts:
         self._display.sync()
 
     async def unregister(self, action: str) -> None:
+        self._combos.pop(action, None)
         grab = self._grabs.pop(action, None)
         if grab is not None and self._display is not None:
             self._ungrab(*grab)
@@ -112,6 +126,8 @@ class X11Shortcuts:
         try:
             while self._display.pending_events():
                 event = self._display.next_event()
+                if event.type == X.MappingNotify:
+                    self._remap(event)
                 if event.type != X.KeyPress:
                     continue
                 pressed = (event.detail, event.state & ~self._ignored & 0xFF)
@@ -121,6 +137,23 @@ class X11Shortcuts:
         except Exception:  # a broken connection must not take the loop's reader down with an endless error
             log.exception("the X connection for global shortcuts failed; shortcuts are off")
             self._stop_reading()
+
+    def grabbed_key(self, action: str) -> int | None:
+        """The keycode the action's combination is grabbed on now (None: not grabbed); for logs and checks."""
+        grab = self._grabs.get(action)
+        return grab[0] if grab is not None else None
+
+    def _remap(self, event: Any) -> None:
+        """Another keyboard layout (or modifier map): grab each combination again where its key is now."""
+        self._display.refresh_keyboard_mapping(event)
+        for grab in self._grabs.values():
+            self._ungrab(*grab)  # with the lock variants they were made with
+        self._grabs.clear()
+        self._read_locks()  # NumLock may sit on another modifier now
+        for action, combo in list(self._combos.items()):
+            result = self._grab(action, combo)
+            if not result.ok:
+                log.warning("after a keyboard change, the %s shortcut could not be kept: %s", action, result.message)
 
     def _stop_reading(self) -> None:
         if self._display is not None:

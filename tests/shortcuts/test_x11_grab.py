@@ -89,3 +89,28 @@ async def test_unregistered_and_replaced_combinations_no_longer_run(grabs: tuple
     await press("super+F9")
     await asyncio.sleep(0.3)
     assert seen == ["quick-add"]
+
+
+async def test_a_new_keyboard_layout_moves_the_grab_with_the_key(grabs: tuple[X11Shortcuts, list[str]]) -> None:
+    from Xlib import XK, display
+
+    backend, seen = grabs
+    assert (await backend.register("quick-add", KeyCombo.parse("Ctrl+Alt+K"))).ok
+    keyboard = display.Display(os.environ["DISPLAY"])  # another client changes the key map, as setxkbmap does
+    k, spare = keyboard.keysym_to_keycode(XK.string_to_keysym("k")), 250
+    first = keyboard.display.info.min_keycode
+    before = keyboard.get_keyboard_mapping(first, keyboard.display.info.max_keycode - first + 1)
+    width = len(before[0])
+    try:
+        # "k" moves from its key to a spare keycode; the old key now types "x".
+        keyboard.change_keyboard_mapping(k, [[XK.string_to_keysym("x")] + [0] * (width - 1)])
+        keyboard.change_keyboard_mapping(spare, [[XK.string_to_keysym("k")] + [0] * (width - 1)])
+        keyboard.sync()
+        await until(lambda: backend.grabbed_key("quick-add") == spare, "the grab moved to k's new key")
+        await press("ctrl+alt+k")  # xdotool finds k where it is now
+        await until(lambda: seen == ["quick-add"], "the action ran from the moved key")
+    finally:
+        keyboard.change_keyboard_mapping(first, before)
+        keyboard.sync()
+        keyboard.close()
+    await until(lambda: backend.grabbed_key("quick-add") == k, "the grab back on k's own key")
