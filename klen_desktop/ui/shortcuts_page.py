@@ -52,8 +52,8 @@ class ShortcutsPage(QWidget):
             edit.setMaximumSequenceLength(1)
             edit.setAccessibleName(LABELS[action])
             # A screen reader lands on the field's own line edit: it must carry the name too.
-            for inner in edit.findChildren(QLineEdit):
-                inner.setAccessibleName(LABELS[action])
+            for line in edit.findChildren(QLineEdit):
+                line.setAccessibleName(LABELS[action])
             clear = QPushButton("Clear")
             clear.setObjectName(f"{PREFERENCE_OF[action]}_clear")
             clear.setAccessibleName(f"Clear the {LABELS[action].lower()} shortcut")
