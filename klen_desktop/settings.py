@@ -26,7 +26,9 @@ from typing import Any
 
 import platformdirs
 
+from klen_desktop.date_texts import known_zone
 from klen_desktop.paths import APP_NAME, PRIVATE_FILE_MODE, ensure_private_dir
+from klen_desktop.shortcuts.keys import KeyComboError, parse_or_none
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ MAX_WINDOW_DAYS_BACK = 90
 MAX_WINDOW_DAYS_AHEAD = 365
 MAX_REMINDER_MINUTES = 7 * 24 * 60
 AGENDA_VIEWS = ("agenda", "day", "week")
+SHORTCUT_FIELDS = ("shortcut_quick_add", "shortcut_join_next_call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,11 @@ class Preferences:
     notify_cancellations: bool = True
     start_at_login: bool = False
     agenda_view: str = "agenda"  # the one the user last switched to; the agenda opens on it
+    # Global shortcuts, as Qt's portable text ("Ctrl+Alt+K"); "" is off, the default: any default combination
+    # could silently clash with one the user's desktop or another application already uses.
+    shortcut_quick_add: str = ""
+    shortcut_join_next_call: str = ""
+    second_zone: str = ""  # an IANA zone shown beside local times ("America/New_York"); "" shows none
     version: int = SETTINGS_VERSION
 
 
@@ -98,6 +106,26 @@ def validate_preferences(prefs: Preferences) -> dict[str, str]:
         errors["default_reminder_minutes"] = f"Between 0 and {MAX_REMINDER_MINUTES} minutes (one week)."
     if prefs.agenda_view not in AGENDA_VIEWS:
         errors["agenda_view"] = "One of " + ", ".join(AGENDA_VIEWS) + "."
+    errors.update(_extra_problems(prefs))
+    return errors
+
+
+def _extra_problems(prefs: Preferences) -> dict[str, str]:
+    """The global shortcuts and the second time zone (their own module knows each rule)."""
+    errors: dict[str, str] = {}
+    shortcuts = []
+    for name in SHORTCUT_FIELDS:
+        try:
+            combo = parse_or_none(getattr(prefs, name))
+        except KeyComboError as exc:
+            errors[name] = str(exc)
+            continue
+        if combo is not None:
+            shortcuts.append(combo)
+    if len(set(shortcuts)) < len(shortcuts):
+        errors[SHORTCUT_FIELDS[-1]] = "The same combination cannot run both actions."
+    if prefs.second_zone and not known_zone(prefs.second_zone):
+        errors["second_zone"] = f"{prefs.second_zone!r} is not a time zone this computer knows."
     return errors
 
 

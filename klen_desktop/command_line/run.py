@@ -13,13 +13,14 @@ from klen_desktop.command_line.client import AppDidNotAnswer, ask_app
 from klen_desktop.command_line.exit_codes import Exit
 from klen_desktop.command_line.json_times import utc_text
 from klen_desktop.command_line.output import render
-from klen_desktop.command_line.protocol import Answer, Request, runtime_dir, server_name
+from klen_desktop.command_line.protocol import APP_ACTIONS, Answer, Request, runtime_dir, server_name
 from klen_desktop.command_line.where import Where
 
 READ_TIMEOUT = 3.0
 WRITE_TIMEOUT = 20.0
 READS = ("next", "agenda")
 NEVER_SYNCED = "This calendar was never synced on this computer: run `klen-desktop sync`, or start Klen Desktop."
+NOT_RUNNING = "Klen Desktop is not running: start it first (this command asks the running app)."
 
 
 class Refused(Exception):
@@ -96,6 +97,8 @@ def answer(request: Request, where: Where, timeout: float) -> Answer:
         return Answer(Exit.ERROR, error=str(exc))
     if from_app is not None:
         return from_app
+    if request.command in APP_ACTIONS:
+        return Answer(Exit.ERROR, error=NOT_RUNNING)
     import asyncio
 
     try:
@@ -112,7 +115,7 @@ def run_command(options: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: 
     except Refused as exc:
         print(exc.message, file=sys.stderr)
         return int(exc.code)
-    default_timeout = READ_TIMEOUT if options.command in READS else WRITE_TIMEOUT
+    default_timeout = READ_TIMEOUT if options.command in READS or options.command in APP_ACTIONS else WRITE_TIMEOUT
     timeout = getattr(options, "timeout", default_timeout)
     result = answer(Request(options.command, args), Where(options.demo, options.base_url), timeout)
     if result.error:
