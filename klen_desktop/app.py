@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
     from klen_desktop.notify.backend import NotificationBackend
     from klen_desktop.ui.notifications import NotificationBridge
+    from klen_desktop.ui.shortcuts_hub import ShortcutsHub
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class KlenDesktop:
         self.no_tray: NoTrayMode | None = None
         self.notifier = notifier
         self.notifications: NotificationBridge | None = None
+        self.shortcuts: ShortcutsHub | None = None
         self._tasks = BackgroundTasks(log, "an app task failed")
         self._shut_down = False
         self._network = NetworkWatch(self._network_back)
@@ -139,8 +141,25 @@ class KlenDesktop:
         changed_reminders = prefs.default_reminder_minutes != old.default_reminder_minutes
         if self.notifications is not None:
             self.notifications.set_preferences(prefs)
+        self._apply_display(prefs, old)
         if controller is not None and self.connection is not None and (changed_sync or changed_reminders):
             await controller.replace_session(self.build_session(self.connection))
+
+    def _apply_display(self, prefs: Preferences, old: Preferences | None) -> None:
+        """The second time zone and the global shortcuts: shown and bound as soon as they are saved."""
+        from klen_desktop.date_texts import set_second_zone
+
+        if old is None or prefs.second_zone != old.second_zone:
+            set_second_zone(prefs.second_zone)
+            if old is not None and self.windows is not None:
+                self.windows.second_zone_changed()
+        if self.shortcuts is not None:
+            self._tasks.spawn(self.shortcuts.apply(prefs))
+
+    def quick_add(self) -> None:
+        """What the Quick add shortcut opens: the quick-add window, as the tray's New event… does."""
+        if self.windows is not None:
+            self.windows.quick_add()
 
     def _set_autostart(self, on: bool) -> None:
         from klen_desktop import autostart
@@ -190,6 +209,7 @@ class KlenDesktop:
         self.tray, self.windows = tray, windows
         self._wire(controller, tray, windows)
         notifications = self._notifications(controller, windows)
+        self._shortcuts(controller, windows)
         controller.start()
         self._tasks.spawn(notifications.start())
         if tray.available():
@@ -253,6 +273,25 @@ class KlenDesktop:
         self.notifications = bridge
         return bridge
 
+    def _shortcuts(self, controller: Controller, windows: Windows) -> None:
+        from klen_desktop.ui.shortcuts_actions import ShortcutActions
+        from klen_desktop.ui.shortcuts_hub import ShortcutsHub
+
+        actions = ShortcutActions(
+            quick_add=self.quick_add,
+            events=lambda: controller.events,
+            now=self.clock.now,
+            open_link=windows.open_link,
+            notice=controller.notice.emit,
+        )
+        hub = ShortcutsHub(actions, controller.notice.emit)
+        windows.on_settings_created.append(lambda dialog: dialog.shortcuts_page.show_results(hub.results))
+        hub.results_changed.connect(
+            lambda results: windows.settings.shortcuts_page.show_results(results) if windows.settings else None
+        )
+        self.shortcuts = hub
+        self._apply_display(self.prefs, None)
+
     def _network_back(self) -> None:
         if self.controller is not None:
             self.controller.sync_now()
@@ -301,6 +340,8 @@ class KlenDesktop:
         self._shut_down = True
         self._tasks.cancel_all()
         self._network.stop()
+        if self.shortcuts is not None:
+            await self.shortcuts.close()
         if self.notifications is not None:
             await self.notifications.close()  # withdraws what is still shown, where the platform allows
         if self.windows is not None:

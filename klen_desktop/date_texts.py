@@ -6,6 +6,8 @@ and for a column too narrow for the short date (a week grid on a small screen), 
 A date names its year only when it is not this year. Qt-free, so the notification texts read as the windows do.
 What is built from them lives here too: time spans, "as of" stamps, a week's range, a length (``1 h 30 min``),
 a time zone's name, and the Qt display formats of the date boxes, so an editable date reads as a shown one.
+So do the shapes of the optional second time zone shown beside local times (``08:00 New York``): the zone is
+chosen in Settings and set here with :func:`set_second_zone`, so every window reads the same one.
 
 The shapes come from the process's ``LC_TIME`` locale, which Qt sets from the environment when the application
 starts, so these texts follow the same locale as ``QLocale.system()``: the order of day and month and the clock.
@@ -24,6 +26,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from klen_desktop.i18n import _, current_language, ngettext, pgettext
 
@@ -313,3 +316,65 @@ def local_zone_id() -> str:
 def local_zone_text(moment: datetime) -> str:
     """The local time zone at ``moment`` as a person reads it (see :func:`zone_text`)."""
     return zone_text(local_zone_id(), moment.astimezone())
+
+
+# -- the second time zone ----------------------------------------------------------------------------------------
+
+_second: tuple[str, ZoneInfo] | None = None
+
+
+def known_zone(zone_id: str) -> bool:
+    """True when ``zone_id`` is an IANA zone this computer (or the bundled tzdata) has."""
+    if not zone_id or zone_id != zone_id.strip() or zone_id.startswith(("/", ".")) or ".." in zone_id:
+        return False
+    try:
+        ZoneInfo(zone_id)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def set_second_zone(zone_id: str) -> None:
+    """Show ``zone_id`` beside local times from now on; ``""`` (or an unknown zone) shows none."""
+    global _second
+    _second = (zone_id, ZoneInfo(zone_id)) if known_zone(zone_id) else None
+
+
+def second_zone_id() -> str:
+    """The second zone shown, ``""`` for none."""
+    return _second[0] if _second else ""
+
+
+def zone_city(zone_id: str) -> str:
+    """The place a zone is named after: ``New York`` for ``America/New_York``, ``UTC`` for ``Etc/UTC``."""
+    if zone_id in _UTC_NAMES or zone_id in _GMT_NAMES:
+        return "UTC" if zone_id in _UTC_NAMES else "GMT"
+    return zone_id.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def second_span(start: datetime, end: datetime) -> str:
+    """``08:00–09:00 New York``: an event's times in the second zone (its end's weekday when it is another day
+    there); ``""`` with no second zone."""
+    if _second is None:
+        return ""
+    zone = _second[1]
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    day = "" if first.date() == start.astimezone().date() else f"{weekday(first.date())} "
+    end_day = "" if last.date() == first.date() else f"{weekday(last.date())} "
+    return f"{day}{clock(first)}–{end_day}{clock(last)} {zone_city(_second[0])}"
+
+
+def second_range(start: datetime, end: datetime, today: date | None = None) -> str:
+    """``Sat 5 Dec, 08:00–09:00 · New York (UTC−5)``: the detail pane's and the editor's line for the second zone;
+    ``""`` with no second zone."""
+    if _second is None:
+        return ""
+    zone = _second[1]
+    first = start.astimezone(zone)
+    return f"{moment_range(first, end.astimezone(zone), today)} · {zone_text(_second[0], first)}"
+
+
+def second_hour_label(moment: datetime) -> str:
+    """The week grid's second hour column: ``08:00`` in the second zone for an aware ``moment`` (the column's
+    heading names the zone); ``""`` with no second zone."""
+    return clock(moment.astimezone(_second[1])) if _second is not None else ""

@@ -96,6 +96,7 @@ def command_handler(desktop: KlenDesktop) -> CommandHandler:
         lambda: desktop.controller.session if desktop.controller is not None else None,
         on_queued=queued,
         default_reminder=lambda: desktop.prefs.default_reminder_minutes,
+        run_action=lambda action: desktop.shortcuts.run(action) if desktop.shortcuts is not None else None,
     ).answer
 
 

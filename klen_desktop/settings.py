@@ -26,8 +26,10 @@ from typing import Any
 
 import platformdirs
 
+from klen_desktop.date_texts import known_zone
 from klen_desktop.i18n import LANGUAGE_NAMES, _
 from klen_desktop.paths import APP_NAME, PRIVATE_FILE_MODE, ensure_private_dir
+from klen_desktop.shortcuts.keys import KeyComboError, parse_or_none
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ MAX_WINDOW_DAYS_BACK = 90
 MAX_WINDOW_DAYS_AHEAD = 365
 MAX_REMINDER_MINUTES = 7 * 24 * 60
 AGENDA_VIEWS = ("agenda", "day", "week")
+SHORTCUT_FIELDS = ("shortcut_quick_add", "shortcut_join_next_call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,11 @@ class Preferences:
     start_at_login: bool = False
     agenda_view: str = "agenda"  # the one the user last switched to; the agenda opens on it
     language: str = ""  # "" the desktop's (the environment's), else a code of i18n.LANGUAGE_NAMES; read at start
+    # Global shortcuts, as Qt's portable text ("Ctrl+Alt+K"); "" is off, the default: any default combination
+    # could silently clash with one the user's desktop or another application already uses.
+    shortcut_quick_add: str = ""
+    shortcut_join_next_call: str = ""
+    second_zone: str = ""  # an IANA zone shown beside local times ("America/New_York"); "" shows none
     version: int = SETTINGS_VERSION
 
 
@@ -102,6 +110,26 @@ def validate_preferences(prefs: Preferences) -> dict[str, str]:
         errors["agenda_view"] = "One of " + ", ".join(AGENDA_VIEWS) + "."
     if prefs.language not in LANGUAGE_NAMES:
         errors["language"] = "One of " + ", ".join(repr(code) for code in LANGUAGE_NAMES) + "."
+    errors.update(_extra_problems(prefs))
+    return errors
+
+
+def _extra_problems(prefs: Preferences) -> dict[str, str]:
+    """The global shortcuts and the second time zone (their own module knows each rule)."""
+    errors: dict[str, str] = {}
+    shortcuts = []
+    for name in SHORTCUT_FIELDS:
+        try:
+            combo = parse_or_none(getattr(prefs, name))
+        except KeyComboError as exc:
+            errors[name] = str(exc)
+            continue
+        if combo is not None:
+            shortcuts.append(combo)
+    if len(set(shortcuts)) < len(shortcuts):
+        errors[SHORTCUT_FIELDS[-1]] = _("The same combination cannot run both actions.")
+    if prefs.second_zone and not known_zone(prefs.second_zone):
+        errors["second_zone"] = _("{zone} is not a time zone this computer knows.").format(zone=repr(prefs.second_zone))
     return errors
 
 

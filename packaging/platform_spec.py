@@ -153,8 +153,9 @@ _SHARED_SUBMODULES = (
 _COLLECT_SUBMODULES: Mapping[Platform, tuple[str, ...]] = {
     # uvicorn picks its loop, protocol and lifespan implementations from strings; the demo emulator runs on it.
     # dateparser (quick add) imports its language data by name; quick add reads English only, so the other 206
-    # languages' tables (3 MB) stay out.
-    Platform.LINUX: (*_SHARED_SUBMODULES, "dbus_fast"),
+    # languages' tables (3 MB) stay out. python-xlib (global shortcuts on X11) loads its protocol extensions and
+    # connection support by name.
+    Platform.LINUX: (*_SHARED_SUBMODULES, "dbus_fast", "Xlib"),
     Platform.WINDOWS: (*_SHARED_SUBMODULES, "winrt"),
     Platform.MACOS: (*_SHARED_SUBMODULES, "rubicon"),
 }

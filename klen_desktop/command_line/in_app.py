@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 
 from klen_desktop.command_line.commands import Calendar, run
 from klen_desktop.command_line.exit_codes import Exit
-from klen_desktop.command_line.protocol import Answer, Request
+from klen_desktop.command_line.protocol import APP_ACTIONS, Answer, Request
 from klen_desktop.i18n import _
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.outcomes import Queued
 
+ACTION_DONE = {"quick-add": "Quick add is open.", "join-next-call": "Asked Klen Desktop to join the next call."}
 # A command that arrives while the app is still starting waits this long for its calendar.
 START_WAIT = 5.0
 # How long `sync` waits for the poll it asked for before answering that it is under way.
@@ -24,7 +25,8 @@ SEND_WAIT = 12.0
 
 class AppCommands:
     """``session()`` gives the app's current session (None while it starts); ``on_queued`` is the app's note of
-    a write queued from here; ``default_reminder()`` the user's default reminder minutes."""
+    a write queued from here; ``default_reminder()`` the user's default reminder minutes; ``run_action`` runs
+    one of the app's own actions (quick add, join the next call) as its global shortcut does."""
 
     def __init__(
         self,
@@ -32,8 +34,10 @@ class AppCommands:
         *,
         on_queued: Callable[[Queued], None],
         default_reminder: Callable[[], int],
+        run_action: Callable[[str], object] | None = None,
     ) -> None:
         self._session = session
+        self._run_action = run_action
         self._on_queued = on_queued
         self._default_reminder = default_reminder
 
@@ -47,6 +51,11 @@ class AppCommands:
         return session
 
     async def answer(self, request: Request) -> Answer:
+        if request.command in APP_ACTIONS:
+            if self._run_action is None:
+                return Answer(Exit.ERROR, error="Klen Desktop is still starting; try again in a moment.")
+            self._run_action(request.command)
+            return Answer(Exit.OK, data={"done": ACTION_DONE[request.command]})
         session = await self._ready()
         if session is None:
             return Answer(Exit.ERROR, error=_("Klen Desktop is still starting; try again in a moment."))

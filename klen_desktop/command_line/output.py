@@ -127,6 +127,8 @@ def render(command: str, data: dict[str, Any], as_json: bool) -> str:
         return _change_text(data, _("{event} cancelled."), _("{event} cancelled on this computer."))
     if command == "free":
         return _free_text(data)
+    if command in ("quick-add", "join-next-call"):
+        return str(data.get("done", ""))
     synced = parse_utc(data.get("synced_at"))
     waiting = data.get("pending_changes", 0)
     stamp = clock(synced.astimezone()) if synced else _("never")

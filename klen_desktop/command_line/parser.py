@@ -136,6 +136,25 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
         _("Read the calendar from the server now and send what is queued."),
     )
     sync.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
+    _command(
+        commands,
+        "quick-add",
+        _("open the running app's quick-add window"),
+        _(
+            "Open Quick add in the running Klen Desktop: bind this command to a key in your desktop's keyboard "
+            "settings where the desktop lets no application bind one (exit 1 when Klen Desktop is not running)."
+        ),
+    )
+    _command(
+        commands,
+        "join-next-call",
+        _("join the call under way or starting soon"),
+        _(
+            "Have the running Klen Desktop open the video link of the call under way or starting within 15 minutes "
+            "(or say there is none): bind it to a key in your desktop's keyboard settings (exit 1 when Klen Desktop "
+            "is not running)."
+        ),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

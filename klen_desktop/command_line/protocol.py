@@ -29,7 +29,9 @@ from klen_desktop.paths import APP_NAME, ensure_private_dir
 VERSION = 1
 MAX_REQUEST = 64 * 1024
 MAX_ANSWER = 8 * 1024 * 1024
-COMMANDS = frozenset({"next", "agenda", "add", "status", "cancel", "free", "sync"})
+# The running app's own actions, for a desktop's keyboard settings to bind where it lets no app bind keys.
+APP_ACTIONS = frozenset({"quick-add", "join-next-call"})
+COMMANDS = frozenset({"next", "agenda", "add", "status", "cancel", "free", "sync"}) | APP_ACTIONS
 
 
 class ProtocolError(ValueError):

@@ -13,7 +13,7 @@ from klen_desktop.command_line.client import AppDidNotAnswer, ask_app
 from klen_desktop.command_line.exit_codes import Exit
 from klen_desktop.command_line.json_times import utc_text
 from klen_desktop.command_line.output import render
-from klen_desktop.command_line.protocol import Answer, Request, runtime_dir, server_name
+from klen_desktop.command_line.protocol import APP_ACTIONS, Answer, Request, runtime_dir, server_name
 from klen_desktop.command_line.where import Where
 from klen_desktop.i18n import N_, _
 
@@ -21,6 +21,7 @@ READ_TIMEOUT = 3.0
 WRITE_TIMEOUT = 20.0
 READS = ("next", "agenda")
 NEVER_SYNCED = N_("This calendar was never synced on this computer: run `klen-desktop sync`, or start Klen Desktop.")
+NOT_RUNNING = N_("Klen Desktop is not running: start it first (this command asks the running app).")
 
 
 class Refused(Exception):
@@ -97,6 +98,8 @@ def answer(request: Request, where: Where, timeout: float) -> Answer:
         return Answer(Exit.ERROR, error=str(exc))
     if from_app is not None:
         return from_app
+    if request.command in APP_ACTIONS:
+        return Answer(Exit.ERROR, error=_(NOT_RUNNING))
     import asyncio
 
     try:
@@ -118,7 +121,7 @@ def run_command(options: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: 
     except Refused as exc:
         print(exc.message, file=sys.stderr)
         return int(exc.code)
-    default_timeout = READ_TIMEOUT if options.command in READS else WRITE_TIMEOUT
+    default_timeout = READ_TIMEOUT if options.command in READS or options.command in APP_ACTIONS else WRITE_TIMEOUT
     timeout = getattr(options, "timeout", default_timeout)
     result = answer(Request(options.command, args), Where(options.demo, options.base_url), timeout)
     if result.error:

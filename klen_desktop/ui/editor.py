@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import EventType
+from klen_desktop.date_texts import second_range, second_zone_id, zone_city
 from klen_desktop.drafts import (
     EventDraft,
     draft_field,
@@ -223,11 +224,21 @@ class EventEditor(EventForm):
         self._last_length = end - start
         self.duration_combo.show_duration(round(self._last_length.total_seconds() / 60))
         self.zone_label.setText(zone_description(start))
+        self.show_second_zone()
         self._recheck("end")
         # A half-typed date is questioned only once the user leaves the field; a picked length at once.
         typing = self.start_edit.hasFocus() or self.end_edit.hasFocus()
         if not typing or self._errors["end"].is_notice:
             self._show_length_notice()
+
+    def show_second_zone(self) -> None:
+        """The start and end in the second zone under the fields (the row hidden with none); also called when the
+        zone is chosen in Settings while the editor is open."""
+        text = second_range(self.start_edit.value(), self.end_edit.value())
+        self.second_zone_caption.setText(_("In {city}").format(city=zone_city(second_zone_id())) if text else "")
+        self.second_zone_label.setText(text)
+        self.second_zone_caption.setVisible(bool(text))
+        self.second_zone_label.setVisible(bool(text))
 
     def _show_length_notice(self) -> None:
         """The question about a long event, in the End's message space unless a refusal holds it."""

@@ -123,6 +123,11 @@ class EventForm(QDialog):
         self._row(form, _("&End"), "end", self.end_edit)
         self.zone_label = plain_label()
         form.addRow(_("Time zone"), self.zone_label)
+        # The optional second zone: the start and end read there too (hidden when none is chosen).
+        self.second_zone_label = plain_label()
+        self.second_zone_label.setObjectName("second_zone")
+        self.second_zone_caption = plain_label(_("Second zone"), wrap=False)
+        form.addRow(self.second_zone_caption, self.second_zone_label)
         return box
 
     def _customer_group(self) -> QGroupBox:

@@ -1,4 +1,5 @@
-"""The settings dialog: the API key (Account tab) and the preferences (General tab).
+"""The settings dialog: the API key (Account tab), the preferences (General tab), the global shortcuts
+(:mod:`klen_desktop.ui.shortcuts_page`) and the second time zone (:mod:`klen_desktop.ui.second_zone_page`).
 
 It renders a :class:`~klen_desktop.settings.Preferences` and a :class:`~klen_desktop.settings.KeyState` and
 emits intentions; the controller stores them. Save checks the preferences with
@@ -10,6 +11,7 @@ signals come from :class:`~klen_desktop.ui.onboarding.KeyPage` unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -39,10 +41,14 @@ from klen_desktop.settings import (
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 from klen_desktop.ui.onboarding import KeyPage, ask_forget
 from klen_desktop.ui.screen_fit import FormScroll, room
+from klen_desktop.ui.second_zone_page import SecondZonePage
+from klen_desktop.ui.shortcuts_page import ShortcutsPage
 
 MIN_WIDTH = 620
 ACCOUNT_TAB = "account"
 GENERAL_TAB = "general"
+SHORTCUTS_TAB = "shortcuts"
+ZONES_TAB = "zones"
 THEME_NOTE = N_("Klen Desktop follows your system's light or dark theme; change it in your desktop's settings.")
 CADENCE_NOTE = N_(
     "Klen Desktop checks for changes more often while the agenda is open or an event starts soon, and less "
@@ -193,7 +199,7 @@ class PreferencesPage(QWidget):
 
 
 class SettingsDialog(QDialog):
-    """Account (API key) and General (preferences) tabs; ``open_tab`` picks the one shown first.
+    """Account (API key), General (preferences), Shortcuts and Time zones tabs; ``open_tab`` picks the one shown first.
 
     ``preferences_saved(Preferences)`` fires on Save with valid preferences, and the dialog closes. The key
     signals and :meth:`show_key_test` / :meth:`set_key_state` / :meth:`show_key_error` are the Account tab's.
@@ -221,6 +227,10 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.preferences_page, _("General"))
         self.tabs.addTab(self.key_page, _("Account"))
+        self.shortcuts_page = ShortcutsPage(prefs)
+        self.tabs.addTab(self.shortcuts_page, _("Shortcuts"))
+        self.zone_page = SecondZonePage(prefs.second_zone)
+        self.tabs.addTab(self.zone_page, _("Time zones"))
         self.show_tab(open_tab)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
@@ -256,18 +266,34 @@ class SettingsDialog(QDialog):
 
     def set_preferences(self, prefs: Preferences) -> None:
         self.preferences_page.set_preferences(prefs)
+        self.shortcuts_page.set_preferences(prefs)
+        self.zone_page.set_zone(prefs.second_zone)
 
     def show_tab(self, tab: str) -> None:
-        """Bring ``"account"`` or ``"general"`` to the front (first run opens on the account tab)."""
-        if tab not in (ACCOUNT_TAB, GENERAL_TAB):
+        """Bring ``"account"``, ``"general"``, ``"shortcuts"`` or ``"zones"`` to the front (first run opens on the
+        account tab)."""
+        pages = {
+            ACCOUNT_TAB: self.key_page,
+            GENERAL_TAB: self.preferences_page,
+            SHORTCUTS_TAB: self.shortcuts_page,
+            ZONES_TAB: self.zone_page,
+        }
+        if tab not in pages:
             raise ValueError(f"unknown settings tab {tab!r}")
-        self.tabs.setCurrentWidget(self.key_page if tab == ACCOUNT_TAB else self.preferences_page)
+        self.tabs.setCurrentWidget(pages[tab])
         if tab == ACCOUNT_TAB:
             # Asked for the key ("Enter API key…"): the user's next keystroke goes into the key field.
             self.key_page.key_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def preferences(self) -> Preferences:
-        return self.preferences_page.preferences()
+        general = self.preferences_page.preferences()
+        keys = self.shortcuts_page.values()
+        return replace(
+            general,
+            shortcut_quick_add=keys["shortcut_quick_add"],
+            shortcut_join_next_call=keys["shortcut_join_next_call"],
+            second_zone=self.zone_page.second_zone(),
+        )
 
     # -- user actions ---------------------------------------------------------------------------------------
 
@@ -287,7 +313,7 @@ class SettingsDialog(QDialog):
     def _on_tab_changed(self, _index: int = 0) -> None:
         # The key has its own Save; a "Save preferences" next to it would read as saving the key.
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setVisible(
-            self.tabs.currentWidget() is self.preferences_page
+            self.tabs.currentWidget() is not self.key_page
         )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -303,10 +329,17 @@ class SettingsDialog(QDialog):
         prefs = self.preferences()
         errors = validate_preferences(prefs)
         self.preferences_page.show_errors(errors)
+        self.shortcuts_page.show_errors(errors)
+        self.zone_page.show_error(errors.get("second_zone", ""))
         if errors:
             self._fit_height()
-            self.tabs.setCurrentWidget(self.preferences_page)
-            self.preferences_page.spins[next(iter(errors))].setFocus()
+            first = next(iter(errors))
+            if first in self.preferences_page.spins:
+                self.tabs.setCurrentWidget(self.preferences_page)
+                self.preferences_page.spins[first].setFocus()
+            else:
+                page = self.zone_page if first == "second_zone" else self.shortcuts_page
+                self.tabs.setCurrentWidget(page)
             return
         self.preferences_saved.emit(prefs)
         self.accept()

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
 
-from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.command_line.exit_codes import Exit
 from klen_desktop.command_line.protocol import (
     MAX_REQUEST,
@@ -47,6 +46,8 @@ from klen_desktop.paths import ensure_private_dir
 
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+    from klen_desktop.background_tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,8 @@ class SingleInstance(QObject):
         self._name = _server_name(self._folder)
         self._server: QLocalServer | None = None
         self._handler: CommandHandler | None = None
-        self._tasks = BackgroundTasks(log, "answering a command failed")
+        # Made with the first command: asyncio (and the ssl it loads) must not delay the tray icon at start.
+        self._tasks: BackgroundTasks | None = None
 
     def set_command_handler(self, handler: CommandHandler) -> None:
         """Answer the command line's requests with ``handler`` (on the running event loop)."""
@@ -123,7 +125,8 @@ class SingleInstance(QObject):
         return True
 
     def release(self) -> None:
-        self._tasks.cancel_all()
+        if self._tasks is not None:
+            self._tasks.cancel_all()
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -195,6 +198,10 @@ class SingleInstance(QObject):
             self._reply(socket, Answer(Exit.ERROR, error="Klen Desktop is still starting; try again in a moment."))
             return
         log.info("the command line asked: %s", request.command)
+        if self._tasks is None:
+            from klen_desktop.background_tasks import BackgroundTasks
+
+            self._tasks = BackgroundTasks(log, "answering a command failed")
         self._tasks.spawn(self._answer(socket, self._handler, request))
 
     async def _answer(self, socket: QLocalSocket, handler: CommandHandler, request: Request) -> None:

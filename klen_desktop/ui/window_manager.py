@@ -74,6 +74,7 @@ class Windows(QObject):
         self.settings: SettingsDialog | None = None
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
+        self.on_settings_created: list[Callable[[SettingsDialog], None]] = []
         self._tasks = BackgroundTasks(log, "a window task failed")
         self._quick = QuickAddFlow(controller, self._tasks, prefs=prefs, clock=self._clock, editor=self._quick_editor)
         self._slot_refresh = QTimer(self)
@@ -353,6 +354,8 @@ class Windows(QObject):
             dialog.preferences_saved.connect(self._save_prefs)
             dialog.finished.connect(lambda _result: self._forget_settings())
             self.settings = dialog
+            for hook in self.on_settings_created:
+                hook(dialog)
         if tab is not None:
             self.settings.show_tab(tab)
         self.settings.show()
@@ -372,6 +375,13 @@ class Windows(QObject):
             self.settings.show_key_test(
                 result.ok, result.can_read, result.can_write, result.message, answered=result.answered
             )
+
+    def second_zone_changed(self) -> None:
+        """Show the second time zone now set in :mod:`klen_desktop.date_texts` in the open windows."""
+        if self.agenda is not None:
+            self.agenda.refresh_time()  # remakes the rows' texts and the week's hour column
+        for editor in self.editors:
+            editor.show_second_zone()
 
     # -- teardown ------------------------------------------------------------------------------------------
 

@@ -37,7 +37,16 @@ def stored_key(rw_key: str) -> Iterator[str]:
 
 @pytest.fixture
 def running_app(tmp_path: Path, emulator: EmulatorServer, stored_key: str) -> Iterator[dict[str, str]]:
-    env = user_env(tmp_path)
+    yield from _app_running(user_env(tmp_path), tmp_path, emulator)
+
+
+@pytest.fixture
+def app_on_screen(tmp_path: Path, emulator: EmulatorServer, stored_key: str) -> Iterator[dict[str, str]]:
+    """The app on the session's X server, where its windows can be seen."""
+    yield from _app_running({**user_env(tmp_path), "QT_QPA_PLATFORM": "xcb"}, tmp_path, emulator)
+
+
+def _app_running(env: dict[str, str], tmp_path: Path, emulator: EmulatorServer) -> Iterator[dict[str, str]]:
     log = tmp_path / "app.log"
     command = [sys.executable, "-m", "klen_desktop", "--base-url", emulator.url]
     with log.open("w") as out:
@@ -143,3 +152,25 @@ def _on_server(emulator: EmulatorServer, event_id: int) -> dict[str, object]:
     found = emulator.admin.event(event_id)
     assert found is not None, f"event {event_id} is not on the server"
     return found
+
+
+def test_the_app_s_own_actions_for_a_desktop_s_keyboard_settings(app_on_screen: dict[str, str], tmp_path: Path) -> None:
+    # Where a desktop lets no application bind global keys, Settings names these commands to bind there instead.
+    env = app_on_screen
+    opened = cli(env, "quick-add")
+    assert opened.returncode == 0 and opened.stdout.strip() == "Quick add is open.", opened.stderr
+    wait_until(lambda: _visible_windows("New event"), 15, "the quick-add window")
+    joined = cli(env, "join-next-call")
+    assert joined.returncode == 0 and "join the next call" in joined.stdout, joined.stderr
+    # Without the app there is nothing to open: said in one line, exit 1.
+    (tmp_path / "elsewhere").mkdir()
+    alone = user_env(tmp_path / "elsewhere")
+    result = cli(alone, "quick-add")
+    assert result.returncode == 1 and "Klen Desktop is not running" in result.stderr
+
+
+def _visible_windows(title: str) -> list[str]:
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", title], capture_output=True, text=True, timeout=10
+    )
+    return found.stdout.split()

@@ -15,7 +15,7 @@ from klen_desktop.command_line.exit_codes import MEANINGS
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
 import make_manpage
 
-COMMANDS = ("next", "agenda", "add", "status", "cancel", "free", "sync")
+COMMANDS = ("next", "agenda", "add", "status", "cancel", "free", "sync", "quick-add", "join-next-call")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -42,7 +42,7 @@ def test_a_wrong_command_line_is_a_usage_error() -> None:
 def test_the_man_page_has_every_command_and_its_options() -> None:
     page = make_manpage.manpage(build_parser())
     for name, parser in make_manpage.commands(build_parser()):
-        assert f".SS {name}" in page
+        assert f".SS {make_manpage.roff_text(name)}" in page
         for action in parser._actions:
             for option in action.option_strings:
                 assert make_manpage.roff_text(option) in page, (name, option)

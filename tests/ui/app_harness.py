@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QMenu
@@ -134,6 +134,18 @@ def type_into(field: QLineEdit | QAbstractSpinBox, text: str) -> None:
             QTest.keyClick(field, char)
         else:  # QTest knows keys for ASCII only; other letters arrive as text, as from a keyboard layout
             QTest.sendKeyEvent(QTest.KeyAction.Click, field, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier)
+
+
+class UrlCatcher(QObject):
+    """Stands in for the browser: Qt hands every https link opened through QDesktopServices to :meth:`open`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
 
 
 def menu_labels(menu: QMenu) -> list[str]:

@@ -48,7 +48,7 @@ from klen_desktop.ui.qt_language import use_language_in_qt
 from klen_desktop.ui.quick_add_window import QuickAddWindow
 from klen_desktop.ui.reminder_window import ReminderCard, StartingNowWindow
 from klen_desktop.ui.screen_fit import FormScroll
-from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SettingsDialog
+from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SHORTCUTS_TAB, ZONES_TAB, SettingsDialog
 from klen_desktop.ui.slots import SlotFinder
 
 # The windows this probe opens, by name, in the order it opens them.
@@ -60,6 +60,8 @@ WINDOW_NAMES = (
     "editor-read-only",
     "settings-general",
     "settings-account",
+    "settings-shortcuts",
+    "settings-zones",
     "slot-finder",
     "quick-add",
     "reminder-card",
@@ -98,7 +100,7 @@ def windows() -> Iterator[tuple[str, QWidget]]:
     yield "editor-edit", EventEditor(EventDraft.from_event(events[1]))
     reason = "Read-only key: this key cannot create or change events."
     yield "editor-read-only", EventEditor(EventDraft.new(NOON, NOON + timedelta(hours=1)), read_only_reason=reason)
-    for tab in (GENERAL_TAB, ACCOUNT_TAB):
+    for tab in (GENERAL_TAB, ACCOUNT_TAB, SHORTCUTS_TAB, ZONES_TAB):
         yield f"settings-{tab}", SettingsDialog(Preferences(), key_state=KeyState(stored=True), open_tab=tab)
     yield "slot-finder", SlotFinder()
     quick = QuickAddWindow()

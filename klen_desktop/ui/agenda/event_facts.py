@@ -10,7 +10,18 @@ from datetime import datetime
 from typing import NamedTuple
 
 from klen_desktop.api.models import EventSummary
-from klen_desktop.date_texts import clock, date_time, day_month, local_zone_text, moment_range, weekday
+from klen_desktop.date_texts import (
+    clock,
+    date_time,
+    day_month,
+    local_zone_text,
+    moment_range,
+    second_range,
+    second_span,
+    second_zone_id,
+    weekday,
+    zone_city,
+)
 from klen_desktop.i18n import N_, _, ngettext, pgettext
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.store.events import LocalState, StoredEvent
@@ -70,7 +81,11 @@ def row_texts(event: StoredEvent) -> RowTexts:
         status=STATUS_LABELS[s.status],
         title=one_line(s.title, _ROW_TEXT_LIMIT),
         # Each part isolated: an Arabic name must not carry the " · " and the place into its direction.
-        subtitle=" · ".join(isolate(one_line(part, _ROW_TEXT_LIMIT // 2)) for part in parts),
+        # The second zone's times lead the subtitle: the time column has room for the local times only.
+        subtitle=" · ".join(
+            [second_span(s.start_time, s.end_time)] * bool(second_zone_id())
+            + [isolate(one_line(part, _ROW_TEXT_LIMIT // 2)) for part in parts]
+        ),
         keep_whole=isolate(keep),
     )
 
@@ -102,6 +117,7 @@ def detail_rows(event: StoredEvent) -> list[tuple[str, str]]:
     d = event.detail
     rows: list[tuple[str, str]] = [
         (_("When"), when_text(s)),
+        (_("In {city}").format(city=zone_city(second_zone_id())), second_range(s.start_time, s.end_time)),
         (_("Type"), TYPE_LABELS[s.event_type]),
         (_("Status"), STATUS_LABELS[s.status]),
         (_("Location"), s.location or ""),
