@@ -35,6 +35,7 @@ from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import KeyRejected, KlenError, PermissionMissing, RateLimited
 from klen_desktop.clock import Clock
 from klen_desktop.event_rules import OPEN_STATUSES
+from klen_desktop.i18n import _
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.outbox import OutboxRepository
@@ -289,7 +290,9 @@ class Poller:
             except Exception as exc:  # a bug or a disk error: keep the loop alive, show it, back off
                 log.exception("sync failed unexpectedly")
                 self._failures += 1
-                self._publish(phase=SyncPhase.SERVER_ERROR, last_error=f"Sync failed unexpectedly: {exc}")
+                self._publish(
+                    phase=SyncPhase.SERVER_ERROR, last_error=_("Sync failed unexpectedly: {error}").format(error=exc)
+                )
                 delay = self._config.backoff(self._failures)
             await self._wait(delay)
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.drafts import EventDraft
+from klen_desktop.i18n import _
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.secrets import KeyStore
 from klen_desktop.session.calendar import CalendarSession
@@ -192,7 +193,7 @@ class Controller(QObject):
     async def load_detail(self, event_id: int) -> None:
         """Fetch one event's details for the detail pane; ``detail_loaded`` answers."""
         self._own_current_task()
-        with self._reported("Could not load the event's details"):
+        with self._reported(_("Could not load the event's details")):
             stored = await self._session.fetch_detail(event_id)
             if stored is not None:
                 self.detail_loaded.emit(stored)
@@ -205,36 +206,39 @@ class Controller(QObject):
     ) -> int:
         """Queue ``draft`` (see :meth:`CalendarSession.save`); returns the outbox seq. Raises
         :class:`WriteRefused` for the editor to show; the draft is kept."""
-        return self._queued(await self._session.save(draft, base, resend_seq=resend_seq))
+        return self.note_queued(await self._session.save(draft, base, resend_seq=resend_seq))
 
     @intention(int, str)
     async def change_status(self, event_id: int, status: str) -> None:
         """Confirm, complete or mark as no-show (a cancel goes through :meth:`cancel_event`, with its reason)."""
-        with self._reported("Could not change the status"):
-            self._queued(await self._session.change_status(event_id, EventStatus(status), self.cached_event(event_id)))
+        with self._reported(_("Could not change the status")):
+            self.note_queued(
+                await self._session.change_status(event_id, EventStatus(status), self.cached_event(event_id))
+            )
 
     @intention(int, str)
     async def cancel_event(self, event_id: int, reason: str) -> None:
-        with self._reported("Could not cancel the event"):
-            self._queued(await self._session.cancel(event_id, reason))
+        with self._reported(_("Could not cancel the event")):
+            self.note_queued(await self._session.cancel(event_id, reason))
 
     @intention(int)
     async def resend(self, seq: int) -> None:
-        with self._reported("Could not send the change again"):
+        with self._reported(_("Could not send the change again")):
             await self._session.resend(seq)
             self.request_reload()
 
     @intention(int)
     async def discard(self, seq: int) -> None:
-        with self._reported("Could not discard the change"):
+        with self._reported(_("Could not discard the change")):
             await self._session.discard(seq)
             self.request_reload()
 
-    async def book(self, start: datetime, end: datetime, title: str = "Busy") -> int:
+    async def book(self, start: datetime, end: datetime, title: str | None = None) -> int:
         """Book ``[start, end)`` as a confirmed busy block (the tray's "next free 30 minutes")."""
-        return self._queued(await self._session.book(start, end, title))
+        return self.note_queued(await self._session.book(start, end, title or _("Busy")))
 
-    def _queued(self, queued: Queued) -> int:
+    def note_queued(self, queued: Queued) -> int:
+        """A write was queued (here, or by a command of the command line): reload, and say what it moved."""
         if queued.moved_here is not None:
             self.changed_here.emit(queued.moved_here)
         self.request_reload()
@@ -245,7 +249,7 @@ class Controller(QObject):
     @intention()
     async def sync_now(self) -> None:
         """Poll at once and retry held-back sends (after a key fix too: a halted poller resumes)."""
-        with self._reported("Could not sync"):
+        with self._reported(_("Could not sync")):
             await self._session.sync_now()
 
     def set_agenda_visible(self, visible: bool) -> None:
@@ -269,20 +273,20 @@ class Controller(QObject):
     @intention(str)
     async def save_key(self, api_key: str) -> None:
         """Store the key in the OS keyring and switch to the live calendar."""
-        with self._reported("Could not store the API key"):
+        with self._reported(_("Could not store the API key")):
             session = await self._keys.save(api_key)
             if session is not None:
                 await self.replace_session(session)
-            self.notice.emit("API key saved", "Klen Desktop now shows your calendar.")
+            self.notice.emit(_("API key saved"), _("Klen Desktop now shows your calendar."))
 
     @intention()
     async def forget_key(self) -> None:
         """Remove the key from the keyring and go back to the demo calendar."""
-        with self._reported("Could not remove the API key"):
+        with self._reported(_("Could not remove the API key")):
             session = await self._keys.forget()
             if session is not None:
                 await self.replace_session(session)
-            self.notice.emit("API key removed", "The key is no longer stored. Demo mode is on.")
+            self.notice.emit(_("API key removed"), _("The key is no longer stored. Demo mode is on."))
 
     # -- errors --------------------------------------------------------------------------------------------
 
