@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from klen_desktop.core import CoreConfig
 from klen_desktop.demo import DemoBackend, start_demo_backend
@@ -38,9 +39,11 @@ def sync_config(prefs: Preferences) -> SyncConfig:
     )
 
 
-def core_config(connection: Connection, prefs: Preferences) -> CoreConfig:
-    """What the core of ``connection`` is built from: the connection and the user's preferences."""
+def core_config(connection: Connection, prefs: Preferences, db_path: Path | None = None) -> CoreConfig:
+    """What the core of ``connection`` is built from: the connection, the user's preferences and the account's
+    cache file (None: the cache of a connection from before accounts, see :func:`klen_desktop.core.cache_path`)."""
     return CoreConfig(
+        db_path=db_path,
         base_url=connection.base_url,
         api_key=connection.api_key,
         demo=connection.demo,

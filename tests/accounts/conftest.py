@@ -1,0 +1,76 @@
+"""Accounts stories share: a private data and config folder, a private keyring service, and the real sessions of
+several accounts, each on the emulator its calendar lives on."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.errors
+import pytest
+from fast_sync import FAST_SYNC
+
+from klen_desktop.accounts.model import Account
+from klen_desktop.accounts.registry import AccountRegistry
+from klen_desktop.core import CoreServices
+from klen_desktop.session.accounts import AccountSessions
+from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.connection import Connection, core_config
+from klen_desktop.settings import Preferences
+
+MakeSessions = Callable[..., Any]
+
+
+@pytest.fixture
+def user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's data and config folders, private to the test (the caches and accounts.json go there)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path
+
+
+@pytest.fixture
+def key_service() -> Iterator[str]:
+    """A keyring service of the test's own; every entry left under it is deleted afterwards."""
+    service = f"klen-desktop-test-{secrets.token_hex(4)}"
+    yield service
+    for entry in ("klen-api-key", *(f"account:{number}" for number in range(1, 10))):
+        with suppress(keyring.errors.PasswordDeleteError):
+            keyring.delete_password(service, entry)
+
+
+def build_session(account: Account, connection: Connection, cache: Path) -> CalendarSession:
+    """An account's session as the app builds it, with fast sync and no kernel clock watch."""
+    config = replace(core_config(connection, Preferences(), cache), sync=FAST_SYNC, kernel_clock_signal=False)
+    return CalendarSession(CoreServices(config), probe_access=False)
+
+
+async def no_demo() -> Connection:
+    raise AssertionError("no account of this story is the demo")
+
+
+@pytest.fixture
+def make_sessions(user_folders: Path, key_service: str) -> MakeSessions:
+    """``async with make_sessions(registry, live_base_url) as sessions``: every account started, all stopped after."""
+
+    @asynccontextmanager
+    async def make(registry: AccountRegistry, live_base_url: str) -> AsyncIterator[AccountSessions]:
+        sessions = AccountSessions(
+            registry,
+            build=build_session,
+            demo=no_demo,
+            live_base_url=live_base_url,
+            service=key_service,
+        )
+        await sessions.start()
+        try:
+            yield sessions
+        finally:
+            await sessions.stop()
+
+    return make
