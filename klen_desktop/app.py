@@ -26,6 +26,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
+from klen_desktop.accounts.migration import accounts_at_start, first_account
+from klen_desktop.accounts.model import Account
+from klen_desktop.accounts.registry import AccountRegistry
+from klen_desktop.accounts.storage import ACCOUNTS_FILENAME, cache_path_of
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.core import CoreConfig, CoreServices
@@ -76,6 +80,10 @@ class KlenDesktop:
         self.key_store = key_store or KeyStore()
         self.connections = ConnectionChooser(self.key_store, options.base_url, demo_only=options.demo)
         self.prefs_path = prefs_path
+        # The accounts file lives beside the settings (a test's private settings file keeps its accounts private).
+        self.accounts_path = None if prefs_path is None else prefs_path.with_name(ACCOUNTS_FILENAME)
+        self.accounts = AccountRegistry((first_account(),))
+        self.account: Account = first_account()
         self.prefs = Preferences()
         self.connection: Connection | None = None
         self.controller: Controller | None = None
@@ -93,7 +101,8 @@ class KlenDesktop:
     # -- connection ---------------------------------------------------------------------------------------
 
     def core_config(self, connection: Connection) -> CoreConfig:
-        return core_config(connection, self.prefs)
+        # The demo has its own cache whatever account is shown; a key's calendar is cached in its account's file.
+        return core_config(connection, self.prefs, None if connection.demo else cache_path_of(self.account))
 
     def build_core(self, connection: Connection) -> CoreServices:
         self.connection = connection
@@ -154,6 +163,7 @@ class KlenDesktop:
         self.quit_future = loop.create_future()
         self.qt_app.aboutToQuit.connect(self.quit)
         self.prefs = load_preferences(self.prefs_path)
+        await self._load_accounts()
         connection = await self.connections.resolve()
         try:
             self.start(connection)
@@ -163,6 +173,16 @@ class KlenDesktop:
         finally:
             await self.shutdown()
 
+    async def _load_accounts(self) -> None:
+        """The accounts (an install from before accounts becomes account 1 in place) and the one shown: the
+        first with a key entry, whose key the Account tab of Settings saves and forgets."""
+        loop = asyncio.get_running_loop()
+        self.accounts = await loop.run_in_executor(None, accounts_at_start, self.accounts_path)
+        self.account = next((account for account in self.accounts if not account.demo), self.account)
+        self.key_store = self.key_store.for_entry(self.account.key_entry)
+        live_url = self.account.base_url or self.options.base_url
+        self.connections = ConnectionChooser(self.key_store, live_url, demo_only=self.options.demo)
+
     def start(self, connection: Connection) -> Controller:
         """Build the controller, the tray and the windows on the running loop; show the tray (or the window)."""
         # A tray app: closing the agenda or a dialog must never end it (only Quit does).
@@ -171,7 +191,7 @@ class KlenDesktop:
             self.build_session(connection),
             connect=self.connect,
             key_store=self.key_store,
-            live_base_url=self.options.base_url,
+            live_base_url=self.account.base_url or self.options.base_url,
         )
         self.controller = controller
         tray = Tray(controller, clock=self.clock.now, icon=self.boot_icon)

@@ -90,6 +90,10 @@ class KeyStore:
     def __repr__(self) -> str:
         return f"KeyStore(service={self._service!r})"
 
+    def for_entry(self, account: str) -> KeyStore:
+        """The key under another entry of the same service: each Klen account keeps its key under its own."""
+        return KeyStore(service=self._service, account=account, timeout=self._timeout)
+
     async def _call(self, what: str, fn: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
         try:

@@ -29,7 +29,7 @@ from klen_desktop.accounts.registry import AccountRegistry
 from klen_desktop.accounts.storage import cache_path_of, save_accounts
 from klen_desktop.key_check import check_key
 from klen_desktop.reminders.due import Reminder
-from klen_desktop.secrets import SERVICE_NAME, KeyStore, KeyStoreError
+from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.connection import Connection
 from klen_desktop.store.events import StoredEvent
@@ -78,7 +78,8 @@ class UnsentChanges(AccountError):
 
 class AccountSessions:
     """See the module docstring. ``build(account, connection, cache_path)`` makes an account's session (the
-    composition root's, with the preferences and clock); ``demo()`` the connection of the demo emulator."""
+    composition root's, with the preferences and clock); ``demo()`` the connection of the demo emulator;
+    ``keys``: the keyring service the accounts' entries are under (by default the app's)."""
 
     def __init__(
         self,
@@ -87,14 +88,14 @@ class AccountSessions:
         build: BuildSession,
         demo: DemoConnection,
         live_base_url: str,
-        service: str = SERVICE_NAME,
+        keys: KeyStore | None = None,
         registry_path: Path | None = None,
     ) -> None:
         self.registry = registry
         self._build = build
         self._demo = demo
         self._live_base_url = live_base_url
-        self._service = service
+        self._keys = keys or KeyStore()
         self._registry_path = registry_path
         self._sessions: dict[str, CalendarSession] = {}
         self._missing: dict[str, str] = {}  # account id -> why it has no session
@@ -106,7 +107,7 @@ class AccountSessions:
 
     def key_store(self, account: Account) -> KeyStore:
         """The keyring entry of ``account``'s key."""
-        return KeyStore(service=self._service, account=account.key_entry)
+        return self._keys.for_entry(account.key_entry)
 
     def session(self, account_id: str) -> CalendarSession | None:
         """The running session of the account (None: it has none, see :meth:`problem`)."""

@@ -18,6 +18,7 @@ from fast_sync import FAST_SYNC
 from klen_desktop.accounts.model import Account
 from klen_desktop.accounts.registry import AccountRegistry
 from klen_desktop.core import CoreServices
+from klen_desktop.secrets import KeyStore
 from klen_desktop.session.accounts import AccountSessions
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.connection import Connection, core_config
@@ -65,7 +66,7 @@ def make_sessions(user_folders: Path, key_service: str) -> MakeSessions:
             build=build_session,
             demo=no_demo,
             live_base_url=live_base_url,
-            service=key_service,
+            keys=KeyStore(service=key_service),
         )
         await sessions.start()
         try:

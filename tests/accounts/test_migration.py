@@ -2,7 +2,7 @@
 
 The install is made in the test's setup by the code that wrote it before accounts existed: the core of one
 connection with no cache path given (so the cache lands where that version put it), a sync of the server's
-calendar, a change queued while offline, and the key under the keyring entry that version used. After the first
+calendar, a booking queued and not yet sent, and the key under the keyring entry that version used. After the first
 start with accounts, the first account has that key, shows the cached events without reading the server again,
 and sends the queued change.
 """
@@ -13,14 +13,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from before_accounts import QUEUED_TITLE, install_from_before_accounts
 from conftest import MakeSessions
-from fast_sync import FAST_SYNC
 from reading import eventually
 
 from klen_desktop.accounts.migration import accounts_at_start
 from klen_desktop.accounts.storage import cache_path_of
-from klen_desktop.api.models import EventInput
-from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.paths import database_path
 from klen_desktop.secrets import KeyStore
@@ -29,18 +27,6 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.session]
 
 # Nothing listens on the discard port: the first start must show what is cached without the server.
 NO_SERVER = "http://127.0.0.1:9"
-
-
-async def install_from_before_accounts(server: EmulatorServer, key: str, key_service: str) -> None:
-    """What the app did before accounts: the key stored, a sync, then an edit queued while offline."""
-    await KeyStore(service=key_service).set(key)
-    core = CoreServices(CoreConfig(base_url=server.url, api_key=key, sync=FAST_SYNC, kernel_clock_signal=False))
-    try:
-        await core.poller.sync_once()
-        start = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
-        await core.create(EventInput(title="Booked offline", start_time=start, end_time=start + timedelta(hours=1)))
-    finally:
-        await core.stop()
 
 
 async def test_the_first_start_keeps_the_key_the_cache_and_the_queued_change(
@@ -60,7 +46,7 @@ async def test_the_first_start_keeps_the_key_the_cache_and_the_queued_change(
         session = sessions.session(account.id)
         assert session is not None, sessions.problem(account.id)
         titles = sorted(item.event.title for item in await sessions.all_events())
-        assert titles == ["Booked offline", "Team sync"], "the cache is shown as it was, without the server"
+        assert titles == sorted([QUEUED_TITLE, "Team sync"]), "the cache is shown as it was, without the server"
         assert await sessions.unsent(account.id) == 1
         assert sessions.label(account.id) == "", "one account looks as it did before accounts"
 
@@ -71,6 +57,6 @@ async def test_the_first_start_keeps_the_key_the_cache_and_the_queued_change(
             return await sessions.unsent(account.id) == 0
 
         await eventually(sent, "the change queued before accounts sent")
-    assert sorted(event["title"] for event in emulator.admin.all_events()) == ["Booked offline", "Team sync"]
+    assert sorted(event["title"] for event in emulator.admin.all_events()) == sorted([QUEUED_TITLE, "Team sync"])
     assert len(emulator.admin.all_events()) == before + 1
     assert await KeyStore(service=key_service).get() == rw_key, "the key stays under the entry it always had"
