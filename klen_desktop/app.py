@@ -35,8 +35,10 @@ from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.options import AppOptions
 from klen_desktop.secrets import KeyStore
+from klen_desktop.session.accounts import AccountSessions
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.connection import Connection, ConnectionChooser, core_config, sync_config
+from klen_desktop.session.merged import MergedCalendar
 from klen_desktop.settings import KeyState, Preferences, load_preferences, save_preferences
 from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.ui.controller import Controller
@@ -112,11 +114,28 @@ class KlenDesktop:
             self._announce_cache(core.cache_notice)
         return core
 
-    def build_session(self, connection: Connection) -> CalendarSession:
-        """The calendar session of ``connection``: its core, behind the rules every user action goes through."""
-        return CalendarSession(self.build_core(connection))
+    def build_session(self, connection: Connection) -> MergedCalendar:
+        """Every account's calendar as one: the first account's session on ``connection`` (its stored key, or the
+        demo) starts at once, the other accounts' as their keys are read."""
+        registry = self.controller.session.registry if self.controller is not None else self.accounts
+        accounts = AccountSessions(
+            registry,
+            build=self._account_session,
+            demo=self.connections.demo,
+            live_base_url=self.options.base_url,
+            keys=self.key_store,
+            registry_path=self.accounts_path,
+        )
+        return MergedCalendar(accounts, self.account.id, CalendarSession(self.build_core(connection)))
 
-    async def connect(self, api_key: str | None) -> CalendarSession:
+    def _account_session(self, connection: Connection, cache: Path) -> CalendarSession:
+        """The session of an account other than the first (each its own cache, outbox, budget and poller)."""
+        core = CoreServices(core_config(connection, self.prefs, None if connection.demo else cache), clock=self.clock)
+        if self.controller is not None:
+            self._announce_cache(core.cache_notice)
+        return CalendarSession(core)
+
+    async def connect(self, api_key: str | None) -> MergedCalendar:
         """A session for a newly saved key (live) or for none (demo); the controller swaps it in."""
         return self.build_session(await self.connections.for_key(api_key))
 

@@ -3,7 +3,7 @@
 Each account runs its own :class:`~klen_desktop.session.calendar.CalendarSession` over its own core: its own
 cache file, outbox, request budgets and poller, because the API's limits are per key and an agency's accounts
 are unrelated calendars. Event ids are unique only within an account, so everything here names an event by its
-:data:`EventKey`, ``(account id, event id)``; reminders and changes come out tagged with their account.
+:data:`EventKey`, ``(account id, event id)``; :mod:`klen_desktop.session.merged` shows them as one calendar.
 
 One account's trouble stays its own: a key the server refuses (401) halts that account's poller and shows as
 its :meth:`AccountSessions.problem`; the others keep syncing. An account whose key is missing from the keyring,
@@ -28,12 +28,10 @@ from klen_desktop.accounts.model import Account, AccountError
 from klen_desktop.accounts.registry import AccountRegistry
 from klen_desktop.accounts.storage import cache_path_of, save_accounts
 from klen_desktop.key_check import check_key
-from klen_desktop.reminders.due import Reminder
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.connection import Connection
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -46,7 +44,7 @@ EventKey = tuple[str, int]
 # A deleted cache leaves its write-ahead log and shared-memory files beside it.
 _CACHE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
-BuildSession = Callable[[Account, Connection, Path], CalendarSession]
+BuildSession = Callable[[Connection, Path], CalendarSession]
 DemoConnection = Callable[[], Awaitable[Connection]]
 
 
@@ -77,7 +75,7 @@ class UnsentChanges(AccountError):
 
 
 class AccountSessions:
-    """See the module docstring. ``build(account, connection, cache_path)`` makes an account's session (the
+    """See the module docstring. ``build(connection, cache_path)`` makes an account's session (the
     composition root's, with the preferences and clock); ``demo()`` the connection of the demo emulator;
     ``keys``: the keyring service the accounts' entries are under (by default the app's)."""
 
@@ -99,9 +97,9 @@ class AccountSessions:
         self._registry_path = registry_path
         self._sessions: dict[str, CalendarSession] = {}
         self._missing: dict[str, str] = {}  # account id -> why it has no session
-        self._change_listeners: list[Callable[[str, ChangeSet], None]] = []
+        self._opened_listeners: list[Callable[[str, CalendarSession], None]] = []
         self._status_listeners: list[Callable[[str, SyncStatus], None]] = []
-        self._reminder_listeners: list[Callable[[str, Reminder], None]] = []
+        self._listing_listeners: list[Callable[[], None]] = []
 
     # -- what there is ---------------------------------------------------------------------------------
 
@@ -131,10 +129,24 @@ class AccountSessions:
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
+    @property
+    def open_ids(self) -> list[str]:
+        """The accounts with a running session, in the registry's order."""
+        return [account.id for account in self.registry if account.id in self._sessions]
+
+    def adopt(self, account: Account, session: CalendarSession) -> None:
+        """Take ``session`` (built, not started) as the account's: the app's first account is opened before the
+        others, so its calendar shows without waiting for their keys."""
+        self._missing.pop(account.id, None)
+        self._hook(account.id, session)
+        self._sessions[account.id] = session
+        session.start()
+
     async def start(self) -> None:
-        """Open every account: read its key, build and start its session (an account without one is marked)."""
+        """Open every account not open yet: read its key, build and start its session (one without is marked)."""
         for account in self.registry:
-            await self._open(account)
+            if account.id not in self._sessions:
+                await self._open(account)
 
     async def stop(self) -> None:
         """Stop every session (queued writes stay in each account's cache)."""
@@ -146,15 +158,13 @@ class AccountSessions:
             connection = await self._connection(account)
         except KeyStoreError as exc:
             self._missing[account.id] = f"{exc.title}: {exc.message}"
+            self._listing_changed()
             return
         if connection is None:
             self._missing[account.id] = "No API key is stored for this account. Enter it in Settings."
+            self._listing_changed()
             return
-        self._missing.pop(account.id, None)
-        session = self._build(account, connection, cache_path_of(account))
-        self._hook(account.id, session)
-        self._sessions[account.id] = session
-        session.start()
+        self.adopt(account, self._build(connection, cache_path_of(account)))
 
     async def _connection(self, account: Account) -> Connection | None:
         if account.demo:
@@ -165,22 +175,28 @@ class AccountSessions:
         return Connection(base_url=account.base_url or self._live_base_url, api_key=key, demo=False)
 
     def _hook(self, account_id: str, session: CalendarSession) -> None:
-        session.on_changes(lambda changes: self._tell(self._change_listeners, account_id, changes))
+        for listener in list(self._opened_listeners):
+            listener(account_id, session)
         session.on_status(lambda status: self._tell(self._status_listeners, account_id, status))
-        session.on_reminder(lambda reminder: self._tell(self._reminder_listeners, account_id, reminder))
+        self._listing_changed()
+
+    def _listing_changed(self) -> None:
+        for listener in list(self._listing_listeners):
+            listener()
 
     # -- listening -------------------------------------------------------------------------------------
 
-    def on_changes(self, listener: Callable[[str, ChangeSet], None]) -> None:
-        """``listener(account id, changes)`` after a poll of that account found changes."""
-        self._change_listeners.append(listener)
+    def on_opened(self, listener: Callable[[str, CalendarSession], None]) -> None:
+        """``listener(account id, session)`` when an account's session is built, before it starts."""
+        self._opened_listeners.append(listener)
+
+    def on_listing(self, listener: Callable[[], None]) -> None:
+        """``listener()`` when an account was opened, added, renamed, recoloured, removed or found without a key."""
+        self._listing_listeners.append(listener)
 
     def on_status(self, listener: Callable[[str, SyncStatus], None]) -> None:
         """``listener(account id, status)`` on every sync status change of an account."""
         self._status_listeners.append(listener)
-
-    def on_reminder(self, listener: Callable[[str, Reminder], None]) -> None:
-        self._reminder_listeners.append(listener)
 
     @staticmethod
     def _tell(listeners: list[Callable[[str, T], None]], account_id: str, value: T) -> None:
@@ -272,10 +288,12 @@ class AccountSessions:
             await self.key_store(account).delete()
         await asyncio.get_running_loop().run_in_executor(None, _delete_cache, cache_path_of(account))
         log.info("account %s removed with its key and cache", account.id)
+        self._listing_changed()
 
     def _save(self, registry: AccountRegistry) -> None:
         save_accounts(registry, self._registry_path)
         self.registry = registry
+        self._listing_changed()
 
 
 def _delete_cache(path: Path) -> None:

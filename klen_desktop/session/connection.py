@@ -79,9 +79,10 @@ class ConnectionChooser:
         self.key_stored = api_key is not None
         if api_key:
             return Connection(base_url=self._live_base_url, api_key=api_key, demo=False)
-        return await self._demo()
+        return await self.demo()
 
-    async def _demo(self) -> Connection:
+    async def demo(self) -> Connection:
+        """The demo emulator's connection (started on first need)."""
         if self.demo_backend is None:
             self.demo_backend = await asyncio.get_running_loop().run_in_executor(None, start_demo_backend)
         notice = f"Keyring problem: {self.keyring_problem}" if self.keyring_problem else None

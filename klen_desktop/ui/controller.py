@@ -22,8 +22,8 @@ from klen_desktop.api.models import EventStatus
 from klen_desktop.drafts import EventDraft
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.secrets import KeyStore
-from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.keys import Connect, KeyChanges
+from klen_desktop.session.merged import MergedCalendar
 from klen_desktop.session.outcomes import Access, Notice, Queued, notice_for, waiting_notice
 from klen_desktop.session.snapshot import CalendarSnapshot
 from klen_desktop.store.events import StoredEvent
@@ -56,10 +56,12 @@ class Controller(QObject):
     # The local zone, the local day or the wall clock moved (a TimeChange): local times, "today" and "next" are
     # stale. ``events_changed`` follows it, so whatever renders the events re-renders them.
     time_changed = Signal(object)
+    # An account opened, synced for the first time, was added, renamed, recoloured or removed, or lost its key.
+    accounts_changed = Signal()
 
     def __init__(
         self,
-        session: CalendarSession,
+        session: MergedCalendar,
         *,
         connect: Connect | None = None,
         key_store: KeyStore | None = None,
@@ -80,7 +82,7 @@ class Controller(QObject):
     # -- lifecycle --------------------------------------------------------------------------------------
 
     @property
-    def session(self) -> CalendarSession:
+    def session(self) -> MergedCalendar:
         return self._session
 
     @property
@@ -120,7 +122,7 @@ class Controller(QObject):
             await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT)
         await self._session.stop()
 
-    async def replace_session(self, session: CalendarSession) -> None:
+    async def replace_session(self, session: MergedCalendar) -> None:
         """Switch to another connection (a key was saved or forgotten, settings changed): stop the old session,
         start the new."""
         old, self._session = self._session, session
@@ -131,10 +133,11 @@ class Controller(QObject):
         self.connection_changed.emit()
         self.access_changed.emit(self.access)
 
-    def _hook(self, session: CalendarSession) -> None:
+    def _hook(self, session: MergedCalendar) -> None:
         session.on_status(self._on_status)
         session.on_interactive_wait(lambda what, seconds: self._tell(waiting_notice(what, seconds)))
         session.on_access(self.access_changed.emit)
+        session.on_accounts_changed(self.accounts_changed.emit)
 
     def _own_current_task(self) -> None:
         """Have :meth:`shutdown` cancel and await the running intention (a slot's task is not ours otherwise)."""

@@ -36,7 +36,7 @@ from klen_desktop.notify.policy import NotifyPreferences
 from klen_desktop.notify.reasons import details_reason_lookup
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
-from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.merged import MergedCalendar
 from klen_desktop.settings import Preferences
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry
@@ -126,7 +126,7 @@ class NotificationBridge:
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
-    def hook(self, session: CalendarSession) -> None:
+    def hook(self, session: MergedCalendar) -> None:
         """Feed the center from ``session`` (call before it starts; again for every new session)."""
         if id(session) in self._hooked:
             return
@@ -183,7 +183,7 @@ class NotificationBridge:
             return
         self._tasks.spawn(coro)
 
-    def _from(self, session: CalendarSession, coro: Coroutine[Any, Any, None]) -> None:
+    def _from(self, session: MergedCalendar, coro: Coroutine[Any, Any, None]) -> None:
         # A session replaced meanwhile (key saved or forgotten) may still deliver its last news: not the user's.
         if session is self._controller.session:
             self._spawn(coro)

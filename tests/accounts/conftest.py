@@ -4,27 +4,18 @@ several accounts, each on the emulator its calendar lives on."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, suppress
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import keyring
 import keyring.errors
 import pytest
-from fast_sync import FAST_SYNC
+from accounts_harness import MakeSessions, build_session, no_demo
 
-from klen_desktop.accounts.model import Account
 from klen_desktop.accounts.registry import AccountRegistry
-from klen_desktop.core import CoreServices
 from klen_desktop.secrets import KeyStore
 from klen_desktop.session.accounts import AccountSessions
-from klen_desktop.session.calendar import CalendarSession
-from klen_desktop.session.connection import Connection, core_config
-from klen_desktop.settings import Preferences
-
-MakeSessions = Callable[..., Any]
 
 
 @pytest.fixture
@@ -43,16 +34,6 @@ def key_service() -> Iterator[str]:
     for entry in ("klen-api-key", *(f"account:{number}" for number in range(1, 10))):
         with suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(service, entry)
-
-
-def build_session(account: Account, connection: Connection, cache: Path) -> CalendarSession:
-    """An account's session as the app builds it, with fast sync and no kernel clock watch."""
-    config = replace(core_config(connection, Preferences(), cache), sync=FAST_SYNC, kernel_clock_signal=False)
-    return CalendarSession(CoreServices(config), probe_access=False)
-
-
-async def no_demo() -> Connection:
-    raise AssertionError("no account of this story is the demo")
 
 
 @pytest.fixture

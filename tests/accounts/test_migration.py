@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from accounts_harness import MakeSessions
 from before_accounts import QUEUED_TITLE, install_from_before_accounts
-from conftest import MakeSessions
 from reading import eventually
 
 from klen_desktop.accounts.migration import accounts_at_start

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import MakeSessions
+from accounts_harness import MakeSessions
 from reading import eventually
 
 from klen_desktop.accounts.migration import first_account
