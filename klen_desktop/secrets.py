@@ -117,7 +117,13 @@ class KeyStore:
 
             if not backend_is_usable():
                 raise KeyringUnavailable(NO_BACKEND_HELP)
-            return keyring.get_password(self._service, self._account)
+            try:
+                return keyring.get_password(self._service, self._account)
+            except Exception as exc:
+                # Secret Service: the entry was found, then deleted before it was read (an account just removed).
+                if type(exc).__name__ == "ItemNotFoundException":
+                    return None
+                raise
 
         value = await self._call("read the API key", read)
         if value:

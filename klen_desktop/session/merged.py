@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -47,6 +47,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class AccountOverview:
+    """One account as Settings lists it. ``first``: the account whose key the Account tab holds. ``unsent``: its
+    changes not yet on the server (what removing it would lose)."""
+
+    id: str
+    name: str
+    colour: str
+    problem: str | None
+    unsent: int
+    first: bool
+    demo: bool
+
+
 class MergedCalendar:
     """See the module docstring. ``first``: the account id of ``first_session``, the session the app resolved."""
 
@@ -66,6 +80,7 @@ class MergedCalendar:
         self._access: list[Callable[[Access], None]] = []
         self._listing: list[Callable[[], None]] = []
         self._synced: set[str] = set()
+        self._problems: dict[str, str | None] = {}
         self._last_access = Access()
         accounts.on_opened(self._hook)
         accounts.on_listing(self._listing_changed)
@@ -135,6 +150,22 @@ class MergedCalendar:
     def problem(self, account_id: str) -> str | None:
         return self.accounts.problem(account_id)
 
+    def overview(self, outbox: tuple[OutboxEntry, ...]) -> list[AccountOverview]:
+        """Every account with its trouble and how many of ``outbox`` (the UI's copy) are its changes."""
+        owners = [self.handles.account_of(entry.seq) for entry in outbox]
+        return [
+            AccountOverview(
+                id=account.id,
+                name=account.name,
+                colour=account.colour,
+                problem=self.accounts.problem(account.id),
+                unsent=owners.count(account.id),
+                first=account.id == self.first,
+                demo=account.demo or (account.id == self.first and self._first_session.demo),
+            )
+            for account in self.registry
+        ]
+
     def session(self, account_id: str | None = None) -> CalendarSession:
         """The account's session (the first account's for None); :class:`AccountError` when it has none."""
         found = self._first_session if account_id is None else self.accounts.session(account_id)
@@ -183,9 +214,15 @@ class MergedCalendar:
 
     def _status_seen(self, account_id: str, status: SyncStatus) -> None:
         _tell(self._statuses, self.status)
-        if account_id not in self._synced and status.last_success is not None and status.phase is SyncPhase.IDLE:
+        first_sync = (
+            status.last_success is not None and status.phase is SyncPhase.IDLE and account_id not in self._synced
+        )
+        if first_sync:
             # A first sync reports no changes, yet it filled the account's cache: the merged copy is read again.
             self._synced.add(account_id)
+        problem = self.accounts.problem(account_id)
+        if first_sync or problem != self._problems.get(account_id):
+            self._problems[account_id] = problem  # a key refused or working again: Settings and the tray say so
             self._listing_changed()
 
     def _access_seen(self) -> None:

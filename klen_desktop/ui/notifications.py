@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,13 @@ from klen_desktop.clock import Clock
 from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import DesktopNotifierBackend, NotificationBackend
 from klen_desktop.notify.center import NotificationCenter
-from klen_desktop.notify.messages import Message, NotifyKind, reminder_content, starting_now_content
+from klen_desktop.notify.messages import (
+    Message,
+    NotifyKind,
+    ReminderContent,
+    reminder_content,
+    starting_now_content,
+)
 from klen_desktop.notify.policy import NotifyPreferences
 from klen_desktop.notify.reasons import details_reason_lookup
 from klen_desktop.reminders.due import MissedSummary, Reminder
@@ -116,6 +123,7 @@ class NotificationBridge:
             actions=self._actions(),
             cancel_reason=details_reason_lookup(self._fetch_detail, self._cached_detail),
             dnd=controller.dnd,
+            account_label=lambda handle: controller.session.label_of(handle),
         )
         controller.outbox_changed.connect(self._outbox_changed)
         controller.dnd_changed.connect(self._dnd_changed)
@@ -271,10 +279,16 @@ class NotificationBridge:
         await self._controller.change_status(event_id, EventStatus.CONFIRMED.value)
 
     def _show_fallback(self, reminder: Reminder) -> None:
-        self.reminder_windows.show_reminder(reminder_content(reminder), reminder.event.end_time)
+        content = self._with_account(reminder_content(reminder))
+        self.reminder_windows.show_reminder(content, reminder.event.end_time)
 
     def _show_starting_now(self, event: StoredEvent) -> None:
-        self.reminder_windows.show_starting_now(starting_now_content(event), event.end_time)
+        self.reminder_windows.show_starting_now(self._with_account(starting_now_content(event)), event.end_time)
+
+    def _with_account(self, content: ReminderContent) -> ReminderContent:
+        """Our own windows name the event's account too, where several are shown."""
+        account = self._controller.session.label_of(content.event_id)
+        return replace(content, details=(account, *content.details)) if account else content
 
     def _close_windows(self, event_id: int) -> None:
         if self._reminder_windows is not None:

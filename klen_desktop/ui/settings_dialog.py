@@ -1,4 +1,5 @@
-"""The settings dialog: the API key (Account tab) and the preferences (General tab).
+"""The settings dialog: the API key (Account tab), the Klen accounts side by side (Accounts tab, see
+:mod:`klen_desktop.ui.accounts_page`) and the preferences (General tab).
 
 It renders a :class:`~klen_desktop.settings.Preferences` and a :class:`~klen_desktop.settings.KeyState` and
 emits intentions; the controller stores them. Save checks the preferences with
@@ -34,12 +35,14 @@ from klen_desktop.settings import (
     Preferences,
     validate_preferences,
 )
+from klen_desktop.ui.accounts_page import AccountsPage, ConfirmRemove, ask_remove
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 from klen_desktop.ui.onboarding import KeyPage, ask_forget
 from klen_desktop.ui.screen_fit import FormScroll, room
 
 MIN_WIDTH = 620
 ACCOUNT_TAB = "account"
+ACCOUNTS_TAB = "accounts"
 GENERAL_TAB = "general"
 THEME_NOTE = "Klen Desktop follows your system's light or dark theme; change it in your desktop's settings."
 CADENCE_NOTE = (
@@ -189,6 +192,7 @@ class SettingsDialog(QDialog):
         key_state: KeyState,
         open_tab: str = GENERAL_TAB,
         confirm_forget: Callable[[QWidget], bool] = ask_forget,
+        confirm_remove: ConfirmRemove = ask_remove,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -196,9 +200,11 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.key_page = KeyPage(key_state, confirm_forget=confirm_forget)
         self.preferences_page = PreferencesPage(prefs)
+        self.accounts_page = AccountsPage(confirm_remove=confirm_remove)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.preferences_page, "General")
         self.tabs.addTab(self.key_page, "Account")
+        self.tabs.addTab(self.accounts_page, "Accounts")
         self.show_tab(open_tab)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
@@ -236,10 +242,11 @@ class SettingsDialog(QDialog):
         self.preferences_page.set_preferences(prefs)
 
     def show_tab(self, tab: str) -> None:
-        """Bring ``"account"`` or ``"general"`` to the front (first run opens on the account tab)."""
-        if tab not in (ACCOUNT_TAB, GENERAL_TAB):
+        """Bring ``"account"``, ``"accounts"`` or ``"general"`` to the front (first run opens on the account tab)."""
+        pages = {ACCOUNT_TAB: self.key_page, ACCOUNTS_TAB: self.accounts_page, GENERAL_TAB: self.preferences_page}
+        if tab not in pages:
             raise ValueError(f"unknown settings tab {tab!r}")
-        self.tabs.setCurrentWidget(self.key_page if tab == ACCOUNT_TAB else self.preferences_page)
+        self.tabs.setCurrentWidget(pages[tab])
         if tab == ACCOUNT_TAB:
             # Asked for the key ("Enter API key…"): the user's next keystroke goes into the key field.
             self.key_page.key_edit.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -31,6 +31,7 @@ from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER
+from klen_desktop.ui.agenda.filters import AgendaAccount
 from klen_desktop.ui.controller import Controller
 
 if TYPE_CHECKING:
@@ -88,6 +89,9 @@ class Windows(QObject):
         controller.detail_loaded.connect(self._detail_loaded)
         controller.connection_changed.connect(self._connection_changed)
         controller.key_tested.connect(self._key_tested)
+        controller.accounts_changed.connect(self._accounts_changed)
+        controller.outbox_changed.connect(self._settings_accounts)  # how many changes each account has unsent
+        controller.account_answer.connect(self._account_answer)
 
     # -- agenda -----------------------------------------------------------------------------------------
 
@@ -119,6 +123,7 @@ class Windows(QObject):
             self._access_changed()
             self._status_changed()
             self._outbox_changed()
+            self._accounts_changed()
             self._events_changed()
             for hook in self.on_agenda_created:
                 hook(window)
@@ -179,14 +184,28 @@ class Windows(QObject):
             # A key saved or forgotten from the open dialog: it shows the new state at once, not on reopening.
             self.settings.set_key_state(self._key_state())
 
+    def _accounts_changed(self) -> None:
+        if self.agenda is not None:
+            self.agenda.set_accounts(self._accounts(), self._controller.account_of)
+        self._settings_accounts()
+
+    def _settings_accounts(self, *_args: object) -> None:
+        if self.settings is not None:
+            self.settings.accounts_page.set_accounts(self._controller.accounts())
+
+    def _account_answer(self, ok: bool, message: str) -> None:
+        if self.settings is not None:
+            self.settings.accounts_page.show_answer(ok, message)
+
     # -- editor -------------------------------------------------------------------------------------------
 
-    def new_event(self, start: object = None, end: object = None) -> EventEditor:
-        """An editor for a new event from ``start`` to ``end`` (dragged on a time grid), else the next half hour."""
+    def new_event(self, start: object = None, end: object = None, account_id: str | None = None) -> EventEditor:
+        """An editor for a new event from ``start`` to ``end`` (dragged on a time grid), else the next half hour;
+        in ``account_id`` (where several accounts are shown, the editor asks, the first one chosen)."""
         begin = start if isinstance(start, datetime) else next_half_hour(self._clock())
         finish = end if isinstance(end, datetime) and end > begin else begin + DEFAULT_LENGTH
         draft = EventDraft.new(begin, finish, default_reminder=self._prefs().default_reminder_minutes)
-        return self.open_editor(draft)
+        return self.open_editor(draft, account_id)
 
     def edit_event(self, event_id: int) -> EventEditor | None:
         stored = self._controller.cached_event(event_id)
@@ -196,13 +215,24 @@ class Windows(QObject):
             self._controller.load_detail(event_id)  # the draft is partial; later opens get everything
         return self.open_editor(EventDraft.from_event(stored))
 
-    def open_editor(self, draft: EventDraft) -> EventEditor:
+    def open_editor(self, draft: EventDraft, account_id: str | None = None) -> EventEditor:
         from klen_desktop.ui.editor import EventEditor
 
         base = self._controller.cached_event(draft.event_id) if draft.event_id is not None else None
         access = self._controller.access
         editor = EventEditor(draft, read_only_reason=access.reason if access.read_only else None)
-        flow = DraftSave(self._queue_draft, self._controller.session.wait_for_send, base)
+        if draft.event_id is None:
+            editor.account_choice.set_accounts(self._accounts(), account_id)
+        else:  # an event stays in its account: named, not changeable
+            editor.account_choice.set_accounts(
+                self._accounts(), self._controller.account_of(draft.event_id), fixed=True
+            )
+
+        async def queue(draft: EventDraft, base: StoredEvent | None, resend_seq: int | None) -> int:
+            chosen = editor.account_choice.chosen()
+            return await self._controller.save_draft(draft, base, resend_seq=resend_seq, account_id=chosen)
+
+        flow = DraftSave(queue, self._controller.session.wait_for_send, base)
         editor.save_requested.connect(lambda d: self._save(editor, d, flow))
         editor.finished.connect(lambda _result: self._forget_editor(editor))
         self.editors.append(editor)
@@ -214,9 +244,6 @@ class Windows(QObject):
     def _save(self, editor: EventEditor, draft: object, flow: DraftSave) -> None:
         if isinstance(draft, EventDraft):
             self._tasks.spawn(self._save_draft(editor, draft, flow))
-
-    async def _queue_draft(self, draft: EventDraft, base: StoredEvent | None, resend_seq: int | None) -> int:
-        return await self._controller.save_draft(draft, base, resend_seq=resend_seq)
 
     async def _save_draft(self, editor: EventEditor, draft: EventDraft, flow: DraftSave) -> None:
         """Keep the dialog open for a moment to hear from the server: a refusal comes back to the field it
@@ -262,16 +289,29 @@ class Windows(QObject):
             finder = SlotFinder()
             finder.search_requested.connect(lambda s, e, d: self._tasks.spawn(self._search(finder, s, e, d)))
             finder.slot_chosen.connect(self._slot_chosen)
+            # Another account is another calendar: its busy times, and its free slots asked again.
+            finder.account_choice.changed.connect(lambda _account: self._slot_account_changed(finder))
             self.slot_finder = finder
             self._slot_refresh.timeout.connect(finder.refresh)
+        self.slot_finder.account_choice.set_accounts(self._accounts())
         self.slot_finder.set_busy_times(self._busy_times())
         self.slot_finder.show()
         self.slot_finder.raise_()
         self.slot_finder.activateWindow()
         return self.slot_finder
 
+    def _accounts(self) -> list[AgendaAccount]:
+        return [AgendaAccount(a.id, a.name, a.colour) for a in self._controller.accounts()]
+
     def _busy_times(self) -> tuple[tuple[datetime, datetime], ...]:
-        return tuple((e.start_time, e.end_time) for e in self._controller.events if blocks_time(e.status))
+        chosen = self.slot_finder.account_choice.chosen() if self.slot_finder is not None else None
+        events = self._controller.events
+        mine = [e for e in events if chosen is None or self._controller.account_of(e.id) == chosen]
+        return tuple((e.start_time, e.end_time) for e in mine if blocks_time(e.status))
+
+    def _slot_account_changed(self, finder: SlotFinder) -> None:
+        finder.set_busy_times(self._busy_times())
+        finder.refresh()
 
     def _refresh_slots_soon(self) -> None:
         # The calendar changed under an open finder: ask the server again, at most every SLOT_REFRESH_MS, so a
@@ -286,7 +326,8 @@ class Windows(QObject):
             return
         self._slots_refreshed_at = time.monotonic()
         try:
-            found = await self._controller.session.find_slots(start, end, duration)
+            account = finder.account_choice.chosen()
+            found = await self._controller.session.find_slots(start, end, duration, account_id=account)
         except KlenError as exc:
             finder.show_error(exc.message)
             return
@@ -295,7 +336,8 @@ class Windows(QObject):
     def _slot_chosen(self, start: object, end: object) -> None:
         if isinstance(start, datetime) and isinstance(end, datetime):
             draft = EventDraft.new(start, end, default_reminder=self._prefs().default_reminder_minutes)
-            self.open_editor(draft)
+            finder = self.slot_finder
+            self.open_editor(draft, finder.account_choice.chosen() if finder is not None else None)
 
     # -- ICS ----------------------------------------------------------------------------------------------
 
@@ -336,6 +378,13 @@ class Windows(QObject):
             dialog.save_key_requested.connect(c.save_key)
             dialog.forget_key_requested.connect(c.forget_key)
             dialog.preferences_saved.connect(self._save_prefs)
+            accounts = dialog.accounts_page
+            accounts.add_requested.connect(c.add_account)
+            accounts.rename_requested.connect(c.rename_account)
+            accounts.recolour_requested.connect(c.recolour_account)
+            accounts.key_requested.connect(c.set_account_key)
+            accounts.remove_requested.connect(c.remove_account)
+            accounts.set_accounts(c.accounts())
             dialog.finished.connect(lambda _result: self._forget_settings())
             self.settings = dialog
         if tab is not None:

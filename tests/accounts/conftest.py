@@ -4,6 +4,7 @@ several accounts, each on the emulator its calendar lives on."""
 from __future__ import annotations
 
 import secrets
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -11,11 +12,17 @@ from pathlib import Path
 import keyring
 import keyring.errors
 import pytest
-from accounts_harness import MakeSessions, build_session, no_demo
 
-from klen_desktop.accounts.registry import AccountRegistry
-from klen_desktop.secrets import KeyStore
-from klen_desktop.session.accounts import AccountSessions
+# The notification stories' recording stand-in for the server is reused, not copied.
+_NOTIFY = str(Path(__file__).parents[1] / "notify")
+if _NOTIFY not in sys.path:
+    sys.path.insert(0, _NOTIFY)
+
+from accounts_harness import MakeSessions, build_session, no_demo  # noqa: E402
+
+from klen_desktop.accounts.registry import AccountRegistry  # noqa: E402
+from klen_desktop.secrets import KeyStore  # noqa: E402
+from klen_desktop.session.accounts import AccountSessions  # noqa: E402
 
 
 @pytest.fixture
