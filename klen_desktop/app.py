@@ -117,7 +117,8 @@ class KlenDesktop:
     def build_session(self, connection: Connection) -> MergedCalendar:
         """Every account's calendar as one: the first account's session on ``connection`` (its stored key, or the
         demo) starts at once, the other accounts' as their keys are read."""
-        registry = self.controller.session.registry if self.controller is not None else self.accounts
+        current = self.controller.session if self.controller is not None else None
+        registry = current.registry if current is not None else self.accounts
         accounts = AccountSessions(
             registry,
             build=self._account_session,
@@ -126,7 +127,8 @@ class KlenDesktop:
             keys=self.key_store,
             registry_path=self.accounts_path,
         )
-        return MergedCalendar(accounts, self.account.id, CalendarSession(self.build_core(connection)))
+        handles = current.handles if current is not None else None
+        return MergedCalendar(accounts, self.account.id, CalendarSession(self.build_core(connection)), handles)
 
     def _account_session(self, connection: Connection, cache: Path) -> CalendarSession:
         """The session of an account other than the first (each its own cache, outbox, budget and poller)."""
@@ -313,7 +315,9 @@ class KlenDesktop:
             box.open()
 
     def _connection_changed(self) -> None:
-        if self.controller is not None and not self.controller.demo:
+        controller = self.controller
+        # The demo emulator runs while some account shows it: the first without a key, or a demo account.
+        if controller is not None and not controller.demo and not any(a.demo for a in controller.session.registry):
             self._tasks.spawn(self.connections.stop_demo())
         if self.tray is not None:
             self.tray.refresh()

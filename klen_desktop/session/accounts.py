@@ -31,12 +31,14 @@ from klen_desktop.key_check import check_key
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.connection import Connection
+from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 EventKey = tuple[str, int]
 """An event as the app names it across accounts: (account id, event id)."""
@@ -154,6 +156,11 @@ class AccountSessions:
         await asyncio.gather(*(session.stop() for session in sessions), return_exceptions=True)
 
     async def _open(self, account: Account) -> None:
+        if account.demo and any(session.demo for session in self._sessions.values()):
+            # One demo calendar, one cache file: the first account shows it already, having no key stored.
+            self._missing[account.id] = "The demo calendar is shown already: the first account has no key stored."
+            self._listing_changed()
+            return
         try:
             connection = await self._connection(account)
         except KeyStoreError as exc:
@@ -208,10 +215,15 @@ class AccountSessions:
     async def all_events(self, account_ids: frozenset[str] | None = None) -> list[AccountEvent]:
         """The cached events of every account (or of ``account_ids``), by start time."""
         found: list[AccountEvent] = []
-        for account_id, session in list(self._sessions.items()):
+        for account_id, session in self.open_sessions():
             if account_ids is None or account_id in account_ids:
-                found.extend(AccountEvent(account_id, event) for event in await session.all_events())
+                events = await read_unless_closed(session, session.all_events())
+                found.extend(AccountEvent(account_id, event) for event in events)
         return sorted(found, key=lambda item: (item.event.start_time, item.account_id, item.event.id))
+
+    def open_sessions(self) -> list[tuple[str, CalendarSession]]:
+        """(account id, session) of every running account, in the registry's order."""
+        return [(account_id, self._sessions[account_id]) for account_id in self.open_ids]
 
     async def event(self, key: EventKey) -> StoredEvent | None:
         session = self._sessions.get(key[0])
@@ -294,6 +306,17 @@ class AccountSessions:
         save_accounts(registry, self._registry_path)
         self.registry = registry
         self._listing_changed()
+
+
+async def read_unless_closed(session: CalendarSession, read: Awaitable[list[R]]) -> list[R]:
+    """What ``read`` returns, or nothing when ``session`` was stopped under it (its account removed, or the
+    calendar rebuilt meanwhile): the next read no longer asks it."""
+    try:
+        return await read
+    except (DatabaseClosed, RuntimeError):
+        if session.stopped:
+            return []
+        raise
 
 
 def _delete_cache(path: Path) -> None:

@@ -31,7 +31,7 @@ from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
-from klen_desktop.session.accounts import AccountSessions
+from klen_desktop.session.accounts import AccountSessions, read_unless_closed
 from klen_desktop.session.calendar import SEND_WAIT, CalendarSession, FreeSlots
 from klen_desktop.session.handles import EventHandles
 from klen_desktop.session.outcomes import Access, Queued, SaveOutcome
@@ -62,13 +62,21 @@ class AccountOverview:
 
 
 class MergedCalendar:
-    """See the module docstring. ``first``: the account id of ``first_session``, the session the app resolved."""
+    """See the module docstring. ``first``: the account id of ``first_session``, the session the app resolved.
+    ``handles``: those of the calendar this one replaces (new settings, a key saved), so what the windows and the
+    notifications still show keeps naming the same events."""
 
-    def __init__(self, accounts: AccountSessions, first: str, first_session: CalendarSession) -> None:
+    def __init__(
+        self,
+        accounts: AccountSessions,
+        first: str,
+        first_session: CalendarSession,
+        handles: EventHandles | None = None,
+    ) -> None:
         self.accounts = accounts
         self.first = first
         self._first_session = first_session
-        self.handles = EventHandles()
+        self.handles = handles or EventHandles()
         self._tasks = BackgroundTasks(log, "opening an account failed")
         self._changes: list[Callable[[ChangeSet], None]] = []
         self._statuses: list[Callable[[SyncStatus], None]] = []
@@ -275,9 +283,9 @@ class MergedCalendar:
 
     async def outbox_entries(self) -> list[OutboxEntry]:
         entries: list[OutboxEntry] = []
-        for account_id in self.accounts.open_ids:
-            session = self.session(account_id)
-            entries.extend(self.handles.outbox_entry(account_id, e) for e in await session.outbox_entries())
+        for account_id, session in self.accounts.open_sessions():
+            found = await read_unless_closed(session, session.outbox_entries())
+            entries.extend(self.handles.outbox_entry(account_id, entry) for entry in found)
         return entries
 
     async def event(self, handle: int) -> StoredEvent | None:

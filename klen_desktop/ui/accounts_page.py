@@ -67,6 +67,7 @@ class AccountsPage(QWidget):
     recolour_requested = Signal(str, str)  # account id, #rrggbb
     key_requested = Signal(str, str)  # account id, API key
     remove_requested = Signal(str, bool)  # account id, lose what it has not sent
+    add_demo_requested = Signal()
 
     def __init__(self, *, confirm_remove: ConfirmRemove = ask_remove, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,6 +91,8 @@ class AccountsPage(QWidget):
         self.new_name.setPlaceholderText("The business or client it books for")
         self.new_key = _key_field("New account's API key")
         self.add_button = QPushButton("Check key and add")
+        self.demo_button = QPushButton("Add the demo calendar")
+        self.demo_button.setToolTip("A sample calendar on this computer, to try things without touching a real one")
         self.answer = ErrorLabel(lines=2)
         self._build()
         self.list.currentRowChanged.connect(self._selected)
@@ -98,6 +101,7 @@ class AccountsPage(QWidget):
         self.key_button.clicked.connect(self._replace_key)
         self.remove_button.clicked.connect(self._remove)
         self.add_button.clicked.connect(self._add)
+        self.demo_button.clicked.connect(self.add_demo_requested.emit)
         self._selected(-1)
 
     def _build(self) -> None:
@@ -134,6 +138,7 @@ class AccountsPage(QWidget):
             add_grid.addWidget(label, row, 0)
             add_grid.addWidget(field, row, 1)
         add_grid.addWidget(self.add_button, 1, 2)
+        add_grid.addWidget(self.demo_button, 2, 2)
         layout.addWidget(adding)
         layout.addWidget(self.answer)
         layout.addStretch(1)
@@ -156,6 +161,8 @@ class AccountsPage(QWidget):
         self.list.blockSignals(False)
         ids = [row.id for row in rows]
         self.list.setCurrentRow(ids.index(current.id) if current is not None and current.id in ids else 0)
+        # The demo calendar once: not when it is an account already, nor while the first account shows it.
+        self.demo_button.setEnabled(not any(row.demo for row in rows))
         self._selected(self.list.currentRow())
 
     def show_answer(self, ok: bool, message: str) -> None:

@@ -323,6 +323,13 @@ class Controller(QObject):
             account = await self._session.accounts.add(name, api_key)
             self.account_answer.emit(True, f"{account.name} added: its calendar is shown beside the others.")
 
+    @intention()
+    async def add_demo_account(self) -> None:
+        """Show the built-in demo calendar as one more account."""
+        with self._answered("Could not add the demo calendar"):
+            account = await self._session.accounts.add_demo()
+            self.account_answer.emit(True, f"{account.name} added: the sample calendar is shown beside the others.")
+
     @intention(str, str)
     async def set_account_key(self, account_id: str, api_key: str) -> None:
         """Store a new key for the account (one revoked and replaced) and sync it again."""

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from klen_desktop.accounts.model import AccountError
 from klen_desktop.api.errors import KlenError
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.drafts import EventDraft
@@ -328,7 +329,7 @@ class Windows(QObject):
         try:
             account = finder.account_choice.chosen()
             found = await self._controller.session.find_slots(start, end, duration, account_id=account)
-        except KlenError as exc:
+        except (KlenError, AccountError) as exc:  # the server's answer, or the account removed meanwhile
             finder.show_error(exc.message)
             return
         finder.show_availability(found)
@@ -384,6 +385,7 @@ class Windows(QObject):
             accounts.recolour_requested.connect(c.recolour_account)
             accounts.key_requested.connect(c.set_account_key)
             accounts.remove_requested.connect(c.remove_account)
+            accounts.add_demo_requested.connect(c.add_demo_account)
             accounts.set_accounts(c.accounts())
             dialog.finished.connect(lambda _result: self._forget_settings())
             self.settings = dialog

@@ -192,4 +192,13 @@ async def two_accounts_story(
     assert not editor.account_choice.isVisibleTo(editor), "one account: the editor asks nothing"
     editor.reject()
     assert await KeyStore(service=key_service, account="account:2").get() is None
-    await until(lambda: not agenda.toolbar.account_combo.isVisibleTo(agenda), "the account filter gone")
+    await until(
+        lambda: not agenda.toolbar.account_combo.isVisibleTo(agenda),
+        "the account filter gone",
+    )
+
+    # The demo calendar, as one account among others (once).
+    page.demo_button.click()
+    await until(lambda: page.list.count() == 2 and not page.demo_button.isEnabled(), "the demo account listed")
+    await until(lambda: len(titles(desktop)) > 1, "the demo calendar beside the first", timeout=20)
+    assert not controller.demo, "a demo account beside a keyed one: not demo mode"

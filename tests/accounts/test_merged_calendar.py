@@ -17,7 +17,7 @@ from klen_desktop.api.models import EventStatus
 from klen_desktop.drafts import EventDraft
 from klen_desktop.emulator import ApiKeySpec, EmulatorServer
 from klen_desktop.secrets import KeyStore
-from klen_desktop.session.accounts import AccountSessions
+from klen_desktop.session.accounts import AccountSessions, DemoConnection
 from klen_desktop.session.connection import Connection
 from klen_desktop.session.merged import MergedCalendar
 
@@ -36,21 +36,28 @@ def calendar(make_emulator: Callable[..., EmulatorServer], key: str, title: str)
     return server
 
 
+async def merged_calendar(
+    registry: AccountRegistry, first: EmulatorServer, key_service: str, folders: Path, demo: DemoConnection
+) -> MergedCalendar:
+    """The app's calendar over ``registry``, its first account on ``first``, started."""
+    keys = KeyStore(service=key_service)
+    await keys.for_entry(first_account().key_entry).set(KEYS[0])
+    accounts = AccountSessions(registry, build=build_session, demo=demo, live_base_url=first.url, keys=keys)
+    first_session = build_session(Connection(first.url, KEYS[0], demo=False), folders / "first.sqlite3")
+    merged = MergedCalendar(accounts, "1", first_session)
+    merged.start()
+    return merged
+
+
 async def test_one_calendar_of_two_accounts_routes_every_action_to_its_own_account(
     make_emulator: Callable[..., EmulatorServer], key_service: str, user_folders: Path
 ) -> None:
     first = calendar(make_emulator, KEYS[0], "Dental check-up")
     second = calendar(make_emulator, KEYS[1], "Roof inspection")
-    keys = KeyStore(service=key_service)
     registry = AccountRegistry((first_account(),))
     roofing = registry.new_account("Roofing client", base_url=second.url)
-    registry = registry.with_account(roofing)
-    await keys.for_entry(first_account().key_entry).set(KEYS[0])
-    await keys.for_entry(roofing.key_entry).set(KEYS[1])
-    accounts = AccountSessions(registry, build=build_session, demo=no_demo, live_base_url=first.url, keys=keys)
-    first_session = build_session(Connection(first.url, KEYS[0], demo=False), user_folders / "first.sqlite3")
-    merged = MergedCalendar(accounts, "1", first_session)
-    merged.start()
+    await KeyStore(service=key_service, account=roofing.key_entry).set(KEYS[1])
+    merged = await merged_calendar(registry.with_account(roofing), first, key_service, user_folders, no_demo)
     try:
 
         async def both() -> bool:
@@ -84,5 +91,37 @@ async def test_one_calendar_of_two_accounts_routes_every_action_to_its_own_accou
         assert server_events(first) == {"Dental check-up": "confirmed"}
         local = await merged.event(dental.id)
         assert local is not None and local.id == dental.id and local.status is EventStatus.CONFIRMED
+    finally:
+        await merged.stop()
+
+
+async def test_the_demo_calendar_is_one_account_among_others_once(
+    make_emulator: Callable[..., EmulatorServer], key_service: str, user_folders: Path
+) -> None:
+    first = calendar(make_emulator, KEYS[0], "Dental check-up")
+    sample = calendar(make_emulator, KEYS[1], "Sample consultation")
+
+    async def demo() -> Connection:
+        return Connection(sample.url, KEYS[1], demo=True)
+
+    keys = KeyStore(service=key_service)
+    await keys.for_entry(first_account().key_entry).set(KEYS[0])
+    registry = AccountRegistry((first_account(),))
+    accounts = AccountSessions(registry, build=build_session, demo=demo, live_base_url=first.url, keys=keys)
+    merged = MergedCalendar(
+        accounts, "1", build_session(Connection(first.url, KEYS[0], demo=False), user_folders / "a")
+    )
+    merged.start()
+    try:
+        demo_account = await accounts.add_demo()
+
+        async def both() -> bool:
+            return {event.title for event in await merged.all_events()} == {"Dental check-up", "Sample consultation"}
+
+        await eventually(both, "the demo calendar beside the first account's")
+        assert not merged.demo, "a demo account beside a keyed one does not make the app a demo"
+        overview = {row.name: row for row in merged.overview(())}
+        assert overview["Demo"].demo and not overview["Klen"].demo
+        assert merged.problem(demo_account.id) is None
     finally:
         await merged.stop()
