@@ -34,6 +34,7 @@ from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER
 from klen_desktop.ui.agenda.filters import AgendaAccount
 from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.settings_window import SettingsSources, SettingsWindow
 
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow
@@ -71,12 +72,11 @@ class Windows(QObject):
         super().__init__()
         self._controller = controller
         self._prefs = prefs
-        self._key_state = key_state
         self._save_prefs = save_prefs
         self._clock = clock or (lambda: datetime.now(UTC))
         self.agenda: AgendaWindow | None = None
         self.slot_finder: SlotFinder | None = None
-        self.settings: SettingsDialog | None = None
+        self._settings = SettingsWindow(controller, SettingsSources(prefs, key_state, save_prefs))
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
         self._tasks = BackgroundTasks(log, "a window task failed")
@@ -89,10 +89,7 @@ class Windows(QObject):
         controller.access_changed.connect(self._access_changed)
         controller.detail_loaded.connect(self._detail_loaded)
         controller.connection_changed.connect(self._connection_changed)
-        controller.key_tested.connect(self._key_tested)
         controller.accounts_changed.connect(self._accounts_changed)
-        controller.outbox_changed.connect(self._settings_accounts)  # how many changes each account has unsent
-        controller.account_answer.connect(self._account_answer)
 
     # -- agenda -----------------------------------------------------------------------------------------
 
@@ -181,22 +178,11 @@ class Windows(QObject):
         if self.agenda is not None:
             self.agenda.set_demo(self._controller.demo)
             self.agenda.start_over()
-        if self.settings is not None:
-            # A key saved or forgotten from the open dialog: it shows the new state at once, not on reopening.
-            self.settings.set_key_state(self._key_state())
+        self._settings.key_state_changed()
 
     def _accounts_changed(self) -> None:
         if self.agenda is not None:
             self.agenda.set_accounts(self._accounts(), self._controller.account_of)
-        self._settings_accounts()
-
-    def _settings_accounts(self, *_args: object) -> None:
-        if self.settings is not None:
-            self.settings.accounts_page.set_accounts(self._controller.accounts())
-
-    def _account_answer(self, ok: bool, message: str) -> None:
-        if self.settings is not None:
-            self.settings.accounts_page.show_answer(ok, message)
 
     # -- editor -------------------------------------------------------------------------------------------
 
@@ -368,46 +354,15 @@ class Windows(QObject):
 
     # -- settings -----------------------------------------------------------------------------------------
 
+    @property
+    def settings(self) -> SettingsDialog | None:
+        """The open Settings dialog (None while none is open)."""
+        return self._settings.dialog
+
     def open_settings(self, tab: str | None = None) -> SettingsDialog:
-        """Settings, on ``tab`` ("account" or "general") when given; an open dialog is raised and switched."""
-        if self.settings is None:
-            from klen_desktop.ui.settings_dialog import SettingsDialog
-
-            dialog = SettingsDialog(self._prefs(), key_state=self._key_state())
-            c = self._controller
-            dialog.test_key_requested.connect(c.test_key)
-            dialog.save_key_requested.connect(c.save_key)
-            dialog.forget_key_requested.connect(c.forget_key)
-            dialog.preferences_saved.connect(self._save_prefs)
-            accounts = dialog.accounts_page
-            accounts.add_requested.connect(c.add_account)
-            accounts.rename_requested.connect(c.rename_account)
-            accounts.recolour_requested.connect(c.recolour_account)
-            accounts.key_requested.connect(c.set_account_key)
-            accounts.remove_requested.connect(c.remove_account)
-            accounts.add_demo_requested.connect(c.add_demo_account)
-            accounts.set_accounts(c.accounts())
-            dialog.finished.connect(lambda _result: self._forget_settings())
-            self.settings = dialog
-        if tab is not None:
-            self.settings.show_tab(tab)
-        self.settings.show()
-        self.settings.raise_()
-        self.settings.activateWindow()
-        return self.settings
-
-    def _forget_settings(self) -> None:
-        if self.settings is not None:
-            self.settings.deleteLater()
-            self.settings = None
-
-    def _key_tested(self, result: object) -> None:
-        from klen_desktop.key_check import KeyCheck
-
-        if self.settings is not None and isinstance(result, KeyCheck):
-            self.settings.show_key_test(
-                result.ok, result.can_read, result.can_write, result.message, answered=result.answered
-            )
+        """Settings, on ``tab`` ("account", "accounts" or "general") when given; an open dialog is raised and
+        switched."""
+        return self._settings.open(tab)
 
     # -- teardown ------------------------------------------------------------------------------------------
 
@@ -417,9 +372,10 @@ class Windows(QObject):
         self._tasks.cancel_all()
         for editor in list(self.editors):
             editor.done(0)
-        for window in (self.slot_finder, self.settings, self.agenda):
+        for window in (self.slot_finder, self.agenda):
             if window is not None:
                 window.hide()
+        self._settings.hide()
 
 
 REFUSED_LINK_TITLE = "Link not opened"
