@@ -39,6 +39,10 @@ from klen_desktop.store.reminder_log import LogEntry, LogKey, ReminderState
 DEFAULT_REMIND_MINUTES = 15
 DEFAULT_LATE_AFTER = timedelta(seconds=60)
 _MAX_LEAD_MINUTES = 366 * 24 * 60
+# How far ahead a plan looks at events whose details (and so their own lead time) were never fetched: far beyond
+# the scheduler's longest sleep, so every such reminder is planned long before it comes due, while a 10,000-event
+# calendar's plan holds the next two days rather than every reminder of the next five weeks.
+PLAN_AHEAD = timedelta(days=2)
 _DONE_STATES = frozenset({ReminderState.FIRED, ReminderState.DISMISSED, ReminderState.MISSED, ReminderState.DROPPED})
 
 
@@ -123,6 +127,9 @@ class DuePlan:
     stale: tuple[Reminder, ...] = ()
     # The reminders this plan knew before they came due: pass them as ``known`` to the next plan.
     known: frozenset[KnownKey] = frozenset()
+    # Events without details starting after this were left out of the plan (see ``plan_until``): pass it as
+    # ``known_until`` to the next plan.
+    known_until: datetime | None = None
 
     @property
     def next_due(self) -> datetime | None:
@@ -162,6 +169,8 @@ def due_reminders(
     missed_since: datetime | None = None,
     late_after: timedelta = DEFAULT_LATE_AFTER,
     known: Collection[KnownKey] | None = None,
+    plan_until: datetime | None = None,
+    known_until: datetime | None = None,
 ) -> DuePlan:
     """Sort every reminder of ``events`` into fire now, missed, expired, pending or stale (see the module doc).
 
@@ -172,6 +181,10 @@ def due_reminders(
     it counts as unknown. An unknown reminder fires once, on time and not "late", while its event is ahead (a
     queued create's waits for the server's answer), and is stale once the event has started. A create the server
     refused has no reminder.
+
+    ``plan_until`` leaves out events without details that start after it (their reminder is due at a fixed lead
+    before their start, far ahead); the next plan gets it back as ``known_until``: a reminder of such an event
+    was left out, not unknown, so after a long suspend it is late or missed like any other.
     """
     fire: list[Reminder] = []
     missed: list[Reminder] = []
@@ -184,6 +197,8 @@ def due_reminders(
     checked = missed_since if missed_since is not None and missed_since <= now else None
     for event in events:
         if event.is_local and event.local_state in LOCAL_NEEDS_USER:
+            continue
+        if plan_until is not None and event.detail is None and event.start_time > plan_until:
             continue
         due_at = reminder_due_at(event, default_minutes)
         if due_at is None:
@@ -203,7 +218,7 @@ def due_reminders(
             elif snoozed:
                 expired.append(reminder)
             continue
-        if not snoozed and not owed_again and not _was_known(reminder, known, checked):
+        if not snoozed and not owed_again and not _was_known(reminder, known, checked, known_until):
             if event.start_time <= now:
                 if event.end_time > now:
                     stale.append(reminder)
@@ -224,13 +239,18 @@ def due_reminders(
         pending=tuple(sorted(pending, key=_order)),
         stale=tuple(sorted(stale, key=_order)),
         known=frozenset(seen),
+        known_until=plan_until,
     )
 
 
-def _was_known(reminder: Reminder, known: Collection[KnownKey] | None, checked: datetime | None) -> bool:
+def _was_known(
+    reminder: Reminder, known: Collection[KnownKey] | None, checked: datetime | None, known_until: datetime | None
+) -> bool:
     """Whether the app knew the reminder before it came due (else it was not missed, only learnt of late)."""
     if known is not None:
-        return known_key(reminder.key) in known
+        event = reminder.event
+        beyond_plan = known_until is not None and event.detail is None and event.start_time > known_until
+        return beyond_plan or known_key(reminder.key) in known
     return checked is None or reminder.fire_at > checked
 
 

@@ -26,6 +26,7 @@ from klen_desktop.clock import Clock
 from klen_desktop.reminders.due import (
     DEFAULT_LATE_AFTER,
     DEFAULT_REMIND_MINUTES,
+    PLAN_AHEAD,
     DuePlan,
     KnownKey,
     MissedSummary,
@@ -96,6 +97,7 @@ class ReminderScheduler:
         # What the last plan knew before it came due. Every change to the cache replans at once, so a reminder
         # due now that the last plan did not hold was learnt of just now, not missed (see reminders/due.py).
         self._known: frozenset[KnownKey] | None = None
+        self._known_until: datetime | None = None
 
     # ----- subscriptions and intentions -------------------------------------------------------------
 
@@ -192,8 +194,8 @@ class ReminderScheduler:
     async def _step(self) -> float:
         """One pass: handle what is due; return how long to sleep (0 to recompute at once)."""
         now = self._clock.now()
-        plan = await self._db.run(self._plan, now, self._known)
-        self._known = plan.known
+        plan = await self._db.run(self._plan, now, self._known, self._known_until)
+        self._known, self._known_until = plan.known, plan.known_until
         keep = {(r.event_id, r.fire_at) for r in (*plan.fire, *plan.pending)}
         self._refreshed &= keep
         if plan.missed or plan.expired:
@@ -218,10 +220,11 @@ class ReminderScheduler:
         await self._db.run(self._log.set_watermark, now)
         return self._delay(plan, now)
 
-    def _plan(self, now: datetime, known: frozenset[KnownKey] | None) -> DuePlan:
+    def _plan(self, now: datetime, known: frozenset[KnownKey] | None, known_until: datetime | None) -> DuePlan:
         watermark = self._log.watermark()
         since = now if watermark is None else min(now, watermark)
-        candidates = self._events.reminder_candidates(since)
+        plan_until = now + PLAN_AHEAD
+        candidates = self._events.reminder_candidates(since, plan_until)
         entries = self._log.entries_for(e.id for e in candidates)
         return due_reminders(
             now,
@@ -231,6 +234,8 @@ class ReminderScheduler:
             missed_since=watermark,
             late_after=self._late_after,
             known=known,
+            plan_until=plan_until,
+            known_until=known_until,
         )
 
     def _delay(self, plan: DuePlan, now: datetime) -> float:

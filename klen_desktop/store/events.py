@@ -249,16 +249,19 @@ class EventRepository:
             rows = c.execute(sql, params).fetchall()
         return self._readable(rows)
 
-    def reminder_candidates(self, ended_after: datetime) -> list[StoredEvent]:
-        """Scheduled or confirmed events ending after ``ended_after``: all that can still owe a reminder."""
+    def reminder_candidates(self, ended_after: datetime, starting_by: datetime | None = None) -> list[StoredEvent]:
+        """Scheduled or confirmed events ending after ``ended_after``: all that can still owe a reminder; with
+        ``starting_by``, of the events without details only those starting by then (the rest are due far ahead)."""
+        near = "" if starting_by is None else "AND (start_time <= ? OR detail_json IS NOT NULL)"
+        limit = () if starting_by is None else (encode_time(starting_by),)
         with self._db.read() as c:
             rows = c.execute(
                 f"""
                 SELECT {_COLUMNS} FROM events
-                WHERE end_time > ? AND status IN ({_REMINDABLE_MARKS})
+                WHERE end_time > ? AND status IN ({_REMINDABLE_MARKS}) {near}
                 ORDER BY start_time, id
                 """,
-                (encode_time(ended_after), *_REMINDABLE),
+                (encode_time(ended_after), *_REMINDABLE, *limit),
             ).fetchall()
         return self._readable(rows)
 

@@ -1,11 +1,11 @@
 """The tray icon and its menu: status at a glance, today's next events, and the quick actions.
 
 The tray renders the controller's state and emits intentions; the composition root acts on them. The menu is
-rebuilt when what it shows changes (an event, the sync status, Do not disturb, the free-slot offer, the minute its
-texts turn), never while it opens: a StatusNotifierItem host (xfce4-panel's Status Tray) reads and sizes the menu
-before it shows it, so a menu rebuilt in ``aboutToShow`` opened with the previous rows, cut off behind a scroll
-arrow, its items pointing at actions already gone. :meth:`Tray.fill_menu` fills any menu, so the no-tray window
-offers exactly the same one.
+updated when what it shows changes (an event, the sync status, Do not disturb, the free-slot offer, the minute
+its texts turn; rows that stay keep their items, see :mod:`~klen_desktop.ui.menu_rows`), never while it opens: a
+StatusNotifierItem host (xfce4-panel's Status Tray) reads and sizes the menu before it shows it, so a menu
+rebuilt in ``aboutToShow`` opened with the previous rows, cut off behind a scroll arrow, its items pointing at
+actions already gone. :meth:`Tray.fill_menu` fills any menu, so the no-tray window offers exactly the same one.
 
 "Next free 30 minutes" books in two clicks: the first looks the slot up and puts it in the item's text
 ("Book 14:30–15:00 today"); the second books it through the outbox. What the item says and what a click does
@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from klen_desktop.api.models import EventType
@@ -36,6 +36,7 @@ from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.due_timer import LONGEST_WAIT, DueTimer
 from klen_desktop.ui.formatting import isolate, local, one_line, starts_in, starts_in_changes, time_range
 from klen_desktop.ui.icons import TrayState, tray_icon, type_icon
+from klen_desktop.ui.menu_rows import MenuRows, Row, separator
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ class Tray(QObject):
         self.menu = adopted if adopted is not None else QMenu()
         self._menu_opened_at: datetime | None = None
         self._menu_shows: tuple[object, ...] | None = None  # what the menu was last built from
+        self._menu_rows: dict[QMenu, MenuRows] = {}
         # A rebuild waits for the event loop: a click on the menu changes the state from inside the clicked
         # action's signal, which must not delete that action under it; a burst of changes costs one rebuild.
         self._rebuild = QTimer(self)
@@ -274,84 +276,112 @@ class Tray(QObject):
             self._rebuild.start()
 
     def fill_menu(self, menu: QMenu) -> None:
-        """Rebuild ``menu`` from the latest state (the tray's own menu, or the no-tray window's)."""
+        """Bring ``menu`` to the latest state (the tray's own menu, or the no-tray window's); rows that stay keep
+        their items, so a host's click that lands during the update still finds its item."""
         now = self._clock()
-        controller = self._controller
         if menu is self.menu:
             self._menu_shows = self._shows(now)
-        menu.clear()
+        rows = self._menu_rows.get(menu)
+        if rows is None:
+            rows = self._menu_rows[menu] = MenuRows(menu)
+            menu.destroyed.connect(lambda *_: self._menu_rows.pop(menu, None))
+        rows.show(self._rows(now))
+
+    def _rows(self, now: datetime) -> list[Row]:
+        controller = self._controller
+        head: list[Row] = []
         if controller.demo:
-            _note(menu, "Demo mode: a sample calendar")
-            _action(menu, "Enter API key…", self.enter_key.emit)
+            head += [
+                Row("demo", "Demo mode: a sample calendar"),
+                Row("enter-key", "Enter API key…", self.enter_key.emit),
+            ]
         if controller.access.read_only:
-            _note(menu, "Read-only key: changes are off")
+            head.append(Row("read-only", "Read-only key: changes are off"))
         problem = self._status_line(now)
         if problem:
-            _note(menu, problem)
+            head.append(Row("problem", problem))
         for name, trouble in controller.account_problems():
             # One account's bad key marks that account only; Settings is where its key is entered again.
-            _action(menu, one_line(f"{name}: {trouble}", 100), self.settings.emit)
-        if menu.actions():
-            menu.addSeparator()
+            head.append(Row(("account-problem", name), one_line(f"{name}: {trouble}", 100), self.settings.emit))
+        rows = [*head, separator("after-head")] if head else []
         events = today_events(controller, now)
         for event in events:
-            self._add_event_or_skip(menu, event)
+            rows += self._event_rows_or_none(event)
         if not events:
-            _note(menu, "Nothing else today")
-        menu.addSeparator()
+            rows.append(Row("no-events", "Nothing else today"))
         writable = not controller.access.read_only
-        slot = _action(menu, self.free_slot.label(now), self._slot_clicked)
-        slot.setEnabled(writable and not self.free_slot.looking(now))
-        _action(menu, "New event…", self.new_event.emit).setEnabled(writable)
-        _action(menu, "Find a free slot…", self.find_slot.emit)
-        menu.addSeparator()
-        _action(menu, "Open agenda", self.open_agenda.emit)
         last = controller.status.last_success
-        _action(menu, "Sync now" if last is None else f"Sync now (last sync {clock(local(last))})", self.sync_now.emit)
-        self._add_dnd(menu, now)
-        _action(menu, "Settings…", self.settings.emit)
-        menu.addSeparator()
-        _action(menu, "Quit Klen Desktop", self.quit_requested.emit)
+        rows += [
+            separator("after-events"),
+            Row(
+                "free-slot", self.free_slot.label(now), self._slot_clicked, writable and not self.free_slot.looking(now)
+            ),
+            Row("new-event", "New event…", self.new_event.emit, writable),
+            Row("find-slot", "Find a free slot…", self.find_slot.emit),
+            separator("after-booking"),
+            Row("open-agenda", "Open agenda", self.open_agenda.emit),
+            Row(
+                "sync", "Sync now" if last is None else f"Sync now (last sync {clock(local(last))})", self.sync_now.emit
+            ),
+            self._dnd_row(now),
+            Row("settings", "Settings…", self.settings.emit),
+            separator("before-quit"),
+            Row("quit", "Quit Klen Desktop", self.quit_requested.emit),
+        ]
+        return rows
 
-    def _add_event_or_skip(self, menu: QMenu, event: StoredEvent) -> None:
+    def _event_rows_or_none(self, event: StoredEvent) -> list[Row]:
         # Server data decides an event's lines; whatever one event trips on, Quit, Sync now and Settings stay.
-        before = len(menu.actions())
         try:
-            self._add_event(menu, event)
+            return self._event_rows(event)
         except Exception:
             log.exception("left event %s out of the tray menu", event.id)
-            for half_built in menu.actions()[before:]:
-                menu.removeAction(half_built)
+            return []
 
-    def _add_event(self, menu: QMenu, event: StoredEvent) -> None:
+    def _event_rows(self, event: StoredEvent) -> list[Row]:
         summary = event.summary
         label = f"{time_range(event)}  {isolate(one_line(event.title, 48))}"
         account = self._controller.account_label(event.id)
         if account:
             label += f"  · {isolate(one_line(account, 24))}"
-        item = _action(menu, label, partial(self.show_event.emit, event.id))
-        item.setIcon(type_icon(summary.event_type))
-        item.setToolTip(TYPE_LABELS[summary.event_type])
+        kind = summary.event_type
+        rows = [
+            Row(
+                ("event", event.id),
+                label,
+                partial(self.show_event.emit, event.id),
+                icon=type_icon(kind),
+                icon_key=kind,
+                tooltip=TYPE_LABELS[kind],
+            )
+        ]
         url = web_link(summary.video_conference_url)
         if url is not None:
-            _action(menu, f"    Join {isolate(one_line(event.title, 40))}", partial(self.join.emit, url))
+            rows.append(
+                Row(("join", event.id), f"    Join {isolate(one_line(event.title, 40))}", partial(self.join.emit, url))
+            )
         phone = summary.customer.phone if summary.customer else None
         number = dialable(phone)
         if summary.event_type is EventType.VOICE_CALL and number is not None and phone is not None:
             who = isolate(one_line(summary.customer.name if summary.customer else None, 30)) or number
-            _action(menu, f"    Call {who}", partial(self.call.emit, number))
-            _action(menu, "    Copy phone", partial(self.copy_text.emit, phone.strip()))
+            rows.append(Row(("call", event.id), f"    Call {who}", partial(self.call.emit, number)))
+            rows.append(Row(("copy-phone", event.id), "    Copy phone", partial(self.copy_text.emit, phone.strip())))
+        return rows
 
-    def _add_dnd(self, menu: QMenu, now: datetime) -> None:
+    def _dnd_row(self, now: datetime) -> Row:
         active = self._controller.dnd.active(now) and self._controller.dnd.until is not None
         title = "Do not disturb"
         if active and self._controller.dnd.until is not None:
             title += f" (until {clock(local(self._controller.dnd.until))})"
-        sub = menu.addMenu(title)
-        _action(sub, "For 1 hour", partial(self.dnd.emit, 60))
-        _action(sub, "Until tomorrow", partial(self.dnd.emit, -1))
-        off = _action(sub, "Off", partial(self.dnd.emit, 0))
-        off.setEnabled(active)
+        return Row(
+            "dnd",
+            title,
+            children=(
+                Row("dnd-hour", "For 1 hour", partial(self.dnd.emit, 60)),
+                Row("dnd-tomorrow", "Until tomorrow", partial(self.dnd.emit, -1)),
+                Row("dnd-off", "Off", partial(self.dnd.emit, 0), active),
+            ),
+        )
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:
@@ -374,15 +404,3 @@ def _event_shows(event: StoredEvent, controller: Controller) -> tuple[object, ..
         customer.phone if customer else None,
         controller.account_label(event.id),
     )
-
-
-def _action(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
-    # Menus may take "&" as a mnemonic; server text never should.
-    action = QAction(text.replace("&", "&&"), menu)
-    action.triggered.connect(lambda _checked=False: slot())
-    menu.addAction(action)
-    return action
-
-
-def _note(menu: QMenu, text: str) -> None:
-    _action(menu, text, lambda: None).setEnabled(False)

@@ -174,3 +174,37 @@ def test_packed_reminder_keys_tell_every_event_and_due_time_apart() -> None:
     )
     keys = {known_key((event_id, due)) for event_id in ids for due in times}
     assert len(keys) == len(ids) * len(times)
+
+
+def test_a_plan_holds_the_next_two_days_of_events_without_details_and_every_detailed_one() -> None:
+    # A 10,000-event calendar: events without details are due at the default lead before their start, so a plan
+    # need not hold five weeks of them; one with details may carry a long lead of its own and stays in.
+    now = BASE
+    far_plain = [cached(100 + day, now + timedelta(days=day, hours=1), with_detail=False) for day in range(30)]
+    far_detailed = cached(1, now + timedelta(days=20), remind=21 * 24 * 60)
+    plan = due_reminders(now, [*far_plain, far_detailed], {}, plan_until=now + timedelta(days=2))
+    assert [r.event_id for r in plan.pending] == [100, 101]
+    assert [r.event_id for r in plan.fire] == [1], "a long lead of its own is not cut by the plan's two days"
+    assert plan.known_until == now + timedelta(days=2)
+
+
+def test_after_a_long_suspend_reminders_beyond_the_last_plan_are_late_or_missed_not_unknown() -> None:
+    # Planned at 09:00 on day 0 (two days ahead), then the laptop slept three days. Reminders of events the plan
+    # left out as too far ahead came due during the sleep: they were not learnt of late, they were missed.
+    before = BASE
+    ended = cached(1, before + timedelta(days=2, hours=12), with_detail=False)  # ended during the sleep
+    ahead = cached(2, before + timedelta(days=3, minutes=5), with_detail=False)  # due 10 min before waking
+    earlier = due_reminders(before, [ended, ahead], {}, plan_until=before + timedelta(days=2), missed_since=before)
+    assert earlier.pending == ()
+    now = before + timedelta(days=3)
+    plan = due_reminders(
+        now,
+        [ended, ahead],
+        {},
+        missed_since=before,
+        known=earlier.known,
+        known_until=earlier.known_until,
+        plan_until=now + timedelta(days=2),
+    )
+    assert [r.event_id for r in plan.missed] == [1]
+    assert [(r.event_id, r.late) for r in plan.fire] == [(2, True)]
