@@ -68,24 +68,35 @@ class EventHandles:
 
     # -- copies for the UI ----------------------------------------------------------------------------------
 
+    # An event whose handle is its own id (every event, with one account) is passed as it is: the snapshot reads
+    # every cached event after each change, and a copy of each would cost that read as much again.
+
     def summary(self, account_id: str, summary: EventSummary) -> EventSummary:
-        return summary.model_copy(update={"id": self.handle(account_id, summary.id)})
+        handle = self.handle(account_id, summary.id)
+        return summary if handle == summary.id else summary.model_copy(update={"id": handle})
 
     def event(self, account_id: str, stored: StoredEvent) -> StoredEvent:
+        summary = self.summary(account_id, stored.summary)
+        if summary is stored.summary:
+            return stored
         detail = stored.detail
         if detail is not None:
             detail = detail.model_copy(update={"id": self.handle(account_id, detail.id)})
-        return replace(stored, summary=self.summary(account_id, stored.summary), detail=detail)
+        return replace(stored, summary=summary, detail=detail)
 
     def change_set(self, account_id: str, changes: ChangeSet) -> ChangeSet:
         return ChangeSet(tuple(self._change(account_id, change) for change in changes))
 
     def _change(self, account_id: str, change: Change) -> Change:
+        event = self.summary(account_id, change.event)
         previous = None if change.previous is None else self.summary(account_id, change.previous)
-        return replace(change, event=self.summary(account_id, change.event), previous=previous)
+        if event is change.event and previous is change.previous:
+            return change
+        return replace(change, event=event, previous=previous)
 
     def reminder(self, account_id: str, reminder: Reminder) -> Reminder:
-        return replace(reminder, event=self.event(account_id, reminder.event))
+        event = self.event(account_id, reminder.event)
+        return reminder if event is reminder.event else replace(reminder, event=event)
 
     def missed(self, account_id: str, summary: MissedSummary) -> MissedSummary:
         return MissedSummary(tuple(self.reminder(account_id, reminder) for reminder in summary.reminders))

@@ -3,31 +3,11 @@ filter. With one account nothing changes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from accounts_harness import facts
 
-from klen_desktop.api.models import EventSummary
 from klen_desktop.notify.messages import Message, NotifyKind, with_account
-from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.filters import AgendaFilter
-from klen_desktop.ui.agenda.rows import Facts, shown_facts
-
-
-def facts(event_id: int, account: str) -> Facts:
-    start = datetime(2026, 3, 2, 9, tzinfo=UTC) + timedelta(hours=event_id)
-    summary = EventSummary.model_validate(
-        {
-            "id": event_id,
-            "uuid": f"00000000-0000-0000-0000-{event_id:012d}",
-            "title": f"Event {event_id}",
-            "start_time": start.isoformat(),
-            "end_time": (start + timedelta(hours=1)).isoformat(),
-            "status": "scheduled",
-            "event_type": "meeting",
-        }
-    )
-    made = Facts(StoredEvent(summary, None, None, None))
-    made.account = account
-    return made
+from klen_desktop.ui.agenda.rows import shown_facts
 
 
 def test_a_notification_names_its_account_first_and_one_account_leaves_it_as_it_was() -> None:
