@@ -291,16 +291,17 @@ class AccountSessions:
         count = await self.unsent(account_id)
         if count and not lose_unsent:
             raise UnsentChanges(account.name, count)
-        self._save(self.registry.without(account_id))
         session = self._sessions.pop(account_id, None)
         self._missing.pop(account_id, None)
         if session is not None:
             await session.stop()
+        # Key and cache first, the list last: a removal cut short leaves the account listed (and removable again),
+        # never a key or a cache of customer data that no account names.
         if not account.demo:
             await self.key_store(account).delete()
         await asyncio.get_running_loop().run_in_executor(None, _delete_cache, cache_path_of(account))
+        self._save(self.registry.without(account_id))
         log.info("account %s removed with its key and cache", account.id)
-        self._listing_changed()
 
     def _save(self, registry: AccountRegistry) -> None:
         save_accounts(registry, self._registry_path)

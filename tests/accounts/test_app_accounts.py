@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from notify_support import RecordingBackend
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFormLayout
 from waiting import until
 
 from klen_desktop.accounts.storage import load_accounts
@@ -132,6 +132,12 @@ async def two_accounts_story(
     assert agenda.model.visible_events == 1 and agenda.model.row_of(roof.id) is not None
     agenda.toolbar.account_combo.setCurrentIndex(0)
     assert (controller.account_label(dental.id), controller.account_label(roof.id)) == ("Klen", "Roofing client")
+    agenda.show_event(roof.id)
+    form = agenda.pane.form
+    assert (
+        form.itemAt(0, QFormLayout.ItemRole.LabelRole).widget().text(),
+        form.itemAt(0, QFormLayout.ItemRole.FieldRole).widget().text(),
+    ) == ("Account", "Roofing client")
 
     # A new event: the editor asks which account (the first is chosen); it goes to the one picked.
     editor = windows.new_event(tomorrow_at(15), tomorrow_at(16))

@@ -173,7 +173,11 @@ class AgendaWindow(QWidget):
         """The accounts shown and which one an event is of: a filter and a colour stripe where there are several."""
         self.toolbar.set_accounts(accounts)
         self._keeping_place(lambda: self.model.set_accounts(accounts, account_of))
-        self.week_view.account_colours = {a.id: a.colour for a in accounts} if len(accounts) > 1 else {}
+        several = len(accounts) > 1
+        self.week_view.account_colours = {a.id: a.colour for a in accounts} if several else {}
+        names = {a.id: a.name for a in accounts} if several else {}
+        self.pane.account_name = lambda event_id: names.get(account_of(event_id) or "", "")
+        self.pane.show_event(self.pane.shown_event, self._now)
         self.week_view.viewport().update()
 
     def set_event_detail(self, event: StoredEvent) -> None:
