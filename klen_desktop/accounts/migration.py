@@ -36,11 +36,13 @@ def first_account() -> Account:
 
 
 def accounts_at_start(path: Path | None = None) -> AccountRegistry:
-    """The saved accounts; with none saved (first start, or an unreadable file set aside), the first account."""
-    saved = load_accounts(path)
-    if saved is not None and len(saved):
+    """The saved accounts; with none saved (first start, or an unreadable file set aside), the first account. A
+    list without a keyed account (an edited file) gets the first account back in front: the app always has one,
+    whose key the Account tab holds."""
+    saved = load_accounts(path) or AccountRegistry()
+    if any(not account.demo for account in saved):
         return saved
-    registry = AccountRegistry((first_account(),))
+    registry = AccountRegistry((first_account(), *saved))
     try:
         save_accounts(registry, path)
     except OSError as exc:

@@ -158,6 +158,15 @@ class MergedCalendar:
     def problem(self, account_id: str) -> str | None:
         return self.accounts.problem(account_id)
 
+    async def remove_account(self, account_id: str, *, lose_unsent: bool = False) -> None:
+        """Remove an account other than the first (see :meth:`AccountSessions.remove`)."""
+        if account_id == self.first:
+            raise AccountError(
+                "This is the first account: its key is on the Account tab, where it can be forgotten. "
+                "The other accounts can be removed."
+            )
+        await self.accounts.remove(account_id, lose_unsent=lose_unsent)
+
     def overview(self, outbox: tuple[OutboxEntry, ...]) -> list[AccountOverview]:
         """Every account with its trouble and how many of ``outbox`` (the UI's copy) are its changes."""
         owners = [self.handles.account_of(entry.seq) for entry in outbox]

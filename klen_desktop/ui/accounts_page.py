@@ -188,7 +188,8 @@ class AccountsPage(QWidget):
         keyed = chosen is not None and not chosen.first and not chosen.demo
         self.key_edit.setEnabled(keyed)
         self.key_button.setEnabled(keyed)
-        self.remove_button.setEnabled(chosen is not None and len(self._rows) > 1)
+        # The first account's key is on the Account tab (forgotten there); the others can be removed.
+        self.remove_button.setEnabled(chosen is not None and not chosen.first)
         if chosen is not None:
             self.name_edit.setText(chosen.name)
             index = self.colour_combo.findData(chosen.colour)

@@ -353,7 +353,7 @@ class Controller(QObject):
     async def remove_account(self, account_id: str, lose_unsent: bool) -> None:
         """Delete the account's key and cache (refused while it has unsent changes, unless ``lose_unsent``)."""
         with self._answered("Could not remove the account"):
-            await self._session.accounts.remove(account_id, lose_unsent=lose_unsent)
+            await self._session.remove_account(account_id, lose_unsent=lose_unsent)
             self.request_reload()
             self.account_answer.emit(True, "Account removed, with its key and its cached calendar.")
 

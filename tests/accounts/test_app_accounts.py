@@ -107,7 +107,9 @@ async def two_accounts_story(
     assert not agenda.toolbar.account_combo.isVisibleTo(agenda)
 
     page = windows.open_settings(tab=ACCOUNTS_TAB).accounts_page
-    assert page.list.count() == 1 and not page.remove_button.isEnabled()
+    assert (
+        page.list.count() == 1 and not page.remove_button.isEnabled()
+    )  # the first account: its key is forgotten on the Account tab
     page.new_name.setText("Roofing client")
     page.new_key.setText("klen_typo")
     page.add_button.click()

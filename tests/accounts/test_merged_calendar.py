@@ -12,6 +12,7 @@ from accounts_harness import build_session, no_demo
 from reading import eventually
 
 from klen_desktop.accounts.migration import first_account
+from klen_desktop.accounts.model import AccountError
 from klen_desktop.accounts.registry import AccountRegistry
 from klen_desktop.api.models import EventStatus
 from klen_desktop.drafts import EventDraft
@@ -91,6 +92,8 @@ async def test_one_calendar_of_two_accounts_routes_every_action_to_its_own_accou
         assert server_events(first) == {"Dental check-up": "confirmed"}
         local = await merged.event(dental.id)
         assert local is not None and local.id == dental.id and local.status is EventStatus.CONFIRMED
+        with pytest.raises(AccountError, match="first account"):
+            await merged.remove_account("1")
     finally:
         await merged.stop()
 

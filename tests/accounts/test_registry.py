@@ -104,3 +104,15 @@ def test_the_first_account_keeps_the_key_entry_and_cache_file_of_before_accounts
     (account,) = registry
     assert (account.key_entry, account.cache_file, account.demo) == (ACCOUNT_NAME, DATABASE_FILENAME, False)
     assert accounts_at_start(tmp_path / "accounts.json") == registry  # saved: the second start reads it back
+
+
+def test_a_list_left_without_a_keyed_account_gets_the_first_account_back_in_front(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.json"
+    only_demo = AccountRegistry((first_account(),))
+    only_demo = only_demo.with_account(only_demo.new_demo()).without("1")
+    save_accounts(only_demo, path)
+
+    registry = accounts_at_start(path)
+
+    assert [account.id for account in registry] == ["1", "demo"]
+    assert load_accounts(path) == registry
