@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test ci lint bench soak fuzz emulator package screenshots venv venv-dev clean
+.PHONY: run test ci lint bench soak fuzz emulator package screenshots translations venv venv-dev clean
 
 ## Start the app (demo mode against the built-in emulator when no API key is stored).
 run: venv
 	@bash tests/session/system-deps.sh run
+	@$(BIN)/python packaging/translations.py compile > /dev/null
 	$(BIN)/python -m klen_desktop $(ARGS)
 
 ## The whole test suite in a throw-away desktop session (installs Debian packages when root).
@@ -20,7 +21,7 @@ ci: test
 lint: venv-dev
 	$(BIN)/ruff check klen_desktop tests packaging
 	$(BIN)/ruff format --check klen_desktop tests packaging
-	$(BIN)/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py packaging/bundle_runpaths.py packaging/make_manpage.py packaging/debian_changelog.py
+	$(BIN)/mypy --strict klen_desktop packaging/platform_spec.py packaging/build_icons.py packaging/measure_startup.py packaging/bundle_runpaths.py packaging/make_manpage.py packaging/debian_changelog.py packaging/translations.py
 	$(BIN)/lint-imports --no-cache
 
 ## Benchmarks (scripts, not tests); figures are recorded in the README.
@@ -42,6 +43,11 @@ screenshots: venv-dev
 ## The Klen API emulator on 127.0.0.1:8765 with the demo calendar, for curl and manual testing.
 emulator: venv
 	$(BIN)/python -m klen_desktop.emulator --port 8765 --seed demo $(ARGS)
+
+## Every language's catalog brought up to date with the code (new messages added empty), then compiled (.mo).
+translations: venv
+	$(BIN)/python packaging/translations.py update
+	$(BIN)/python packaging/translations.py compile
 
 ## Linux artefacts in dist/: the one-folder build, a .deb and a tarball with install.sh (packaging/build_linux.sh).
 package: venv-dev

@@ -33,6 +33,7 @@ from klen_desktop.accounts.storage import ACCOUNTS_FILENAME, cache_path_of
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.core import CoreConfig, CoreServices
+from klen_desktop.i18n import _
 from klen_desktop.options import AppOptions
 from klen_desktop.secrets import KeyStore
 from klen_desktop.session.accounts import AccountSessions
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 
     from klen_desktop.notify.backend import NotificationBackend
     from klen_desktop.ui.notifications import NotificationBridge
+    from klen_desktop.ui.shortcuts_hub import ShortcutsHub
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ class KlenDesktop:
         self.no_tray: NoTrayMode | None = None
         self.notifier = notifier
         self.notifications: NotificationBridge | None = None
+        self.shortcuts: ShortcutsHub | None = None
         self._tasks = BackgroundTasks(log, "an app task failed")
         self._shut_down = False
         self._network = NetworkWatch(self._network_back)
@@ -157,15 +160,36 @@ class KlenDesktop:
             save_preferences(prefs, self.prefs_path)
         except OSError as exc:
             if controller is not None:
-                controller.notice.emit("Settings not saved", f"The settings file could not be written: {exc}")
+                controller.notice.emit(
+                    _("Settings not saved"), _("The settings file could not be written: {error}").format(error=exc)
+                )
+        if prefs.language != old.language and controller is not None:
+            controller.notice.emit(_("Language"), _("A new language shows the next time Klen Desktop starts."))
         if prefs.start_at_login != old.start_at_login:
             self._set_autostart(prefs.start_at_login)
         changed_sync = sync_config(prefs) != sync_config(old)
         changed_reminders = prefs.default_reminder_minutes != old.default_reminder_minutes
         if self.notifications is not None:
             self.notifications.set_preferences(prefs)
+        self._apply_display(prefs, old)
         if controller is not None and self.connection is not None and (changed_sync or changed_reminders):
             await controller.replace_session(self.build_session(self.connection))
+
+    def _apply_display(self, prefs: Preferences, old: Preferences | None) -> None:
+        """The second time zone and the global shortcuts: shown and bound as soon as they are saved."""
+        from klen_desktop.date_texts import set_second_zone
+
+        if old is None or prefs.second_zone != old.second_zone:
+            set_second_zone(prefs.second_zone)
+            if old is not None and self.windows is not None:
+                self.windows.second_zone_changed()
+        if self.shortcuts is not None:
+            self._tasks.spawn(self.shortcuts.apply(prefs))
+
+    def quick_add(self) -> None:
+        """What the Quick add shortcut opens: the quick-add window, as the tray's New event… does."""
+        if self.windows is not None:
+            self.windows.quick_add()
 
     def _set_autostart(self, on: bool) -> None:
         from klen_desktop import autostart
@@ -226,6 +250,7 @@ class KlenDesktop:
         self.tray, self.windows = tray, windows
         self._wire(controller, tray, windows)
         notifications = self._notifications(controller, windows)
+        self._shortcuts(controller, windows)
         controller.start()
         self._tasks.spawn(notifications.start())
         if tray.available():
@@ -236,7 +261,7 @@ class KlenDesktop:
             # The demo mark and the way to enter a key are in the agenda: show it on a demo start.
             windows.open_agenda()
         if connection.notice:
-            controller.notice.emit("Demo mode", connection.notice)
+            controller.notice.emit(_("Demo mode"), connection.notice)
         self._announce_cache(controller.session.cache_notice)
         return controller
 
@@ -255,7 +280,7 @@ class KlenDesktop:
         tray.toggle_agenda.connect(windows.toggle_agenda)
         tray.open_agenda.connect(windows.open_agenda)
         tray.show_event.connect(windows.show_event)
-        tray.new_event.connect(windows.new_event)
+        tray.new_event.connect(windows.quick_add)
         tray.find_slot.connect(windows.find_slot)
         tray.settings.connect(windows.open_settings)
         tray.enter_key.connect(lambda: windows.open_settings(tab="account"))
@@ -288,6 +313,25 @@ class KlenDesktop:
         bridge.hook(controller.session)  # before the session starts: no reminder or change can slip by
         self.notifications = bridge
         return bridge
+
+    def _shortcuts(self, controller: Controller, windows: Windows) -> None:
+        from klen_desktop.ui.shortcuts_actions import ShortcutActions
+        from klen_desktop.ui.shortcuts_hub import ShortcutsHub
+
+        actions = ShortcutActions(
+            quick_add=self.quick_add,
+            events=lambda: controller.events,
+            now=self.clock.now,
+            open_link=windows.open_link,
+            notice=controller.notice.emit,
+        )
+        hub = ShortcutsHub(actions, controller.notice.emit)
+        windows.on_settings_created.append(lambda dialog: dialog.shortcuts_page.show_results(hub.results))
+        hub.results_changed.connect(
+            lambda results: windows.settings.shortcuts_page.show_results(results) if windows.settings else None
+        )
+        self.shortcuts = hub
+        self._apply_display(self.prefs, None)
 
     def _network_back(self) -> None:
         if self.controller is not None:
@@ -339,6 +383,8 @@ class KlenDesktop:
         self._shut_down = True
         self._tasks.cancel_all()
         self._network.stop()
+        if self.shortcuts is not None:
+            await self.shortcuts.close()
         if self.notifications is not None:
             await self.notifications.close()  # withdraws what is still shown, where the platform allows
         if self.windows is not None:

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from klen_desktop.i18n import N_, _
+
 log = logging.getLogger(__name__)
 
 DESKTOP_FILENAME = "klen-desktop.desktop"
@@ -36,7 +38,7 @@ APP_DISPLAY_NAME = "Klen Desktop"
 class AutostartError(Exception):
     """Start at login could not be changed. ``message`` says what happened and what to do; fit to show as is."""
 
-    title = "Start at login"
+    title = N_("Start at login")
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -246,8 +248,10 @@ class WindowsRunAutostart:
             self._registry.set_value(RUN_KEY_PATH, RUN_VALUE_NAME, line)
         except OSError as exc:
             raise AutostartError(
-                f"Windows did not let Klen Desktop add itself to start at login ({type(exc).__name__}). "
-                "Check that your account may change its own startup apps, then try again."
+                _(
+                    "Windows did not let Klen Desktop add itself to start at login ({error}). "
+                    "Check that your account may change its own startup apps, then try again."
+                ).format(error=type(exc).__name__)
             ) from None
         log.info("start at login enabled (HKCU Run)")
 
@@ -256,8 +260,10 @@ class WindowsRunAutostart:
             self._registry.delete_value(RUN_KEY_PATH, RUN_VALUE_NAME)
         except OSError as exc:
             raise AutostartError(
-                f"Windows did not let Klen Desktop remove itself from start at login ({type(exc).__name__}). "
-                "Remove it in Settings > Apps > Startup."
+                _(
+                    "Windows did not let Klen Desktop remove itself from start at login ({error}). "
+                    "Remove it in Settings > Apps > Startup."
+                ).format(error=type(exc).__name__)
             ) from None
         log.info("start at login disabled (HKCU Run)")
 
@@ -280,8 +286,10 @@ def _write_file(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         raise AutostartError(
-            f"Could not write {path} ({type(exc).__name__}: {exc.strerror or exc}). "
-            "Check that the folder exists and is writable, then try again."
+            _(
+                "Could not write {path} ({error}: {reason}). "
+                "Check that the folder exists and is writable, then try again."
+            ).format(path=path, error=type(exc).__name__, reason=exc.strerror or exc)
         ) from None
 
 
@@ -290,7 +298,9 @@ def _remove_file(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError as exc:
         raise AutostartError(
-            f"Could not remove {path} ({type(exc).__name__}). Delete the file by hand to stop starting at login."
+            _("Could not remove {path} ({error}). Delete the file by hand to stop starting at login.").format(
+                path=path, error=type(exc).__name__
+            )
         ) from None
     log.info("start at login disabled (%s)", path)
 

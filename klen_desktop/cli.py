@@ -1,55 +1,16 @@
-"""Command line of the app: `klen-desktop [options]` and `python -m klen_desktop [options]`."""
+"""Command line of the app: `klen-desktop [options]` starts it, `klen-desktop COMMAND …` answers a command
+(klen_desktop/command_line); `python -m klen_desktop` is the same."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
 
-from klen_desktop import __version__
+from klen_desktop.command_line.parser import build_parser
+from klen_desktop.i18n import _
 
-DEFAULT_BASE_URL = "https://api.klen.ai"
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="klen-desktop",
-        description=(
-            "Klen Desktop: your Klen AI Calendar in the system tray. With no API key stored in the system "
-            "keyring it runs in demo mode against a built-in emulator of the Klen API with a sample calendar."
-        ),
-    )
-    parser.add_argument("--version", action="version", version=f"Klen Desktop {__version__}")
-    parser.add_argument("--demo", action="store_true", help="run in demo mode even when an API key is stored")
-    parser.add_argument(
-        "--base-url",
-        default=DEFAULT_BASE_URL,
-        metavar="URL",
-        help=f"Klen API host (advanced; default {DEFAULT_BASE_URL}). Plain http is allowed only for loopback.",
-    )
-    parser.add_argument(
-        "--smoke",
-        action="store_true",
-        help="start, load the calendar, report on stdout and quit (for CI and packaged builds)",
-    )
-    parser.add_argument(
-        "--quit",
-        action="store_true",
-        help="ask the running Klen Desktop to quit, then exit (exit status 1 when none runs)",
-    )
-    parser.add_argument(
-        "--autostart",
-        choices=["on", "off"],
-        help="write or remove the start-at-login entry of this installation (the one Settings writes), then exit",
-    )
-    parser.add_argument(
-        "--log-level",
-        default="WARNING",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="how much to log on stderr (default WARNING)",
-    )
-    return parser
+__all__ = ["build_parser", "main"]
 
 
 def missing_display_message() -> str | None:
@@ -58,7 +19,7 @@ def missing_display_message() -> str | None:
         return None
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
-    return (
+    return _(
         "Klen Desktop needs a graphical desktop session, and none was found (DISPLAY and WAYLAND_DISPLAY are unset). "
         "Start it from your desktop, or for a headless check run it with QT_QPA_PLATFORM=offscreen and --smoke."
     )
@@ -70,7 +31,7 @@ def quit_running() -> int:
 
     if ask_running_to_quit():
         return 0
-    print("Klen Desktop is not running.", file=sys.stderr)
+    print(_("Klen Desktop is not running."), file=sys.stderr)
     return 1
 
 
@@ -80,13 +41,17 @@ def set_autostart(on: bool) -> int:
     try:
         autostart.enable() if on else autostart.disable()
     except autostart.AutostartError as exc:
-        print(f"{exc.title}: {exc.message}", file=sys.stderr)
+        print(f"{_(exc.title)}: {exc.message}", file=sys.stderr)
         return 1
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(list(argv) if argv is not None else sys.argv[1:])
+    if options.command is not None:
+        from klen_desktop.command_line.run import run_command
+
+        return run_command(options)
     if options.quit:
         return quit_running()
     if options.autostart is not None:

@@ -35,6 +35,7 @@ from klen_desktop.api.retry import RetryPolicy
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.clock_jumps import ClockJumpSignal
+from klen_desktop.i18n import _
 from klen_desktop.paths import data_dir, database_path
 from klen_desktop.reminders.due import DEFAULT_REMIND_MINUTES, Reminder
 from klen_desktop.reminders.scheduler import ReminderScheduler
@@ -340,17 +341,17 @@ class CoreServices:
     async def fetch_detail(self, event_id: int, *, quiet: bool = False) -> StoredEvent | None:
         """Read one event's details from the server into the cache (the detail pane asked for it). ``quiet``:
         no one clicked for it, so a wait for the request limit is not announced."""
-        detail = await self._refresh_event(event_id, announce=None if quiet else "Loading the event's details")
+        detail = await self._refresh_event(event_id, announce=None if quiet else _("Loading the event's details"))
         if detail is not None:
             await self.db.run(self.events.upsert_detail, detail, self.clock.now())
         return await self.event(event_id)
 
     async def availability(self, start: date, end: date, duration: int) -> Availability:
-        await self._interactive_turn("Finding free slots")
+        await self._interactive_turn(_("Finding free slots"))
         return await self._interactive.availability(start_date=start, end_date=end, duration=duration)
 
     async def download_ics(self, ics_url: str) -> bytes:
-        await self._interactive_turn("Saving the calendar file")
+        await self._interactive_turn(_("Saving the calendar file"))
         return await self._interactive.download_ics(ics_url, max_bytes=ICS_MAX_BYTES)
 
     async def _refresh_event(self, event_id: int, announce: str | None = None) -> EventDetail | None:

@@ -6,12 +6,17 @@ and for a column too narrow for the short date (a week grid on a small screen), 
 A date names its year only when it is not this year. Qt-free, so the notification texts read as the windows do.
 What is built from them lives here too: time spans, "as of" stamps, a week's range, a length (``1 h 30 min``),
 a time zone's name, and the Qt display formats of the date boxes, so an editable date reads as a shown one.
+So do the shapes of the optional second time zone shown beside local times (``08:00 New York``): the zone is
+chosen in Settings and set here with :func:`set_second_zone`, so every window reads the same one.
 
-The locale is the process's ``LC_TIME``, which Qt sets from the environment when the application starts, so these
-texts follow the same locale as ``QLocale.system()``. Day and month names are read from it once: formatting by hand
-afterwards keeps ``strftime`` (which imports the ``time`` module on every call, slow under PySide's import hook)
-out of the agenda's paint path. The C locale (``C.UTF-8`` too) names no preference; it reads as day-first on a
-24-hour clock.
+The shapes come from the process's ``LC_TIME`` locale, which Qt sets from the environment when the application
+starts, so these texts follow the same locale as ``QLocale.system()``: the order of day and month and the clock.
+The words (day and month names, "Today", the day's number as the language writes it, ``7.`` in German) come
+from the app's language (:mod:`klen_desktop.i18n`), like every other word on screen, so a German window reads
+``Mo 7. Dez 2026`` whether or not the system has German locale data. They are read once per language:
+formatting by hand afterwards keeps ``strftime`` (which imports the ``time`` module on every call, slow under
+PySide's import hook) out of the agenda's paint path. The C locale (``C.UTF-8`` too) names no preference; it
+reads as day-first on a 24-hour clock.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from klen_desktop.i18n import _, current_language, ngettext, pgettext
 
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu", "UCT"})
 _GMT_NAMES = frozenset({"GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich", "GMT0", "Greenwich"})
@@ -38,24 +46,87 @@ class DateStyle:
     twelve_hour: bool
     am: str = "AM"
     pm: str = "PM"
+    day_pattern: str = "{day}"  # the day of the month in a date: "{day}." in German
+
+    def day_number(self, day: date) -> str:
+        return self.day_pattern.format(day=day.day)
+
+
+def _names() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    weekdays = (
+        pgettext("weekday", "Monday"),
+        pgettext("weekday", "Tuesday"),
+        pgettext("weekday", "Wednesday"),
+        pgettext("weekday", "Thursday"),
+        pgettext("weekday", "Friday"),
+        pgettext("weekday", "Saturday"),
+        pgettext("weekday", "Sunday"),
+    )
+    short_weekdays = (
+        pgettext("weekday, short", "Mon"),
+        pgettext("weekday, short", "Tue"),
+        pgettext("weekday, short", "Wed"),
+        pgettext("weekday, short", "Thu"),
+        pgettext("weekday, short", "Fri"),
+        pgettext("weekday, short", "Sat"),
+        pgettext("weekday, short", "Sun"),
+    )
+    months = (
+        pgettext("month", "January"),
+        pgettext("month", "February"),
+        pgettext("month", "March"),
+        pgettext("month", "April"),
+        pgettext("month", "May"),
+        pgettext("month", "June"),
+        pgettext("month", "July"),
+        pgettext("month", "August"),
+        pgettext("month", "September"),
+        pgettext("month", "October"),
+        pgettext("month", "November"),
+        pgettext("month", "December"),
+    )
+    short_months = (
+        pgettext("month, short", "Jan"),
+        pgettext("month, short", "Feb"),
+        pgettext("month, short", "Mar"),
+        pgettext("month, short", "Apr"),
+        pgettext("month, short", "May"),
+        pgettext("month, short", "Jun"),
+        pgettext("month, short", "Jul"),
+        pgettext("month, short", "Aug"),
+        pgettext("month, short", "Sep"),
+        pgettext("month, short", "Oct"),
+        pgettext("month, short", "Nov"),
+        pgettext("month, short", "Dec"),
+    )
+    return weekdays, short_weekdays, months, short_months
+
+
+def style() -> DateStyle:
+    """The date style of the locale and the app's language, read once per language."""
+    return _style(current_language())
+
+
+def forget_style() -> None:
+    """Read the locale again at the next text (tests that change it)."""
+    _style.cache_clear()
 
 
 @cache
-def style() -> DateStyle:
-    """The locale's date style, read once (the locale does not change under a running app)."""
-    monday = date(2024, 1, 1)
-    days = [monday + timedelta(days=i) for i in range(7)]
-    firsts = [date(2024, m, 1) for m in range(1, 13)]
+def _style(language: str) -> DateStyle:  # noqa: ARG001 (the cache key: one style per language)
+    weekdays, short_weekdays, months, short_months = _names()
     month_first, twelve_hour, am, pm = _order_and_clock()
     return DateStyle(
-        weekdays=tuple(d.strftime("%A") for d in days),
-        short_weekdays=tuple(d.strftime("%a") for d in days),
-        months=tuple(d.strftime("%B") for d in firsts),
-        short_months=tuple(d.strftime("%b") for d in firsts),
+        weekdays=weekdays,
+        short_weekdays=short_weekdays,
+        months=months,
+        short_months=short_months,
         month_first=month_first,
         twelve_hour=twelve_hour,
         am=am,
         pm=pm,
+        # Translators: the day of the month inside a date ("Mon 7 Dec"); German writes "{day}." (7.).
+        day_pattern=pgettext("day of the month", "{day}"),
     )
 
 
@@ -92,7 +163,7 @@ def _day_month(day: date, weekdays: tuple[str, ...], months: tuple[str, ...], to
     st = style()
     month = months[day.month - 1]
     text = f"{weekdays[day.weekday()]} "
-    text += f"{month} {day.day}" if st.month_first else f"{day.day} {month}"
+    text += f"{month} {st.day_number(day)}" if st.month_first else f"{st.day_number(day)} {month}"
     if day.year != today.year:
         text += f", {day.year}" if st.month_first else f" {day.year}"
     return text
@@ -106,7 +177,8 @@ def short_date(day: date, today: date | None = None) -> str:
 
 def weekday_and_day(day: date) -> str:
     """``Sat 5``: the short date without its month, where the month is named beside it (a week's columns)."""
-    return f"{style().short_weekdays[day.weekday()]} {day.day}"
+    st = style()
+    return f"{st.short_weekdays[day.weekday()]} {st.day_number(day)}"
 
 
 def date_time(moment: datetime, today: date | None = None) -> str:
@@ -123,7 +195,7 @@ def day_month(day: date) -> str:
     """``5 Dec`` (``Dec 5`` month first): a date with neither weekday nor year, where a column is narrow."""
     st = style()
     month = st.short_months[day.month - 1]
-    return f"{month} {day.day}" if st.month_first else f"{day.day} {month}"
+    return f"{month} {st.day_number(day)}" if st.month_first else f"{st.day_number(day)} {month}"
 
 
 def clock_span(start: datetime, end: datetime) -> str:
@@ -156,16 +228,24 @@ def duration_text(length: timedelta) -> str:
     """A length as a person reads it, to the minute: ``45 min``, ``1 h 30 min``, ``6 days 8 h 49 min``."""
     days, rest = divmod(round(length.total_seconds() / 60), 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} day" + ("" if days == 1 else "s")] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{minutes} min"] if minutes or not parts else []
+    parts = [ngettext("{n} day", "{n} days", days).format(n=days)] if days else []
+    parts += [ngettext("{n} h", "{n} h", hours).format(n=hours)] if hours else []
+    parts += [ngettext("{n} min", "{n} min", minutes).format(n=minutes)] if minutes or not parts else []
     return " ".join(parts)
 
 
 def qt_date_format() -> str:
     """The short date as a Qt display format, for a date box: ``ddd d MMM yyyy``. The year is always shown,
     unlike in the short date: it is what the user edits to reach next year."""
-    return "ddd MMM d, yyyy" if style().month_first else "ddd d MMM yyyy"
+    st = style()
+    day = _qt_literal(st.day_pattern)
+    return f"ddd MMM {day}, yyyy" if st.month_first else f"ddd {day} MMM yyyy"
+
+
+def _qt_literal(day_pattern: str) -> str:
+    """The day pattern (``{day}.``) as a Qt date format: the text around the day quoted, the day as ``d``."""
+    before, _field, after = (part.replace("'", "''") for part in day_pattern.partition("{day}"))
+    return (f"'{before}'" if before else "") + "d" + (f"'{after}'" if after else "")
 
 
 def qt_date_time_format() -> str:
@@ -178,8 +258,14 @@ def day_heading(day: date, today: date | None = None) -> str:
     st = style()
     today = today or _today()
     text = _day_month(day, st.weekdays, st.months, today)
-    relative = {0: "Today", 1: "Tomorrow", -1: "Yesterday"}.get((day - today).days)
-    return f"{relative}, {text}" if relative else text
+    offset = (day - today).days
+    if offset == 0:
+        return _("Today, {date}").format(date=text)
+    if offset == 1:
+        return _("Tomorrow, {date}").format(date=text)
+    if offset == -1:
+        return _("Yesterday, {date}").format(date=text)
+    return text
 
 
 def moment_range(start: datetime, end: datetime, today: date | None = None) -> str:
@@ -230,3 +316,65 @@ def local_zone_id() -> str:
 def local_zone_text(moment: datetime) -> str:
     """The local time zone at ``moment`` as a person reads it (see :func:`zone_text`)."""
     return zone_text(local_zone_id(), moment.astimezone())
+
+
+# -- the second time zone ----------------------------------------------------------------------------------------
+
+_second: tuple[str, ZoneInfo] | None = None
+
+
+def known_zone(zone_id: str) -> bool:
+    """True when ``zone_id`` is an IANA zone this computer (or the bundled tzdata) has."""
+    if not zone_id or zone_id != zone_id.strip() or zone_id.startswith(("/", ".")) or ".." in zone_id:
+        return False
+    try:
+        ZoneInfo(zone_id)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def set_second_zone(zone_id: str) -> None:
+    """Show ``zone_id`` beside local times from now on; ``""`` (or an unknown zone) shows none."""
+    global _second
+    _second = (zone_id, ZoneInfo(zone_id)) if known_zone(zone_id) else None
+
+
+def second_zone_id() -> str:
+    """The second zone shown, ``""`` for none."""
+    return _second[0] if _second else ""
+
+
+def zone_city(zone_id: str) -> str:
+    """The place a zone is named after: ``New York`` for ``America/New_York``, ``UTC`` for ``Etc/UTC``."""
+    if zone_id in _UTC_NAMES or zone_id in _GMT_NAMES:
+        return "UTC" if zone_id in _UTC_NAMES else "GMT"
+    return zone_id.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def second_span(start: datetime, end: datetime) -> str:
+    """``08:00–09:00 New York``: an event's times in the second zone (its end's weekday when it is another day
+    there); ``""`` with no second zone."""
+    if _second is None:
+        return ""
+    zone = _second[1]
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    day = "" if first.date() == start.astimezone().date() else f"{weekday(first.date())} "
+    end_day = "" if last.date() == first.date() else f"{weekday(last.date())} "
+    return f"{day}{clock(first)}–{end_day}{clock(last)} {zone_city(_second[0])}"
+
+
+def second_range(start: datetime, end: datetime, today: date | None = None) -> str:
+    """``Sat 5 Dec, 08:00–09:00 · New York (UTC−5)``: the detail pane's and the editor's line for the second zone;
+    ``""`` with no second zone."""
+    if _second is None:
+        return ""
+    zone = _second[1]
+    first = start.astimezone(zone)
+    return f"{moment_range(first, end.astimezone(zone), today)} · {zone_text(_second[0], first)}"
+
+
+def second_hour_label(moment: datetime) -> str:
+    """The week grid's second hour column: ``08:00`` in the second zone for an aware ``moment`` (the column's
+    heading names the zone); ``""`` with no second zone."""
+    return clock(moment.astimezone(_second[1])) if _second is not None else ""

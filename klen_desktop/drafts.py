@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from klen_desktop.api.models import CREATE_STATUSES, EventInput, EventPatch, EventStatus, EventType
 from klen_desktop.date_texts import duration_text
+from klen_desktop.i18n import _
 from klen_desktop.links import is_web_link
 from klen_desktop.store.events import StoredEvent
 
@@ -254,36 +255,37 @@ def validate(draft: EventDraft, *, creating: bool, unchanged_from: EventDraft | 
         return str(getattr(draft, name)).strip() != str(getattr(unchanged_from, name)).strip()
 
     if not draft.title.strip():
-        errors["title"] = "Enter a title."
+        errors["title"] = _("Enter a title.")
     elif touched("title") and len(draft.title.strip()) > MAX_TITLE_LENGTH:
-        errors["title"] = f"Shorten the title to at most {MAX_TITLE_LENGTH} characters."
+        errors["title"] = _("Shorten the title to at most {n} characters.").format(n=MAX_TITLE_LENGTH)
     for name in TEXT_FIELDS[1:]:
         if name not in errors and touched(name) and len(str(getattr(draft, name)).strip()) > MAX_TEXT_LENGTH:
-            errors[name] = f"Shorten this to at most {MAX_TEXT_LENGTH} characters."
+            errors[name] = _("Shorten this to at most {n} characters.").format(n=MAX_TEXT_LENGTH)
     if draft.end <= draft.start:
-        errors["end"] = "The end must be after the start."
+        errors["end"] = _("The end must be after the start.")
     if creating and draft.status not in CREATE_STATUSES:
-        errors["status"] = "A new event can only be Scheduled or Confirmed."
+        errors["status"] = _("A new event can only be Scheduled or Confirmed.")
     email = draft.customer_email.strip()
     if email and touched("customer_email") and not is_email(email):
-        errors["customer_email"] = "Enter an email address such as name@example.com."
+        errors["customer_email"] = _("Enter an email address such as name@example.com.")
     phone = draft.customer_phone.strip()
     if phone and touched("customer_phone") and normalise_phone(phone) is None:
-        errors["customer_phone"] = (
-            f"Enter the number in international form: + then {MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS} digits, "
-            "e.g. +1 555 123 4567."
-        )
+        errors["customer_phone"] = _(
+            "Enter the number in international form: + then {low} to {high} digits, e.g. +1 555 123 4567."
+        ).format(low=MIN_PHONE_DIGITS, high=MAX_PHONE_DIGITS)
     url = draft.video_conference_url.strip()
     if draft.has_video_conference and url and touched("video_conference_url") and not is_web_link(url):
-        errors["video_conference_url"] = (
+        errors["video_conference_url"] = _(
             "Enter a web link starting with https:// (or http://), without spaces or a user name and password."
         )
     if draft.is_reminder_enabled or unchanged_from is None or touched("remind_before_minutes"):
         minutes = draft.remind_before_minutes
         if minutes < 0:
-            errors["remind_before_minutes"] = "Reminder minutes cannot be negative."
+            errors["remind_before_minutes"] = _("Reminder minutes cannot be negative.")
         elif minutes > MAX_REMIND_MINUTES:
-            errors["remind_before_minutes"] = f"Remind at most {MAX_REMIND_MINUTES} minutes (one week) before."
+            errors["remind_before_minutes"] = _("Remind at most {n} minutes (one week) before.").format(
+                n=MAX_REMIND_MINUTES
+            )
     return errors
 
 
@@ -293,7 +295,7 @@ def length_warning(draft: EventDraft) -> str:
     length = draft.end - draft.start
     if length <= LONG_EVENT:
         return ""
-    return f"This event lasts {duration_text(length)} — is the end right?"
+    return _("This event lasts {duration} — is the end right?").format(duration=duration_text(length))
 
 
 def draft_field(api_field: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from klen_desktop.api.models import EventStatus
+from klen_desktop.i18n import N_, _
 
 # Still to happen as planned: reminded of, offered Join and the outcome buttons, counted as "next".
 OPEN_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.CONFIRMED})
@@ -27,11 +28,11 @@ def blocks_time(status: object) -> bool:
     return status not in FREE_TIME_STATUSES
 
 
-OUTCOME_NOT_YET = "Completed and No-show can be chosen once the event has started."
-OUTCOME_CLOSED = "Only a scheduled or confirmed event can be marked Completed or No-show."
-CONFIRM_DONE = "This event is already confirmed."
-CONFIRM_CLOSED = "Only a scheduled event can be confirmed."
-CANCEL_DONE = "This event is already cancelled."
+OUTCOME_NOT_YET = N_("Completed and No-show can be chosen once the event has started.")
+OUTCOME_CLOSED = N_("Only a scheduled or confirmed event can be marked Completed or No-show.")
+CONFIRM_DONE = N_("This event is already confirmed.")
+CONFIRM_CLOSED = N_("Only a scheduled event can be confirmed.")
+CANCEL_DONE = N_("This event is already cancelled.")
 
 
 def outcome_possible(status: object, start: datetime, now: datetime) -> bool:
@@ -58,16 +59,16 @@ def status_actions(status: object, start: datetime, now: datetime) -> StatusActi
     """What the user may do to the status of an event with ``status`` starting at ``start``, at ``now``."""
     confirm = _confirm_refusal(status)
     outcome = _outcome_refusal(status, start, now)
-    return StatusActions(confirm, outcome, CANCEL_DONE if status is EventStatus.CANCELLED else None)
+    return StatusActions(confirm, outcome, _(CANCEL_DONE) if status is EventStatus.CANCELLED else None)
 
 
 def _confirm_refusal(status: object) -> str | None:
     if status is EventStatus.SCHEDULED:
         return None
-    return CONFIRM_DONE if status is EventStatus.CONFIRMED else CONFIRM_CLOSED
+    return _(CONFIRM_DONE if status is EventStatus.CONFIRMED else CONFIRM_CLOSED)
 
 
 def _outcome_refusal(status: object, start: datetime, now: datetime) -> str | None:
     if outcome_possible(status, start, now):
         return None
-    return OUTCOME_NOT_YET if is_open(status) else OUTCOME_CLOSED
+    return _(OUTCOME_NOT_YET if is_open(status) else OUTCOME_CLOSED)

@@ -38,6 +38,7 @@ from klen_desktop.api.errors import (
 )
 from klen_desktop.api.models import EventPatch
 from klen_desktop.api.retry import RetryPolicy
+from klen_desktop.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +66,22 @@ class KeyCheck:
 
 def _failure(exc: KlenError) -> KeyCheck:
     if isinstance(exc, KeyRejected):
-        message = (
+        message = _(
             "Klen did not accept this key: it is unknown, inactive or revoked. Copy it again from "
             "Klen (Settings > API keys) and paste it here."
         )
     elif isinstance(exc, RateLimited):
-        wait = f" at {after_wait(exc.retry_after + 1)}" if exc.retry_after is not None else " in a minute"
-        message = f"Klen is limiting requests for this key right now. Try the test again{wait}."
+        if exc.retry_after is not None:
+            when = after_wait(exc.retry_after + 1)
+            message = _("Klen is limiting requests for this key right now. Try the test again at {time}.").format(
+                time=when
+            )
+        else:
+            message = _("Klen is limiting requests for this key right now. Try the test again in a minute.")
     elif isinstance(exc, InsecureConnection | ConnectionFailed):
-        message = f"{exc.message} The key was not tested."
+        message = exc.message + " " + _("The key was not tested.")
     else:
-        message = f"The key could not be tested: {exc.message}"
+        message = _("The key could not be tested: {error}").format(error=exc.message)
     return KeyCheck(ok=False, can_read=False, can_write=False, message=message, answered=False)
 
 
@@ -101,19 +107,19 @@ async def _can_write(client: KlenClient) -> bool:
 
 def _summary(can_read: bool, can_write: bool) -> KeyCheck:
     if can_read and can_write:
-        message = "The key works: Klen Desktop can read your calendar and create, change and cancel events."
+        message = _("The key works: Klen Desktop can read your calendar and create, change and cancel events.")
     elif can_read:
-        message = (
+        message = _(
             "The key works read-only: Klen Desktop can show your calendar, but not change it. To change events "
             "from here, give the key the 'can_write_calendar' permission in Klen."
         )
     elif can_write:
-        message = (
+        message = _(
             "This key may change events but not read the calendar, so Klen Desktop cannot show anything. Give it "
             "the 'can_read_calendar' permission in Klen."
         )
     else:
-        message = "This key may neither read nor change the calendar. Give it the calendar permissions in Klen."
+        message = _("This key may neither read nor change the calendar. Give it the calendar permissions in Klen.")
     return KeyCheck(ok=can_read, can_read=can_read, can_write=can_write, message=message)
 
 
@@ -123,7 +129,9 @@ async def check_key(base_url: str, api_key: str, *, timeout: float = CHECK_TIMEO
         client = KlenClient(base_url, api_key.strip(), retry=_CHECK_RETRY)
     except ValueError as exc:
         # Either the key has characters a key never has, or the address is not a usable URL; both messages are ours.
-        return KeyCheck(ok=False, can_read=False, can_write=False, message=f"{exc} Nothing was sent.", answered=False)
+        return KeyCheck(
+            ok=False, can_read=False, can_write=False, message=f"{exc} " + _("Nothing was sent."), answered=False
+        )
     except InsecureConnection as exc:
         return _failure(exc)
     try:
@@ -138,7 +146,9 @@ async def check_key(base_url: str, api_key: str, *, timeout: float = CHECK_TIMEO
             ok=False,
             can_read=False,
             can_write=False,
-            message=f"Klen did not answer within {timeout:.0f} s. Check your connection and try again.",
+            message=_("Klen did not answer within {seconds} s. Check your connection and try again.").format(
+                seconds=f"{timeout:.0f}"
+            ),
             answered=False,
         )
     log.info("API key check: read=%s write=%s", can_read, can_write)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from klen_desktop.api.models import EventStatus, EventType
+from klen_desktop.i18n import N_, _
 
 _ZWJ = "\u200d"
 _EXTENDERS = frozenset({_ZWJ, "\ufe0e", "\ufe0f"})
@@ -41,31 +42,37 @@ def clip(text: str | None, limit: int) -> str:
 
 
 class Labels(dict[str, str]):
-    """Labels of an enum's values; a value the app does not know (a new type from the server) reads as its own
-    words (``"team_webinar"`` → "Team webinar") instead of failing the menu or notification that shows it."""
+    """Labels of an enum's values, in the user's language; a value the app does not know (a new type from the
+    server) reads as its own words (``"team_webinar"`` → "Team webinar") instead of failing the menu or
+    notification that shows it. The table holds the English labels; each is translated when it is read."""
+
+    def __getitem__(self, key: str) -> str:
+        if dict.__contains__(self, key):
+            return _(dict.__getitem__(self, key))
+        return self.__missing__(key)
 
     def __missing__(self, key: str) -> str:
         words = "".join(ch if ch.isprintable() else " " for ch in str(key)).replace("_", " ").strip()
-        return clip(words[:1].upper() + words[1:], 40) if words else "Other"
+        return clip(words[:1].upper() + words[1:], 40) if words else _("Other")
 
 
 TYPE_LABELS = Labels(
     {
-        EventType.MEETING: "Meeting",
-        EventType.APPOINTMENT: "Appointment",
-        EventType.BUSY: "Busy",
-        EventType.VOICE_CALL: "Voice call",
-        EventType.VIDEO_CALL: "Video call",
+        EventType.MEETING: N_("Meeting"),
+        EventType.APPOINTMENT: N_("Appointment"),
+        EventType.BUSY: N_("Busy"),
+        EventType.VOICE_CALL: N_("Voice call"),
+        EventType.VIDEO_CALL: N_("Video call"),
     }
 )
 
 
 STATUS_LABELS = Labels(
     {
-        EventStatus.SCHEDULED: "Scheduled",
-        EventStatus.CONFIRMED: "Confirmed",
-        EventStatus.CANCELLED: "Cancelled",
-        EventStatus.COMPLETED: "Completed",
-        EventStatus.NO_SHOW: "No-show",
+        EventStatus.SCHEDULED: N_("Scheduled"),
+        EventStatus.CONFIRMED: N_("Confirmed"),
+        EventStatus.CANCELLED: N_("Cancelled"),
+        EventStatus.COMPLETED: N_("Completed"),
+        EventStatus.NO_SHOW: N_("No-show"),
     }
 )

@@ -14,11 +14,16 @@ import sys
 from typing import TYPE_CHECKING
 
 from klen_desktop import __version__
+from klen_desktop.i18n import _, current_language, install
 from klen_desktop.options import AppOptions
 from klen_desktop.ui.icons import PANEL_SIZES, TrayState, app_icon, tray_icon
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+    from klen_desktop.app import KlenDesktop
+    from klen_desktop.session.outcomes import Queued
+    from klen_desktop.ui.single_instance import CommandHandler
 
 # Qt comes in last, with the icon painter, and the widgets in the functions: no module is imported between
 # Qt's import hook going in and drop_feature_import_hook taking it out.
@@ -38,9 +43,9 @@ def boot_tray(qt_app: QApplication) -> QSystemTrayIcon | None:
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None
     icon = QSystemTrayIcon(tray_icon(TrayState.SYNCING, PANEL_SIZES), qt_app)
-    icon.setToolTip("Klen Desktop: starting…")
+    icon.setToolTip(_("Klen Desktop: starting…"))
     menu = QMenu()
-    menu.addAction("Starting Klen Desktop…").setEnabled(False)
+    menu.addAction(_("Starting Klen Desktop…")).setEnabled(False)
     icon.setContextMenu(menu)
     icon.setProperty("bootMenu", menu)  # keeps the menu alive as long as the icon shows it
     icon.show()
@@ -72,6 +77,32 @@ def skip_httpx_command_line() -> None:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
+def saved_language() -> str:
+    """The language picked in Settings ("" for the desktop's); read before any window has a text."""
+    from klen_desktop.settings import load_preferences
+
+    return load_preferences().language
+
+
+def command_handler(desktop: KlenDesktop) -> CommandHandler:
+    """The command line's requests, answered on the running app's calendar session."""
+    from klen_desktop.command_line.in_app import AppCommands
+
+    # The command line acts on the first account (its own ids, as before accounts): its session, and its writes
+    # told to the windows under the handles they know them by.
+    def queued(queued: Queued) -> None:
+        if desktop.controller is not None:
+            merged = desktop.controller.session
+            desktop.controller.note_queued(merged.handles.queued(merged.first, queued))
+
+    return AppCommands(
+        lambda: desktop.controller.session.session() if desktop.controller is not None else None,
+        on_queued=queued,
+        default_reminder=lambda: desktop.prefs.default_reminder_minutes,
+        run_action=lambda action: desktop.shortcuts.run(action) if desktop.shortcuts is not None else None,
+    ).answer
+
+
 def run_app(options: AppOptions) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -79,6 +110,11 @@ def run_app(options: AppOptions) -> int:
     skip_httpx_command_line()
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
+    from klen_desktop.ui.qt_language import use_language_in_qt
+
+    # The environment's language for the boot icon (reading the settings file would delay it); the one saved in
+    # Settings, if another, once the app's modules are in, before any of its windows has a text.
+    use_language_in_qt(qt_app, install())
     qt_app.setApplicationName("Klen Desktop")
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("klen-desktop")
@@ -106,6 +142,10 @@ def run_app(options: AppOptions) -> int:
 
     from klen_desktop.app import AfterStart, KlenDesktop
 
+    chosen = saved_language()
+    if chosen and chosen != current_language():
+        use_language_in_qt(qt_app, install(chosen))
+
     desktop = KlenDesktop(qt_app, options, boot_icon=boot)
     # The same start as a real launch; the smoke run only adds its checks and the quit.
     after_start: AfterStart | None = None
@@ -116,6 +156,7 @@ def run_app(options: AppOptions) -> int:
     if instance is not None:
         instance.raise_requested.connect(lambda: desktop.windows.open_agenda() if desktop.windows else None)
         instance.quit_requested.connect(desktop.quit)
+        instance.set_command_handler(command_handler(desktop))
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
             return runner.run(desktop.main(after_start))

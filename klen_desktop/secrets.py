@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+from klen_desktop.i18n import N_, _
 from klen_desktop.logging_setup import register_secret
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ T = TypeVar("T")
 class KeyStoreError(Exception):
     """The keyring could not be used. ``title`` and ``message`` are fit to show as they are."""
 
-    title = "Keyring problem"
+    title = N_("Keyring problem")
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -34,18 +35,18 @@ class KeyStoreError(Exception):
 
 
 class KeyringUnavailable(KeyStoreError):
-    title = "No keyring available"
+    title = N_("No keyring available")
 
 
 class KeyringLocked(KeyStoreError):
-    title = "Keyring is locked"
+    title = N_("Keyring is locked")
 
 
 class KeyringTimeout(KeyStoreError):
-    title = "Keyring did not answer"
+    title = N_("Keyring did not answer")
 
 
-NO_BACKEND_HELP = (
+NO_BACKEND_HELP = N_(
     "Klen Desktop keeps your API key only in the system keyring, and none was found. On Linux install and start a "
     "Secret Service provider (GNOME Keyring: 'sudo apt install gnome-keyring', or KWallet), then log out and in. "
     "Until then the app runs in demo mode."
@@ -56,15 +57,21 @@ def _translate(exc: Exception) -> KeyStoreError:
     import keyring.errors
 
     if isinstance(exc, keyring.errors.NoKeyringError):
-        return KeyringUnavailable(NO_BACKEND_HELP)
+        return KeyringUnavailable(_(NO_BACKEND_HELP))
     if isinstance(exc, keyring.errors.KeyringLocked):
         return KeyringLocked(
-            "The system keyring is locked. Unlock it (log in again or open your keyring app) and retry."
+            _("The system keyring is locked. Unlock it (log in again or open your keyring app) and retry.")
         )
     if isinstance(exc, keyring.errors.InitError):
-        return KeyringUnavailable(f"The system keyring could not be opened ({type(exc).__name__}). {NO_BACKEND_HELP}")
+        return KeyringUnavailable(
+            _("The system keyring could not be opened ({error}).").format(error=type(exc).__name__)
+            + " "
+            + _(NO_BACKEND_HELP)
+        )
     return KeyStoreError(
-        f"The system keyring failed ({type(exc).__name__}). Try again, or restart the keyring service."
+        _("The system keyring failed ({error}). Try again, or restart the keyring service.").format(
+            error=type(exc).__name__
+        )
     )
 
 
@@ -100,8 +107,10 @@ class KeyStore:
             return await asyncio.wait_for(loop.run_in_executor(None, fn), self._timeout)
         except TimeoutError:
             raise KeyringTimeout(
-                f"The system keyring did not answer within {self._timeout:.0f} s while trying to {what}. "
-                "It may be waiting for you to unlock it."
+                _(
+                    "The system keyring did not answer within {seconds} s while trying to {what}. "
+                    "It may be waiting for you to unlock it."
+                ).format(seconds=f"{self._timeout:.0f}", what=_(what))
             ) from None
         except KeyStoreError:
             raise
@@ -116,7 +125,7 @@ class KeyStore:
             import keyring
 
             if not backend_is_usable():
-                raise KeyringUnavailable(NO_BACKEND_HELP)
+                raise KeyringUnavailable(_(NO_BACKEND_HELP))
             try:
                 return keyring.get_password(self._service, self._account)
             except Exception as exc:
@@ -125,7 +134,7 @@ class KeyStore:
                     return None
                 raise
 
-        value = await self._call("read the API key", read)
+        value = await self._call(N_("read the API key"), read)
         if value:
             register_secret(value)  # masked in logs and crash reports from now on, whatever its form
         return value or None
@@ -133,17 +142,17 @@ class KeyStore:
     async def set(self, api_key: str) -> None:
         api_key = api_key.strip()
         if not api_key or any(ch.isspace() for ch in api_key):
-            raise ValueError("An API key is one word with no spaces, like klen_…")
+            raise ValueError(_("An API key is one word with no spaces, like klen_…"))
         register_secret(api_key)
 
         def write() -> None:
             import keyring
 
             if not backend_is_usable():
-                raise KeyringUnavailable(NO_BACKEND_HELP)
+                raise KeyringUnavailable(_(NO_BACKEND_HELP))
             keyring.set_password(self._service, self._account, api_key)
 
-        await self._call("store the API key", write)
+        await self._call(N_("store the API key"), write)
         log.info("secret stored in the system keyring (service %s)", self._service)
 
     async def delete(self) -> bool:
@@ -154,14 +163,14 @@ class KeyStore:
             import keyring.errors
 
             if not backend_is_usable():
-                raise KeyringUnavailable(NO_BACKEND_HELP)
+                raise KeyringUnavailable(_(NO_BACKEND_HELP))
             try:
                 keyring.delete_password(self._service, self._account)
             except keyring.errors.PasswordDeleteError:
                 return False
             return True
 
-        removed = await self._call("forget the API key", remove)
+        removed = await self._call(N_("forget the API key"), remove)
         if removed:
             log.info("API key removed from the system keyring")
         return removed

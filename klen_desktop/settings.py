@@ -22,7 +22,10 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from klen_desktop.date_texts import known_zone
+from klen_desktop.i18n import LANGUAGE_NAMES, _
 from klen_desktop.paths import config_dir, set_aside, write_private_file
+from klen_desktop.shortcuts.keys import KeyComboError, parse_or_none
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ MAX_WINDOW_DAYS_BACK = 90
 MAX_WINDOW_DAYS_AHEAD = 365
 MAX_REMINDER_MINUTES = 7 * 24 * 60
 AGENDA_VIEWS = ("agenda", "day", "week")
+SHORTCUT_FIELDS = ("shortcut_quick_add", "shortcut_join_next_call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,12 @@ class Preferences:
     notify_cancellations: bool = True
     start_at_login: bool = False
     agenda_view: str = "agenda"  # the one the user last switched to; the agenda opens on it
+    language: str = ""  # "" the desktop's (the environment's), else a code of i18n.LANGUAGE_NAMES; read at start
+    # Global shortcuts, as Qt's portable text ("Ctrl+Alt+K"); "" is off, the default: any default combination
+    # could silently clash with one the user's desktop or another application already uses.
+    shortcut_quick_add: str = ""
+    shortcut_join_next_call: str = ""
+    second_zone: str = ""  # an IANA zone shown beside local times ("America/New_York"); "" shows none
     version: int = SETTINGS_VERSION
 
 
@@ -77,23 +87,45 @@ def validate_preferences(prefs: Preferences) -> dict[str, str]:
     """Problems with ``prefs`` as field name -> message fit to show next to that field; empty means valid."""
     errors: dict[str, str] = {}
     if prefs.fast_poll_seconds < MIN_FAST_POLL_SECONDS:
-        errors["fast_poll_seconds"] = (
-            f"At least {MIN_FAST_POLL_SECONDS} s: faster checks would use up the API's per-minute request budget."
-        )
+        errors["fast_poll_seconds"] = _(
+            "At least {seconds} s: faster checks would use up the API's per-minute request budget."
+        ).format(seconds=MIN_FAST_POLL_SECONDS)
     elif prefs.fast_poll_seconds > MAX_POLL_SECONDS:
-        errors["fast_poll_seconds"] = f"At most {MAX_POLL_SECONDS} s (once an hour)."
+        errors["fast_poll_seconds"] = _("At most {seconds} s (once an hour).").format(seconds=MAX_POLL_SECONDS)
     if prefs.slow_poll_seconds < prefs.fast_poll_seconds:
-        errors["slow_poll_seconds"] = "Cannot be shorter than the busy-time interval above."
+        errors["slow_poll_seconds"] = _("Cannot be shorter than the busy-time interval above.")
     elif prefs.slow_poll_seconds > MAX_POLL_SECONDS:
-        errors["slow_poll_seconds"] = f"At most {MAX_POLL_SECONDS} s (once an hour)."
+        errors["slow_poll_seconds"] = _("At most {seconds} s (once an hour).").format(seconds=MAX_POLL_SECONDS)
     if not 0 <= prefs.window_days_back <= MAX_WINDOW_DAYS_BACK:
-        errors["window_days_back"] = f"Between 0 and {MAX_WINDOW_DAYS_BACK} days."
+        errors["window_days_back"] = _("Between 0 and {n} days.").format(n=MAX_WINDOW_DAYS_BACK)
     if not 1 <= prefs.window_days_ahead <= MAX_WINDOW_DAYS_AHEAD:
-        errors["window_days_ahead"] = f"Between 1 and {MAX_WINDOW_DAYS_AHEAD} days."
+        errors["window_days_ahead"] = _("Between 1 and {n} days.").format(n=MAX_WINDOW_DAYS_AHEAD)
     if not 0 <= prefs.default_reminder_minutes <= MAX_REMINDER_MINUTES:
-        errors["default_reminder_minutes"] = f"Between 0 and {MAX_REMINDER_MINUTES} minutes (one week)."
+        errors["default_reminder_minutes"] = _("Between 0 and {n} minutes (one week).").format(n=MAX_REMINDER_MINUTES)
     if prefs.agenda_view not in AGENDA_VIEWS:
         errors["agenda_view"] = "One of " + ", ".join(AGENDA_VIEWS) + "."
+    if prefs.language not in LANGUAGE_NAMES:
+        errors["language"] = "One of " + ", ".join(repr(code) for code in LANGUAGE_NAMES) + "."
+    errors.update(_extra_problems(prefs))
+    return errors
+
+
+def _extra_problems(prefs: Preferences) -> dict[str, str]:
+    """The global shortcuts and the second time zone (their own module knows each rule)."""
+    errors: dict[str, str] = {}
+    shortcuts = []
+    for name in SHORTCUT_FIELDS:
+        try:
+            combo = parse_or_none(getattr(prefs, name))
+        except KeyComboError as exc:
+            errors[name] = str(exc)
+            continue
+        if combo is not None:
+            shortcuts.append(combo)
+    if len(set(shortcuts)) < len(shortcuts):
+        errors[SHORTCUT_FIELDS[-1]] = _("The same combination cannot run both actions.")
+    if prefs.second_zone and not known_zone(prefs.second_zone):
+        errors["second_zone"] = _("{zone} is not a time zone this computer knows.").format(zone=repr(prefs.second_zone))
     return errors
 
 

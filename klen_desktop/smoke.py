@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 FIRST_SYNC_TIMEOUT = 60.0
 POLL = 0.05
 # The order in which windows are opened; each is shown, checked on screen and closed again.
-WINDOW_NAMES = ("agenda", "editor", "slots", "settings", "reminder", "starting_now")
+WINDOW_NAMES = ("agenda", "editor", "quick_add", "slots", "settings", "reminder", "starting_now")
 # The check's throw-away secret lives under its own service name: the user's key is never touched.
 SMOKE_KEYRING_SERVICE = "klen-desktop-smoke"
 SMOKE_KEYRING_TIMEOUT = 10.0
@@ -77,6 +77,8 @@ async def check_windows(desktop: KlenDesktop, event_id: int | None) -> str:
                 window: QWidget = windows.open_agenda()
             elif name == "editor":
                 window = windows.new_event()
+            elif name == "quick_add":
+                window = windows.quick_add()
             elif name == "slots":
                 window = windows.find_slot()
             elif name == "settings":

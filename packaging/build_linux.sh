@@ -27,6 +27,9 @@ started=$(date +%s)
 echo "== icons"
 "$PYTHON" packaging/build_icons.py "$BUILD/icons"
 
+echo "== message catalogs"
+"$PYTHON" packaging/translations.py compile
+
 echo "== PyInstaller one-folder build of $APP $VERSION"
 rm -rf "${DIST:?}/$APP"
 "$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath "$DIST" --workpath "$BUILD/pyinstaller" \

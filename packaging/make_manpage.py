@@ -1,4 +1,5 @@
-"""Write the man page klen-desktop(1) from the same argparse parser that answers ``--help``, so the two never drift.
+"""Write the man page klen-desktop(1) from the same argparse parser that answers ``--help``, so the two never drift:
+the options, every command with its own options (``klen-desktop next --help`` and the rest), and the exit codes.
 
 Usage: python packaging/make_manpage.py OUT.1   (packaging/linux/build_deb.sh gzips it into the .deb)
 
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from klen_desktop import __version__
 from klen_desktop.cli import build_parser
+from klen_desktop.command_line.exit_codes import MEANINGS, Exit
+from klen_desktop.i18n import SOURCE_LANGUAGE, install
 
 METAINFO = Path(__file__).resolve().parents[1] / "resources" / "linux" / "ai.klen.desktop.metainfo.xml"
 
@@ -26,16 +29,23 @@ FILES = (
     ("~/.local/state/klen-desktop/log/", "the log files and crash reports"),
     ("~/.config/autostart/klen-desktop.desktop", "the start-at-login entry (Settings, or --autostart on)"),
 )
-EXIT_STATUS = (
-    ("0", "the app ran and quit normally, or the asked action was done"),
-    ("1", "the action failed (for --quit: no Klen Desktop was running)"),
-    ("2", "wrong options, or no graphical desktop session to open on"),
+# The app's own meaning of a code, where it adds to the commands' (from klen_desktop/command_line/exit_codes.py).
+APP_EXIT = {
+    Exit.OK: "the app ran and quit normally",
+    Exit.ERROR: "for --quit: no Klen Desktop was running",
+    Exit.USAGE: "no graphical desktop session to open the app on",
+}
+EXIT_STATUS = tuple(
+    (str(int(code)), f"{meaning}; {APP_EXIT[code]}" if code in APP_EXIT else meaning)
+    for code, meaning in MEANINGS.items()
 )
 
 
 def roff_text(text: str) -> str:
     """Plain text as roff: backslashes escaped, hyphens as \\- (what a reader types), no line read as a request."""
     text = text.replace("\\", "\\e").replace("-", "\\-")
+    # Non-ASCII as groff's Unicode escapes (\[u2026] for …): groff reads its input as Latin-1.
+    text = "".join(ch if ord(ch) < 128 else f"\\[u{ord(ch):04X}]" for ch in text)
     return "\n".join("\\&" + line if line.startswith((".", "'")) else line for line in text.splitlines())
 
 
@@ -67,6 +77,52 @@ def option_help(action: argparse.Action, prog: str) -> str:
     return str(action.help) % values
 
 
+def commands(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
+    """The commands (``next``, ``agenda``, …) with their own parsers, in the order ``--help`` lists them."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices.items())
+    return []
+
+
+# Options every command takes: described once, before the commands.
+SHARED = ("demo", "base_url", "timeout")
+
+
+def _argument_name(action: argparse.Action) -> str:
+    return f"\\fI{roff_text(str(action.metavar or action.dest))}\\fR"
+
+
+def _entries(actions: Sequence[argparse.Action], prog: str) -> list[str]:
+    lines = []
+    for action in actions:
+        heading = option_heading(action, action.option_strings) if action.option_strings else _argument_name(action)
+        lines += [".TP", heading, roff_text(option_help(action, prog))]
+    return lines
+
+
+def command_section(name: str, parser: argparse.ArgumentParser, prog: str) -> list[str]:
+    own = [
+        a
+        for a in parser._actions
+        if a.help != argparse.SUPPRESS and not isinstance(a, argparse._HelpAction) and a.dest not in SHARED
+    ]
+    usage = " ".join(_argument_name(a) for a in own if not a.option_strings)
+    lines = [".SS " + roff_text(name), f"\\fB{roff_text(prog)} {roff_text(name)}\\fR {usage}".rstrip()]
+    return [*lines, ".br", roff_text(parser.description or ""), *_entries(own, prog)]
+
+
+def commands_part(parser: argparse.ArgumentParser, prog: str) -> list[str]:
+    found = commands(parser)
+    lines = [".SH COMMANDS", roff_text(parser.epilog.split("\n\n")[0] if parser.epilog else "")]
+    if found:
+        shared = [a for a in found[0][1]._actions if a.dest in SHARED]
+        lines += [".PP", "Every command takes:", *_entries(shared, prog)]
+    for name, command in found:
+        lines += command_section(name, command, prog)
+    return lines
+
+
 def manpage(parser: argparse.ArgumentParser) -> str:
     prog = parser.prog
     title = prog.upper()
@@ -80,6 +136,8 @@ def manpage(parser: argparse.ArgumentParser) -> str:
         # Left-adjusted: justified, the long option list spreads into wide gaps.
         ".ad l",
         f"\\fB{roff_text(prog)}\\fR {synopsis}",
+        ".br",
+        f"\\fB{roff_text(prog)}\\fR [\\fB\\-\\-demo\\fR] \\fICOMMAND\\fR [\\fIoptions\\fR]",
         ".ad",
         ".SH DESCRIPTION",
         roff_text(parser.description or ""),
@@ -87,6 +145,7 @@ def manpage(parser: argparse.ArgumentParser) -> str:
     ]
     for action in actions:
         lines += [".TP", option_heading(action, action.option_strings), roff_text(option_help(action, prog))]
+    lines += commands_part(parser, prog)
     lines.append(".SH FILES")
     for path, what in FILES:
         lines += [".TP", f"\\fI{roff_text(path)}\\fR", roff_text(what)]
@@ -101,6 +160,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         sys.stderr.write(__doc__.strip().splitlines()[2] + "\n")
         return 2
+    install(SOURCE_LANGUAGE)  # the man page is English whatever the language of the machine that builds it
     Path(argv[0]).write_text(manpage(build_parser()), encoding="utf-8")
     return 0
 

@@ -21,6 +21,9 @@ APP_NAME = "klen-desktop"
 DISPLAY_NAME = "Klen Desktop"
 BUNDLE_ID = "ai.klen.Desktop"
 DISTRIBUTION = "klen-desktop"
+#: The languages of klen_desktop/locale (besides English, the source); a new catalog is added here too.
+TRANSLATED_LANGUAGES = ("de",)
+_CATALOGS = "klen_desktop/locale"
 
 #: (destination in the bundle, source path, PyInstaller type code), as in PyInstaller's TOC lists.
 TocEntry = tuple[str, str, str]
@@ -140,11 +143,21 @@ _KEYRING_BACKENDS: Mapping[Platform, tuple[str, ...]] = {
 }
 
 # Packages whose submodules are imported by name at run time, out of PyInstaller's sight.
+_SHARED_SUBMODULES = (
+    "dateparser.data.date_translation_data.en",
+    "desktop_notifier",
+    "uvicorn.loops",
+    "uvicorn.protocols",
+    "uvicorn.lifespan",
+)
 _COLLECT_SUBMODULES: Mapping[Platform, tuple[str, ...]] = {
     # uvicorn picks its loop, protocol and lifespan implementations from strings; the demo emulator runs on it.
-    Platform.LINUX: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "dbus_fast"),
-    Platform.WINDOWS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "winrt"),
-    Platform.MACOS: ("desktop_notifier", "uvicorn.loops", "uvicorn.protocols", "uvicorn.lifespan", "rubicon"),
+    # dateparser (quick add) imports its language data by name; quick add reads English only, so the other 206
+    # languages' tables (3 MB) stay out. python-xlib (global shortcuts on X11) loads its protocol extensions and
+    # connection support by name.
+    Platform.LINUX: (*_SHARED_SUBMODULES, "dbus_fast", "Xlib"),
+    Platform.WINDOWS: (*_SHARED_SUBMODULES, "winrt"),
+    Platform.MACOS: (*_SHARED_SUBMODULES, "rubicon"),
 }
 
 _ICON_FILE: Mapping[Platform, str | None] = {
@@ -185,6 +198,9 @@ class BundlePlan:
     prune_orphans: bool = False
     plugin_rules: Mapping[str, PluginRule] = field(default_factory=dict)
     info_plist: Mapping[str, object] = field(default_factory=dict)
+    #: The languages the app is translated into: Qt's own catalog of each (``qtbase_de.qm``, the standard
+    #: buttons and context menus) is kept, every other Qt translation dropped.
+    qt_languages: tuple[str, ...] = ()
 
 
 def mac_info_plist(version: str) -> dict[str, object]:
@@ -212,6 +228,11 @@ def bundle_plan(sys_platform: str, version: str) -> BundlePlan:
         ("resources/icons/klen-desktop-tray-on-light.svg", "resources/icons"),
         ("resources/icons/klen-desktop-tray-on-dark.svg", "resources/icons"),
     ]
+    # The app's message catalogs, compiled by build_linux.sh (packaging/translations.py compile) just before.
+    datas += [
+        (f"{_CATALOGS}/{language}/LC_MESSAGES/klen_desktop.mo", f"{_CATALOGS}/{language}/LC_MESSAGES")
+        for language in TRANSLATED_LANGUAGES
+    ]
     return BundlePlan(
         platform=target,
         version=version,
@@ -234,6 +255,7 @@ def bundle_plan(sys_platform: str, version: str) -> BundlePlan:
         prune_orphans=target is Platform.LINUX,
         plugin_rules=_PLUGIN_RULES[target],
         info_plist=mac_info_plist(version) if target is Platform.MACOS else {},
+        qt_languages=TRANSLATED_LANGUAGES,
     )
 
 
@@ -253,7 +275,7 @@ def keep_in_bundle(plan: BundlePlan, dest: str) -> bool:
         return True
     inner = parts[parts.index("PySide6") + 1 :]
     if "translations" in inner:
-        return False
+        return any(inner[-1] == f"qtbase_{language}.qm" for language in plan.qt_languages)
     if "plugins" in inner:
         at = inner.index("plugins")
         if len(inner) < at + 3:

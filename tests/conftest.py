@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from klen_desktop.store.db import Database
 
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else "offscreen")
+# The suite reads the app's English texts whatever the machine's language; tests/i18n switch languages themselves.
+os.environ["LANGUAGE"] = "en"
 
 pytest_plugins = ["fixtures_emulator"]
 

@@ -24,6 +24,7 @@ from klen_desktop.api.errors import (
     ServerFailed,
 )
 from klen_desktop.date_texts import clock, short_date
+from klen_desktop.i18n import _, ngettext
 
 # Every name the API takes in a body or a query string; a 400 message naming one of them points at it.
 KNOWN_FIELDS = (
@@ -121,12 +122,14 @@ def parse_retry_after(
 def wait_in_words(seconds: float) -> str:
     """A wait as the user reads it: ``45 s``, ``12 min``, ``3 h 37 min``; never a count of seconds past a minute."""
     if seconds < 59.5:
-        return f"{max(seconds, 0):.0f} s"
+        return _("{n} s").format(n=f"{max(seconds, 0):.0f}")
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return ngettext("{n} min", "{n} min", minutes).format(n=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    return ngettext("{n} h", "{n} h", hours).format(n=hours)
 
 
 def clock_time(when: datetime, now: datetime | None = None) -> str:
@@ -135,13 +138,17 @@ def clock_time(when: datetime, now: datetime | None = None) -> str:
     days = (local.date() - (now if now is not None else datetime.now(UTC)).astimezone().date()).days
     if days == 0:
         return clock(local)
-    return f"{clock(local)} tomorrow" if days == 1 else f"{clock(local)} on {short_date(local.date())}"
+    if days == 1:
+        return _("{time} tomorrow").format(time=clock(local))
+    return _("{time} on {date}").format(time=clock(local), date=short_date(local.date()))
 
 
 def after_wait(seconds: float, now: datetime | None = None) -> str:
     """``13:05 (in 3 h 37 min)``: when a wait of ``seconds`` from ``now`` ends, in local time and as a wait."""
     reference = now if now is not None else datetime.now(UTC)
-    return f"{clock_time(reference + timedelta(seconds=seconds), reference)} (in {wait_in_words(seconds)})"
+    return _("{time} (in {wait})").format(
+        time=clock_time(reference + timedelta(seconds=seconds), reference), wait=wait_in_words(seconds)
+    )
 
 
 def daily_limit_of(message: str | None) -> int | None:
@@ -198,7 +205,7 @@ def _server_words(code: str | None, message: str | None) -> str:
     code, message = _short(code), _short(message)
     if code and message:
         return f"{message} ({code})"
-    return message or code or "no details given"
+    return message or code or _("no details given")
 
 
 def error_for_response(
@@ -230,9 +237,11 @@ def error_for_response(
     if kind == 400:
         given = fields.get("field")
         field = given if isinstance(given, str) and given else field_from_message(message or "", code)
-        about = f" The problem is with '{field}'." if field else ""
+        about = " " + _("The problem is with '{field}'.").format(field=field) if field else ""
         return InvalidRequest(
-            f"Klen rejected the request: {words}.{about} Correct the input and try again.",
+            _("Klen rejected the request: {words}.{about} Correct the input and try again.").format(
+                words=words, about=about
+            ),
             status=status,
             code=code,
             field=field,
@@ -240,18 +249,22 @@ def error_for_response(
         )
     if kind == 401:
         return KeyRejected(
-            f"Klen did not accept the API key: {words}. Check the key in Settings, or create a new one in "
-            "the Klen dashboard under API > API Keys.",
+            _(
+                "Klen did not accept the API key: {words}. Check the key in Settings, or create a new one in "
+                "the Klen dashboard under API > API Keys."
+            ).format(words=words),
             status=status,
             code=code,
             **where,
         )
     if kind == 403:
         permission = permission_from_message(message or "")
-        needed = permission or "the needed permission"
+        needed = permission or _("the needed permission")
         return PermissionMissing(
-            f"The API key lacks {needed}: {words}. Give the key that permission in the Klen dashboard, "
-            "or use a key that has it.",
+            _(
+                "The API key lacks {permission}: {words}. Give the key that permission in the Klen dashboard, "
+                "or use a key that has it."
+            ).format(permission=needed, words=words),
             status=status,
             code=code,
             permission=permission,
@@ -259,8 +272,10 @@ def error_for_response(
         )
     if kind == 404:
         return EventNotFound(
-            f"Klen has no such event, or this key cannot see it: {words}. It may have been removed; refresh "
-            "the calendar.",
+            _(
+                "Klen has no such event, or this key cannot see it: {words}. It may have been removed; refresh "
+                "the calendar."
+            ).format(words=words),
             status=status,
             code=code,
             **where,
@@ -275,21 +290,23 @@ def error_for_response(
         limit = daily_limit_of(message) if daily else None
         if daily:
             what = (
-                f"Daily limit of {limit} new events reached."
+                ngettext(
+                    "Daily limit of {n} new event reached.", "Daily limit of {n} new events reached.", limit
+                ).format(n=limit)
                 if limit is not None
-                else "Daily limit of new events reached."
+                else _("Daily limit of new events reached.")
             )
-            when = (
-                f" It resets at {after_wait(retry_after, now)}."
+            when = " " + (
+                _("It resets at {time}.").format(time=after_wait(retry_after, now))
                 if retry_after is not None
-                else " It resets at midnight."
+                else _("It resets at midnight.")
             )
         else:
-            what = "Klen answers only so many requests a minute."
-            when = (
-                f" Try again at {after_wait(retry_after, now)}."
+            what = _("Klen answers only so many requests a minute.")
+            when = " " + (
+                _("Try again at {time}.").format(time=after_wait(retry_after, now))
                 if retry_after is not None
-                else " Try again in a minute."
+                else _("Try again in a minute.")
             )
         return RateLimited(
             f"{what}{when}",
@@ -302,13 +319,17 @@ def error_for_response(
         )
     if kind >= 500:
         return ServerFailed(
-            f"The Klen server failed (HTTP {status}): {words}. This is on Klen's side; try again in a while.",
+            _("The Klen server failed (HTTP {status}): {words}. This is on Klen's side; try again in a while.").format(
+                status=status, words=words
+            ),
             status=status,
             code=code,
             **where,
         )
     return ApiStatusError(
-        f"Klen answered HTTP {status} to {method} {path}: {words}.",
+        _("Klen answered HTTP {status} to {method} {path}: {words}.").format(
+            status=status, method=method, path=path, words=words
+        ),
         status=status,
         code=code,
         **where,

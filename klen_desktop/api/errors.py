@@ -7,11 +7,13 @@ HTTP status and the request's method and path (never headers, never the query st
 
 from __future__ import annotations
 
+from klen_desktop.i18n import N_
+
 
 class KlenError(Exception):
     """Base of every error the client raises."""
 
-    title = "Klen Calendar error"
+    title = N_("Klen Calendar error")
 
     def __init__(self, message: str, *, title: str | None = None) -> None:
         super().__init__(message)
@@ -26,7 +28,7 @@ class KlenError(Exception):
 class MalformedResponse(KlenError):
     """The server answered with data we cannot read (bad JSON, missing or wrongly typed field)."""
 
-    title = "Unexpected answer from Klen"
+    title = N_("Unexpected answer from Klen")
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -40,7 +42,7 @@ class ConnectionFailed(KlenError):
     that does not resolve), which is the one case where a create or cancel may be sent again.
     """
 
-    title = "Cannot reach Klen"
+    title = N_("Cannot reach Klen")
 
     def __init__(self, message: str, *, reached_server: bool = True) -> None:
         super().__init__(message)
@@ -50,7 +52,7 @@ class ConnectionFailed(KlenError):
 class TimedOut(ConnectionFailed):
     """No answer in time. The server may have acted on the request."""
 
-    title = "Klen did not answer in time"
+    title = N_("Klen did not answer in time")
 
 
 class ApiStatusError(KlenError):
@@ -67,7 +69,7 @@ class ApiStatusError(KlenError):
 class InvalidRequest(ApiStatusError):
     """400: the request was rejected as invalid. ``field`` names the offending field where it can be told."""
 
-    title = "Klen rejected the request"
+    title = N_("Klen rejected the request")
 
     def __init__(
         self, message: str, *, status: int, code: str | None, field: str | None = None, method: str = "", path: str = ""
@@ -79,13 +81,13 @@ class InvalidRequest(ApiStatusError):
 class KeyRejected(ApiStatusError):
     """401: the API key is missing, unknown, inactive or revoked."""
 
-    title = "API key not accepted"
+    title = N_("API key not accepted")
 
 
 class PermissionMissing(ApiStatusError):
     """403: the key lacks a permission. ``permission`` names it (e.g. ``can_write_calendar``) when known."""
 
-    title = "Permission missing"
+    title = N_("Permission missing")
 
     def __init__(
         self,
@@ -104,7 +106,7 @@ class PermissionMissing(ApiStatusError):
 class EventNotFound(ApiStatusError):
     """404: the event does not exist or this key cannot see it."""
 
-    title = "Event not found"
+    title = N_("Event not found")
 
 
 class RateLimited(ApiStatusError):
@@ -114,7 +116,7 @@ class RateLimited(ApiStatusError):
     limit; it resets at ``retry_after`` seconds from now. ``limit`` is the number of creates a day, when said.
     """
 
-    title = "Klen rate limit reached"
+    title = N_("Klen rate limit reached")
 
     def __init__(
         self,
@@ -137,10 +139,10 @@ class RateLimited(ApiStatusError):
 class ServerFailed(ApiStatusError):
     """5xx: the server failed. Safe to try again later."""
 
-    title = "Klen server error"
+    title = N_("Klen server error")
 
 
 class InsecureConnection(KlenError):
     """The configured base URL would send the key in clear text (plain http to a non-loopback host)."""
 
-    title = "Insecure connection refused"
+    title = N_("Insecure connection refused")

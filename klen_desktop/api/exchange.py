@@ -31,6 +31,7 @@ from klen_desktop.api.errors import ConnectionFailed, KlenError, MalformedRespon
 from klen_desktop.api.readers import IntegerTooLarge
 from klen_desktop.api.retry import RetryPolicy, decide_retry
 from klen_desktop.api.transport import error_for_transport, origin_path
+from klen_desktop.i18n import _
 from klen_desktop.logging_setup import register_secret
 
 logger = logging.getLogger(__name__)
@@ -188,8 +189,10 @@ class Exchange:
                 raise
         logger.debug("%s %s -> no complete answer within %.0f s", method, path, self._deadline)
         raise TimedOut(
-            f"Klen at {self.base.host} did not finish answering {method} {path} within {self._deadline:.0f} s. "
-            "The server may still have acted on it; check your connection and try again."
+            _(
+                "Klen at {host} did not finish answering {what} within {seconds} s. "
+                "The server may still have acted on it; check your connection and try again."
+            ).format(host=self.base.host, what=f"{method} {path}", seconds=f"{self._deadline:.0f}")
         )
 
     def _headers(self, *, accept: str) -> dict[str, str]:
@@ -316,7 +319,7 @@ class Exchange:
         if failure is not None:
             raise failure
         if chunks is None:
-            raise MalformedResponse(f"The download is larger than {max_bytes} bytes; it was not kept.")
+            raise MalformedResponse(_("The download is larger than {n} bytes; it was not kept.").format(n=max_bytes))
         logger.debug("GET %s -> %d", path, status)
         data = b"".join(chunks)
         if 200 <= status < 300:

@@ -18,6 +18,7 @@ import httpx
 
 from klen_desktop.api.constants import API_PREFIX, LOOPBACK_NAMES
 from klen_desktop.api.errors import ConnectionFailed, InsecureConnection, KlenError, MalformedResponse, TimedOut
+from klen_desktop.i18n import _
 
 _NOT_SENT_ERRNOS = frozenset({errno.ECONNREFUSED})
 _NOT_SENT_WORDS = (
@@ -51,15 +52,17 @@ def normalize_base_url(base_url: str) -> httpx.URL:
     try:
         url = httpx.URL(base_url.strip())
     except httpx.InvalidURL as exc:
-        raise ValueError(f"Not a valid Klen server address: {exc}") from None
+        raise ValueError(_("Not a valid Klen server address: {error}").format(error=exc)) from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError("The Klen server address must be an absolute http(s) URL, like https://api.klen.ai")
+        raise ValueError(_("The Klen server address must be an absolute http(s) URL, like https://api.klen.ai"))
     if url.userinfo or url.query or url.fragment:
-        raise ValueError("The Klen server address must not contain credentials, a query or a fragment")
+        raise ValueError(_("The Klen server address must not contain credentials, a query or a fragment"))
     if url.scheme == "http" and not is_loopback_host(url.host):
         raise InsecureConnection(
-            f"Refusing to send the API key in clear text to {url.host}: use an https:// address "
-            "(plain http is only allowed to this computer)."
+            _(
+                "Refusing to send the API key in clear text to {host}: use an https:// address "
+                "(plain http is only allowed to this computer)."
+            ).format(host=url.host)
         )
     path = url.path.rstrip("/")
     if path.endswith(API_PREFIX):
@@ -88,7 +91,9 @@ def check_injected_http(base: httpx.URL, http: httpx.AsyncClient) -> None:
     """
     if not is_loopback_host(base.host) and _unverified_transports(http):
         raise InsecureConnection(
-            f"Refusing to send the API key to {base.host} over a connection whose certificate is not verified."
+            _("Refusing to send the API key to {host} over a connection whose certificate is not verified.").format(
+                host=base.host
+            )
         )
 
 
@@ -106,18 +111,20 @@ def resolve_on_origin(base: httpx.URL, link: str) -> httpx.URL:
     """
     text = link.strip()
     if not text:
-        raise MalformedResponse("The server gave an empty link.", field="ics_url")
+        raise MalformedResponse(_("The server gave an empty link."), field="ics_url")
     try:
         # A root-relative link is relative to our root (base path prefix included), not the bare host.
         relative = text.startswith("/") and not text.startswith("//")
         target = base.join(base.path.rstrip("/") + text) if relative else base.join(text)
     except httpx.InvalidURL:
-        raise MalformedResponse("The server gave a link that is not a valid URL.", field="ics_url") from None
+        raise MalformedResponse(_("The server gave a link that is not a valid URL."), field="ics_url") from None
     same_origin = (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
     prefix = base.path.rstrip("/")
     if not same_origin or not (target.path.startswith(prefix + "/") or not prefix):
         raise MalformedResponse(
-            f"The server gave a link outside {base.host}; it was not followed so the API key stays with Klen.",
+            _("The server gave a link outside {host}; it was not followed so the API key stays with Klen.").format(
+                host=base.host
+            ),
             field="ics_url",
         )
     return target
@@ -151,27 +158,39 @@ def error_for_transport(exc: httpx.HTTPError, *, method: str, path: str, host: s
     what = f"{method} {path}"
     if isinstance(exc, httpx.TimeoutException):
         return TimedOut(
-            f"Klen at {host} did not answer {what} in time. The server may still have acted on it; "
-            "check your connection and try again."
+            _(
+                "Klen at {host} did not answer {what} in time. The server may still have acted on it; "
+                "check your connection and try again."
+            ).format(host=host, what=what)
         )
     if isinstance(exc, httpx.ConnectError):
         if _tls_failure(exc):
             # Nothing was sent, but ``reached_server`` stays True: only refused connections and unresolved
             # names count as "never sent", so a create is not hammered against a host that will never verify.
             return ConnectionFailed(
-                f"The secure connection to {host} could not be verified ({type(exc).__name__}). "
-                "Check the server address and your system's certificates."
+                _(
+                    "The secure connection to {host} could not be verified ({error}). "
+                    "Check the server address and your system's certificates."
+                ).format(host=host, error=type(exc).__name__)
             )
         if _never_sent(exc):
             return ConnectionFailed(
-                f"Cannot connect to Klen at {host}: the server refused the connection or the name does not "
-                "resolve. Check your internet connection and the server address.",
+                _(
+                    "Cannot connect to Klen at {host}: the server refused the connection or the name does not "
+                    "resolve. Check your internet connection and the server address."
+                ).format(host=host),
                 reached_server=False,
             )
-        return ConnectionFailed(f"Cannot connect to Klen at {host} for {what}. Check your internet connection.")
+        return ConnectionFailed(
+            _("Cannot connect to Klen at {host} for {what}. Check your internet connection.").format(
+                host=host, what=what
+            )
+        )
     if isinstance(exc, httpx.DecodingError):
         return MalformedResponse(f"Klen's answer to {what} could not be decoded.")
     return ConnectionFailed(
-        f"The connection to Klen at {host} broke during {what} ({type(exc).__name__}). The server may have "
-        "acted on the request; check your connection and try again."
+        _(
+            "The connection to Klen at {host} broke during {what} ({error}). The server may have "
+            "acted on the request; check your connection and try again."
+        ).format(host=host, what=what, error=type(exc).__name__)
     )

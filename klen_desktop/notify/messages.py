@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from klen_desktop.api.models import EventStatus, EventSummary
 from klen_desktop.date_texts import clock, moment_range
+from klen_desktop.i18n import _, ngettext
 from klen_desktop.labels import TYPE_LABELS, clip
 from klen_desktop.links import web_link
 from klen_desktop.reminders.due import Reminder
@@ -126,9 +127,13 @@ def time_range(start: datetime, end: datetime, tz: tzinfo | None = None) -> str:
 def _who(event: EventSummary) -> str | None:
     """``Customer: Ada Byron`` or the location: what tells the user where or with whom."""
     if event.location:
-        return clip(f"Location: {event.location}", LINE_LIMIT)
+        return clip(_("Location: {location}").format(location=event.location), LINE_LIMIT)
+    return _customer_line(event)
+
+
+def _customer_line(event: EventSummary) -> str | None:
     if event.customer is not None and event.customer.name:
-        return clip(f"Customer: {event.customer.name}", LINE_LIMIT)
+        return clip(_("Customer: {name}").format(name=event.customer.name), LINE_LIMIT)
     return None
 
 
@@ -144,9 +149,10 @@ def reminder_content(reminder: Reminder, tz: tzinfo | None = None) -> ReminderCo
     event = reminder.event.summary
     details = [TYPE_LABELS[event.event_type]]
     if event.location:
-        details.append(clip(f"Location: {event.location}", LINE_LIMIT))
-    if event.customer is not None and event.customer.name:
-        details.append(clip(f"Customer: {event.customer.name}", LINE_LIMIT))
+        details.append(clip(_("Location: {location}").format(location=event.location), LINE_LIMIT))
+    customer = _customer_line(event)
+    if customer:
+        details.append(customer)
     return ReminderContent(
         event_id=event.id,
         due_at=reminder.due_at,
@@ -183,8 +189,11 @@ def with_account(message: Message, account: str) -> Message:
 
 
 def snooze_buttons() -> tuple[Button, ...]:
-    minutes = tuple(Button(ActionKind.SNOOZE, f"Snooze {m} min", m) for m in SNOOZE_MINUTES)
-    return (*minutes, Button(ActionKind.SNOOZE, "Snooze until start", UNTIL_START))
+    minutes = tuple(
+        Button(ActionKind.SNOOZE, ngettext("Snooze {n} min", "Snooze {n} min", m).format(n=m), m)
+        for m in SNOOZE_MINUTES
+    )
+    return (*minutes, Button(ActionKind.SNOOZE, _("Snooze until start"), UNTIL_START))
 
 
 def reminder_message(reminder: Reminder, tz: tzinfo | None = None) -> Message:
@@ -196,15 +205,15 @@ def reminder_message(reminder: Reminder, tz: tzinfo | None = None) -> Message:
     url = web_link(event.video_conference_url)
     lines = _event_lines(event, tz)
     if reminder.late:
-        lines.insert(0, f"Late reminder: it was due at {clock(reminder.due_at.astimezone(tz))}.")
+        lines.insert(0, _("Late reminder: it was due at {time}.").format(time=clock(reminder.due_at.astimezone(tz))))
     snoozes = snooze_buttons()
     buttons: list[Button] = []
     if url:
-        buttons.append(Button(ActionKind.JOIN, "Join"))
+        buttons.append(Button(ActionKind.JOIN, _("Join")))
     buttons.append(snoozes[0])
-    buttons.append(Button(ActionKind.OPEN, "Open"))
+    buttons.append(Button(ActionKind.OPEN, _("Open")))
     buttons.extend(snoozes[1:])
-    title = clip(f"{'Late: ' if reminder.late else ''}{event.title}", TITLE_LIMIT)
+    title = clip(_("Late: {title}").format(title=event.title) if reminder.late else event.title, TITLE_LIMIT)
     return Message(
         kind=NotifyKind.REMINDER,
         title=title,
@@ -244,10 +253,15 @@ def _booked_by(event: EventSummary) -> str | None:
     """``Booked by Ava for Ada Byron`` for an agent's booking; None for any other (the customer has a line)."""
     if not (event.created_by_ai_agent or event.ai_agent is not None):
         return None
-    agent = event.ai_agent.name if event.ai_agent is not None and event.ai_agent.name else "an AI agent"
-    if event.customer is not None and event.customer.name:
-        return f"Booked by {agent} for {event.customer.name}"
-    return f"Booked by {agent}"
+    agent = event.ai_agent.name if event.ai_agent is not None and event.ai_agent.name else None
+    customer = event.customer.name if event.customer is not None and event.customer.name else None
+    if agent and customer:
+        return _("Booked by {agent} for {customer}").format(agent=agent, customer=customer)
+    if agent:
+        return _("Booked by {agent}").format(agent=agent)
+    if customer:
+        return _("Booked by an AI agent for {customer}").format(customer=customer)
+    return _("Booked by an AI agent")
 
 
 _STATUS_KINDS = {
@@ -280,33 +294,33 @@ def change_message(change: Change, tz: tzinfo | None = None, *, reason: str | No
         return None
     event = change.event
     lines = _event_lines(event, tz)
-    buttons: tuple[Button, ...] = (Button(ActionKind.OPEN, "Open"),)
+    buttons: tuple[Button, ...] = (Button(ActionKind.OPEN, _("Open")),)
     if kind is NotifyKind.NEW_EVENT:
-        title = clip(f"New: {event.title}", TITLE_LIMIT)
+        title = clip(_("New: {title}").format(title=event.title), TITLE_LIMIT)
         booked = _booked_by(event)
         if booked:
             # The agent's line names the customer: a "Customer:" line would say it twice.
-            lines = [line for line in lines if not line.startswith("Customer: ")]
+            lines = [line for line in lines if line != _customer_line(event)]
             lines.append(clip(booked, LINE_LIMIT))
         if event.status is EventStatus.SCHEDULED:
-            buttons = (Button(ActionKind.CONFIRM, "Confirm"), *buttons)
+            buttons = (Button(ActionKind.CONFIRM, _("Confirm")), *buttons)
     elif kind is NotifyKind.MOVED:
-        title = clip(f"Moved: {event.title}", TITLE_LIMIT)
+        title = clip(_("Moved: {title}").format(title=event.title), TITLE_LIMIT)
         old_start, old_end = change.old_start, change.old_end
         assert old_start is not None and old_end is not None  # MOVED always has the previous copy
-        lines[0] = f"Now {time_range(event.start_time, event.end_time, tz)}"
-        lines.insert(1, f"Was {time_range(old_start, old_end, tz)}")
+        lines[0] = _("Now {time}").format(time=time_range(event.start_time, event.end_time, tz))
+        lines.insert(1, _("Was {time}").format(time=time_range(old_start, old_end, tz)))
     elif kind is NotifyKind.CANCELLED:
-        title = clip(f"Cancelled: {event.title}", TITLE_LIMIT)
+        title = clip(_("Cancelled: {title}").format(title=event.title), TITLE_LIMIT)
         reason = reason or cancel_reason(change)
         if reason:
-            lines.append(clip(f"Reason: {reason}", LINE_LIMIT))
+            lines.append(clip(_("Reason: {reason}").format(reason=reason), LINE_LIMIT))
     elif kind is NotifyKind.CONFIRMED:
-        title = clip(f"Confirmed: {event.title}", TITLE_LIMIT)
+        title = clip(_("Confirmed: {title}").format(title=event.title), TITLE_LIMIT)
     elif kind is NotifyKind.COMPLETED:
-        title = clip(f"Completed: {event.title}", TITLE_LIMIT)
+        title = clip(_("Completed: {title}").format(title=event.title), TITLE_LIMIT)
     else:
-        title = clip(f"No-show: {event.title}", TITLE_LIMIT)
+        title = clip(_("No-show: {title}").format(title=event.title), TITLE_LIMIT)
     return Message(
         kind=kind, title=title, body="\n".join(lines), buttons=buttons, click=ActionKind.OPEN, event_id=event.id
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 
+from klen_desktop.i18n import _
 from klen_desktop.notify.messages import ActionKind, Button, Message
 
 #: Buttons shown, by the name ``GetServerInformation`` reports; ``None``: every action is reachable.
@@ -27,7 +28,10 @@ KNOWN_BUTTON_LIMITS: Mapping[str, int | None] = {
 #: For a server not in the table: what most servers show, and the fewest of the ones that draw buttons.
 DEFAULT_BUTTON_LIMIT = 3
 
-MORE = Button(ActionKind.CARD, "More…")
+
+def more_button() -> Button:
+    """The last button where a server has no room for all: it opens the card with every choice."""
+    return Button(ActionKind.CARD, _("More…"))
 
 
 def button_limit(name: str, capabilities: Collection[str]) -> int | None:
@@ -40,11 +44,11 @@ def button_limit(name: str, capabilities: Collection[str]) -> int | None:
 
 def fit_buttons(message: Message, limit: int | None) -> Message:
     """``message`` with at most ``limit`` buttons. A reminder cut short keeps its first ``limit - 1`` and
-    ends with :data:`MORE` (its card has every choice); any other message just keeps its first ``limit``."""
+    ends with :func:`more_button` (its card has every choice); any other message just keeps its first ``limit``."""
     if limit is None or len(message.buttons) <= limit:
         return message
     if limit <= 0:
         return replace(message, buttons=())
     if message.event_id is not None and message.due_at is not None:
-        return replace(message, buttons=(*message.buttons[: limit - 1], MORE))
+        return replace(message, buttons=(*message.buttons[: limit - 1], more_button()))
     return replace(message, buttons=message.buttons[:limit])

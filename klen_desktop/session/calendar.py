@@ -29,6 +29,7 @@ from klen_desktop.clock import Clock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import is_open, status_actions
+from klen_desktop.i18n import _
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.files import write_atomically
@@ -202,10 +203,10 @@ class CalendarSession:
                 return Queued(-(await self._core.create(data)))  # a create's local id is minus its seq
             original = base or await self._core.event(draft.event_id)
             if original is None:
-                raise WriteRefused("This event is no longer in the calendar; it may have been deleted.")
+                raise WriteRefused(_("This event is no longer in the calendar; it may have been deleted."))
             patch = draft.to_patch(original)
             if not patch.to_payload():
-                raise WriteRefused("Nothing was changed.")
+                raise WriteRefused(_("Nothing was changed."))
             if resend_seq is not None:
                 await self._core.resend(resend_seq, patch.to_payload())
                 seq = resend_seq
@@ -275,7 +276,7 @@ class CalendarSession:
 
     def _check_writable(self) -> None:
         if self.access.read_only:
-            raise WriteRefused(self.access.reason or READ_ONLY_REASON)
+            raise WriteRefused(self.access.reason or _(READ_ONLY_REASON))
 
     # -- sync --------------------------------------------------------------------------------------------
 
@@ -328,7 +329,7 @@ class CalendarSession:
         if stored is None or stored.detail is None or not stored.detail.ics_url:
             stored = await self._core.fetch_detail(event_id)
         if stored is None or stored.detail is None or not stored.detail.ics_url:
-            raise WriteRefused("The server has no calendar file for this event.")
+            raise WriteRefused(_("The server has no calendar file for this event."))
         data = await self._core.download_ics(stored.detail.ics_url)
         await asyncio.get_running_loop().run_in_executor(None, write_atomically, target, data)
         return target
@@ -357,11 +358,13 @@ class CalendarSession:
             log.warning("could not check what the API key may do", exc_info=True)
             return
         if result.ok and not self._core.stopped:
-            self._set_access(Access(can_write=result.can_write, reason=None if result.can_write else READ_ONLY_REASON))
+            self._set_access(
+                Access(can_write=result.can_write, reason=None if result.can_write else _(READ_ONLY_REASON))
+            )
 
     def _status_seen(self, status: SyncStatus) -> None:
         if status.phase is SyncPhase.PERMISSION_ERROR:
-            self._set_access(Access(can_write=False, reason=status.last_error or READ_ONLY_REASON))
+            self._set_access(Access(can_write=False, reason=status.last_error or _(READ_ONLY_REASON)))
 
     def _set_access(self, access: Access) -> None:
         if access != self.access:
@@ -383,7 +386,7 @@ def _outcome(seq: int, entry: OutboxEntry | None, now: datetime) -> SaveOutcome 
         return SaveOutcome(seq, SaveState.SENT)
     if entry.state in NEEDS_USER:
         return SaveOutcome(
-            seq, SaveState.REFUSED, entry.error_message or "The server refused the change.", entry.error_field
+            seq, SaveState.REFUSED, entry.error_message or _("The server refused the change."), entry.error_field
         )
     if entry.attempts and entry.state is OutboxState.PENDING and entry.error_message:
         waiting = daily_limit_wait(entry, now)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from klen_desktop.core import CoreConfig
 from klen_desktop.demo import DemoBackend, start_demo_backend
+from klen_desktop.i18n import _
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.sync.config import SyncConfig
@@ -85,7 +86,7 @@ class ConnectionChooser:
         """The demo emulator's connection (started on first need)."""
         if self.demo_backend is None:
             self.demo_backend = await asyncio.get_running_loop().run_in_executor(None, start_demo_backend)
-        notice = f"Keyring problem: {self.keyring_problem}" if self.keyring_problem else None
+        notice = _("Keyring problem: {problem}").format(problem=self.keyring_problem) if self.keyring_problem else None
         return Connection(
             base_url=self.demo_backend.base_url, api_key=self.demo_backend.api_key, demo=True, notice=notice
         )

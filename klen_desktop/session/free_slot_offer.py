@@ -24,6 +24,7 @@ from klen_desktop.api.errors import (
 )
 from klen_desktop.api.models import AvailabilitySlot
 from klen_desktop.date_texts import clock, short_date, span, weekday
+from klen_desktop.i18n import N_, _, ngettext
 from klen_desktop.session.calendar import LOOK_AHEAD_DAYS, FreeSlots
 from klen_desktop.session.merged import MergedCalendar
 
@@ -50,29 +51,33 @@ class SlotAnswer:
 def no_slot_text(found: FreeSlots, minutes: int, now: datetime) -> str:
     """``No free 30 minutes today — next: Mon 09:00`` (local time), or that none is free in the days looked at."""
     if found.later is None:
-        return f"No free {minutes} minutes in the next {LOOK_AHEAD_DAYS} days"
+        return ngettext(
+            "No free {minutes} minutes in the next {n} day",
+            "No free {minutes} minutes in the next {n} days",
+            LOOK_AHEAD_DAYS,
+        ).format(minutes=minutes, n=LOOK_AHEAD_DAYS)
     start = found.later.start.astimezone()
     # A weekday names a day unambiguously only within the coming six.
     within_week = (start.date() - now.astimezone().date()).days < 7
     day = weekday(start.date()) if within_week else short_date(start.date())
-    return f"No free {minutes} minutes today — next: {day} {clock(start)}"
+    return _("No free {minutes} minutes today — next: {day} {time}").format(minutes=minutes, day=day, time=clock(start))
 
 
 # The few words a menu item has room for, by kind of failure; the first that matches wins (a time-out is a
 # failure to connect too, but says something else).
 _FAILURE_REASONS: tuple[tuple[type[KlenError], str], ...] = (
-    (TimedOut, "Klen did not answer"),
-    (ConnectionFailed, "offline"),
-    (RateLimited, "rate limit reached"),
-    (KeyRejected, "API key not accepted"),
-    (PermissionMissing, "the key lacks a permission"),
-    (ServerFailed, "Klen server error"),
+    (TimedOut, N_("Klen did not answer")),
+    (ConnectionFailed, N_("offline")),
+    (RateLimited, N_("rate limit reached")),
+    (KeyRejected, N_("API key not accepted")),
+    (PermissionMissing, N_("the key lacks a permission")),
+    (ServerFailed, N_("Klen server error")),
 )
 
 
 def failure_reason(exc: KlenError) -> str:
     """Why a look-up failed, in a word or two."""
-    return next((reason for kind, reason in _FAILURE_REASONS if isinstance(exc, kind)), exc.title)
+    return _(next((reason for kind, reason in _FAILURE_REASONS if isinstance(exc, kind)), exc.title))
 
 
 async def look_up(session: MergedCalendar, now: datetime, minutes: int = FREE_SLOT_MINUTES) -> SlotAnswer:
@@ -81,7 +86,9 @@ async def look_up(session: MergedCalendar, now: datetime, minutes: int = FREE_SL
     try:
         found = await session.free_slots_ahead(now, minutes)
     except KlenError as exc:
-        return SlotAnswer(None, f"Could not look up free time: {failure_reason(exc)}", failed=True)
+        return SlotAnswer(
+            None, _("Could not look up free time: {reason}").format(reason=failure_reason(exc)), failed=True
+        )
     if found.today is not None:
         return SlotAnswer(found.today)
     return SlotAnswer(None, no_slot_text(found, minutes, now))
@@ -110,15 +117,16 @@ class FreeSlotOffer:
         """What the item says at ``now``."""
         self._forget_stale(now)
         if self._looking_since is not None:
-            return "Looking for a free slot…"
+            return _("Looking for a free slot…")
         if self._answer is None:
-            return f"Next free {self.minutes} minutes"
+            return _("Next free {minutes} minutes").format(minutes=self.minutes)
         slot = self._answer.slot
         if slot is None:
             return self._answer.text
         start, end = slot.start.astimezone(), slot.end.astimezone()
-        day = "today" if start.date() == now.astimezone().date() else short_date(start.date())
-        return f"Book {span(start, end)} {day}"
+        if start.date() == now.astimezone().date():
+            return _("Book {time} today").format(time=span(start, end))
+        return _("Book {time} {date}").format(time=span(start, end), date=short_date(start.date()))
 
     def click(self, now: datetime) -> tuple[Click, AvailabilitySlot | None]:
         """What a click at ``now`` does, with the slot when it books one; after LOOK the offer waits for

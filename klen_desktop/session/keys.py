@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
+from klen_desktop.i18n import _
 from klen_desktop.key_check import KeyCheck, check_key
 from klen_desktop.secrets import KeyStore
 from klen_desktop.session.merged import MergedCalendar
@@ -31,14 +32,18 @@ class KeyChanges:
 
         The answer says where it was tested: from demo mode a typed key goes to a server the app is not showing."""
         check = await check_key(self._live_base_url, api_key.strip())
-        return replace(check, message=f"Tested on the live service ({self._live_base_url}). {check.message}")
+        tested = _("Tested on the live service ({url}).").format(url=self._live_base_url)
+        return replace(check, message=f"{tested} {check.message}")
 
     async def test_connection(self, session: MergedCalendar) -> KeyCheck:
         """What the connection in use may do (the demo calendar's, or the stored key's); never raises."""
         config = session.config
         check = await check_key(config.base_url, config.api_key)
-        where = "the demo calendar on this computer" if session.demo else f"the live service ({config.base_url})"
-        return replace(check, message=f"Tested the connection to {where}. {check.message}")
+        if session.demo:
+            tested = _("Tested the connection to the demo calendar on this computer.")
+        else:
+            tested = _("Tested the connection to the live service ({url}).").format(url=config.base_url)
+        return replace(check, message=f"{tested} {check.message}")
 
     async def save(self, api_key: str) -> MergedCalendar | None:
         """Store the key, then the live session to switch to (None when this app builds no sessions).

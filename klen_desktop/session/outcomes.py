@@ -8,10 +8,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from klen_desktop.i18n import N_, _, ngettext
+
 if TYPE_CHECKING:
     from klen_desktop.store.outbox import OutboxEntry
 
-READ_ONLY_REASON = (
+READ_ONLY_REASON = N_(
     "This API key may read the calendar but not change it (it lacks can_write_calendar). "
     "Create a key with write access in the Klen web app and enter it in Settings."
 )
@@ -102,8 +104,10 @@ def waiting_notice(what: str, seconds: float) -> Notice:
     from klen_desktop.api.error_mapping import wait_in_words
 
     return Notice(
-        "Waiting for Klen's request limit",
-        f"{what} in about {wait_in_words(seconds)}: Klen answers only so many requests a minute.",
+        _("Waiting for Klen's request limit"),
+        _("{what} in about {wait}: Klen answers only so many requests a minute.").format(
+            what=what, wait=wait_in_words(seconds)
+        ),
     )
 
 
@@ -116,6 +120,11 @@ def daily_limit_wait(entry: OutboxEntry, now: datetime) -> str | None:
     if not waits_for_daily_reset(entry, now) or entry.next_attempt_at is None:
         return None
     limit = entry.meta.get(DAILY_LIMIT_META)
-    of = f" of {limit}" if isinstance(limit, int) else ""
     when = after_wait((entry.next_attempt_at - now).total_seconds(), now)
-    return f"Daily limit{of} new events reached. Your event is kept and will be sent after {when}."
+    if isinstance(limit, int):
+        return ngettext(
+            "Daily limit of {n} new event reached. Your event is kept and will be sent after {time}.",
+            "Daily limit of {n} new events reached. Your event is kept and will be sent after {time}.",
+            limit,
+        ).format(n=limit, time=when)
+    return _("Daily limit new events reached. Your event is kept and will be sent after {time}.").format(time=when)

@@ -8,11 +8,13 @@ import sqlite3
 from enum import StrEnum
 from pathlib import Path
 
+from klen_desktop.i18n import N_, _
+
 
 class StoreError(Exception):
     """Base of the store's own errors (a write the disk refused is :class:`CacheWriteFailed`)."""
 
-    title = "Local cache error"
+    title = N_("Local cache error")
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -22,13 +24,15 @@ class StoreError(Exception):
 class SchemaTooNew(StoreError):
     """The cache was written by a newer Klen Desktop: this version cannot read it safely."""
 
-    title = "Cache from a newer version"
+    title = N_("Cache from a newer version")
 
     def __init__(self, path: str, found: int, supported: int) -> None:
         super().__init__(
-            f"The local cache {path} has schema version {found}, newer than this version of Klen Desktop "
-            f"understands ({supported}). Update Klen Desktop, or delete the file to rebuild the cache from "
-            "the server (unsent offline changes in it would be lost)."
+            _(
+                "The local cache {path} has schema version {found}, newer than this version of Klen Desktop "
+                "understands ({supported}). Update Klen Desktop, or delete the file to rebuild the cache from "
+                "the server (unsent offline changes in it would be lost)."
+            ).format(path=path, found=found, supported=supported)
         )
         self.found = found
         self.supported = supported
@@ -37,10 +41,10 @@ class SchemaTooNew(StoreError):
 class DatabaseClosed(StoreError):
     """The database was used after :meth:`Database.close`: a shutdown-order bug in the caller."""
 
-    title = "Local cache closed"
+    title = N_("Local cache closed")
 
     def __init__(self) -> None:
-        super().__init__("The local cache was already closed; restart Klen Desktop if this persists.")
+        super().__init__(_("The local cache was already closed; restart Klen Desktop if this persists."))
 
 
 class CacheProblem(StrEnum):
@@ -107,17 +111,26 @@ class CacheWriteFailed(StoreError, sqlite3.OperationalError):
     Still a ``sqlite3.OperationalError``, so code written against SQLite's own error keeps catching it.
     """
 
-    title = "Could not save on this computer"
+    title = N_("Could not save on this computer")
 
     def __init__(self, problem: CacheProblem, path: str, cause: sqlite3.Error) -> None:
-        where = str(Path(path).parent) if path and path != ":memory:" else "the data folder"
+        where = str(Path(path).parent) if path and path != ":memory:" else _("the data folder")
         if problem is CacheProblem.DISK_FULL:
-            what = f"the disk holding {where} is full. Free some space; syncing resumes by itself"
+            text = _(
+                "The local cache was not changed: the disk holding {where} is full. Free some space; syncing "
+                "resumes by itself."
+            )
         elif problem is CacheProblem.IN_USE:
-            what = "another program holds it locked. Close other copies of Klen Desktop and try again"
+            text = _(
+                "The local cache was not changed: another program holds it locked. Close other copies of "
+                "Klen Desktop and try again."
+            )
         else:
-            what = f"it cannot be written ({cause}). Check the permissions and free space of {where}"
-        super().__init__(f"The local cache was not changed: {what}.")
+            text = _(
+                "The local cache was not changed: it cannot be written ({cause}). Check the permissions and "
+                "free space of {where}."
+            )
+        super().__init__(text.format(where=where, cause=cause))
         self.problem = problem
         # Keep SQLite's own code, so classify() and logs still see what the disk said.
         self.sqlite_errorcode = int(getattr(cause, "sqlite_errorcode", 0) or 0)

@@ -16,6 +16,7 @@ from typing import Any
 
 from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventStatus, EventSummary, parse_model
 from klen_desktop.clock import Clock
+from klen_desktop.i18n import _
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository, LocalState, StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxRepository, OutboxState
@@ -88,7 +89,7 @@ class LocalWrites:
         """
         payload = patch.to_payload()
         if not payload:
-            raise OutboxError("The edit changes nothing; there is nothing to send.")
+            raise OutboxError(_("The edit changes nothing; there is nothing to send."))
         return self._enqueue(OutboxOp.PATCH, event_id, payload, base)
 
     def enqueue_replace(self, event_id: int, data: EventInput, base: EventSummary | None = None) -> int:
@@ -104,7 +105,9 @@ class LocalWrites:
         with self._db.transaction() as conn:
             stored = self._events.get(event_id, conn=conn)
             if stored is None:
-                raise OutboxError(f"Event {event_id} is not in the local cache; refresh the agenda and try again.")
+                raise OutboxError(
+                    _("Event {id} is not in the local cache; refresh the agenda and try again.").format(id=event_id)
+                )
             base_copy = base if base is not None else current_copy(stored)
             seq = self._outbox.add(op, event_id, payload, base_copy.model_dump(mode="json"), now, conn=conn)
             entry = self._outbox.get(seq, conn=conn)
@@ -150,7 +153,7 @@ class LocalWrites:
             if entry is None or entry.state is OutboxState.DONE:
                 return
             if entry.state is OutboxState.SENDING:
-                raise OutboxError("This change is being sent right now; wait for the answer, then discard it.")
+                raise OutboxError(_("This change is being sent right now; wait for the answer, then discard it."))
             event_id = entry.event_id
             if entry.op is OutboxOp.CREATE and event_id is not None and event_id < 0:
                 # Edits queued on an event that will now never exist go with it.
@@ -168,9 +171,13 @@ class LocalWrites:
     def _parked(self, seq: int, conn: sqlite3.Connection) -> OutboxEntry:
         entry = self._outbox.get(seq, conn=conn)
         if entry is None:
-            raise OutboxError(f"Outbox entry {seq} no longer exists.")
+            raise OutboxError(_("Outbox entry {seq} no longer exists.").format(seq=seq))
         if entry.state not in (*NEEDS_USER, OutboxState.PENDING):
-            raise OutboxError(f"Outbox entry {seq} is {entry.state.value}; only held-back changes can be resent.")
+            raise OutboxError(
+                _("Outbox entry {seq} is {state}; only held-back changes can be resent.").format(
+                    seq=seq, state=entry.state.value
+                )
+            )
         return entry
 
     @staticmethod
@@ -178,7 +185,7 @@ class LocalWrites:
         if op is OutboxOp.PATCH:
             patch = parse_model(EventPatch, payload).to_payload()
             if not patch:
-                raise OutboxError("The corrected edit changes nothing; discard it instead.")
+                raise OutboxError(_("The corrected edit changes nothing; discard it instead."))
             return patch
         if op in (OutboxOp.CREATE, OutboxOp.REPLACE):
             return parse_model(EventInput, payload).to_payload()

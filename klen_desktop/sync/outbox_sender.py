@@ -37,6 +37,7 @@ from klen_desktop.api.constants import MAX_WAIT
 from klen_desktop.api.errors import InvalidRequest, KlenError, RateLimited
 from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventSummary, parse_model
 from klen_desktop.clock import Clock
+from klen_desktop.i18n import _
 from klen_desktop.store.db import Database
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxRepository, OutboxState
 from klen_desktop.sync.budget import RequestBudget
@@ -199,7 +200,9 @@ class OutboxSender:
                 await self._send_edit(entry, meta)
         except ConflictFound as found:
             meta["server"] = found.server.model_dump(mode="json")
-            message = f"Changed on the server since your edit ({', '.join(sorted(found.fields))})."
+            message = _("Changed on the server since your edit ({fields}).").format(
+                fields=", ".join(sorted(found.fields))
+            )
             await self._db.run(self._reconcile.parked, entry, OutboxState.CONFLICT, "conflict", message, None, meta)
             return Outcome.PARKED
         except Withdrawn:
@@ -321,7 +324,7 @@ class OutboxSender:
         if entry.event_id is None or entry.event_id < 0:
             # Cannot happen through the queue (a create always goes first); refuse loudly rather than guess.
             raise InvalidRequest(
-                "This change is about an event that was never created on the server; discard it.",
+                _("This change is about an event that was never created on the server; discard it."),
                 status=0,
                 code="local_event",
             )

@@ -32,6 +32,7 @@ from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import ConnectionFailed, KeyRejected, KlenError, PermissionMissing, RateLimited
 from klen_desktop.clock import Clock
 from klen_desktop.event_rules import OPEN_STATUSES
+from klen_desktop.i18n import _, ngettext
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository
 from klen_desktop.store.outbox import OutboxRepository
@@ -69,12 +70,15 @@ def _warning(result: WindowResult) -> str | None:
     parts: list[str] = []
     if result.rejected:
         n = len(result.rejected)
-        parts.append(
-            f"{n} event{'s' if n > 1 else ''} from the server could not be read and "
-            f"{'were' if n > 1 else 'was'} left out; the rest of the calendar is up to date."
+        text = ngettext(
+            "{n} event from the server could not be read and was left out; the rest of the calendar is up to date.",
+            "{n} events from the server could not be read and were left out; the rest of the calendar is up to date.",
+            n,
         )
+        parts.append(text.format(n=n))
     if not result.consistent:
-        parts.append("The server's event list changed while it was read; events it left out are kept until it settles.")
+        note = _("The server's event list changed while it was read; events it left out are kept until it settles.")
+        parts.append(note)
     return " ".join(parts) or None
 
 
@@ -290,7 +294,9 @@ class Poller:
             except Exception as exc:  # a bug or a disk error: keep the loop alive, show it, back off
                 log.exception("sync failed unexpectedly")
                 self._failures += 1
-                self._publish(phase=SyncPhase.SERVER_ERROR, last_error=f"Sync failed unexpectedly: {exc}")
+                self._publish(
+                    phase=SyncPhase.SERVER_ERROR, last_error=_("Sync failed unexpectedly: {error}").format(error=exc)
+                )
                 delay = self._config.backoff(self._failures)
             await self._wait(delay)
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
 
+from klen_desktop.i18n import _
 from klen_desktop.ui.accounts_page import swatch
 from klen_desktop.ui.agenda.filters import AgendaAccount
 from klen_desktop.ui.form_widgets import plain_label
@@ -25,8 +26,8 @@ class AccountChoice(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.combo = QComboBox()
-        self.combo.setAccessibleName("Account")
-        label = plain_label("Acco&unt:", wrap=False)
+        self.combo.setAccessibleName(_("Account"))
+        label = plain_label(_("Acco&unt:"), wrap=False)
         label.setBuddy(self.combo)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

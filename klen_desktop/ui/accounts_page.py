@@ -27,25 +27,39 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.accounts.model import PALETTE
+from klen_desktop.i18n import N_, _, ngettext
 from klen_desktop.session.merged import AccountOverview
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 
-ACCOUNTS_NOTE = (
+ACCOUNTS_NOTE = N_(
     "Each Klen account has its own API key, calendar and sync. With more than one, the agenda, the tray and "
     "the notifications show them side by side, each in its colour. The first account's key is on the Account tab."
 )
-COLOUR_NAMES = ("Blue", "Orange", "Green", "Pink", "Sky blue", "Vermilion", "Yellow", "Black")
+COLOUR_NAMES = (
+    N_("Blue"),
+    N_("Orange"),
+    N_("Green"),
+    N_("Pink"),
+    N_("Sky blue"),
+    N_("Vermilion"),
+    N_("Yellow"),
+    N_("Black"),
+)
 
 ConfirmRemove = Callable[[QWidget, str, int], bool]
 
 
 def ask_remove(parent: QWidget, name: str, unsent: int) -> bool:
     """Ask before removing ``name``; ``unsent`` changes not yet sent are named, as they would be lost."""
-    text = f"Remove {name}? Its API key and its cached calendar are deleted from this computer."
+    text = _("Remove {name}? Its API key and its cached calendar are deleted from this computer.").format(name=name)
     if unsent:
-        changes = "1 change" if unsent == 1 else f"{unsent} changes"
-        text += f"\n\n{name} has {changes} not yet sent to Klen. Removing it now loses them."
-    box = QMessageBox(QMessageBox.Icon.Question, "Remove the account?", text, parent=parent)
+        lost = ngettext(
+            "{name} has {n} change not yet sent to Klen. Removing it now loses it.",
+            "{name} has {n} changes not yet sent to Klen. Removing it now loses them.",
+            unsent,
+        )
+        text += "\n\n" + lost.format(name=name, n=unsent)
+    box = QMessageBox(QMessageBox.Icon.Question, _("Remove the account?"), text, parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -74,25 +88,25 @@ class AccountsPage(QWidget):
         self.confirm_remove = confirm_remove
         self._rows: list[AccountOverview] = []
         self.list = QListWidget()
-        self.list.setAccessibleName("Accounts")
+        self.list.setAccessibleName(_("Accounts"))
         self.list.setMaximumHeight(140)
         self.name_edit = QLineEdit()
-        self.name_edit.setAccessibleName("Account name")
+        self.name_edit.setAccessibleName(_("Account name"))
         self.colour_combo = QComboBox()
-        self.colour_combo.setAccessibleName("Account colour")
+        self.colour_combo.setAccessibleName(_("Account colour"))
         for colour, name in zip(PALETTE, COLOUR_NAMES, strict=True):
-            self.colour_combo.addItem(swatch(colour), name, colour)
-        self.rename_button = QPushButton("Rename")
-        self.key_edit = _key_field("New API key for this account")
-        self.key_button = QPushButton("Replace key")
-        self.remove_button = QPushButton("Remove…")
+            self.colour_combo.addItem(swatch(colour), _(name), colour)
+        self.rename_button = QPushButton(_("Rename"))
+        self.key_edit = _key_field(_("New API key for this account"))
+        self.key_button = QPushButton(_("Replace key"))
+        self.remove_button = QPushButton(_("Remove…"))
         self.new_name = QLineEdit()
-        self.new_name.setAccessibleName("New account's name")
-        self.new_name.setPlaceholderText("The business or client it books for")
-        self.new_key = _key_field("New account's API key")
-        self.add_button = QPushButton("Check key and add")
-        self.demo_button = QPushButton("Add the demo calendar")
-        self.demo_button.setToolTip("A sample calendar on this computer, to try things without touching a real one")
+        self.new_name.setAccessibleName(_("New account's name"))
+        self.new_name.setPlaceholderText(_("The business or client it books for"))
+        self.new_key = _key_field(_("New account's API key"))
+        self.add_button = QPushButton(_("Check key and add"))
+        self.demo_button = QPushButton(_("Add the demo calendar"))
+        self.demo_button.setToolTip(_("A sample calendar on this computer, to try things without touching a real one"))
         self.answer = ErrorLabel(lines=2)
         self._build()
         self.list.currentRowChanged.connect(self._selected)
@@ -106,16 +120,16 @@ class AccountsPage(QWidget):
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addWidget(plain_label(ACCOUNTS_NOTE))
+        layout.addWidget(plain_label(_(ACCOUNTS_NOTE)))
         layout.addWidget(self.list)
-        chosen = QGroupBox("Selected account")
+        chosen = QGroupBox(_("Selected account"))
         grid = QGridLayout(chosen)
         grid.setColumnStretch(1, 1)
         for row, (text, field, button) in enumerate(
             (
-                ("&Name:", self.name_edit, self.rename_button),
-                ("Co&lour:", self.colour_combo, None),
-                ("API &key:", self.key_edit, self.key_button),
+                (_("&Name:"), self.name_edit, self.rename_button),
+                (_("Co&lour:"), self.colour_combo, None),
+                (_("API &key:"), self.key_edit, self.key_button),
             )
         ):
             label = plain_label(text, wrap=False)
@@ -129,10 +143,10 @@ class AccountsPage(QWidget):
         remove_row.addWidget(self.remove_button)
         grid.addLayout(remove_row, 3, 0, 1, 3)
         layout.addWidget(chosen)
-        adding = QGroupBox("Add an account")
+        adding = QGroupBox(_("Add an account"))
         add_grid = QGridLayout(adding)
         add_grid.setColumnStretch(1, 1)
-        for row, (text, field) in enumerate((("Na&me:", self.new_name), ("API ke&y:", self.new_key))):
+        for row, (text, field) in enumerate(((_("Na&me:"), self.new_name), (_("API ke&y:"), self.new_key))):
             label = plain_label(text, wrap=False)
             label.setBuddy(field)
             add_grid.addWidget(label, row, 0)
@@ -152,9 +166,9 @@ class AccountsPage(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for row in rows:
-            text = row.name + (" (demo)" if row.demo else "")
+            text = _("{name} (demo)").format(name=row.name) if row.demo else row.name
             if row.problem:
-                text += f": {row.problem}"
+                text = _("{account}: {problem}").format(account=text, problem=row.problem)
             item = QListWidgetItem(swatch(row.colour), text)
             item.setToolTip(text)
             self.list.addItem(item)
@@ -221,10 +235,10 @@ class AccountsPage(QWidget):
 
     def _add(self) -> None:
         if not self.new_key.text().strip():
-            self.answer.show_message("Paste the new account's API key (Klen: Settings > API keys).")
+            self.answer.show_message(_("Paste the new account's API key (Klen: Settings > API keys)."))
             return
         self.add_button.setEnabled(False)  # until the answer: the key is being checked on the service
-        self.answer.show_notice("Checking the key…")
+        self.answer.show_notice(_("Checking the key…"))
         self.add_requested.emit(self.new_name.text(), self.new_key.text())
 
 
@@ -232,5 +246,5 @@ def _key_field(name: str) -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setAccessibleName(name)
-    field.setPlaceholderText("klen_…")
+    field.setPlaceholderText(_("klen_…"))
     return field

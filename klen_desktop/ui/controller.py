@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.drafts import EventDraft
+from klen_desktop.i18n import _
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.keys import Connect, KeyChanges
@@ -213,7 +214,7 @@ class Controller(QObject):
     async def load_detail(self, event_id: int) -> None:
         """Fetch one event's details for the detail pane; ``detail_loaded`` answers."""
         self._own_current_task()
-        with self._reported("Could not load the event's details"):
+        with self._reported(_("Could not load the event's details")):
             stored = await self._session.fetch_detail(event_id)
             if stored is not None:
                 self.detail_loaded.emit(stored)
@@ -231,36 +232,39 @@ class Controller(QObject):
     ) -> int:
         """Queue ``draft`` (see :meth:`CalendarSession.save`); returns the outbox seq. Raises
         :class:`WriteRefused` for the editor to show; the draft is kept."""
-        return self._queued(await self._session.save(draft, base, resend_seq=resend_seq, account_id=account_id))
+        return self.note_queued(await self._session.save(draft, base, resend_seq=resend_seq, account_id=account_id))
 
     @intention(int, str)
     async def change_status(self, event_id: int, status: str) -> None:
         """Confirm, complete or mark as no-show (a cancel goes through :meth:`cancel_event`, with its reason)."""
-        with self._reported("Could not change the status"):
-            self._queued(await self._session.change_status(event_id, EventStatus(status), self.cached_event(event_id)))
+        with self._reported(_("Could not change the status")):
+            self.note_queued(
+                await self._session.change_status(event_id, EventStatus(status), self.cached_event(event_id))
+            )
 
     @intention(int, str)
     async def cancel_event(self, event_id: int, reason: str) -> None:
-        with self._reported("Could not cancel the event"):
-            self._queued(await self._session.cancel(event_id, reason))
+        with self._reported(_("Could not cancel the event")):
+            self.note_queued(await self._session.cancel(event_id, reason))
 
     @intention(int)
     async def resend(self, seq: int) -> None:
-        with self._reported("Could not send the change again"):
+        with self._reported(_("Could not send the change again")):
             await self._session.resend(seq)
             self.request_reload()
 
     @intention(int)
     async def discard(self, seq: int) -> None:
-        with self._reported("Could not discard the change"):
+        with self._reported(_("Could not discard the change")):
             await self._session.discard(seq)
             self.request_reload()
 
-    async def book(self, start: datetime, end: datetime, title: str = "Busy") -> int:
+    async def book(self, start: datetime, end: datetime, title: str | None = None) -> int:
         """Book ``[start, end)`` as a confirmed busy block (the tray's "next free 30 minutes")."""
-        return self._queued(await self._session.book(start, end, title))
+        return self.note_queued(await self._session.book(start, end, title or _("Busy")))
 
-    def _queued(self, queued: Queued) -> int:
+    def note_queued(self, queued: Queued) -> int:
+        """A write was queued (here, or by a command of the command line): reload, and say what it moved."""
         if queued.moved_here is not None:
             self.changed_here.emit(queued.moved_here)
         self.request_reload()
@@ -271,7 +275,7 @@ class Controller(QObject):
     @intention()
     async def sync_now(self) -> None:
         """Poll at once and retry held-back sends (after a key fix too: a halted poller resumes)."""
-        with self._reported("Could not sync"):
+        with self._reported(_("Could not sync")):
             await self._session.sync_now()
 
     def set_agenda_visible(self, visible: bool) -> None:
@@ -295,20 +299,20 @@ class Controller(QObject):
     @intention(str)
     async def save_key(self, api_key: str) -> None:
         """Store the key in the OS keyring and switch to the live calendar."""
-        with self._reported("Could not store the API key"):
+        with self._reported(_("Could not store the API key")):
             session = await self._keys.save(api_key)
             if session is not None:
                 await self.replace_session(session)
-            self.notice.emit("API key saved", "Klen Desktop now shows your calendar.")
+            self.notice.emit(_("API key saved"), _("Klen Desktop now shows your calendar."))
 
     @intention()
     async def forget_key(self) -> None:
         """Remove the key from the keyring and go back to the demo calendar."""
-        with self._reported("Could not remove the API key"):
+        with self._reported(_("Could not remove the API key")):
             session = await self._keys.forget()
             if session is not None:
                 await self.replace_session(session)
-            self.notice.emit("API key removed", "The key is no longer stored. Demo mode is on.")
+            self.notice.emit(_("API key removed"), _("The key is no longer stored. Demo mode is on."))
 
     # -- accounts ------------------------------------------------------------------------------------------
 
@@ -319,43 +323,47 @@ class Controller(QObject):
     @intention(str, str)
     async def add_account(self, name: str, api_key: str) -> None:
         """Check the key on the live service, store it under the new account's own keyring entry, show it."""
-        with self._answered("Could not add the account"):
+        with self._answered(_("Could not add the account")):
             account = await self._session.accounts.add(name, api_key)
-            self.account_answer.emit(True, f"{account.name} added: its calendar is shown beside the others.")
+            self.account_answer.emit(
+                True, _("{name} added: its calendar is shown beside the others.").format(name=account.name)
+            )
 
     @intention()
     async def add_demo_account(self) -> None:
         """Show the built-in demo calendar as one more account."""
-        with self._answered("Could not add the demo calendar"):
+        with self._answered(_("Could not add the demo calendar")):
             account = await self._session.accounts.add_demo()
-            self.account_answer.emit(True, f"{account.name} added: the sample calendar is shown beside the others.")
+            self.account_answer.emit(
+                True, _("{name} added: the sample calendar is shown beside the others.").format(name=account.name)
+            )
 
     @intention(str, str)
     async def set_account_key(self, account_id: str, api_key: str) -> None:
         """Store a new key for the account (one revoked and replaced) and sync it again."""
-        with self._answered("Could not store the key"):
+        with self._answered(_("Could not store the key")):
             await self._session.accounts.set_key(account_id, api_key)
-            self.account_answer.emit(True, "Key stored: the account syncs again.")
+            self.account_answer.emit(True, _("Key stored: the account syncs again."))
 
     @intention(str, str)
     async def rename_account(self, account_id: str, name: str) -> None:
-        with self._answered("Could not rename the account"):
+        with self._answered(_("Could not rename the account")):
             self._session.accounts.rename(account_id, name)
-            self.account_answer.emit(True, "Account renamed.")
+            self.account_answer.emit(True, _("Account renamed."))
 
     @intention(str, str)
     async def recolour_account(self, account_id: str, colour: str) -> None:
-        with self._answered("Could not change the colour"):
+        with self._answered(_("Could not change the colour")):
             self._session.accounts.recolour(account_id, colour)
-            self.account_answer.emit(True, "Colour changed.")
+            self.account_answer.emit(True, _("Colour changed."))
 
     @intention(str, bool)
     async def remove_account(self, account_id: str, lose_unsent: bool) -> None:
         """Delete the account's key and cache (refused while it has unsent changes, unless ``lose_unsent``)."""
-        with self._answered("Could not remove the account"):
+        with self._answered(_("Could not remove the account")):
             await self._session.remove_account(account_id, lose_unsent=lose_unsent)
             self.request_reload()
-            self.account_answer.emit(True, "Account removed, with its key and its cached calendar.")
+            self.account_answer.emit(True, _("Account removed, with its key and its cached calendar."))
 
     @contextmanager
     def _answered(self, title: str) -> Iterator[None]:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import EventType
+from klen_desktop.date_texts import second_range, second_zone_id, zone_city
 from klen_desktop.drafts import (
     EventDraft,
     draft_field,
@@ -32,6 +33,7 @@ from klen_desktop.drafts import (
     normalise_phone,
     validate,
 )
+from klen_desktop.i18n import _
 from klen_desktop.ui.account_choice import AccountChoice
 from klen_desktop.ui.event_form import EventForm
 from klen_desktop.ui.form_widgets import (
@@ -46,8 +48,8 @@ from klen_desktop.ui.screen_fit import FormScroll, fit_to_screen, room
 def _ask_discard(parent: QWidget) -> bool:
     answer = QMessageBox.question(
         parent,
-        "Discard changes?",
-        "This event has changes that are not saved. Discard them?",
+        _("Discard changes?"),
+        _("This event has changes that are not saved. Discard them?"),
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )
@@ -71,7 +73,7 @@ class EventEditor(EventForm):
         self._saving = False
         self._saved = False
         self.confirm_discard: Callable[[], bool] = lambda: _ask_discard(self)
-        self.setWindowTitle("New event" if draft.creating else "Edit event")
+        self.setWindowTitle(_("New event") if draft.creating else _("Edit event"))
         self.setModal(False)
 
         self._build(draft, read_only_reason)
@@ -128,8 +130,10 @@ class EventEditor(EventForm):
         self.read_only_banner.setMargin(6)
         root.addWidget(self.read_only_banner)
         self.partial_note = plain_label(
-            "Some details of this event are not loaded yet (description, notes, reminder, video provider). "
-            "Fields left empty here are not changed on the server."
+            _(
+                "Some details of this event are not loaded yet (description, notes, reminder, video provider). "
+                "Fields left empty here are not changed on the server."
+            )
         )
         self.partial_note.setVisible(draft.partial)
         root.addWidget(self.partial_note)
@@ -160,13 +164,13 @@ class EventEditor(EventForm):
         self.general_error = ErrorLabel(lines=2)
         buttons = QHBoxLayout()
         if not narrow:
-            buttons.addWidget(plain_label("Ctrl+Enter saves · Esc closes", wrap=False))
+            buttons.addWidget(plain_label(_("Ctrl+Enter saves · Esc closes"), wrap=False))
             buttons.addSpacing(self.fontMetrics().averageCharWidth() * 2)
         buttons.addWidget(self.general_error, 1)
-        self.cancel_button = QPushButton("Close" if read_only_reason is not None else "Cancel")
-        self.save_button = QPushButton("Create event" if draft.creating else "Save changes")
-        self.cancel_button.setToolTip("Esc")
-        self.save_button.setToolTip("Ctrl+Enter")
+        self.cancel_button = QPushButton(_("Close") if read_only_reason is not None else _("Cancel"))
+        self.save_button = QPushButton(_("Create event") if draft.creating else _("Save changes"))
+        self.cancel_button.setToolTip(_("Esc"))
+        self.save_button.setToolTip(_("Ctrl+Enter"))
         for button in (self.cancel_button, self.save_button):
             button.setAutoDefault(False)  # Enter in a line edit must not send a half-typed event
             buttons.addWidget(button)
@@ -223,11 +227,21 @@ class EventEditor(EventForm):
         self._last_length = end - start
         self.duration_combo.show_duration(round(self._last_length.total_seconds() / 60))
         self.zone_label.setText(zone_description(start))
+        self.show_second_zone()
         self._recheck("end")
         # A half-typed date is questioned only once the user leaves the field; a picked length at once.
         typing = self.start_edit.hasFocus() or self.end_edit.hasFocus()
         if not typing or self._errors["end"].is_notice:
             self._show_length_notice()
+
+    def show_second_zone(self) -> None:
+        """The start and end in the second zone under the fields (the row hidden with none); also called when the
+        zone is chosen in Settings while the editor is open."""
+        text = second_range(self.start_edit.value(), self.end_edit.value())
+        self.second_zone_caption.setText(_("In {city}").format(city=zone_city(second_zone_id())) if text else "")
+        self.second_zone_label.setText(text)
+        self.second_zone_caption.setVisible(bool(text))
+        self.second_zone_label.setVisible(bool(text))
 
     def _show_length_notice(self) -> None:
         """The question about a long event, in the End's message space unless a refusal holds it."""
@@ -280,16 +294,19 @@ class EventEditor(EventForm):
         self.save_button.setEnabled(editable)
         # What a screen reader says of a control that is off: it cannot see the banner or the box above it.
         why = self.read_only_banner.text() if self._read_only else ""
-        self.save_button.setAccessibleDescription(why or ("Saving…" if self._saving else ""))
+        self.save_button.setAccessibleDescription(why or (_("Saving…") if self._saving else ""))
         for widget, switch in (
             (self.video_url_edit, self.video_check),
             (self.video_provider_combo, self.video_check),
             (self.reminder_spin, self.reminder_check),
         ):
             off = editable and not switch.isChecked()
-            widget.setAccessibleDescription(f"Off until “{switch.text().replace('&', '')}” is checked" if off else why)
-        base = "Create event" if self._initial.creating else "Save changes"
-        self.save_button.setText("Saving…" if self._saving else base)
+            switch_name = switch.text().replace("&", "")
+            widget.setAccessibleDescription(
+                _("Off until “{switch}” is checked").format(switch=switch_name) if off else why
+            )
+        base = _("Create event") if self._initial.creating else _("Save changes")
+        self.save_button.setText(_("Saving…") if self._saving else base)
 
     def _focus_first_error(self, errors: dict[str, str]) -> None:
         for name in self._errors:  # form order, not message order

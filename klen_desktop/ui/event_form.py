@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.api.models import CREATE_STATUSES, EventStatus, EventType
 from klen_desktop.drafts import MAX_REMIND_MINUTES, MAX_TITLE_LENGTH, EventDraft
+from klen_desktop.i18n import _, ngettext
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.form_widgets import (
     DateTimeField,
@@ -84,90 +85,98 @@ class EventForm(QDialog):
             labelled(form, widget, label)
 
     def _event_group(self, draft: EventDraft) -> QGroupBox:
-        box = QGroupBox("Event")
+        box = QGroupBox(_("Event"))
         form = QFormLayout(box)
         self.title_edit = QLineEdit()
-        self.title_edit.setPlaceholderText("What is it?")
-        self._row(form, "&Title", "title", self.title_edit)
+        self.title_edit.setPlaceholderText(_("What is it?"))
+        self._row(form, _("&Title"), "title", self.title_edit)
         self.type_combo = QComboBox()
         for event_type in EventType:
             self.type_combo.addItem(TYPE_LABELS[event_type], event_type.value)
         if not draft.event_type.known:
             # Shown as it is so an unrelated edit does not change it; it is never sent (the patch leaves it out).
             self.type_combo.addItem(TYPE_LABELS[draft.event_type], draft.event_type.value)
-        self._row(form, "T&ype", "event_type", self.type_combo, lines=1)
+        self._row(form, _("T&ype"), "event_type", self.type_combo, lines=1)
         self.status_combo = QComboBox()
         statuses = [s for s in EventStatus if not draft.creating or s in CREATE_STATUSES or s == draft.status]
         if not draft.status.known:
             statuses.append(draft.status)
         for status in statuses:
             self.status_combo.addItem(STATUS_LABELS[status], status.value)
-        self._row(form, "&Status", "status", self.status_combo, lines=1)
+        self._row(form, _("&Status"), "status", self.status_combo, lines=1)
         self.location_edit = QLineEdit()
-        self._row(form, "&Location", "location", self.location_edit, lines=1)
+        self._row(form, _("&Location"), "location", self.location_edit, lines=1)
         self.description_edit = QPlainTextEdit()
         self.description_edit.setTabChangesFocus(True)
         self.description_edit.setFixedHeight(90)
-        self._row(form, "&Description", "description", self.description_edit, lines=1)
+        self._row(form, _("&Description"), "description", self.description_edit, lines=1)
         return box
 
     def _when_group(self) -> QGroupBox:
-        box = QGroupBox("When")
+        box = QGroupBox(_("When"))
         form = QFormLayout(box)
         self.start_edit = DateTimeField()
-        self._row(form, "St&art", "start", self.start_edit, lines=1)
+        self._row(form, _("St&art"), "start", self.start_edit, lines=1)
         self.duration_combo = DurationCombo()
-        self._row(form, "D&uration", "duration", self.duration_combo, lines=0)
+        self._row(form, _("D&uration"), "duration", self.duration_combo, lines=0)
         self.end_edit = DateTimeField()
-        self._row(form, "&End", "end", self.end_edit)
+        self._row(form, _("&End"), "end", self.end_edit)
         self.zone_label = plain_label()
-        form.addRow("Time zone", self.zone_label)
+        form.addRow(_("Time zone"), self.zone_label)
+        # The optional second zone: the start and end read there too (hidden when none is chosen).
+        self.second_zone_label = plain_label()
+        self.second_zone_label.setObjectName("second_zone")
+        self.second_zone_caption = plain_label(_("Second zone"), wrap=False)
+        form.addRow(self.second_zone_caption, self.second_zone_label)
         return box
 
     def _customer_group(self) -> QGroupBox:
-        box = QGroupBox("Customer")
+        box = QGroupBox(_("Customer"))
         form = QFormLayout(box)
         self.customer_name_edit = QLineEdit()
-        self._row(form, "&Name", "customer_name", self.customer_name_edit, lines=1)
+        self._row(form, _("&Name"), "customer_name", self.customer_name_edit, lines=1)
         self.customer_email_edit = QLineEdit()
-        self.customer_email_edit.setPlaceholderText("name@example.com")
-        self._row(form, "E&mail", "customer_email", self.customer_email_edit, lines=1)
+        self.customer_email_edit.setPlaceholderText(_("name@example.com"))
+        self._row(form, _("E&mail"), "customer_email", self.customer_email_edit, lines=1)
         self.customer_phone_edit = QLineEdit()
-        self.customer_phone_edit.setPlaceholderText("+1 555 123 4567 (international, E.164)")
-        self._row(form, "&Phone", "customer_phone", self.customer_phone_edit)
+        self.customer_phone_edit.setPlaceholderText(_("+1 555 123 4567 (international, E.164)"))
+        self._row(form, _("&Phone"), "customer_phone", self.customer_phone_edit)
         self.customer_notes_edit = QPlainTextEdit()
         self.customer_notes_edit.setTabChangesFocus(True)
         self.customer_notes_edit.setFixedHeight(70)
-        self._row(form, "N&otes", "customer_notes", self.customer_notes_edit, lines=1)
+        self._row(form, _("N&otes"), "customer_notes", self.customer_notes_edit, lines=1)
         return box
 
     def _video_group(self) -> QGroupBox:
-        box = QGroupBox("Video conference")
+        box = QGroupBox(_("Video conference"))
         form = QFormLayout(box)
-        self.video_check = QCheckBox("Use a video &conference")
+        self.video_check = QCheckBox(_("Use a video &conference"))
         self._row(form, "", "has_video_conference", self.video_check, lines=0)
         self.video_url_edit = QLineEdit()
-        self.video_url_edit.setPlaceholderText("https://… (optional: the provider may create it)")
-        self._row(form, "Lin&k", "video_conference_url", self.video_url_edit)
+        self.video_url_edit.setPlaceholderText(_("https://… (optional: the provider may create it)"))
+        self._row(form, _("Lin&k"), "video_conference_url", self.video_url_edit)
         self.video_provider_combo = QComboBox()
         self.video_provider_combo.setEditable(True)
         self.video_provider_combo.addItems(["", *VIDEO_PROVIDERS])
-        self.video_provider_combo.setItemData(0, "No provider", Qt.ItemDataRole.AccessibleTextRole)
-        self._row(form, "Pro&vider", "video_conference_provider", self.video_provider_combo, lines=1)
+        self.video_provider_combo.setItemData(0, _("No provider"), Qt.ItemDataRole.AccessibleTextRole)
+        self._row(form, _("Pro&vider"), "video_conference_provider", self.video_provider_combo, lines=1)
         return box
 
     def _options_group(self) -> QGroupBox:
-        box = QGroupBox("Reminder and sharing")
+        box = QGroupBox(_("Reminder and sharing"))
         form = QFormLayout(box)
-        self.reminder_check = QCheckBox("&Remind me")
+        self.reminder_check = QCheckBox(_("&Remind me"))
         self._row(form, "", "is_reminder_enabled", self.reminder_check, lines=0)
         self.reminder_spin = QSpinBox()
         self.reminder_spin.setRange(0, _SPIN_MAX)
-        self.reminder_spin.setSuffix(" min before")
-        self._row(form, "Rem&inder", "remind_before_minutes", self.reminder_spin, lines=1)
-        self.sync_check = QCheckBox("Sync to external calendars (Google, Outlook, GoHighLevel)")
+        self.reminder_spin.setSuffix(_(" min before"))
+        self._row(form, _("Rem&inder"), "remind_before_minutes", self.reminder_spin, lines=1)
+        # The calendars in the tooltip: a check box does not wrap, and the label must fit a longer language.
+        self.sync_check = QCheckBox(_("Sync to external calendars"))
+        self.sync_check.setToolTip(_("Google, Outlook and GoHighLevel calendars linked in Klen"))
+        self.sync_check.setAccessibleDescription(self.sync_check.toolTip())
         self._row(form, "", "sync_external_calendars", self.sync_check, lines=0)
-        self.notify_check = QCheckBox("Send notifications to the customer")
+        self.notify_check = QCheckBox(_("Send notifications to the customer"))
         self._row(form, "", "send_notifications", self.notify_check, lines=0)
         return box
 
@@ -210,5 +219,9 @@ class EventForm(QDialog):
         length = len(title.strip())
         if length > MAX_TITLE_LENGTH:
             self._errors["title"].show_message(
-                f"{length:,} characters, kept in full; Klen takes at most {MAX_TITLE_LENGTH}: shorten it to save."
+                ngettext(
+                    "{length} character, kept in full; Klen takes at most {limit}: shorten it to save.",
+                    "{length} characters, kept in full; Klen takes at most {limit}: shorten it to save.",
+                    length,
+                ).format(length=f"{length:,}", limit=MAX_TITLE_LENGTH)
             )

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from klen_desktop.date_texts import duration_text, local_zone_text, qt_date_time_format
+from klen_desktop.i18n import _
 
 DURATION_CHOICES = (15, 30, 45, 60, 90)
 ONE_LINE_MESSAGE = 56
@@ -201,7 +202,7 @@ class DurationCombo(QComboBox):
         super().__init__(parent)
         for minutes in DURATION_CHOICES:
             self.addItem(duration_text(timedelta(minutes=minutes)), minutes)
-        self.addItem("Custom", CUSTOM)
+        self.addItem(_("Custom"), CUSTOM)
         self._quiet = False
         self.currentIndexChanged.connect(self._on_index)
 
@@ -211,9 +212,9 @@ class DurationCombo(QComboBox):
         self._quiet = True
         try:
             self.setCurrentIndex(index if index >= 0 else self.findData(CUSTOM))
-            label = "Custom"
+            label = _("Custom")
             if minutes not in DURATION_CHOICES and minutes > 0:
-                label = f"Custom ({duration_text(timedelta(minutes=minutes))})"
+                label = _("Custom ({duration})").format(duration=duration_text(timedelta(minutes=minutes)))
             self.setItemText(self.findData(CUSTOM), label)
         finally:
             self._quiet = False

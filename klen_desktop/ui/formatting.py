@@ -12,6 +12,7 @@ from klen_desktop import date_texts
 from klen_desktop.api.models import EventStatus
 from klen_desktop.date_texts import date_time
 from klen_desktop.event_rules import is_open
+from klen_desktop.i18n import _, ngettext
 from klen_desktop.labels import clip, extends_previous
 
 
@@ -123,18 +124,21 @@ _DAY = 24 * 3600
 def starts_in(event: Timed, now: datetime) -> str:
     seconds = (event.start_time - now).total_seconds()
     if seconds <= 0:
-        return "now" if event.end_time > now else "ended"
+        return _("now") if event.end_time > now else _("ended")
     minutes = int(seconds // 60)
     if minutes < 1:
-        return "in less than a minute"
+        return _("in less than a minute")
     if minutes < 60:
-        return f"in {minutes} min"
+        return ngettext("in {n} min", "in {n} min", minutes).format(n=minutes)
     if seconds < COUNTDOWN_WITHIN.total_seconds():
         hours, minutes = divmod(minutes, 60)
-        return f"in {hours} h {minutes:02d} min" if minutes else f"in {hours} h"
+        if minutes:
+            return _("in {hours} h {minutes} min").format(hours=hours, minutes=f"{minutes:02d}")
+        return ngettext("in {n} h", "in {n} h", hours).format(n=hours)
     if seconds < _DAY:
-        return f"in about {_nearest_hour(seconds)} h"
-    return f"on {date_time(local(event.start_time))}"
+        hours = _nearest_hour(seconds)
+        return ngettext("in about {n} h", "in about {n} h", hours).format(n=hours)
+    return _("on {date}").format(date=date_time(local(event.start_time)))
 
 
 def _nearest_hour(seconds: float) -> int:

@@ -59,8 +59,9 @@ class MenuRows:
         key_of = {id(action): key for key, _kind, action in self._shown}
         for action in self.menu.actions():
             if id(action) not in tracked:  # rows that went, and whatever another owner left in the menu
-                self._icon_keys.pop(key_of.get(id(action)), None)
-                self._drop(action)
+                key = key_of.get(id(action))
+                self._icon_keys.pop(key, None)
+                self._drop(action, self._submenus.pop(key, None) if key is not None else None)
         shown: list[tuple[Hashable, str, QAction]] = []
         next_kept = 0
         for row in rows:
@@ -77,14 +78,16 @@ class MenuRows:
                     self.menu.insertAction(before, action)
             shown.append((row.key, row.kind, action))
         self._shown = shown
-        keys = set(order)
-        for gone in [key for key in self._submenus if key not in keys]:
-            del self._submenus[gone]
         self._slots = {row.key: row.slot for row in rows if row.kind == "item"}
 
     def action(self, key: Hashable) -> QAction | None:
         """The action shown for ``key`` (tests and the no-tray window), or None."""
         return next((action for shown_key, _kind, action in self._shown if shown_key == key), None)
+
+    def submenu(self, key: Hashable) -> QMenu | None:
+        """The submenu shown for ``key``, or None."""
+        rows = self._submenus.get(key)
+        return None if rows is None else rows.menu
 
     def _keep_in_order(self, rows: Sequence[Row], order: dict[Hashable, int]) -> list[tuple[Hashable, str, QAction]]:
         """The shown rows that stay: same key and kind, in the new order (a row that moved is made anew)."""
@@ -128,11 +131,12 @@ class MenuRows:
         if row.children is not None:
             self._submenus[row.key].show(row.children)
 
-    def _drop(self, action: QAction) -> None:
+    def _drop(self, action: QAction, submenu: MenuRows | None) -> None:
         self.menu.removeAction(action)
-        submenu = action.menu()
+        # The submenu is known here rather than asked of the action: QAction.menu() hands Python a wrapper it
+        # then deletes as its own, under the parent menu that deletes it too.
         if submenu is not None:
-            submenu.deleteLater()
+            submenu.menu.deleteLater()
         elif action.parent() is self.menu:
             action.deleteLater()
 

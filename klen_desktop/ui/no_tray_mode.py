@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klen_desktop.i18n import _
+
 log = logging.getLogger(__name__)
 
 RETRY_MS = 5_000
@@ -33,17 +35,17 @@ def tray_help() -> str:
     """How to get a tray on this desktop, in one paragraph."""
     desktop = os.environ.get("XDG_CURRENT_DESKTOP", "").lower()
     if "gnome" in desktop or not desktop:
-        how = (
+        how = _(
             "On GNOME, install the “AppIndicator and KStatusNotifierItem Support” extension "
             "(package gnome-shell-extension-appindicator), then log out and back in."
         )
     else:
-        how = "Enable the system tray (status notifier) area of your panel."
-    return (
-        "No system tray was found, so Klen Desktop runs as a normal window; its menu is under “Klen”. "
-        f"{how} The tray icon appears as soon as a tray is available. Closing this window keeps reminders "
+        how = _("Enable the system tray (status notifier) area of your panel.")
+    return _(
+        "No system tray was found, so Klen Desktop runs as a normal window; its menu is under “{menu}”. "
+        "{how} The tray icon appears as soon as a tray is available. Closing this window keeps reminders "
         "running; start Klen Desktop again to bring it back."
-    )
+    ).format(menu=MENU_TITLE, how=how)
 
 
 class NoTrayMode(QObject):
@@ -113,7 +115,7 @@ class NoTrayMode(QObject):
             return
         self._hint_shown = True
         log.warning("no system tray: running as a window")
-        box = QMessageBox(QMessageBox.Icon.Information, "No system tray", tray_help(), parent=parent)
+        box = QMessageBox(QMessageBox.Icon.Information, _("No system tray"), tray_help(), parent=parent)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)
         box.setObjectName("noTrayHint")

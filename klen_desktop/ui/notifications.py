@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from klen_desktop.api.models import EventDetail, EventStatus
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
+from klen_desktop.i18n import _
 from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import DesktopNotifierBackend, NotificationBackend
 from klen_desktop.notify.center import NotificationCenter
@@ -237,7 +238,9 @@ class NotificationBridge:
     def notice(self, title: str, message: str) -> None:
         """Tell the user something the app did or could not do (to the notification service, else the tray)."""
         log.info("notice: %s: %s", title, message)
-        self._spawn(self._notice(title, message))
+        # The titles of typed errors are marked for translation where they are defined (N_): translated here,
+        # where every notice is shown; a title translated already is its own translation.
+        self._spawn(self._notice(_(title), message))
 
     async def _notice(self, title: str, body: str) -> None:
         if self.center.server.available:

@@ -25,26 +25,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klen_desktop.i18n import N_, _
 from klen_desktop.secrets import NO_BACKEND_HELP
 from klen_desktop.settings import KeyState
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 
-KEY_HELP = (
+KEY_HELP = N_(
     "Create an API key in Klen (Settings > API keys) and paste it here. Klen Desktop keeps it only in your "
     "system keyring, never in a file."
 )
-DEMO_NOTE = "Demo mode: you are looking at a sample calendar. Paste your API key to see your own."
-STORED_NOTE = "An API key is stored in your system keyring. Paste a new one to replace it."
-NO_KEY_NOTE = "No API key is stored yet."
-READ_ONLY_NOTE = "With this key Klen Desktop is read-only: New event, Edit and Cancel stay disabled."
+DEMO_NOTE = N_("Demo mode: you are looking at a sample calendar. Paste your API key to see your own.")
+STORED_NOTE = N_("An API key is stored in your system keyring. Paste a new one to replace it.")
+NO_KEY_NOTE = N_("No API key is stored yet.")
+READ_ONLY_NOTE = N_("With this key Klen Desktop is read-only: New event, Edit and Cancel stay disabled.")
 
 
 def ask_forget(parent: QWidget) -> bool:
     answer = QMessageBox.question(
         parent,
-        "Forget the API key?",
-        "Remove the API key from the system keyring? Klen Desktop goes back to the demo calendar until you "
-        "paste a key again.",
+        _("Forget the API key?"),
+        _(
+            "Remove the API key from the system keyring? Klen Desktop goes back to the demo calendar until you "
+            "paste a key again."
+        ),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )
@@ -77,7 +80,7 @@ class KeyPage(QWidget):
         self._state = key_state
         self._busy = False
 
-        self.demo_badge = _bold(plain_label("Demo", wrap=False))
+        self.demo_badge = _bold(plain_label(_("Demo"), wrap=False))
         self.demo_badge.setObjectName("demoBadge")
         self.demo_badge.setFrameShape(QFrame.Shape.StyledPanel)
         self.demo_badge.setContentsMargins(6, 1, 6, 1)
@@ -91,7 +94,7 @@ class KeyPage(QWidget):
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("klen_…")
         self.key_edit.setClearButtonEnabled(True)
-        self.key_edit.setAccessibleName("API key")
+        self.key_edit.setAccessibleName(_("API key"))
         # Keep the key out of on-screen keyboards' prediction and history.
         self.key_edit.setInputMethodHints(
             Qt.InputMethodHint.ImhHiddenText
@@ -99,12 +102,12 @@ class KeyPage(QWidget):
             | Qt.InputMethodHint.ImhNoPredictiveText
             | Qt.InputMethodHint.ImhNoAutoUppercase
         )
-        self.show_key = QPushButton("Show")
+        self.show_key = QPushButton(_("Show"))
         self.show_key.setCheckable(True)
-        self.show_key.setToolTip("Show or hide the key you typed")
-        self.test_button = QPushButton("Test connection")
-        self.save_button = QPushButton("Save key")
-        self.forget_button = QPushButton("Forget key…")
+        self.show_key.setToolTip(_("Show or hide the key you typed"))
+        self.test_button = QPushButton(_("Test connection"))
+        self.save_button = QPushButton(_("Save key"))
+        self.forget_button = QPushButton(_("Forget key…"))
         for button in (self.show_key, self.test_button, self.save_button, self.forget_button):
             # Return in the key field must not press a dialog button that closes the dialog.
             button.setAutoDefault(False)
@@ -118,9 +121,9 @@ class KeyPage(QWidget):
         self.error_label = ErrorLabel()
         self.read_value = plain_label(wrap=False)
         self.write_value = plain_label(wrap=False)
-        self.read_caption = plain_label("Read the calendar:", wrap=False)
-        self.write_caption = plain_label("Create and change events:", wrap=False)
-        self.read_only_note = plain_label(READ_ONLY_NOTE)
+        self.read_caption = plain_label(_("Read the calendar:"), wrap=False)
+        self.write_caption = plain_label(_("Create and change events:"), wrap=False)
+        self.read_only_note = plain_label(_(READ_ONLY_NOTE))
         self._build()
 
         self.key_edit.textChanged.connect(self._on_text_changed)
@@ -137,9 +140,9 @@ class KeyPage(QWidget):
         header.addWidget(self.demo_badge, 0, Qt.AlignmentFlag.AlignTop)
 
         facts = QGridLayout()
-        facts.addWidget(plain_label("Connection:", wrap=False), 0, 0, Qt.AlignmentFlag.AlignTop)
+        facts.addWidget(plain_label(_("Connection:"), wrap=False), 0, 0, Qt.AlignmentFlag.AlignTop)
         facts.addWidget(self.connection_value, 0, 1)
-        facts.addWidget(plain_label("API key stored:", wrap=False), 1, 0, Qt.AlignmentFlag.AlignTop)
+        facts.addWidget(plain_label(_("API key stored:"), wrap=False), 1, 0, Qt.AlignmentFlag.AlignTop)
         facts.addWidget(self.stored_value, 1, 1)
         facts.setColumnStretch(1, 1)
 
@@ -169,9 +172,9 @@ class KeyPage(QWidget):
         layout.addLayout(header)
         layout.addLayout(facts)
         layout.addWidget(self.keyring_problem)
-        layout.addWidget(plain_label(KEY_HELP))
+        layout.addWidget(plain_label(_(KEY_HELP)))
         layout.addSpacing(6)
-        layout.addWidget(_bold(plain_label("API key", wrap=False)))
+        layout.addWidget(_bold(plain_label(_("API key"), wrap=False)))
         layout.addLayout(entry)
         layout.addLayout(buttons)
         layout.addWidget(self.error_label)
@@ -187,19 +190,21 @@ class KeyPage(QWidget):
         self._busy = False
         self.demo_badge.setVisible(state.demo)
         if state.keyring_problem is not None:
-            self.status_label.setText(DEMO_NOTE if state.demo else NO_KEY_NOTE)
-            problem = state.keyring_problem.strip() or NO_BACKEND_HELP
+            self.status_label.setText(_(DEMO_NOTE if state.demo else NO_KEY_NOTE))
+            problem = state.keyring_problem.strip() or _(NO_BACKEND_HELP)
             if "demo mode" not in problem.lower():
-                problem += " Until then Klen Desktop keeps running in demo mode."
+                problem += " " + _("Until then Klen Desktop keeps running in demo mode.")
             self.keyring_problem.show_message(problem)
         else:
             self.keyring_problem.clear_message()
-            self.status_label.setText(STORED_NOTE if state.stored else DEMO_NOTE if state.demo else NO_KEY_NOTE)
+            self.status_label.setText(_(STORED_NOTE if state.stored else DEMO_NOTE if state.demo else NO_KEY_NOTE))
         where = f" ({state.service_url})" if state.service_url else ""
         self.connection_value.setText(
-            f"Demo: a sample calendar served on this computer{where}" if state.demo else f"Live: Klen{where}"
+            _("Demo: a sample calendar served on this computer{where}").format(where=where)
+            if state.demo
+            else _("Live: Klen{where}").format(where=where)
         )
-        self.stored_value.setText("Yes, in the system keyring" if state.stored else "No")
+        self.stored_value.setText(_("Yes, in the system keyring") if state.stored else _("No"))
         if newly_stored:
             self.key_edit.clear()
         self._update_enabled()
@@ -211,8 +216,8 @@ class KeyPage(QWidget):
         self._busy = False
         self.error_label.clear_message()
         self.result_label.setText(message)
-        self.read_value.setText("Yes" if can_read else "No")
-        self.write_value.setText("Yes" if can_write else "No")
+        self.read_value.setText(_("Yes") if can_read else _("No"))
+        self.write_value.setText(_("Yes") if can_write else _("No"))
         for widget in (self.read_caption, self.read_value, self.write_caption, self.write_value):
             widget.setVisible(answered)
         self.read_only_note.setVisible(ok and can_read and not can_write)
@@ -239,7 +244,7 @@ class KeyPage(QWidget):
 
     def _on_show_toggled(self, shown: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self.show_key.setText("Hide" if shown else "Show")
+        self.show_key.setText(_("Hide") if shown else _("Show"))
 
     def _on_test(self) -> None:
         # An empty field tests the connection in use (the demo calendar's, or the stored key's).
@@ -274,7 +279,7 @@ class KeyPage(QWidget):
         if self._busy or self._state.keyring_problem is not None or not key:
             return False
         if any(ch.isspace() for ch in key):
-            self.error_label.show_message("An API key is one word with no spaces. Copy it again from Klen.")
+            self.error_label.show_message(_("An API key is one word with no spaces. Copy it again from Klen."))
             return False
         return True
 
@@ -286,10 +291,10 @@ class KeyPage(QWidget):
         self.test_button.setEnabled(not self._busy and (usable or not has_text))
         self.save_button.setEnabled(usable and has_text and not self._busy)
         self.forget_button.setEnabled(usable and self._state.stored and not self._busy)
-        label = "Test this key on the live service" if has_text else "Test connection"
-        self.test_button.setText("Testing…" if self._busy else label)
+        label = _("Test this key on the live service") if has_text else _("Test connection")
+        self.test_button.setText(_("Testing…") if self._busy else label)
         self.test_button.setToolTip(
-            "Asks the live Klen service what the key typed above may do; nothing is changed."
+            _("Asks the live Klen service what the key typed above may do; nothing is changed.")
             if has_text
-            else "Checks the connection in use (demo or live) and what it may do; nothing is changed."
+            else _("Checks the connection in use (demo or live) and what it may do; nothing is changed.")
         )

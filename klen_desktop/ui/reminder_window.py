@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klen_desktop.i18n import N_, _, ngettext
 from klen_desktop.notify.messages import ActionKind, ReminderContent, snooze_buttons
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.ui.formatting import breakable
@@ -83,11 +84,18 @@ def _button(text: str) -> QPushButton:
 
 
 _DOES = {
-    ActionKind.JOIN: "Join the call of “{title}”",
-    ActionKind.SNOOZE: "Remind me again of “{title}” later",
-    ActionKind.OPEN: "Show “{title}” in the agenda",
-    ActionKind.DISMISS: "Dismiss the reminder of “{title}”",
+    ActionKind.JOIN: N_("Join the call of “{title}”"),
+    ActionKind.SNOOZE: N_("Remind me again of “{title}” later"),
+    ActionKind.OPEN: N_("Show “{title}” in the agenda"),
+    ActionKind.DISMISS: N_("Dismiss the reminder of “{title}”"),
 }
+
+
+def _snooze_choice(choice: SnoozeChoice | None) -> str:
+    """A choice of the Snooze menu: ``5 min``, ``Until start``."""
+    if isinstance(choice, int):
+        return ngettext("{n} min", "{n} min", choice).format(n=choice)
+    return _("Until start")
 
 
 class _Card(QWidget):
@@ -101,7 +109,7 @@ class _Card(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setWindowTitle(f"Klen: {content.title}")
+        self.setWindowTitle(_("Klen: {title}").format(title=content.title))
         self.setFixedWidth(WIDTH)
         frame = QFrame(self)
         frame.setObjectName("card")
@@ -134,12 +142,12 @@ class _Card(QWidget):
         box.addLayout(self.buttons)
         self.join_button: QPushButton | None = None
         if content.join_url:
-            self.join_button = self._add(_button("Join"), ActionKind.JOIN)
+            self.join_button = self._add(_button(_("Join")), ActionKind.JOIN)
 
     def _add(self, button: QPushButton, kind: ActionKind) -> QPushButton:
         button.clicked.connect(lambda: self._emit(kind))
         # A screen reader reads a button alone; "Join" does not say of which event.
-        button.setAccessibleDescription(_DOES[kind].format(title=self.content.title))
+        button.setAccessibleDescription(_(_DOES[kind]).format(title=self.content.title))
         self.buttons.addWidget(button)
         return button
 
@@ -170,23 +178,23 @@ class ReminderCard(_Card):
     """A reminder with Join (http(s) link only), a Snooze menu, Open and Dismiss; late ones say so."""
 
     def __init__(self, content: ReminderContent) -> None:
-        late = "Late reminder: it was due while this computer was asleep or the app was closed."
-        super().__init__(content, "Reminder", late if content.late else None)
+        late = _("Late reminder: it was due while this computer was asleep or the app was closed.")
+        super().__init__(content, _("Reminder"), late if content.late else None)
         self.snooze_button = QToolButton()
-        self.snooze_button.setText("Snooze")
+        self.snooze_button.setText(_("Snooze"))
         self.snooze_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.snooze_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.snooze_button)
         self.snooze_actions: list[QAction] = []
         for choice in snooze_buttons():
-            action = menu.addAction(choice.label.removeprefix("Snooze ").capitalize())
+            action = menu.addAction(_snooze_choice(choice.snooze))
             action.triggered.connect(lambda _=False, s=choice.snooze: self._emit(ActionKind.SNOOZE, s))
             self.snooze_actions.append(action)
         self.snooze_button.setMenu(menu)
-        self.snooze_button.setAccessibleDescription(_DOES[ActionKind.SNOOZE].format(title=content.title))
+        self.snooze_button.setAccessibleDescription(_(_DOES[ActionKind.SNOOZE]).format(title=content.title))
         self.buttons.addWidget(self.snooze_button)
-        self.open_button = self._add(_button("Open"), ActionKind.OPEN)
-        self.dismiss_button = self._add(_button("Dismiss"), ActionKind.DISMISS)
+        self.open_button = self._add(_button(_("Open")), ActionKind.OPEN)
+        self.dismiss_button = self._add(_button(_("Dismiss")), ActionKind.DISMISS)
         self._fit()
 
 
@@ -194,12 +202,12 @@ class StartingNowWindow(_Card):
     """Persistent until the user joins or dismisses it; it never times out and never takes focus."""
 
     def __init__(self, content: ReminderContent) -> None:
-        super().__init__(content, "Starting now")
+        super().__init__(content, _("Starting now"))
         self.heading.setForegroundRole(QPalette.ColorRole.Highlight)
         font = QFont(self.heading.font())
         font.setBold(True)
         self.heading.setFont(font)
-        self.dismiss_button = self._add(_button("Dismiss"), ActionKind.DISMISS)
+        self.dismiss_button = self._add(_button(_("Dismiss")), ActionKind.DISMISS)
         self._fit()
 
 

@@ -1,5 +1,6 @@
 """The settings dialog: the API key (Account tab), the Klen accounts side by side (Accounts tab, see
-:mod:`klen_desktop.ui.accounts_page`) and the preferences (General tab).
+:mod:`klen_desktop.ui.accounts_page`), the preferences (General tab), the global shortcuts
+(:mod:`klen_desktop.ui.shortcuts_page`) and the second time zone (:mod:`klen_desktop.ui.second_zone_page`).
 
 It renders a :class:`~klen_desktop.settings.Preferences` and a :class:`~klen_desktop.settings.KeyState` and
 emits intentions; the controller stores them. Save checks the preferences with
@@ -11,11 +12,13 @@ signals come from :class:`~klen_desktop.ui.onboarding.KeyPage` unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klen_desktop.i18n import LANGUAGE_NAMES, N_, _
 from klen_desktop.settings import (
     MAX_POLL_SECONDS,
     MAX_REMINDER_MINUTES,
@@ -39,13 +43,17 @@ from klen_desktop.ui.accounts_page import AccountsPage, ConfirmRemove, ask_remov
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 from klen_desktop.ui.onboarding import KeyPage, ask_forget
 from klen_desktop.ui.screen_fit import FormScroll, room
+from klen_desktop.ui.second_zone_page import SecondZonePage
+from klen_desktop.ui.shortcuts_page import ShortcutsPage
 
 MIN_WIDTH = 620
 ACCOUNT_TAB = "account"
 ACCOUNTS_TAB = "accounts"
 GENERAL_TAB = "general"
-THEME_NOTE = "Klen Desktop follows your system's light or dark theme; change it in your desktop's settings."
-CADENCE_NOTE = (
+SHORTCUTS_TAB = "shortcuts"
+ZONES_TAB = "zones"
+THEME_NOTE = N_("Klen Desktop follows your system's light or dark theme; change it in your desktop's settings.")
+CADENCE_NOTE = N_(
     "Klen Desktop checks for changes more often while the agenda is open or an event starts soon, and less "
     "often otherwise. Every check uses part of the API's per-minute request budget."
 )
@@ -53,23 +61,23 @@ CADENCE_NOTE = (
 # Spin boxes reach past what is valid so an out-of-range number reaches validation and is explained inline
 # instead of being silently clamped.
 _INT_FIELDS = {
-    "fast_poll_seconds": (1, MAX_POLL_SECONDS * 2, " s"),
-    "slow_poll_seconds": (1, MAX_POLL_SECONDS * 2, " s"),
-    "window_days_back": (0, MAX_WINDOW_DAYS_BACK * 2, " days"),
-    "window_days_ahead": (0, MAX_WINDOW_DAYS_AHEAD * 2, " days"),
-    "default_reminder_minutes": (0, MAX_REMINDER_MINUTES * 2, " min"),
+    "fast_poll_seconds": (1, MAX_POLL_SECONDS * 2, N_(" s")),
+    "slow_poll_seconds": (1, MAX_POLL_SECONDS * 2, N_(" s")),
+    "window_days_back": (0, MAX_WINDOW_DAYS_BACK * 2, N_(" days")),
+    "window_days_ahead": (0, MAX_WINDOW_DAYS_AHEAD * 2, N_(" days")),
+    "default_reminder_minutes": (0, MAX_REMINDER_MINUTES * 2, N_(" min")),
 }
 _LABELS = {
-    "fast_poll_seconds": "Check every (busy):",
-    "slow_poll_seconds": "Check every (quiet):",
-    "window_days_back": "Keep past events:",
-    "window_days_ahead": "Look ahead:",
-    "default_reminder_minutes": "Remind me before:",
-    "notify_reminders": "Reminders before events",
-    "notify_new_bookings": "New bookings",
-    "notify_changes": "Changed events",
-    "notify_cancellations": "Cancelled events",
-    "start_at_login": "Start Klen Desktop when I log in",
+    "fast_poll_seconds": N_("Check every (busy):"),
+    "slow_poll_seconds": N_("Check every (quiet):"),
+    "window_days_back": N_("Keep past events:"),
+    "window_days_ahead": N_("Look ahead:"),
+    "default_reminder_minutes": N_("Remind me before:"),
+    "notify_reminders": N_("Reminders before events"),
+    "notify_new_bookings": N_("New bookings"),
+    "notify_changes": N_("Changed events"),
+    "notify_cancellations": N_("Cancelled events"),
+    "start_at_login": N_("Start Klen Desktop when I log in"),
 }
 
 
@@ -86,14 +94,14 @@ class PreferencesPage(QWidget):
             spin = QSpinBox()
             spin.setObjectName(name)
             spin.setRange(low, high)
-            spin.setSuffix(suffix)
-            spin.setAccessibleName(_LABELS[name].rstrip(":"))
+            spin.setSuffix(_(suffix))
+            spin.setAccessibleName(_(_LABELS[name]).rstrip(":"))
             self.spins[name] = spin
             self.errors[name] = ErrorLabel()
             spin.valueChanged.connect(lambda _value, field=name: self.errors[field].clear_message())
         for name in ("notify_reminders", "notify_new_bookings", "notify_changes", "notify_cancellations"):
-            self.checks[name] = QCheckBox(_LABELS[name])
-        self.checks["start_at_login"] = QCheckBox(_LABELS["start_at_login"])
+            self.checks[name] = QCheckBox(_(_LABELS[name]))
+        self.checks["start_at_login"] = QCheckBox(_(_LABELS["start_at_login"]))
         for name, check in self.checks.items():
             check.setObjectName(name)
         self._build()
@@ -105,7 +113,7 @@ class PreferencesPage(QWidget):
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         for index, name in enumerate(names):
-            label = plain_label(_LABELS[name], wrap=False)
+            label = plain_label(_(_LABELS[name]), wrap=False)
             label.setBuddy(self.spins[name])
             grid.addWidget(label, 2 * index, 0)
             grid.addWidget(self.spins[name], 2 * index, 1)
@@ -114,27 +122,28 @@ class PreferencesPage(QWidget):
 
     def _build(self) -> None:
         # Notes sit in the group's box layout, apart from the fields' grid, each getting the full width.
-        sync = QGroupBox("Sync")
+        sync = QGroupBox(_("Sync"))
         sync_layout = QVBoxLayout(sync)
-        sync_layout.addWidget(plain_label(CADENCE_NOTE))
+        sync_layout.addWidget(plain_label(_(CADENCE_NOTE)))
         sync_layout.addLayout(
             self._fields("fast_poll_seconds", "slow_poll_seconds", "window_days_back", "window_days_ahead")
         )
 
-        reminders = QGroupBox("Reminders")
+        reminders = QGroupBox(_("Reminders"))
         reminder_layout = QVBoxLayout(reminders)
         reminder_layout.addLayout(self._fields("default_reminder_minutes"))
-        reminder_layout.addWidget(plain_label("Used for new events; each event can still have its own."))
+        reminder_layout.addWidget(plain_label(_("Used for new events; each event can still have its own.")))
 
-        notifications = QGroupBox("Show notifications for")
+        notifications = QGroupBox(_("Show notifications for"))
         notify_layout = QVBoxLayout(notifications)
         for name in ("notify_reminders", "notify_new_bookings", "notify_changes", "notify_cancellations"):
             notify_layout.addWidget(self.checks[name])
 
-        system = QGroupBox("System")
+        system = QGroupBox(_("System"))
         system_layout = QVBoxLayout(system)
         system_layout.addWidget(self.checks["start_at_login"])
-        self.theme_note = plain_label(THEME_NOTE)
+        system_layout.addLayout(self._language_row())
+        self.theme_note = plain_label(_(THEME_NOTE))
         system_layout.addWidget(self.theme_note)
 
         layout = QVBoxLayout(self)
@@ -142,8 +151,26 @@ class PreferencesPage(QWidget):
             layout.addWidget(box)
         layout.addStretch(1)
 
+    def _language_row(self) -> QGridLayout:
+        """The language: the desktop's, or one the app speaks, each named in its own language; read at start."""
+        self.language_combo = QComboBox()
+        self.language_combo.setObjectName("language")
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_combo.addItem(_("Same as the system") if not code else name, code)
+        label = plain_label(_("&Language:"), wrap=False)
+        label.setBuddy(self.language_combo)
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.addWidget(label, 0, 0)
+        grid.addWidget(self.language_combo, 0, 1)
+        # A tooltip, not a line of its own: the General tab must keep fitting a laptop's screen.
+        self.language_combo.setToolTip(_("A new language shows the next time Klen Desktop starts."))
+        self.language_combo.setAccessibleDescription(self.language_combo.toolTip())
+        return grid
+
     def set_preferences(self, prefs: Preferences) -> None:
         self._base = prefs
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(prefs.language)))
         for name, spin in self.spins.items():
             spin.setValue(getattr(prefs, name))
         for name, check in self.checks.items():
@@ -165,6 +192,7 @@ class PreferencesPage(QWidget):
             notify_cancellations=check["notify_cancellations"].isChecked(),
             start_at_login=check["start_at_login"].isChecked(),
             agenda_view=self._base.agenda_view,  # chosen in the agenda, not here
+            language=str(self.language_combo.currentData()),
             version=self._base.version,
         )
 
@@ -174,7 +202,7 @@ class PreferencesPage(QWidget):
 
 
 class SettingsDialog(QDialog):
-    """Account (API key) and General (preferences) tabs; ``open_tab`` picks the one shown first.
+    """Account (API key), General (preferences), Shortcuts and Time zones tabs; ``open_tab`` picks the one shown first.
 
     ``preferences_saved(Preferences)`` fires on Save with valid preferences, and the dialog closes. The key
     signals and :meth:`show_key_test` / :meth:`set_key_state` / :meth:`show_key_error` are the Account tab's.
@@ -196,20 +224,24 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Klen Desktop Settings")
+        self.setWindowTitle(_("Klen Desktop Settings"))
         self.setObjectName("settingsDialog")
         self.key_page = KeyPage(key_state, confirm_forget=confirm_forget)
         self.preferences_page = PreferencesPage(prefs)
         self.accounts_page = AccountsPage(confirm_remove=confirm_remove)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.preferences_page, "General")
-        self.tabs.addTab(self.key_page, "Account")
-        self.tabs.addTab(self.accounts_page, "Accounts")
+        self.tabs.addTab(self.preferences_page, _("General"))
+        self.tabs.addTab(self.key_page, _("Account"))
+        self.tabs.addTab(self.accounts_page, _("Accounts"))
+        self.shortcuts_page = ShortcutsPage(prefs)
+        self.tabs.addTab(self.shortcuts_page, _("Shortcuts"))
+        self.zone_page = SecondZonePage(prefs.second_zone)
+        self.tabs.addTab(self.zone_page, _("Time zones"))
         self.show_tab(open_tab)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setText("Save preferences")
+        save.setText(_("Save preferences"))
         self.buttons.accepted.connect(self._on_save)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._on_tab_changed()
@@ -240,10 +272,19 @@ class SettingsDialog(QDialog):
 
     def set_preferences(self, prefs: Preferences) -> None:
         self.preferences_page.set_preferences(prefs)
+        self.shortcuts_page.set_preferences(prefs)
+        self.zone_page.set_zone(prefs.second_zone)
 
     def show_tab(self, tab: str) -> None:
-        """Bring ``"account"``, ``"accounts"`` or ``"general"`` to the front (first run opens on the account tab)."""
-        pages = {ACCOUNT_TAB: self.key_page, ACCOUNTS_TAB: self.accounts_page, GENERAL_TAB: self.preferences_page}
+        """Bring ``"account"``, ``"accounts"``, ``"general"``, ``"shortcuts"`` or ``"zones"`` to the front (first run
+        opens on the account tab)."""
+        pages = {
+            ACCOUNT_TAB: self.key_page,
+            ACCOUNTS_TAB: self.accounts_page,
+            GENERAL_TAB: self.preferences_page,
+            SHORTCUTS_TAB: self.shortcuts_page,
+            ZONES_TAB: self.zone_page,
+        }
         if tab not in pages:
             raise ValueError(f"unknown settings tab {tab!r}")
         self.tabs.setCurrentWidget(pages[tab])
@@ -252,7 +293,14 @@ class SettingsDialog(QDialog):
             self.key_page.key_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def preferences(self) -> Preferences:
-        return self.preferences_page.preferences()
+        general = self.preferences_page.preferences()
+        keys = self.shortcuts_page.values()
+        return replace(
+            general,
+            shortcut_quick_add=keys["shortcut_quick_add"],
+            shortcut_join_next_call=keys["shortcut_join_next_call"],
+            second_zone=self.zone_page.second_zone(),
+        )
 
     # -- user actions ---------------------------------------------------------------------------------------
 
@@ -272,7 +320,7 @@ class SettingsDialog(QDialog):
     def _on_tab_changed(self, _index: int = 0) -> None:
         # The key has its own Save; a "Save preferences" next to it would read as saving the key.
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setVisible(
-            self.tabs.currentWidget() is self.preferences_page
+            self.tabs.currentWidget() is not self.key_page
         )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -288,10 +336,17 @@ class SettingsDialog(QDialog):
         prefs = self.preferences()
         errors = validate_preferences(prefs)
         self.preferences_page.show_errors(errors)
+        self.shortcuts_page.show_errors(errors)
+        self.zone_page.show_error(errors.get("second_zone", ""))
         if errors:
             self._fit_height()
-            self.tabs.setCurrentWidget(self.preferences_page)
-            self.preferences_page.spins[next(iter(errors))].setFocus()
+            first = next(iter(errors))
+            if first in self.preferences_page.spins:
+                self.tabs.setCurrentWidget(self.preferences_page)
+                self.preferences_page.spins[first].setFocus()
+            else:
+                page = self.zone_page if first == "second_zone" else self.shortcuts_page
+                self.tabs.setCurrentWidget(page)
             return
         self.preferences_saved.emit(prefs)
         self.accept()

@@ -30,9 +30,17 @@ class SettingsSources(NamedTuple):
 class SettingsWindow:
     """See the module docstring. ``dialog`` is the open dialog, None while none is open."""
 
-    def __init__(self, controller: Controller, sources: SettingsSources) -> None:
+    def __init__(
+        self,
+        controller: Controller,
+        sources: SettingsSources,
+        *,
+        on_created: list[Callable[[SettingsDialog], None]] | None = None,
+    ) -> None:
+        """``on_created``: called with each new dialog once it is wired (kept by reference: hooks added later count)."""
         self._controller = controller
         self._prefs, self._key_state, self._save_prefs = sources
+        self._on_created = on_created if on_created is not None else []
         self.dialog: SettingsDialog | None = None
         controller.key_tested.connect(self._key_tested)
         controller.accounts_changed.connect(self.accounts_changed)
@@ -68,6 +76,8 @@ class SettingsWindow:
         accounts.add_demo_requested.connect(c.add_demo_account)
         accounts.set_accounts(c.accounts())
         dialog.finished.connect(lambda _result: self._forget())
+        for hook in self._on_created:
+            hook(dialog)
         return dialog
 
     def _forget(self) -> None:

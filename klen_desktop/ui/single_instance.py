@@ -1,5 +1,5 @@
 """One running app per user: a second launch asks the first to raise its agenda (or, with ``--quit``, to quit),
-then exits.
+then exits; and a command of the command line (``klen-desktop next``) is answered by the running app.
 
 The first instance takes a lock file and listens on a local socket, both in a private (0700) runtime folder
 of the user, so another user on the same machine can neither see nor poke it. A launch that finds the lock
@@ -7,6 +7,11 @@ held connects to the socket and sends one line: ``raise`` or ``quit`` (``raise``
 the desktop gave the launch a Wayland activation token, which lets the running app take focus). The lock (not the
 socket) decides who is first: two launches at the same moment cannot both remove each other's socket, and a lock
 left by a crashed process is taken over (Qt checks whether its owner still runs).
+
+A command comes as one JSON line of :mod:`klen_desktop.command_line.protocol` and gets one JSON line back: the
+request is read up to its newline (at most ``MAX_REQUEST`` bytes), the peer must run as this user (Linux checks it
+with ``SO_PEERCRED``; elsewhere the 0700 folder is the guard), and the answer comes from the handler given to
+:meth:`SingleInstance.set_command_handler`, on the event loop, without blocking the UI.
 
 The first instance listens only after its tray icon shows (:meth:`SingleInstance.listen`): the socket needs
 QtNetwork, an import the icon should not wait for, and a second launch meanwhile retries for two seconds.
@@ -17,18 +22,32 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sys
+import socket as sockets
+import struct
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
 from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
 
-from klen_desktop.paths import APP_NAME, ensure_private_dir
+from klen_desktop.command_line.exit_codes import Exit
+from klen_desktop.command_line.protocol import (
+    MAX_REQUEST,
+    Answer,
+    ProtocolError,
+    Request,
+    decode_request,
+    is_request,
+    runtime_dir,
+    server_name,
+)
+from klen_desktop.paths import ensure_private_dir
 
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+    from klen_desktop.background_tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +65,23 @@ CONNECT_ATTEMPTS = 10
 CONNECT_PAUSE = 0.2
 
 
-def runtime_dir() -> Path:
-    """The user's private runtime folder for the app (``$XDG_RUNTIME_DIR/klen-desktop`` on Linux)."""
-    return ensure_private_dir(Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False)))
+_server_name = server_name
+CommandHandler = Callable[[Request], Awaitable[Answer]]
+_BUFFER = "klenRequest"  # the bytes of a request read so far, kept on its socket
+_TAKEN = "klenAnswering"  # set once the socket's request was read whole
 
 
-def _server_name(folder: Path) -> str:
-    if sys.platform == "win32":
-        # Named pipes live in one namespace per machine; the user name keeps users apart.
-        return f"{APP_NAME}-{os.environ.get('USERNAME', 'user')}"
-    return str(folder / "instance.sock")
+def peer_is_this_user(descriptor: int) -> bool:
+    """True when the process at the other end of the local socket ``descriptor`` runs as this user (Linux's
+    ``SO_PEERCRED``); True where the system cannot say, as the socket's private folder already keeps others out."""
+    if descriptor < 0:
+        return False
+    option = getattr(sockets, "SO_PEERCRED", None)
+    if option is None:
+        return True
+    with sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM, fileno=os.dup(descriptor)) as peer:
+        _pid, uid, _gid = struct.unpack("3i", peer.getsockopt(sockets.SOL_SOCKET, option, struct.calcsize("3i")))
+    return bool(uid == os.getuid())
 
 
 class SingleInstance(QObject):
@@ -73,6 +99,13 @@ class SingleInstance(QObject):
         self._lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
         self._name = _server_name(self._folder)
         self._server: QLocalServer | None = None
+        self._handler: CommandHandler | None = None
+        # Made with the first command: asyncio (and the ssl it loads) must not delay the tray icon at start.
+        self._tasks: BackgroundTasks | None = None
+
+    def set_command_handler(self, handler: CommandHandler) -> None:
+        """Answer the command line's requests with ``handler`` (on the running event loop)."""
+        self._handler = handler
 
     @property
     def server_name(self) -> str:
@@ -92,6 +125,8 @@ class SingleInstance(QObject):
         return True
 
     def release(self) -> None:
+        if self._tasks is not None:
+            self._tasks.cancel_all()
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -122,7 +157,14 @@ class SingleInstance(QObject):
                 self._read(socket)  # the message may have arrived before readyRead was connected
 
     def _read(self, socket: QLocalSocket) -> None:
-        lines = bytes(socket.readAll().data()).split(b"\n")
+        if socket.property(_TAKEN):
+            socket.readAll()  # one request a connection: what follows it is dropped, never run
+            return
+        data = bytes(socket.property(_BUFFER) or b"") + bytes(socket.readAll().data())
+        if is_request(data):
+            self._read_request(socket, data)
+            return
+        lines = data.split(b"\n")
         socket.disconnectFromServer()
         if QUIT.strip() in lines:
             log.info("a second launch asked the app to quit")
@@ -134,6 +176,53 @@ class SingleInstance(QObject):
                 if line.startswith(TOKEN_PREFIX) and TOKEN_CHARS.fullmatch(token):
                     os.environ[ACTIVATION_TOKEN] = token.decode("ascii")
             self.raise_requested.emit()
+
+    def _read_request(self, socket: QLocalSocket, data: bytes) -> None:
+        if b"\n" not in data:
+            if len(data) <= MAX_REQUEST:
+                socket.setProperty(_BUFFER, QByteArray(data))  # the rest of the line is still on its way
+                return
+            self._reply(socket, Answer(Exit.USAGE, error=f"The request is longer than {MAX_REQUEST} bytes."))
+            return
+        socket.setProperty(_TAKEN, True)
+        if not peer_is_this_user(int(socket.socketDescriptor())):
+            log.warning("refused a command from a process of another user")
+            socket.abort()
+            return
+        try:
+            request = decode_request(data.split(b"\n", 1)[0])
+        except ProtocolError as exc:
+            self._reply(socket, Answer(Exit.ERROR, error=f"Klen Desktop did not understand the request: {exc}."))
+            return
+        if self._handler is None:
+            self._reply(socket, Answer(Exit.ERROR, error="Klen Desktop is still starting; try again in a moment."))
+            return
+        log.info("the command line asked: %s", request.command)
+        if self._tasks is None:
+            from klen_desktop.background_tasks import BackgroundTasks
+
+            self._tasks = BackgroundTasks(log, "answering a command failed")
+        self._tasks.spawn(self._answer(socket, self._handler, request))
+
+    async def _answer(self, socket: QLocalSocket, handler: CommandHandler, request: Request) -> None:
+        try:
+            answer = await handler(request)
+        except Exception:
+            log.exception("a command of the command line failed")
+            answer = Answer(Exit.ERROR, error="Klen Desktop failed to answer; see its log.")
+        self._reply(socket, answer)
+
+    @staticmethod
+    def _reply(socket: QLocalSocket, answer: Answer) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
+        try:
+            if socket.state() is not QLocalSocket.LocalSocketState.ConnectedState:
+                return  # the command line gave up waiting
+            socket.write(QByteArray(answer.encode()))
+            socket.disconnectFromServer()  # after what was written has gone out
+        except RuntimeError:  # the socket was deleted meanwhile (the peer left)
+            return
 
 
 def raise_message() -> bytes:

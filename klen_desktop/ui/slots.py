@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.api.models import Availability, AvailabilitySlot
 from klen_desktop.date_texts import duration_text, moment_range, qt_date_format
+from klen_desktop.i18n import _, ngettext
 from klen_desktop.ui.account_choice import AccountChoice
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label, room_for_mnemonics
 from klen_desktop.ui.formatting import (
@@ -88,7 +89,7 @@ class SlotFinder(QDialog):
 
     def __init__(self, *, today: date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Find a free slot")
+        self.setWindowTitle(_("Find a free slot"))
         self._today = today or datetime.now().astimezone().date()
         self._slots: list[AvailabilitySlot] = []
         self._answer: Availability | None = None
@@ -177,10 +178,15 @@ class SlotFinder(QDialog):
         if first is not None:
             zone = local_zone_text(self._slots[0].start)
             length = duration_text(timedelta(minutes=availability.duration_minutes))
-            self.state_label.setText(f"{len(self._slots)} free slots of {length} · times in {zone}")
+            count = len(self._slots)
+            self.state_label.setText(
+                ngettext(
+                    "{n} free slot of {length} · times in {zone}", "{n} free slots of {length} · times in {zone}", count
+                ).format(n=count, length=length, zone=zone)
+            )
             self.tree.setCurrentItem(first)
         else:
-            self.state_label.setText("No free slots in this range. Try more days or a shorter length.")
+            self.state_label.setText(_("No free slots in this range. Try more days or a shorter length."))
         self._update_book()
 
     def show_error(self, message: str) -> None:
@@ -215,17 +221,17 @@ class SlotFinder(QDialog):
             edit.setDisplayFormat(qt_date_format())
         self.start_date.setMinimumDate(_qdate(self._today))
         self._bound_end()
-        form.addRow("&From", self.start_date)
-        form.addRow("&To", self.end_date)
+        form.addRow(_("&From"), self.start_date)
+        form.addRow(_("&To"), self.end_date)
         self.duration_spin = QSpinBox()
         self.duration_spin.setRange(MIN_DURATION, MAX_DURATION)
         self.duration_spin.setValue(DEFAULT_DURATION)
-        self.duration_spin.setSuffix(" min")
-        form.addRow("&Length", self.duration_spin)
+        self.duration_spin.setSuffix(_(" min"))
+        form.addRow(_("&Length"), self.duration_spin)
         root.addLayout(form)
 
         search_row = QHBoxLayout()
-        self.search_button = QPushButton("&Search")
+        self.search_button = QPushButton(_("&Search"))
         self.search_button.setAutoDefault(False)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # indeterminate: the endpoint gives no progress
@@ -238,11 +244,11 @@ class SlotFinder(QDialog):
 
         self.error_label = ErrorLabel()
         root.addWidget(self.error_label)
-        self.state_label = plain_label("Choose a range and a length, then Search.")
+        self.state_label = plain_label(_("Choose a range and a length, then Search."))
         root.addWidget(self.state_label)
         self.tree = QTreeWidget()
-        self.tree.setAccessibleName("Free slots")
-        self.tree.setAccessibleDescription("By day; pick one, then Book this slot")
+        self.tree.setAccessibleName(_("Free slots"))
+        self.tree.setAccessibleDescription(_("By day; pick one, then Book this slot"))
         self._tab_to_slots()
         self.tree.setColumnCount(1)
         self.tree.setHeaderHidden(True)  # one column; the length is in the line above the list
@@ -255,8 +261,8 @@ class SlotFinder(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.close_button = QPushButton("Close")
-        self.book_button = QPushButton("&Book this slot…")
+        self.close_button = QPushButton(_("Close"))
+        self.book_button = QPushButton(_("&Book this slot…"))
         for button in (self.close_button, self.book_button):
             button.setAutoDefault(False)
             buttons.addWidget(button)
@@ -284,7 +290,7 @@ class SlotFinder(QDialog):
         self.search_button.setEnabled(not busy)
         if busy and not was_busy:
             self._idle_text = self.state_label.text()
-            self.state_label.setText("Searching…")
+            self.state_label.setText(_("Searching…"))
         elif was_busy and not busy:
             self.state_label.setText(self._idle_text)  # a new answer then replaces it; an error keeps it
 
@@ -304,7 +310,7 @@ class SlotFinder(QDialog):
     def _update_book(self) -> None:
         picked = self._selected_slot() is not None
         self.book_button.setEnabled(picked)
-        self.book_button.setAccessibleDescription("" if picked else "Pick a free slot in the list first")
+        self.book_button.setAccessibleDescription("" if picked else _("Pick a free slot in the list first"))
 
     def _on_search(self) -> None:
         if self.is_busy:

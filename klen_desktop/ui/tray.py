@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from klen_desktop.api.models import EventType
 from klen_desktop.date_texts import clock
+from klen_desktop.i18n import _, ngettext, pgettext
 from klen_desktop.labels import TYPE_LABELS
 from klen_desktop.links import web_link
 from klen_desktop.session.free_slot_offer import Click, FreeSlotOffer, SlotAnswer
@@ -209,11 +210,15 @@ class Tray(QObject):
 
     def tooltip(self, now: datetime, event: StoredEvent | None) -> str:
         """Plain text escaped for Qt, which may take a tooltip for rich text; ``event`` is the next one."""
-        lines = ["Klen Desktop (Demo)" if self._controller.demo else "Klen Desktop"]
+        lines = [_("Klen Desktop (Demo)") if self._controller.demo else "Klen Desktop"]
         if event is not None:
-            lines.append(f"Next: {isolate(one_line(event.title, 60))} {starts_in(event, now)} ({time_range(event)})")
+            lines.append(
+                _("Next: {title} {starts_in} ({time})").format(
+                    title=isolate(one_line(event.title, 60)), starts_in=starts_in(event, now), time=time_range(event)
+                )
+            )
         else:
-            lines.append("Nothing else scheduled")
+            lines.append(_("Nothing else scheduled"))
         problem = self._status_line(now)
         if problem:
             lines.append(problem)
@@ -222,12 +227,14 @@ class Tray(QObject):
     def _status_line(self, now: datetime) -> str | None:
         status = self._controller.status
         if status.phase in _ERROR_PHASES or status.phase in _OFFLINE_PHASES:
-            return one_line(status.last_error or "Cannot reach Klen", 100)
+            return one_line(status.last_error or _("Cannot reach Klen"), 100)
         count = len(self._controller.outbox)
         if count:
-            return f"{count} change{'s' if count != 1 else ''} not yet on the server"
+            return ngettext("{n} change not yet on the server", "{n} changes not yet on the server", count).format(
+                n=count
+            )
         if self._controller.dnd.active(now) and self._controller.dnd.until is not None:
-            return f"Do not disturb until {clock(local(self._controller.dnd.until))}"
+            return _("Do not disturb until {time}").format(time=clock(local(self._controller.dnd.until)))
         return None
 
     # -- the two-click booking -----------------------------------------------------------------------------
@@ -292,41 +299,46 @@ class Tray(QObject):
         head: list[Row] = []
         if controller.demo:
             head += [
-                Row("demo", "Demo mode: a sample calendar"),
-                Row("enter-key", "Enter API key…", self.enter_key.emit),
+                Row("demo", _("Demo mode: a sample calendar")),
+                Row("enter-key", _("Enter API key…"), self.enter_key.emit),
             ]
         if controller.access.read_only:
-            head.append(Row("read-only", "Read-only key: changes are off"))
+            head.append(Row("read-only", _("Read-only key: changes are off")))
         problem = self._status_line(now)
         if problem:
             head.append(Row("problem", problem))
         for name, trouble in controller.account_problems():
             # One account's bad key marks that account only; Settings is where its key is entered again.
-            head.append(Row(("account-problem", name), one_line(f"{name}: {trouble}", 100), self.settings.emit))
+            head.append(
+                Row(
+                    ("account-problem", name),
+                    one_line(_("{account}: {problem}").format(account=name, problem=trouble), 100),
+                    self.settings.emit,
+                )
+            )
         rows = [*head, separator("after-head")] if head else []
         events = today_events(controller, now)
         for event in events:
             rows += self._event_rows_or_none(event)
         if not events:
-            rows.append(Row("no-events", "Nothing else today"))
+            rows.append(Row("no-events", _("Nothing else today")))
         writable = not controller.access.read_only
         last = controller.status.last_success
+        sync = _("Sync now") if last is None else _("Sync now (last sync {time})").format(time=clock(local(last)))
         rows += [
             separator("after-events"),
             Row(
                 "free-slot", self.free_slot.label(now), self._slot_clicked, writable and not self.free_slot.looking(now)
             ),
-            Row("new-event", "New event…", self.new_event.emit, writable),
-            Row("find-slot", "Find a free slot…", self.find_slot.emit),
+            Row("new-event", _("New event…"), self.new_event.emit, writable),
+            Row("find-slot", _("Find a free slot…"), self.find_slot.emit),
             separator("after-booking"),
-            Row("open-agenda", "Open agenda", self.open_agenda.emit),
-            Row(
-                "sync", "Sync now" if last is None else f"Sync now (last sync {clock(local(last))})", self.sync_now.emit
-            ),
+            Row("open-agenda", _("Open agenda"), self.open_agenda.emit),
+            Row("sync", sync, self.sync_now.emit),
             self._dnd_row(now),
-            Row("settings", "Settings…", self.settings.emit),
+            Row("settings", _("Settings…"), self.settings.emit),
             separator("before-quit"),
-            Row("quit", "Quit Klen Desktop", self.quit_requested.emit),
+            Row("quit", _("Quit Klen Desktop"), self.quit_requested.emit),
         ]
         return rows
 
@@ -357,29 +369,30 @@ class Tray(QObject):
         ]
         url = web_link(summary.video_conference_url)
         if url is not None:
-            rows.append(
-                Row(("join", event.id), f"    Join {isolate(one_line(event.title, 40))}", partial(self.join.emit, url))
-            )
+            join = _("Join {title}").format(title=isolate(one_line(event.title, 40)))
+            rows.append(Row(("join", event.id), f"    {join}", partial(self.join.emit, url)))
         phone = summary.customer.phone if summary.customer else None
         number = dialable(phone)
         if summary.event_type is EventType.VOICE_CALL and number is not None and phone is not None:
             who = isolate(one_line(summary.customer.name if summary.customer else None, 30)) or number
-            rows.append(Row(("call", event.id), f"    Call {who}", partial(self.call.emit, number)))
-            rows.append(Row(("copy-phone", event.id), "    Copy phone", partial(self.copy_text.emit, phone.strip())))
+            call = "    " + _("Call {who}").format(who=who)
+            rows.append(Row(("call", event.id), call, partial(self.call.emit, number)))
+            copy = "    " + _("Copy phone")
+            rows.append(Row(("copy-phone", event.id), copy, partial(self.copy_text.emit, phone.strip())))
         return rows
 
     def _dnd_row(self, now: datetime) -> Row:
         active = self._controller.dnd.active(now) and self._controller.dnd.until is not None
-        title = "Do not disturb"
+        title = _("Do not disturb")
         if active and self._controller.dnd.until is not None:
-            title += f" (until {clock(local(self._controller.dnd.until))})"
+            title = _("Do not disturb (until {time})").format(time=clock(local(self._controller.dnd.until)))
         return Row(
             "dnd",
             title,
             children=(
-                Row("dnd-hour", "For 1 hour", partial(self.dnd.emit, 60)),
-                Row("dnd-tomorrow", "Until tomorrow", partial(self.dnd.emit, -1)),
-                Row("dnd-off", "Off", partial(self.dnd.emit, 0), active),
+                Row("dnd-hour", _("For 1 hour"), partial(self.dnd.emit, 60)),
+                Row("dnd-tomorrow", _("Until tomorrow"), partial(self.dnd.emit, -1)),
+                Row("dnd-off", pgettext("do not disturb", "Off"), partial(self.dnd.emit, 0), active),
             ),
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from klen_desktop.i18n import _
 from klen_desktop.session.free_slot_offer import look_up
 from klen_desktop.session.outcomes import WriteRefused
 from klen_desktop.ui.controller import Controller
@@ -41,6 +42,6 @@ class TrayActions:
         try:
             await self._controller.book(start, end)
         except WriteRefused as exc:
-            self._controller.notice.emit("Could not book the slot", exc.message)
+            self._controller.notice.emit(_("Could not book the slot"), exc.message)
             return
-        self._controller.notice.emit("Booked", f"{span(start, end)} is now busy.")
+        self._controller.notice.emit(_("Booked"), _("{time} is now busy.").format(time=span(start, end)))

@@ -24,6 +24,7 @@ from klen_desktop.api.errors import KlenError
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import blocks_time
+from klen_desktop.i18n import N_, _
 from klen_desktop.links import web_link
 from klen_desktop.session.draft_save import DraftSave
 from klen_desktop.session.files import ics_file_name
@@ -34,11 +35,14 @@ from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER
 from klen_desktop.ui.agenda.filters import AgendaAccount
 from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.qt_language import first_day_of_week
+from klen_desktop.ui.quick_add_flow import QuickAddFlow, next_half_hour, tell_if_kept
 from klen_desktop.ui.settings_window import SettingsSources, SettingsWindow
 
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow
     from klen_desktop.ui.editor import EventEditor
+    from klen_desktop.ui.quick_add_window import QuickAddWindow
     from klen_desktop.ui.settings_dialog import SettingsDialog
     from klen_desktop.ui.slots import SlotFinder
 
@@ -48,13 +52,6 @@ DEFAULT_LENGTH = timedelta(minutes=30)
 # An open slot finder asks the server again after the calendar changed: soon, but at most this often.
 SLOT_REFRESH_DELAY_MS = 1_000
 SLOT_REFRESH_MS = 30_000
-
-
-def next_half_hour(now: datetime) -> datetime:
-    """The next :00 or :30 in local time: where a new event starts when the user picked no time."""
-    local_now = now.astimezone()
-    base = local_now.replace(second=0, microsecond=0, minute=0 if local_now.minute < 30 else 30)
-    return base + timedelta(minutes=30)
 
 
 class Windows(QObject):
@@ -76,10 +73,14 @@ class Windows(QObject):
         self._clock = clock or (lambda: datetime.now(UTC))
         self.agenda: AgendaWindow | None = None
         self.slot_finder: SlotFinder | None = None
-        self._settings = SettingsWindow(controller, SettingsSources(prefs, key_state, save_prefs))
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
+        self.on_settings_created: list[Callable[[SettingsDialog], None]] = []
+        self._settings = SettingsWindow(
+            controller, SettingsSources(prefs, key_state, save_prefs), on_created=self.on_settings_created
+        )
         self._tasks = BackgroundTasks(log, "a window task failed")
+        self._quick = QuickAddFlow(controller, self._tasks, prefs=prefs, clock=self._clock, editor=self._quick_editor)
         self._slot_refresh = QTimer(self)
         self._slot_refresh.setSingleShot(True)
         self._slots_refreshed_at = 0.0
@@ -98,7 +99,7 @@ class Windows(QObject):
             from klen_desktop.ui.agenda import AgendaWindow  # heavy: built on first use
             from klen_desktop.ui.agenda.toolbar import AgendaView
 
-            window = AgendaWindow(clock=self._clock)
+            window = AgendaWindow(clock=self._clock, week_starts_on=first_day_of_week())
             window.set_view(AgendaView(self._prefs().agenda_view))
             window.view_changed.connect(lambda v: self._save_prefs(replace(self._prefs(), agenda_view=str(v))))
             c = self._controller
@@ -116,6 +117,7 @@ class Windows(QObject):
             window.outbox_resend_requested.connect(c.resend)
             window.outbox_discard_requested.connect(c.discard)
             window.visibility_changed.connect(c.set_agenda_visible)
+            self._quick.wire(window.toolbar.quick_add, window.toolbar.quick_add.clear)
             self.agenda = window
             self._connection_changed()
             self._access_changed()
@@ -165,8 +167,12 @@ class Windows(QObject):
 
     def _access_changed(self, *_args: object) -> None:
         access = self._controller.access
+        reason = (access.reason or "This key may only read.") if access.read_only else None
         if self.agenda is not None:
             self.agenda.set_read_only(access.read_only, access.reason or "")
+            self.agenda.toolbar.quick_add.set_read_only(reason)
+        if self.quick_add_window is not None:
+            self.quick_add_window.box.set_read_only(reason)
 
     def _detail_loaded(self, stored: object) -> None:
         from klen_desktop.store.events import StoredEvent
@@ -183,6 +189,24 @@ class Windows(QObject):
     def _accounts_changed(self) -> None:
         if self.agenda is not None:
             self.agenda.set_accounts(self._accounts(), self._controller.account_of)
+
+    # -- quick add ----------------------------------------------------------------------------------------
+
+    def quick_add(self) -> QuickAddWindow:
+        """The small "New event" window: an event typed in words (the tray's New event…, a global shortcut)."""
+        window = self._quick.open_window()
+        self._access_changed()
+        return window
+
+    @property
+    def quick_add_window(self) -> QuickAddWindow | None:
+        return self._quick.window
+
+    def _quick_editor(self, draft: EventDraft | None) -> None:
+        if draft is None:
+            self.new_event()
+        else:
+            self.open_editor(draft)
 
     # -- editor -------------------------------------------------------------------------------------------
 
@@ -246,20 +270,14 @@ class Windows(QObject):
         except Exception as exc:  # the draft must survive anything: keep the dialog, say what happened
             log.exception("saving an event failed")
             if editor in self.editors:
-                editor.show_field_errors({"": f"The event could not be saved: {exc}"})
+                editor.show_field_errors({"": _("The event could not be saved: {error}").format(error=exc)})
             return
         if editor not in self.editors:
             return  # closed meanwhile
         if outcome.state is SaveState.REFUSED:
-            editor.show_field_errors({outcome.field or "": outcome.message or "The server refused the change."})
+            editor.show_field_errors({outcome.field or "": outcome.message or _("The server refused the change.")})
             return
-        if outcome.waiting:
-            self._controller.notice.emit("Kept until the limit resets", outcome.message or "")
-        elif outcome.state is SaveState.QUEUED:
-            self._controller.notice.emit(
-                "Saved on this computer",
-                "Klen could not be reached yet; the change is kept and sent as soon as it can be.",
-            )
+        tell_if_kept(self._controller, outcome)
         editor.saved()
 
     def _forget_editor(self, editor: EventEditor) -> None:
@@ -330,10 +348,10 @@ class Windows(QObject):
 
     def save_ics(self, event_id: int) -> None:
         stored = self._controller.cached_event(event_id)
-        title = stored.title if stored is not None else "event"
+        title = stored.title if stored is not None else _("event")
         suggested = str(Path.home() / ics_file_name(title, event_id))
         parent = self.agenda if self.agenda is not None else None
-        path, _filter = QFileDialog.getSaveFileName(parent, "Save calendar file", suggested, "iCalendar (*.ics)")
+        path, _filter = QFileDialog.getSaveFileName(parent, _("Save calendar file"), suggested, _("iCalendar (*.ics)"))
         if path:
             self._tasks.spawn(self._save_ics(event_id, Path(path)))
 
@@ -341,16 +359,16 @@ class Windows(QObject):
         try:
             written = await self._controller.session.save_ics(event_id, path)
         except (KlenError, WriteRefused, OSError) as exc:
-            self._controller.notice.emit("Could not save the calendar file", str(exc))
+            self._controller.notice.emit(_("Could not save the calendar file"), str(exc))
             return
-        self._controller.notice.emit("Calendar file saved", str(written))
+        self._controller.notice.emit(_("Calendar file saved"), str(written))
 
     # -- links -------------------------------------------------------------------------------------------
 
     def open_link(self, url: str) -> None:
         """Open a link from server data; a refused one (not http(s)) is said, not silently dropped."""
         if not open_web_link(url):
-            self._controller.notice.emit(REFUSED_LINK_TITLE, REFUSED_LINK_TEXT)
+            self._controller.notice.emit(_(REFUSED_LINK_TITLE), _(REFUSED_LINK_TEXT))
 
     # -- settings -----------------------------------------------------------------------------------------
 
@@ -360,9 +378,16 @@ class Windows(QObject):
         return self._settings.dialog
 
     def open_settings(self, tab: str | None = None) -> SettingsDialog:
-        """Settings, on ``tab`` ("account", "accounts" or "general") when given; an open dialog is raised and
-        switched."""
+        """Settings, on ``tab`` ("account", "accounts", "general", "shortcuts" or "zones") when given; an open
+        dialog is raised and switched."""
         return self._settings.open(tab)
+
+    def second_zone_changed(self) -> None:
+        """Show the second time zone now set in :mod:`klen_desktop.date_texts` in the open windows."""
+        if self.agenda is not None:
+            self.agenda.refresh_time()  # remakes the rows' texts and the week's hour column
+        for editor in self.editors:
+            editor.show_second_zone()
 
     # -- teardown ------------------------------------------------------------------------------------------
 
@@ -372,14 +397,14 @@ class Windows(QObject):
         self._tasks.cancel_all()
         for editor in list(self.editors):
             editor.done(0)
-        for window in (self.slot_finder, self.agenda):
+        for window in (self.slot_finder, self.agenda, self.quick_add_window):
             if window is not None:
                 window.hide()
         self._settings.hide()
 
 
-REFUSED_LINK_TITLE = "Link not opened"
-REFUSED_LINK_TEXT = "Only web links (http or https) from the calendar are opened."
+REFUSED_LINK_TITLE = N_("Link not opened")
+REFUSED_LINK_TEXT = N_("Only web links (http or https) from the calendar are opened.")
 
 
 def open_web_link(url: str) -> bool:

@@ -21,13 +21,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent / d) for d in ("notify", "ui")]
 
-from app_harness import AppHarness, insert_event  # noqa: E402
+from app_harness import AppHarness, UrlCatcher, insert_event  # noqa: E402
 from desktop_session import dunst_close_all, dunst_displayed  # noqa: E402
 from fixtures_emulator import iso  # noqa: E402
 from notify_support import NotifyCapture, Seen, dunst_invoke  # noqa: E402
@@ -44,18 +43,6 @@ from klen_desktop.store.reminder_log import ReminderLogRepository, ReminderState
 pytestmark = pytest.mark.session
 
 REMINDER_LEAD = 15  # minutes: the default lead (Preferences.default_reminder_minutes)
-
-
-class UrlCatcher(QObject):
-    """Stands in for the browser: Qt hands every https link opened through QDesktopServices to :meth:`open`."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.opened: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.opened.append(url.toString())
 
 
 @dataclass

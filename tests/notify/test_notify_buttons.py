@@ -11,7 +11,7 @@ from notify_support import BASE, CapturedActions, RecordingBackend, reminder, su
 from klen_desktop.notify.backend import ServerInfo
 from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.notify.messages import ActionKind, Button, Message, NotifyKind, reminder_message
-from klen_desktop.notify.servers import DEFAULT_BUTTON_LIMIT, MORE, button_limit, fit_buttons
+from klen_desktop.notify.servers import DEFAULT_BUTTON_LIMIT, button_limit, fit_buttons, more_button
 from klen_desktop.sync.diff import Change, ChangeKind, ChangeSet
 
 ALL = ("actions", "body", "body-markup")
@@ -68,9 +68,9 @@ async def test_more_on_a_cut_reminder_opens_the_app_card_with_every_choice() -> 
     await center.on_reminder(r)
     await center.on_changes(ChangeSet((Change(ChangeKind.CREATED, summary(2)),)))
     sent_reminder, sent_news = backend.messages
-    assert [b.label for b in sent_reminder.buttons] == ["Join", "Snooze 5 min", "Open", MORE.label]
+    assert [b.label for b in sent_reminder.buttons] == ["Join", "Snooze 5 min", "Open", more_button().label]
     assert len(sent_news.buttons) <= 4
-    backend.press("n1", MORE.key)
+    backend.press("n1", more_button().key)
     assert await captured.wait_for("show_fallback") == [(r,)]
     assert captured.named("snooze") == [] and captured.named("open_event") == []
     await center.close()

@@ -30,7 +30,9 @@ def test_bundle_is_within_the_size_target_and_cut(artefacts: Artefacts) -> None:
     size = tree_size(artefacts.bundle)
     assert size <= SIZE_TARGET_BYTES, f"bundle is {size / 1e6:.1f} MB, the target is 150 MB"
     internal = artefacts.bundle / "_internal"
-    assert not list(internal.rglob("*.qm")), "Qt translations should be cut"
+    kept = sorted(p.name for p in internal.rglob("*.qm"))
+    assert kept == ["qtbase_de.qm"], f"Qt translations other than those of the app's languages should be cut: {kept}"
+    assert (internal / "klen_desktop" / "locale" / "de" / "LC_MESSAGES" / "klen_desktop.mo").is_file()
     plugins = internal / "PySide6" / "Qt" / "plugins"
     assert (plugins / "platforms" / "libqxcb.so").is_file()
     # The theme plugins the unfrozen app loads; GTK3 and GLib under them are the host's, never bundled.

@@ -113,7 +113,9 @@ def test_macos_is_a_menu_bar_only_app_bundle() -> None:
         ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
         ("PySide6/Qt/plugins/generic/libqevdevmouseplugin.so", False),
         ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", True),
-        ("PySide6/Qt/translations/qtbase_de.qm", False),
+        ("PySide6/Qt/translations/qtbase_de.qm", True),  # Qt's own texts of a language the app speaks
+        ("PySide6/Qt/translations/qtbase_fr.qm", False),
+        ("PySide6/Qt/translations/qt_de.qm", False),
         ("PySide6/Qt/lib/libQt6Network.so.6", True),
         ("libQt6Network.so.6", True),
         # The GTK3 stack of the theme plugin, GLib under it and Kerberos under QtNetwork are the host's.
@@ -146,6 +148,7 @@ def test_linux_cut_keeps_only_the_qt_parts_the_app_uses(dest: str, kept: bool) -
         ("win32", "PySide6\\plugins\\platforms\\qminimal.dll", False),
         ("win32", "PySide6\\plugins\\styles\\qmodernwindowsstyle.dll", True),
         ("win32", "PySide6\\translations\\qtbase_fr.qm", False),
+        ("win32", "PySide6\\translations\\qtbase_de.qm", True),
         ("win32", "PySide6\\Qt6Network.dll", True),
         ("win32", "PySide6\\Qt6Gui.dll", True),
         ("darwin", "PySide6/Qt/plugins/platforms/libqcocoa.dylib", True),
@@ -207,3 +210,9 @@ def test_the_spec_takes_its_decisions_from_platform_spec() -> None:
         assert f"plan.{field}" in spec
     assert "BUNDLE(" in spec and "plan.info_plist" in spec
     assert Path(packaging_support.ROOT / "klen_desktop" / "__main__.py").is_file()
+
+
+def test_every_catalog_of_the_app_is_a_translated_language_of_the_bundle() -> None:
+    from klen_desktop.i18n import translated_languages
+
+    assert tuple(translated_languages()) == bundle_plan("linux", VERSION).qt_languages

@@ -13,21 +13,37 @@ run_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0 l
 # weston: the headless Wayland compositor of tests/e2e/test_wayland.py (it brings the libwayland-* Qt's plugin loads).
 test_pkgs="xvfb xauth x11-utils dbus dbus-bin libglib2.0-bin dunst gnome-keyring libsecret-tools xdotool
   imagemagick procps desktop-file-utils appstream shellcheck binutils patchelf libgtk-3-0 lintian groff-base man-db
-  at-spi2-core xfce4-notifyd notification-daemon weston xfce4-panel xfconf trayer"
+  at-spi2-core xfce4-notifyd notification-daemon weston xfce4-panel xfconf trayer locales"
 pkgs=$run_pkgs
 [ "$what" = test ] && pkgs="$run_pkgs $test_pkgs"
+
+# The locales whose date shapes tests/i18n reads (day first or month first, 12 or 24 hours), generated as root.
+test_locales="de_DE.UTF-8 en_US.UTF-8"
+generate_locales() {
+  [ "$what" = test ] && [ "$(id -u)" -eq 0 ] && command -v locale-gen > /dev/null || return 0
+  local wanted=()
+  for l in $test_locales; do
+    locale -a 2> /dev/null | grep -qix "${l/UTF-8/utf8}" || wanted+=("$l")
+  done
+  [ "${#wanted[@]}" -eq 0 ] && return 0
+  for l in "${wanted[@]}"; do
+    grep -q "^$l UTF-8" /etc/locale.gen 2> /dev/null || echo "$l UTF-8" >> /etc/locale.gen
+  done
+  locale-gen > /dev/null
+}
 
 command -v dpkg-query > /dev/null || { echo "not a Debian-like system: install the equivalents of: $pkgs" >&2; exit 0; }
 missing=()
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ "${#missing[@]}" -eq 0 ] && exit 0
+[ "${#missing[@]}" -eq 0 ] && { generate_locales; exit 0; }
 if [ "$(id -u)" -eq 0 ]; then
   echo "== installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+  generate_locales
 else
   echo "missing Debian packages: ${missing[*]}" >&2
   echo "install them with: sudo apt-get install ${missing[*]}" >&2

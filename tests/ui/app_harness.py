@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QMenu
@@ -63,6 +63,13 @@ class AppHarness:
         """The tray menu's item whose text starts with ``prefix``, as the menu shows it when opened."""
         self.tray.fill_menu(self.tray.menu)  # what opening the menu does
         return action(self.tray.menu, prefix)
+
+    def open_new_event_editor(self) -> None:
+        """The tray's New event… (the quick-add window), then its Edit… with nothing typed: the empty editor."""
+        self.tray_item("New event…").trigger()
+        window = self.windows.quick_add_window
+        assert window is not None and window.isVisible()
+        window.box.edit_button.click()
 
     async def pick(self, title: str) -> AgendaWindow:
         """Open the agenda from the tray and click the event's row, so the detail pane shows it."""
@@ -127,6 +134,18 @@ def type_into(field: QLineEdit | QAbstractSpinBox, text: str) -> None:
             QTest.keyClick(field, char)
         else:  # QTest knows keys for ASCII only; other letters arrive as text, as from a keyboard layout
             QTest.sendKeyEvent(QTest.KeyAction.Click, field, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier)
+
+
+class UrlCatcher(QObject):
+    """Stands in for the browser: Qt hands every https link opened through QDesktopServices to :meth:`open`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
 
 
 def menu_labels(menu: QMenu) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.api.models import Customer, EventStatus, EventSummary, EventType
 from klen_desktop.drafts import EventDraft
+from klen_desktop.i18n import install
 from klen_desktop.notify.messages import reminder_content, starting_now_content
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.settings import KeyState, Preferences
@@ -42,9 +44,11 @@ from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.detail_pane import LinkLabel
 from klen_desktop.ui.agenda.widgets import CancelDialog
 from klen_desktop.ui.editor import EventEditor
+from klen_desktop.ui.qt_language import use_language_in_qt
+from klen_desktop.ui.quick_add_window import QuickAddWindow
 from klen_desktop.ui.reminder_window import ReminderCard, StartingNowWindow
 from klen_desktop.ui.screen_fit import FormScroll
-from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SettingsDialog
+from klen_desktop.ui.settings_dialog import ACCOUNT_TAB, GENERAL_TAB, SHORTCUTS_TAB, ZONES_TAB, SettingsDialog
 from klen_desktop.ui.slots import SlotFinder
 
 # The windows this probe opens, by name, in the order it opens them.
@@ -56,7 +60,10 @@ WINDOW_NAMES = (
     "editor-read-only",
     "settings-general",
     "settings-account",
+    "settings-shortcuts",
+    "settings-zones",
     "slot-finder",
+    "quick-add",
     "reminder-card",
     "starting-now",
 )
@@ -93,9 +100,13 @@ def windows() -> Iterator[tuple[str, QWidget]]:
     yield "editor-edit", EventEditor(EventDraft.from_event(events[1]))
     reason = "Read-only key: this key cannot create or change events."
     yield "editor-read-only", EventEditor(EventDraft.new(NOON, NOON + timedelta(hours=1)), read_only_reason=reason)
-    for tab in (GENERAL_TAB, ACCOUNT_TAB):
+    for tab in (GENERAL_TAB, ACCOUNT_TAB, SHORTCUTS_TAB, ZONES_TAB):
         yield f"settings-{tab}", SettingsDialog(Preferences(), key_state=KeyState(stored=True), open_tab=tab)
     yield "slot-finder", SlotFinder()
+    quick = QuickAddWindow()
+    quick.box.line.setText("Call with Jane Doe tomorrow 3pm 30 min video")
+    quick.box.read_now()
+    yield "quick-add", quick
     reminder = Reminder(event=events[1], due_at=NOON, fire_at=NOON, late=True)
     yield "reminder-card", ReminderCard(reminder_content(reminder))
     yield "starting-now", StartingNowWindow(starting_now_content(events[1]))
@@ -146,6 +157,10 @@ def report(name: str, window: QWidget) -> dict[str, object]:
         placed = QRect(holder.mapTo(window, QPoint(0, 0)), holder.size())
         if not top.contains(placed):
             unreachable.append(f"{type(control).__name__} {control.objectName() or control.toolTip()!r}")
+    texts = [window.windowTitle()]
+    texts += [w.text() for w in window.findChildren(QLabel) if w.isVisible() and w.text()]
+    texts += [w.text() for w in window.findChildren(QAbstractButton) if w.isVisible() and w.text()]
+    mnemonics = [m.lower() for text in texts for m in re.findall(r"&(?!&)(\w)", text)]
     for area in window.findChildren(FormScroll):
         if area.horizontalScrollBar().maximum() > 0:
             unreachable.append("a form that scrolls sideways")  # reachable, but it should only scroll down
@@ -156,6 +171,8 @@ def report(name: str, window: QWidget) -> dict[str, object]:
         "ratio": window.devicePixelRatio(),
         "cut_labels": cut,
         "unreachable": unreachable,
+        "texts": texts,  # what the window says, for the translation tests (tests/i18n)
+        "mnemonics": mnemonics,  # the Alt+letter keys of its labels and buttons
     }
 
 
@@ -175,6 +192,7 @@ def screenshots(app: QApplication, window: QWidget, stem: Path) -> None:
 
 def main() -> None:
     app = QApplication(sys.argv[:1])
+    use_language_in_qt(app, install())  # as the app's start does: the environment's language, Qt's texts too
     folder = os.environ.get("KLEN_SCREENSHOTS")
     results = []
     for name, window in windows():

@@ -40,10 +40,10 @@ NEXT_YEAR = date(NOW.year + 1, 1, 4)
 def locale_style(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if request.param == "month-first-12h":
         monkeypatch.setattr(date_texts, "_order_and_clock", lambda: (True, True, "AM", "PM"))
-    date_texts.style.cache_clear()
+    date_texts.forget_style()
     with local_zone("Europe/Berlin"):
         yield str(request.param)
-    date_texts.style.cache_clear()
+    date_texts.forget_style()
 
 
 def evening(day: date) -> datetime:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -38,6 +39,7 @@ CONTROLS = (
     QPlainTextEdit,
     QAbstractItemView,
     QTabBar,
+    QKeySequenceEdit,
     WeekView,
 )
 LINE = 24  # controls whose middles are this close are read as one line (a tool button is a pixel lower)
@@ -48,15 +50,19 @@ FOCUS_TAKING = (
     "editor-edit",
     "settings-general",
     "settings-account",
+    "settings-shortcuts",
+    "settings-zones",
     "slot-finder",
+    "quick-add",
 )
 
 
 def control_of(widget: QWidget | None) -> QWidget | None:
-    """The control a focused widget belongs to: a spin box's or an editable combo box's own line edit is it."""
+    """The control a focused widget belongs to: a spin box's, an editable combo box's or a key sequence field's own
+    line edit is it."""
     while widget is not None and not isinstance(widget, CONTROLS):
         widget = widget.parentWidget()
-    if widget is not None and isinstance(widget.parentWidget(), (QAbstractSpinBox, QComboBox)):
+    if widget is not None and isinstance(widget.parentWidget(), (QAbstractSpinBox, QComboBox, QKeySequenceEdit)):
         return widget.parentWidget()
     return widget
 

@@ -45,3 +45,13 @@ def test_the_app_starts_without_the_network_status_backend() -> None:
         "NetworkWatch(lambda: None); print('PySide6.QtNetwork' in sys.modules)"
     )
     assert printed_by(probe) == "False"
+
+
+def test_what_runs_before_the_tray_icon_imports_no_event_loop_network_or_store() -> None:
+    # The icon is shown before the app's imports (launch.boot_tray); the single-instance lock is taken before it.
+    # asyncio alone brings ssl and OpenSSL: tens of milliseconds and megabytes before the user sees anything.
+    probe = (
+        "import sys; import klen_desktop.launch, klen_desktop.ui.single_instance, klen_desktop.ui.icons; "
+        "print(sorted(m for m in ('asyncio', 'ssl', 'httpx', 'sqlite3', 'qasync') if m in sys.modules))"
+    )
+    assert printed_by(probe) == "[]"

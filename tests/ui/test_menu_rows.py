@@ -51,12 +51,14 @@ def test_notes_are_disabled_and_submenus_follow_their_rows(qapp: object) -> None
     rows.show([Row("note", "Offline"), Row("sub", "Do not disturb", children=(Row("off", "Off", print, False),))])
     assert not menu.actions()[0].isEnabled()
     submenu_action = rows.action("sub")
-    assert submenu_action is not None and submenu_action.menu() is not None
-    sub_menu = submenu_action.menu()
+    sub_menu = rows.submenu("sub")
+    assert submenu_action is not None and sub_menu is not None and sub_menu.menuAction() is submenu_action
     rows.show([Row("sub", "Do not disturb (until 15:00)", children=(Row("off", "Off", print, True),))])
     assert rows.action("sub") is submenu_action
     assert texts(menu) == ["Do not disturb (until 15:00)"]
     assert sub_menu.actions()[0].isEnabled()
+    rows.show([Row("quit", "Quit", print)])
+    assert rows.submenu("sub") is None and texts(menu) == ["Quit"]
 
 
 def test_items_another_owner_left_are_replaced_and_keys_must_differ(qapp: object) -> None:

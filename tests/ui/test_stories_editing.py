@@ -24,7 +24,7 @@ pytestmark = pytest.mark.asyncio
 
 async def test_an_event_created_in_the_editor_is_on_the_server_and_in_the_agenda(make_app: MakeApp) -> None:
     app = await make_app()
-    app.tray_item("New event…").trigger()
+    app.open_new_event_editor()
     editor = app.windows.editors[-1]
     type_into(editor.title_edit, "Coffee with Ana")
     type_into(editor.location_edit, "Café Central")
@@ -128,7 +128,7 @@ async def test_mark_completed_from_the_agenda(make_app: MakeApp, emulator: Emula
 async def test_invalid_input_shows_the_inline_error_and_sends_nothing(make_app: MakeApp) -> None:
     app = await make_app()
     app.server.admin.clear_request_log()
-    app.tray_item("New event…").trigger()
+    app.open_new_event_editor()
     editor = app.windows.editors[-1]
     type_into(editor.title_edit, "")
     type_into(editor.customer_email_edit, "not-an-email")
@@ -179,7 +179,7 @@ async def test_a_refused_create_comes_back_to_the_editor_and_is_resent_once_fixe
     # Writes refused by the server alone: the app took the key for writable, so it sends and hears a 403.
     await app.until(lambda: app.controller.access.can_write is True, "the key known as writable")
     emulator.admin.set_permissions(rw_key, can_read=True, can_write=False)
-    app.tray_item("New event…").trigger()
+    app.open_new_event_editor()
     editor = app.windows.editors[-1]
     type_into(editor.title_edit, "Strategy offsite")
     editor.save_button.click()
@@ -202,7 +202,7 @@ async def test_a_create_over_the_daily_limit_stays_queued_and_says_when_it_goes_
     app = await make_app()
     notices: list[tuple[str, str]] = []
     app.controller.notice.connect(lambda title, text: notices.append((title, text)))
-    app.tray_item("New event…").trigger()
+    app.open_new_event_editor()
     editor = app.windows.editors[-1]
     type_into(editor.title_edit, "Strategy offsite")
     editor.save_button.click()

@@ -107,11 +107,11 @@ def test_the_local_zone_is_named_by_its_city() -> None:
 
 def test_a_locale_that_reads_month_first_on_a_twelve_hour_clock_is_followed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(date_texts, "_order_and_clock", lambda: (True, True, "AM", "PM"))
-    date_texts.style.cache_clear()
+    date_texts.forget_style()
     try:
         assert day_heading(date(2026, 12, 7), TODAY) == "Monday December 7"
         assert short_date(date(2027, 1, 4), TODAY) == "Mon Jan 4, 2027"
         assert date_time(datetime(2026, 12, 5, 20, 30), TODAY) == "Sat Dec 5, 8:30 PM"
         assert date_texts.clock(datetime(2026, 12, 5, 0, 5)) == "12:05 AM"
     finally:
-        date_texts.style.cache_clear()
+        date_texts.forget_style()

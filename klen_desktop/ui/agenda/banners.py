@@ -15,13 +15,14 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from klen_desktop.date_texts import clock, stamp
+from klen_desktop.i18n import N_, _, ngettext
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import breakable, local, one_line
 
 MAX_PROBLEMS_SHOWN = 3
-DEMO_TEXT = (
+DEMO_TEXT = N_(
     "Demo mode: a sample calendar served by the built-in emulator. Nothing here reaches Klen. "
     "Enter your API key to see your own calendar."
 )
@@ -47,68 +48,81 @@ class BannerText:
 def since_text(when: datetime | None, now: datetime) -> str:
     """ "14:02 (12 min ago)", or with the date when it was not today; "never" without a time."""
     if when is None:
-        return "never"
+        return _("never")
     minutes = max(0, int((now - when).total_seconds() // 60))
-    ago = "just now" if minutes < 1 else f"{minutes} min ago" if minutes < 60 else f"{minutes // 60} h ago"
-    return f"{stamp(local(when), local(now).date())} ({ago})"
+    if minutes < 1:
+        ago = _("just now")
+    elif minutes < 60:
+        ago = ngettext("{n} min ago", "{n} min ago", minutes).format(n=minutes)
+    else:
+        ago = ngettext("{n} h ago", "{n} h ago", minutes // 60).format(n=minutes // 60)
+    return _("{time} ({ago})").format(time=stamp(local(when), local(now).date()), ago=ago)
 
 
 def sync_banner(status: SyncStatus, now: datetime) -> BannerText | None:
     """What the agenda says about sync right now, or ``None`` when all is well."""
     since = since_text(status.last_success, now)
-    retry = f" Next try at {clock(local(status.next_poll))}." if status.next_poll else ""
+    retry = ""
+    if status.next_poll:
+        retry = " " + _("Next try at {time}.").format(time=clock(local(status.next_poll)))
+    error = status.last_error or ""
     if status.phase is SyncPhase.AUTH_ERROR:
-        detail = f" ({status.last_error})" if status.last_error else ""
+        detail = f" ({error})" if error else ""
         return BannerText(
             Tone.ERROR,
-            f"Klen refused the API key{detail}. Syncing has stopped; showing the calendar as of {since}. "
-            "Enter a valid key in Settings.",
-            "Settings…",
+            _(
+                "Klen refused the API key{detail}. Syncing has stopped; showing the calendar as of {since}. "
+                "Enter a valid key in Settings."
+            ).format(detail=detail, since=since),
+            _("Settings…"),
         )
     if status.phase is SyncPhase.PERMISSION_ERROR:
-        detail = f" ({status.last_error})" if status.last_error else ""
+        detail = f" ({error})" if error else ""
         return BannerText(
             Tone.ERROR,
-            f"The API key may not read the calendar{detail}. Syncing has stopped; showing the calendar as of "
-            f"{since}. Give the key calendar access in Klen, or enter another key in Settings.",
-            "Settings…",
+            _(
+                "The API key may not read the calendar{detail}. Syncing has stopped; showing the calendar as of "
+                "{since}. Give the key calendar access in Klen, or enter another key in Settings."
+            ).format(detail=detail, since=since),
+            _("Settings…"),
         )
     if status.phase is SyncPhase.OFFLINE:
-        return BannerText(Tone.WARNING, f"Offline: showing the calendar as of {since}.{retry}", "Retry now")
+        text = _("Offline: showing the calendar as of {since}.").format(since=since) + retry
+        return BannerText(Tone.WARNING, text, _("Retry now"))
     if status.phase is SyncPhase.SERVER_ERROR:
-        detail = f": {status.last_error}" if status.last_error else ""
-        return BannerText(
-            Tone.WARNING, f"Klen is not answering properly{detail}. Showing the calendar as of {since}.{retry}"
-        )
+        detail = f": {error}" if error else ""
+        text = _("Klen is not answering properly{detail}. Showing the calendar as of {since}.")
+        return BannerText(Tone.WARNING, text.format(detail=detail, since=since) + retry)
     if status.phase is SyncPhase.RATE_LIMITED:
-        return BannerText(Tone.INFO, f"Klen asked us to slow down. Showing the calendar as of {since}.{retry}")
+        text = _("Klen asked us to slow down. Showing the calendar as of {since}.").format(since=since)
+        return BannerText(Tone.INFO, text + retry)
     if status.warning:
         return BannerText(Tone.INFO, status.warning)  # synced, but something the server sent was left out
     return None
 
 
-_OP_LABELS = {
-    OutboxOp.CREATE: "new event",
-    OutboxOp.PATCH: "change to",
-    OutboxOp.REPLACE: "change to",
-    OutboxOp.CANCEL: "cancellation of",
-}
+def _what(op: OutboxOp, name: str) -> str:
+    if op is OutboxOp.CREATE:
+        return _("The new event “{title}”").format(title=name)
+    if op is OutboxOp.CANCEL:
+        return _("Your cancellation of “{title}”").format(title=name)
+    return _("Your change to “{title}”").format(title=name)
 
 
 def problem_text(entry: OutboxEntry, title: str | None) -> tuple[str, str, str]:
     """(message, resend label, discard label) for an outbox entry that needs the user."""
     # A banner is a line or two above the list: a 5,000-character title (the very event the server refused)
     # must not push the list off the window. The full title is in the editor.
-    name = breakable(one_line(title or str(entry.payload.get("title") or "an event"), 120))
-    what = f"The new event “{name}”" if entry.op is OutboxOp.CREATE else f"Your {_OP_LABELS[entry.op]} “{name}”"
+    name = breakable(one_line(title or str(entry.payload.get("title") or _("an event")), 120))
+    what = _what(entry.op, name)
     if entry.state is OutboxState.CONFLICT:
         return (
-            f"{what} conflicts with a change made on the server since you edited it.",
-            "Overwrite with mine",
-            "Keep the server's",
+            _("{what} conflicts with a change made on the server since you edited it.").format(what=what),
+            _("Overwrite with mine"),
+            _("Keep the server's"),
         )
-    reason = breakable(one_line(entry.error_message or "no reason given", 300))
-    return (f"{what} was refused by Klen: {reason}", "Send again", "Discard")
+    reason = breakable(one_line(entry.error_message or _("no reason given"), 300))
+    return (_("{what} was refused by Klen: {reason}").format(what=what, reason=reason), _("Send again"), _("Discard"))
 
 
 class Banner(QFrame):
@@ -189,7 +203,11 @@ class ProblemsBanner(QWidget):
         for seq, text in waiting[: max(0, MAX_PROBLEMS_SHOWN - len(self.rows))]:
             self.rows.append(self._waiting_row(seq, text))
         hidden = len(problems) + len(waiting) - len(self.rows)
-        self.more_label.setText(f"…and {hidden} more waiting for you." if hidden > 0 else "")
+        self.more_label.setText(
+            ngettext("…and {n} more waiting for you.", "…and {n} more waiting for you.", hidden).format(n=hidden)
+            if hidden > 0
+            else ""
+        )
         if hidden > 0:
             self._layout.addWidget(self.more_label)
         self.more_label.setVisible(hidden > 0)
@@ -198,7 +216,7 @@ class ProblemsBanner(QWidget):
     def _waiting_row(self, seq: int, text: str) -> Banner:
         # Nothing to fix and nothing to resend: it goes by itself. Discard is the one way out.
         row = Banner(self)
-        row.show_text(BannerText(Tone.INFO, text, second_action="Discard"))
+        row.show_text(BannerText(Tone.INFO, text, second_action=_("Discard")))
         row.second_clicked.connect(lambda: self.discard_requested.emit(seq))
         self._layout.addWidget(row)
         return row

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import EventStatus
+from klen_desktop.i18n import N_, _
 from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.ui.agenda.event_facts import RowTexts
 from klen_desktop.ui.agenda.glyphs import type_glyph_pixmap
@@ -50,9 +51,9 @@ _TEXT_CACHE_SIZE = 5000  # texts kept laid out: a few screens of rows, then star
 _INKS = (QColor("#000000"), QColor("#ffffff"))  # for a selected row whose theme text does not read on it
 _MUTED_STATUSES = (EventStatus.CANCELLED, EventStatus.COMPLETED, EventStatus.NO_SHOW)
 _STATE_PILLS = {
-    LocalState.PENDING: ("Pending", QColor("#d9822b")),
-    LocalState.ATTENTION: ("Needs attention", QColor("#d93025")),
-    LocalState.CONFLICT: ("Conflict", QColor("#d93025")),
+    LocalState.PENDING: (N_("Pending"), QColor("#d9822b")),
+    LocalState.ATTENTION: (N_("Needs attention"), QColor("#d93025")),
+    LocalState.CONFLICT: (N_("Conflict"), QColor("#d93025")),
 }
 
 
@@ -256,13 +257,14 @@ class AgendaDelegate(QStyledItemDelegate):
         fm = option.fontMetrics
         pills: list[tuple[str, QColor]] = []
         if event.local_state is not None:
-            pills.append(_STATE_PILLS[event.local_state])
+            pill, colour = _STATE_PILLS[event.local_state]
+            pills.append((_(pill), colour))
         s = event.summary
         if s.created_by_ai_agent or s.ai_agent is not None:
             name = one_line(s.ai_agent.name, 60) if s.ai_agent else ""  # cut before the pill measures it
             pills.append(
                 (
-                    self._elided(f"AI · {name}" if name else "AI", fm, 160),
+                    self._elided(_("AI · {name}").format(name=name) if name else _("AI"), fm, 160),
                     option.palette.color(QPalette.ColorRole.Highlight),
                 )
             )
@@ -300,13 +302,17 @@ class AgendaDelegate(QStyledItemDelegate):
             label = QRect(
                 buttons.text_right + 6,
                 buttons.completed.top(),
-                fm.horizontalAdvance(ASK) + 2,
+                fm.horizontalAdvance(_(ASK)) + 2,
                 buttons.completed.height(),
             )
             painter.drawStaticText(
-                QPointF(label.left(), label.center().y() - fm.height() / 2), self._static(ASK, fonts)
+                QPointF(label.left(), label.center().y() - fm.height() / 2), self._static(_(ASK), fonts)
             )
-        for rect, text in ((buttons.join, "Join"), (buttons.completed, "Completed"), (buttons.no_show, "No-show")):
+        for rect, text in (
+            (buttons.join, _("Join")),
+            (buttons.completed, _("Completed")),
+            (buttons.no_show, _("No-show")),
+        ):
             if rect is None:
                 continue
             opt = QStyleOptionButton()
@@ -355,9 +361,9 @@ class AgendaDelegate(QStyledItemDelegate):
         )
         pos = event.pos()
         if buttons.completed is not None and buttons.completed.contains(pos):
-            text = f"{ASK} Mark it completed."
+            text = _("Did it happen? Mark it completed.")
         elif buttons.no_show is not None and buttons.no_show.contains(pos):
-            text = f"{ASK} Mark it as a no-show."
+            text = _("Did it happen? Mark it as a no-show.")
         else:
             text = "\n".join(t for t in (info.texts.title, info.texts.subtitle) if t)
         QToolTip.showText(event.globalPos(), plain_tooltip(text).replace("\n", "<br>"), view.viewport())

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.api.models import EventStatus
 from klen_desktop.event_rules import asks_outcome, status_actions
+from klen_desktop.i18n import _
 from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.event_facts import detail_rows
@@ -58,18 +59,18 @@ class DetailPane(QWidget):
         self.title_label.setFont(font)
         self.note_label = plain_label()
         self.note_label.setEnabled(False)  # the palette's disabled text: quiet on light and dark
-        self.outcome_label = plain_label("This event has ended. Did it happen?")
+        self.outcome_label = plain_label(_("This event has ended. Did it happen?"))
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.confirm_button = QPushButton("Confirm")
-        self.complete_button = QPushButton("Completed")
-        self.no_show_button = QPushButton("No-show")
-        self.cancel_button = QPushButton("Cancel event…")
-        self.edit_button = QPushButton("Edit…")
-        self.join_button = QPushButton("Join call")
-        self.ics_button = QPushButton("Open .ics")
-        self.copy_button = QPushButton("Copy details")
+        self.confirm_button = QPushButton(_("Confirm"))
+        self.complete_button = QPushButton(_("Completed"))
+        self.no_show_button = QPushButton(_("No-show"))
+        self.cancel_button = QPushButton(_("Cancel event…"))
+        self.edit_button = QPushButton(_("Edit…"))
+        self.join_button = QPushButton(_("Join call"))
+        self.ics_button = QPushButton(_("Open .ics"))
+        self.copy_button = QPushButton(_("Copy details"))
         self.confirm_button.clicked.connect(lambda: self._status(EventStatus.CONFIRMED))
         self.complete_button.clicked.connect(lambda: self._status(EventStatus.COMPLETED))
         self.no_show_button.clicked.connect(lambda: self._status(EventStatus.NO_SHOW))
@@ -100,7 +101,7 @@ class DetailPane(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # an invisible Tab stop between the list and the actions
-        scroll.setAccessibleName("Event details")
+        scroll.setAccessibleName(_("Event details"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
@@ -145,8 +146,8 @@ class DetailPane(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         if event is None:
-            self.title_label.setText("No event selected")
-            self.note_label.setText("Select an event to see everything about it.")
+            self.title_label.setText(_("No event selected"))
+            self.note_label.setText(_("Select an event to see everything about it."))
             self.note_label.show()
         else:
             self.title_label.setText(breakable(event.title))
@@ -154,7 +155,7 @@ class DetailPane(QWidget):
             self.note_label.setVisible(bool(self.note_label.text()))
             account = self.account_name(event.id)
             if account:
-                self.form.addRow(plain_label("Account", wrap=False), self._value_label(account))
+                self.form.addRow(plain_label(_("Account"), wrap=False), self._value_label(account))
             for label, value in detail_rows(event):
                 self.form.addRow(plain_label(label, wrap=False), self._value_label(value))
         self._update_actions()
@@ -190,7 +191,7 @@ class DetailPane(QWidget):
             set_write_enabled(button, reason is None and refusal is None, reason or refusal or "")
         link = join_link(event.summary, self._now.timestamp())
         self.join_button.setVisible(link is not None)
-        set_write_enabled(self.ics_button, not event.is_local, "Not on the server yet")
+        set_write_enabled(self.ics_button, not event.is_local, _("Not on the server yet"))
         ended = asks_outcome(status, event.start_time, event.end_time, self._now)
         self.outcome_label.setVisible(ended and reason is None)
 
@@ -266,7 +267,7 @@ def _link_colour(palette: QPalette) -> str:
 
 def _note(event: StoredEvent) -> str:
     if event.is_local:
-        return "Not on the server yet: it is sent as soon as Klen can be reached."
+        return _("Not on the server yet: it is sent as soon as Klen can be reached.")
     if not event.detail_is_current:
-        return "Loading details…"
+        return _("Loading details…")
     return ""

@@ -10,15 +10,27 @@ from datetime import datetime
 from typing import NamedTuple
 
 from klen_desktop.api.models import EventSummary
-from klen_desktop.date_texts import clock, date_time, day_month, local_zone_text, moment_range, weekday
+from klen_desktop.date_texts import (
+    clock,
+    date_time,
+    day_month,
+    local_zone_text,
+    moment_range,
+    second_range,
+    second_span,
+    second_zone_id,
+    weekday,
+    zone_city,
+)
+from klen_desktop.i18n import N_, _, ngettext, pgettext
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.ui.formatting import isolate, local, one_line
 
 LOCAL_STATE_LABELS = {
-    LocalState.PENDING: "Saved here, waiting to reach the server",
-    LocalState.ATTENTION: "The server refused a change: see the banner above",
-    LocalState.CONFLICT: "Changed on the server since you edited it: see the banner above",
+    LocalState.PENDING: N_("Saved here, waiting to reach the server"),
+    LocalState.ATTENTION: N_("The server refused a change: see the banner above"),
+    LocalState.CONFLICT: N_("Changed on the server since you edited it: see the banner above"),
 }
 
 
@@ -69,7 +81,11 @@ def row_texts(event: StoredEvent) -> RowTexts:
         status=STATUS_LABELS[s.status],
         title=one_line(s.title, _ROW_TEXT_LIMIT),
         # Each part isolated: an Arabic name must not carry the " · " and the place into its direction.
-        subtitle=" · ".join(isolate(one_line(part, _ROW_TEXT_LIMIT // 2)) for part in parts),
+        # The second zone's times lead the subtitle: the time column has room for the local times only.
+        subtitle=" · ".join(
+            [second_span(s.start_time, s.end_time)] * bool(second_zone_id())
+            + [isolate(one_line(part, _ROW_TEXT_LIMIT // 2)) for part in parts]
+        ),
         keep_whole=isolate(keep),
     )
 
@@ -87,11 +103,11 @@ def _stamp(value: datetime | None) -> str:
 def _customer_rows(summary: EventSummary, notes: str | None) -> list[tuple[str, str]]:
     c = summary.customer
     rows = [
-        ("Customer", (c.name or "") if c else ""),
-        ("Email", (c.email or "") if c else ""),
-        ("Phone", (c.phone or "") if c else ""),
+        (_("Customer"), (c.name or "") if c else ""),
+        (_("Email"), (c.email or "") if c else ""),
+        (_("Phone"), (c.phone or "") if c else ""),
     ]
-    rows.append(("Customer notes", notes or ((c.notes or "") if c else "")))
+    rows.append((_("Customer notes"), notes or ((c.notes or "") if c else "")))
     return rows
 
 
@@ -100,25 +116,33 @@ def detail_rows(event: StoredEvent) -> list[tuple[str, str]]:
     s = event.summary
     d = event.detail
     rows: list[tuple[str, str]] = [
-        ("When", when_text(s)),
-        ("Type", TYPE_LABELS[s.event_type]),
-        ("Status", STATUS_LABELS[s.status]),
-        ("Location", s.location or ""),
+        (_("When"), when_text(s)),
+        (_("In {city}").format(city=zone_city(second_zone_id())), second_range(s.start_time, s.end_time)),
+        (_("Type"), TYPE_LABELS[s.event_type]),
+        (_("Status"), STATUS_LABELS[s.status]),
+        (_("Location"), s.location or ""),
     ]
     if event.local_state is not None:
-        rows.append(("Local changes", LOCAL_STATE_LABELS[event.local_state]))
+        rows.append((_("Local changes"), _(LOCAL_STATE_LABELS[event.local_state])))
     rows += _customer_rows(s, d.customer.notes if d and d.customer else None)
     if d is not None:
-        rows.append(("Description", d.description or ""))
+        rows.append((_("Description"), d.description or ""))
     if s.has_video_conference or s.video_conference_url:
         provider = d.video_conference_provider if d else None
-        rows.append(("Video call", " · ".join(x for x in (provider, s.video_conference_url) if x) or "Yes"))
+        rows.append((_("Video call"), " · ".join(x for x in (provider, s.video_conference_url) if x) or _("Yes")))
     if d is not None:
         if d.is_reminder_enabled:
             minutes = d.remind_before_minutes
-            rows.append(("Reminder", "On" if minutes is None else f"{minutes} min before"))
+            rows.append(
+                (
+                    _("Reminder"),
+                    _("On")
+                    if minutes is None
+                    else ngettext("{n} min before", "{n} min before", minutes).format(n=minutes),
+                )
+            )
         else:
-            rows.append(("Reminder", "Off"))
+            rows.append((_("Reminder"), pgettext("reminder", "Off")))
         cals = d.external_calendars
         if cals is not None:
             synced = [
@@ -130,21 +154,23 @@ def detail_rows(event: StoredEvent) -> list[tuple[str, str]]:
                 )
                 if value
             ]
-            rows.append(("External calendars", ", ".join(synced) or "Not synced"))
-    booked = "An AI agent" if s.created_by_ai_agent else ""
+            rows.append((_("External calendars"), ", ".join(synced) or _("Not synced")))
+    booked = _("An AI agent") if s.created_by_ai_agent else ""
     if s.ai_agent is not None:
-        rows.append(("AI agent", s.ai_agent.name or f"Agent {s.ai_agent.id}"))
-        booked = f"AI agent {s.ai_agent.name}" if s.created_by_ai_agent and s.ai_agent.name else booked
-    rows.append(("Booked by", booked))
+        rows.append((_("AI agent"), s.ai_agent.name or _("Agent {id}").format(id=s.ai_agent.id)))
+        booked = (
+            _("AI agent {name}").format(name=s.ai_agent.name) if s.created_by_ai_agent and s.ai_agent.name else booked
+        )
+    rows.append((_("Booked by"), booked))
     if d is not None:
         if d.team is not None:
-            rows.append(("Team", d.team.name or f"Team {d.team.id}"))
-        rows += [("Created", _stamp(d.created_at)), ("Updated", _stamp(d.updated_at))]
+            rows.append((_("Team"), d.team.name or _("Team {id}").format(id=d.team.id)))
+        rows += [(_("Created"), _stamp(d.created_at)), (_("Updated"), _stamp(d.updated_at))]
     return [(label, value) for label, value in rows if value]
 
 
 def details_text(event: StoredEvent) -> str:
     """Plain text for the clipboard: the title, then one ``Label: value`` line per fact."""
     lines = [event.summary.title]
-    lines += [f"{label}: {value}" for label, value in detail_rows(event)]
+    lines += [_("{label}: {value}").format(label=label, value=value) for label, value in detail_rows(event)]
     return "\n".join(lines)

@@ -5,6 +5,9 @@ days. Where events sit comes from :mod:`klen_desktop.ui.agenda.time_grid`, made 
 change; their pixel rectangles (:mod:`klen_desktop.ui.agenda.grid_geometry`) when the size or font changes. A
 paint only walks the blocks of the rows in view, so a week of 2,000 events scrolls as a week of 20 does.
 
+With a second time zone chosen, the hours column has a second column of that zone's hours beside it (headed by
+the zone's city), read on today when shown, else on the first day shown: a DST change inside the week moves them.
+
 What the user does with it (clicks, drags, keys) is handled by :class:`klen_desktop.ui.agenda.week_view.WeekView`.
 """
 
@@ -18,7 +21,17 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QWidget
 
-from klen_desktop.date_texts import clock, day_heading, day_range, short_date, weekday_and_day
+from klen_desktop.date_texts import (
+    clock,
+    day_heading,
+    day_range,
+    second_hour_label,
+    second_zone_id,
+    short_date,
+    weekday_and_day,
+    zone_city,
+)
+from klen_desktop.i18n import _, ngettext
 from klen_desktop.ui.agenda.grid_geometry import MAX_BAND_ROWS, MORE_ROW, Metrics, Placement, place
 from klen_desktop.ui.agenda.grid_paint import BlockFonts, BlockPainter, GridColors
 from klen_desktop.ui.agenda.rows import Facts
@@ -68,9 +81,12 @@ class GridCanvas(QAbstractScrollArea):
         self.facts = list(facts)
         self.layout_ = lay_out(days, [(f.start_ts, f.end_ts) for f in self.facts])
         # What a screen reader says of the grid: which days, and how many events (each is read as it is selected).
-        count = f"{len(self.facts)} event{'' if len(self.facts) == 1 else 's'}"
-        shown = day_heading(days[0]) if len(days) == 1 else f"Week, {day_range(days[0], days[-1])}" if days else "Week"
-        self.setAccessibleName(f"{shown}, {count}")
+        count = ngettext("{n} event", "{n} events", len(self.facts)).format(n=len(self.facts))
+        if len(days) == 1:
+            shown = day_heading(days[0])
+        else:
+            shown = _("Week, {days}").format(days=day_range(days[0], days[-1])) if days else _("Week")
+        self.setAccessibleName(_("{days}, {count}").format(days=shown, count=count))
         if self.selected_id and not any(f.id == self.selected_id for f in self.facts):
             self.selected_id = 0
         self.set_now(now)
@@ -118,7 +134,9 @@ class GridCanvas(QAbstractScrollArea):
         fm = self.fontMetrics()
         self.line_height = fm.height()
         self.hour_height = max(40, round(fm.height() * 2.6))
-        self.gutter = fm.horizontalAdvance(clock(datetime(2000, 1, 1, 12, 59))) + 12
+        self.hour_label_width = fm.horizontalAdvance(clock(datetime(2000, 1, 1, 12, 59))) + 6
+        self.second_zone = second_zone_id()
+        self.gutter = self.hour_label_width * (2 if self.second_zone else 1) + 6
         self.heading_height = fm.height() + 10
         rows = min(self.layout_.band_rows, MAX_BAND_ROWS)
         self.band_row_height = fm.height() + 4
@@ -264,10 +282,28 @@ class GridCanvas(QAbstractScrollArea):
                 painter.setPen(c.window_text)
                 label = clock(datetime(2000, 1, 1, hour))
                 painter.drawText(QPointF(self.gutter - 6 - fm.horizontalAdvance(label), y + fm.ascent() / 2 - 1), label)
+                if self.second_zone:
+                    self._paint_second_hour(painter, hour, y)
         painter.setPen(c.hour_line)
         for day in range(len(self.days) + 1):
             x = self.x_of(day)
             painter.drawLine(QPointF(x, self.y_of(0)), QPointF(x, self.y_of(DAY_MINUTES)))
+
+    def second_hour_day(self) -> date | None:
+        """The day the second zone's hours are read on: today when shown, else the first day shown."""
+        if not self.days:
+            return None
+        return self._today if self._today in self.days else self.days[0]
+
+    def _paint_second_hour(self, painter: QPainter, hour: int, y: float) -> None:
+        day = self.second_hour_day()
+        if day is None:
+            return
+        fm = self.fontMetrics()
+        label = second_hour_label(moment_at(day, hour * 60))
+        painter.setPen(self._colors.muted)
+        right = self.hour_label_width - 2
+        painter.drawText(QPointF(right - fm.horizontalAdvance(label), y + fm.ascent() / 2 - 1), label)
 
     def _paint_blocks(self, painter: QPainter, top: float, bottom: float) -> None:
         visible = self.visible_blocks(top, bottom)
@@ -377,7 +413,9 @@ class GridCanvas(QAbstractScrollArea):
                 y = self.heading_height + MORE_ROW * self.band_row_height
                 painter.setFont(self._fonts.base)
                 painter.setPen(c.window_text)
-                label = self._painter.elide(f"+{more} more", fm, int(col - 8), False)
+                label = self._painter.elide(
+                    ngettext("+{n} more", "+{n} more", more).format(n=more), fm, int(col - 8), False
+                )
                 painter.drawText(QPointF(x + 6, y + fm.ascent() + 2), label)
         for rect, i in self.placed.band_rects:
             band = self.layout_.bands[i]
@@ -385,6 +423,11 @@ class GridCanvas(QAbstractScrollArea):
             marks = (band.cut_before, band.cut_after)
             chosen = f.id == self.selected_id
             self._painter.paint(painter, rect, f, selected=chosen, marks=marks, one_line=True)
+        if self.second_zone:
+            painter.setFont(self._fonts.base)
+            painter.setPen(c.muted)
+            city = self._painter.elide(zone_city(self.second_zone), fm, int(self.gutter) - 4, False)
+            painter.drawText(QPointF(2, (self.heading_height - fm.height()) / 2 + fm.ascent()), city)
         painter.setPen(c.hour_line)
         painter.drawLine(QPointF(0, self.top_height - 1), QPointF(width, self.top_height - 1))
         for day in range(len(self.days) + 1):

@@ -49,6 +49,7 @@ class GridHost:
     def switch(self, view: AgendaView, selected: int) -> None:
         """After the switch showed ``view``: steps of its range, the same first day, ``selected`` still selected."""
         self._navigation.span = 1 if view is AgendaView.DAY else WEEK_DAYS
+        self._navigation.calendar_weeks = view is AgendaView.WEEK
         self._navigation.go_to(self._navigation.first_day)  # the box and the steps now speak of the new range
         if view is not AgendaView.AGENDA:
             self.view.select(selected)

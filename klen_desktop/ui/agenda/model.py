@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
+from klen_desktop.date_texts import second_zone_id
 from klen_desktop.event_rules import asks_outcome
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.timezone_watch import zone_rules
@@ -82,7 +83,7 @@ class AgendaModel(QAbstractListModel):
         self._range: tuple[date, date] | None = None  # first day, and the day after the last
         self._now = datetime.now().astimezone()
         self._loaded = False
-        self._zone = zone_rules()
+        self._zone = (zone_rules(), second_zone_id())
         self._account_of: Callable[[int], str | None] = lambda _event_id: None
         self._colours: dict[str, str] = {}
         self.zone_changes = 0  # how many times the rows were remade for a new local zone
@@ -214,7 +215,8 @@ class AgendaModel(QAbstractListModel):
 
     def _check_zone(self) -> bool:
         """Forget what was made in another local zone; True if the zone changed since the last update."""
-        rules = zone_rules()
+        # The second zone shown beside local times is part of what the rows' texts were made for.
+        rules = (zone_rules(), second_zone_id())
         if rules == self._zone:
             return False
         self._zone = rules

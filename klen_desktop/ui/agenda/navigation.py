@@ -7,7 +7,9 @@ reads the date back from the list's scroll position, so the two cannot drift apa
 A new day (midnight, a wake, a zone change) leaves the week where the user put it: today's heading moves on and
 the day before reads "Yesterday", in the same week the box still names.
 
-The Day view steps a day at a time (:attr:`DayNavigation.span` is 1); the list and the Week view a week.
+The Day view steps a day at a time (:attr:`DayNavigation.span` is 1); the list and the Week view a week. The
+list's week starts on the day picked (today: the coming seven days); the Week view's starts on the first day of
+the week of the user's locale (Sunday in the United States, Monday in Germany) when the window is given it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class DayNavigation:
         self._moved = moved
         self._first = today()
         self.span = WEEK_DAYS  # the days a step moves and the grid shows
+        self.week_starts_on: int | None = None  # the locale's first day of the week (Monday 0), for calendar weeks
+        self.calendar_weeks = False  # True in the Week view: a range starts on week_starts_on
         model.set_range(self._first, WEEK_DAYS)
         toolbar.show_date(self._first)
         toolbar.today_clicked.connect(self.go_to_today)
@@ -54,7 +58,10 @@ class DayNavigation:
         return self._first
 
     def go_to(self, day: date) -> None:
-        """Show the week from ``day``: its rows in the list, ``day`` in the date box, the list at its top."""
+        """Show the week from ``day`` (in the Week view, the calendar week holding it): its rows in the list, its
+        first day in the date box, the list at its top."""
+        if self.calendar_weeks and self.week_starts_on is not None:
+            day = week_start(day, self.week_starts_on)
         self._first = day
         self._model.set_range(day, WEEK_DAYS)
         self._toolbar.show_date(day)
@@ -72,3 +79,8 @@ class DayNavigation:
         spans = (day - self._first).days // self.span
         if spans:
             self.step(spans)
+
+
+def week_start(day: date, first_weekday: int) -> date:
+    """The first day of the calendar week holding ``day``, weeks starting on ``first_weekday`` (Monday 0)."""
+    return day - timedelta(days=(day.weekday() - first_weekday) % WEEK_DAYS)

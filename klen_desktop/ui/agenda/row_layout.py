@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetrics
 
+from klen_desktop.i18n import N_, _
 from klen_desktop.ui.agenda.event_facts import RowTexts
 
 PAD = 8
-ASK = "Did it happen?"
+ASK = N_("Did it happen?")
 
 
 @dataclass(frozen=True)
@@ -59,24 +60,24 @@ def _layout(rect: QRect, fm: QFontMetrics, join: bool, outcome: bool, *, asks: b
     right = rect.right() - PAD
     join_r = completed_r = no_show_r = None
     if join:
-        w = button_width(fm, "Join")
+        w = button_width(fm, _("Join"))
         join_r = QRect(right - w + 1, top, w, h)
         right -= w + 6
     if not outcome:
         return RowButtons(join_r, None, None, right)
     if stacked:
         # Two half-height buttons beside the row's two text lines: every row has the same height.
-        w = max(button_width(fm, "Completed"), button_width(fm, "No-show"))
+        w = max(button_width(fm, _("Completed")), button_width(fm, _("No-show")))
         half = (rect.height() - 6) // 2
         completed_r = QRect(right - w + 1, rect.top() + 2, w, half)
         no_show_r = QRect(right - w + 1, rect.top() + 4 + half, w, half)
         return RowButtons(join_r, completed_r, no_show_r, right - w - 6)
-    w = button_width(fm, "No-show")
+    w = button_width(fm, _("No-show"))
     no_show_r = QRect(right - w + 1, top, w, h)
     right -= w + 4
-    w = button_width(fm, "Completed")
+    w = button_width(fm, _("Completed"))
     completed_r = QRect(right - w + 1, top, w, h)
     right -= w + 6
     if asks:
-        right -= fm.horizontalAdvance(ASK) + 6
+        right -= fm.horizontalAdvance(_(ASK)) + 6
     return RowButtons(join_r, completed_r, no_show_r, right, asks)

@@ -5,21 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from klen_desktop.date_texts import day_range
+from klen_desktop.i18n import N_, _, ngettext
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda.banners import since_text
 from klen_desktop.ui.agenda.model import AgendaModel
 
-GO_TO_MATCH = "Go to the nearest match"
+GO_TO_MATCH = N_("Go to the nearest match")
 
 
 def page_message(model: AgendaModel, status: SyncStatus) -> tuple[str, str | None]:
     """The message shown instead of the list ("" when the list shows) and its button's text, if any."""
     if not model.loaded:
         if status.halted:
-            return "The calendar can't be loaded until the key problem above is solved.", None
+            return _("The calendar can't be loaded until the key problem above is solved."), None
         if status.phase in (SyncPhase.OFFLINE, SyncPhase.SERVER_ERROR):
-            return "Klen can't be reached and nothing is cached yet. Retrying automatically.", None
-        return "Loading your calendar…", None
+            return _("Klen can't be reached and nothing is cached yet. Retrying automatically."), None
+        return _("Loading your calendar…"), None
     if model.visible_events:
         return "", None
     week = model.shown_range
@@ -27,10 +28,14 @@ def page_message(model: AgendaModel, status: SyncStatus) -> tuple[str, str | Non
     if not model.filter.is_default:
         elsewhere = len(model.matching_days())
         if elsewhere:
-            found = "1 does" if elsewhere == 1 else f"{elsewhere:,} do"
-            return f"No events this week{period} match the search and filters; {found} in other weeks.", GO_TO_MATCH
-        return f"No events this week{period} match the search and filters.", "Clear filters"
-    return f"No events this week{period}.", "New event"
+            text = ngettext(
+                "No events this week{period} match the search and filters; {n} does in other weeks.",
+                "No events this week{period} match the search and filters; {n} do in other weeks.",
+                elsewhere,
+            )
+            return text.format(period=period, n=f"{elsewhere:,}"), _(GO_TO_MATCH)
+        return _("No events this week{period} match the search and filters.").format(period=period), _("Clear filters")
+    return _("No events this week{period}.").format(period=period), _("New event")
 
 
 def footer_text(model: AgendaModel, status: SyncStatus, *, demo: bool, now: datetime, shown: int | None = None) -> str:
@@ -38,14 +43,21 @@ def footer_text(model: AgendaModel, status: SyncStatus, *, demo: bool, now: date
     not the list (a day or week grid)."""
     parts = []
     if demo:
-        parts.append("Demo")
+        parts.append(_("Demo"))
     if model.loaded:
         shown, total = model.visible_events if shown is None else shown, model.total_events
-        parts.append(f"{total:,} events" if shown == total else f"{shown:,} of {total:,} events")
+        if shown == total:
+            parts.append(ngettext("{n} event", "{n} events", total).format(n=f"{total:,}"))
+        else:
+            parts.append(
+                ngettext("{shown} of {n} event", "{shown} of {n} events", total).format(
+                    shown=f"{shown:,}", n=f"{total:,}"
+                )
+            )
     if status.phase is SyncPhase.SYNCING:
-        parts.append("Syncing…")
+        parts.append(_("Syncing…"))
     elif status.last_success is not None:
-        parts.append(f"Last synced {since_text(status.last_success, now)}")
+        parts.append(_("Last synced {since}").format(since=since_text(status.last_success, now)))
     return " · ".join(parts)
 
 

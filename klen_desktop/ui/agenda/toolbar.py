@@ -1,6 +1,7 @@
-"""The agenda's top bar: the view switch, date navigation, search, status and type filters, and the window's main
-actions. One row where it fits; where it does not (a small screen at 200 %), the search and filters go to a second
-row with the actions, so the window can be as narrow as the wider of the two."""
+"""The agenda's top bar: quick add (an event typed in words), the view switch, date navigation, search, status
+and type filters, and the window's main actions. One row where it fits; where it does not (a small screen at
+200 %), the search and filters go to a second row with the actions, so the window can be as narrow as the wider
+of the two."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QSize, Signal
-from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -25,9 +26,11 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.date_texts import qt_date_format
+from klen_desktop.i18n import N_, _
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.accounts_page import swatch
 from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter
+from klen_desktop.ui.quick_add_box import QuickAddBox
 
 K = TypeVar("K")
 
@@ -40,7 +43,7 @@ class AgendaView(StrEnum):
     WEEK = "week"
 
 
-VIEW_LABELS = {AgendaView.AGENDA: "Agenda", AgendaView.DAY: "Day", AgendaView.WEEK: "Week"}
+VIEW_LABELS = {AgendaView.AGENDA: N_("Agenda"), AgendaView.DAY: N_("Day"), AgendaView.WEEK: N_("Week")}
 
 
 class AgendaToolbar(QWidget):
@@ -54,37 +57,39 @@ class AgendaToolbar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.today_button = QPushButton("Today")
+        # Quick add first (on top, and first in the Tab order): an event typed in words.
+        self.quick_add = QuickAddBox(self)
+        self.today_button = QPushButton(_("Today"))
         self.prev_button = QToolButton()
         self.prev_button.setText("◀")
         self.next_button = QToolButton()
         self.next_button.setText("▶")
-        self._name_steps("week")
+        self._name_steps(AgendaView.WEEK)
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(qt_date_format())
-        self.date_edit.setToolTip("Go to a date")
-        self.date_edit.setAccessibleName("Go to date")
-        self.date_edit.setAccessibleDescription("The first day shown; another date shows its week")
+        self.date_edit.setToolTip(_("Go to a date"))
+        self.date_edit.setAccessibleName(_("Go to date"))
+        self.date_edit.setAccessibleDescription(_("The first day shown; another date shows its week"))
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Search title, customer, location  (Ctrl+F)")
-        self.search_edit.setAccessibleName("Search events")
-        self.search_edit.setAccessibleDescription("Title, customer or location, in the week shown (Ctrl+F)")
+        self.search_edit.setPlaceholderText(_("Search title, customer, location  (Ctrl+F)"))
+        self.search_edit.setAccessibleName(_("Search events"))
+        self.search_edit.setAccessibleDescription(_("Title, customer or location, in the week shown (Ctrl+F)"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(140)
-        self.status_button, self.status_actions = _checklist("Status", {s: STATUS_LABELS[s] for s in EventStatus})
-        self.type_button, self.type_actions = _checklist("Type", {t: TYPE_LABELS[t] for t in EventType})
+        self.status_button, self.status_actions = _checklist(_("Status"), {s: STATUS_LABELS[s] for s in EventStatus})
+        self.type_button, self.type_actions = _checklist(_("Type"), {t: TYPE_LABELS[t] for t in EventType})
         # Which account's events: shown only where there are several (one account looks as before accounts).
         self.account_combo = QComboBox()
-        self.account_combo.setAccessibleName("Show the events of")
-        self.account_combo.addItem("All accounts", None)
+        self.account_combo.setAccessibleName(_("Show the events of"))
+        self.account_combo.addItem(_("All accounts"), None)
         self.account_combo.setVisible(False)
         self.view_buttons = _view_switch(self)
         for view, button in self.view_buttons.items():
             button.clicked.connect(lambda _=False, v=view: self._view_clicked(v))
-        self.new_button = QPushButton("New event")
-        self.slot_button = QPushButton("Find a free slot…")
-        self.sync_button = QPushButton("Sync now")
+        self.new_button = QPushButton(_("New event"))
+        self.slot_button = QPushButton(_("Find a free slot…"))
+        self.sync_button = QPushButton(_("Sync now"))
         self.today_button.clicked.connect(self.today_clicked.emit)
         self.prev_button.clicked.connect(lambda: self.week_step.emit(-1))
         self.next_button.clicked.connect(lambda: self.week_step.emit(1))
@@ -93,31 +98,34 @@ class AgendaToolbar(QWidget):
         self.account_combo.currentIndexChanged.connect(self._changed)
         for action in (*self.status_actions.values(), *self.type_actions.values()):
             action.toggled.connect(self._changed)
-        self._rows = (QHBoxLayout(), QHBoxLayout())
+        self._rows = (QHBoxLayout(), QHBoxLayout(), QHBoxLayout())
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.quick_add)
         for row in self._rows:
             column.addLayout(row)
-        self._two_rows: bool | None = None
-        self._arrange(two_rows=False)
+        self._row_count: int | None = None
+        self._arrange(1)
         self._quiet = False
+        self._shown_once = False
 
-    def _parts(self) -> tuple[list[QWidget], list[QWidget]]:
-        """The navigation (with the view switch); the search, filters and actions."""
+    def _parts(self) -> tuple[list[QWidget], list[QWidget], list[QWidget]]:
+        """The navigation (with the view switch); the search and filters; the actions."""
         views = list(self.view_buttons.values())
         navigation = [*views, self.today_button, self.prev_button, self.next_button, self.date_edit]
-        rest = [self.search_edit, self.status_button, self.type_button]
+        finding = [self.search_edit, self.status_button, self.type_button]
         if self.account_combo.count() > 2:
-            rest.append(self.account_combo)
-        rest += [self.new_button, self.slot_button]
-        return navigation, [*rest, self.sync_button]
+            finding.append(self.account_combo)
+        return navigation, finding, [self.new_button, self.slot_button, self.sync_button]
 
-    def _arrange(self, *, two_rows: bool) -> None:
-        if two_rows == self._two_rows:
+    def _arrange(self, rows: int) -> None:
+        """One row; or the navigation above the rest; or, where even that is too wide (a longer language at a
+        large scale), the navigation, the search and filters, and the actions each on a row of their own."""
+        if rows == self._row_count:
             return
-        self._two_rows = two_rows
-        navigation, rest = self._parts()
-        first, second = self._rows
+        self._row_count = rows
+        navigation, finding, actions = self._parts()
+        first, second, third = self._rows
         for row in self._rows:
             while row.count():
                 row.takeAt(0)
@@ -126,27 +134,45 @@ class AgendaToolbar(QWidget):
             if i == len(self.view_buttons) - 1:
                 first.addSpacing(12)
         first.addSpacing(12)
-        if two_rows:
+        if rows > 1:
             first.addStretch(1)
-        for widget in rest:
-            (second if two_rows else first).addWidget(widget, 1 if widget is self.search_edit else 0)
+        for widget in finding:
+            (second if rows > 1 else first).addWidget(widget, 1 if widget is self.search_edit else 0)
+        for widget in actions:
+            (third if rows > 2 else second if rows > 1 else first).addWidget(widget)
+        if rows > 2:
+            third.addStretch(1)
 
-    def _widths(self) -> tuple[int, int]:
-        """The least width of one row, and of two."""
-        navigation, rest = self._parts()
+    def _widths(self) -> tuple[int, int, int]:
+        """The least width of one row, of two, and of three."""
+        navigation, finding, actions = self._parts()
         spacing = max(0, self._rows[0].spacing())
 
         def width(widgets: list[QWidget]) -> int:
             return sum(max(w.minimumSizeHint().width(), w.minimumWidth()) + spacing for w in widgets) + 24
 
-        return width(navigation + rest), max(width(navigation), width(rest))
+        one = width(navigation + finding + actions)
+        return one, max(width(navigation), width(finding + actions)), max(map(width, (navigation, finding, actions)))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            # The agenda opens with the keyboard on the view switch, as it did before quick add came first in the
+            # Tab order: the window's bare keys (N, 1, 2, 3, the arrows) then act at once instead of typing into
+            # the box; the box is one Shift+Tab away.
+            self._shown_once = True
+            if self.window().focusWidget() in (None, self.quick_add.line):
+                self.view_buttons[self.view].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self._widths()[1], super().minimumSizeHint().height())
+        width = max(self._widths()[2], self.quick_add.minimumSizeHint().width())
+        return QSize(width, super().minimumSizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._arrange(two_rows=event.size().width() < self._widths()[0])
+        one, two, _three = self._widths()
+        width = event.size().width()
+        self._arrange(1 if width >= one else 2 if width >= two else 3)
 
     def current_filter(self) -> AgendaFilter:
         account = self.account_combo.currentData()
@@ -187,8 +213,9 @@ class AgendaToolbar(QWidget):
         shown = len(accounts) > 1
         if shown != self.account_combo.isVisible():
             self.account_combo.setVisible(shown)
-            self._two_rows = None  # the row's widgets changed: lay them out again
-            self._arrange(two_rows=self.width() < self._widths()[0])
+            self._row_count = None  # the rows' widgets changed: lay them out again
+            one, two, _three = self._widths()
+            self._arrange(1 if self.width() >= one else 2 if self.width() >= two else 3)
         if found < 0 and chosen is not None:
             self._changed()
 
@@ -202,14 +229,21 @@ class AgendaToolbar(QWidget):
             self.view_buttons[view].click()
 
     def _view_clicked(self, view: AgendaView) -> None:
-        self._name_steps("day" if view is AgendaView.DAY else "week", keys=view is not AgendaView.AGENDA)
+        # Tab enters the switch at its first button in the focus chain and leaves it from there (the arrows move
+        # inside it): that first button is made the one that is on.
+        QWidget.setTabOrder(self.quick_add.cancel_button, self.view_buttons[view])
+        self._name_steps(
+            AgendaView.DAY if view is AgendaView.DAY else AgendaView.WEEK, keys=view is not AgendaView.AGENDA
+        )
         self.view_changed.emit(view)
 
-    def _name_steps(self, unit: str, *, keys: bool = False) -> None:
+    def _name_steps(self, unit: AgendaView, *, keys: bool = False) -> None:
         """◀ and ▶ are glyphs: their names say what they step (a screen reader would read "left-pointing")."""
-        for button, step, key in ((self.prev_button, "Previous", "PageUp"), (self.next_button, "Next", "PageDown")):
-            button.setAccessibleName(f"{step} {unit}")
-            button.setToolTip(f"{step} {unit} ({key})" if keys else f"{step} {unit}")
+        day = unit is AgendaView.DAY
+        names = (_("Previous day"), _("Next day")) if day else (_("Previous week"), _("Next week"))
+        for button, name, key in ((self.prev_button, names[0], "PageUp"), (self.next_button, names[1], "PageDown")):
+            button.setAccessibleName(name)
+            button.setToolTip(_("{action} ({key})").format(action=name, key=key) if keys else name)
 
     def show_date(self, day: date) -> None:
         """Reflect the day at the top of the list without navigating again."""
@@ -224,8 +258,8 @@ class AgendaToolbar(QWidget):
         if self._quiet:
             return
         flt = self.current_filter()
-        self.status_button.setText("Status" if len(flt.statuses) == len(EventStatus) else "Status (filtered)")
-        self.type_button.setText("Type" if len(flt.types) == len(EventType) else "Type (filtered)")
+        self.status_button.setText(_("Status") if len(flt.statuses) == len(EventStatus) else _("Status (filtered)"))
+        self.type_button.setText(_("Type") if len(flt.types) == len(EventType) else _("Type (filtered)"))
         self.filter_changed.emit(flt)
 
 
@@ -251,11 +285,12 @@ def _view_switch(bar: AgendaToolbar) -> dict[AgendaView, QToolButton]:
     buttons = {}
     for number, (view, label) in enumerate(VIEW_LABELS.items(), start=1):
         button = QToolButton()
-        button.setText(label)
+        button.setText(_(label))
         button.setCheckable(True)
         button.setChecked(view is AgendaView.AGENDA)
-        button.setToolTip(f"{label} view ({number})")
-        button.setAccessibleName(f"{label} view")
+        name = _("{view} view").format(view=_(label))
+        button.setToolTip(_("{action} ({key})").format(action=name, key=number))
+        button.setAccessibleName(name)
         group.addButton(button)
         buttons[view] = button
     return buttons

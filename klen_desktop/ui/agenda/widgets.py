@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klen_desktop.i18n import _
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.event_facts import when_text
 from klen_desktop.ui.form_widgets import plain_label
@@ -45,18 +46,18 @@ class CancelDialog(QDialog):
     def __init__(self, event: StoredEvent, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.event_id = event.id
-        self.setWindowTitle("Cancel event")
+        self.setWindowTitle(_("Cancel event"))
         title = breakable(one_line(event.title, 300))
-        question = plain_label(f"Cancel “{title}”?\n{when_text(event.summary)}")
-        note = plain_label("The customer may be notified. The reason is added to the customer notes.")
+        question = plain_label(_("Cancel “{title}”?").format(title=title) + f"\n{when_text(event.summary)}")
+        note = plain_label(_("The customer may be notified. The reason is added to the customer notes."))
         self.reason_edit = QLineEdit()
-        self.reason_edit.setPlaceholderText("Reason (optional)")
+        self.reason_edit.setPlaceholderText(_("Reason (optional)"))
         self.reason_edit.setMaxLength(500)
-        self.reason_edit.setAccessibleName("Reason")  # a placeholder is no name: it goes once the user types
-        self.reason_edit.setAccessibleDescription("Optional; added to the customer notes")
+        self.reason_edit.setAccessibleName(_("Reason"))  # a placeholder is no name: it goes once the user types
+        self.reason_edit.setAccessibleDescription(_("Optional; added to the customer notes"))
         buttons = QDialogButtonBox()
-        self.confirm_button = QPushButton("Cancel event")
-        self.keep_button = QPushButton("Keep event")
+        self.confirm_button = QPushButton(_("Cancel event"))
+        self.keep_button = QPushButton(_("Keep event"))
         buttons.addButton(self.confirm_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.keep_button, QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QPushButton, QVBoxLayout, QWidget
 
 from klen_desktop.api.models import EventStatus, EventSummary
+from klen_desktop.i18n import _
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
 from klen_desktop.sync.status import SyncStatus
@@ -57,7 +58,14 @@ class AgendaWindow(QWidget):
     visibility_changed = Signal(bool)
     view_changed = Signal(object)  # AgendaView, after the user switched
 
-    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        week_starts_on: int | None = None,
+    ) -> None:
+        """``week_starts_on``: the Week view's first weekday (Monday 0), the locale's; None: the day picked."""
         super().__init__(parent)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._now = self._clock()
@@ -68,14 +76,14 @@ class AgendaWindow(QWidget):
         self._pending_show: int | None = None
         self._scroll_on_show = False  # show_event was called while hidden: scroll to it once shown
         self.cancel_dialog: CancelDialog | None = None
-        self.setWindowTitle("Klen — Agenda")
+        self.setWindowTitle(_("Klen — Agenda"))
         self.resize(default_window_size())
         self.model = AgendaModel(self)
         self.delegate = AgendaDelegate(self)
         self.list_view = AgendaListView(self.delegate.row_height(self.fontMetrics()))
         self.list_view.setModel(self.model)
         self.list_view.setItemDelegate(self.delegate)
-        self.list_view.setAccessibleName("Agenda")
+        self.list_view.setAccessibleName(_("Agenda"))
         self.toolbar = AgendaToolbar()
         self.sync_banner = Banner()
         self.mode_banner = Banner()
@@ -88,6 +96,7 @@ class AgendaWindow(QWidget):
         self.footer = plain_label(wrap=False)
         self.week_view = WeekView()
         self.navigation = DayNavigation(self.list_view, self.model, self.toolbar, self._today, self._update_page)
+        self.navigation.week_starts_on = week_starts_on
         self.grid = GridHost(self.week_view, self.model, self.navigation, self.toolbar)
         self._build_layout()
         self._connect()
@@ -194,14 +203,16 @@ class AgendaWindow(QWidget):
 
     def set_demo(self, demo: bool) -> None:
         self._demo = demo
-        self.setWindowTitle("Klen — Agenda (Demo)" if demo else "Klen — Agenda")
-        self.mode_banner.show_text(BannerText(Tone.INFO, DEMO_TEXT, "Enter API key…") if demo else None)
+        self.setWindowTitle(_("Klen — Agenda (Demo)") if demo else _("Klen — Agenda"))
+        self.mode_banner.show_text(BannerText(Tone.INFO, _(DEMO_TEXT), _("Enter API key…")) if demo else None)
         self._update_footer()
 
     def set_read_only(self, read_only: bool, reason: str) -> None:
         """Disable every write action, with ``reason`` as their tooltip and in a banner."""
         self._read_only = reason if read_only else None
-        self.read_only_banner.show_text(BannerText(Tone.INFO, f"Read-only: {reason}") if read_only else None)
+        self.read_only_banner.show_text(
+            BannerText(Tone.INFO, _("Read-only: {reason}").format(reason=reason)) if read_only else None
+        )
         set_write_enabled(self.toolbar.new_button, not read_only, reason)
         self.delegate.set_read_only(read_only)
         self.pane.set_read_only(self._read_only)
@@ -305,7 +316,7 @@ class AgendaWindow(QWidget):
         self._update_page()
 
     def _message_action(self) -> None:
-        if self.message_button.text() == GO_TO_MATCH:
+        if self.message_button.text() == _(GO_TO_MATCH):
             match = nearest(self.model.matching_days(), *self.shown_range())
             if match is not None:
                 self.navigation.reveal(match)
@@ -376,7 +387,7 @@ class AgendaWindow(QWidget):
             text, button = "", None
             self.grid.refresh(self._now)
         self.message.setText(text)
-        self.message_button.setVisible(button is not None and not (button == "New event" and self._read_only))
+        self.message_button.setVisible(button is not None and not (button == _("New event") and self._read_only))
         self.message_button.setText(button or "")
         self.stack.setCurrentIndex(1 if text else 2 if grid else 0)
         self._update_footer()
