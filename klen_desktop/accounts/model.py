@@ -15,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from klen_desktop.i18n import _
+
 MAX_NAME_LENGTH = 60
 # Distinct at a glance on light and dark backgrounds, and for the common colour-vision deficiencies (Okabe-Ito).
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
@@ -52,11 +54,11 @@ def checked_name(name: str) -> str:
     """``name`` trimmed, or :class:`AccountError` saying what is wrong with it."""
     name = name.strip()
     if not name:
-        raise AccountError("An account needs a name, such as the business or client it books for.")
+        raise AccountError(_("An account needs a name, such as the business or client it books for."))
     if len(name) > MAX_NAME_LENGTH:
-        raise AccountError(f"An account name has at most {MAX_NAME_LENGTH} characters.")
+        raise AccountError(_("An account name has at most {n} characters.").format(n=MAX_NAME_LENGTH))
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
-        raise AccountError("An account name is one line of plain text.")
+        raise AccountError(_("An account name is one line of plain text."))
     return name
 
 
@@ -64,7 +66,7 @@ def checked_colour(colour: str) -> str:
     """``colour`` as lower-case ``#rrggbb``, or :class:`AccountError`."""
     colour = colour.strip().lower()
     if not _COLOUR.fullmatch(colour):
-        raise AccountError("A colour is written #rrggbb, such as #0072b2.")
+        raise AccountError(_("A colour is written #rrggbb, such as #0072b2."))
     return colour
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from klen_desktop.accounts.model import PALETTE, Account, AccountError, checked_account, checked_colour, checked_name
+from klen_desktop.i18n import _
 
 DEMO_ACCOUNT_ID = "demo"
 DEMO_CACHE_FILE = "demo-cache.sqlite3"
@@ -39,7 +40,7 @@ class AccountRegistry:
         for account in self.accounts:
             if account.id == account_id:
                 return account
-        raise AccountError("That account no longer exists; it may have been removed.")
+        raise AccountError(_("That account no longer exists; it may have been removed."))
 
     def label(self, account_id: str) -> str:
         """The account's name where several are shown, else "" (one account looks as it did before accounts)."""
@@ -63,7 +64,7 @@ class AccountRegistry:
     def new_demo(self, name: str = "Demo") -> Account:
         """The demo calendar as an account of its own (one at most)."""
         if any(account.demo for account in self.accounts):
-            raise AccountError("The demo calendar is already one of the accounts.")
+            raise AccountError(_("The demo calendar is already one of the accounts."))
         return Account(
             id=DEMO_ACCOUNT_ID,
             name=self._unique_name(checked_name(name)),
@@ -82,7 +83,9 @@ class AccountRegistry:
     def renamed(self, account_id: str, name: str) -> AccountRegistry:
         name = checked_name(name)
         if name.casefold() != self.get(account_id).name.casefold() and self._name_taken(name):
-            raise AccountError(f"Another account is called {name!r} already; pick a name that tells them apart.")
+            raise AccountError(
+                _("Another account is called '{name}' already; pick a name that tells them apart.").format(name=name)
+            )
         return self._changed(replace(self.get(account_id), name=name))
 
     def recoloured(self, account_id: str, colour: str) -> AccountRegistry:

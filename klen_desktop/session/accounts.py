@@ -27,6 +27,7 @@ from typing import TypeVar
 from klen_desktop.accounts.model import Account, AccountError
 from klen_desktop.accounts.registry import AccountRegistry
 from klen_desktop.accounts.storage import cache_path_of, save_accounts
+from klen_desktop.i18n import _, ngettext
 from klen_desktop.key_check import check_key
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.calendar import CalendarSession
@@ -68,11 +69,14 @@ class UnsentChanges(AccountError):
     title = "Changes not yet sent"
 
     def __init__(self, name: str, count: int) -> None:
-        changes, them = ("1 change", "it") if count == 1 else (f"{count} changes", "them")
-        super().__init__(
-            f"{name} has {changes} not yet sent to Klen. Removing the account now loses {them}; wait until the "
-            "account is back online, or remove it anyway."
+        message = ngettext(
+            "{name} has {n} change not yet sent to Klen. Removing the account now loses it; wait until the "
+            "account is back online, or remove it anyway.",
+            "{name} has {n} changes not yet sent to Klen. Removing the account now loses them; wait until the "
+            "account is back online, or remove it anyway.",
+            count,
         )
+        super().__init__(message.format(name=name, n=count))
         self.count = count
 
 
@@ -126,7 +130,7 @@ class AccountSessions:
             return None
         status = session.status
         if status.phase is SyncPhase.AUTH_ERROR:
-            return status.last_error or "Klen did not accept this account's API key."
+            return status.last_error or _("Klen did not accept this account's API key.")
         return None
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -158,17 +162,17 @@ class AccountSessions:
     async def _open(self, account: Account) -> None:
         if account.demo and any(session.demo for session in self._sessions.values()):
             # One demo calendar, one cache file: the first account shows it already, having no key stored.
-            self._missing[account.id] = "The demo calendar is shown already: the first account has no key stored."
+            self._missing[account.id] = _("The demo calendar is shown already: the first account has no key stored.")
             self._listing_changed()
             return
         try:
             connection = await self._connection(account)
         except KeyStoreError as exc:
-            self._missing[account.id] = f"{exc.title}: {exc.message}"
+            self._missing[account.id] = _("{title}: {message}").format(title=exc.title, message=exc.message)
             self._listing_changed()
             return
         if connection is None:
-            self._missing[account.id] = "No API key is stored for this account. Enter it in Settings."
+            self._missing[account.id] = _("No API key is stored for this account. Enter it in Settings.")
             self._listing_changed()
             return
         self.adopt(account, self._build(connection, cache_path_of(account)))
@@ -267,7 +271,7 @@ class AccountSessions:
         """Store a new key for the account (a revoked one replaced) and restart its session with it."""
         account = self.registry.get(account_id)
         if account.demo:
-            raise AccountError("The demo calendar needs no key.")
+            raise AccountError(_("The demo calendar needs no key."))
         await self.key_store(account).set(api_key)
         session = self._sessions.pop(account_id, None)
         if session is not None:
@@ -287,7 +291,7 @@ class AccountSessions:
         :class:`AccountError` for the last account (the app always shows one)."""
         account = self.registry.get(account_id)
         if len(self.registry) == 1:
-            raise AccountError("This is the only account. Add another before removing it.")
+            raise AccountError(_("This is the only account. Add another before removing it."))
         count = await self.unsent(account_id)
         if count and not lose_unsent:
             raise UnsentChanges(account.name, count)

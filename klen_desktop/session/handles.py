@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from klen_desktop.accounts.model import AccountError
 from klen_desktop.api.models import EventSummary
+from klen_desktop.i18n import N_, _
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.session.outcomes import Queued
 from klen_desktop.store.events import StoredEvent
@@ -27,7 +28,7 @@ from klen_desktop.sync.diff import Change, ChangeSet
 # The top of a signed 32-bit int: what a Qt signal of type int carries.
 _TOP = 2**31 - 1
 
-GONE_MESSAGE = "That event's account was removed."
+GONE_MESSAGE = N_("That event's account was removed.")
 
 
 class EventHandles:
@@ -52,7 +53,7 @@ class EventHandles:
         """``(account id, number)`` of a handle; :class:`AccountError` for one never handed out."""
         owner = self._owners.get(abs(handle))
         if owner is None:
-            raise AccountError(GONE_MESSAGE)
+            raise AccountError(_(GONE_MESSAGE))
         account_id, size = owner
         return account_id, -size if handle < 0 else size
 

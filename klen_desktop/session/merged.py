@@ -29,6 +29,7 @@ from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
+from klen_desktop.i18n import _
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.accounts import AccountSessions, read_unless_closed
@@ -162,8 +163,10 @@ class MergedCalendar:
         """Remove an account other than the first (see :meth:`AccountSessions.remove`)."""
         if account_id == self.first:
             raise AccountError(
-                "This is the first account: its key is on the Account tab, where it can be forgotten. "
-                "The other accounts can be removed."
+                _(
+                    "This is the first account: its key is on the Account tab, where it can be forgotten. "
+                    "The other accounts can be removed."
+                )
             )
         await self.accounts.remove(account_id, lose_unsent=lose_unsent)
 
@@ -187,8 +190,8 @@ class MergedCalendar:
         """The account's session (the first account's for None); :class:`AccountError` when it has none."""
         found = self._first_session if account_id is None else self.accounts.session(account_id)
         if found is None:
-            problem = self.accounts.problem(account_id or self.first) or "It is not open."
-            raise AccountError(f"That account's calendar cannot be reached. {problem}")
+            problem = self.accounts.problem(account_id or self.first) or _("It is not open.")
+            raise AccountError(_("That account's calendar cannot be reached. {problem}").format(problem=problem))
         return found
 
     def _open_sessions(self) -> list[CalendarSession]:
