@@ -318,15 +318,17 @@ class SettingsDialog(QDialog):
         self.resize(wanted.boundedTo(room(self)).expandedTo(self.minimumSizeHint()))
 
     def _on_tab_changed(self, _index: int = 0) -> None:
-        # The key has its own Save; a "Save preferences" next to it would read as saving the key.
+        # The key and the accounts have their own buttons; a "Save preferences" beside them would read as theirs.
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setVisible(
-            self.tabs.currentWidget() is not self.key_page
+            self.tabs.currentWidget() not in (self.key_page, self.accounts_page)
         )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # QDialogButtonBox makes Save the default button when shown, so Return in the key field (which tests the
         # key) would also save the preferences and close the dialog under the user's hands.
-        in_key_page = self.key_page.isAncestorOf(self.focusWidget())
+        # The Accounts tab too: Return there must not rename, remove or save what the user did not click.
+        focus = self.focusWidget()
+        in_key_page = self.key_page.isAncestorOf(focus) or self.accounts_page.isAncestorOf(focus)
         if in_key_page and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             event.accept()
             return
