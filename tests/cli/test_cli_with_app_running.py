@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -163,9 +164,9 @@ def test_the_app_s_own_actions_for_a_desktop_s_keyboard_settings(app_on_screen: 
     joined = cli(env, "join-next-call")
     assert joined.returncode == 0 and "join the next call" in joined.stdout, joined.stderr
     # Without the app there is nothing to open: said in one line, exit 1.
-    (tmp_path / "elsewhere").mkdir()
-    alone = user_env(tmp_path / "elsewhere")
-    result = cli(alone, "quick-add")
+    # A short folder of its own: the socket's path must fit a Unix socket address (108 bytes), as a user's does.
+    with tempfile.TemporaryDirectory(prefix="klen-", dir="/tmp") as elsewhere:
+        result = cli(user_env(Path(elsewhere)), "quick-add")
     assert result.returncode == 1 and "Klen Desktop is not running" in result.stderr
 
 

@@ -185,9 +185,15 @@ async def test_a_large_write_leaves_no_large_wal_behind(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     wal = Path(str(path) + "-wal")
     db = Database(path)
+    gate = threading.Event()
     try:
+        # The worker is held so the WAL can be seen before the checkpoint queued behind the write runs.
+        held = asyncio.ensure_future(db.run(gate.wait, 10.0))
+        await asyncio.sleep(0)  # the hold is queued on the worker before the write queues its checkpoint
         fill(db, 10_000, "big")
         assert wal.stat().st_size > 4 * CHECKPOINT_AFTER_BYTES  # what SQLite alone would leave for good
+        gate.set()
+        await held
         await db.run(lambda: None)  # the checkpoint queued behind the write has run on the worker
         assert wal.stat().st_size <= CHECKPOINT_AFTER_BYTES
         with db.read() as c:

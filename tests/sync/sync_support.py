@@ -54,7 +54,9 @@ class RecordingBudget(RequestBudget):
 
     async def acquire(self, *, write: bool = False) -> None:
         await super().acquire(write=write)
-        self.times.append(self._recording_clock.now())
+        # The moment the budget counted, not a later reading: the clock's real-time part moves on between the two
+        # (by milliseconds on a busy machine), and a later reading could put eleven requests in one minute.
+        self.times.append(self._sent[-1] if self._sent else self._recording_clock.now())
 
     def max_in_any_period(self) -> int:
         period = timedelta(seconds=self.period)
