@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
     from klen_desktop.app import KlenDesktop
+    from klen_desktop.session.calendar import CalendarSession
     from klen_desktop.session.outcomes import Queued
     from klen_desktop.ui.single_instance import CommandHandler
 
@@ -100,7 +101,19 @@ def command_handler(desktop: KlenDesktop) -> CommandHandler:
         on_queued=queued,
         default_reminder=lambda: desktop.prefs.default_reminder_minutes,
         run_action=lambda action: desktop.shortcuts.run(action) if desktop.shortcuts is not None else None,
+        account_session=_account_session,
     ).answer
+
+
+def _account_session(session: CalendarSession, account_id: str) -> CalendarSession | None:
+    """The session of the account ``account_id`` within the app's calendar (all accounts as one), or None."""
+    from klen_desktop.session.merged import MergedCalendar
+
+    if not isinstance(session, MergedCalendar):
+        return session if account_id == "1" else None
+    if account_id == session.first:
+        return session
+    return session.accounts.session(account_id)
 
 
 def run_app(options: AppOptions) -> int:
