@@ -26,14 +26,20 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
+from klen_desktop.accounts.migration import accounts_at_start, first_account
+from klen_desktop.accounts.model import Account
+from klen_desktop.accounts.registry import AccountRegistry
+from klen_desktop.accounts.storage import ACCOUNTS_FILENAME, cache_path_of
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.i18n import _
 from klen_desktop.options import AppOptions
 from klen_desktop.secrets import KeyStore
+from klen_desktop.session.accounts import AccountSessions
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.connection import Connection, ConnectionChooser, core_config, sync_config
+from klen_desktop.session.merged import MergedCalendar
 from klen_desktop.settings import KeyState, Preferences, load_preferences, save_preferences
 from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.ui.controller import Controller
@@ -78,6 +84,10 @@ class KlenDesktop:
         self.key_store = key_store or KeyStore()
         self.connections = ConnectionChooser(self.key_store, options.base_url, demo_only=options.demo)
         self.prefs_path = prefs_path
+        # The accounts file lives beside the settings (a test's private settings file keeps its accounts private).
+        self.accounts_path = None if prefs_path is None else prefs_path.with_name(ACCOUNTS_FILENAME)
+        self.accounts = AccountRegistry((first_account(),))
+        self.account: Account = first_account()
         self.prefs = Preferences()
         self.connection: Connection | None = None
         self.controller: Controller | None = None
@@ -96,7 +106,8 @@ class KlenDesktop:
     # -- connection ---------------------------------------------------------------------------------------
 
     def core_config(self, connection: Connection) -> CoreConfig:
-        return core_config(connection, self.prefs)
+        # The demo has its own cache whatever account is shown; a key's calendar is cached in its account's file.
+        return core_config(connection, self.prefs, None if connection.demo else cache_path_of(self.account))
 
     def build_core(self, connection: Connection) -> CoreServices:
         self.connection = connection
@@ -106,11 +117,30 @@ class KlenDesktop:
             self._announce_cache(core.cache_notice)
         return core
 
-    def build_session(self, connection: Connection) -> CalendarSession:
-        """The calendar session of ``connection``: its core, behind the rules every user action goes through."""
-        return CalendarSession(self.build_core(connection))
+    def build_session(self, connection: Connection) -> MergedCalendar:
+        """Every account's calendar as one: the first account's session on ``connection`` (its stored key, or the
+        demo) starts at once, the other accounts' as their keys are read."""
+        current = self.controller.session if self.controller is not None else None
+        registry = current.registry if current is not None else self.accounts
+        accounts = AccountSessions(
+            registry,
+            build=self._account_session,
+            demo=self.connections.demo,
+            live_base_url=self.options.base_url,
+            keys=self.key_store,
+            registry_path=self.accounts_path,
+        )
+        handles = current.handles if current is not None else None
+        return MergedCalendar(accounts, self.account.id, CalendarSession(self.build_core(connection)), handles)
 
-    async def connect(self, api_key: str | None) -> CalendarSession:
+    def _account_session(self, connection: Connection, cache: Path) -> CalendarSession:
+        """The session of an account other than the first (each its own cache, outbox, budget and poller)."""
+        core = CoreServices(core_config(connection, self.prefs, None if connection.demo else cache), clock=self.clock)
+        if self.controller is not None:
+            self._announce_cache(core.cache_notice)
+        return CalendarSession(core)
+
+    async def connect(self, api_key: str | None) -> MergedCalendar:
         """A session for a newly saved key (live) or for none (demo); the controller swaps it in."""
         return self.build_session(await self.connections.for_key(api_key))
 
@@ -178,6 +208,7 @@ class KlenDesktop:
         self.quit_future = loop.create_future()
         self.qt_app.aboutToQuit.connect(self.quit)
         self.prefs = load_preferences(self.prefs_path)
+        await self._load_accounts()
         connection = await self.connections.resolve()
         try:
             self.start(connection)
@@ -187,6 +218,16 @@ class KlenDesktop:
         finally:
             await self.shutdown()
 
+    async def _load_accounts(self) -> None:
+        """The accounts (an install from before accounts becomes account 1 in place) and the one shown: the
+        first with a key entry, whose key the Account tab of Settings saves and forgets."""
+        loop = asyncio.get_running_loop()
+        self.accounts = await loop.run_in_executor(None, accounts_at_start, self.accounts_path)
+        self.account = next((account for account in self.accounts if not account.demo), self.account)
+        self.key_store = self.key_store.for_entry(self.account.key_entry)
+        live_url = self.account.base_url or self.options.base_url
+        self.connections = ConnectionChooser(self.key_store, live_url, demo_only=self.options.demo)
+
     def start(self, connection: Connection) -> Controller:
         """Build the controller, the tray and the windows on the running loop; show the tray (or the window)."""
         # A tray app: closing the agenda or a dialog must never end it (only Quit does).
@@ -195,7 +236,7 @@ class KlenDesktop:
             self.build_session(connection),
             connect=self.connect,
             key_store=self.key_store,
-            live_base_url=self.options.base_url,
+            live_base_url=self.account.base_url or self.options.base_url,
         )
         self.controller = controller
         tray = Tray(controller, clock=self.clock.now, icon=self.boot_icon)
@@ -318,7 +359,9 @@ class KlenDesktop:
             box.open()
 
     def _connection_changed(self) -> None:
-        if self.controller is not None and not self.controller.demo:
+        controller = self.controller
+        # The demo emulator runs while some account shows it: the first without a key, or a demo account.
+        if controller is not None and not controller.demo and not any(a.demo for a in controller.session.registry):
             self._tasks.spawn(self.connections.stop_demo())
         if self.tray is not None:
             self.tray.refresh()

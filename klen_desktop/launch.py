@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
     from klen_desktop.app import KlenDesktop
+    from klen_desktop.session.calendar import CalendarSession
     from klen_desktop.session.outcomes import Queued
     from klen_desktop.ui.single_instance import CommandHandler
 
@@ -88,16 +89,31 @@ def command_handler(desktop: KlenDesktop) -> CommandHandler:
     """The command line's requests, answered on the running app's calendar session."""
     from klen_desktop.command_line.in_app import AppCommands
 
+    # The command line acts on the first account (its own ids, as before accounts): its session, and its writes
+    # told to the windows under the handles they know them by.
     def queued(queued: Queued) -> None:
         if desktop.controller is not None:
-            desktop.controller.note_queued(queued)
+            merged = desktop.controller.session
+            desktop.controller.note_queued(merged.handles.queued(merged.first, queued))
 
     return AppCommands(
-        lambda: desktop.controller.session if desktop.controller is not None else None,
+        lambda: desktop.controller.session.session() if desktop.controller is not None else None,
         on_queued=queued,
         default_reminder=lambda: desktop.prefs.default_reminder_minutes,
         run_action=lambda action: desktop.shortcuts.run(action) if desktop.shortcuts is not None else None,
+        account_session=_account_session,
     ).answer
+
+
+def _account_session(session: CalendarSession, account_id: str) -> CalendarSession | None:
+    """The session of the account ``account_id`` within the app's calendar (all accounts as one), or None."""
+    from klen_desktop.session.merged import MergedCalendar
+
+    if not isinstance(session, MergedCalendar):
+        return session if account_id == "1" else None
+    if account_id == session.first:
+        return session
+    return session.accounts.session(account_id)
 
 
 def run_app(options: AppOptions) -> int:

@@ -97,6 +97,10 @@ class KeyStore:
     def __repr__(self) -> str:
         return f"KeyStore(service={self._service!r})"
 
+    def for_entry(self, account: str) -> KeyStore:
+        """The key under another entry of the same service: each Klen account keeps its key under its own."""
+        return KeyStore(service=self._service, account=account, timeout=self._timeout)
+
     async def _call(self, what: str, fn: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
         try:
@@ -122,7 +126,13 @@ class KeyStore:
 
             if not backend_is_usable():
                 raise KeyringUnavailable(_(NO_BACKEND_HELP))
-            return keyring.get_password(self._service, self._account)
+            try:
+                return keyring.get_password(self._service, self._account)
+            except Exception as exc:
+                # Secret Service: the entry was found, then deleted before it was read (an account just removed).
+                if type(exc).__name__ == "ItemNotFoundException":
+                    return None
+                raise
 
         value = await self._call(N_("read the API key"), read)
         if value:

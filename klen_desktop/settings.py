@@ -18,17 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from klen_desktop.date_texts import known_zone
 from klen_desktop.i18n import LANGUAGE_NAMES, _
-from klen_desktop.paths import APP_NAME, PRIVATE_FILE_MODE, ensure_private_dir
+from klen_desktop.paths import config_dir, set_aside, write_private_file
 from klen_desktop.shortcuts.keys import KeyComboError, parse_or_none
 
 log = logging.getLogger(__name__)
@@ -135,7 +131,7 @@ def _extra_problems(prefs: Preferences) -> dict[str, str]:
 
 def settings_path() -> Path:
     """``settings.json`` in platformdirs' ``user_config_dir("klen-desktop")`` (the folder is created 0700)."""
-    return ensure_private_dir(Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))) / SETTINGS_FILENAME
+    return config_dir() / SETTINGS_FILENAME
 
 
 def _coerce(name: str, value: Any, default: Any) -> Any:
@@ -184,16 +180,6 @@ def preferences_from_dict(data: dict[str, Any]) -> Preferences:
     return prefs
 
 
-def _set_aside(path: Path) -> None:
-    bad = path.with_name(path.name + ".bad")
-    try:
-        os.replace(path, bad)
-    except OSError as exc:
-        log.warning("settings: could not move the unreadable file aside (%s)", type(exc).__name__)
-        return
-    log.warning("settings: %s could not be read; kept as %s and using the defaults", path, bad)
-
-
 def load_preferences(path: Path | None = None) -> Preferences:
     """The saved preferences, or the defaults (never raises for a missing, unreadable or corrupt file)."""
     path = settings_path() if path is None else path
@@ -207,10 +193,10 @@ def load_preferences(path: Path | None = None) -> Preferences:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        _set_aside(path)
+        set_aside(path, "settings")
         return Preferences()
     if not isinstance(data, dict):
-        _set_aside(path)
+        set_aside(path, "settings")
         return Preferences()
     return preferences_from_dict(data)
 
@@ -224,34 +210,6 @@ def save_preferences(prefs: Preferences, path: Path | None = None) -> None:
     if errors:
         raise ValueError("; ".join(errors.values()))
     path = settings_path() if path is None else path
-    ensure_private_dir(path.parent)
     payload = json.dumps(asdict(replace(prefs, version=SETTINGS_VERSION)), indent=2, sort_keys=True) + "\n"
-    # mkstemp creates the file 0600, so the preferences are never readable by others, not even for a moment.
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, PRIVATE_FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    write_private_file(path, payload)
     log.info("settings saved to %s", path)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename is durable only once the folder's entry is on disk; not every platform lets a folder be opened.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from klen_desktop.command_line.commands import Calendar, run
 from klen_desktop.command_line.exit_codes import Exit
 from klen_desktop.command_line.protocol import APP_ACTIONS, Answer, Request
-from klen_desktop.i18n import _
+from klen_desktop.i18n import N_, _
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.outcomes import Queued
 
-ACTION_DONE = {"quick-add": "Quick add is open.", "join-next-call": "Asked Klen Desktop to join the next call."}
+ACTION_DONE = {"quick-add": N_("Quick add is open."), "join-next-call": N_("Asked Klen Desktop to join the next call.")}
 # A command that arrives while the app is still starting waits this long for its calendar.
 START_WAIT = 5.0
 # How long `sync` waits for the poll it asked for before answering that it is under way.
@@ -26,7 +26,8 @@ SEND_WAIT = 12.0
 class AppCommands:
     """``session()`` gives the app's current session (None while it starts); ``on_queued`` is the app's note of
     a write queued from here; ``default_reminder()`` the user's default reminder minutes; ``run_action`` runs
-    one of the app's own actions (quick add, join the next call) as its global shortcut does."""
+    one of the app's own actions (quick add, join the next call) as its global shortcut does; ``account_session``
+    finds the session of an account by its id in the app's session (None: not open)."""
 
     def __init__(
         self,
@@ -35,9 +36,11 @@ class AppCommands:
         on_queued: Callable[[Queued], None],
         default_reminder: Callable[[], int],
         run_action: Callable[[str], object] | None = None,
+        account_session: Callable[[CalendarSession, str], CalendarSession | None] | None = None,
     ) -> None:
         self._session = session
         self._run_action = run_action
+        self._account_session = account_session
         self._on_queued = on_queued
         self._default_reminder = default_reminder
 
@@ -51,14 +54,22 @@ class AppCommands:
         return session
 
     async def answer(self, request: Request) -> Answer:
+        """Answer ``request`` on the app's calendar, or on the account ``args["account"]`` names."""
         if request.command in APP_ACTIONS:
             if self._run_action is None:
-                return Answer(Exit.ERROR, error="Klen Desktop is still starting; try again in a moment.")
+                return Answer(Exit.ERROR, error=_("Klen Desktop is still starting; try again in a moment."))
             self._run_action(request.command)
-            return Answer(Exit.OK, data={"done": ACTION_DONE[request.command]})
+            return Answer(Exit.OK, data={"done": _(ACTION_DONE[request.command])})
         session = await self._ready()
         if session is None:
             return Answer(Exit.ERROR, error=_("Klen Desktop is still starting; try again in a moment."))
+        wanted = request.args.get("account")
+        if isinstance(wanted, str) and self._account_session is not None:
+            found = self._account_session(session, wanted)
+            if found is None:
+                error = _("The account {id} is not open in Klen Desktop: see Settings.").format(id=wanted)
+                return Answer(Exit.ERROR, error=error)
+            session = found
         core = session.core
         calendar = Calendar(
             events_between=core.events_between,

@@ -39,7 +39,8 @@ class _Formatter(argparse.HelpFormatter):
 
 
 def _connection_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    """``--demo`` and ``--base-url``, accepted before or after a command (after it, only when given)."""
+    """``--demo``, ``--base-url`` and ``--account``, accepted before or after a command (after it, only when
+    given)."""
     default_demo: object = False if top else argparse.SUPPRESS
     default_url: object = DEFAULT_BASE_URL if top else argparse.SUPPRESS
     parser.add_argument(
@@ -55,6 +56,12 @@ def _connection_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help=_("Klen API host (advanced; default {url}). Plain http is allowed only for loopback.").format(
             url=DEFAULT_BASE_URL
         ),
+    )
+    parser.add_argument(
+        "--account",
+        default=None if top else argparse.SUPPRESS,
+        metavar="NAME",
+        help=_("the account, by its name or number as Settings lists them (default: the first account)"),
     )
 
 

@@ -31,6 +31,19 @@ class Refused(Exception):
         self.message = message
 
 
+def _account(options: argparse.Namespace) -> str | None:
+    """The id of the account ``--account`` names (None: not given, the first account)."""
+    wanted = getattr(options, "account", None)
+    if wanted is None:
+        return None
+    from klen_desktop.command_line.account_choice import UnknownAccount, chosen_account
+
+    try:
+        return chosen_account(wanted).id
+    except UnknownAccount as exc:
+        raise Refused(Exit.USAGE, exc.message) from None
+
+
 def _args(options: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> dict[str, object]:
     command = options.command
     if command == "next":
@@ -117,13 +130,16 @@ def answer(request: Request, where: Where, timeout: float) -> Answer:
 
 def run_command(options: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     try:
+        account = _account(options)
         args = _args(options, stdin, stdout)
     except Refused as exc:
         print(exc.message, file=sys.stderr)
         return int(exc.code)
+    if account is not None:
+        args["account"] = account
     default_timeout = READ_TIMEOUT if options.command in READS or options.command in APP_ACTIONS else WRITE_TIMEOUT
     timeout = getattr(options, "timeout", default_timeout)
-    result = answer(Request(options.command, args), Where(options.demo, options.base_url), timeout)
+    result = answer(Request(options.command, args), Where(options.demo, options.base_url, account), timeout)
     if result.error:
         print(result.error, file=sys.stderr)
         return int(result.exit)

@@ -16,6 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from klen_desktop.accounts.model import Account
+from klen_desktop.accounts.storage import cache_path_of
+from klen_desktop.command_line.account_choice import chosen_account
 from klen_desktop.command_line.commands import Calendar
 from klen_desktop.command_line.where import Where
 from klen_desktop.paths import data_dir, database_path
@@ -39,26 +42,34 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _key_stored(where: Where) -> bool:
-    if where.demo:
+def _account(where: Where) -> Account:
+    return chosen_account(where.account)
+
+
+async def _key_stored(where: Where, account: Account) -> bool:
+    if where.demo or account.demo:
         return False
     try:
-        return await KeyStore().get() is not None
+        return await KeyStore().for_entry(account.key_entry).get() is not None
     except KeyStoreError:
         return False  # the app starts in demo mode then too
 
 
-def cache_file(demo: bool) -> Path:
-    """The cache the app uses for this connection: :func:`klen_desktop.core.cache_path`, without the core."""
-    return data_dir() / DEMO_CACHE_NAME if demo else database_path()
+def cache_file(demo: bool, account: Account | None = None) -> Path:
+    """The cache the app uses for this connection (:func:`klen_desktop.core.cache_path`, without the core): the
+    demo's, or the account's (the first account's by default)."""
+    if demo:
+        return data_dir() / DEMO_CACHE_NAME
+    return database_path() if account is None else cache_path_of(account)
 
 
 @contextlib.asynccontextmanager
 async def cached_calendar(where: Where) -> AsyncIterator[Calendar]:
     """The cache of the calendar the app would show, read only."""
-    demo = not await _key_stored(where)
+    account = _account(where)
+    demo = not await _key_stored(where, account)
     loop = asyncio.get_running_loop()
-    db = await loop.run_in_executor(None, Database, cache_file(demo))
+    db = await loop.run_in_executor(None, Database, cache_file(demo, account))
     try:
         events = EventRepository(db)
         state = await db.run(SyncStateRepository(db).get)
@@ -82,11 +93,14 @@ async def service_calendar(where: Where) -> AsyncIterator[Calendar]:
     from klen_desktop.session.connection import ConnectionChooser, core_config
     from klen_desktop.settings import load_preferences
 
-    chooser = ConnectionChooser(KeyStore(), where.base_url, demo_only=where.demo)
+    account = _account(where)
+    keys = KeyStore().for_entry(account.key_entry) if account.key_entry else KeyStore()
+    chooser = ConnectionChooser(keys, account.base_url or where.base_url, demo_only=where.demo or account.demo)
     try:
         connection = await chooser.resolve()
         prefs = load_preferences()
-        session = CalendarSession(CoreServices(core_config(connection, prefs)), probe_access=False)
+        cache = None if connection.demo else cache_path_of(account)
+        session = CalendarSession(CoreServices(core_config(connection, prefs, cache)), probe_access=False)
         async with session_calendar(session, prefs.default_reminder_minutes) as calendar:
             yield calendar
     finally:

@@ -1,4 +1,4 @@
-"""Which calendar a command is for, as the command line was asked (``--account`` will join these)."""
+"""Which calendar a command is for, as the command line was asked."""
 
 from __future__ import annotations
 
@@ -9,3 +9,4 @@ from dataclasses import dataclass
 class Where:
     demo: bool
     base_url: str
+    account: str | None = None  # the account's id (command_line.account_choice); None: the first

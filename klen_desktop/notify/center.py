@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -38,6 +39,7 @@ from klen_desktop.notify.messages import (
     Message,
     NotifyKind,
     reminder_message,
+    with_account,
 )
 from klen_desktop.notify.policy import NotificationPolicy, NotifyPreferences
 from klen_desktop.notify.reasons import ReasonLookup
@@ -79,15 +81,18 @@ class NotificationCenter:
         tz: tzinfo | None = None,
         cancel_reason: ReasonLookup | None = None,
         dnd: DoNotDisturb | None = None,
+        account_label: Callable[[int], str] | None = None,
     ) -> None:
         """``tz``: where times are shown (local when ``None``); ``cancel_reason``: reads why an event was
         cancelled (see :func:`klen_desktop.notify.reasons.details_reason_lookup`); without it a cancel is told
-        without its reason unless the change itself carries the notes."""
+        without its reason unless the change itself carries the notes. ``account_label``: the name of an event's
+        account where several are shown ("" where one is), put before the notification's text."""
         self._backend = backend
         self._clock = clock
         self._actions = actions
         self._tz = tz
         self._cancel_reason = cancel_reason
+        self._account_label = account_label
         self._policy = NotificationPolicy(preferences, dnd)
         self._info: ServerInfo = NO_SERVER
         self._probed_at: datetime | None = None
@@ -267,6 +272,8 @@ class NotificationCenter:
     # ----- showing and acting ------------------------------------------------------------------------
 
     async def _show(self, message: Message, reminder: Reminder | None = None) -> None:
+        if self._account_label is not None and message.event_id is not None:
+            message = with_account(message, self._account_label(message.event_id))
         info = await self._service()
         if info.available:
             message = fit_buttons(message, info.max_buttons)

@@ -10,7 +10,7 @@ reminder due time, join link), so the notification center can act on a press wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
@@ -179,6 +179,13 @@ def starting_now_content(event: StoredEvent, tz: tzinfo | None = None) -> Remind
         late=False,
         join_url=web_link(summary.video_conference_url),
     )
+
+
+def with_account(message: Message, account: str) -> Message:
+    """``message`` with the name of its event's account before its text (unchanged for "": one account)."""
+    if not account:
+        return message
+    return replace(message, body=f"{clip(account, LINE_LIMIT)}\n{message.body}" if message.body else account)
 
 
 def snooze_buttons() -> tuple[Button, ...]:

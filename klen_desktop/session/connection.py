@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from klen_desktop.core import CoreConfig
 from klen_desktop.demo import DemoBackend, start_demo_backend
@@ -39,9 +40,11 @@ def sync_config(prefs: Preferences) -> SyncConfig:
     )
 
 
-def core_config(connection: Connection, prefs: Preferences) -> CoreConfig:
-    """What the core of ``connection`` is built from: the connection and the user's preferences."""
+def core_config(connection: Connection, prefs: Preferences, db_path: Path | None = None) -> CoreConfig:
+    """What the core of ``connection`` is built from: the connection, the user's preferences and the account's
+    cache file (None: the cache of a connection from before accounts, see :func:`klen_desktop.core.cache_path`)."""
     return CoreConfig(
+        db_path=db_path,
         base_url=connection.base_url,
         api_key=connection.api_key,
         demo=connection.demo,
@@ -77,9 +80,10 @@ class ConnectionChooser:
         self.key_stored = api_key is not None
         if api_key:
             return Connection(base_url=self._live_base_url, api_key=api_key, demo=False)
-        return await self._demo()
+        return await self.demo()
 
-    async def _demo(self) -> Connection:
+    async def demo(self) -> Connection:
+        """The demo emulator's connection (started on first need)."""
         if self.demo_backend is None:
             self.demo_backend = await asyncio.get_running_loop().run_in_executor(None, start_demo_backend)
         notice = _("Keyring problem: {problem}").format(problem=self.keyring_problem) if self.keyring_problem else None

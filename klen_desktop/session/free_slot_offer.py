@@ -25,7 +25,8 @@ from klen_desktop.api.errors import (
 from klen_desktop.api.models import AvailabilitySlot
 from klen_desktop.date_texts import clock, short_date, span, weekday
 from klen_desktop.i18n import N_, _, ngettext
-from klen_desktop.session.calendar import LOOK_AHEAD_DAYS, CalendarSession, FreeSlots
+from klen_desktop.session.calendar import LOOK_AHEAD_DAYS, FreeSlots
+from klen_desktop.session.merged import MergedCalendar
 
 FREE_SLOT_MINUTES = 30
 OFFER_LIFETIME = timedelta(minutes=5)
@@ -79,7 +80,7 @@ def failure_reason(exc: KlenError) -> str:
     return _(next((reason for kind, reason in _FAILURE_REASONS if isinstance(exc, kind)), exc.title))
 
 
-async def look_up(session: CalendarSession, now: datetime, minutes: int = FREE_SLOT_MINUTES) -> SlotAnswer:
+async def look_up(session: MergedCalendar, now: datetime, minutes: int = FREE_SLOT_MINUTES) -> SlotAnswer:
     """The answer to a click that asked for the next free slot of ``minutes`` (one request; never raises a
     :class:`KlenError`: a failure is an answer the item shows)."""
     try:

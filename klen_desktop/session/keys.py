@@ -13,9 +13,9 @@ from dataclasses import replace
 from klen_desktop.i18n import _
 from klen_desktop.key_check import KeyCheck, check_key
 from klen_desktop.secrets import KeyStore
-from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.merged import MergedCalendar
 
-Connect = Callable[[str | None], Awaitable[CalendarSession]]
+Connect = Callable[[str | None], Awaitable[MergedCalendar]]
 
 
 class KeyChanges:
@@ -35,7 +35,7 @@ class KeyChanges:
         tested = _("Tested on the live service ({url}).").format(url=self._live_base_url)
         return replace(check, message=f"{tested} {check.message}")
 
-    async def test_connection(self, session: CalendarSession) -> KeyCheck:
+    async def test_connection(self, session: MergedCalendar) -> KeyCheck:
         """What the connection in use may do (the demo calendar's, or the stored key's); never raises."""
         config = session.config
         check = await check_key(config.base_url, config.api_key)
@@ -45,14 +45,14 @@ class KeyChanges:
             tested = _("Tested the connection to the live service ({url}).").format(url=config.base_url)
         return replace(check, message=f"{tested} {check.message}")
 
-    async def save(self, api_key: str) -> CalendarSession | None:
+    async def save(self, api_key: str) -> MergedCalendar | None:
         """Store the key, then the live session to switch to (None when this app builds no sessions).
 
         Raises :class:`~klen_desktop.secrets.KeyStoreError` when the keyring refused it."""
         await self._keys.set(api_key)
         return await self._connect(api_key.strip()) if self._connect is not None else None
 
-    async def forget(self) -> CalendarSession | None:
+    async def forget(self) -> MergedCalendar | None:
         """Delete the key, then the demo session to switch to."""
         await self._keys.delete()
         return await self._connect(None) if self._connect is not None else None

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from klen_desktop.event_rules import is_open
-from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.merged import MergedCalendar
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
@@ -23,7 +23,7 @@ from klen_desktop.sync.status import SyncPhase, SyncStatus
 class CalendarSnapshot:
     """See the module docstring. One per session; a new session gets a new snapshot."""
 
-    def __init__(self, session: CalendarSession, on_read: Callable[[bool], None]) -> None:
+    def __init__(self, session: MergedCalendar, on_read: Callable[[bool], None]) -> None:
         self._session = session
         self._on_read = on_read
         self.events: tuple[StoredEvent, ...] = ()
@@ -36,6 +36,7 @@ class CalendarSnapshot:
         session.on_outbox_settled(lambda _report: self.request())
         session.on_details_refreshed(self.request)
         session.on_status(self._status)
+        session.on_accounts_changed(self.request)
 
     @property
     def reading(self) -> bool:

@@ -22,9 +22,9 @@ from klen_desktop.api.models import EventStatus
 from klen_desktop.drafts import EventDraft
 from klen_desktop.i18n import _
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
-from klen_desktop.secrets import KeyStore
-from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.keys import Connect, KeyChanges
+from klen_desktop.session.merged import AccountOverview, MergedCalendar
 from klen_desktop.session.outcomes import Access, Notice, Queued, notice_for, waiting_notice
 from klen_desktop.session.snapshot import CalendarSnapshot
 from klen_desktop.store.events import StoredEvent
@@ -57,10 +57,14 @@ class Controller(QObject):
     # The local zone, the local day or the wall clock moved (a TimeChange): local times, "today" and "next" are
     # stale. ``events_changed`` follows it, so whatever renders the events re-renders them.
     time_changed = Signal(object)
+    # An account opened, synced for the first time, was added, renamed, recoloured or removed, or lost its key.
+    accounts_changed = Signal()
+    # The answer to an account change asked in Settings: done (True) or refused, with what to tell the user.
+    account_answer = Signal(bool, str)
 
     def __init__(
         self,
-        session: CalendarSession,
+        session: MergedCalendar,
         *,
         connect: Connect | None = None,
         key_store: KeyStore | None = None,
@@ -81,7 +85,7 @@ class Controller(QObject):
     # -- lifecycle --------------------------------------------------------------------------------------
 
     @property
-    def session(self) -> CalendarSession:
+    def session(self) -> MergedCalendar:
         return self._session
 
     @property
@@ -121,7 +125,7 @@ class Controller(QObject):
             await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT)
         await self._session.stop()
 
-    async def replace_session(self, session: CalendarSession) -> None:
+    async def replace_session(self, session: MergedCalendar) -> None:
         """Switch to another connection (a key was saved or forgotten, settings changed): stop the old session,
         start the new."""
         old, self._session = self._session, session
@@ -132,10 +136,11 @@ class Controller(QObject):
         self.connection_changed.emit()
         self.access_changed.emit(self.access)
 
-    def _hook(self, session: CalendarSession) -> None:
+    def _hook(self, session: MergedCalendar) -> None:
         session.on_status(self._on_status)
         session.on_interactive_wait(lambda what, seconds: self._tell(waiting_notice(what, seconds)))
         session.on_access(self.access_changed.emit)
+        session.on_accounts_changed(self.accounts_changed.emit)
 
     def _own_current_task(self) -> None:
         """Have :meth:`shutdown` cancel and await the running intention (a slot's task is not ours otherwise)."""
@@ -185,6 +190,22 @@ class Controller(QObject):
         """The event from the newest snapshot (no disk read)."""
         return self._snapshot.event(event_id)
 
+    def account_of(self, event_id: int) -> str | None:
+        """The account an event (or a queued change) belongs to."""
+        return self._session.account_of(event_id)
+
+    def account_label(self, event_id: int) -> str:
+        """The name of the event's account where several accounts are shown, else ""."""
+        return self._session.label_of(event_id)
+
+    def account_problems(self) -> list[tuple[str, str]]:
+        """(account name, what keeps it from syncing) for each account in trouble, where several are shown (one
+        account's trouble is the app's sync status, shown as before)."""
+        if not self._session.several:
+            return []
+        found = ((account.name, self._session.problem(account.id)) for account in self._session.registry)
+        return [(name, problem) for name, problem in found if problem]
+
     def upcoming(self, now: datetime, limit: int) -> list[StoredEvent]:
         """Open events not yet ended, soonest first."""
         return self._snapshot.upcoming(now, limit)
@@ -202,11 +223,16 @@ class Controller(QObject):
     # -- writes ------------------------------------------------------------------------------------------
 
     async def save_draft(
-        self, draft: EventDraft, base: StoredEvent | None = None, *, resend_seq: int | None = None
+        self,
+        draft: EventDraft,
+        base: StoredEvent | None = None,
+        *,
+        resend_seq: int | None = None,
+        account_id: str | None = None,
     ) -> int:
         """Queue ``draft`` (see :meth:`CalendarSession.save`); returns the outbox seq. Raises
         :class:`WriteRefused` for the editor to show; the draft is kept."""
-        return self.note_queued(await self._session.save(draft, base, resend_seq=resend_seq))
+        return self.note_queued(await self._session.save(draft, base, resend_seq=resend_seq, account_id=account_id))
 
     @intention(int, str)
     async def change_status(self, event_id: int, status: str) -> None:
@@ -287,6 +313,69 @@ class Controller(QObject):
             if session is not None:
                 await self.replace_session(session)
             self.notice.emit(_("API key removed"), _("The key is no longer stored. Demo mode is on."))
+
+    # -- accounts ------------------------------------------------------------------------------------------
+
+    def accounts(self) -> list[AccountOverview]:
+        """Every account as Settings lists it, with its trouble and its changes not yet sent."""
+        return self._session.overview(self.outbox)
+
+    @intention(str, str)
+    async def add_account(self, name: str, api_key: str) -> None:
+        """Check the key on the live service, store it under the new account's own keyring entry, show it."""
+        with self._answered(_("Could not add the account")):
+            account = await self._session.accounts.add(name, api_key)
+            self.account_answer.emit(
+                True, _("{name} added: its calendar is shown beside the others.").format(name=account.name)
+            )
+
+    @intention()
+    async def add_demo_account(self) -> None:
+        """Show the built-in demo calendar as one more account."""
+        with self._answered(_("Could not add the demo calendar")):
+            account = await self._session.accounts.add_demo()
+            self.account_answer.emit(
+                True, _("{name} added: the sample calendar is shown beside the others.").format(name=account.name)
+            )
+
+    @intention(str, str)
+    async def set_account_key(self, account_id: str, api_key: str) -> None:
+        """Store a new key for the account (one revoked and replaced) and sync it again."""
+        with self._answered(_("Could not store the key")):
+            await self._session.accounts.set_key(account_id, api_key)
+            self.account_answer.emit(True, _("Key stored: the account syncs again."))
+
+    @intention(str, str)
+    async def rename_account(self, account_id: str, name: str) -> None:
+        with self._answered(_("Could not rename the account")):
+            self._session.accounts.rename(account_id, name)
+            self.account_answer.emit(True, _("Account renamed."))
+
+    @intention(str, str)
+    async def recolour_account(self, account_id: str, colour: str) -> None:
+        with self._answered(_("Could not change the colour")):
+            self._session.accounts.recolour(account_id, colour)
+            self.account_answer.emit(True, _("Colour changed."))
+
+    @intention(str, bool)
+    async def remove_account(self, account_id: str, lose_unsent: bool) -> None:
+        """Delete the account's key and cache (refused while it has unsent changes, unless ``lose_unsent``)."""
+        with self._answered(_("Could not remove the account")):
+            await self._session.remove_account(account_id, lose_unsent=lose_unsent)
+            self.request_reload()
+            self.account_answer.emit(True, _("Account removed, with its key and its cached calendar."))
+
+    @contextmanager
+    def _answered(self, title: str) -> Iterator[None]:
+        """Settings shows why an account change was refused beside the list; anything else goes as a notice."""
+        try:
+            yield
+        except (ValueError, KeyStoreError) as exc:
+            self.account_answer.emit(False, getattr(exc, "message", str(exc)))
+        except Exception as exc:
+            notice = notice_for(exc, title)
+            if notice is not None:
+                self._tell(notice)
 
     # -- errors --------------------------------------------------------------------------------------------
 

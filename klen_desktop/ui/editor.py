@@ -34,6 +34,7 @@ from klen_desktop.drafts import (
     validate,
 )
 from klen_desktop.i18n import _
+from klen_desktop.ui.account_choice import AccountChoice
 from klen_desktop.ui.event_form import EventForm
 from klen_desktop.ui.form_widgets import (
     ErrorLabel,
@@ -121,6 +122,8 @@ class EventEditor(EventForm):
 
     def _build(self, draft: EventDraft, read_only_reason: str | None) -> None:
         root = QVBoxLayout(self)
+        self.account_choice = AccountChoice()  # shown by the window manager where several accounts are
+        root.addWidget(self.account_choice)
         self.read_only_banner = plain_label(read_only_reason or "")
         self.read_only_banner.setVisible(read_only_reason is not None)
         self.read_only_banner.setFrameShape(QLabel.Shape.StyledPanel)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +33,18 @@ from klen_desktop.i18n import _
 from klen_desktop.notify.actions import NotificationActions
 from klen_desktop.notify.backend import DesktopNotifierBackend, NotificationBackend
 from klen_desktop.notify.center import NotificationCenter
-from klen_desktop.notify.messages import Message, NotifyKind, reminder_content, starting_now_content
+from klen_desktop.notify.messages import (
+    Message,
+    NotifyKind,
+    ReminderContent,
+    reminder_content,
+    starting_now_content,
+)
 from klen_desktop.notify.policy import NotifyPreferences
 from klen_desktop.notify.reasons import details_reason_lookup
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
-from klen_desktop.session.calendar import CalendarSession
+from klen_desktop.session.merged import MergedCalendar
 from klen_desktop.settings import Preferences
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry
@@ -117,6 +124,7 @@ class NotificationBridge:
             actions=self._actions(),
             cancel_reason=details_reason_lookup(self._fetch_detail, self._cached_detail),
             dnd=controller.dnd,
+            account_label=lambda handle: controller.session.label_of(handle),
         )
         controller.outbox_changed.connect(self._outbox_changed)
         controller.dnd_changed.connect(self._dnd_changed)
@@ -127,7 +135,7 @@ class NotificationBridge:
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
-    def hook(self, session: CalendarSession) -> None:
+    def hook(self, session: MergedCalendar) -> None:
         """Feed the center from ``session`` (call before it starts; again for every new session)."""
         if id(session) in self._hooked:
             return
@@ -184,7 +192,7 @@ class NotificationBridge:
             return
         self._tasks.spawn(coro)
 
-    def _from(self, session: CalendarSession, coro: Coroutine[Any, Any, None]) -> None:
+    def _from(self, session: MergedCalendar, coro: Coroutine[Any, Any, None]) -> None:
         # A session replaced meanwhile (key saved or forgotten) may still deliver its last news: not the user's.
         if session is self._controller.session:
             self._spawn(coro)
@@ -274,10 +282,16 @@ class NotificationBridge:
         await self._controller.change_status(event_id, EventStatus.CONFIRMED.value)
 
     def _show_fallback(self, reminder: Reminder) -> None:
-        self.reminder_windows.show_reminder(reminder_content(reminder), reminder.event.end_time)
+        content = self._with_account(reminder_content(reminder))
+        self.reminder_windows.show_reminder(content, reminder.event.end_time)
 
     def _show_starting_now(self, event: StoredEvent) -> None:
-        self.reminder_windows.show_starting_now(starting_now_content(event), event.end_time)
+        self.reminder_windows.show_starting_now(self._with_account(starting_now_content(event)), event.end_time)
+
+    def _with_account(self, content: ReminderContent) -> ReminderContent:
+        """Our own windows name the event's account too, where several are shown."""
+        account = self._controller.session.label_of(content.event_id)
+        return replace(content, details=(account, *content.details)) if account else content
 
     def _close_windows(self, event_id: int) -> None:
         if self._reminder_windows is not None:

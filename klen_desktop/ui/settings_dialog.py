@@ -1,4 +1,5 @@
-"""The settings dialog: the API key (Account tab), the preferences (General tab), the global shortcuts
+"""The settings dialog: the API key (Account tab), the Klen accounts side by side (Accounts tab, see
+:mod:`klen_desktop.ui.accounts_page`), the preferences (General tab), the global shortcuts
 (:mod:`klen_desktop.ui.shortcuts_page`) and the second time zone (:mod:`klen_desktop.ui.second_zone_page`).
 
 It renders a :class:`~klen_desktop.settings.Preferences` and a :class:`~klen_desktop.settings.KeyState` and
@@ -38,6 +39,7 @@ from klen_desktop.settings import (
     Preferences,
     validate_preferences,
 )
+from klen_desktop.ui.accounts_page import AccountsPage, ConfirmRemove, ask_remove
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 from klen_desktop.ui.onboarding import KeyPage, ask_forget
 from klen_desktop.ui.screen_fit import FormScroll, room
@@ -46,6 +48,7 @@ from klen_desktop.ui.shortcuts_page import ShortcutsPage
 
 MIN_WIDTH = 620
 ACCOUNT_TAB = "account"
+ACCOUNTS_TAB = "accounts"
 GENERAL_TAB = "general"
 SHORTCUTS_TAB = "shortcuts"
 ZONES_TAB = "zones"
@@ -217,6 +220,7 @@ class SettingsDialog(QDialog):
         key_state: KeyState,
         open_tab: str = GENERAL_TAB,
         confirm_forget: Callable[[QWidget], bool] = ask_forget,
+        confirm_remove: ConfirmRemove = ask_remove,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -224,9 +228,11 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.key_page = KeyPage(key_state, confirm_forget=confirm_forget)
         self.preferences_page = PreferencesPage(prefs)
+        self.accounts_page = AccountsPage(confirm_remove=confirm_remove)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.preferences_page, _("General"))
         self.tabs.addTab(self.key_page, _("Account"))
+        self.tabs.addTab(self.accounts_page, _("Accounts"))
         self.shortcuts_page = ShortcutsPage(prefs)
         self.tabs.addTab(self.shortcuts_page, _("Shortcuts"))
         self.zone_page = SecondZonePage(prefs.second_zone)
@@ -270,10 +276,11 @@ class SettingsDialog(QDialog):
         self.zone_page.set_zone(prefs.second_zone)
 
     def show_tab(self, tab: str) -> None:
-        """Bring ``"account"``, ``"general"``, ``"shortcuts"`` or ``"zones"`` to the front (first run opens on the
-        account tab)."""
+        """Bring ``"account"``, ``"accounts"``, ``"general"``, ``"shortcuts"`` or ``"zones"`` to the front (first run
+        opens on the account tab)."""
         pages = {
             ACCOUNT_TAB: self.key_page,
+            ACCOUNTS_TAB: self.accounts_page,
             GENERAL_TAB: self.preferences_page,
             SHORTCUTS_TAB: self.shortcuts_page,
             ZONES_TAB: self.zone_page,
@@ -311,15 +318,17 @@ class SettingsDialog(QDialog):
         self.resize(wanted.boundedTo(room(self)).expandedTo(self.minimumSizeHint()))
 
     def _on_tab_changed(self, _index: int = 0) -> None:
-        # The key has its own Save; a "Save preferences" next to it would read as saving the key.
+        # The key and the accounts have their own buttons; a "Save preferences" beside them would read as theirs.
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setVisible(
-            self.tabs.currentWidget() is not self.key_page
+            self.tabs.currentWidget() not in (self.key_page, self.accounts_page)
         )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # QDialogButtonBox makes Save the default button when shown, so Return in the key field (which tests the
         # key) would also save the preferences and close the dialog under the user's hands.
-        in_key_page = self.key_page.isAncestorOf(self.focusWidget())
+        # The Accounts tab too: Return there must not rename, remove or save what the user did not click.
+        focus = self.focusWidget()
+        in_key_page = self.key_page.isAncestorOf(focus) or self.accounts_page.isAncestorOf(focus)
         if in_key_page and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             event.accept()
             return

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from klen_desktop.api.models import Availability, AvailabilitySlot
 from klen_desktop.date_texts import duration_text, moment_range, qt_date_format
 from klen_desktop.i18n import _, ngettext
+from klen_desktop.ui.account_choice import AccountChoice
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label, room_for_mnemonics
 from klen_desktop.ui.formatting import (
     day_heading,
@@ -210,6 +211,8 @@ class SlotFinder(QDialog):
 
     def _build(self) -> None:
         root = QVBoxLayout(self)
+        self.account_choice = AccountChoice()  # shown by the window manager where several accounts are
+        root.addWidget(self.account_choice)
         form = QFormLayout()
         self.start_date = QDateEdit(_qdate(self._today))
         self.end_date = QDateEdit(_qdate(self._today + timedelta(days=DEFAULT_RANGE_DAYS)))

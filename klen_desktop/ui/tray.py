@@ -138,6 +138,7 @@ class Tray(QObject):
             controller.dnd_changed,
             controller.access_changed,
             controller.connection_changed,
+            controller.accounts_changed,
         ):
             signal.connect(self.refresh)
         # No fixed period: the icon and tooltip are redrawn when the state changes and when their text would.
@@ -261,7 +262,8 @@ class Tray(QObject):
             controller.demo,
             controller.access.read_only,
             self._status_line(now),
-            tuple(_event_shows(event) for event in today_events(controller, now)),
+            tuple(controller.account_problems()),
+            tuple(_event_shows(event, controller) for event in today_events(controller, now)),
             self.free_slot.label(now),
             self.free_slot.looking(now),
             None if last is None else clock(local(last)),
@@ -305,6 +307,15 @@ class Tray(QObject):
         problem = self._status_line(now)
         if problem:
             head.append(Row("problem", problem))
+        for name, trouble in controller.account_problems():
+            # One account's bad key marks that account only; Settings is where its key is entered again.
+            head.append(
+                Row(
+                    ("account-problem", name),
+                    one_line(_("{account}: {problem}").format(account=name, problem=trouble), 100),
+                    self.settings.emit,
+                )
+            )
         rows = [*head, separator("after-head")] if head else []
         events = today_events(controller, now)
         for event in events:
@@ -342,6 +353,9 @@ class Tray(QObject):
     def _event_rows(self, event: StoredEvent) -> list[Row]:
         summary = event.summary
         label = f"{time_range(event)}  {isolate(one_line(event.title, 48))}"
+        account = self._controller.account_label(event.id)
+        if account:
+            label += f"  · {isolate(one_line(account, 24))}"
         kind = summary.event_type
         rows = [
             Row(
@@ -387,7 +401,7 @@ class Tray(QObject):
             self.toggle_agenda.emit()
 
 
-def _event_shows(event: StoredEvent) -> tuple[object, ...]:
+def _event_shows(event: StoredEvent, controller: Controller) -> tuple[object, ...]:
     """The fields an event's rows in the menu are built from: a detail fetched in the background or a status
     change the menu does not show must not rebuild it (each rebuild gives a D-Bus host new item ids)."""
     summary = event.summary
@@ -401,4 +415,5 @@ def _event_shows(event: StoredEvent) -> tuple[object, ...]:
         summary.video_conference_url,
         customer.name if customer else None,
         customer.phone if customer else None,
+        controller.account_label(event.id),
     )

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from klen_desktop.accounts.model import AccountError
 from klen_desktop.api.errors import KlenError
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.drafts import EventDraft
@@ -32,9 +33,11 @@ from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER
+from klen_desktop.ui.agenda.filters import AgendaAccount
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.qt_language import first_day_of_week
 from klen_desktop.ui.quick_add_flow import QuickAddFlow, next_half_hour, tell_if_kept
+from klen_desktop.ui.settings_window import SettingsSources, SettingsWindow
 
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow
@@ -66,15 +69,16 @@ class Windows(QObject):
         super().__init__()
         self._controller = controller
         self._prefs = prefs
-        self._key_state = key_state
         self._save_prefs = save_prefs
         self._clock = clock or (lambda: datetime.now(UTC))
         self.agenda: AgendaWindow | None = None
         self.slot_finder: SlotFinder | None = None
-        self.settings: SettingsDialog | None = None
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
         self.on_settings_created: list[Callable[[SettingsDialog], None]] = []
+        self._settings = SettingsWindow(
+            controller, SettingsSources(prefs, key_state, save_prefs), on_created=self.on_settings_created
+        )
         self._tasks = BackgroundTasks(log, "a window task failed")
         self._quick = QuickAddFlow(controller, self._tasks, prefs=prefs, clock=self._clock, editor=self._quick_editor)
         self._slot_refresh = QTimer(self)
@@ -86,7 +90,7 @@ class Windows(QObject):
         controller.access_changed.connect(self._access_changed)
         controller.detail_loaded.connect(self._detail_loaded)
         controller.connection_changed.connect(self._connection_changed)
-        controller.key_tested.connect(self._key_tested)
+        controller.accounts_changed.connect(self._accounts_changed)
 
     # -- agenda -----------------------------------------------------------------------------------------
 
@@ -119,6 +123,7 @@ class Windows(QObject):
             self._access_changed()
             self._status_changed()
             self._outbox_changed()
+            self._accounts_changed()
             self._events_changed()
             for hook in self.on_agenda_created:
                 hook(window)
@@ -179,9 +184,11 @@ class Windows(QObject):
         if self.agenda is not None:
             self.agenda.set_demo(self._controller.demo)
             self.agenda.start_over()
-        if self.settings is not None:
-            # A key saved or forgotten from the open dialog: it shows the new state at once, not on reopening.
-            self.settings.set_key_state(self._key_state())
+        self._settings.key_state_changed()
+
+    def _accounts_changed(self) -> None:
+        if self.agenda is not None:
+            self.agenda.set_accounts(self._accounts(), self._controller.account_of)
 
     # -- quick add ----------------------------------------------------------------------------------------
 
@@ -203,12 +210,13 @@ class Windows(QObject):
 
     # -- editor -------------------------------------------------------------------------------------------
 
-    def new_event(self, start: object = None, end: object = None) -> EventEditor:
-        """An editor for a new event from ``start`` to ``end`` (dragged on a time grid), else the next half hour."""
+    def new_event(self, start: object = None, end: object = None, account_id: str | None = None) -> EventEditor:
+        """An editor for a new event from ``start`` to ``end`` (dragged on a time grid), else the next half hour;
+        in ``account_id`` (where several accounts are shown, the editor asks, the first one chosen)."""
         begin = start if isinstance(start, datetime) else next_half_hour(self._clock())
         finish = end if isinstance(end, datetime) and end > begin else begin + DEFAULT_LENGTH
         draft = EventDraft.new(begin, finish, default_reminder=self._prefs().default_reminder_minutes)
-        return self.open_editor(draft)
+        return self.open_editor(draft, account_id)
 
     def edit_event(self, event_id: int) -> EventEditor | None:
         stored = self._controller.cached_event(event_id)
@@ -218,13 +226,24 @@ class Windows(QObject):
             self._controller.load_detail(event_id)  # the draft is partial; later opens get everything
         return self.open_editor(EventDraft.from_event(stored))
 
-    def open_editor(self, draft: EventDraft) -> EventEditor:
+    def open_editor(self, draft: EventDraft, account_id: str | None = None) -> EventEditor:
         from klen_desktop.ui.editor import EventEditor
 
         base = self._controller.cached_event(draft.event_id) if draft.event_id is not None else None
         access = self._controller.access
         editor = EventEditor(draft, read_only_reason=access.reason if access.read_only else None)
-        flow = DraftSave(self._queue_draft, self._controller.session.wait_for_send, base)
+        if draft.event_id is None:
+            editor.account_choice.set_accounts(self._accounts(), account_id)
+        else:  # an event stays in its account: named, not changeable
+            editor.account_choice.set_accounts(
+                self._accounts(), self._controller.account_of(draft.event_id), fixed=True
+            )
+
+        async def queue(draft: EventDraft, base: StoredEvent | None, resend_seq: int | None) -> int:
+            chosen = editor.account_choice.chosen()
+            return await self._controller.save_draft(draft, base, resend_seq=resend_seq, account_id=chosen)
+
+        flow = DraftSave(queue, self._controller.session.wait_for_send, base)
         editor.save_requested.connect(lambda d: self._save(editor, d, flow))
         editor.finished.connect(lambda _result: self._forget_editor(editor))
         self.editors.append(editor)
@@ -236,9 +255,6 @@ class Windows(QObject):
     def _save(self, editor: EventEditor, draft: object, flow: DraftSave) -> None:
         if isinstance(draft, EventDraft):
             self._tasks.spawn(self._save_draft(editor, draft, flow))
-
-    async def _queue_draft(self, draft: EventDraft, base: StoredEvent | None, resend_seq: int | None) -> int:
-        return await self._controller.save_draft(draft, base, resend_seq=resend_seq)
 
     async def _save_draft(self, editor: EventEditor, draft: EventDraft, flow: DraftSave) -> None:
         """Keep the dialog open for a moment to hear from the server: a refusal comes back to the field it
@@ -278,16 +294,29 @@ class Windows(QObject):
             finder = SlotFinder()
             finder.search_requested.connect(lambda s, e, d: self._tasks.spawn(self._search(finder, s, e, d)))
             finder.slot_chosen.connect(self._slot_chosen)
+            # Another account is another calendar: its busy times, and its free slots asked again.
+            finder.account_choice.changed.connect(lambda _account: self._slot_account_changed(finder))
             self.slot_finder = finder
             self._slot_refresh.timeout.connect(finder.refresh)
+        self.slot_finder.account_choice.set_accounts(self._accounts())
         self.slot_finder.set_busy_times(self._busy_times())
         self.slot_finder.show()
         self.slot_finder.raise_()
         self.slot_finder.activateWindow()
         return self.slot_finder
 
+    def _accounts(self) -> list[AgendaAccount]:
+        return [AgendaAccount(a.id, a.name, a.colour) for a in self._controller.accounts()]
+
     def _busy_times(self) -> tuple[tuple[datetime, datetime], ...]:
-        return tuple((e.start_time, e.end_time) for e in self._controller.events if blocks_time(e.status))
+        chosen = self.slot_finder.account_choice.chosen() if self.slot_finder is not None else None
+        events = self._controller.events
+        mine = [e for e in events if chosen is None or self._controller.account_of(e.id) == chosen]
+        return tuple((e.start_time, e.end_time) for e in mine if blocks_time(e.status))
+
+    def _slot_account_changed(self, finder: SlotFinder) -> None:
+        finder.set_busy_times(self._busy_times())
+        finder.refresh()
 
     def _refresh_slots_soon(self) -> None:
         # The calendar changed under an open finder: ask the server again, at most every SLOT_REFRESH_MS, so a
@@ -302,8 +331,9 @@ class Windows(QObject):
             return
         self._slots_refreshed_at = time.monotonic()
         try:
-            found = await self._controller.session.find_slots(start, end, duration)
-        except KlenError as exc:
+            account = finder.account_choice.chosen()
+            found = await self._controller.session.find_slots(start, end, duration, account_id=account)
+        except (KlenError, AccountError) as exc:  # the server's answer, or the account removed meanwhile
             finder.show_error(exc.message)
             return
         finder.show_availability(found)
@@ -311,7 +341,8 @@ class Windows(QObject):
     def _slot_chosen(self, start: object, end: object) -> None:
         if isinstance(start, datetime) and isinstance(end, datetime):
             draft = EventDraft.new(start, end, default_reminder=self._prefs().default_reminder_minutes)
-            self.open_editor(draft)
+            finder = self.slot_finder
+            self.open_editor(draft, finder.account_choice.chosen() if finder is not None else None)
 
     # -- ICS ----------------------------------------------------------------------------------------------
 
@@ -341,40 +372,15 @@ class Windows(QObject):
 
     # -- settings -----------------------------------------------------------------------------------------
 
+    @property
+    def settings(self) -> SettingsDialog | None:
+        """The open Settings dialog (None while none is open)."""
+        return self._settings.dialog
+
     def open_settings(self, tab: str | None = None) -> SettingsDialog:
-        """Settings, on ``tab`` ("account" or "general") when given; an open dialog is raised and switched."""
-        if self.settings is None:
-            from klen_desktop.ui.settings_dialog import SettingsDialog
-
-            dialog = SettingsDialog(self._prefs(), key_state=self._key_state())
-            c = self._controller
-            dialog.test_key_requested.connect(c.test_key)
-            dialog.save_key_requested.connect(c.save_key)
-            dialog.forget_key_requested.connect(c.forget_key)
-            dialog.preferences_saved.connect(self._save_prefs)
-            dialog.finished.connect(lambda _result: self._forget_settings())
-            self.settings = dialog
-            for hook in self.on_settings_created:
-                hook(dialog)
-        if tab is not None:
-            self.settings.show_tab(tab)
-        self.settings.show()
-        self.settings.raise_()
-        self.settings.activateWindow()
-        return self.settings
-
-    def _forget_settings(self) -> None:
-        if self.settings is not None:
-            self.settings.deleteLater()
-            self.settings = None
-
-    def _key_tested(self, result: object) -> None:
-        from klen_desktop.key_check import KeyCheck
-
-        if self.settings is not None and isinstance(result, KeyCheck):
-            self.settings.show_key_test(
-                result.ok, result.can_read, result.can_write, result.message, answered=result.answered
-            )
+        """Settings, on ``tab`` ("account", "accounts", "general", "shortcuts" or "zones") when given; an open
+        dialog is raised and switched."""
+        return self._settings.open(tab)
 
     def second_zone_changed(self) -> None:
         """Show the second time zone now set in :mod:`klen_desktop.date_texts` in the open windows."""
@@ -391,9 +397,10 @@ class Windows(QObject):
         self._tasks.cancel_all()
         for editor in list(self.editors):
             editor.done(0)
-        for window in (self.slot_finder, self.settings, self.agenda, self.quick_add_window):
+        for window in (self.slot_finder, self.agenda, self.quick_add_window):
             if window is not None:
                 window.hide()
+        self._settings.hide()
 
 
 REFUSED_LINK_TITLE = N_("Link not opened")

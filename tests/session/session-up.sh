@@ -45,11 +45,14 @@ cat > "$SESSION_DIR/fake-dmenu" <<EOS
 tee "$SESSION_DIR/dunst-menu.txt" | grep -m1 -e "\$(cat "$SESSION_DIR/dunst-pick" 2>/dev/null || echo .)"
 EOS
 chmod +x "$SESSION_DIR/fake-dmenu"
+# Notifications stay until closed (timeout 0), so tests can find them; with the age shown on each after a minute,
+# dunst redrew every one every second, up to half a core of this 2-core machine by the end of a run: no age.
 cat > "$XDG_CONFIG_HOME/dunst/dunstrc" <<EOS
 [global]
     font = DejaVu Sans 10
     dmenu = $SESSION_DIR/fake-dmenu
     mouse_left_click = do_action, close_current
+    show_age_threshold = -1
 [urgency_low]
     timeout = 0
 [urgency_normal]

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from klen_desktop import settings
 from klen_desktop.settings import (
     SETTINGS_VERSION,
     Preferences,
@@ -120,7 +119,7 @@ def test_write_is_atomic_and_leaves_no_temp_files(tmp_path: Path, monkeypatch: p
     def disk_full(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(settings.os, "replace", disk_full)
+    monkeypatch.setattr(os, "replace", disk_full)
     with pytest.raises(OSError):
         save_preferences(Preferences(fast_poll_seconds=120), path)
     monkeypatch.undo()

@@ -45,6 +45,7 @@ from klen_desktop.ui.formatting import one_line, readable_alpha, readable_ink
 
 Index = QModelIndex | QPersistentModelIndex
 NOW_COLOR = QColor("#d93025")
+STRIPE_WIDTH = 4  # fits the row's left margin (_PAD + 10) with room beside it
 _PAD = PAD
 _TEXT_CACHE_SIZE = 5000  # texts kept laid out: a few screens of rows, then start over
 _INKS = (QColor("#000000"), QColor("#ffffff"))  # for a selected row whose theme text does not read on it
@@ -116,6 +117,8 @@ class AgendaDelegate(QStyledItemDelegate):
         try:
             if info.event is not None and info.texts is not None:
                 self._paint_event(painter, option, fonts, info.event, info.texts, info)
+                if info.stripe is not None:
+                    paint_stripe(painter, option.rect, info.stripe)
             else:
                 self._paint_heading(painter, option, fonts, info.heading, info.is_today)
             if option.state & QStyle.StateFlag.State_HasFocus:
@@ -365,6 +368,11 @@ class AgendaDelegate(QStyledItemDelegate):
             text = "\n".join(t for t in (info.texts.title, info.texts.subtitle) if t)
         QToolTip.showText(event.globalPos(), plain_tooltip(text).replace("\n", "<br>"), view.viewport())
         return True
+
+
+def paint_stripe(painter: QPainter, rect: QRect, colour: str) -> None:
+    """The account's colour down the row's left edge, in the margin before the time (several accounts only)."""
+    painter.fillRect(QRect(rect.left() + 2, rect.top() + 3, STRIPE_WIDTH, max(0, rect.height() - 6)), QColor(colour))
 
 
 def _paint_focus(painter: QPainter, option: QStyleOptionViewItem) -> None:

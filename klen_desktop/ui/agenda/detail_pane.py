@@ -8,6 +8,7 @@ for details through ``detail_needed``.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
@@ -49,6 +50,8 @@ class DetailPane(QWidget):
         self._event: StoredEvent | None = None
         self._read_only_reason: str | None = None
         self._now = datetime.now().astimezone()
+        # The name of an event's account where several are shown ("" with one: no Account row).
+        self.account_name: Callable[[int], str] = lambda _event_id: ""
         self.title_label = plain_label(selectable=True)
         font = QFont(self.title_label.font())
         font.setBold(True)
@@ -150,6 +153,9 @@ class DetailPane(QWidget):
             self.title_label.setText(breakable(event.title))
             self.note_label.setText(_note(event))
             self.note_label.setVisible(bool(self.note_label.text()))
+            account = self.account_name(event.id)
+            if account:
+                self.form.addRow(plain_label(_("Account"), wrap=False), self._value_label(account))
             for label, value in detail_rows(event):
                 self.form.addRow(plain_label(label, wrap=False), self._value_label(value))
         self._update_actions()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from klen_desktop.api.models import EventStatus, EventSummary, EventType
 from klen_desktop.event_rules import OPEN_STATUSES
@@ -24,17 +25,31 @@ ALL_STATUSES = frozenset(EventStatus)
 ALL_TYPES = frozenset(EventType)
 
 
+class AgendaAccount(NamedTuple):
+    """An account as the agenda shows it: a filter choice and the colour of its events' stripe."""
+
+    id: str
+    name: str
+    colour: str
+
+
 @dataclass(frozen=True)
 class AgendaFilter:
-    """Which events the agenda lists. The default shows everything."""
+    """Which events the agenda lists. The default shows everything. ``accounts`` None: every account's."""
 
     statuses: frozenset[EventStatus] = field(default=ALL_STATUSES)
     types: frozenset[EventType] = field(default=ALL_TYPES)
     text: str = ""
+    accounts: frozenset[str] | None = None
 
     @property
     def is_default(self) -> bool:
-        return self.statuses == ALL_STATUSES and self.types == ALL_TYPES and not self.text.strip()
+        return (
+            self.statuses == ALL_STATUSES
+            and self.types == ALL_TYPES
+            and not self.text.strip()
+            and self.accounts is None
+        )
 
     @property
     def needle(self) -> str:

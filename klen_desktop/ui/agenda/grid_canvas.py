@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QWidget
 
 from klen_desktop.date_texts import (
@@ -63,6 +63,8 @@ class GridCanvas(QAbstractScrollArea):
         self.placed = Placement()
         self.selected_id = 0
         self.drag: tuple[int, float, float] | None = None  # day, start and end minute of a drag to create
+        # Account id -> colour of the stripe on the right edge of its blocks (empty with one account).
+        self.account_colours: dict[str, str] = {}
         self._today = date.today()
         self._now_ts = 0.0
         self._start_pending = False
@@ -304,8 +306,24 @@ class GridCanvas(QAbstractScrollArea):
         painter.drawText(QPointF(right - fm.horizontalAdvance(label), y + fm.ascent() / 2 - 1), label)
 
     def _paint_blocks(self, painter: QPainter, top: float, bottom: float) -> None:
-        blocks, rects, facts = self.layout_.blocks, self.placed.block_rects, self.facts
         visible = self.visible_blocks(top, bottom)
+        self._paint_event_blocks(painter, visible)
+        if self.account_colours:
+            self._paint_account_stripes(painter, visible)
+
+    def _paint_account_stripes(self, painter: QPainter, visible: list[int]) -> None:
+        """Each block's account, in its colour down the right edge (the left one carries the type's hue)."""
+        blocks, rects = self.layout_.blocks, self.placed.block_rects
+        for i in visible:
+            colour = self.account_colours.get(self.facts[blocks[i].item].account)
+            if colour is not None:
+                rect = rects[i]
+                painter.fillRect(
+                    QRectF(rect.right() - 3, rect.top() + 1, 3, max(1.0, rect.height() - 2)), QColor(colour)
+                )
+
+    def _paint_event_blocks(self, painter: QPainter, visible: list[int]) -> None:
+        blocks, rects, facts = self.layout_.blocks, self.placed.block_rects, self.facts
         view_top = self.verticalScrollBar().value() + self.top_height
         wide = self.placed.wide
         with_text = [i for i in visible if wide[i]]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import gc
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 from typing import Any, NamedTuple
@@ -34,7 +34,7 @@ from klen_desktop.store.events import StoredEvent
 from klen_desktop.timezone_watch import zone_rules
 from klen_desktop.ui.agenda import rows as row_rules
 from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts
-from klen_desktop.ui.agenda.filters import AgendaFilter, join_link
+from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter, join_link
 from klen_desktop.ui.agenda.rows import DAY_OF, Facts, NowMark, Rows, assign_days, build_rows, prepare_search, sort_key
 from klen_desktop.ui.formatting import day_heading
 
@@ -67,6 +67,7 @@ class PaintInfo(NamedTuple):
     now_mark: NowMark
     join_url: str | None
     needs_outcome: bool
+    stripe: str | None = None  # the colour of the event's account, where several are shown
 
 
 class AgendaModel(QAbstractListModel):
@@ -83,6 +84,8 @@ class AgendaModel(QAbstractListModel):
         self._now = datetime.now().astimezone()
         self._loaded = False
         self._zone = (zone_rules(), second_zone_id())
+        self._account_of: Callable[[int], str | None] = lambda _event_id: None
+        self._colours: dict[str, str] = {}
         self.zone_changes = 0  # how many times the rows were remade for a new local zone
 
     # -- Qt model API -------------------------------------------------------------------------------------------
@@ -139,7 +142,8 @@ class AgendaModel(QAbstractListModel):
         now_ts = self._now.timestamp()
         link = join_link(facts.summary, now_ts)
         outcome = asks_outcome(facts.status, facts.summary.start_time, facts.summary.end_time, self._now)
-        return PaintInfo(facts.event, facts.texts, "", day == self.today, mark, link, outcome)
+        stripe = self._colours.get(facts.account)
+        return PaintInfo(facts.event, facts.texts, "", day == self.today, mark, link, outcome, stripe)
 
     # -- inputs -------------------------------------------------------------------------------------------------
     @property
@@ -192,6 +196,7 @@ class AgendaModel(QAbstractListModel):
             known = cache.get(event.summary.id)
             if known is None or (known.event is not event and known.event != event):
                 known = Facts(event)
+                known.account = self._account_of(known.id) or ""
             fresh[known.id] = known
             facts.append(known)
         self._cache = fresh
@@ -218,6 +223,24 @@ class AgendaModel(QAbstractListModel):
         self._cache = {}
         self.zone_changes += 1
         return True
+
+    def set_accounts(self, accounts: Sequence[AgendaAccount], account_of: Callable[[int], str | None]) -> None:
+        """The accounts shown, and the account of an event: each event of several accounts gets its colour's
+        stripe (one account: no stripe, as before accounts)."""
+        self._account_of = account_of
+        colours = {account.id: account.colour for account in accounts} if len(accounts) > 1 else {}
+        for facts in self._facts:
+            facts.account = account_of(facts.id) or ""
+        if colours != self._colours:
+            self._colours = colours
+            if self._rows.keys:
+                self.dataChanged.emit(self.index(0), self.index(len(self._rows.keys) - 1))
+        if self._loaded:
+            self._apply(self._rows_now(), old_now=self._now)
+
+    def account_colour(self, event_id: int) -> str | None:
+        """The stripe colour of an event (None: one account, or an event no account claims)."""
+        return self._colours.get(self._account_of(event_id) or "")
 
     def set_filter(self, flt: AgendaFilter) -> None:
         """Show only what ``flt`` lets through (a reset: a filter change replaces most rows)."""

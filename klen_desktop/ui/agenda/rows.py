@@ -28,7 +28,20 @@ class NowMark(IntEnum):
 class Facts:
     """What the model derives from one event, kept while an equal event is shown (cheap polls)."""
 
-    __slots__ = ("day", "end_ts", "event", "haystack", "id", "open", "start_ts", "status", "summary", "texts", "type")
+    __slots__ = (
+        "account",
+        "day",
+        "end_ts",
+        "event",
+        "haystack",
+        "id",
+        "open",
+        "start_ts",
+        "status",
+        "summary",
+        "texts",
+        "type",
+    )
 
     def __init__(self, event: StoredEvent) -> None:
         summary = event.summary
@@ -44,6 +57,7 @@ class Facts:
         self.day: date = _EPOCH  # set by assign_days once the events are sorted
         self.haystack: str | None = None  # the search text, made on the first search
         self.texts: RowTexts | None = None  # made on the first paint
+        self.account = ""  # the event's account, set by the model (see AgendaModel.set_accounts)
 
 
 class Rows:
@@ -111,13 +125,16 @@ def shown_facts(facts: Sequence[Facts], flt: AgendaFilter) -> Sequence[Facts]:
     """The facts ``flt`` lets through, in order (the search texts are made where missing)."""
     if flt.is_default:
         return facts
+    if flt.accounts is not None:
+        chosen = flt.accounts
+        facts = [f for f in facts if f.account in chosen]
     needle = flt.needle
     if needle:
         for f in facts:
             if f.haystack is None:
                 f.haystack = search_text(f.summary)
     if flt.statuses == ALL_STATUSES and flt.types == ALL_TYPES:
-        return [f for f in facts if needle in f.haystack]  # type: ignore[operator]
+        return [f for f in facts if needle in f.haystack] if needle else facts  # type: ignore[operator]
     statuses = {status.value for status in flt.statuses}
     types = {event_type.value for event_type in flt.types}
     # Unknown types and statuses pass only a part of the filter left whole (see filters.matches).

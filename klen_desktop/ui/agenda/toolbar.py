@@ -13,6 +13,7 @@ from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLineEdit,
@@ -27,7 +28,8 @@ from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.date_texts import qt_date_format
 from klen_desktop.i18n import N_, _
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
-from klen_desktop.ui.agenda.filters import AgendaFilter
+from klen_desktop.ui.accounts_page import swatch
+from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter
 from klen_desktop.ui.quick_add_box import QuickAddBox
 
 K = TypeVar("K")
@@ -77,6 +79,11 @@ class AgendaToolbar(QWidget):
         self.search_edit.setMinimumWidth(140)
         self.status_button, self.status_actions = _checklist(_("Status"), {s: STATUS_LABELS[s] for s in EventStatus})
         self.type_button, self.type_actions = _checklist(_("Type"), {t: TYPE_LABELS[t] for t in EventType})
+        # Which account's events: shown only where there are several (one account looks as before accounts).
+        self.account_combo = QComboBox()
+        self.account_combo.setAccessibleName(_("Show the events of"))
+        self.account_combo.addItem(_("All accounts"), None)
+        self.account_combo.setVisible(False)
         self.view_buttons = _view_switch(self)
         for view, button in self.view_buttons.items():
             button.clicked.connect(lambda _=False, v=view: self._view_clicked(v))
@@ -88,6 +95,7 @@ class AgendaToolbar(QWidget):
         self.next_button.clicked.connect(lambda: self.week_step.emit(1))
         self.date_edit.dateChanged.connect(self._picked)
         self.search_edit.textChanged.connect(self._changed)
+        self.account_combo.currentIndexChanged.connect(self._changed)
         for action in (*self.status_actions.values(), *self.type_actions.values()):
             action.toggled.connect(self._changed)
         self._rows = (QHBoxLayout(), QHBoxLayout(), QHBoxLayout())
@@ -106,6 +114,8 @@ class AgendaToolbar(QWidget):
         views = list(self.view_buttons.values())
         navigation = [*views, self.today_button, self.prev_button, self.next_button, self.date_edit]
         finding = [self.search_edit, self.status_button, self.type_button]
+        if self.account_combo.count() > 2:
+            finding.append(self.account_combo)
         return navigation, finding, [self.new_button, self.slot_button, self.sync_button]
 
     def _arrange(self, rows: int) -> None:
@@ -165,10 +175,12 @@ class AgendaToolbar(QWidget):
         self._arrange(1 if width >= one else 2 if width >= two else 3)
 
     def current_filter(self) -> AgendaFilter:
+        account = self.account_combo.currentData()
         return AgendaFilter(
             statuses=frozenset(s for s, a in self.status_actions.items() if a.isChecked()),
             types=frozenset(t for t, a in self.type_actions.items() if a.isChecked()),
             text=self.search_edit.text(),
+            accounts=None if account is None else frozenset({account}),
         )
 
     def set_filter(self, flt: AgendaFilter) -> None:
@@ -180,9 +192,32 @@ class AgendaToolbar(QWidget):
                 action.setChecked(status in flt.statuses)
             for event_type, action in self.type_actions.items():
                 action.setChecked(event_type in flt.types)
+            chosen = None if flt.accounts is None or len(flt.accounts) != 1 else next(iter(flt.accounts))
+            self.account_combo.setCurrentIndex(max(0, self.account_combo.findData(chosen)))
         finally:
             self._quiet = False
         self._changed()
+
+    def set_accounts(self, accounts: list[AgendaAccount]) -> None:
+        """The accounts to choose from (the choice shows only for two or more; a chosen one that is gone goes
+        back to all)."""
+        chosen = self.account_combo.currentData()
+        self.account_combo.blockSignals(True)
+        while self.account_combo.count() > 1:
+            self.account_combo.removeItem(1)
+        for account in accounts:
+            self.account_combo.addItem(swatch(account.colour), account.name, account.id)
+        found = self.account_combo.findData(chosen)
+        self.account_combo.setCurrentIndex(max(0, found))
+        self.account_combo.blockSignals(False)
+        shown = len(accounts) > 1
+        if shown != self.account_combo.isVisible():
+            self.account_combo.setVisible(shown)
+            self._row_count = None  # the rows' widgets changed: lay them out again
+            one, two, _three = self._widths()
+            self._arrange(1 if self.width() >= one else 2 if self.width() >= two else 3)
+        if found < 0 and chosen is not None:
+            self._changed()
 
     @property
     def view(self) -> AgendaView:

@@ -24,7 +24,7 @@ from klen_desktop.ui.agenda.banners import DEMO_TEXT, Banner, BannerText, Proble
 from klen_desktop.ui.agenda.delegate import AgendaDelegate
 from klen_desktop.ui.agenda.detail_pane import DetailPane
 from klen_desktop.ui.agenda.event_facts import details_text
-from klen_desktop.ui.agenda.filters import AgendaFilter
+from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter
 from klen_desktop.ui.agenda.grid_host import GridHost
 from klen_desktop.ui.agenda.listview import AgendaListView
 from klen_desktop.ui.agenda.model import AgendaModel
@@ -177,6 +177,17 @@ class AgendaWindow(QWidget):
         self._search_prep.start()
         if self._pending_show is not None and self.model.find_event(self._pending_show) is not None:
             self.show_event(self._pending_show)
+
+    def set_accounts(self, accounts: list[AgendaAccount], account_of: Callable[[int], str | None]) -> None:
+        """The accounts shown and which one an event is of: a filter and a colour stripe where there are several."""
+        self.toolbar.set_accounts(accounts)
+        self._keeping_place(lambda: self.model.set_accounts(accounts, account_of))
+        several = len(accounts) > 1
+        self.week_view.account_colours = {a.id: a.colour for a in accounts} if several else {}
+        names = {a.id: a.name for a in accounts} if several else {}
+        self.pane.account_name = lambda event_id: names.get(account_of(event_id) or "", "")
+        self.pane.show_event(self.pane.shown_event, self._now)
+        self.week_view.viewport().update()
 
     def set_event_detail(self, event: StoredEvent) -> None:
         """Fresh details for one event (after ``detail_needed``)."""
