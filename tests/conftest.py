@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import hypothesis
 import pytest
 
 if TYPE_CHECKING:
@@ -22,6 +23,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else
 os.environ["LANGUAGE"] = "en"
 
 pytest_plugins = ["fixtures_emulator"]
+
+# The suite shares a 2-core machine with other work: a property whose examples are slow to draw then is still
+# the same property, so hypothesis's "too slow" health check (a failure of the test, not of the code) is off.
+hypothesis.settings.register_profile("suite", suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("suite")
 
 
 def make_qt_loop() -> Any:
