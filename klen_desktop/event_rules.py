@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from klen_desktop.api.models import EventStatus
+from klen_desktop.api.models import EventStatus, EventSummary, EventType
 from klen_desktop.i18n import N_, _
+from klen_desktop.links import web_link
 
 # Still to happen as planned: reminded of, offered Join and the outcome buttons, counted as "next".
 OPEN_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.CONFIRMED})
@@ -72,3 +73,16 @@ def _outcome_refusal(status: object, start: datetime, now: datetime) -> str | No
     if outcome_possible(status, start, now):
         return None
     return _(OUTCOME_NOT_YET if is_open(status) else OUTCOME_CLOSED)
+
+
+def join_link(summary: EventSummary, now_ts: float | None = None) -> str | None:
+    """The video call link to offer a Join button for, or ``None`` when there is no safe one.
+
+    With ``now_ts`` (a POSIX time) the link is offered only while joining makes sense: the event is not over and
+    not cancelled, completed or marked no-show.
+    """
+    if not summary.has_video_conference and summary.event_type is not EventType.VIDEO_CALL:
+        return None
+    if now_ts is not None and (summary.status not in OPEN_STATUSES or summary.end_time.timestamp() <= now_ts):
+        return None
+    return web_link(summary.video_conference_url)

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.drafts import EventDraft
 from klen_desktop.i18n import _
-from klen_desktop.quick_add import QuickAdd
 from klen_desktop.session.outcomes import SaveOutcome, SaveState, WriteRefused
 from klen_desktop.settings import Preferences
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.ui.controller import Controller
 
 if TYPE_CHECKING:
+    from klen_desktop.quick_add import QuickAdd
     from klen_desktop.ui.quick_add_box import QuickAddBox
     from klen_desktop.ui.quick_add_window import QuickAddWindow
 

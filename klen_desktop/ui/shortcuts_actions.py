@@ -3,7 +3,7 @@
 "Join next call" opens the video link of the call that is running now or starts within :data:`JOIN_AHEAD`;
 of several, the one that starts first (a call that is already running before the next one). Only an event that
 is open (scheduled or confirmed) and has a link the app may open counts, by the same rule as the agenda's Join
-button (:func:`klen_desktop.ui.agenda.filters.join_link`). With none, a notification says so, instead of
+button (:func:`klen_desktop.event_rules.join_link`). With none, a notification says so, instead of
 nothing happening after a key press.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+from klen_desktop.event_rules import join_link
 from klen_desktop.i18n import N_, _
 from klen_desktop.store.events import StoredEvent
-from klen_desktop.ui.agenda.filters import join_link
 
 # Early enough to be in the call on time, late enough not to offer the one after lunch instead of nothing.
 JOIN_AHEAD = timedelta(minutes=15)

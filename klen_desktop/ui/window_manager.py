@@ -33,7 +33,6 @@ from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER
-from klen_desktop.ui.agenda.filters import AgendaAccount
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.qt_language import first_day_of_week
 from klen_desktop.ui.quick_add_flow import QuickAddFlow, next_half_hour, tell_if_kept
@@ -41,6 +40,7 @@ from klen_desktop.ui.settings_window import SettingsSources, SettingsWindow
 
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow
+    from klen_desktop.ui.agenda.filters import AgendaAccount
     from klen_desktop.ui.editor import EventEditor
     from klen_desktop.ui.quick_add_window import QuickAddWindow
     from klen_desktop.ui.settings_dialog import SettingsDialog
@@ -306,6 +306,8 @@ class Windows(QObject):
         return self.slot_finder
 
     def _accounts(self) -> list[AgendaAccount]:
+        from klen_desktop.ui.agenda.filters import AgendaAccount  # the agenda package loads with its window
+
         return [AgendaAccount(a.id, a.name, a.colour) for a in self._controller.accounts()]
 
     def _busy_times(self) -> tuple[tuple[datetime, datetime], ...]:

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 
 from klen_desktop.api.models import EventDetail, EventStatus, EventSummary, EventType
+from klen_desktop.event_rules import join_link
 from klen_desktop.links import web_link
 from klen_desktop.store.events import LocalState, StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.agenda.banners import problem_text, since_text, sync_banner
 from klen_desktop.ui.agenda.event_facts import detail_rows, details_text
-from klen_desktop.ui.agenda.filters import AgendaFilter, join_link, matches, search_text
+from klen_desktop.ui.agenda.filters import AgendaFilter, matches, search_text
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

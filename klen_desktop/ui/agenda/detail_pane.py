@@ -26,12 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import EventStatus
-from klen_desktop.event_rules import asks_outcome, status_actions
+from klen_desktop.event_rules import asks_outcome, join_link, status_actions
 from klen_desktop.i18n import _
 from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.event_facts import detail_rows
-from klen_desktop.ui.agenda.filters import join_link
 from klen_desktop.ui.agenda.widgets import plain_tooltip, set_write_enabled
 from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import READABLE_CONTRAST, breakable, contrast_ratio

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from klen_desktop.api.models import EventStatus, EventSummary, EventType
-from klen_desktop.event_rules import OPEN_STATUSES
-from klen_desktop.links import web_link
 from klen_desktop.store.events import StoredEvent
 
 # Invisible characters a title may carry (zero-width spaces and joiners, bidi marks, soft hyphens): a search
@@ -86,16 +84,3 @@ def matches(event: StoredEvent, flt: AgendaFilter, haystack: str, needle: str) -
     status_ok = summary.status in flt.statuses or (not summary.status.known and flt.statuses == ALL_STATUSES)
     type_ok = summary.event_type in flt.types or (not summary.event_type.known and flt.types == ALL_TYPES)
     return status_ok and type_ok and (not needle or needle in haystack)
-
-
-def join_link(summary: EventSummary, now_ts: float | None = None) -> str | None:
-    """The video call link to offer a Join button for, or ``None`` when there is no safe one.
-
-    With ``now_ts`` (a POSIX time) the link is offered only while joining makes sense: the event is not over and
-    not cancelled, completed or marked no-show.
-    """
-    if not summary.has_video_conference and summary.event_type is not EventType.VIDEO_CALL:
-        return None
-    if now_ts is not None and (summary.status not in OPEN_STATUSES or summary.end_time.timestamp() <= now_ts):
-        return None
-    return web_link(summary.video_conference_url)

@@ -29,12 +29,12 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from klen_desktop.date_texts import second_zone_id
-from klen_desktop.event_rules import asks_outcome
+from klen_desktop.event_rules import asks_outcome, join_link
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.timezone_watch import zone_rules
 from klen_desktop.ui.agenda import rows as row_rules
 from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts
-from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter, join_link
+from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter
 from klen_desktop.ui.agenda.rows import DAY_OF, Facts, NowMark, Rows, assign_days, build_rows, prepare_search, sort_key
 from klen_desktop.ui.formatting import day_heading
 
