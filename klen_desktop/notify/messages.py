@@ -49,17 +49,16 @@ class NotifyKind(StrEnum):
     DND_SUMMARY = "dnd_summary"
 
 
-# Kinds that describe one event's change from the server; a burst of these becomes one summary.
-CHANGE_KINDS = frozenset(
-    {
-        NotifyKind.NEW_EVENT,
-        NotifyKind.CONFIRMED,
-        NotifyKind.MOVED,
-        NotifyKind.CANCELLED,
-        NotifyKind.COMPLETED,
-        NotifyKind.NO_SHOW,
-    }
+# Kinds that describe one event's change from the server, in the order a summary of a burst of them names them.
+CHANGE_ORDER = (
+    NotifyKind.NEW_EVENT,
+    NotifyKind.CONFIRMED,
+    NotifyKind.MOVED,
+    NotifyKind.CANCELLED,
+    NotifyKind.COMPLETED,
+    NotifyKind.NO_SHOW,
 )
+CHANGE_KINDS = frozenset(CHANGE_ORDER)
 
 
 class ActionKind(StrEnum):

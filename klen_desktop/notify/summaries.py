@@ -10,7 +10,7 @@ from datetime import tzinfo
 from klen_desktop.date_texts import clock, date_time
 from klen_desktop.i18n import _, ngettext
 from klen_desktop.labels import clip
-from klen_desktop.notify.messages import LINE_LIMIT, TITLE_LIMIT, ActionKind, Button, Message, NotifyKind
+from klen_desktop.notify.messages import CHANGE_ORDER, LINE_LIMIT, TITLE_LIMIT, ActionKind, Button, Message, NotifyKind
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 
@@ -29,19 +29,9 @@ def _count_text(kind: NotifyKind, n: int) -> str:
     return ngettext("{n} no-show", "{n} no-shows", n).format(n=n)
 
 
-_SUMMARY_ORDER = (
-    NotifyKind.NEW_EVENT,
-    NotifyKind.CONFIRMED,
-    NotifyKind.MOVED,
-    NotifyKind.CANCELLED,
-    NotifyKind.COMPLETED,
-    NotifyKind.NO_SHOW,
-)
-
-
 def _counts(kinds: Iterable[NotifyKind]) -> str:
     counted = Counter(kinds)
-    return ", ".join(_count_text(k, counted[k]) for k in _SUMMARY_ORDER if counted[k])
+    return ", ".join(_count_text(k, counted[k]) for k in CHANGE_ORDER if counted[k])
 
 
 def _and_more(n: int) -> str:

@@ -4,7 +4,6 @@ icon and the ``desktop-entry`` and ``category`` hints to the real notification s
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "packaging"))
 
 from desktop_probe import NotifyCall, notify_monitor, wait_until
+from user_folders import user_env
 from waiting import until
 
 from klen_desktop.notify.backend import (
@@ -26,25 +26,13 @@ from klen_desktop.notify.backend import (
 from klen_desktop.notify.messages import Message, NotifyKind
 
 
-def app_env(tmp_path: Path) -> dict[str, str]:
-    run = tmp_path / "run"
-    run.mkdir(mode=0o700, exist_ok=True)
-    return {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "XDG_RUNTIME_DIR": str(run),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-
-
 def launch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "klen_desktop", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_quit_ends_the_running_app_and_says_when_none_runs(tmp_path: Path) -> None:
-    env = app_env(tmp_path)
+    env = user_env(tmp_path)
     nothing = launch(env, "--quit")
     assert nothing.returncode == 1 and "not running" in nothing.stderr
     log = tmp_path / "app.log"
