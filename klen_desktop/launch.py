@@ -101,19 +101,21 @@ def command_handler(desktop: KlenDesktop) -> CommandHandler:
         on_queued=queued,
         default_reminder=lambda: desktop.prefs.default_reminder_minutes,
         run_action=lambda action: desktop.shortcuts.run(action) if desktop.shortcuts is not None else None,
-        account_session=_account_session,
+        account_session=lambda account_id: _account_session(desktop, account_id),
     ).answer
 
 
-def _account_session(session: CalendarSession, account_id: str) -> CalendarSession | None:
-    """The session of the account ``account_id`` within the app's calendar (all accounts as one), or None."""
-    from klen_desktop.session.merged import MergedCalendar
+def _account_session(desktop: KlenDesktop, account_id: str) -> CalendarSession | None:
+    """The session of the account ``account_id`` within the app's calendar of all accounts, or None (not open)."""
+    from klen_desktop.accounts.model import AccountError
 
-    if not isinstance(session, MergedCalendar):
-        return session if account_id == "1" else None
-    if account_id == session.first:
-        return session
-    return session.accounts.session(account_id)
+    if desktop.controller is None:
+        return None
+    merged = desktop.controller.session
+    try:
+        return merged.session(None if account_id == merged.first else account_id)
+    except AccountError:
+        return None
 
 
 def run_app(options: AppOptions) -> int:

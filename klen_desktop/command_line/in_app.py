@@ -36,7 +36,7 @@ class AppCommands:
         on_queued: Callable[[Queued], None],
         default_reminder: Callable[[], int],
         run_action: Callable[[str], object] | None = None,
-        account_session: Callable[[CalendarSession, str], CalendarSession | None] | None = None,
+        account_session: Callable[[str], CalendarSession | None] | None = None,
     ) -> None:
         self._session = session
         self._run_action = run_action
@@ -65,7 +65,7 @@ class AppCommands:
             return Answer(Exit.ERROR, error=_("Klen Desktop is still starting; try again in a moment."))
         wanted = request.args.get("account")
         if isinstance(wanted, str) and self._account_session is not None:
-            found = self._account_session(session, wanted)
+            found = self._account_session(wanted)
             if found is None:
                 error = _("The account {id} is not open in Klen Desktop: see Settings.").format(id=wanted)
                 return Answer(Exit.ERROR, error=error)

@@ -4,6 +4,7 @@ key from the session's keyring and its own cache; without it, the first account,
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ _CLI = str(Path(__file__).parents[1] / "cli")
 if _CLI not in sys.path:
     sys.path.insert(0, _CLI)
 
-from cli_support import answer, cli, user_env  # noqa: E402
+from cli_support import answer, cli, user_env, wait_until  # noqa: E402
 
 from klen_desktop.accounts.migration import first_account  # noqa: E402
 from klen_desktop.accounts.registry import AccountRegistry  # noqa: E402
@@ -79,3 +80,22 @@ def test_each_command_reaches_the_account_it_names(
 
     unknown = cli(env, "agenda", "--account", "Plumbing")
     assert unknown.returncode == 2 and "Roofing client" in unknown.stderr and "Klen" in unknown.stderr
+
+    # With the app running, the same commands go through it, each to the account it names.
+    log = tmp_path / "app.log"
+    with log.open("w") as out:
+        app = subprocess.Popen([sys.executable, "-m", "klen_desktop", *first_url], env=env, stdout=out, stderr=out)
+    try:
+        wait_until(
+            lambda: app.poll() is not None or '"app"' in cli(env, "next", "--json", "--timeout", "10").stdout,
+            60,
+            "the app to answer",
+        )
+        assert app.poll() is None, log.read_text()
+        through_app = cli(env, "agenda", "--json", "--account", "Roofing client")
+        assert answer(through_app)["source"] == "app"
+        wait_until(lambda: titles(cli(env, "agenda", "--json", "--account", "2")) == ["Roof inspection"], 30, "it")
+        assert titles(cli(env, "agenda", "--json")) == ["Dental check-up"]
+    finally:
+        cli(env, "--quit")
+        app.wait(timeout=30)
