@@ -112,9 +112,7 @@ class KlenDesktop:
     def build_core(self, connection: Connection) -> CoreServices:
         self.connection = connection
         core = CoreServices(self.core_config(connection), clock=self.clock)
-        if self.controller is not None:
-            # A core rebuilt for a new key or new settings (the first is announced by start).
-            self._announce_cache(core.cache_notice)
+        self._announce_cache_when_open(core)
         return core
 
     def build_session(self, connection: Connection) -> MergedCalendar:
@@ -136,8 +134,7 @@ class KlenDesktop:
     def _account_session(self, connection: Connection, cache: Path) -> CalendarSession:
         """The session of an account other than the first (each its own cache, outbox, budget and poller)."""
         core = CoreServices(core_config(connection, self.prefs, None if connection.demo else cache), clock=self.clock)
-        if self.controller is not None:
-            self._announce_cache(core.cache_notice)
+        self._announce_cache_when_open(core)
         return CalendarSession(core)
 
     async def connect(self, api_key: str | None) -> MergedCalendar:
@@ -262,8 +259,13 @@ class KlenDesktop:
             windows.open_agenda()
         if connection.notice:
             controller.notice.emit(_("Demo mode"), connection.notice)
-        self._announce_cache(controller.session.cache_notice)
         return controller
+
+    def _announce_cache_when_open(self, core: CoreServices) -> None:
+        async def announce() -> None:
+            self._announce_cache(await core.cache_opened())
+
+        self._tasks.spawn(announce())
 
     def _announce_cache(self, notice: CacheNotice | None) -> None:
         """Tell the user once per run what opening the cache had to do (a core rebuilt on the same unusable

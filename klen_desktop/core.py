@@ -10,9 +10,10 @@ is queued stays on disk.
 Demo and live data never share a file: demo mode caches into its own database (:func:`cache_path`), so a
 sample calendar can never leak into, or be confused with, the user's real one.
 
-The cache is opened by :func:`~klen_desktop.store.recovery.open_cache`: a damaged file is set aside and rebuilt
-from the server, an unusable folder gives an in-memory cache for the run; :attr:`CoreServices.cache_notice`
-says which, for the UI to tell the user once.
+The cache is opened by :func:`~klen_desktop.store.recovery.open_cache` on the database's own thread, so the
+event loop never waits for the disk at start: a damaged file is set aside and rebuilt from the server, an
+unusable folder gives an in-memory cache for the run; :meth:`CoreServices.cache_opened` says which, for the UI
+to tell the user once.
 """
 
 from __future__ import annotations
@@ -116,10 +117,12 @@ class CoreServices:
     ) -> None:
         self.config = config
         self.clock: Clock = clock or SystemClock()
-        # A damaged file, a full disk or a read-only folder never stops the start: see store/recovery.py.
-        opened = open_cache(config.db_path if config.db_path is not None else lambda: cache_path(config.demo))
-        self.db: Database = opened.db
-        self.cache_notice: CacheNotice | None = opened.notice
+        # A damaged file, a full disk or a read-only folder never stops the start: see store/recovery.py. The
+        # open runs on the database's thread; everything the core reads or writes queues behind it.
+        self.cache_notice: CacheNotice | None = None
+        self.db: Database = Database.opened_in_background(
+            str(config.db_path) if config.db_path is not None else "", self._open_cache
+        )
         try:
             self.events = EventRepository(self.db)
             self.state = SyncStateRepository(self.db)
@@ -186,6 +189,17 @@ class CoreServices:
 
     def __repr__(self) -> str:
         return f"CoreServices(base_url={self.config.base_url!r}, demo={self.config.demo})"
+
+    def _open_cache(self) -> Database:
+        config = self.config
+        opened = open_cache(config.db_path if config.db_path is not None else lambda: cache_path(config.demo))
+        self.cache_notice = opened.notice
+        return opened.db
+
+    async def cache_opened(self) -> CacheNotice | None:
+        """Wait until the cache is open; what opening it had to do (None when nothing)."""
+        await asyncio.wrap_future(self.db.opened)
+        return self.cache_notice
 
     # -- observing ---------------------------------------------------------------------------------------
 

@@ -45,7 +45,6 @@ from klen_desktop.session.outcomes import (
 )
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxState
-from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.local_writes import OutboxError
 from klen_desktop.sync.outbox_sender import DrainReport
@@ -99,11 +98,6 @@ class CalendarSession:
     @property
     def clock(self) -> Clock:
         return self._core.clock
-
-    @property
-    def cache_notice(self) -> CacheNotice | None:
-        """What opening the cache had to do (set aside a damaged file, run from memory), to tell once."""
-        return self._core.cache_notice
 
     @property
     def status(self) -> SyncStatus:

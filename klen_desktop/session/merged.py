@@ -38,7 +38,6 @@ from klen_desktop.session.handles import EventHandles
 from klen_desktop.session.outcomes import Access, Queued, SaveOutcome
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
-from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.outbox_sender import DrainReport
 from klen_desktop.sync.status import SyncPhase, SyncStatus
@@ -122,10 +121,6 @@ class MergedCalendar:
     @property
     def clock(self) -> Clock:
         return self._first_session.clock
-
-    @property
-    def cache_notice(self) -> CacheNotice | None:
-        return next((s.cache_notice for s in self._open_sessions() if s.cache_notice is not None), None)
 
     @property
     def status(self) -> SyncStatus:

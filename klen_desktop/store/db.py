@@ -24,7 +24,7 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
@@ -81,14 +81,9 @@ class Database:
     """
 
     def __init__(self, path: Path | str) -> None:
-        self._path = str(path)
-        self._lock = threading.RLock()
-        self._closed = False
-        self._checkpoint_queued = False
-        self._wal = None if self._path == MEMORY else Path(self._path + "-wal")
+        self._setup(str(path))
         if self._path != MEMORY:
             _create_private_file(Path(self._path))
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="klen-db")
         self._conn = sqlite3.connect(
             self._path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
         )
@@ -98,6 +93,40 @@ class Database:
         except BaseException:
             self._conn.close()
             raise
+        self.opened: Future[None] = Future()
+        self.opened.set_result(None)
+
+    @classmethod
+    def opened_in_background(cls, path: str, open_now: Callable[[], Database]) -> Database:
+        """A database whose connection ``open_now`` makes as the first job of the worker thread.
+
+        Opening may take long (a cold disk read by the start-up check, a lock held by another process for the
+        busy timeout, a migration), and the event loop must not wait for it: every :meth:`run` queues behind it,
+        and :attr:`opened` completes when it is done. ``open_now`` may pick another file or memory (see
+        store/recovery.py); ``path`` is what to name until then. A synchronous use before that waits for it.
+        """
+        db = cls.__new__(cls)
+        db._setup(path)
+        db.opened = db._executor.submit(db._adopt, open_now)
+        return db
+
+    def _setup(self, path: str) -> None:
+        self._path = path
+        self._lock = threading.RLock()
+        self._closed = False
+        self._checkpoint_queued = False
+        self._wal = None if path == MEMORY else Path(path + "-wal")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="klen-db")
+
+    def _adopt(self, open_now: Callable[[], Database]) -> None:
+        """Take over the connection of the database ``open_now`` opened (its own worker is not needed)."""
+        other = open_now()
+        # Not under our lock: a caller that holds it may be waiting for this open. Nothing reads these before
+        # :attr:`opened` completes, which orders the writes before those reads.
+        with other._lock:
+            self._conn, self._path, self._wal = other._conn, other._path, other._wal
+            other._closed = True  # its close must not close the connection now ours
+        other._executor.shutdown(wait=False)
 
     def _configure(self) -> None:
         conn = self._conn
@@ -128,6 +157,9 @@ class Database:
     def _connection(self) -> sqlite3.Connection:
         if self._closed:
             raise DatabaseClosed()
+        # Waits only for a synchronous use from outside the worker before the open is done; raises what
+        # opening raised.
+        self.opened.result()
         return self._conn
 
     @contextmanager
@@ -227,4 +259,5 @@ class Database:
         self._executor.shutdown(wait=True)
         with self._lock:
             self._closed = True
-            self._conn.close()
+            if self.opened.exception() is None:
+                self._conn.close()

@@ -94,14 +94,10 @@ class Poller:
         self._now_read_at: datetime | None = None
         self._now_due: datetime | None = None  # when the next hours are read again: details do not delay it
         self._limited_since: datetime | None = None  # first 429 of polls refused in a row
-        stored = state.get()
-        self._status = SyncStatus(
-            last_success=stored.last_success,
-            last_attempt=stored.last_attempt,
-            last_error=stored.last_error_message,
-            last_error_code=stored.last_error_code,
-            next_poll=stored.next_poll,
-        )
+        # What the last run stored (last sync, last error) is read by the first poll, not here: this runs on the
+        # event loop while the cache may still be opening (a file another program locks holds that for seconds).
+        self._status = SyncStatus()
+        self._restored = False
 
     # -- observing ------------------------------------------------------------------------------------------
 
@@ -117,6 +113,21 @@ class Poller:
         """``listener(status)`` on every status change; called once at once with the current status."""
         self._status_listeners.append(listener)
         listener(self._status)
+
+    async def _restore_status(self) -> None:
+        """Show the status the last run stored, once, unless this run has already done something."""
+        if self._restored:
+            return
+        self._restored = True
+        stored = await self._db.run(self._state.get)
+        if self._status.last_attempt is None and self._status.last_success is None:
+            self._publish(
+                last_success=stored.last_success,
+                last_attempt=stored.last_attempt,
+                last_error=stored.last_error_message,
+                last_error_code=stored.last_error_code,
+                next_poll=stored.next_poll,
+            )
 
     def _publish(self, **changes: object) -> None:
         self._status = replace(self._status, **changes)  # type: ignore[arg-type]
@@ -171,6 +182,7 @@ class Poller:
         The window is announced (status, change listeners) before details are read; a key or permission error
         while reading details still fails the poll (and halts polling), although the window stays stored.
         """
+        await self._restore_status()
         start, end = self._config.window(self._clock.now())
         return await self.sync_range(start, end)
 
@@ -269,6 +281,7 @@ class Poller:
     async def run(self) -> None:
         """Poll until :meth:`stop`. Cancellable; never raises the client's errors (they go to the status)."""
         self._stopping = False
+        await self._restore_status()
         while not self._stopping:
             if self._status.halted:
                 recheck = self._config.halted_recheck

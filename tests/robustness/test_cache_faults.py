@@ -270,7 +270,7 @@ async def test_a_queued_write_survives_a_disk_that_refuses_writes_and_goes_out_o
     config = CoreConfig(base_url=emulator.url, api_key=rw_key, sync=FAST, db_path=tmp_path / "cache.sqlite3")
     core = CoreServices(config)
     try:
-        assert core.cache_notice is None
+        assert await core.cache_opened() is None
         await core.create(_draft("Queued before the disk failed"))  # queued, not sent: the core is not running
         _read_only(core, True)
         core.start()
