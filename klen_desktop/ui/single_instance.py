@@ -13,8 +13,10 @@ request is read up to its newline (at most ``MAX_REQUEST`` bytes), the peer must
 with ``SO_PEERCRED``; elsewhere the 0700 folder is the guard), and the answer comes from the handler given to
 :meth:`SingleInstance.set_command_handler`, on the event loop, without blocking the UI.
 
-The first instance listens only after its tray icon shows (:meth:`SingleInstance.listen`): the socket needs
-QtNetwork, an import the icon should not wait for, and a second launch meanwhile retries for two seconds.
+The first instance listens only after its tray icon shows (:meth:`SingleInstance.listen`), and a second launch
+meanwhile retries for two seconds. On POSIX systems the socket is a Unix socket file served by asyncio
+(:mod:`klen_desktop.ui.unix_listener`), and a second launch writes to it with Python's own socket; Windows uses
+QtNetwork's local server and socket, a named pipe.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import os
 import re
 import socket as sockets
 import struct
+import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
+from PySide6.QtCore import QByteArray, QLockFile, QObject, QTimer, Signal
 
 from klen_desktop.command_line.exit_codes import Exit
 from klen_desktop.command_line.protocol import (
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
     from klen_desktop.background_tasks import BackgroundTasks
+    from klen_desktop.ui.unix_listener import UnixListener
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +67,52 @@ CONNECT_TIMEOUT_MS = 2000
 # The first instance may hold the lock but not listen yet (it is starting): keep trying this long.
 CONNECT_ATTEMPTS = 10
 CONNECT_PAUSE = 0.2
+SERVE_RETRY_MS = 20
 
 
 _server_name = server_name
 CommandHandler = Callable[[Request], Awaitable[Answer]]
 _BUFFER = "klenRequest"  # the bytes of a request read so far, kept on its socket
 _TAKEN = "klenAnswering"  # set once the socket's request was read whole
+# Windows: QtNetwork's named pipe. POSIX: a Unix socket file, served by asyncio.
+USE_QT_SOCKET = sys.platform == "win32"
+
+
+class Connection(Protocol):
+    """One accepted connection, whichever transport carries it."""
+
+    def descriptor(self) -> int: ...
+
+    def reply(self, data: bytes) -> None:
+        """Write ``data``, then hang up once it has gone out."""
+
+    def close(self) -> None: ...
+
+
+class _QtConnection:
+    def __init__(self, socket: QLocalSocket) -> None:
+        self._socket = socket
+
+    def descriptor(self) -> int:
+        return int(self._socket.socketDescriptor())
+
+    def reply(self, data: bytes) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
+        socket = self._socket
+        try:
+            if socket.state() is not QLocalSocket.LocalSocketState.ConnectedState:
+                return  # the command line gave up waiting
+            socket.write(QByteArray(data))
+            socket.disconnectFromServer()  # after what was written has gone out
+        except RuntimeError:  # the socket was deleted meanwhile (the peer left)
+            return
+
+    def close(self) -> None:
+        try:
+            self._socket.abort()
+        except RuntimeError:
+            return
 
 
 def peer_is_this_user(descriptor: int) -> bool:
@@ -91,14 +135,17 @@ class SingleInstance(QObject):
     raise_requested = Signal()
     quit_requested = Signal()
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, *, qt_socket: bool = USE_QT_SOCKET) -> None:
         super().__init__()
         self._folder = folder if folder is not None else runtime_dir()
         ensure_private_dir(self._folder)
         self._lock = QLockFile(str(self._folder / "instance.lock"))
         self._lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
         self._name = _server_name(self._folder)
+        # Tests run the Windows transport here too: QLocalServer serves a socket file on Linux.
+        self._qt_socket = qt_socket
         self._server: QLocalServer | None = None
+        self._listener: UnixListener | None = None
         self._handler: CommandHandler | None = None
         # Made with the first command: asyncio (and the ssl it loads) must not delay the tray icon at start.
         self._tasks: BackgroundTasks | None = None
@@ -130,14 +177,20 @@ class SingleInstance(QObject):
         if self._server is not None:
             self._server.close()
             self._server = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         self._lock.unlock()
 
     def listen(self) -> None:
         """Answer later launches (call once after a successful :meth:`claim`)."""
+        if self._server is not None or self._listener is not None:
+            return
+        if not self._qt_socket:
+            self._listen_unix()
+            return
         from PySide6.QtNetwork import QLocalServer
 
-        if self._server is not None:
-            return
         QLocalServer.removeServer(self._name)  # a socket file left by a crash; we hold the lock
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -146,6 +199,31 @@ class SingleInstance(QObject):
             return
         server.newConnection.connect(self._on_connection)
         self._server = server
+
+    def _listen_unix(self) -> None:
+        from klen_desktop.ui.unix_listener import UnixListener, bind
+
+        try:
+            sock = bind(self._name)
+        except OSError as exc:
+            log.warning("cannot listen for a second launch (%s): it will start a second app", exc)
+            return
+        listener = UnixListener(sock, self._message)
+        self._listener = listener
+        # Bound now, so the kernel queues what comes; served once the event loop runs (at start it does not yet).
+        QTimer.singleShot(0, self._serve)
+
+    def _serve(self) -> None:
+        import asyncio
+
+        if self._listener is None:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # Qt ran its events before the app's event loop started (the boot does)
+            QTimer.singleShot(SERVE_RETRY_MS, self._serve)
+            return
+        self._spawn(self._listener.serve())
 
     def _on_connection(self) -> None:
         assert self._server is not None
@@ -161,11 +239,19 @@ class SingleInstance(QObject):
             socket.readAll()  # one request a connection: what follows it is dropped, never run
             return
         data = bytes(socket.property(_BUFFER) or b"") + bytes(socket.readAll().data())
+        if is_request(data) and b"\n" not in data and len(data) <= MAX_REQUEST:
+            socket.setProperty(_BUFFER, QByteArray(data))  # the rest of the line is still on its way
+            return
+        socket.setProperty(_TAKEN, True)
+        self._message(data, _QtConnection(socket))
+
+    def _message(self, data: bytes, connection: Connection) -> None:
+        """A connection's message, read whole: a command line's request, or a second launch's lines."""
         if is_request(data):
-            self._read_request(socket, data)
+            self._request(connection, data)
             return
         lines = data.split(b"\n")
-        socket.disconnectFromServer()
+        connection.close()
         if QUIT.strip() in lines:
             log.info("a second launch asked the app to quit")
             self.quit_requested.emit()
@@ -177,52 +263,43 @@ class SingleInstance(QObject):
                     os.environ[ACTIVATION_TOKEN] = token.decode("ascii")
             self.raise_requested.emit()
 
-    def _read_request(self, socket: QLocalSocket, data: bytes) -> None:
+    def _request(self, connection: Connection, data: bytes) -> None:
         if b"\n" not in data:
-            if len(data) <= MAX_REQUEST:
-                socket.setProperty(_BUFFER, QByteArray(data))  # the rest of the line is still on its way
-                return
-            self._reply(socket, Answer(Exit.USAGE, error=f"The request is longer than {MAX_REQUEST} bytes."))
+            self._reply(connection, Answer(Exit.USAGE, error=f"The request is longer than {MAX_REQUEST} bytes."))
             return
-        socket.setProperty(_TAKEN, True)
-        if not peer_is_this_user(int(socket.socketDescriptor())):
+        if not peer_is_this_user(connection.descriptor()):
             log.warning("refused a command from a process of another user")
-            socket.abort()
+            connection.close()
             return
         try:
             request = decode_request(data.split(b"\n", 1)[0])
         except ProtocolError as exc:
-            self._reply(socket, Answer(Exit.ERROR, error=f"Klen Desktop did not understand the request: {exc}."))
+            self._reply(connection, Answer(Exit.ERROR, error=f"Klen Desktop did not understand the request: {exc}."))
             return
         if self._handler is None:
-            self._reply(socket, Answer(Exit.ERROR, error="Klen Desktop is still starting; try again in a moment."))
+            self._reply(connection, Answer(Exit.ERROR, error="Klen Desktop is still starting; try again in a moment."))
             return
         log.info("the command line asked: %s", request.command)
+        self._spawn(self._answer(connection, self._handler, request))
+
+    def _spawn(self, job: Coroutine[Any, Any, None]) -> None:
         if self._tasks is None:
             from klen_desktop.background_tasks import BackgroundTasks
 
             self._tasks = BackgroundTasks(log, "answering a command failed")
-        self._tasks.spawn(self._answer(socket, self._handler, request))
+        self._tasks.spawn(job)
 
-    async def _answer(self, socket: QLocalSocket, handler: CommandHandler, request: Request) -> None:
+    async def _answer(self, connection: Connection, handler: CommandHandler, request: Request) -> None:
         try:
             answer = await handler(request)
         except Exception:
             log.exception("a command of the command line failed")
             answer = Answer(Exit.ERROR, error="Klen Desktop failed to answer; see its log.")
-        self._reply(socket, answer)
+        self._reply(connection, answer)
 
     @staticmethod
-    def _reply(socket: QLocalSocket, answer: Answer) -> None:
-        from PySide6.QtNetwork import QLocalSocket
-
-        try:
-            if socket.state() is not QLocalSocket.LocalSocketState.ConnectedState:
-                return  # the command line gave up waiting
-            socket.write(QByteArray(answer.encode()))
-            socket.disconnectFromServer()  # after what was written has gone out
-        except RuntimeError:  # the socket was deleted meanwhile (the peer left)
-            return
+    def _reply(connection: Connection, answer: Answer) -> None:
+        connection.reply(answer.encode())
 
 
 def raise_message() -> bytes:
@@ -233,18 +310,36 @@ def raise_message() -> bytes:
 
 def send_to_running(name: str, message: bytes, attempts: int = CONNECT_ATTEMPTS) -> bool:
     """Send ``message`` to the instance listening on ``name``; False when none answers within the attempts."""
-    from PySide6.QtNetwork import QLocalSocket
-
+    send = _send_over_qt if USE_QT_SOCKET else _send_over_unix
     for _attempt in range(attempts):
-        socket = QLocalSocket()
-        socket.connectToServer(name)
-        if socket.waitForConnected(CONNECT_TIMEOUT_MS // CONNECT_ATTEMPTS):
-            socket.write(QByteArray(message))
-            socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
-            socket.disconnectFromServer()
+        if send(name, message):
             return True
         time.sleep(CONNECT_PAUSE)
     return False
+
+
+def _send_over_unix(name: str, message: bytes) -> bool:
+    with sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM) as conn:
+        conn.settimeout(CONNECT_TIMEOUT_MS / 1000)
+        try:
+            conn.connect(name)
+            conn.sendall(message)
+        except OSError:  # no file yet, nobody listening, or the app went away meanwhile
+            return False
+    return True
+
+
+def _send_over_qt(name: str, message: bytes) -> bool:
+    from PySide6.QtNetwork import QLocalSocket
+
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    if not socket.waitForConnected(CONNECT_TIMEOUT_MS // CONNECT_ATTEMPTS):
+        return False
+    socket.write(QByteArray(message))
+    socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
+    socket.disconnectFromServer()
+    return True
 
 
 def ask_running_to_quit() -> bool:

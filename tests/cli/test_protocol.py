@@ -28,6 +28,13 @@ from klen_desktop.command_line.protocol import (
 from klen_desktop.ui.single_instance import RAISE, SingleInstance, peer_is_this_user, send_to_running
 
 
+# The app's transport here (a Unix socket served by asyncio) and Windows' (QtNetwork's local server, which serves a
+# socket file on Linux too): the same messages, the same answers.
+@pytest.fixture(params=[False, True], ids=["unix-socket", "qt-local-server"])
+def qt_socket(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
 def raw_exchange(name: str, data: bytes) -> dict[str, object]:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.settimeout(10)
@@ -45,8 +52,8 @@ def raw_exchange(name: str, data: bytes) -> dict[str, object]:
 
 
 @pytest.mark.asyncio
-async def test_requests_are_answered_and_bad_ones_refused(qapp: object, tmp_path: Path) -> None:
-    app = SingleInstance(tmp_path)
+async def test_requests_are_answered_and_bad_ones_refused(qapp: object, tmp_path: Path, qt_socket: bool) -> None:
+    app = SingleInstance(tmp_path, qt_socket=qt_socket)
     assert app.claim()
     app.listen()
     asked: list[Request] = []
@@ -81,9 +88,9 @@ async def test_requests_are_answered_and_bad_ones_refused(qapp: object, tmp_path
 
 
 @pytest.mark.asyncio
-async def test_no_app_means_no_answer_and_a_silent_one_times_out(qapp: object, tmp_path: Path) -> None:
+async def test_no_app_means_no_answer_and_a_silent_one_times_out(qapp: object, tmp_path: Path, qt_socket: bool) -> None:
     assert ask_app(str(tmp_path / "nothing.sock"), Request("next"), 1.0) is None
-    app = SingleInstance(tmp_path)
+    app = SingleInstance(tmp_path, qt_socket=qt_socket)
     assert app.claim()
     app.listen()
     never = asyncio.get_running_loop().create_future()
@@ -135,14 +142,16 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 @pytest.mark.asyncio
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to run a process as another user")
 @pytest.mark.skipif(not os.access(SYSTEM_PYTHON, os.X_OK), reason=f"needs {SYSTEM_PYTHON}")
-async def test_a_process_of_another_user_is_refused_even_past_the_folders_permissions(qapp: object) -> None:
+async def test_a_process_of_another_user_is_refused_even_past_the_folders_permissions(
+    qapp: object, qt_socket: bool
+) -> None:
     # Outside pytest's own temp folder, which only its user may enter.
     with tempfile.TemporaryDirectory(dir="/tmp") as folder:
-        await _other_user_asks(Path(folder))
+        await _other_user_asks(Path(folder), qt_socket)
 
 
-async def _other_user_asks(tmp_path: Path) -> None:
-    app = SingleInstance(tmp_path / "run")
+async def _other_user_asks(tmp_path: Path, qt_socket: bool) -> None:
+    app = SingleInstance(tmp_path / "run", qt_socket=qt_socket)
     assert app.claim()
     app.listen()
     asked: list[Request] = []
