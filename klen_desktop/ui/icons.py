@@ -3,7 +3,8 @@
 The tray icon is a calendar page: white with a dark outline, so it reads on light and dark panels alike, an
 accent header whose colour tells the state, and for states that need attention a badge in the corner (a
 circle with its own outline, again legible on either panel). Nothing is loaded from disk: start-up stays fast
-and no icon theme can make the state unreadable.
+and no icon theme can make the state unreadable. Letters and signs are strokes (:mod:`klen_desktop.ui.glyphs`),
+not text, so showing the icons never loads the system's fonts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+
+from klen_desktop.ui.glyphs import draw_glyph
 
 
 class TrayState(StrEnum):
@@ -60,15 +63,7 @@ _OUTLINE = "#1f2329"
 def _painter(pixmap: QPixmap) -> QPainter:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     return painter
-
-
-def _font(pixels: float, bold: bool = True) -> QFont:
-    font = QFont("DejaVu Sans")
-    font.setBold(bold)
-    font.setPixelSize(max(5, int(pixels)))
-    return font
 
 
 def _paint_page(painter: QPainter, size: int, accent: QColor, letter: str) -> None:
@@ -84,10 +79,9 @@ def _paint_page(painter: QPainter, size: int, accent: QColor, letter: str) -> No
     painter.drawRoundedRect(header, radius, radius)
     painter.drawRect(QRectF(header.left(), header.center().y(), header.width(), header.height() / 2))
     if size >= 20 and letter:
-        painter.setFont(_font(body.height() * 0.5))
-        painter.setPen(accent)
         text_rect = QRectF(body.left(), header.bottom(), body.width(), body.bottom() - header.bottom())
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, letter)
+        height = text_rect.height() * 0.6
+        draw_glyph(painter, text_rect, letter, accent, height, max(1.0, height * 0.2))
 
 
 def _paint_badge(painter: QPainter, size: int, colour: str, glyph: str) -> None:
@@ -112,8 +106,7 @@ def _paint_badge(painter: QPainter, size: int, colour: str, glyph: str) -> None:
         painter.setBrush(QColor("#ffffff"))
         painter.drawPath(path.subtracted(cut))
     else:
-        painter.setFont(_font(rect.height() * 0.8))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, glyph)
+        draw_glyph(painter, rect, glyph, QColor("#ffffff"), rect.height() * 0.56, pen.widthF())
 
 
 def accent(state: TrayState) -> str:
@@ -159,9 +152,7 @@ def type_icon(event_type: str) -> QIcon:
         painter.setPen(QPen(QColor("#ffffff"), max(1.0, size / 20)))
         painter.setBrush(QColor(colour))
         painter.drawRoundedRect(rect, size * 0.2, size * 0.2)
-        painter.setFont(_font(size * 0.6))
-        painter.setPen(QColor("#ffffff"))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, letter)
+        draw_glyph(painter, rect, letter, QColor("#ffffff"), size * 0.52, max(1.2, size * 0.11))
         painter.end()
         icon.addPixmap(pixmap)
     return icon

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import builtins
 import linecache
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PySide6 import QtCore  # noqa: F401  (the hook is PySide6's: it is there once Qt is imported)
@@ -38,11 +40,16 @@ def test_httpx_comes_without_its_command_line_client() -> None:
     assert printed_by(probe) == "[]"
 
 
-def test_the_app_starts_without_the_network_status_backend() -> None:
-    # The network watch loads it when a sync first finds the network down (tests/ui/test_network_watch.py).
+def test_the_app_starts_without_qtnetwork(tmp_path: Path) -> None:
+    # The network watch loads it when a sync first finds the network down (tests/ui/test_network_watch.py); the
+    # single-instance socket is a Unix socket served by asyncio here (QtNetwork's local server on Windows only).
     probe = (
-        "import sys; import klen_desktop.app; from klen_desktop.ui.network_watch import NetworkWatch; "
-        "NetworkWatch(lambda: None); print('PySide6.QtNetwork' in sys.modules)"
+        "import sys; from PySide6.QtCore import QCoreApplication; app = QCoreApplication([]); "
+        "import klen_desktop.app; from klen_desktop.ui.network_watch import NetworkWatch; "
+        "from klen_desktop.ui.single_instance import SingleInstance; "
+        f"instance = SingleInstance(__import__('pathlib').Path({str(tmp_path)!r})); "
+        "assert instance.claim(); instance.listen(); app.processEvents(); "
+        "NetworkWatch(lambda: None); print('PySide6.QtNetwork' in sys.modules); instance.release()"
     )
     assert printed_by(probe) == "False"
 
@@ -66,3 +73,26 @@ def test_the_app_starts_without_the_windows_it_opens_on_demand() -> None:
         ") if m in sys.modules))"
     )
     assert printed_by(probe) == "[]"
+
+
+FONT_PROBE = (
+    "import os; from PySide6.QtWidgets import QApplication; app = QApplication([]); "
+    "from klen_desktop.ui.icons import TrayState, tray_icon, type_icon; "
+    "[tray_icon(state) for state in TrayState]; "
+    "[type_icon(kind) for kind in ('meeting', 'appointment', 'busy', 'voice_call', 'video_call', 'unknown')]; "
+    "{extra}"
+    "print(any('fontconfig' in line and '.cache' in line for line in open('/proc/self/maps')))"
+)
+
+
+@pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs the X session: offscreen Qt loads fonts at start")
+def test_painting_every_icon_loads_no_fonts() -> None:
+    # Letters are strokes (ui/glyphs.py): an app that lives in the tray never loads fontconfig and its caches.
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    ran = [
+        subprocess.run(
+            [sys.executable, "-c", FONT_PROBE.format(extra=extra)], capture_output=True, text=True, check=True, env=env
+        ).stdout.strip()
+        for extra in ("", "from PySide6.QtGui import QFontMetrics; QFontMetrics(app.font()).horizontalAdvance('K'); ")
+    ]
+    assert ran == ["False", "True"], "the probe sees fonts once text is measured, and none from the icons"
