@@ -23,7 +23,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,8 +74,6 @@ NOTICEABLE_WAIT = 2.0
 # The longest wait of the poller and the reminders: only a safety net, the wake watch re-plans them after a jump.
 _LONG_WAIT = 600.0
 STOP_TIMEOUT = 5.0
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def cache_path(demo: bool) -> Path:
@@ -359,7 +357,7 @@ class CoreServices:
 
     async def all_cached(self) -> list[StoredEvent]:
         """Every cached event (the sync window plus queued creates), by start time."""
-        return await self.events_between(_EPOCH, _FAR_FUTURE)
+        return await self.db.run(self.events.everything)
 
     async def event(self, event_id: int) -> StoredEvent | None:
         return await self.db.run(self.events.get, event_id)

@@ -31,6 +31,8 @@ _SUMMARY_FIELDS = frozenset(EventSummary.model_fields)
 _COLUMNS = "id, summary_json, detail_json, detail_fetched_at, local_state"
 _REMINDABLE = tuple(sorted(status.value for status in OPEN_STATUSES))
 _REMINDABLE_MARKS = ", ".join("?" * len(_REMINDABLE))
+# Under SQLite's smallest limit on bound values (999 before 3.32).
+_IDS_PER_QUERY = 500
 
 
 class LocalState(StrEnum):
@@ -148,6 +150,8 @@ class EventRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        # The last :meth:`everything`: each event with the ``updated_at`` of its row then (every write sets it).
+        self._everything: dict[int, tuple[str, StoredEvent]] = {}
 
     def upsert_summaries(self, events: Iterable[EventSummary], conn: sqlite3.Connection | None = None) -> None:
         """Insert or update list views; existing details and local state are kept."""
@@ -230,6 +234,35 @@ class EventRepository:
                 (hi, lo, lo),
             ).fetchall()
         return self._readable(rows)
+
+    def everything(self) -> list[StoredEvent]:
+        """Every cached event, by start time then id: what the snapshot re-reads after each change.
+
+        Only rows written since the last call are read and decoded again (each write moves the row's
+        ``updated_at``): after a poll that changed three of 10,000 events this reads three rows, not 10,000 rows
+        of JSON, and the events that did not change stay the same objects.
+        """
+        known = self._everything
+        with self._db.read() as c:
+            keys = [
+                (int(r[0]), str(r[1])) for r in c.execute("SELECT id, updated_at FROM events ORDER BY start_time, id")
+            ]
+            stale = [event_id for event_id, written in keys if known.get(event_id, ("",))[0] != written]
+            rows: list[Sequence[object]] = []
+            for first in range(0, len(stale), _IDS_PER_QUERY):
+                chunk = stale[first : first + _IDS_PER_QUERY]
+                marks = ", ".join("?" * len(chunk))
+                rows += c.execute(f"SELECT {_COLUMNS} FROM events WHERE id IN ({marks})", chunk).fetchall()
+        fresh = {event.id: event for event in self._readable(rows)}  # an unreadable row is set aside, left out
+        found: dict[int, tuple[str, StoredEvent]] = {}
+        for event_id, written in keys:
+            event = fresh.get(event_id)
+            if event is not None:
+                found[event_id] = (written, event)
+            elif event_id in known and known[event_id][0] == written:
+                found[event_id] = known[event_id]
+        self._everything = found
+        return [event for _written, event in found.values()]
 
     def upcoming(
         self, now: datetime, limit: int, *, statuses: Collection[EventStatus] | None = None

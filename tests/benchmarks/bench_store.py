@@ -2,8 +2,10 @@
 
 Upserts N events (default 10,000, spread over a year, a third of them with details) into a fresh database
 file in a temporary folder, then times the reads the UI makes: the agenda's range query for one week and
-for the whole range, the tray's ``upcoming`` and one event by id. Prints a small table of milliseconds
-(median of several runs for the reads). Self-contained: nothing outside the temporary folder is touched.
+for the whole range, the tray's ``upcoming`` and one event by id, and the snapshot's re-read of every cached
+event after a poll changed 1% of them (``everything``, which reads only rows written since its last read) next to
+a full read of the same events in the same run. Prints a small table of milliseconds (median of several runs
+for the reads). Self-contained: nothing outside the temporary folder is touched.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from klen_desktop.store.events import EventRepository
 T = TypeVar("T")
 
 START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+EVER = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
 STATUSES = (EventStatus.SCHEDULED, EventStatus.CONFIRMED, EventStatus.CONFIRMED, EventStatus.CANCELLED)
 
 
@@ -97,6 +100,18 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(("get: one event by id", ms, ""))
             ms, win = timed(lambda: repo.window(mid.date(), (mid + timedelta(days=30)).date()), args.repeat)
             rows.append(("window: 31 days (sync diff)", ms, f"{len(win):,} events"))
+            repo.everything()
+            changed = events[:: max(1, len(events) // 100)]
+            rereads: list[float] = []
+            for n in range(args.repeat):
+                repo.upsert_summaries(e.model_copy(update={"title": f"{e.title} ({n})"}) for e in changed)
+                ms, everything = timed(repo.everything)
+                rereads.append(ms)
+            full, _ = timed(lambda: repo.between(EVER[0], EVER[1]), args.repeat)
+            reread = statistics.median(rereads)
+            note = f"{full / reread:.1f}x faster"
+            rows.append((f"everything after {len(changed):,} changed (snapshot)", reread, note))
+            rows.append(("between: every cached event (full read)", full, f"{len(everything):,} events"))
         finally:
             db.close()
 
