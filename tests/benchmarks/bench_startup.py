@@ -15,7 +15,10 @@ nothing arrives while it is measured, so the cache stays as it is (a refused por
 which loads a network-status watch an online app never loads). Resident
 memory (VmRSS) is reported with the app up on an empty cache, on a demo-size cache (50 events, about the demo
 calendar's) with the agenda closed, and on N events (default 10,000) with the agenda open on them, each next to
-the bare baseline's (medians over the runs).
+the bare baseline's (medians over the runs). Two floors are measured in the same runs, the same way: the bare tray
+plus the libraries the app is built on (asyncio through qasync, httpx with its TLS context, SQLite, a session-bus
+connection, the notification library), and that plus a plain window of the agenda's size; the app's own share is
+printed above them.
 
 With a desktop session (DISPLAY set) the children use xcb; otherwise offscreen, where no tray host exists, so
 the app child is told a tray is there (the fallback window would otherwise be timed instead of the tray).
@@ -47,6 +50,70 @@ tray.show()
 app.processEvents()
 rss = next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmRSS"))
 print(f"READY rss_kib={rss}", flush=True)
+"""
+
+# The floors under the app's figures, measured the same way: the bare tray plus the parts the app is built on, each
+# used as the app uses it (an event loop bridged to Qt, an HTTP client with its TLS context, a SQLite file in WAL
+# mode, a session-bus connection and the notification library), then (WINDOW=1) also a plain window the agenda's
+# size with a toolbar, a search field, a list of 60 rows and a text pane, painted. What the app adds above them is
+# its own code and data.
+STACK_CHILD = r"""
+import os, sys, tempfile
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from klen_desktop.launch import drop_feature_import_hook, skip_httpx_command_line
+
+app = QApplication(sys.argv[:1])
+pixmap = QPixmap(32, 32)
+pixmap.fill(QColor("#2a7ae2"))
+tray = QSystemTrayIcon(QIcon(pixmap))
+tray.show()
+app.processEvents()
+drop_feature_import_hook()  # what the app's launch does, or every import below would leave its source in memory
+skip_httpx_command_line()
+import asyncio, sqlite3
+import httpx, qasync
+from dbus_fast.aio import MessageBus
+import desktop_notifier
+
+folder = tempfile.mkdtemp()
+db = sqlite3.connect(os.path.join(folder, "cache.sqlite3"))
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+
+
+async def stack():
+    client = httpx.AsyncClient(timeout=5)
+    bus = await MessageBus().connect()
+    if os.environ.get("WINDOW") == "1":
+        from PySide6.QtWidgets import QLineEdit, QListWidget, QMainWindow, QSplitter, QTextBrowser, QToolBar
+
+        window = QMainWindow()
+        bar = QToolBar()
+        for label in ("Today", "Day", "Week", "Refresh"):
+            bar.addAction(label)
+        bar.addWidget(QLineEdit())
+        window.addToolBar(bar)
+        split = QSplitter()
+        rows = QListWidget()
+        rows.addItems([f"09:{i % 60:02d} Appointment {i} with a customer" for i in range(60)])
+        split.addWidget(rows)
+        split.addWidget(QTextBrowser())
+        window.setCentralWidget(split)
+        window.resize(1100, 700)
+        window.show()
+    await asyncio.sleep(0.3)
+    rss = next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmRSS"))
+    print(f"READY rss_kib={rss}", flush=True)
+    bus.disconnect()
+    await client.aclose()
+    app.quit()
+
+
+loop = qasync.QEventLoop(app)
+asyncio.set_event_loop(loop)
+loop.run_until_complete(stack())
 """
 
 # The real entry point (run_app), with two stand-ins: a key store that answers at once, and (offscreen only)
@@ -199,10 +266,13 @@ def main() -> int:
         run_child(APP_CHILD, app_env)
         bare, app, app_up = [], [], []
         bare_rss, app_rss, demo_rss, full_rss, agenda_rss = [], [], [], [], []
+        stack_rss, window_rss = [], []
         for _ in range(args.runs):
             seen = run_child(BARE_CHILD, bare_env)
             bare.append(seen["READY"][0])
             bare_rss.append(int(seen["READY"][1]["rss_kib"]))
+            stack_rss.append(int(run_child(STACK_CHILD, bare_env)["READY"][1]["rss_kib"]))
+            window_rss.append(int(run_child(STACK_CHILD, dict(bare_env, WINDOW="1"))["READY"][1]["rss_kib"]))
             seen = run_child(APP_CHILD, app_env)
             app.append(seen["READY"][0])
             app_up.append(seen["STARTED"][0])
@@ -231,6 +301,13 @@ def main() -> int:
     ]
     for label, value, target in rows:
         print(f"  {label:<42} {value:7.1f} MiB  bare + {value - base:5.1f}{target}")
+    stack, window = mib(stack_rss), mib(window_rss)
+    print("floors (the bare tray plus what the app is built on, used as the app uses it):")
+    print(f"  + event loop, HTTP client, SQLite, D-Bus     {stack:7.1f} MiB  bare + {stack - base:5.1f}")
+    print(f"  ... and a plain window the agenda's size   {window:7.1f} MiB  bare + {window - base:5.1f}")
+    print("the app's own share, above its floor:")
+    print(f"  {args.demo_events} events cached, agenda closed          {mib(demo_rss) - stack:7.1f} MiB")
+    print(f"  {args.events} events cached, agenda open        {mib(agenda_rss) - window:7.1f} MiB")
     return 0
 
 
