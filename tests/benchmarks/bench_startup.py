@@ -37,7 +37,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-BARE_CHILD = r"""
+BARE_TRAY = r"""
 import sys
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
@@ -48,28 +48,27 @@ pixmap.fill(QColor("#2a7ae2"))
 tray = QSystemTrayIcon(QIcon(pixmap))
 tray.show()
 app.processEvents()
+"""
+BARE_CHILD = (
+    BARE_TRAY
+    + r"""
 rss = next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmRSS"))
 print(f"READY rss_kib={rss}", flush=True)
 """
+)
 
 # The floors under the app's figures, measured the same way: the bare tray plus the parts the app is built on, each
 # used as the app uses it (an event loop bridged to Qt, an HTTP client with its TLS context, a SQLite file in WAL
 # mode, a session-bus connection and the notification library), then (WINDOW=1) also a plain window the agenda's
 # size with a toolbar, a search field, a list of 60 rows and a text pane, painted. What the app adds above them is
 # its own code and data.
-STACK_CHILD = r"""
-import os, sys, tempfile
-from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+STACK_CHILD = (
+    BARE_TRAY
+    + r"""
+import os, tempfile
 
 from klen_desktop.launch import drop_feature_import_hook, skip_httpx_command_line
 
-app = QApplication(sys.argv[:1])
-pixmap = QPixmap(32, 32)
-pixmap.fill(QColor("#2a7ae2"))
-tray = QSystemTrayIcon(QIcon(pixmap))
-tray.show()
-app.processEvents()
 drop_feature_import_hook()  # what the app's launch does, or every import below would leave its source in memory
 skip_httpx_command_line()
 import asyncio, sqlite3
@@ -115,6 +114,7 @@ loop = qasync.QEventLoop(app)
 asyncio.set_event_loop(loop)
 loop.run_until_complete(stack())
 """
+)
 
 # The real entry point (run_app), with two stand-ins: a key store that answers at once, and (offscreen only)
 # a tray host. READY is printed when the boot tray is shown, STARTED when the whole app is up.
