@@ -1,20 +1,20 @@
-"""The native notification backend: desktop-notifier, plus the checks it does not make itself.
+"""The native notification backends: what they share, and desktop-notifier for macOS and Windows.
 
-desktop-notifier sends through the freedesktop D-Bus service on Linux, the notification center on macOS and
-WinRT toasts on Windows, and delivers button and click callbacks on the running asyncio (qasync) loop. Two
-things it does not do for us:
+On Linux and the BSDs the app speaks the freedesktop protocol itself (:mod:`klen_desktop.notify.freedesktop`);
+:func:`native_backend` picks the one for this platform. Shared here:
 
-* tell whether a notification service exists: on Linux a missing ``org.freedesktop.Notifications`` only makes
-  it log a warning and still return an id. :meth:`DesktopNotifierBackend.probe` asks the service itself
-  (``GetServerInformation`` + ``GetCapabilities``, each with a timeout; a D-Bus-activatable server is
-  started by the call) and :meth:`DesktopNotifierBackend.send` reports a notification that was never
-  dispatched as ``None``;
-* say whether the server interprets markup: a server that lists ``body-markup`` or ``body-hyperlinks`` would
-  render ``<a href=…>`` from a customer's notes, so the body is escaped for it, and only for it;
-* tie a notification to the app: it sends no ``desktop-entry`` or ``category`` hint and only a fixed app icon.
-  Each notification carries the app's icon (the installed theme icon by name, else the bundled image's path)
-  and, on the freedesktop service, the hints ``desktop-entry`` (so desktops group it under the app and apply
-  the user's per-app settings) and ``category`` (see :data:`CATEGORIES`), added to the D-Bus call.
+* whether a service exists: :meth:`NotificationBackend.probe` asks it (on freedesktop ``GetServerInformation``
+  and ``GetCapabilities``, each with a timeout; a D-Bus-activatable server is started by the call), and
+  :meth:`NotificationBackend.send` reports a notification that was never shown as ``None``;
+* whether the server interprets markup: a server that lists ``body-markup`` or ``body-hyperlinks`` would render
+  ``<a href=…>`` from a customer's notes, so the body is escaped for it, and only for it;
+* what ties a notification to the app: the app's icon (the installed theme icon by name, else the bundled
+  image's path) and, on the freedesktop service, the hints ``desktop-entry`` (so desktops group it under the
+  app and apply the user's per-app settings) and ``category`` (see :data:`CATEGORIES`).
+
+desktop-notifier sends through the notification center on macOS and WinRT toasts on Windows, and delivers button
+and click callbacks on the running asyncio (qasync) loop. Neither platform can run here: that backend is not
+exercised by the tests, which say so.
 """
 
 from __future__ import annotations
@@ -135,39 +135,32 @@ class NotificationBackend(Protocol):
     async def close(self) -> None: ...
 
 
-async def probe_freedesktop(timeout: float = PROBE_TIMEOUT, address: str | None = None) -> ServerInfo:
-    """Ask the session bus's notification service for its name and capabilities, each call bounded."""
-    from dbus_fast import Message as DBusMessage
-    from dbus_fast import MessageType
-    from dbus_fast.aio import MessageBus
-
-    try:
-        bus = await asyncio.wait_for(MessageBus(bus_address=address).connect(), timeout)
-    except Exception as exc:
-        return ServerInfo(available=False, reason=f"no session D-Bus: {exc!r}")
-    try:
-
-        async def call(member: str) -> list[Any]:
-            msg = DBusMessage(destination=BUS_NAME, path=OBJECT_PATH, interface=BUS_NAME, member=member)
-            reply = await asyncio.wait_for(bus.call(msg), timeout)
-            if reply is None or reply.message_type is MessageType.ERROR:
-                detail = reply.body[0] if reply is not None and reply.body else ""
-                raise LookupError(f"{reply.error_name if reply else 'no reply'} {detail}".strip())
-            return list(reply.body)
-
-        info = await call("GetServerInformation")
-        caps = {str(cap) for cap in (await call("GetCapabilities"))[0]}
-    except (LookupError, TimeoutError) as exc:
-        return ServerInfo(available=False, reason=f"no notification service answers on the session bus: {exc!r}")
-    finally:
-        bus.disconnect()
+def server_info(name: str, capabilities: set[str]) -> ServerInfo:
+    """A freedesktop server's answers to ``GetServerInformation`` and ``GetCapabilities``, as the app reads them."""
     return ServerInfo(
         available=True,
-        actions="actions" in caps,
-        markup=bool(caps & {"body-markup", "body-hyperlinks"}),
-        max_buttons=button_limit(str(info[0]), caps),
-        name=str(info[0]),
+        actions="actions" in capabilities,
+        markup=bool(capabilities & {"body-markup", "body-hyperlinks"}),
+        max_buttons=button_limit(name, capabilities),
+        name=name,
     )
+
+
+def icon_uri() -> str:
+    """The ``app_icon`` of a freedesktop notification: the theme icon's name, else the bundled file's URI."""
+    spec = app_icon_spec()
+    if spec is None:
+        return ""
+    return spec[1] if spec[0] == "name" else Path(spec[1]).as_uri()
+
+
+def native_backend(app_name: str = APP_NAME) -> NotificationBackend:
+    """This platform's backend: the freedesktop service on Linux and the BSDs, desktop-notifier elsewhere."""
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        from klen_desktop.notify.freedesktop import FreedesktopBackend
+
+        return FreedesktopBackend(app_name)
+    return DesktopNotifierBackend(app_name)
 
 
 def body_for(message: Message, info: ServerInfo) -> str:
@@ -176,18 +169,14 @@ def body_for(message: Message, info: ServerInfo) -> str:
 
 
 class DesktopNotifierBackend:
-    """:class:`NotificationBackend` on desktop-notifier. Build it on the loop it will deliver callbacks to."""
+    """:class:`NotificationBackend` on desktop-notifier (macOS, Windows). Build it on the loop it will deliver
+    callbacks to."""
 
     def __init__(self, app_name: str = APP_NAME, *, probe_timeout: float = PROBE_TIMEOUT) -> None:
         self._app_name = app_name
         self._probe_timeout = probe_timeout
         self._notifier: Any = None
         self._info = NO_SERVER
-        # freedesktop ids by desktop-notifier id: desktop-notifier forgets its own once an action came back,
-        # but a server that keeps a notification up after an action (dunst's context menu) still needs closing.
-        self._platform_ids: dict[str, int] = {}
-        # Hints of the notifications being sent, by (title, body) as the D-Bus call carries them.
-        self._pending_hints: dict[tuple[str, str], dict[str, str]] = {}
 
     def _desktop_notifier(self) -> Any:
         if self._notifier is None:
@@ -199,50 +188,9 @@ class DesktopNotifierBackend:
             if spec is not None:
                 icon = Icon(name=spec[1]) if spec[0] == "name" else Icon(path=Path(spec[1]))
             self._notifier = DesktopNotifier(app_name=self._app_name, app_icon=icon)
-            self._hint_dbus_calls(self._notifier)
         return self._notifier
 
-    def _hint_dbus_calls(self, notifier: Any) -> None:
-        """Add our hints to desktop-notifier's ``Notify`` calls (it has no way to pass hints of one's own)."""
-        backend: Any = getattr(notifier, "_backend", None)
-        init = getattr(backend, "_init_dbus", None)
-        if backend is None or init is None:
-            return  # macOS or Windows: no freedesktop hints there
-
-        async def init_with_hints() -> Any:
-            interface = await init()
-            notify = interface.call_notify
-
-            async def notify_with_hints(*args: Any, **kwargs: Any) -> Any:
-                title, body, hints = args[3], args[4], args[6]
-                extra = self._pending_hints.pop((title, body), None)
-                if extra is not None and isinstance(hints, dict):
-                    args = (*args[:6], {**hints, **_typed_hints(extra, hints)}, *args[7:])
-                return await notify(*args, **kwargs)
-
-            interface.call_notify = notify_with_hints
-            return interface
-
-        backend._init_dbus = init_with_hints
-
     async def probe(self) -> ServerInfo:
-        if sys.platform.startswith("linux") or "bsd" in sys.platform:
-            self._info = await probe_freedesktop(self._probe_timeout)
-            if self._info.available:
-                await self._warm_up()
-        else:
-            self._info = await self._probe_native()
-        return self._info
-
-    async def _warm_up(self) -> None:
-        # desktop-notifier connects and introspects on its first use; doing it now keeps that (a few hundred
-        # ms) off the first reminder.
-        try:
-            await asyncio.wait_for(self._desktop_notifier().get_capabilities(), self._probe_timeout)
-        except Exception:
-            log.info("the notification service answered the probe but not desktop-notifier", exc_info=True)
-
-    async def _probe_native(self) -> ServerInfo:
         from desktop_notifier import Capability
 
         notifier = self._desktop_notifier()
@@ -250,15 +198,18 @@ class DesktopNotifierBackend:
             allowed = await asyncio.wait_for(notifier.request_authorisation(), self._probe_timeout)
             caps = await asyncio.wait_for(notifier.get_capabilities(), self._probe_timeout)
         except Exception as exc:
-            return ServerInfo(available=False, reason=f"the notification center does not answer: {exc}")
+            self._info = ServerInfo(available=False, reason=f"the notification center does not answer: {exc}")
+            return self._info
         if not allowed:
-            return ServerInfo(available=False, reason="notifications are not allowed for this app")
-        return ServerInfo(
+            self._info = ServerInfo(available=False, reason="notifications are not allowed for this app")
+            return self._info
+        self._info = ServerInfo(
             available=True,
             actions=Capability.BUTTONS in caps,
             max_buttons=_WINDOWS_MAX_BUTTONS if sys.platform == "win32" else None,
             name=sys.platform,
         )
+        return self._info
 
     async def send(
         self, message: Message, *, on_action: ActionCallback, on_dismissed: Callable[[], None]
@@ -285,56 +236,20 @@ class DesktopNotifierBackend:
             on_dispatched=mark_dispatched,
             timeout=-1,
         )
-        notifier = self._desktop_notifier()
-        self._pending_hints[(notification.title, notification.message)] = notification_hints(message)
-        try:
-            identifier = str(await notifier.send_notification(notification))
-        finally:
-            self._pending_hints.pop((notification.title, notification.message), None)
+        identifier = str(await self._desktop_notifier().send_notification(notification))
         # desktop-notifier logs a failed send and still returns an id; only a dispatched one was shown.
-        if not dispatched:
-            return None
-        platform_ids = getattr(notifier._backend, "_platform_to_interface_notification_identifier", None)
-        if platform_ids is not None and identifier in platform_ids.inverse:
-            self._platform_ids[identifier] = int(platform_ids.inverse[identifier])
-        return identifier
+        return identifier if dispatched else None
 
     async def withdraw(self, identifier: str) -> None:
-        platform_id = self._platform_ids.pop(identifier, None)
-        notifier = self._desktop_notifier()
         try:
-            await notifier.clear(identifier)
-            return
+            await self._desktop_notifier().clear(identifier)
         except KeyError:
-            pass  # desktop-notifier no longer tracks it: an action came back, or the server closed it
+            pass  # desktop-notifier no longer tracks it: an action came back, or the platform closed it
         except Exception:
             log.warning("could not withdraw notification %s", identifier, exc_info=True)
-            return
-        interface = getattr(notifier._backend, "interface", None)
-        if platform_id is None or interface is None:
-            return
-        try:
-            await asyncio.wait_for(interface.call_close_notification(platform_id), self._probe_timeout)
-        except Exception:
-            log.debug("notification %s was closed already", identifier, exc_info=True)
 
     async def close(self) -> None:
-        notifier = self._notifier
         self._notifier = None
-        backend = getattr(notifier, "_backend", None)
-        bus = getattr(backend, "bus", None)
-        if bus is not None:
-            bus.disconnect()
-
-
-def _typed_hints(extra: Mapping[str, str], like: Mapping[str, Any]) -> dict[str, Any]:
-    """``extra`` in the hint type the server's ``Notify`` takes: variants (``a{sv}``, the spec's), or plain
-    strings for the old servers that declare ``a{ss}``."""
-    if like and all(isinstance(value, str) for value in like.values()):
-        return dict(extra)
-    from dbus_fast import Variant
-
-    return {key: Variant("s", value) for key, value in extra.items()}
 
 
 def _bind(callback: ActionCallback, key: str) -> Callable[[], None]:

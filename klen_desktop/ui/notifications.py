@@ -31,7 +31,7 @@ from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.i18n import _
 from klen_desktop.notify.actions import NotificationActions
-from klen_desktop.notify.backend import DesktopNotifierBackend, NotificationBackend
+from klen_desktop.notify.backend import NotificationBackend, native_backend
 from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.notify.messages import (
     Message,
@@ -111,7 +111,7 @@ class NotificationBridge:
         self._clock = clock
         self._tray_message = tray_message
         self._open_url = open_url
-        self._backend: NotificationBackend = backend or DesktopNotifierBackend()
+        self._backend: NotificationBackend = backend or native_backend()
         self._reminder_windows: ReminderWindows | None = None
         self._tasks = BackgroundTasks(log, "a notification task failed")
         self._hooked: set[int] = set()
@@ -316,7 +316,7 @@ async def smoke_notification(backend: NotificationBackend | None = None, *, tray
     ``sent``: the notification service took it; ``fallback``: no service answered (the reason is logged) and
     the app would use the tray's messages; ``none``: neither a service nor a tray to fall back on.
     """
-    notifier = backend or DesktopNotifierBackend()
+    notifier = backend or native_backend()
     try:
         info = await notifier.probe()
         if not info.available:

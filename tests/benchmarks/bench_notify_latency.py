@@ -37,7 +37,7 @@ from klen_desktop.clock import SystemClock
 from klen_desktop.emulator.keys import ApiKeySpec
 from klen_desktop.emulator.server import EmulatorServer
 from klen_desktop.notify.actions import NotificationActions
-from klen_desktop.notify.backend import DesktopNotifierBackend
+from klen_desktop.notify.backend import native_backend
 from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.reminders.scheduler import ReminderScheduler
@@ -93,7 +93,7 @@ async def bench_change_latency(interval: float, trials: int) -> float:
         db = Database(Path(tmp) / "bench.sqlite3")
         config = SyncConfig(fast_interval=interval, slow_interval=max(interval, 300.0))
         async with KlenClient(server.url, KEY) as client, NotifyCapture(app_name) as capture:
-            center = NotificationCenter(DesktopNotifierBackend(app_name), clock, actions=quiet_actions())
+            center = NotificationCenter(native_backend(app_name), clock, actions=quiet_actions())
             await center.start()
             budget = RequestBudget(clock, limit=1_000_000)
             poller = Poller(
@@ -159,7 +159,7 @@ async def bench_reminder_latency(count: int) -> float:
         )
         scheduler = ReminderScheduler(db, events, ReminderLogRepository(db), clock, default_minutes=15)
         async with NotifyCapture(app_name) as capture:
-            center = NotificationCenter(DesktopNotifierBackend(app_name), clock, actions=quiet_actions())
+            center = NotificationCenter(native_backend(app_name), clock, actions=quiet_actions())
             await center.start()
             tasks: set[asyncio.Task[None]] = set()
 

@@ -17,7 +17,7 @@ memory (VmRSS) is reported with the app up on an empty cache, on a demo-size cac
 calendar's) with the agenda closed, and on N events (default 10,000) with the agenda open on them, each next to
 the bare baseline's (medians over the runs). Two floors are measured in the same runs, the same way: the bare tray
 plus the libraries the app is built on (asyncio through qasync, httpx with its TLS context, SQLite, a session-bus
-connection, the notification library), and that plus a plain window of the agenda's size; the app's own share is
+connection for the notifications), and that plus a plain window of the agenda's size; the app's own share is
 printed above them.
 
 With a desktop session (DISPLAY set) the children use xcb; otherwise offscreen, where no tray host exists, so
@@ -59,7 +59,7 @@ print(f"READY rss_kib={rss}", flush=True)
 
 # The floors under the app's figures, measured the same way: the bare tray plus the parts the app is built on, each
 # used as the app uses it (an event loop bridged to Qt, an HTTP client with its TLS context, a SQLite file in WAL
-# mode, a session-bus connection and the notification library), then (WINDOW=1) also a plain window the agenda's
+# mode, a session-bus connection for the notifications), then (WINDOW=1) also a plain window the agenda's
 # size with a toolbar, a search field, a list of 60 rows and a text pane, painted. What the app adds above them is
 # its own code and data.
 STACK_CHILD = (
@@ -74,7 +74,6 @@ skip_httpx_command_line()
 import asyncio, sqlite3
 import httpx, qasync
 from dbus_fast.aio import MessageBus
-import desktop_notifier
 
 folder = tempfile.mkdtemp()
 db = sqlite3.connect(os.path.join(folder, "cache.sqlite3"))

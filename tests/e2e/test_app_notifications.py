@@ -33,7 +33,7 @@ from notify_support import NotifyCapture, Seen, dunst_invoke  # noqa: E402
 
 from klen_desktop.app import KlenDesktop  # noqa: E402
 from klen_desktop.emulator import EmulatorServer  # noqa: E402
-from klen_desktop.notify.backend import DesktopNotifierBackend  # noqa: E402
+from klen_desktop.notify.backend import native_backend  # noqa: E402
 from klen_desktop.notify.messages import time_range  # noqa: E402
 from klen_desktop.options import AppOptions  # noqa: E402
 from klen_desktop.secrets import KeyStore  # noqa: E402
@@ -83,7 +83,7 @@ async def running_app(
         AppOptions(base_url=emulator.url, single_instance=False),
         key_store=KeyStore(service=f"klen-desktop-test-{marker}"),
         prefs_path=tmp_path / "config" / "settings.json",
-        notifier=DesktopNotifierBackend(app_name),
+        notifier=native_backend(app_name),
     )
     # These stories ask for a poll after each step, several within seconds: more than the app's reads may take of
     # its 10 requests a minute (2 stay for the user's writes). Their subject is what is told; the budget has its own.

@@ -19,9 +19,9 @@ from waiting import until
 
 from klen_desktop.notify.backend import (
     CATEGORIES,
-    DesktopNotifierBackend,
     app_icon_spec,
     bundled_icon,
+    native_backend,
 )
 from klen_desktop.notify.messages import Message, NotifyKind
 
@@ -70,7 +70,7 @@ def test_every_kind_has_a_category() -> None:
 @pytest.mark.session
 @pytest.mark.asyncio
 async def test_dunst_receives_the_icon_the_desktop_entry_and_the_category(tmp_path: Path) -> None:
-    backend = DesktopNotifierBackend()
+    backend = native_backend()
     title = f"Identity check {time.monotonic_ns()}"
     with notify_monitor(tmp_path / "notify.log") as calls:
         info = await backend.probe()

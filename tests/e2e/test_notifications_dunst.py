@@ -32,7 +32,7 @@ from sync_support import Stack, day_at, event_input, make_stack  # noqa: E402
 from klen_desktop.api.models import EventDetail, EventPatch, EventStatus, EventType  # noqa: E402
 from klen_desktop.date_texts import date_time  # noqa: E402
 from klen_desktop.emulator import EmulatorServer  # noqa: E402
-from klen_desktop.notify.backend import DesktopNotifierBackend  # noqa: E402
+from klen_desktop.notify.backend import native_backend  # noqa: E402
 from klen_desktop.notify.center import NotificationCenter  # noqa: E402
 from klen_desktop.notify.messages import time_range  # noqa: E402
 from klen_desktop.notify.reasons import details_reason_lookup  # noqa: E402
@@ -71,7 +71,7 @@ async def rig(tmp_path: Path, emulator: EmulatorServer, key: str, *, clock: obje
         return found.detail if found is not None else None
 
     center = NotificationCenter(
-        DesktopNotifierBackend(app_name),
+        native_backend(app_name),
         stack.clock,
         actions=captured.actions(),
         tz=UTC,
@@ -283,7 +283,7 @@ async def test_without_a_notification_server_the_fallbacks_are_used(
     try:
         captured = CapturedActions()
         stack = make_stack(emulator.url, rw_key, tmp_path / "cache.db")
-        center = NotificationCenter(DesktopNotifierBackend("Klen no server"), stack.clock, actions=captured.actions())
+        center = NotificationCenter(native_backend("Klen no server"), stack.clock, actions=captured.actions())
         await center.start()
         assert not center.server.available
         emulator.admin.insert_events([event_input("Alone", day_at(1, 9))])

@@ -185,6 +185,12 @@ class Seen:
     hints: dict[str, str] = field(default_factory=dict)  # the string-valued hints (desktop-entry, category…)
 
 
+def text_hints(hints: dict[str, Any]) -> dict[str, str]:
+    """The string-valued hints: variants as the spec has them, or plain text where a server declares a{ss}."""
+    values = {key: getattr(value, "value", value) for key, value in hints.items()}
+    return {key: value for key, value in values.items() if isinstance(value, str)}
+
+
 class NotifyCapture:
     """Records the ``Notify`` calls on the session bus (as a D-Bus monitor) for one app name."""
 
@@ -222,10 +228,15 @@ class NotifyCapture:
                         summary=title,
                         body=body,
                         actions=dict(zip(actions[::2], actions[1::2], strict=True)),
-                        urgency=None if urgency is None else int(urgency.value),
+                        urgency=None if urgency is None else int(getattr(urgency, "value", urgency)),
                         at=time.monotonic(),
                         icon=icon,
-                        hints={key: v.value for key, v in hints.items() if isinstance(v.value, str)},
+                        # Variants as the spec has them; plain text where a server declares a{ss}.
+                        hints={
+                            key: v
+                            for key, v in ((k, getattr(v, "value", v)) for k, v in hints.items())
+                            if isinstance(v, str)
+                        },
                     )
                 )
             # Handled: a monitor must never answer (dbus-fast would reply "unknown method" and the bus

@@ -3,16 +3,21 @@ session's notification server (dunst over D-Bus) receives."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+import sys
 from datetime import UTC, timedelta
+from pathlib import Path
 
 import pytest
 from fake_clock import FakeClock
 from notify_support import BASE, CapturedActions, NotifyCapture, reminder, summary
+from servers_support import ServerKind, private_server
 
-from klen_desktop.notify.backend import DesktopNotifierBackend, ServerInfo, body_for, probe_freedesktop
+from klen_desktop.notify.backend import ServerInfo, body_for, native_backend
 from klen_desktop.notify.center import NotificationCenter
+from klen_desktop.notify.freedesktop import FreedesktopBackend
 from klen_desktop.notify.messages import Message, NotifyKind
 from klen_desktop.reminders.due import MissedSummary
 from klen_desktop.sync.diff import Change, ChangeKind, ChangeSet
@@ -33,7 +38,7 @@ def test_body_is_escaped_only_for_servers_that_read_markup() -> None:
 
 @pytest.mark.asyncio
 async def test_no_bus_at_all_is_detected_not_assumed(tmp_path: object) -> None:
-    info = await probe_freedesktop(timeout=2.0, address=f"unix:path={tmp_path}/no-bus-here")
+    info = await FreedesktopBackend(timeout=2.0, address=f"unix:path={tmp_path}/no-bus-here").probe()
     assert not info.available
     assert "no session D-Bus" in info.reason
 
@@ -42,7 +47,11 @@ async def test_no_bus_at_all_is_detected_not_assumed(tmp_path: object) -> None:
 @pytest.mark.asyncio
 async def test_probe_finds_dunst_and_its_capabilities() -> None:
     assert os.environ.get("DBUS_SESSION_BUS_ADDRESS")
-    info = await probe_freedesktop()
+    backend = FreedesktopBackend()
+    try:
+        info = await backend.probe()
+    finally:
+        await backend.close()
     assert info == ServerInfo(available=True, actions=True, markup=True, name="dunst")
 
 
@@ -51,7 +60,7 @@ async def test_probe_finds_dunst_and_its_capabilities() -> None:
 async def test_reminders_and_change_notes_arrive_at_normal_urgency() -> None:
     app_name = f"Klen urgency test {secrets.token_hex(3)}"
     clock = FakeClock(BASE - timedelta(minutes=15))
-    center = NotificationCenter(DesktopNotifierBackend(app_name), clock, actions=CapturedActions().actions(), tz=UTC)
+    center = NotificationCenter(native_backend(app_name), clock, actions=CapturedActions().actions(), tz=UTC)
     call, late, moved = summary(1, title="Call"), summary(2, title="Late one"), summary(3, title="Moved one")
     ended = summary(4, BASE - timedelta(hours=2), title="Ended one")
     async with NotifyCapture(app_name) as capture:
@@ -70,3 +79,39 @@ async def test_reminders_and_change_notes_arrive_at_normal_urgency() -> None:
             await center.close()
     assert len(seen) == 4
     assert {s.summary: s.urgency for s in seen} == {s.summary: NORMAL for s in seen}, "none is critical"
+
+
+TEXT_HINTS = ServerKind(
+    "text-hints",
+    (sys.executable, str(Path(__file__).parent / "plain_notify_server.py"), "--text-hints"),
+    "klen-test-text-hints",
+    markup=False,
+    buttons=0,
+)
+
+
+@pytest.mark.asyncio
+async def test_a_server_that_takes_hints_as_text_gets_them_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some older servers declare Notify's hints as a{ss}: the spec's a{sv} is refused, then sent again as text,
+    # and every later notification goes as text at once.
+    with private_server(TEXT_HINTS, tmp_path) as server:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", server.address)
+        app_name = f"Klen text hints {secrets.token_hex(3)}"
+        backend = FreedesktopBackend(app_name)
+        async with NotifyCapture(app_name) as capture:
+            info = await backend.probe()
+            try:
+                assert info.available and info.name == "klen-test-text-hints"
+                moved = Message(NotifyKind.MOVED, "Moved", "Now at 14:00")
+                assert await backend.send(moved, on_action=lambda _key: None, on_dismissed=lambda: None) is not None
+                refused, taken = await capture.wait_for(2)  # the same notification, as a{sv} then as a{ss}
+                for call in (refused, taken):
+                    assert call.hints["desktop-entry"] == "klen-desktop" and call.hints["category"] == "x-klen.change"
+                    assert call.urgency == NORMAL
+                assert await backend.send(moved, on_action=lambda _key: None, on_dismissed=lambda: None) is not None
+                await asyncio.sleep(0.3)
+                assert len(capture.seen) == 3, "the next notification went as text at once"
+            finally:
+                await backend.close()

@@ -18,7 +18,7 @@ from notify_support import BASE, CapturedActions, NotifyCapture, Seen, dunst_inv
 from servers_support import SERVERS, RunningServer, ServerKind, click, popup_windows, private_server, text_spans
 from waiting import until
 
-from klen_desktop.notify.backend import DesktopNotifierBackend, app_icon_spec
+from klen_desktop.notify.backend import app_icon_spec, native_backend
 from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.sync.diff import Change, ChangeKind, ChangeSet
 
@@ -100,7 +100,7 @@ async def test_notifications_on_a_real_server(
         app_name = f"Klen servers test {secrets.token_hex(3)}"
         clock = FakeClock(BASE - timedelta(minutes=15))
         captured = CapturedActions()
-        center = NotificationCenter(DesktopNotifierBackend(app_name), clock, actions=captured.actions(), tz=UTC)
+        center = NotificationCenter(native_backend(app_name), clock, actions=captured.actions(), tz=UTC)
         starting = summary(2, title="Starts soon", location=MARKUP)
         call = summary(1, CALL_AT, title="Call", location=MARKUP, video_conference_url="https://meet.example/a")
         news = summary(3, CALL_AT, title="Booked", location=MARKUP)

@@ -40,7 +40,7 @@ def test_every_build_bundles_what_the_app_loads_by_name(sys_platform: str) -> No
     assert {"klen-desktop", "keyring"} <= set(plan.copy_metadata)
     assert {"keyring.backends.fail", "keyring.backends.null", "keyring.backends.chainer"} <= set(plan.hidden_imports)
     assert ("klen_desktop/emulator/DECISIONS.md", "klen_desktop/emulator") in plan.datas
-    # Dev tools and Pillow stay out. QtNetwork stays in: the single-instance socket needs it at every start.
+    # Dev tools and Pillow stay out. QtNetwork stays in: the network-status watch needs it once the network is down.
     assert {"mypy", "hypothesis", "PIL", "pytest"} <= set(plan.excludes)
     assert not any(name.startswith("PySide6") for name in plan.excludes)
     assert plan.version == VERSION
