@@ -1,7 +1,7 @@
 """The native notification backends: what they share, and desktop-notifier for macOS and Windows.
 
 On Linux and the BSDs the app speaks the freedesktop protocol itself (:mod:`klen_desktop.notify.freedesktop`);
-:func:`native_backend` picks the one for this platform. Shared here:
+:func:`klen_desktop.notify.native.native_backend` picks the one for this platform. Shared here:
 
 * whether a service exists: :meth:`NotificationBackend.probe` asks it (on freedesktop ``GetServerInformation``
   and ``GetCapabilities``, each with a timeout; a D-Bus-activatable server is started by the call), and
@@ -152,15 +152,6 @@ def icon_uri() -> str:
     if spec is None:
         return ""
     return spec[1] if spec[0] == "name" else Path(spec[1]).as_uri()
-
-
-def native_backend(app_name: str = APP_NAME) -> NotificationBackend:
-    """This platform's backend: the freedesktop service on Linux and the BSDs, desktop-notifier elsewhere."""
-    if sys.platform.startswith("linux") or "bsd" in sys.platform:
-        from klen_desktop.notify.freedesktop import FreedesktopBackend
-
-        return FreedesktopBackend(app_name)
-    return DesktopNotifierBackend(app_name)
 
 
 def body_for(message: Message, info: ServerInfo) -> str:

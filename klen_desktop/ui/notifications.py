@@ -31,7 +31,7 @@ from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.i18n import _
 from klen_desktop.notify.actions import NotificationActions
-from klen_desktop.notify.backend import NotificationBackend, native_backend
+from klen_desktop.notify.backend import NotificationBackend
 from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.notify.messages import (
     Message,
@@ -40,6 +40,7 @@ from klen_desktop.notify.messages import (
     reminder_content,
     starting_now_content,
 )
+from klen_desktop.notify.native import native_backend
 from klen_desktop.notify.policy import NotifyPreferences
 from klen_desktop.notify.reasons import details_reason_lookup
 from klen_desktop.reminders.due import MissedSummary, Reminder

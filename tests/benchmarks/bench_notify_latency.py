@@ -37,8 +37,8 @@ from klen_desktop.clock import SystemClock
 from klen_desktop.emulator.keys import ApiKeySpec
 from klen_desktop.emulator.server import EmulatorServer
 from klen_desktop.notify.actions import NotificationActions
-from klen_desktop.notify.backend import native_backend
 from klen_desktop.notify.center import NotificationCenter
+from klen_desktop.notify.native import native_backend
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.reminders.scheduler import ReminderScheduler
 from klen_desktop.store.db import Database

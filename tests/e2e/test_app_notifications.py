@@ -33,8 +33,8 @@ from notify_support import NotifyCapture, Seen, dunst_invoke  # noqa: E402
 
 from klen_desktop.app import KlenDesktop  # noqa: E402
 from klen_desktop.emulator import EmulatorServer  # noqa: E402
-from klen_desktop.notify.backend import native_backend  # noqa: E402
 from klen_desktop.notify.messages import time_range  # noqa: E402
+from klen_desktop.notify.native import native_backend  # noqa: E402
 from klen_desktop.options import AppOptions  # noqa: E402
 from klen_desktop.secrets import KeyStore  # noqa: E402
 from klen_desktop.session.connection import Connection  # noqa: E402

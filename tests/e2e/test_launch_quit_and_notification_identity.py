@@ -21,9 +21,9 @@ from klen_desktop.notify.backend import (
     CATEGORIES,
     app_icon_spec,
     bundled_icon,
-    native_backend,
 )
 from klen_desktop.notify.messages import Message, NotifyKind
+from klen_desktop.notify.native import native_backend
 
 
 def launch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -32,9 +32,9 @@ from sync_support import Stack, day_at, event_input, make_stack  # noqa: E402
 from klen_desktop.api.models import EventDetail, EventPatch, EventStatus, EventType  # noqa: E402
 from klen_desktop.date_texts import date_time  # noqa: E402
 from klen_desktop.emulator import EmulatorServer  # noqa: E402
-from klen_desktop.notify.backend import native_backend  # noqa: E402
 from klen_desktop.notify.center import NotificationCenter  # noqa: E402
 from klen_desktop.notify.messages import time_range  # noqa: E402
+from klen_desktop.notify.native import native_backend  # noqa: E402
 from klen_desktop.notify.reasons import details_reason_lookup  # noqa: E402
 from klen_desktop.reminders.due import MissedSummary  # noqa: E402
 from klen_desktop.reminders.scheduler import ReminderScheduler  # noqa: E402

@@ -15,10 +15,11 @@ from fake_clock import FakeClock
 from notify_support import BASE, CapturedActions, NotifyCapture, reminder, summary
 from servers_support import ServerKind, private_server
 
-from klen_desktop.notify.backend import ServerInfo, body_for, native_backend
+from klen_desktop.notify.backend import ServerInfo, body_for
 from klen_desktop.notify.center import NotificationCenter
 from klen_desktop.notify.freedesktop import FreedesktopBackend
 from klen_desktop.notify.messages import Message, NotifyKind
+from klen_desktop.notify.native import native_backend
 from klen_desktop.reminders.due import MissedSummary
 from klen_desktop.sync.diff import Change, ChangeKind, ChangeSet
 

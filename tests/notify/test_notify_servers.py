@@ -18,8 +18,9 @@ from notify_support import BASE, CapturedActions, NotifyCapture, Seen, dunst_inv
 from servers_support import SERVERS, RunningServer, ServerKind, click, popup_windows, private_server, text_spans
 from waiting import until
 
-from klen_desktop.notify.backend import app_icon_spec, native_backend
+from klen_desktop.notify.backend import app_icon_spec
 from klen_desktop.notify.center import NotificationCenter
+from klen_desktop.notify.native import native_backend
 from klen_desktop.sync.diff import Change, ChangeKind, ChangeSet
 
 NORMAL = 1  # freedesktop urgency: 0 low, 1 normal, 2 critical
