@@ -275,8 +275,10 @@ class CalendarSession:
     # -- sync --------------------------------------------------------------------------------------------
 
     async def sync_now(self) -> None:
-        """Poll at once and retry held-back sends (after a key fix too: a halted poller resumes)."""
+        """Poll at once, the whole window, and retry held-back sends (after a key fix too: a halted poller
+        resumes)."""
         poller = self._core.poller
+        poller.mark_window_stale()
         if poller.status.halted:
             poller.resume()
         else:

@@ -90,6 +90,8 @@ class Poller:
         self._failures = 0
         self._lock = asyncio.Lock()
         self._poked = True  # the first round reads the near days at once
+        # Ranges last read before this are due at once, whatever their cadence (the user asked for a sync).
+        self._stale_before: datetime | None = None
         self._looked = False  # a new cache's first request counts the window (WindowSync.first_look)
         self._now_read_at: datetime | None = None
         self._now_due: datetime | None = None  # when the next hours are read again: details do not delay it
@@ -160,6 +162,12 @@ class Poller:
         self._poked = True
         self._budget.replan()  # a poll waiting for a request re-plans too: a wake may have freed the minute
         self._wake.set()
+
+    def mark_window_stale(self) -> None:
+        """Make every range of the window due: the next polls read it all again, the near days first and the rest
+        as the budget allows (the user pressed Sync now and expects the whole calendar fresh, not only its next
+        days)."""
+        self._stale_before = self._clock.now()
 
     def resume(self) -> None:
         """Leave a halted state after the user changed the key or its permissions; polls at once."""
@@ -373,7 +381,7 @@ class Poller:
         now = self._clock.now()
         since_now = (now - self._now_read_at).total_seconds() if self._now_read_at else 0.0
         delay = max(0.0, cadence - since_now)
-        upcoming = next_due(await self._window.plan(), now, self._config)
+        upcoming = next_due(await self._window.plan(), now, self._config, self._stale_before)
         if upcoming is not None:
             delay = min(delay, max(0.0, (upcoming - now).total_seconds()))
         if short_of_budget:
@@ -389,7 +397,7 @@ class Poller:
             return near, False
         if not read_now and self._now_is_due(cadence):
             return (next_hours(plan, self._clock.now(), self._config) if self._window.hours_readable else near), False
-        for rng in due_ranges(plan, self._clock.now(), self._config):
+        for rng in due_ranges(plan, self._clock.now(), self._config, self._stale_before):
             first_fill = rng.tier is Tier.NEAR and plan.last_read(rng) is None
             if first_fill or self._budget.available() >= plan.estimated_pages(rng, self._config.page_size):
                 return rng, False

@@ -151,10 +151,10 @@ def next_hours(plan: Plan, now: datetime, config: SyncConfig) -> SyncRange:
     return SyncRange(min(days.start, since.date()), max(days.start, until.date()), Tier.NOW, (since, until))
 
 
-def due_ranges(plan: Plan, now: datetime, config: SyncConfig) -> list[SyncRange]:
+def due_ranges(plan: Plan, now: datetime, config: SyncConfig, stale_before: datetime | None = None) -> list[SyncRange]:
     """The ranges other than ``NOW`` that are due at ``now``, in the order to read them: never-read ones first
-    (nearest first), then the stalest."""
-    refresh = {Tier.NEAR: config.near_refresh, Tier.FAR: config.far_refresh}
+    (nearest first), then the stalest. A range last read before ``stale_before`` is due whatever its cadence (the
+    user asked for a sync of everything)."""
     due: list[tuple[int, int, datetime, date, SyncRange]] = []
     for rng in plan.ranges:
         if rng.tier is Tier.NOW:
@@ -162,22 +162,27 @@ def due_ranges(plan: Plan, now: datetime, config: SyncConfig) -> list[SyncRange]
         last = plan.last_read(rng)
         if last is None:
             due.append((0, rng.tier, datetime.min.replace(tzinfo=now.tzinfo), abs_day(rng, now), rng))
-        elif now - last >= refresh[rng.tier]:
+        elif _due_at(rng, last, config, stale_before) <= now:
             due.append((1, rng.tier, last, abs_day(rng, now), rng))
     due.sort(key=lambda item: item[:4])
     return [item[4] for item in due]
 
 
-def next_due(plan: Plan, now: datetime, config: SyncConfig) -> datetime | None:
+def next_due(plan: Plan, now: datetime, config: SyncConfig, stale_before: datetime | None = None) -> datetime | None:
     """When the next range other than ``NOW`` falls due (None: there is none)."""
-    refresh = {Tier.NEAR: config.near_refresh, Tier.FAR: config.far_refresh}
     times = []
     for rng in plan.ranges:
         if rng.tier is Tier.NOW:
             continue
         last = plan.last_read(rng)
-        times.append(now if last is None else last + refresh[rng.tier])
+        times.append(now if last is None else _due_at(rng, last, config, stale_before))
     return min(times, default=None)
+
+
+def _due_at(rng: SyncRange, last: datetime, config: SyncConfig, stale_before: datetime | None) -> datetime:
+    if stale_before is not None and last < stale_before:
+        return last
+    return last + (config.near_refresh if rng.tier is Tier.NEAR else config.far_refresh)
 
 
 def abs_day(rng: SyncRange, now: datetime) -> date:

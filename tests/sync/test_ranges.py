@@ -76,3 +76,13 @@ def test_the_next_range_falls_due_after_its_refresh() -> None:
     assert next_due(plan, NOW, CONFIG) == NOW + CONFIG.near_refresh
     later = NOW + CONFIG.far_refresh
     assert {r.tier for r in due_ranges(plan, later, CONFIG)} == {Tier.NEAR, Tier.FAR}
+
+
+def test_a_sync_the_user_asked_for_makes_every_range_read_before_it_due_at_once() -> None:
+    read_at = NOW - timedelta(minutes=1)
+    plan = plan_ranges(NOW, CONFIG, every_day(read_at), counts(100))
+    assert due_ranges(plan, NOW, CONFIG) == [], "read a minute ago: nothing due at the cadence"
+    everything = [r for r in plan.ranges if r.tier is not Tier.NOW]
+    assert set(due_ranges(plan, NOW, CONFIG, stale_before=NOW)) == set(everything)
+    assert next_due(plan, NOW, CONFIG, stale_before=NOW) == read_at, "due already: the poll goes on at once"
+    assert due_ranges(plan, NOW, CONFIG, stale_before=read_at) == [], "read since the ask: not again"

@@ -161,6 +161,27 @@ async def test_a_poll_reads_only_the_near_days_and_the_far_ones_when_their_turn_
     assert [c.event.title for c in updates] == ["Renamed far away"], "seen when its range came due"
 
 
+async def test_sync_now_reads_the_far_days_too_not_only_the_near_ones(stack: Stack, emulator: EmulatorServer) -> None:
+    # The user pressed Sync now: an agent's change three weeks ahead must show now, not when its range's turn comes.
+    seed(emulator)
+    await stack.poller.poll_due()
+    assert isinstance(stack.clock, FakeClock)
+    far_id = next(e["id"] for e in emulator.admin.all_events() if e["title"] == "Day 30 #0")
+    emulator.admin.update_event(far_id, {"status": "cancelled"})
+    stack.clock.advance(CONFIG.slow_interval)
+    await stack.poller.poll_due()
+    stored = await stack.db.run(stack.events.get, far_id)
+    assert stored is not None and stored.status.value != "cancelled", "a poll at the cadence reads the near days"
+
+    stack.poller.mark_window_stale()
+    stack.poller.poke("user asked")
+    await stack.poller.poll_due()
+    stored = await stack.db.run(stack.events.get, far_id)
+    assert stored is not None and stored.status.value == "cancelled", "after Sync now, the whole window is fresh"
+    start, end = CONFIG.window(stack.clock.now())
+    assert len(await stack.db.run(stack.events.window, start, end)) == 38 * PER_DAY
+
+
 async def test_an_event_moved_out_of_its_range_is_a_move_with_its_new_time(
     stack: Stack, emulator: EmulatorServer
 ) -> None:
