@@ -35,6 +35,10 @@ class EventHandles:
     """See the module docstring. One per merged calendar; handles stay valid for the app's run."""
 
     def __init__(self) -> None:
+        # Numbers that are their own handle, with their account: one entry per event (the usual case, and every
+        # event with one account) instead of a tuple key in two tables, about 1 MiB less at 10,000 events.
+        self._own: dict[int, str] = {}
+        # The others: each (account, number) that found its number taken, and the free handle it got instead.
         self._handles: dict[tuple[str, int], int] = {}
         self._owners: dict[int, tuple[str, int]] = {}
         self._next_free = _TOP
@@ -42,27 +46,41 @@ class EventHandles:
     def handle(self, account_id: str, number: int) -> int:
         """The UI's number for ``number`` (an event id, local id or sequence number) of ``account_id``."""
         size = abs(number)
-        found = self._handles.get((account_id, size))
-        if found is None:
-            found = size if size not in self._owners and size <= _TOP else self._free()
-            self._handles[(account_id, size)] = found
-            self._owners[found] = (account_id, size)
+        owner = self._own.get(size)
+        if owner == account_id:
+            found = size
+        else:
+            given = self._handles.get((account_id, size))
+            if given is not None:
+                found = given
+            elif owner is None and size <= _TOP and size not in self._owners:
+                self._own[size] = account_id
+                found = size
+            else:
+                found = self._free()
+                self._handles[(account_id, size)] = found
+                self._owners[found] = (account_id, size)
         return -found if number < 0 else found
 
     def resolve(self, handle: int) -> tuple[str, int]:
         """``(account id, number)`` of a handle; :class:`AccountError` for one never handed out."""
-        owner = self._owners.get(abs(handle))
+        size = abs(handle)
+        owner = self._owners.get(size)
         if owner is None:
-            raise AccountError(_(GONE_MESSAGE))
-        account_id, size = owner
-        return account_id, -size if handle < 0 else size
+            account_id = self._own.get(size)
+            if account_id is None:
+                raise AccountError(_(GONE_MESSAGE))
+            owner = (account_id, size)
+        account_id, number = owner
+        return account_id, -number if handle < 0 else number
 
     def account_of(self, handle: int) -> str | None:
-        owner = self._owners.get(abs(handle))
-        return None if owner is None else owner[0]
+        size = abs(handle)
+        owner = self._owners.get(size)
+        return self._own.get(size) if owner is None else owner[0]
 
     def _free(self) -> int:
-        while self._next_free in self._owners:
+        while self._next_free in self._owners or self._next_free in self._own:
             self._next_free -= 1
         found, self._next_free = self._next_free, self._next_free - 1
         return found

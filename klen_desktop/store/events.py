@@ -12,10 +12,7 @@ Local events not yet on the server (queued creates) have negative ids (minus the
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-import threading
-import weakref
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +22,7 @@ from klen_desktop.api.models import EventDetail, EventStatus, EventSummary
 from klen_desktop.event_rules import OPEN_STATUSES
 from klen_desktop.store.codec import day_start, decode_optional_time, encode_time
 from klen_desktop.store.db import Database
-from klen_desktop.store.quarantine import readable
+from klen_desktop.store.quarantine import UNREADABLE, readable
 
 _SUMMARY_FIELDS = frozenset(EventSummary.model_fields)
 _COLUMNS = "id, summary_json, detail_json, detail_fetched_at, local_state"
@@ -105,28 +102,10 @@ def summary_of(detail: EventDetail) -> EventSummary:
     return summary
 
 
-# Summaries in use, by a digest of their stored text: the agenda and the reminder scheduler read the same thousands
-# of rows, and one frozen value per text serves both (half the memory, and no second parse). A 128-bit digest, not
-# the text itself, is the key: keeping every row's JSON alive as a key would cost more than the events.
-_summaries: weakref.WeakValueDictionary[bytes, EventSummary] = weakref.WeakValueDictionary()
-_summaries_lock = threading.Lock()
-
-
-def _summary(text: str) -> EventSummary:
-    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
-    with _summaries_lock:
-        known = _summaries.get(key)
-    if known is not None:
-        return known
-    summary = EventSummary.model_validate_json(text)
-    with _summaries_lock:
-        return _summaries.setdefault(key, summary)
-
-
 def _row_to_event(row: Sequence[object]) -> StoredEvent:
     _, summary_json, detail_json, fetched_at, local_state = row
     return StoredEvent(
-        summary=_summary(str(summary_json)),
+        summary=EventSummary.model_validate_json(str(summary_json)),
         detail=None if detail_json is None else EventDetail.model_validate_json(str(detail_json)),
         detail_fetched_at=decode_optional_time(None if fetched_at is None else str(fetched_at)),
         local_state=None if local_state is None else LocalState(str(local_state)),
@@ -150,8 +129,8 @@ class EventRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        # The last :meth:`everything`: each event with the ``updated_at`` of its row then (every write sets it).
-        self._everything: dict[int, tuple[str, StoredEvent]] = {}
+        # The last :meth:`everything`: each event with the hash of its row's ``updated_at`` then (every write sets it).
+        self._everything: dict[int, tuple[int, StoredEvent]] = {}
 
     def upsert_summaries(self, events: Iterable[EventSummary], conn: sqlite3.Connection | None = None) -> None:
         """Insert or update list views; existing details and local state are kept."""
@@ -244,17 +223,29 @@ class EventRepository:
         """
         known = self._everything
         with self._db.read() as c:
+            # The text's hash stands for it (a small int instead of a 27-character string kept per event); two
+            # writes of one row colliding in 64 bits is not a case to plan for.
             keys = [
-                (int(r[0]), str(r[1])) for r in c.execute("SELECT id, updated_at FROM events ORDER BY start_time, id")
+                (int(r[0]), hash(str(r[1])))
+                for r in c.execute("SELECT id, updated_at FROM events ORDER BY start_time, id")
             ]
-            stale = [event_id for event_id, written in keys if known.get(event_id, ("",))[0] != written]
-            rows: list[Sequence[object]] = []
+            stale = [event_id for event_id, written in keys if known.get(event_id, (None,))[0] != written]
+            # Decoded a chunk at a time: the rows' JSON text of a whole first read (some 4 MB at 10,000 events) would
+            # otherwise sit beside the events made of it, and the heap keeps its peak.
+            fresh: dict[int, StoredEvent] = {}
+            unreadable: list[Sequence[object]] = []
             for first in range(0, len(stale), _IDS_PER_QUERY):
                 chunk = stale[first : first + _IDS_PER_QUERY]
                 marks = ", ".join("?" * len(chunk))
-                rows += c.execute(f"SELECT {_COLUMNS} FROM events WHERE id IN ({marks})", chunk).fetchall()
-        fresh = {event.id: event for event in self._readable(rows)}  # an unreadable row is set aside, left out
-        found: dict[int, tuple[str, StoredEvent]] = {}
+                for row in c.execute(f"SELECT {_COLUMNS} FROM events WHERE id IN ({marks})", chunk).fetchall():
+                    try:
+                        read = _row_to_event(row)
+                    except UNREADABLE:
+                        unreadable.append(row)
+                    else:
+                        fresh[read.id] = read
+        self._readable(unreadable)  # sets each aside (a write, so outside the read), leaves it out
+        found: dict[int, tuple[int, StoredEvent]] = {}
         for event_id, written in keys:
             event = fresh.get(event_id)
             if event is not None:
