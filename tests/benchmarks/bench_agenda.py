@@ -134,8 +134,13 @@ def main() -> int:
     window = warm_window
     assert isinstance(window, AgendaWindow)
     app.processEvents()
-    # Let the idle work after a load (search texts) finish, as it does while the user reads the agenda.
+    # The user enters the search field (Ctrl+F or a click) and types a moment later: the idle work that makes the
+    # search texts runs in between.
+    window.activateWindow()
+    window.toolbar.search_edit.setFocus()
     deadline = time.perf_counter() + 5
+    while not window.toolbar.search_edit.hasFocus() and time.perf_counter() < deadline:
+        app.processEvents()
     while not window.search_prepared and time.perf_counter() < deadline:
         app.processEvents()
     view = window.list_view.viewport()

@@ -475,3 +475,18 @@ def test_tooltips_cannot_be_read_as_rich_text(window: AgendaWindow) -> None:
     window.set_read_only(True, "<b>x</b> & more")
     tip = window.toolbar.new_button.toolTip()
     assert tip == "<p>&lt;b&gt;x&lt;/b&gt; &amp; more</p>"  # Qt shows exactly: <b>x</b> & more
+
+
+def test_search_texts_are_made_once_the_search_field_is_entered_not_after_each_load(
+    qtbot: QtBot, window: AgendaWindow
+) -> None:
+    window.set_events(calendar(), NOW)  # a poll's reload
+    qtbot.wait(50)
+    assert window.model.prepare_search(0), "search texts were made for a search nobody started"
+    window.activateWindow()
+    window.toolbar.search_edit.setFocus()
+    qtbot.waitUntil(lambda: not window.model.prepare_search(0), timeout=3000)
+    window.set_events([*calendar(), make_event(6, NOW + timedelta(hours=5), 30, title="Booked now")], NOW)
+    qtbot.waitUntil(lambda: not window.model.prepare_search(0), timeout=3000)  # the field still has focus
+    qtbot.keyClicks(window.toolbar.search_edit, "booked")
+    qtbot.waitUntil(lambda: window.model.row_of(6) is not None and window.model.row_of(4) is None, timeout=3000)

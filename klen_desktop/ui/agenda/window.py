@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QPushButton, QVBoxLayout, QWidget
 
@@ -103,16 +103,25 @@ class AgendaWindow(QWidget):
         self._tick = QTimer(self)
         self._tick.setInterval(_NOW_TICK_MS)
         self._tick.timeout.connect(self.refresh_time)
-        # Search texts are made in idle slices after a load, a few ms each, instead of on the first keystroke.
+        # Search texts are made in idle slices, a few ms each, once the search field is entered (or holds a search)
+        # instead of on the first keystroke; not after every load, where 10,000 of them (some 0.8 MiB) would be
+        # kept for a search that mostly never comes. A keystroke before they are done makes the rest at once.
         self._search_prep = QTimer(self)
         self._search_prep.setInterval(0)
         self._search_prep.timeout.connect(self._prepare_search)
+        self.toolbar.search_edit.installEventFilter(self)
         self._update_page()
 
     @property
     def search_prepared(self) -> bool:
-        """True once the idle work after a load is done and a search costs only the filter itself."""
+        """True when no search texts are being made: a search now costs only the filter itself if the search
+        field was entered first."""
         return not self._search_prep.isActive()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.toolbar.search_edit and event.type() == QEvent.Type.FocusIn:
+            self._search_prep.start()
+        return super().eventFilter(watched, event)
 
     def _prepare_search(self) -> None:
         if not self.model.prepare_search(1000):
@@ -174,7 +183,9 @@ class AgendaWindow(QWidget):
         self._refresh_pane(zone_moved=moved)
         self._ask_detail(self.pane.shown_event)
         self._update_page()
-        self._search_prep.start()
+        search = self.toolbar.search_edit
+        if search.hasFocus() or search.text():
+            self._search_prep.start()
         if self._pending_show is not None and self.model.find_event(self._pending_show) is not None:
             self.show_event(self._pending_show)
 
