@@ -3,13 +3,13 @@ waybar reads (``text``, ``tooltip``, ``class``). Times are shown in the user's z
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
+from klen_desktop import markup
 from klen_desktop.command_line.json_times import parse_utc
 from klen_desktop.date_texts import clock, day_heading, duration_text, moment_range
 from klen_desktop.i18n import _, ngettext
@@ -110,7 +110,7 @@ def render(command: str, data: dict[str, Any], as_json: bool) -> str:
         if not as_json:
             return fields["text"]
         # waybar reads text and tooltip as Pango markup: a title's "<" or "&" is shown, never read as markup.
-        marked = {key: html.escape(value, quote=False) for key, value in fields.items()}
+        marked = {key: markup.escape(value, quote=False) for key, value in fields.items()}
         return json.dumps({**marked, **data}, ensure_ascii=False)
     if as_json:
         return json.dumps(data, ensure_ascii=False)

@@ -20,7 +20,6 @@ exercised by the tests, which say so.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import os
 import sys
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from klen_desktop import markup
 from klen_desktop.notify.messages import APP_NAME, Message, NotifyKind
 from klen_desktop.notify.servers import button_limit
 
@@ -156,7 +156,7 @@ def icon_uri() -> str:
 
 def body_for(message: Message, info: ServerInfo) -> str:
     """The body as the server must receive it: escaped when the server would read markup in it."""
-    return html.escape(message.body, quote=False) if info.markup else message.body
+    return markup.escape(message.body, quote=False) if info.markup else message.body
 
 
 class DesktopNotifierBackend:

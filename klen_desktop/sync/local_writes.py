@@ -9,7 +9,6 @@ the agenda, whatever moment the process dies at. They are blocking (disk): from 
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +77,8 @@ class LocalWrites:
             )
             local_id = -seq
             self._outbox.assign_event_id(seq, local_id, conn=conn)
+            import uuid  # here, not at the top: it loads platform and its helpers (0.25 MiB) for a rare create
+
             self._events.upsert_detail(detail_from_input(local_id, f"local:{uuid.uuid4()}", payload), now, conn=conn)
             self._events.set_local_state(local_id, LocalState.PENDING, conn=conn)
         return local_id

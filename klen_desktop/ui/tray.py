@@ -15,7 +15,6 @@ actions already gone. :meth:`Tray.fill_menu` fills any menu, so the no-tray wind
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from klen_desktop import markup
 from klen_desktop.api.models import EventType
 from klen_desktop.date_texts import clock
 from klen_desktop.i18n import _, ngettext, pgettext
@@ -222,7 +222,7 @@ class Tray(QObject):
         problem = self._status_line(now)
         if problem:
             lines.append(problem)
-        return html.escape("\n".join(lines), quote=False)
+        return markup.escape("\n".join(lines), quote=False)
 
     def _status_line(self, now: datetime) -> str | None:
         status = self._controller.status

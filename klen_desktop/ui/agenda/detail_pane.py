@@ -7,7 +7,6 @@ for details through ``detail_needed``.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from datetime import datetime
 
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klen_desktop import markup
 from klen_desktop.api.models import EventStatus
 from klen_desktop.event_rules import asks_outcome, join_link, status_actions
 from klen_desktop.i18n import _
@@ -240,8 +240,8 @@ class LinkLabel(QLabel):
             self.setText(self._prefix + shown)
         else:
             colour = _link_colour(self.palette())
-            link = f'<a href="link" style="color: {colour}">{html.escape(shown)}</a>'
-            self.setText(f"{html.escape(self._prefix)}{link}")
+            link = f'<a href="link" style="color: {colour}">{markup.escape(shown)}</a>'
+            self.setText(f"{markup.escape(self._prefix)}{link}")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:

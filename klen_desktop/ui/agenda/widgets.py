@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -17,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klen_desktop import markup
 from klen_desktop.i18n import _
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda.event_facts import when_text
@@ -26,7 +25,7 @@ from klen_desktop.ui.formatting import breakable, one_line
 
 def plain_tooltip(text: str) -> str:
     """Tooltip text Qt renders literally: escaped, then wrapped so Qt reads the entities as rich text."""
-    return f"<p>{html.escape(text)}</p>" if text else ""
+    return f"<p>{markup.escape(text)}</p>" if text else ""
 
 
 def set_write_enabled(widget: QWidget, enabled: bool, reason: str) -> None:
