@@ -135,7 +135,8 @@ boot_tray = app_module.boot_tray
 def timed_boot(qt_app):
     icon = boot_tray(qt_app)
     print(f"READY shown={icon is not None} rss_kib={rss()}", flush=True)
-    install_bench_app()  # after READY: importing the app is what comes next anyway
+    app_module.import_app_in_steps(qt_app)  # what the launch does next (its own call then finds all imported)
+    install_bench_app()
     return icon
 
 def install_bench_app():

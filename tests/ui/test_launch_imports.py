@@ -75,6 +75,20 @@ def test_the_app_starts_without_the_windows_it_opens_on_demand() -> None:
     assert printed_by(probe) == "[]"
 
 
+def test_the_app_imports_in_steps_and_none_of_them_opens_a_window_or_loads_what_only_escaping_needed() -> None:
+    # Each step lets Qt answer the panel (tests/benchmarks/bench_ui_lag.py: no answer over 50 ms at the start);
+    # a step naming a module that no longer exists would fail here rather than at a user's start.
+    probe = (
+        "import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]); "
+        "from klen_desktop.launch import APP_IMPORT_STEPS, drop_feature_import_hook, import_app_in_steps, "
+        "skip_httpx_command_line; drop_feature_import_hook(); skip_httpx_command_line(); import_app_in_steps(app); "
+        "print(all(name in sys.modules for name in APP_IMPORT_STEPS if name != 'dbus_fast.aio'), "
+        "sorted(m for m in ('klen_desktop.ui.agenda', 'klen_desktop.ui.editor', 'dateparser', 'html', 'uuid', "
+        "'platform', 'click', 'rich') if m in sys.modules))"
+    )
+    assert printed_by(probe) == "True []"
+
+
 FONT_PROBE = (
     "import os; from PySide6.QtWidgets import QApplication; app = QApplication([]); "
     "from klen_desktop.ui.icons import TrayState, tray_icon, type_icon; "
