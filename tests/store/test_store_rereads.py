@@ -105,3 +105,15 @@ def test_a_row_that_cannot_be_read_is_set_aside_and_left_out(db: Database) -> No
         )
     assert [e.id for e in repo.everything()] == [1]
     assert quarantine.count(db) == 1 and repo.count() == 1
+
+
+def test_unreadable_rows_in_any_chunk_of_a_first_read_are_set_aside_and_the_rest_read(db: Database) -> None:
+    repo = EventRepository(db)
+    repo.upsert_summaries(summary(i, BASE + timedelta(minutes=i)) for i in range(1, 1201))
+    with db.transaction() as c:  # one row in the first chunk of 500, one in the second, one in the last
+        for bad in (7, 900, 1200):
+            c.execute('UPDATE events SET summary_json = \'{"id": "x"}\' WHERE id = ?', (bad,))
+    read = repo.everything()
+    assert len(read) == 1197 and not {7, 900, 1200} & {e.id for e in read}
+    assert quarantine.count(db) == 3 and repo.count() == 1197
+    assert [e.id for e in repo.everything()] == [e.id for e in read]  # and nothing is read twice
