@@ -13,6 +13,7 @@ Local events not yet on the server (queued creates) have negative ids (minus the
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -116,8 +117,19 @@ def _event_key(row: Sequence[object]) -> tuple[object]:
     return (row[0],)
 
 
+_last_write = datetime.min.replace(tzinfo=UTC)
+_last_write_lock = threading.Lock()
+
+
 def _now_text() -> str:
-    return encode_time(datetime.now(UTC))
+    """Now, as a write's ``updated_at``: later than every earlier write's of this process, by a microsecond if the
+    clock says otherwise. Readers tell that a row was rewritten by this text changing (:meth:`everything`), and a
+    clock may tick coarsely (Windows' default: about 16 ms, two writes of one row inside it) or step back."""
+    global _last_write
+    with _last_write_lock:
+        now = max(datetime.now(UTC), _last_write + timedelta(microseconds=1))
+        _last_write = now
+    return encode_time(now)
 
 
 class EventRepository:
@@ -221,14 +233,20 @@ class EventRepository:
         ``updated_at``): after a poll that changed three of 10,000 events this reads three rows, not 10,000 rows
         of JSON, and the events that did not change stay the same objects.
         """
+        found = self._through_memo("SELECT id, updated_at FROM events ORDER BY start_time, id", ())
+        self._everything = found
+        return [event for _written, event in found.values()]
+
+    def _through_memo(self, keys_sql: str, params: Sequence[object]) -> dict[int, tuple[int, StoredEvent]]:
+        """The events whose ``(id, updated_at)`` ``keys_sql`` lists, in its order, each with its row's mark: the
+        copy :meth:`everything` last made where the row was not written since, else the row read and decoded.
+
+        The hash of the ``updated_at`` text stands for it (a small int instead of a 27-character string kept per
+        event); two writes of one row colliding in 64 bits is not a case to plan for.
+        """
         known = self._everything
         with self._db.read() as c:
-            # The text's hash stands for it (a small int instead of a 27-character string kept per event); two
-            # writes of one row colliding in 64 bits is not a case to plan for.
-            keys = [
-                (int(r[0]), hash(str(r[1])))
-                for r in c.execute("SELECT id, updated_at FROM events ORDER BY start_time, id")
-            ]
+            keys = [(int(r[0]), hash(str(r[1]))) for r in c.execute(keys_sql, params)]
             stale = [event_id for event_id, written in keys if known.get(event_id, (None,))[0] != written]
             # Decoded a chunk at a time: the rows' JSON text of a whole first read (some 4 MB at 10,000 events) would
             # otherwise sit beside the events made of it, and the heap keeps its peak.
@@ -252,8 +270,7 @@ class EventRepository:
                 found[event_id] = (written, event)
             elif event_id in known and known[event_id][0] == written:
                 found[event_id] = known[event_id]
-        self._everything = found
-        return [event for _written, event in found.values()]
+        return found
 
     def upcoming(
         self, now: datetime, limit: int, *, statuses: Collection[EventStatus] | None = None
@@ -278,16 +295,17 @@ class EventRepository:
         ``starting_by``, of the events without details only those starting by then (the rest are due far ahead)."""
         near = "" if starting_by is None else "AND (start_time <= ? OR detail_json IS NOT NULL)"
         limit = () if starting_by is None else (encode_time(starting_by),)
-        with self._db.read() as c:
-            rows = c.execute(
-                f"""
-                SELECT {_COLUMNS} FROM events
-                WHERE end_time > ? AND status IN ({_REMINDABLE_MARKS}) {near}
-                ORDER BY start_time, id
-                """,
-                (encode_time(ended_after), *_REMINDABLE, *limit),
-            ).fetchall()
-        return self._readable(rows)
+        # Each pass re-reads the same rows: the snapshot's copies serve those not written since (no JSON decoded
+        # again, and the plan holds the same objects as the agenda rather than copies).
+        found = self._through_memo(
+            f"""
+            SELECT id, updated_at FROM events
+            WHERE end_time > ? AND status IN ({_REMINDABLE_MARKS}) {near}
+            ORDER BY start_time, id
+            """,
+            (encode_time(ended_after), *_REMINDABLE, *limit),
+        )
+        return [event for _written, event in found.values()]
 
     def window(
         self, start_date: date, end_date: date, conn: sqlite3.Connection | None = None

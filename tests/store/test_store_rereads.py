@@ -12,6 +12,7 @@ import pytest
 from store_factories import BASE, detail, summary
 
 from klen_desktop.api.models import EventStatus
+from klen_desktop.store import events as events_module
 from klen_desktop.store import quarantine
 from klen_desktop.store.codec import encode_time
 from klen_desktop.store.db import Database
@@ -117,3 +118,33 @@ def test_unreadable_rows_in_any_chunk_of_a_first_read_are_set_aside_and_the_rest
     assert len(read) == 1197 and not {7, 900, 1200} & {e.id for e in read}
     assert quarantine.count(db) == 3 and repo.count() == 1197
     assert [e.id for e in repo.everything()] == [e.id for e in read]  # and nothing is read twice
+
+
+class _StoppedClock(datetime):
+    """A clock that does not move (a coarse tick) and then steps back an hour."""
+
+    calls = 0
+
+    @classmethod
+    def now(cls, tz: object = None) -> _StoppedClock:  # type: ignore[override]
+        cls.calls += 1
+        stopped = cls(2026, 12, 7, 9, 0, tzinfo=UTC)
+        return stopped if cls.calls < 4 else stopped - timedelta(hours=1)
+
+
+def test_writes_on_a_coarse_or_backward_clock_are_still_seen_by_the_next_read(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = EventRepository(db)
+    repo.upsert_summaries([summary(1, BASE)])
+    assert [e.title for e in repo.everything()] == ["Event 1"]
+    monkeypatch.setattr(events_module, "_last_write", events_module._last_write)  # put back after the test
+    monkeypatch.setattr(events_module, "datetime", _StoppedClock)
+    repo.upsert_summaries([summary(1, BASE, title="Renamed")])
+    assert [e.title for e in repo.everything()] == ["Renamed"]
+    repo.set_local_state(1, LocalState.PENDING)  # the same clock reading again
+    assert [e.local_state for e in repo.everything()] == [LocalState.PENDING]
+    repo.upsert_summaries([summary(1, BASE, title="Renamed again")])  # the clock stepped back an hour
+    [event] = repo.everything()
+    assert (event.title, event.local_state) == ("Renamed again", LocalState.PENDING)
+    assert event.summary == repo.between(*EVER)[0].summary
