@@ -69,8 +69,6 @@ APP_IMPORT_STEPS = (
     "urllib.request",
     "httpcore",
     "httpx",
-    "anyio",  # httpcore's backend, imported on the first request otherwise
-    "dbus_fast.aio",  # the notifications' bus, on Linux only
     "klen_desktop.api.models",
     "klen_desktop.api.client",
     "klen_desktop.store.events",
