@@ -56,25 +56,31 @@ CLICKS = {
 
 async def click_a_reminder_button(server: RunningServer, labels_sent: list[str]) -> str:
     """Click a drawn button of the one popup on screen with the pointer, as a user would; its label."""
-    windows: list[tuple[int, int, int, int]] = []
-
-    def one_popup() -> bool:
-        windows[:] = popup_windows(server.pid)
-        return len(windows) == 1
-
-    await until(one_popup, "the reminder's popup", explain=lambda: f"windows: {windows}")
-    x, y, width, height = windows[0]
     above_bottom, count, label = CLICKS[server.kind.key]
-    row = y + height - above_bottom
+    # A server may map its popup before it has laid it out and move or resize it after: the geometry is read
+    # again on each look and must hold still between two looks, or the band can fall on the bare root window.
+    windows: list[tuple[int, int, int, int]] = []
+    settled: list[tuple[int, int, int, int]] = []
     spans: list[tuple[int, int]] = []
 
     def all_labels() -> bool:  # a just-mapped popup is black until it is first painted
-        spans[:] = text_spans(x + 20, row - 6, width - 40, 12)
+        previous = windows[0] if len(windows) == 1 else None
+        windows[:] = popup_windows(server.pid)
+        if len(windows) != 1 or windows[0] != previous:
+            return False
+        x, y, width, height = windows[0]
+        spans[:] = text_spans(x + 20, y + height - above_bottom - 6, width - 40, 12)
+        settled[:] = windows
         return len(spans) == count
 
-    await until(all_labels, f"{count} button labels on the popup", explain=lambda: f"text spans: {spans}")
+    await until(
+        all_labels,
+        f"{count} button labels on the one popup",
+        explain=lambda: f"windows: {windows}, text spans: {spans} (band of {settled})",
+    )
+    _x, y, _width, height = settled[0]
     start, end = spans[labels_sent.index(label)]
-    click((start + end) // 2, row)
+    click((start + end) // 2, y + height - above_bottom)
     return label
 
 
