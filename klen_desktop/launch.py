@@ -159,6 +159,25 @@ def _account_session(desktop: KlenDesktop, account_id: str) -> CalendarSession |
         return None
 
 
+def app_key_service() -> str:
+    """The keyring service the app's keys are kept under (a benchmark points this at one of its own)."""
+    from klen_desktop.key_helper_runs import SERVICE_NAME
+
+    return SERVICE_NAME
+
+
+def read_the_first_key_early(service: str) -> None:
+    """Start reading the key of the account the app shows first (the first keyed account, or the entry of an
+    install from before accounts) in the key helper now, so that the keyring is read beside the imports."""
+    from klen_desktop.accounts.migration import first_account
+    from klen_desktop.accounts.storage import load_accounts
+    from klen_desktop.key_helper_runs import start_early_read
+
+    saved = load_accounts()
+    shown = next((account for account in saved or () if not account.demo), first_account())
+    start_early_read(service, shown.key_entry)
+
+
 def run_app(options: AppOptions) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -192,18 +211,23 @@ def run_app(options: AppOptions) -> int:
     if instance is not None:
         instance.listen()  # after the icon: a second launch meanwhile retries until the socket is there
     qt_app.setWindowIcon(app_icon())
+    key_service = app_key_service()
+    if not options.demo:
+        read_the_first_key_early(key_service)
     import_app_in_steps(qt_app)
     import asyncio
 
     import qasync
 
     from klen_desktop.app import AfterStart, KlenDesktop
+    from klen_desktop.key_helper_runs import drop_early_reads
+    from klen_desktop.secrets import KeyStore
 
     chosen = saved_language()
     if chosen and chosen != current_language():
         use_language_in_qt(qt_app, install(chosen))
 
-    desktop = KlenDesktop(qt_app, options, boot_icon=boot)
+    desktop = KlenDesktop(qt_app, options, boot_icon=boot, key_store=KeyStore(service=key_service))
     # The same start as a real launch; the smoke run only adds its checks and the quit.
     after_start: AfterStart | None = None
     if options.smoke:
@@ -218,6 +242,7 @@ def run_app(options: AppOptions) -> int:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
             return runner.run(desktop.main(after_start))
     finally:
+        drop_early_reads()
         if instance is not None:
             instance.release()
 

@@ -1,27 +1,30 @@
 """The API key's one home: the OS keyring (Secret Service, macOS Keychain, Windows Credential Locker).
 
-This is the only module that touches ``keyring``. Every call runs on a worker thread with a timeout, because a
-locked Secret Service can block on an unlock prompt and the UI must never wait on it. The key is never logged,
-never written to a file and never put in an exception message.
+Every call goes to a short-lived helper process (:mod:`klen_desktop.key_helper`, the only module that imports
+``keyring``), so the libraries behind the keyring never stay resident in the app, and a call that hangs (a locked
+Secret Service waiting on its unlock prompt) is ended by killing the helper at the timeout instead of leaving a
+worker thread blocked. The UI never waits on it: the helper runs from a worker thread. The key is never logged,
+never written to a file, never put on a command line or in an exception message; it crosses only the helper's
+pipes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import subprocess
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any
 
+from klen_desktop import key_helper
 from klen_desktop.i18n import N_, _
+from klen_desktop.key_helper_runs import ACCOUNT_NAME, SERVICE_NAME, run_helper, start_early_read, take_early_read
 from klen_desktop.logging_setup import register_secret
 
 log = logging.getLogger(__name__)
 
-SERVICE_NAME = "klen-desktop"
-ACCOUNT_NAME = "klen-api-key"
 DEFAULT_TIMEOUT_S = 10.0
-
-T = TypeVar("T")
 
 
 class KeyStoreError(Exception):
@@ -53,35 +56,22 @@ NO_BACKEND_HELP = N_(
 )
 
 
-def _translate(exc: Exception) -> KeyStoreError:
-    import keyring.errors
-
-    if isinstance(exc, keyring.errors.NoKeyringError):
+def _error_for(kind: str, error_type: str) -> KeyStoreError:
+    """The typed error for the helper's answer ``{"error": kind, "type": error_type}``."""
+    error = error_type[:60]
+    if kind == key_helper.NO_BACKEND:
         return KeyringUnavailable(_(NO_BACKEND_HELP))
-    if isinstance(exc, keyring.errors.KeyringLocked):
+    if kind == key_helper.LOCKED:
         return KeyringLocked(
             _("The system keyring is locked. Unlock it (log in again or open your keyring app) and retry.")
         )
-    if isinstance(exc, keyring.errors.InitError):
+    if kind == key_helper.INIT_FAILED:
         return KeyringUnavailable(
-            _("The system keyring could not be opened ({error}).").format(error=type(exc).__name__)
-            + " "
-            + _(NO_BACKEND_HELP)
+            _("The system keyring could not be opened ({error}).").format(error=error) + " " + _(NO_BACKEND_HELP)
         )
     return KeyStoreError(
-        _("The system keyring failed ({error}). Try again, or restart the keyring service.").format(
-            error=type(exc).__name__
-        )
+        _("The system keyring failed ({error}). Try again, or restart the keyring service.").format(error=error)
     )
-
-
-def backend_is_usable() -> bool:
-    """True when keyring found a real backend (not the fail or null backend)."""
-    import keyring
-    from keyring.backends import fail, null
-
-    backend = keyring.get_keyring()
-    return not isinstance(backend, fail.Keyring | null.Keyring)
 
 
 class KeyStore:
@@ -101,76 +91,57 @@ class KeyStore:
         """The key under another entry of the same service: each Klen account keeps its key under its own."""
         return KeyStore(service=self._service, account=account, timeout=self._timeout)
 
-    async def _call(self, what: str, fn: Callable[[], T]) -> T:
+    async def _call(self, what: str, op: str, **fields: str) -> Any:
+        """The helper's ``ok`` value for ``op`` on this entry; raises :class:`KeyStoreError` subclasses."""
+        request = {"op": op, "service": self._service, "account": self._account, **fields}
+        early = take_early_read(self._service, self._account) if op == "get" else None
         loop = asyncio.get_running_loop()
         try:
-            return await asyncio.wait_for(loop.run_in_executor(None, fn), self._timeout)
-        except TimeoutError:
+            # The helper is killed at the timeout; the outer wait covers a thread pool that is slow to start it.
+            if early is not None:
+                run: Callable[[], dict[str, Any]] = functools.partial(early.answer, self._timeout)
+            else:
+                run = functools.partial(run_helper, request, self._timeout)
+            answer = await asyncio.wait_for(loop.run_in_executor(None, run), self._timeout + 5)
+        except (TimeoutError, subprocess.TimeoutExpired):
             raise KeyringTimeout(
                 _(
                     "The system keyring did not answer within {seconds} s while trying to {what}. "
                     "It may be waiting for you to unlock it."
                 ).format(seconds=f"{self._timeout:.0f}", what=_(what))
             ) from None
-        except KeyStoreError:
-            raise
-        except Exception as exc:
-            log.warning("keyring %s failed: %s", what, type(exc).__name__)
-            raise _translate(exc) from None
+        except (OSError, ValueError) as exc:
+            log.warning("keyring %s failed: %s", what, exc)
+            raise _error_for(key_helper.FAILED, type(exc).__name__) from None
+        if "error" in answer:
+            kind, error_type = str(answer["error"]), str(answer.get("type", ""))
+            log.warning("keyring %s failed: %s (%s)", what, kind, error_type[:60])
+            raise _error_for(kind, error_type)
+        return answer["ok"]
+
+    def start_reading(self) -> None:
+        """Start reading the key now, in a helper process of its own, for the next :meth:`get` to collect."""
+        start_early_read(self._service, self._account)
 
     async def get(self) -> str | None:
         """The stored key, or None when there is none."""
-
-        def read() -> str | None:
-            import keyring
-
-            if not backend_is_usable():
-                raise KeyringUnavailable(_(NO_BACKEND_HELP))
-            try:
-                return keyring.get_password(self._service, self._account)
-            except Exception as exc:
-                # Secret Service: the entry was found, then deleted before it was read (an account just removed).
-                if type(exc).__name__ == "ItemNotFoundException":
-                    return None
-                raise
-
-        value = await self._call(N_("read the API key"), read)
-        if value:
-            register_secret(value)  # masked in logs and crash reports from now on, whatever its form
-        return value or None
+        value = await self._call(N_("read the API key"), "get")
+        if not isinstance(value, str) or not value:
+            return None
+        register_secret(value)  # masked in logs and crash reports from now on, whatever its form
+        return value
 
     async def set(self, api_key: str) -> None:
         api_key = api_key.strip()
         if not api_key or any(ch.isspace() for ch in api_key):
             raise ValueError(_("An API key is one word with no spaces, like klen_…"))
         register_secret(api_key)
-
-        def write() -> None:
-            import keyring
-
-            if not backend_is_usable():
-                raise KeyringUnavailable(_(NO_BACKEND_HELP))
-            keyring.set_password(self._service, self._account, api_key)
-
-        await self._call(N_("store the API key"), write)
+        await self._call(N_("store the API key"), "set", key=api_key)
         log.info("secret stored in the system keyring (service %s)", self._service)
 
     async def delete(self) -> bool:
         """Forget the key. True when one was stored."""
-
-        def remove() -> bool:
-            import keyring
-            import keyring.errors
-
-            if not backend_is_usable():
-                raise KeyringUnavailable(_(NO_BACKEND_HELP))
-            try:
-                keyring.delete_password(self._service, self._account)
-            except keyring.errors.PasswordDeleteError:
-                return False
-            return True
-
-        removed = await self._call(N_("forget the API key"), remove)
+        removed = await self._call(N_("forget the API key"), "delete") is True
         if removed:
             log.info("API key removed from the system keyring")
         return removed

@@ -15,8 +15,8 @@ from pathlib import Path
 from klen_desktop.accounts.model import PALETTE, Account
 from klen_desktop.accounts.registry import AccountRegistry
 from klen_desktop.accounts.storage import load_accounts, save_accounts
+from klen_desktop.key_helper_runs import ACCOUNT_NAME
 from klen_desktop.paths import DATABASE_FILENAME
-from klen_desktop.secrets import ACCOUNT_NAME
 
 log = logging.getLogger(__name__)
 
