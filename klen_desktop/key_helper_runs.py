@@ -53,7 +53,6 @@ class HelperRun:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 cwd=None if getattr(sys, "frozen", False) else _PACKAGE_HOME,
-                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
                 creationflags=flags,
             )
         finally:
