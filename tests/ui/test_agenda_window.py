@@ -4,6 +4,7 @@ read-only mode and the detail pane. Real widgets, offscreen or in the test sessi
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -23,6 +24,7 @@ from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.detail_pane import LinkLabel
 from klen_desktop.ui.agenda.filters import AgendaFilter
 from klen_desktop.ui.agenda.model import Role
+from klen_desktop.ui.agenda.rows import NowMark
 
 NOW = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
 DETAIL = {"description": "Bring the plans", "is_reminder_enabled": True, "remind_before_minutes": 15}
@@ -490,3 +492,46 @@ def test_search_texts_are_made_once_the_search_field_is_entered_not_after_each_l
     qtbot.waitUntil(lambda: not window.model.prepare_search(0), timeout=3000)  # the field still has focus
     qtbot.keyClicks(window.toolbar.search_edit, "booked")
     qtbot.waitUntil(lambda: window.model.row_of(6) is not None and window.model.row_of(4) is None, timeout=3000)
+
+
+def test_the_now_line_passes_an_event_as_it_starts(qtbot: QtBot) -> None:
+    """The agenda's clock ticks on the turn of the minute, not on a period counted from when it was opened: an event
+    starting at 12:00 is passed by the line at 12:00, not up to a minute later."""
+    opened = time.monotonic()
+    start = NOW - timedelta(seconds=0.7)  # the window opens 0.7 s before the minute turns
+
+    def clock() -> datetime:
+        return start + timedelta(seconds=time.monotonic() - opened)
+
+    w = AgendaWindow(clock=clock)
+    qtbot.addWidget(w)
+    starting = make_event(1, NOW, 1, title="Starts on the minute")
+    later = make_event(2, NOW + timedelta(hours=2), 30, title="Later")
+    w.set_events([starting, later], clock())
+    w.show()
+    qtbot.waitExposed(w)
+
+    def line_above(event_id: int) -> bool:
+        row = w.model.row_of(event_id)
+        return row is not None and w.model.index(row).data(Role.NOW_MARK) == NowMark.ABOVE
+
+    assert line_above(1)
+    qtbot.waitUntil(lambda: line_above(2), timeout=3000)
+    assert clock() - NOW < timedelta(seconds=2), "moved at the minute, not a minute later"
+    w.hide()
+
+
+def test_a_moving_now_line_repaints_the_rows_its_dot_reaches(qtbot: QtBot) -> None:
+    w = AgendaWindow(clock=lambda: NOW)
+    qtbot.addWidget(w)
+    events = [make_event(i, NOW + timedelta(hours=i - 3), 30, title=f"Event {i}") for i in range(1, 7)]
+    w.set_events(events, NOW)  # the line above event 3, starting now (12:00)
+    old = w.model.row_of(3)
+    assert old is not None and w.model.index(old).data(Role.NOW_MARK) == NowMark.ABOVE
+    repainted: set[int] = set()
+    w.model.dataChanged.connect(lambda first, last, _roles=(): repainted.update(range(first.row(), last.row() + 1)))
+    w.model.set_now(NOW + timedelta(minutes=30))  # now above event 4 (13:00)
+    new = w.model.row_of(4)
+    assert new == old + 1 and w.model.index(new).data(Role.NOW_MARK) == NowMark.ABOVE
+    # The dot reaches 3 px into the row above the line: the row above the old line repaints, or a piece stays.
+    assert {old - 1, old, new, new + 1} <= repainted

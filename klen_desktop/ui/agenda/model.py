@@ -338,7 +338,7 @@ class AgendaModel(QAbstractListModel):
         if old.keys == new.keys:
             changed = [i for i, (a, b) in enumerate(zip(old.facts, new.facts, strict=True)) if a is not b]
             if (old.now_row, old.now_mark) != (new.now_row, new.now_mark):
-                changed += [r for r in (old.now_row, new.now_row) if r >= 0]
+                changed += _around((old.now_row, new.now_row), len(new.keys))
             self._set_rows(new)
             self._emit_changed(changed, old_now)
             return
@@ -391,13 +391,20 @@ class AgendaModel(QAbstractListModel):
         old_mark = (old.keys[old.now_row], old.now_mark) if old.now_row >= 0 else None
         new_mark = (new.keys[new.now_row], new.now_mark) if new.now_row >= 0 else None
         if old_mark != new_mark:  # the now line moved to another row: repaint where it was and where it is
-            changed += [r for r in (new_at.get(old_mark[0]) if old_mark else None, new.now_row) if r is not None]
+            was = new_at.get(old_mark[0], -1) if old_mark else -1
+            changed += _around((was, new.now_row), len(new.keys))
         self._set_rows(new)
         self._emit_changed(changed, old_now)
 
     def _set_rows(self, rows: Rows) -> None:
         self._rows = rows
         self._row_of = None  # built on the first lookup
+
+
+def _around(rows: tuple[int, ...], count: int) -> list[int]:
+    """The rows that carry the now line (-1: none) and their neighbours: the line's dot reaches a few pixels into
+    the row above (or below), which must repaint too or a piece of the old dot stays behind."""
+    return sorted({r + step for r in rows if r >= 0 for step in (-1, 0, 1) if 0 <= r + step < count})
 
 
 def _ranges(indexes: list[int]) -> list[tuple[int, int]]:

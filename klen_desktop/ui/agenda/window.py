@@ -33,10 +33,9 @@ from klen_desktop.ui.agenda.states import GO_TO_MATCH, footer_text, nearest, pag
 from klen_desktop.ui.agenda.toolbar import AgendaToolbar, AgendaView
 from klen_desktop.ui.agenda.week_view import WeekView
 from klen_desktop.ui.agenda.widgets import CancelDialog, beside, default_window_size, page_stack, set_write_enabled
+from klen_desktop.ui.due_timer import DueTimer
 from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import local
-
-_NOW_TICK_MS = 60_000
 
 
 class AgendaWindow(QWidget):
@@ -100,9 +99,9 @@ class AgendaWindow(QWidget):
         self.grid = GridHost(self.week_view, self.model, self.navigation, self.toolbar)
         self._build_layout()
         self._connect()
-        self._tick = QTimer(self)
-        self._tick.setInterval(_NOW_TICK_MS)
-        self._tick.timeout.connect(self.refresh_time)
+        # Armed for the next turn of the minute while shown: the now line moves as an event starts (events start
+        # on the minute), the "Did it happen?" row comes as one ends, and "n min ago" ages on time.
+        self._tick = DueTimer(self._minute_turned, self)
         # Search texts are made in idle slices, a few ms each, once the search field is entered (or holds a search)
         # instead of on the first keystroke; not after every load, where 10,000 of them (some 0.8 MiB) would be
         # kept for a search that mostly never comes. A keystroke before they are done makes the rest at once.
@@ -263,6 +262,14 @@ class AgendaWindow(QWidget):
         """What the minute tick does: re-read the local zone and the clock, and re-render what depends on them."""
         self._set_now(self._clock())
 
+    def _minute_turned(self) -> None:
+        self.refresh_time()
+        self._arm_tick()
+
+    def _arm_tick(self) -> None:
+        now = self._clock()
+        self._tick.arm(now.replace(second=0, microsecond=0) + timedelta(minutes=1), now)
+
     # -- navigation and actions -------------------------------------------------------------------------------
     def set_view(self, view: AgendaView) -> None:
         """Show the list, or the time grid of a day or a week (as the switch and the keys 1, 2, 3 do)."""
@@ -415,7 +422,7 @@ class AgendaWindow(QWidget):
         if self._scroll_on_show and shown is not None and self.model.row_of(shown.id) is not None:
             self.show_event(shown.id)
         self._scroll_on_show = False
-        self._tick.start()
+        self._arm_tick()
         self.visibility_changed.emit(True)
 
     def hideEvent(self, event: QHideEvent) -> None:
