@@ -89,8 +89,6 @@ APP_IMPORT_STEPS = (
 def import_app_in_steps(qt_app: QApplication) -> None:
     """Import :data:`APP_IMPORT_STEPS`, letting Qt answer its events between steps."""
     for name in APP_IMPORT_STEPS:
-        if name == "dbus_fast.aio" and not sys.platform.startswith("linux"):
-            continue
         importlib.import_module(name)
         qt_app.processEvents()
 

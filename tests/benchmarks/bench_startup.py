@@ -76,7 +76,7 @@ drop_feature_import_hook()  # what the app's launch does, or every import below 
 skip_httpx_command_line()
 import asyncio, sqlite3
 import httpx, qasync
-from dbus_fast.aio import MessageBus
+from jeepney.io.asyncio import DBusRouter, open_dbus_connection
 
 folder = tempfile.mkdtemp()
 db = sqlite3.connect(os.path.join(folder, "cache.sqlite3"))
@@ -86,7 +86,8 @@ db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
 
 async def stack():
     client = httpx.AsyncClient(timeout=5)
-    bus = await MessageBus().connect()
+    bus = await open_dbus_connection("SESSION")
+    router = DBusRouter(bus)
     if os.environ.get("WINDOW") == "1":
         from PySide6.QtWidgets import QLineEdit, QListWidget, QMainWindow, QSplitter, QTextBrowser, QToolBar
 
@@ -107,7 +108,8 @@ async def stack():
     await asyncio.sleep(0.3)
     rss = next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmRSS"))
     print(f"READY rss_kib={rss}", flush=True)
-    bus.disconnect()
+    await router.__aexit__(None, None, None)
+    await bus.close()
     await client.aclose()
     app.quit()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import subprocess
 import sys
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -42,6 +43,29 @@ async def test_no_bus_at_all_is_detected_not_assumed(tmp_path: object) -> None:
     info = await FreedesktopBackend(timeout=2.0, address=f"unix:path={tmp_path}/no-bus-here").probe()
     assert not info.available
     assert "no session D-Bus" in info.reason
+
+
+@pytest.mark.session
+def test_a_notification_sent_and_closed_loads_no_dbus_fast() -> None:
+    """The app's notifications speak D-Bus through jeepney (0.4 MiB resident); dbus-fast (4.1 MiB), which
+    desktop-notifier brings for the other platforms, stays unloaded on Linux."""
+    program = (
+        "import asyncio, sys\n"
+        "from klen_desktop.notify.freedesktop import FreedesktopBackend\n"
+        "from klen_desktop.notify.messages import Message, NotifyKind\n"
+        "async def main():\n"
+        "    backend = FreedesktopBackend('Klen jeepney probe')\n"
+        "    info = await backend.probe()\n"
+        "    shown = await backend.send(Message(NotifyKind.REMINDER, 'Probe', 'b', event_id=1), on_action=print,"
+        " on_dismissed=print)\n"
+        "    await backend.withdraw(shown)\n"
+        "    await backend.close()\n"
+        "    print(info.available, shown is not None, 'dbus_fast' in sys.modules)\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "False"]
 
 
 @pytest.mark.session
