@@ -179,7 +179,13 @@ class FreedesktopBackend:
         if reader is not None:
             reader.cancel()
         if router is not None:
-            await router.__aexit__(None, None, None)  # stops its receiver task
+            # Calls cancelled just now (a shutdown cancels its tasks, then closes this) unwind first: jeepney fails
+            # every reply still awaited when its receiver stops, and one already cancelled would make it raise.
+            await asyncio.sleep(0)
+            try:
+                await router.__aexit__(None, None, None)  # stops its receiver task
+            except asyncio.InvalidStateError:
+                log.debug("a notification call was cancelled as the bus connection closed")
         if connection is not None:
             await connection.close()
 
@@ -216,14 +222,17 @@ class FreedesktopBackend:
         self, destination: str, path: str, interface: str, member: str, signature: str, body: list[Any] | None
     ) -> list[Any]:
         from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
+        from jeepney.io.common import RouterClosed
 
         router = self._router
         if router is None:
             raise LookupError("not connected to the session bus")
         call = new_method_call(DBusAddress(path, destination, interface), member, signature or None, tuple(body or ()))
         try:
-            reply = await asyncio.wait_for(router.send_and_get_reply(call), self._timeout)
-        except (ConnectionError, EOFError, OSError) as exc:  # the bus went away (a crashed or restarted server's bus)
+            # asyncio.timeout, not wait_for: no second task, whose reply jeepney may fail after it was given up.
+            async with asyncio.timeout(self._timeout):
+                reply = await router.send_and_get_reply(call)
+        except (ConnectionError, EOFError, OSError, RouterClosed) as exc:  # the bus connection went away
             raise LookupError(f"the session bus closed: {exc!r}") from None
         if reply.header.message_type is MessageType.error:
             name = reply.header.fields.get(HeaderFields.error_name, "")

@@ -70,6 +70,31 @@ def test_a_notification_sent_and_closed_loads_no_dbus_fast() -> None:
 
 @pytest.mark.session
 @pytest.mark.asyncio
+async def test_closing_while_calls_are_cancelled_or_in_flight_raises_nothing() -> None:
+    """A shutdown cancels the app's tasks and then closes the connection: calls given up a moment ago, and calls
+    still waiting for their reply, must end quietly (each waiter with an error it expects), never in close."""
+    for cancel_first in (True, False):
+        backend = FreedesktopBackend("Klen close test")
+        assert (await backend.probe()).available
+        sends = [
+            asyncio.ensure_future(
+                backend.send(Message(NotifyKind.REMINDER, f"Close {i}", "b"), on_action=print, on_dismissed=print)
+            )
+            for i in range(5)
+        ]
+        await asyncio.sleep(0)  # the calls are out
+        if cancel_first:
+            for task in sends:
+                task.cancel()
+        await backend.close()
+        done = await asyncio.gather(*sends, return_exceptions=True)
+        assert all(isinstance(result, str | asyncio.CancelledError) or result is None for result in done), done
+        after = Message(NotifyKind.REMINDER, "After", "b")
+        assert await backend.send(after, on_action=print, on_dismissed=print) is None
+
+
+@pytest.mark.session
+@pytest.mark.asyncio
 async def test_probe_finds_dunst_and_its_capabilities() -> None:
     assert os.environ.get("DBUS_SESSION_BUS_ADDRESS")
     backend = FreedesktopBackend()
