@@ -214,6 +214,11 @@ class CoreServices:
     def on_reminder(self, listener: Callable[[Reminder], None]) -> None:
         self.reminders.subscribe(listener)
 
+    def on_reminder_shown_before(self, listener: Callable[[Reminder], None]) -> None:
+        """``listener(reminder)`` as reminders start, for each one an earlier run showed whose event has not
+        started (see :meth:`ReminderScheduler.subscribe_shown_before`)."""
+        self.reminders.subscribe_shown_before(listener)
+
     def on_interactive_wait(self, listener: Callable[[str, float], None]) -> None:
         """``listener(what, seconds)`` before a click of the user's waits for the request limit long enough to
         notice, so the wait is said, not silent."""

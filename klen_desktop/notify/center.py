@@ -204,6 +204,11 @@ class NotificationCenter:
             return
         await self._show(reminder_message(reminder, self._tz), reminder)
 
+    async def resume_escalation(self, reminder: Reminder) -> None:
+        """Arm the Starting-now escalation of a reminder shown before the app restarted (it is not shown again):
+        a restart between a reminder and its event's start must not lose the one alert that insists."""
+        self._arm_escalation(reminder.event)
+
     async def on_missed(self, summary: MissedSummary) -> None:
         if not summary.reminders:
             return

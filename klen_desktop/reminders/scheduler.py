@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from klen_desktop.api.errors import EventNotFound, KlenError
-from klen_desktop.api.models import EventDetail
+from klen_desktop.api.models import CREATE_STATUSES, EventDetail
 from klen_desktop.clock import Clock
 from klen_desktop.reminders.due import (
     DEFAULT_LATE_AFTER,
@@ -46,6 +46,9 @@ Refresh = Callable[[int], Awaitable[EventDetail | None]]
 _ERROR_RETRY_SECONDS = 30.0
 # Log entries older than this are forgotten (at start-up) unless their event is still running.
 LOG_RETENTION = timedelta(days=30)
+# How far back a reminder shown before this start may lie and still have its escalation armed again: leads are
+# minutes to hours; a day leaves room for long ones without reading the whole log's events.
+SHOWN_BEFORE_LOOKBACK = timedelta(days=1)
 
 
 class _Refreshed(Enum):
@@ -89,6 +92,7 @@ class ReminderScheduler:
         self._max_sleep = max_sleep
         self._subscribers: list[Callable[[Reminder], None]] = []
         self._summary_subscribers: list[Callable[[MissedSummary], None]] = []
+        self._shown_before_subscribers: list[Callable[[Reminder], None]] = []
         self._wake = asyncio.Event()
         self._stopping = False
         self._running = False
@@ -110,6 +114,15 @@ class ReminderScheduler:
         """Call ``callback`` with each summary of reminders missed for events that already ended."""
         self._summary_subscribers.append(callback)
         return lambda: self._summary_subscribers.remove(callback) if callback in self._summary_subscribers else None
+
+    def subscribe_shown_before(self, callback: Callable[[Reminder], None]) -> Callable[[], None]:
+        """Call ``callback``, as :meth:`run` starts, with each reminder an earlier run showed whose event has not
+        started yet and that nothing was done with (not snoozed, not dismissed). Such a reminder is never shown
+        again; the app arms its Starting-now escalation again, which a restart between the reminder and the start
+        of its event would otherwise lose."""
+        self._shown_before_subscribers.append(callback)
+        subscribers = self._shown_before_subscribers
+        return lambda: subscribers.remove(callback) if callback in subscribers else None
 
     def reschedule(self) -> None:
         """Re-read the store and recompute the next due reminder now (after sync changes or local edits)."""
@@ -164,6 +177,7 @@ class ReminderScheduler:
         self._stopping = False
         try:
             await self._prune()
+            await self._tell_shown_before()
             while not self._stopping:
                 try:
                     delay = await self._step()
@@ -190,6 +204,32 @@ class ReminderScheduler:
             return
         if removed:
             log.info("pruned %d old reminder log entries", removed)
+
+    async def _tell_shown_before(self) -> None:
+        if not self._shown_before_subscribers:
+            return
+        now = self._clock.now()
+        try:
+            shown = await self._db.run(self._shown_before, now)
+        except DatabaseClosed:
+            raise
+        except Exception:
+            log.exception("could not read the reminders shown before this start")
+            return
+        for reminder in shown:
+            for callback in list(self._shown_before_subscribers):
+                callback(reminder)
+
+    def _shown_before(self, now: datetime) -> list[Reminder]:
+        found: list[Reminder] = []
+        for entry in self._log.all():
+            if entry.state is not ReminderState.FIRED or not now - SHOWN_BEFORE_LOOKBACK <= entry.due_at <= now:
+                continue
+            event = self._events.get(entry.event_id)
+            if event is None or event.start_time <= now or event.status not in CREATE_STATUSES:
+                continue
+            found.append(Reminder(event, entry.due_at, entry.fired_at or entry.due_at))
+        return found
 
     async def _step(self) -> float:
         """One pass: handle what is due; return how long to sleep (0 to recompute at once)."""

@@ -139,6 +139,10 @@ class CalendarSession:
     def on_reminder(self, listener: Callable[[Reminder], None]) -> None:
         self._core.on_reminder(listener)
 
+    def on_reminder_shown_before(self, listener: Callable[[Reminder], None]) -> None:
+        """``listener(reminder)`` for each reminder shown before this start whose event has not started."""
+        self._core.on_reminder_shown_before(listener)
+
     def on_missed(self, listener: Callable[[MissedSummary], None]) -> None:
         """``listener(summary)`` when reminders were missed while the computer slept or the app was off."""
         self._core.reminders.subscribe_summary(listener)

@@ -82,6 +82,7 @@ class MergedCalendar:
         self._statuses: list[Callable[[SyncStatus], None]] = []
         self._settled: list[Callable[[DrainReport], None]] = []
         self._reminders: list[Callable[[Reminder], None]] = []
+        self._shown_before: list[Callable[[Reminder], None]] = []
         self._missed: list[Callable[[MissedSummary], None]] = []
         self._waits: list[Callable[[str, float], None]] = []
         self._refreshed: list[Callable[[], None]] = []
@@ -214,6 +215,9 @@ class MergedCalendar:
         session.on_status(lambda status: self._status_seen(account_id, status))
         session.on_outbox_settled(lambda report: _tell(self._settled, report))
         session.on_reminder(lambda reminder: _tell(self._reminders, handles.reminder(account_id, reminder)))
+        session.on_reminder_shown_before(
+            lambda reminder: _tell(self._shown_before, handles.reminder(account_id, reminder))
+        )
         session.on_missed(lambda summary: _tell(self._missed, handles.missed(account_id, summary)))
         session.on_interactive_wait(self._waited)
         session.on_details_refreshed(self._details_refreshed)
@@ -264,6 +268,10 @@ class MergedCalendar:
 
     def on_reminder(self, listener: Callable[[Reminder], None]) -> None:
         self._reminders.append(listener)
+
+    def on_reminder_shown_before(self, listener: Callable[[Reminder], None]) -> None:
+        """``listener(reminder)`` for each reminder an earlier run showed whose event has not started."""
+        self._shown_before.append(listener)
 
     def on_missed(self, listener: Callable[[MissedSummary], None]) -> None:
         self._missed.append(listener)

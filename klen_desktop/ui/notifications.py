@@ -143,6 +143,7 @@ class NotificationBridge:
         self._hooked.add(id(session))
         session.on_changes(lambda changes: self._from(session, self.center.on_changes(changes)))
         session.on_reminder(lambda reminder: self._from(session, self.center.on_reminder(reminder)))
+        session.on_reminder_shown_before(lambda reminder: self._from(session, self.center.resume_escalation(reminder)))
         session.on_missed(lambda summary: self._from(session, self._missed(summary)))
 
     async def start(self) -> None:

@@ -58,6 +58,22 @@ async def test_unacknowledged_video_call_escalates_once_at_start() -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_reminder_shown_before_a_restart_still_opens_starting_now_once_without_being_shown_again() -> None:
+    center, backend, captured, clock = await make_center()
+    event = summary(1, event_type=EventType.VIDEO_CALL)
+    await center.resume_escalation(reminder(event))
+    assert backend.messages == [], "the reminder was shown before the restart"
+    await clock.wait_for_sleepers()
+    clock.advance(15 * 60)
+    await captured.wait_for("show_starting_now")
+    assert [e.id for (e,) in captured.named("show_starting_now")] == [1]
+    await center.resume_escalation(reminder(event))  # handed on twice: still one window
+    await settle()
+    assert clock.sleepers == [] and len(captured.named("show_starting_now")) == 1
+    await center.close()
+
+
+@pytest.mark.asyncio
 async def test_a_call_that_ended_while_the_computer_slept_never_opens_starting_now() -> None:
     center, _, captured, clock = await make_center()
     await center.on_reminder(reminder(summary(1, minutes=30)))

@@ -69,6 +69,8 @@ class Harness:
         self.summaries: list[MissedSummary] = []
         self.scheduler.subscribe(self.fired.append)
         self.scheduler.subscribe_summary(self.summaries.append)
+        self.shown_before: list[Reminder] = []
+        self.scheduler.subscribe_shown_before(self.shown_before.append)
         self.task: asyncio.Future[None] | None = None
 
     async def start(self) -> None:

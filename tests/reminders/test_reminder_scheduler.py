@@ -153,6 +153,38 @@ async def test_restart_never_fires_the_same_reminder_twice(db_path: Path, clock:
 
 
 @pytest.mark.asyncio
+async def test_a_restart_before_the_start_hands_on_the_reminders_shown_and_left_alone(
+    db_path: Path, clock: FakeClock
+) -> None:
+    """For the Starting-now window: a restart between a reminder and its event's start hands the reminder on
+    (never shown again); not one the user snoozed or dismissed, nor one whose event started or was cancelled."""
+    first = Harness(db_path, clock)
+    first.events.upsert_detail(detail(1, START), BASE)  # due 09:45: shown, nothing done with it
+    first.events.upsert_detail(detail(2, START + timedelta(minutes=5)), BASE)  # due 09:50: snoozed
+    first.events.upsert_detail(detail(3, START + timedelta(minutes=10)), BASE)  # due 09:55: dismissed
+    first.events.upsert_detail(detail(4, START - timedelta(minutes=6)), BASE)  # 09:54: started by the restart
+    first.events.upsert_detail(detail(5, START + timedelta(minutes=20)), BASE)  # due 10:05: not yet due
+    first.events.upsert_detail(detail(6, START + timedelta(minutes=1)), BASE)  # due 09:46: cancelled later
+    await first.start()
+    await first.advance_to(DUE + timedelta(minutes=10))
+    assert sorted(r.event_id for r in first.fired) == [1, 2, 3, 4, 6]
+    await first.snooze(2, START - timedelta(minutes=10), 15)
+    await first.dismiss(3, START - timedelta(minutes=5))
+    await first.stop()
+    assert first.shown_before == [], "a first start has nothing to hand on"
+
+    second = Harness(db_path, clock)
+    second.events.upsert_detail(detail(6, START + timedelta(minutes=1), status=EventStatus.CANCELLED), BASE)
+    clock.advance(60)  # 09:56: the app back a minute later
+    await second.start()
+    try:
+        assert [(r.event_id, r.due_at, r.start_time) for r in second.shown_before] == [(1, DUE, START)]
+        assert second.fired == [], "never shown again"
+    finally:
+        await second.stop()
+
+
+@pytest.mark.asyncio
 async def test_sleep_through_due_times_fires_late_once_and_summarises_the_rest(db_path: Path, clock: FakeClock) -> None:
     h = Harness(db_path, clock)
     h.events.upsert_detail(detail(1, START), BASE)  # 10:00-11:00, due 09:45: still running at 10:20
