@@ -141,6 +141,9 @@ def command_handler(desktop: KlenDesktop) -> CommandHandler:
         default_reminder=lambda: desktop.prefs.default_reminder_minutes,
         run_action=lambda action: desktop.shortcuts.run(action) if desktop.shortcuts is not None else None,
         account_session=lambda account_id: _account_session(desktop, account_id),
+        account_opening=lambda account_id: (
+            desktop.controller is not None and desktop.controller.session.accounts.opening(account_id)
+        ),
     ).answer
 
 

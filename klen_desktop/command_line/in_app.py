@@ -27,7 +27,8 @@ class AppCommands:
     """``session()`` gives the app's current session (None while it starts); ``on_queued`` is the app's note of
     a write queued from here; ``default_reminder()`` the user's default reminder minutes; ``run_action`` runs
     one of the app's own actions (quick add, join the next call) as its global shortcut does; ``account_session``
-    finds the session of an account by its id in the app's session (None: not open)."""
+    finds the session of an account by its id in the app's session (None: not open); ``account_opening`` says
+    whether that account is still being opened (its key read), which a command waits for."""
 
     def __init__(
         self,
@@ -37,10 +38,12 @@ class AppCommands:
         default_reminder: Callable[[], int],
         run_action: Callable[[str], object] | None = None,
         account_session: Callable[[str], CalendarSession | None] | None = None,
+        account_opening: Callable[[str], bool] = lambda _account_id: False,
     ) -> None:
         self._session = session
         self._run_action = run_action
         self._account_session = account_session
+        self._account_opening = account_opening
         self._on_queued = on_queued
         self._default_reminder = default_reminder
 
@@ -52,6 +55,17 @@ class AppCommands:
                 return None
             await asyncio.sleep(0.1)
         return session
+
+    async def _account_ready(
+        self, find: Callable[[str], CalendarSession | None], account_id: str
+    ) -> CalendarSession | None:
+        """The account's session, waiting (at most :data:`START_WAIT`) while the app is still opening it: a status
+        bar started with the app must not be told an account is not open because its key was being read."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_WAIT
+        while (found := find(account_id)) is None and self._account_opening(account_id) and loop.time() < deadline:
+            await asyncio.sleep(0.1)
+        return found
 
     async def answer(self, request: Request) -> Answer:
         """Answer ``request`` on the app's calendar, or on the account ``args["account"]`` names."""
@@ -65,7 +79,7 @@ class AppCommands:
             return Answer(Exit.ERROR, error=_("Klen Desktop is still starting; try again in a moment."))
         wanted = request.args.get("account")
         if isinstance(wanted, str) and self._account_session is not None:
-            found = self._account_session(wanted)
+            found = await self._account_ready(self._account_session, wanted)
             if found is None:
                 error = _("The account {id} is not open in Klen Desktop: see Settings.").format(id=wanted)
                 return Answer(Exit.ERROR, error=error)

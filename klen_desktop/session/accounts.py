@@ -117,6 +117,12 @@ class AccountSessions:
         """The running session of the account (None: it has none, see :meth:`problem`)."""
         return self._sessions.get(account_id)
 
+    def opening(self, account_id: str) -> bool:
+        """True while the account is being opened: it is listed, and neither open nor found without a session
+        (its key is being read); a command for it waits for that instead of answering "not open"."""
+        listed = any(account.id == account_id for account in self.registry)
+        return listed and account_id not in self._sessions and account_id not in self._missing
+
     def label(self, account_id: str) -> str:
         """The account's name when there are several, else "" (see :meth:`AccountRegistry.label`)."""
         return self.registry.label(account_id)
