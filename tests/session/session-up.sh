@@ -36,7 +36,11 @@ echo "$out" | sed -n 2p >> "$pids"
 echo -n "${KEYRING_PASSWORD:-klen-test-keyring}" | gnome-keyring-daemon --unlock --components=secrets \
   > "$L/gkd.out" 2> "$L/gkd.err"
 gdbus wait --session --timeout 10 org.freedesktop.secrets
-pgrep -u "$(id -u)" -f -n "gnome-keyring-daemon --unlock" >> "$pids" || true   # it daemonizes itself
+# It daemonizes itself: its pid is asked of this session's bus (the newest such process could be another
+# session's, whose keyring session-down would then kill, leaving that session a locked one started on demand).
+gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+  --method org.freedesktop.DBus.GetConnectionUnixProcessID org.freedesktop.secrets \
+  | sed -n 's/.*uint32 \([0-9]*\).*/\1/p' >> "$pids"
 
 # 4. dunst; its 'dmenu' is a stand-in that answers with the menu line matching $SESSION_DIR/dunst-pick
 mkdir -p "$XDG_CONFIG_HOME/dunst"
