@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect
-from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPalette, QStaticText
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolTip
 from pytestqt.qtbot import QtBot
 from screenshot_support import dark_palette, grab_light_and_dark
@@ -35,6 +35,10 @@ class RecordingPainter(QPainter):
     def drawText(self, *args: object) -> None:  # type: ignore[override]
         self.texts.append(next(str(a) for a in args if isinstance(a, str)))
         super().drawText(*args)  # type: ignore[call-overload]
+
+    def drawStaticText(self, *args: object) -> None:  # type: ignore[override]
+        self.texts.append(next(a.text() for a in args if isinstance(a, QStaticText)))
+        super().drawStaticText(*args)  # type: ignore[call-overload]
 
 
 @pytest.fixture
@@ -81,6 +85,31 @@ def test_the_outcome_buttons_leave_the_phone_whole(window: AgendaWindow, width: 
     for rect in (buttons.completed, buttons.no_show):
         assert option.rect.contains(rect)
         assert rect.left() >= buttons.text_right
+
+
+@pytest.mark.parametrize("width", [420, 520, 700, 1000])
+def test_an_agents_pill_shortens_then_gives_way_to_the_title_and_the_phone(
+    qtbot: QtBot, window: AgendaWindow, width: int
+) -> None:
+    """Seen using the app: an agent's booking asking "Did it happen?" showed "Discov…" of its title beside the
+    pill "AI · Booking Assistant". The title keeps about a dozen characters; the pill says "AI", then goes."""
+    booked = make_event(
+        1,
+        NOW - timedelta(hours=2),
+        title=TITLE,
+        status=EventStatus.SCHEDULED,
+        customer={"phone": PHONE},
+        ai_agent="Booking Assistant",
+    )
+    window.set_events([booked], NOW)
+    texts, _option = paint_row(window, width)
+    title = next(t for t in texts if t.startswith(TITLE[:4]))
+    assert len(title.rstrip("…")) >= 12, title
+    assert PHONE in texts, "the phone is never cut for a pill"
+    pills = [t for t in texts if t.startswith("AI")]
+    assert pills in ([], ["AI"], ["AI · Booking Assistant"]), texts
+    if width == 1000:
+        assert pills == ["AI · Booking Assistant"] and title == TITLE[: len(title) - 1] + "…", "room for all"
 
 
 def test_a_cut_title_shows_whole_in_the_tooltip(qtbot: QtBot, window: AgendaWindow) -> None:

@@ -56,6 +56,10 @@ _STATE_PILLS = {
     LocalState.CONFLICT: (N_("Conflict"), QColor("#d93025")),
 }
 
+# How many average characters of the title a row keeps visible before its pills shorten or give way (the
+# subtitle keeps its own width too, up to 40).
+_TITLE_KEEPS = 14
+
 
 class _Fonts:
     """The fonts a row needs, derived once per base font (making QFonts per painted row is measurable)."""
@@ -223,8 +227,20 @@ class AgendaDelegate(QStyledItemDelegate):
         painter.drawPixmap(icon_rect.topLeft(), glyph)
         buttons = self.buttons(option.rect, fm, info.join_url is not None, info.needs_outcome, texts)
         left = text_left(option.rect, fm)
+        # The title keeps room for about a dozen characters and the subtitle (customer, phone) for itself, up to a
+        # line's worth: pills shorten, then give way (the pane shows them).
+        keeps = max(
+            fm.averageCharWidth() * _TITLE_KEEPS, min(fm.horizontalAdvance(texts.subtitle), fm.averageCharWidth() * 40)
+        )
+        title_room = left + keeps
         right = self._paint_badges(
-            painter, option, fonts, event, text_color, buttons.text_right, rect.top() + (rect.height() - line_h) // 2
+            painter,
+            option,
+            fonts,
+            event,
+            text_color,
+            (buttons.text_right, title_room),
+            rect.top() + (rect.height() - line_h) // 2,
         )
         if s.status is EventStatus.CANCELLED:
             title_font, title_fm = fonts.struck, fonts.struck_metrics
@@ -250,26 +266,29 @@ class AgendaDelegate(QStyledItemDelegate):
         fonts: _Fonts,
         event: StoredEvent,
         ink: QColor,
-        right: int,
+        span: tuple[int, int],
         top: int,
     ) -> int:
-        """Pills right to left (local state, AI agent) ending at ``right``; returns where the text must end."""
+        """Pills right to left (local state, AI agent) ending at ``span[0]``, each in its longest form that stays
+        right of ``span[1]`` (the title's room), or left out; returns where the text must end."""
         fm = option.fontMetrics
-        pills: list[tuple[str, QColor]] = []
+        right, title_room = span
+        pills: list[tuple[tuple[str, ...], QColor]] = []
         if event.local_state is not None:
             pill, colour = _STATE_PILLS[event.local_state]
-            pills.append((_(pill), colour))
+            pills.append(((_(pill),), colour))
         s = event.summary
         if s.created_by_ai_agent or s.ai_agent is not None:
             name = one_line(s.ai_agent.name, 60) if s.ai_agent else ""  # cut before the pill measures it
-            pills.append(
-                (
-                    self._elided(_("AI · {name}").format(name=name) if name else _("AI"), fm, 160),
-                    option.palette.color(QPalette.ColorRole.Highlight),
-                )
-            )
+            forms: tuple[str, ...] = (_("AI"),)
+            if name:
+                forms = (self._elided(_("AI · {name}").format(name=name), fm, 160), *forms)
+            pills.append((forms, option.palette.color(QPalette.ColorRole.Highlight)))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for text, color in pills:
+        for forms, color in pills:
+            text = next((form for form in forms if right - fm.horizontalAdvance(form) - 14 >= title_room), None)
+            if text is None:
+                continue
             w = fm.horizontalAdvance(text) + 14
             box = QRectF(right - w, top - 1, w, fm.height() + 2)
             fill = QColor(color)
