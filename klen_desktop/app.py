@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
-from klen_desktop.accounts.migration import accounts_at_start, first_account
+from klen_desktop.accounts.migration import accounts_at_start, first_account, shown_first
 from klen_desktop.accounts.model import Account
 from klen_desktop.accounts.registry import AccountRegistry
 from klen_desktop.accounts.storage import ACCOUNTS_FILENAME, cache_path_of
@@ -220,7 +220,7 @@ class KlenDesktop:
         first with a key entry, whose key the Account tab of Settings saves and forgets."""
         loop = asyncio.get_running_loop()
         self.accounts = await loop.run_in_executor(None, accounts_at_start, self.accounts_path)
-        self.account = next((account for account in self.accounts if not account.demo), self.account)
+        self.account = shown_first(self.accounts)
         self.key_store = self.key_store.for_entry(self.account.key_entry)
         live_url = self.account.base_url or self.options.base_url
         self.connections = ConnectionChooser(self.key_store, live_url, demo_only=self.options.demo)

@@ -8,7 +8,7 @@ killed when a locked keyring's unlock prompt is never answered, where a worker t
 
 Protocol: one JSON request on stdin, ``{"op": "get" | "set" | "delete", "service": …, "account": …}`` with
 ``"key"`` for ``set``; one JSON answer on stdout, ``{"ok": value}`` or ``{"error": kind, "type": class name}``
-(kinds in :data:`ERROR_KINDS`). The key travels only through these pipes: never on the command line or in the
+(the kinds are this module's constants). The key travels only through these pipes: never on the command line or in the
 environment, which other processes of the user can read.
 """
 
@@ -27,7 +27,6 @@ LOCKED = "locked"
 INIT_FAILED = "init"  # a backend was found and could not be opened
 FAILED = "failed"  # anything else the backend raised
 BAD_REQUEST = "bad-request"
-ERROR_KINDS = (NO_BACKEND, LOCKED, INIT_FAILED, FAILED, BAD_REQUEST)
 
 
 class _NoBackend(Exception):

@@ -170,13 +170,11 @@ def app_key_service() -> str:
 def read_the_first_key_early(service: str) -> None:
     """Start reading the key of the account the app shows first (the first keyed account, or the entry of an
     install from before accounts) in the key helper now, so that the keyring is read beside the imports."""
-    from klen_desktop.accounts.migration import first_account
+    from klen_desktop.accounts.migration import shown_first
     from klen_desktop.accounts.storage import load_accounts
     from klen_desktop.key_helper_runs import start_early_read
 
-    saved = load_accounts()
-    shown = next((account for account in saved or () if not account.demo), first_account())
-    start_early_read(service, shown.key_entry)
+    start_early_read(service, shown_first(load_accounts()).key_entry)
 
 
 def run_app(options: AppOptions) -> int:

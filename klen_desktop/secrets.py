@@ -19,7 +19,7 @@ from typing import Any
 
 from klen_desktop import key_helper
 from klen_desktop.i18n import N_, _
-from klen_desktop.key_helper_runs import ACCOUNT_NAME, SERVICE_NAME, run_helper, start_early_read, take_early_read
+from klen_desktop.key_helper_runs import ACCOUNT_NAME, SERVICE_NAME, run_helper, take_early_read
 from klen_desktop.logging_setup import register_secret
 
 log = logging.getLogger(__name__)
@@ -118,10 +118,6 @@ class KeyStore:
             log.warning("keyring %s failed: %s (%s)", what, kind, error_type[:60])
             raise _error_for(kind, error_type)
         return answer["ok"]
-
-    def start_reading(self) -> None:
-        """Start reading the key now, in a helper process of its own, for the next :meth:`get` to collect."""
-        start_early_read(self._service, self._account)
 
     async def get(self) -> str | None:
         """The stored key, or None when there is none."""

@@ -48,3 +48,9 @@ def accounts_at_start(path: Path | None = None) -> AccountRegistry:
     except OSError as exc:
         log.warning("accounts: could not save the first account (%s); trying again at the next start", exc)
     return registry
+
+
+def shown_first(accounts: AccountRegistry | None) -> Account:
+    """The account the app shows first: the first with a key entry, else the first account of an install from
+    before accounts (whose key entry it has)."""
+    return next((account for account in accounts or () if not account.demo), first_account())

@@ -48,24 +48,14 @@ class AppCommands:
         self._default_reminder = default_reminder
 
     async def _ready(self) -> CalendarSession | None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + START_WAIT
-        while (session := self._session()) is None or session.stopped:
-            if loop.time() >= deadline:
-                return None
-            await asyncio.sleep(0.1)
-        return session
+        return await _waited(self._session, lambda: True)
 
     async def _account_ready(
         self, find: Callable[[str], CalendarSession | None], account_id: str
     ) -> CalendarSession | None:
-        """The account's session, waiting (at most :data:`START_WAIT`) while the app is still opening it: a status
-        bar started with the app must not be told an account is not open because its key was being read."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + START_WAIT
-        while (found := find(account_id)) is None and self._account_opening(account_id) and loop.time() < deadline:
-            await asyncio.sleep(0.1)
-        return found
+        """The account's session, waiting while the app is still opening it: a status bar started with the app
+        must not be told an account is not open because its key was being read."""
+        return await _waited(lambda: find(account_id), lambda: self._account_opening(account_id))
 
     async def answer(self, request: Request) -> Answer:
         """Answer ``request`` on the app's calendar, or on the account ``args["account"]`` names."""
@@ -100,6 +90,19 @@ class AppCommands:
             default_reminder=self._default_reminder(),
         )
         return await run(request, calendar)
+
+
+async def _waited(
+    find: Callable[[], CalendarSession | None], still_coming: Callable[[], bool]
+) -> CalendarSession | None:
+    """``find()``'s running session, asked every 0.1 s while ``still_coming()``, for at most :data:`START_WAIT`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_WAIT
+    while ((session := find()) is None or session.stopped) and still_coming():
+        if loop.time() >= deadline:
+            return None
+        await asyncio.sleep(0.1)
+    return None if session is None or session.stopped else session
 
 
 async def _sync(session: CalendarSession) -> bool:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from klen_desktop.api.errors import EventNotFound, KlenError
-from klen_desktop.api.models import CREATE_STATUSES, EventDetail
+from klen_desktop.api.models import EventDetail
 from klen_desktop.clock import Clock
 from klen_desktop.reminders.due import (
     DEFAULT_LATE_AFTER,
@@ -32,6 +32,7 @@ from klen_desktop.reminders.due import (
     MissedSummary,
     Reminder,
     due_reminders,
+    reminder_due_at,
 )
 from klen_desktop.reminders.snooze import UNTIL_START, SnoozeChoice
 from klen_desktop.store.db import Database
@@ -226,7 +227,12 @@ class ReminderScheduler:
             if entry.state is not ReminderState.FIRED or not now - SHOWN_BEFORE_LOOKBACK <= entry.due_at <= now:
                 continue
             event = self._events.get(entry.event_id)
-            if event is None or event.start_time <= now or event.status not in CREATE_STATUSES:
+            # Still this event's reminder (not moved, cancelled, given an outcome or switched off meanwhile).
+            if (
+                event is None
+                or event.start_time <= now
+                or reminder_due_at(event, self._default_minutes) != entry.due_at
+            ):
                 continue
             found.append(Reminder(event, entry.due_at, entry.fired_at or entry.due_at))
         return found
