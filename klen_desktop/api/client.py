@@ -17,6 +17,7 @@ import asyncio
 import functools
 import re
 import ssl
+import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
 from types import TracebackType
@@ -25,6 +26,7 @@ from urllib.parse import quote
 
 import httpx
 
+from klen_desktop.api.asyncio_transport import AsyncioTransport
 from klen_desktop.api.constants import (
     AVAILABILITY_PATH,
     DEFAULT_ICS_MAX_BYTES,
@@ -110,6 +112,15 @@ def _tls_for(base: httpx.URL) -> ssl.SSLContext:
     return _trusting_nobody() if base.scheme == "http" else _verified_tls()
 
 
+def app_http_client(base: httpx.URL, timeout: httpx.Timeout) -> httpx.AsyncClient:
+    """The httpx client the app talks to ``base`` with: on asyncio's own connections (api/asyncio_transport.py),
+    unless the system names a proxy; httpx's default transport then takes it, with NO_PROXY and all as before."""
+    tls = _tls_for(base)
+    if urllib.request.getproxies():  # what httpx reads too (trust_env); a given transport would turn it off
+        return httpx.AsyncClient(verify=tls, timeout=timeout)
+    return httpx.AsyncClient(transport=AsyncioTransport(tls), timeout=timeout)
+
+
 class KlenClient:
     """Async client of one Klen account (one API key) at ``base_url`` (``https://api.klen.ai``).
 
@@ -139,7 +150,7 @@ class KlenClient:
         if http is not None:
             check_injected_http(self._base, http)
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(verify=_tls_for(self._base), timeout=limits)
+        self._http = http if http is not None else app_http_client(self._base, limits)
         self._exchange = Exchange(
             base=self._base,
             api_key=api_key,

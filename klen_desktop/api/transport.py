@@ -73,12 +73,15 @@ def normalize_base_url(base_url: str) -> httpx.URL:
 def _unverified_transports(http: httpx.AsyncClient) -> bool:
     """True if any of ``http``'s network transports skips certificate or host-name checks (``verify=False``).
 
-    Reads httpx's private attributes (checked against httpx 0.28); a transport of another kind (a test's
-    MockTransport) has no TLS and counts as verified.
+    Reads httpx's private attributes (checked against httpx 0.28) and the app's own transport's context; a
+    transport of another kind (a test's MockTransport) has no TLS and counts as verified.
     """
     transports = [getattr(http, "_transport", None), *getattr(http, "_mounts", {}).values()]
     for transport in transports:
-        context = getattr(getattr(transport, "_pool", None), "_ssl_context", None)
+        # The app's own transport names its context; httpx's default keeps it on its httpcore pool.
+        context = getattr(transport, "ssl_context", None) or getattr(
+            getattr(transport, "_pool", None), "_ssl_context", None
+        )
         if isinstance(context, ssl.SSLContext) and (context.verify_mode == ssl.CERT_NONE or not context.check_hostname):
             return True
     return False

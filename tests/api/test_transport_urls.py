@@ -146,7 +146,7 @@ def test_a_certificate_failure_is_reported_as_such() -> None:
 
 
 def _tls_of(client: object) -> ssl.SSLContext:
-    context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    context = client._http._transport.ssl_context  # type: ignore[attr-defined]
     assert isinstance(context, ssl.SSLContext)
     return context
 

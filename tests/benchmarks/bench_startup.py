@@ -17,7 +17,7 @@ which loads a network-status watch an online app never loads). Resident
 memory (VmRSS) is reported with the app up on an empty cache, on a demo-size cache (50 events, about the demo
 calendar's) with the agenda closed, and on N events (default 10,000) with the agenda open on them, each next to
 the bare baseline's (medians over the runs). Two floors are measured in the same runs, the same way: the bare tray
-plus the libraries the app is built on (asyncio through qasync, httpx with its TLS context, SQLite, a session-bus
+plus the libraries the app is built on (asyncio through qasync, httpx on h11 with its TLS context, SQLite, a session-bus
 connection for the notifications), and that plus a plain window of the agenda's size; the app's own share is
 printed above them.
 
@@ -85,7 +85,10 @@ db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
 
 
 async def stack():
-    client = httpx.AsyncClient(timeout=5)
+    # As the app builds it: its transport is asyncio's streams and h11 (api/asyncio_transport.py), not httpcore.
+    from klen_desktop.api.asyncio_transport import AsyncioTransport
+
+    client = httpx.AsyncClient(transport=AsyncioTransport(httpx.create_ssl_context()), timeout=5)
     bus = await open_dbus_connection("SESSION")
     router = DBusRouter(bus)
     if os.environ.get("WINDOW") == "1":

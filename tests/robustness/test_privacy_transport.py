@@ -63,7 +63,7 @@ async def test_a_client_built_by_klen_always_verifies() -> None:
     client = KlenClient("https://api.klen.ai", KEY)
     try:
         http = client._http  # the built client, read to check what it verifies
-        context = http._transport._pool._ssl_context  # type: ignore[attr-defined]
+        context = http._transport.ssl_context  # type: ignore[attr-defined]
         assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     finally:
         await client.aclose()
