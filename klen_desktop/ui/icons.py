@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+import shiboken6
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPainterPath, QPen, QPixmap
 
 from klen_desktop.ui.glyphs import draw_glyph
 
@@ -54,7 +55,10 @@ _TYPE_COLOURS = {
     "video_call": ("#a142f4", "V"),
 }
 
-_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+# Window icons go up to the task switcher's sizes. Tray icons stop at 64: the freedesktop tray sends the host
+# nothing larger, and no panel on any platform draws one larger; 128 and 256 would add 320 KiB a state.
+_WINDOW_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+_TRAY_SIZES = (16, 22, 24, 32, 48, 64)
 # Panel sizes only: painted for the icon shown at boot, when every millisecond counts.
 PANEL_SIZES = (16, 22, 24, 32, 48)
 _OUTLINE = "#1f2329"
@@ -128,7 +132,7 @@ def tray_pixmap(state: TrayState, size: int) -> QPixmap:
     return pixmap
 
 
-def tray_icon(state: TrayState, sizes: tuple[int, ...] = _SIZES) -> QIcon:
+def tray_icon(state: TrayState, sizes: tuple[int, ...] = _TRAY_SIZES) -> QIcon:
     """The icon for ``state``, painted at ``sizes`` (Qt scales from the nearest for any other size)."""
     icon = QIcon()
     for size in sizes:
@@ -136,8 +140,39 @@ def tray_icon(state: TrayState, sizes: tuple[int, ...] = _SIZES) -> QIcon:
     return icon
 
 
+class _PaintedOnRequest(QIconEngine):
+    """The app's page icon, painted at the size a window asks for when it asks: set on the application at start,
+    it holds no pixmaps while no window is open (all sizes painted up front kept about 350 KiB resident)."""
+
+    # One picture for every mode and state: window lists show the icon as it is.
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:  # noqa: ARG002
+        return tray_pixmap(TrayState.NORMAL, max(1, min(size.width(), size.height())))
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
+
+    def availableSizes(
+        self,
+        mode: QIcon.Mode = QIcon.Mode.Normal,  # noqa: ARG002  (Qt's signature)
+        state: QIcon.State = QIcon.State.Off,  # noqa: ARG002
+    ) -> list[QSize]:
+        return [QSize(size, size) for size in _WINDOW_SIZES]
+
+    def clone(self) -> QIconEngine:
+        # Qt owns a clone and deletes it with its icon, but PySide6 does not hand it over: without a reference
+        # here Python would free it on return and Qt would paint with a freed engine. Qt's delete marks the
+        # Python side invalid, and those are let go at the next clone.
+        copy = _PaintedOnRequest()
+        _CLONES[:] = [*(engine for engine in _CLONES if shiboken6.isValid(engine)), copy]
+        return copy
+
+
+_CLONES: list[_PaintedOnRequest] = []
+
+
 def app_icon() -> QIcon:
-    return tray_icon(TrayState.NORMAL)
+    """The icon of the app's windows (window lists, task switchers, title bars)."""
+    return QIcon(_PaintedOnRequest())
 
 
 def type_icon(event_type: str) -> QIcon:

@@ -11,7 +11,7 @@ import pytest
 from app_harness import MakeApp, action, insert_event, local_noon_tomorrow, menu_labels
 from local_zone import local_zone
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -24,7 +24,7 @@ from klen_desktop.links import is_web_link
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui import tray as tray_module
 from klen_desktop.ui.formatting import span
-from klen_desktop.ui.icons import TrayState, tray_pixmap
+from klen_desktop.ui.icons import TrayState, app_icon, tray_icon, tray_pixmap
 from klen_desktop.ui.no_tray_mode import NoTrayMode
 from klen_desktop.ui.tray import dialable
 
@@ -271,6 +271,21 @@ def test_icons_are_painted_at_every_size_and_tell_states_apart(qapp: object) -> 
             assert opaque > size * size // 3, f"{state} at {size}px is mostly empty"
         images[state] = tray_pixmap(state, 32).toImage()
     assert len({bytes(image.constBits()) for image in images.values()}) == len(TrayState)
+
+
+def test_tray_icons_stop_at_panel_sizes_and_the_window_icon_paints_any_size_when_asked(qapp: object) -> None:
+    # A tray icon's 128 and 256 px pictures were never sent to a panel; the window icon holds no picture until a
+    # window asks for one, then paints the page at the size asked.
+    assert max(size.width() for size in tray_icon(TrayState.NORMAL).availableSizes()) == 64
+    window_icon = app_icon()
+    assert {size.width() for size in window_icon.availableSizes()} >= {16, 32, 48, 128, 256}
+    for size in (16, 48, 256, 100):
+        picture = window_icon.pixmap(size).toImage()
+        assert (picture.width(), picture.height()) == (size, size)
+        assert picture == tray_pixmap(TrayState.NORMAL, size).toImage()
+    copy = QIcon(window_icon)  # Qt clones the engine for a copy that is then changed; both still paint
+    copy.addPixmap(tray_pixmap(TrayState.DEMO, 24))
+    assert not window_icon.pixmap(32).isNull() and not copy.pixmap(24).isNull()
 
 
 def test_link_and_phone_rules() -> None:
