@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from klen_desktop.accounts.migration import accounts_at_start, first_account, shown_first
 from klen_desktop.accounts.model import Account
@@ -44,7 +44,6 @@ from klen_desktop.settings import KeyState, Preferences, load_preferences, save_
 from klen_desktop.store.recovery import CacheNotice
 from klen_desktop.ui.controller import Controller
 from klen_desktop.ui.network_watch import NetworkWatch
-from klen_desktop.ui.no_tray_mode import NoTrayMode
 from klen_desktop.ui.tray import Tray
 from klen_desktop.ui.tray_actions import TrayActions
 from klen_desktop.ui.window_manager import Windows, copy_text, open_phone
@@ -53,6 +52,7 @@ if TYPE_CHECKING:
     from PySide6.QtNetwork import QNetworkInformation
 
     from klen_desktop.notify.backend import NotificationBackend
+    from klen_desktop.ui.no_tray_mode import NoTrayMode
     from klen_desktop.ui.notifications import NotificationBridge
     from klen_desktop.ui.shortcuts_hub import ShortcutsHub
 
@@ -340,6 +340,8 @@ class KlenDesktop:
             self.controller.sync_now()
 
     def _no_tray(self, tray: Tray, windows: Windows) -> None:
+        from klen_desktop.ui.no_tray_mode import NoTrayMode  # only where no panel shows tray icons
+
         mode = NoTrayMode(tray.fill_menu)
         windows.on_agenda_created.append(mode.attach)
         agenda = windows.open_agenda()
@@ -355,6 +357,8 @@ class KlenDesktop:
             self.tray.icon.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, 8000)
         elif self.windows is not None and self.windows.agenda is not None:
             # No tray to show a balloon: a non-modal message on the agenda, the window the user has.
+            from PySide6.QtWidgets import QMessageBox  # its type alone is 0.4 MiB: loaded for the first message
+
             box = QMessageBox(QMessageBox.Icon.Information, title, message, parent=self.windows.agenda)
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

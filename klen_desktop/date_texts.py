@@ -26,9 +26,12 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
 
 from klen_desktop.i18n import _, current_language, ngettext, pgettext
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu", "UCT"})
 _GMT_NAMES = frozenset({"GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich", "GMT0", "Greenwich"})
@@ -327,6 +330,9 @@ def known_zone(zone_id: str) -> bool:
     """True when ``zone_id`` is an IANA zone this computer (or the bundled tzdata) has."""
     if not zone_id or zone_id != zone_id.strip() or zone_id.startswith(("/", ".")) or ".." in zone_id:
         return False
+    # zoneinfo (with sysconfig, for its search path) loads with a second zone only: 0.4 MiB nobody else needs.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         ZoneInfo(zone_id)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -337,7 +343,12 @@ def known_zone(zone_id: str) -> bool:
 def set_second_zone(zone_id: str) -> None:
     """Show ``zone_id`` beside local times from now on; ``""`` (or an unknown zone) shows none."""
     global _second
-    _second = (zone_id, ZoneInfo(zone_id)) if known_zone(zone_id) else None
+    if not known_zone(zone_id):
+        _second = None
+        return
+    from zoneinfo import ZoneInfo
+
+    _second = (zone_id, ZoneInfo(zone_id))
 
 
 def second_zone_id() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import linecache
 import logging
 import sys
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
     from klen_desktop.app import KlenDesktop
+    from klen_desktop.command_line.protocol import Answer, Request
     from klen_desktop.session.calendar import CalendarSession
     from klen_desktop.session.outcomes import Queued
     from klen_desktop.ui.single_instance import CommandHandler
@@ -67,7 +69,7 @@ APP_IMPORT_STEPS = (
     "qasync",
     "http.client",
     "urllib.request",
-    "httpcore",
+    "h11",
     "httpx",
     "klen_desktop.api.models",
     "klen_desktop.api.client",
@@ -82,7 +84,6 @@ APP_IMPORT_STEPS = (
     "klen_desktop.ui.tray",
     "klen_desktop.ui.notifications",
     "klen_desktop.app",
-    "klen_desktop.command_line.in_app",
 )
 
 
@@ -101,10 +102,13 @@ def drop_feature_import_hook() -> None:
     it mentions PySide6): some 400 files whose text then stays in ``linecache`` for the app's whole life,
     about 15 MiB resident, and read during the start. PySide6 keeps the import it replaced as
     ``builtins.__orig_import__``; putting that back leaves Qt as it is (no feature selected, the default).
+    The text it read until now (the modules imported with Qt) is let go too, before the app's own imports come
+    in and can take up the memory it held.
     """
     original = getattr(builtins, "__orig_import__", None)
     if original is not None and builtins.__import__ is getattr(builtins, "__feature_import__", None):
         builtins.__import__ = original
+        linecache.clearcache()
 
 
 def skip_httpx_command_line() -> None:
@@ -125,7 +129,22 @@ def saved_language() -> str:
 
 
 def command_handler(desktop: KlenDesktop) -> CommandHandler:
-    """The command line's requests, answered on the running app's calendar session."""
+    """The command line's requests, answered on the running app's calendar session.
+
+    What answers them is built (and its modules imported, some 0.2 MiB) when the first command comes: most
+    sessions of a tray app never see one."""
+    answer: CommandHandler | None = None
+
+    async def first_built(request: Request) -> Answer:
+        nonlocal answer
+        if answer is None:
+            answer = _app_commands(desktop)
+        return await answer(request)
+
+    return first_built
+
+
+def _app_commands(desktop: KlenDesktop) -> CommandHandler:
     from klen_desktop.command_line.in_app import AppCommands
 
     # The command line acts on the first account (its own ids, as before accounts): its session, and its writes

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import logging
-import logging.handlers
 import os
 import re
 import sys
@@ -94,14 +93,54 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A RotatingFileHandler whose files are created 0600: logs name customers and their appointments."""
+class PrivateRotatingFileHandler(logging.FileHandler):
+    """A log file of at most ``maxBytes``, rotated through ``backupCount`` numbered copies, each created 0600:
+    logs name customers and their appointments.
+
+    It does what ``logging.handlers.RotatingFileHandler`` does, written out here because that module brings
+    ``pickle`` and the socket handlers with it: 0.6 MiB resident, for the life of a tray app, for one method.
+    """
+
+    def __init__(self, filename: Path, *, maxBytes: int, backupCount: int, encoding: str) -> None:
+        self.maxBytes = maxBytes
+        self.backupCount = backupCount
+        super().__init__(filename, mode="a", encoding=encoding, delay=False)
 
     def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         # A file left by an older version (or created under a looser umask) is tightened too.
         os.fchmod(fd, 0o600)
         return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._full_with(record):
+                self._rotate()
+            super().emit(record)
+        except Exception:  # logging's own rule: a handler that fails reports it and the app carries on
+            self.handleError(record)
+
+    def _full_with(self, record: logging.LogRecord) -> bool:
+        if self.maxBytes <= 0 or self.backupCount <= 0:
+            return False
+        if self.stream is None:
+            self.stream = self._open()
+        line = self.format(record) + self.terminator
+        self.stream.seek(0, os.SEEK_END)  # another process (the command line) may have written meanwhile
+        return self.stream.tell() + len(line.encode(self.encoding or "utf-8", "replace")) >= self.maxBytes
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        try:
+            for number in range(self.backupCount - 1, 0, -1):
+                older = Path(f"{self.baseFilename}.{number}")
+                if older.exists():
+                    os.replace(older, f"{self.baseFilename}.{number + 1}")
+            if os.path.exists(self.baseFilename):
+                os.replace(self.baseFilename, f"{self.baseFilename}.1")
+        finally:  # a rename refused (a file locked, a full disk) still leaves a file to write to
+            self.stream = self._open()
 
 
 def log_dir() -> Path:

@@ -11,13 +11,16 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from klen_desktop.core import CoreConfig
-from klen_desktop.demo import DemoBackend, start_demo_backend
 from klen_desktop.i18n import _
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.sync.config import SyncConfig
+
+if TYPE_CHECKING:
+    from klen_desktop.demo import DemoBackend
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,8 @@ class ConnectionChooser:
     async def demo(self) -> Connection:
         """The demo emulator's connection (started on first need)."""
         if self.demo_backend is None:
+            from klen_desktop.demo import start_demo_backend  # the demo calendar's server, in demo mode only
+
             self.demo_backend = await asyncio.get_running_loop().run_in_executor(None, start_demo_backend)
         notice = _("Keyring problem: {problem}").format(problem=self.keyring_problem) if self.keyring_problem else None
         return Connection(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from app_harness import MakeApp, insert_event, local_noon_tomorrow
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QWidget
 from shifted_clock import ShiftedClock
 
@@ -95,7 +96,7 @@ async def test_links_that_are_not_http_are_refused_with_a_message(
     make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(windows_module.QDesktopServices, "openUrl", lambda u: opened.append(u.toString()))
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda u: opened.append(u.toString()))
     app = await make_app()
     notices: list[tuple[str, str]] = []
     app.controller.notice.connect(lambda title, text: notices.append((title, text)))

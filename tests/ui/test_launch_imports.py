@@ -89,6 +89,25 @@ def test_the_app_imports_in_steps_and_none_of_them_opens_a_window_or_loads_what_
     assert printed_by(probe) == "True []"
 
 
+def test_the_app_starts_without_what_only_a_rare_path_needs() -> None:
+    # Each is loaded where it is used (tests/benchmarks/bench_startup.py measured them): httpcore and anyio only
+    # behind a proxy (api/client.py), zoneinfo with a second zone, the command line's handler with the first
+    # command, the no-tray window where no panel shows icons, Qt's message box and file dialog when first shown.
+    probe = (
+        "import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]); "
+        "from klen_desktop.launch import drop_feature_import_hook, import_app_in_steps, skip_httpx_command_line; "
+        "drop_feature_import_hook(); skip_httpx_command_line(); import_app_in_steps(app); "
+        "from klen_desktop.api.client import KlenClient; KlenClient('http://127.0.0.1:9', 'klen_' + 'x' * 20); "
+        "from klen_desktop.date_texts import set_second_zone; set_second_zone(''); "
+        "import PySide6.QtWidgets as widgets; "
+        "print(sorted(m for m in ('httpcore', 'anyio', 'logging.handlers', 'pickle', 'zoneinfo', 'typing_extensions', "
+        "'klen_desktop.command_line.in_app', 'klen_desktop.ui.no_tray_mode', 'klen_desktop.demo') "
+        "if m in sys.modules), "
+        "sorted(name for name in ('QMessageBox', 'QFileDialog') if name in vars(widgets)))"
+    )
+    assert printed_by(probe) == "[] []"
+
+
 FONT_PROBE = (
     "import os; from PySide6.QtWidgets import QApplication; app = QApplication([]); "
     "from klen_desktop.ui.icons import TrayState, tray_icon, type_icon; "
