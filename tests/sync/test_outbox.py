@@ -297,9 +297,13 @@ async def test_100_edits_made_while_the_server_is_down_arrive_once_and_in_order(
 
 
 @pytest.mark.asyncio
-async def test_the_runner_sends_when_woken_and_after_retry_now(stack: Stack, emulator: EmulatorServer) -> None:
-    import asyncio
-
+async def test_the_runner_sends_when_woken_and_after_retry_now(
+    emulator: EmulatorServer, rw_key: str, tmp_path: Path
+) -> None:
+    # A backoff far longer than the test, in real time: only "retry now" can send the entry after its 503. (The
+    # suite's clock skips the waits, so the runner's own retry could send it before the test saw it waiting.)
+    config = SyncConfig(outbox_backoff_base=60, outbox_backoff_cap=60, backoff_base=0.05, backoff_cap=0.2)
+    stack = make_stack(emulator.url, rw_key, tmp_path / "cache.sqlite3", clock=SystemClock(), config=config)
     reports: list[object] = []
     stack.sender.subscribe(reports.append)
     task = asyncio.create_task(stack.sender.run())
@@ -318,6 +322,7 @@ async def test_the_runner_sends_when_woken_and_after_retry_now(stack: Stack, emu
     finally:
         stack.sender.stop()
         await asyncio.wait_for(task, 5)
+        await stack.close()
 
 
 @pytest.mark.asyncio
