@@ -59,6 +59,7 @@ from klen_desktop.secrets import KeyStore
 from klen_desktop.session.connection import Connection
 from klen_desktop.session.outcomes import WriteRefused
 from klen_desktop.store.events import StoredEvent
+from klen_desktop.store.synced_days import SyncedDaysRepository
 from klen_desktop.sync.budget import DEFAULT_LIMIT, DEFAULT_PERIOD
 from klen_desktop.sync.config import SyncConfig
 from klen_desktop.sync.status import SyncPhase, SyncStatus
@@ -485,16 +486,24 @@ class _Soak:
             self.plan.settle_timeout,
             explain=self.outbox_text,
         )
-        before = self.controller.status.last_success
+        core = self.controller.session.core
+        pressed = core.clock.now()
         assert self.desktop.tray is not None
         self.desktop.tray.sync_now.emit()
+        # Sync now reads the whole window again, the next days first and the rest in the polls that follow: the
+        # check waits for every day of it, not only the first poll's.
+        start, end = core.config.sync.window(pressed)
+        days = SyncedDaysRepository(core.db)
 
-        def synced() -> bool:
-            status = self.controller.status
-            fresh = status.last_success is not None and (before is None or status.last_success > before)
-            return fresh and status.phase is SyncPhase.IDLE
+        def window_read_again() -> bool:
+            synced = days.synced()
+            every_day = all(
+                (read := synced.get(start + timedelta(days=n))) is not None and read >= pressed
+                for n in range((end - start).days + 1)
+            )
+            return every_day and self.controller.status.phase is SyncPhase.IDLE
 
-        await until(synced, "the final sync", 30.0)
+        await until(window_read_again, "the final sync of the whole window", 60.0)
         await self.controller.reload()
 
 
