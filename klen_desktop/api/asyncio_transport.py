@@ -151,7 +151,6 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         except BaseException:
             self.retire(connection)
             raise
-        log.debug("%s %s: %d", request.method, request.url.raw_path.split(b"?")[0].decode(), answer.status_code)
         return httpx.Response(
             status_code=answer.status_code,
             headers=[(name, value) for name, value in answer.headers],
