@@ -31,7 +31,7 @@ import httpx
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import EventNotFound, RateLimited
-from klen_desktop.api.models import Availability, EventDetail, EventInput, EventPatch
+from klen_desktop.api.models import Availability, EventDetail, EventInput, EventPatch, EventSummary
 from klen_desktop.api.retry import RetryPolicy
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock, SystemClock
@@ -41,7 +41,7 @@ from klen_desktop.paths import data_dir, database_path
 from klen_desktop.reminders.due import DEFAULT_REMIND_MINUTES, Reminder
 from klen_desktop.reminders.scheduler import ReminderScheduler
 from klen_desktop.store.db import Database
-from klen_desktop.store.events import EventRepository, StoredEvent
+from klen_desktop.store.events import EventRepository, Held, StoredEvent
 from klen_desktop.store.outbox import OutboxEntry, OutboxRepository
 from klen_desktop.store.recovery import CacheNotice, open_cache
 from klen_desktop.store.reminder_log import ReminderLogRepository
@@ -360,9 +360,19 @@ class CoreServices:
         """Cached events overlapping ``[start, end)``, by start time."""
         return await self.db.run(self.events.between, start, end)
 
-    async def all_cached(self) -> list[StoredEvent]:
-        """Every cached event (the sync window plus queued creates), by start time."""
-        return await self.db.run(self.events.everything)
+    async def all_cached(self, held: Held | None = None) -> list[StoredEvent]:
+        """Every cached event (the sync window plus queued creates), or those ``held`` names, by start time."""
+        if held is None:
+            return await self.db.run(self.events.everything)
+        return await self.db.run(self.events.held, held)
+
+    async def cached_count(self) -> int:
+        """How many events the cache holds."""
+        return await self.db.run(self.events.count)
+
+    async def starts_matching(self, keep: Callable[[EventSummary], bool]) -> list[datetime]:
+        """The start of every cached event whose summary ``keep`` accepts."""
+        return await self.db.run(self.events.starts_matching, keep)
 
     async def event(self, event_id: int) -> StoredEvent | None:
         return await self.db.run(self.events.get, event_id)

@@ -84,7 +84,7 @@ async def check_windows(desktop: KlenDesktop, event_id: int | None) -> str:
             elif name == "settings":
                 window = windows.open_settings()
             else:
-                stored = controller.cached_event(event_id) if event_id is not None else None
+                stored = await controller.find_event(event_id) if event_id is not None else None
                 if stored is None:
                     failed.append(f"{name}(no_event)")
                     continue

@@ -21,19 +21,21 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 from klen_desktop.accounts.model import Account, AccountError
 from klen_desktop.accounts.registry import AccountRegistry
 from klen_desktop.accounts.storage import cache_path_of, save_accounts
+from klen_desktop.api.models import EventSummary
 from klen_desktop.i18n import _, ngettext
 from klen_desktop.key_check import check_key
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.connection import Connection
 from klen_desktop.store.errors import DatabaseClosed
-from klen_desktop.store.events import StoredEvent
+from klen_desktop.store.events import Held, StoredEvent
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -222,14 +224,37 @@ class AccountSessions:
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    async def all_events(self, account_ids: frozenset[str] | None = None) -> list[AccountEvent]:
-        """The cached events of every account (or of ``account_ids``), by start time."""
+    async def all_events(
+        self, account_ids: frozenset[str] | None = None, held: Held | None = None
+    ) -> list[AccountEvent]:
+        """The cached events of every account (or of ``account_ids``), or those ``held`` names, by start time."""
         found: list[AccountEvent] = []
         for account_id, session in self.open_sessions():
             if account_ids is None or account_id in account_ids:
-                events = await read_unless_closed(session, session.all_events())
+                events = await read_unless_closed(session, session.all_events(held))
                 found.extend(AccountEvent(account_id, event) for event in events)
         return sorted(found, key=lambda item: (item.event.start_time, item.account_id, item.event.id))
+
+    async def event_count(self) -> int:
+        """How many events the open accounts' caches hold in all."""
+        total = 0
+        for _account_id, session in self.open_sessions():
+            try:
+                total += await session.event_count()
+            except (DatabaseClosed, RuntimeError):
+                if not session.stopped:
+                    raise  # stopped under the read (its account removed): not counted
+        return total
+
+    async def starts_matching(
+        self, keep: Callable[[EventSummary], bool], account_ids: frozenset[str] | None = None
+    ) -> list[datetime]:
+        """The start of every cached event (of ``account_ids``, else of every account) that ``keep`` accepts."""
+        found: list[datetime] = []
+        for account_id, session in self.open_sessions():
+            if account_ids is None or account_id in account_ids:
+                found += await read_unless_closed(session, session.starts_matching(keep))
+        return sorted(found)
 
     def open_sessions(self) -> list[tuple[str, CalendarSession]]:
         """(account id, session) of every running account, in the registry's order."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from klen_desktop.api.models import Availability, AvailabilitySlot, EventPatch, EventStatus, EventType
+from klen_desktop.api.models import Availability, AvailabilitySlot, EventPatch, EventStatus, EventSummary, EventType
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.core import CoreConfig, CoreServices
@@ -43,7 +43,7 @@ from klen_desktop.session.outcomes import (
     WriteRefused,
     daily_limit_wait,
 )
-from klen_desktop.store.events import StoredEvent
+from klen_desktop.store.events import Held, StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxState
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.local_writes import OutboxError
@@ -161,9 +161,16 @@ class CalendarSession:
 
     # -- reading -----------------------------------------------------------------------------------------
 
-    async def all_events(self) -> list[StoredEvent]:
-        """Every cached event (the sync window and queued creates), by start time."""
-        return await self._core.all_cached()
+    async def all_events(self, held: Held | None = None) -> list[StoredEvent]:
+        """Every cached event (the sync window and queued creates), or those ``held`` names, by start time."""
+        return await self._core.all_cached(held)
+
+    async def event_count(self) -> int:
+        return await self._core.cached_count()
+
+    async def starts_matching(self, keep: Callable[[EventSummary], bool]) -> list[datetime]:
+        """The start of every cached event whose summary ``keep`` accepts (a search over every week)."""
+        return await self._core.starts_matching(keep)
 
     async def outbox_entries(self) -> list[OutboxEntry]:
         return await self._core.outbox_entries()

@@ -42,6 +42,9 @@ class EventHandles:
         self._handles: dict[tuple[str, int], int] = {}
         self._owners: dict[int, tuple[str, int]] = {}
         self._next_free = _TOP
+        # The one account where there is only one: its numbers are their handles even before they are seen (the app
+        # holds only some events in memory, and a command or a search names others); None with several.
+        self.sole_account: str | None = None
 
     def handle(self, account_id: str, number: int) -> int:
         """The UI's number for ``number`` (an event id, local id or sequence number) of ``account_id``."""
@@ -68,6 +71,8 @@ class EventHandles:
         owner = self._owners.get(size)
         if owner is None:
             account_id = self._own.get(size)
+            if account_id is None and self.sole_account is not None and size <= _TOP:
+                account_id = self._own[size] = self.sole_account
             if account_id is None:
                 raise AccountError(_(GONE_MESSAGE))
             owner = (account_id, size)

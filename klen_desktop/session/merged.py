@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from klen_desktop.accounts.model import AccountError
 from klen_desktop.accounts.registry import AccountRegistry
-from klen_desktop.api.models import Availability, AvailabilitySlot, EventStatus
+from klen_desktop.api.models import Availability, AvailabilitySlot, EventStatus, EventSummary
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.clock import Clock
 from klen_desktop.core import CoreConfig, CoreServices
@@ -36,7 +36,7 @@ from klen_desktop.session.accounts import AccountSessions, read_unless_closed
 from klen_desktop.session.calendar import SEND_WAIT, CalendarSession, FreeSlots
 from klen_desktop.session.handles import EventHandles
 from klen_desktop.session.outcomes import Access, Queued, SaveOutcome
-from klen_desktop.store.events import StoredEvent
+from klen_desktop.store.events import Held, StoredEvent
 from klen_desktop.store.outbox import OutboxEntry
 from klen_desktop.sync.diff import ChangeSet
 from klen_desktop.sync.outbox_sender import DrainReport
@@ -93,6 +93,7 @@ class MergedCalendar:
         self._last_access = Access()
         accounts.on_opened(self._hook)
         accounts.on_listing(self._listing_changed)
+        self._name_sole_account()
 
     # -- what it is -------------------------------------------------------------------------------------
 
@@ -250,7 +251,12 @@ class MergedCalendar:
             self._last_access = access
             _tell(self._access, access)
 
+    def _name_sole_account(self) -> None:
+        ids = [account.id for account in self.registry] or [self.first]
+        self.handles.sole_account = ids[0] if len(ids) == 1 else None
+
     def _listing_changed(self) -> None:
+        self._name_sole_account()
         for listener in list(self._listing):
             listener()
         self._access_seen()  # an account opened or gone may change what the keys together may do
@@ -291,10 +297,21 @@ class MergedCalendar:
 
     # -- reading -----------------------------------------------------------------------------------------
 
-    async def all_events(self) -> list[StoredEvent]:
-        """Every account's cached events, under their handles, by start time."""
-        found = await self.accounts.all_events()
+    async def all_events(self, held: Held | None = None) -> list[StoredEvent]:
+        """Every account's cached events (or those ``held`` names), under their handles, by start time."""
+        found = await self.accounts.all_events(held=held)
         return [self.handles.event(item.account_id, item.event) for item in found]
+
+    async def event_count(self) -> int:
+        """How many events the shown accounts' caches hold in all."""
+        return await self.accounts.event_count()
+
+    async def starts_matching(
+        self, keep: Callable[[EventSummary], bool], account_ids: frozenset[str] | None = None
+    ) -> list[datetime]:
+        """The start of every cached event (of ``account_ids``, else of every account) that ``keep`` accepts:
+        a search over every week, sorted."""
+        return await self.accounts.starts_matching(keep, account_ids)
 
     async def outbox_entries(self) -> list[OutboxEntry]:
         entries: list[OutboxEntry] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -33,6 +33,9 @@ _REMINDABLE_MARKS = ", ".join("?" * len(_REMINDABLE))
 _IDS_PER_QUERY = 500
 
 
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
 class LocalState(StrEnum):
     PENDING = "pending"
     ATTENTION = "attention"
@@ -41,6 +44,17 @@ class LocalState(StrEnum):
 
 # An event whose queued write waits for the user: the outbox's NEEDS_USER, as the event shows it.
 LOCAL_NEEDS_USER = (LocalState.ATTENTION, LocalState.CONFLICT)
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Which cached events a reader keeps in memory: those overlapping any of ``spans`` (``[start, end)`` each),
+    the first ``upcoming`` open events not ended at ``upcoming_after``, and every event with a local change (queued
+    creates, unsent or refused edits), which the problems banner and the outbox name."""
+
+    spans: tuple[tuple[datetime, datetime], ...] = ()
+    upcoming_after: datetime = _EARLIEST
+    upcoming: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +250,41 @@ class EventRepository:
         found = self._through_memo("SELECT id, updated_at FROM events ORDER BY start_time, id", ())
         self._everything = found
         return [event for _written, event in found.values()]
+
+    def held(self, spans: Held) -> list[StoredEvent]:
+        """The events ``spans`` names (see :class:`Held`), by start time then id: what the snapshot re-reads after
+        each change. Read through the same memo as :meth:`everything` (rows not written since are not decoded
+        again), which then holds these events only: an event that leaves the spans is let go."""
+        where = ["id < 0", "local_state IS NOT NULL"]
+        params: list[object] = []
+        for start, end in spans.spans:
+            lo, hi = encode_time(start), encode_time(end)
+            where.append("(start_time < ? AND (end_time > ? OR start_time >= ?))")
+            params += [hi, lo, lo]
+        if spans.upcoming > 0:
+            where.append(
+                f"""id IN (SELECT id FROM events WHERE end_time > ? AND status IN ({_REMINDABLE_MARKS})
+                ORDER BY start_time, id LIMIT ?)"""
+            )
+            params += [encode_time(spans.upcoming_after), *_REMINDABLE, spans.upcoming]
+        sql = f"SELECT id, updated_at FROM events WHERE {' OR '.join(where)} ORDER BY start_time, id"
+        found = self._through_memo(sql, params)
+        self._everything = found
+        return [event for _written, event in found.values()]
+
+    def starts_matching(self, keep: Callable[[EventSummary], bool]) -> list[datetime]:
+        """The start time of every cached event whose summary ``keep`` accepts (a search over all weeks, of which
+        the snapshot holds only some). Rows are decoded one at a time and let go; unreadable ones are skipped."""
+        starts: list[datetime] = []
+        with self._db.read() as c:
+            for (text,) in c.execute("SELECT summary_json FROM events ORDER BY start_time, id"):
+                try:
+                    summary = EventSummary.model_validate_json(str(text))
+                except UNREADABLE:
+                    continue  # set aside by the next read that meets it
+                if keep(summary):
+                    starts.append(summary.start_time)
+        return starts
 
     def _through_memo(self, keys_sql: str, params: Sequence[object]) -> dict[int, tuple[int, StoredEvent]]:
         """The events whose ``(id, updated_at)`` ``keys_sql`` lists, in its order, each with its row's mark: the

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from klen_desktop.api.models import EventStatus
+from klen_desktop.api.models import EventStatus, EventSummary
 from klen_desktop.drafts import EventDraft
 from klen_desktop.i18n import _
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
@@ -98,8 +98,37 @@ class Controller(QObject):
 
     @property
     def events(self) -> tuple[StoredEvent, ...]:
-        """Every cached event, newest copy (read off the UI thread)."""
+        """The cached events near now and in the spans views hold (:meth:`hold`), newest copy (read off the UI
+        thread); see :mod:`klen_desktop.session.snapshot`."""
         return self._snapshot.events
+
+    @property
+    def event_count(self) -> int:
+        """How many events the cache holds in all, as of the newest copy."""
+        return self._snapshot.count
+
+    def hold(self, name: str, start: datetime, end: datetime) -> None:
+        """Have :attr:`events` include every event overlapping ``[start, end)`` (a view's days), under ``name``;
+        ``events_changed`` follows once they are read."""
+        self._snapshot.hold(name, start, end)
+
+    def release(self, name: str) -> None:
+        """Let the span held under ``name`` go."""
+        self._snapshot.release(name)
+
+    def holds(self, name: str) -> bool:
+        """True when :attr:`events` was read with ``name``'s current span: all its events are there."""
+        return self._snapshot.covers(name)
+
+    async def starts_matching(
+        self, keep: Callable[[EventSummary], bool], account_ids: frozenset[str] | None = None
+    ) -> list[datetime]:
+        """The start of every cached event, held or not, whose summary ``keep`` accepts (sorted)."""
+        return await self._session.starts_matching(keep, account_ids)
+
+    async def find_event(self, event_id: int) -> StoredEvent | None:
+        """The event from the newest copy, else read from the cache (one no span holds)."""
+        return self.cached_event(event_id) or await self._session.event(event_id)
 
     @property
     def outbox(self) -> tuple[OutboxEntry, ...]:
@@ -179,10 +208,11 @@ class Controller(QObject):
         # Reminders re-plan at once rather than at the end of their sleep; every local time is redrawn.
         self._session.replan_reminders()
         self.time_changed.emit(change)
-        # A read still under way announces the events itself; announcing the empty snapshot before the first
-        # read would show "no events" instead of "loading".
+        # Before the first read lands there is nothing to redraw: announcing the empty copy would show "no events"
+        # instead of "loading" (that read announces the events itself).
         if self._snapshot.read_once:
             self.events_changed.emit()
+        self._snapshot.request()  # the near span moves with the clock: what it holds now is read again
 
     # -- reading -----------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from klen_desktop.ui.settings_window import SettingsSources, SettingsWindow
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda import AgendaWindow
     from klen_desktop.ui.agenda.filters import AgendaAccount
+    from klen_desktop.ui.agenda_feed import AgendaFeed
     from klen_desktop.ui.editor import EventEditor
     from klen_desktop.ui.quick_add_window import QuickAddWindow
     from klen_desktop.ui.settings_dialog import SettingsDialog
@@ -52,6 +54,7 @@ DEFAULT_LENGTH = timedelta(minutes=30)
 # An open slot finder asks the server again after the calendar changed: soon, but at most this often.
 SLOT_REFRESH_DELAY_MS = 1_000
 SLOT_REFRESH_MS = 30_000
+SLOT_SPAN = "slots"  # the name the free-slot finder's days are held under (see Controller.hold)
 
 
 class Windows(QObject):
@@ -72,6 +75,7 @@ class Windows(QObject):
         self._save_prefs = save_prefs
         self._clock = clock or (lambda: datetime.now(UTC))
         self.agenda: AgendaWindow | None = None
+        self._agenda_feed: AgendaFeed | None = None
         self.slot_finder: SlotFinder | None = None
         self.editors: list[EventEditor] = []
         self.on_agenda_created: list[Callable[[QWidget], None]] = []
@@ -98,6 +102,7 @@ class Windows(QObject):
         if self.agenda is None:
             from klen_desktop.ui.agenda import AgendaWindow  # heavy: built on first use
             from klen_desktop.ui.agenda.toolbar import AgendaView
+            from klen_desktop.ui.agenda_feed import AgendaFeed
 
             window = AgendaWindow(clock=self._clock, week_starts_on=first_day_of_week())
             window.set_view(AgendaView(self._prefs().agenda_view))
@@ -119,6 +124,7 @@ class Windows(QObject):
             window.visibility_changed.connect(c.set_agenda_visible)
             self._quick.wire(window.toolbar.quick_add, window.toolbar.quick_add.clear)
             self.agenda = window
+            self._agenda_feed = AgendaFeed(window, c, self._tasks, self._clock)
             self._connection_changed()
             self._access_changed()
             self._status_changed()
@@ -143,11 +149,13 @@ class Windows(QObject):
             self.open_agenda()
 
     def show_event(self, event_id: int) -> None:
-        self.open_agenda().show_event(event_id)
+        self.open_agenda()
+        if self._agenda_feed is not None:
+            self._agenda_feed.show_event(event_id)
 
     def _events_changed(self) -> None:
-        if self.agenda is not None:
-            self.agenda.set_events(self._controller.events, self._clock())
+        if self._agenda_feed is not None:
+            self._agenda_feed.events_changed()
         if self.slot_finder is not None and self.slot_finder.isVisible():
             self.slot_finder.set_busy_times(self._busy_times())
             self._refresh_slots_soon()
@@ -219,17 +227,33 @@ class Windows(QObject):
         return self.open_editor(draft, account_id)
 
     def edit_event(self, event_id: int) -> EventEditor | None:
+        """The editor of a held event at once; one no span holds (a notification's booking weeks ahead) opens once
+        read from the cache (None is returned then)."""
         stored = self._controller.cached_event(event_id)
         if stored is None:
+            self._tasks.spawn(self._edit_from_cache(event_id))
             return None
+        return self._edit(stored)
+
+    async def _edit_from_cache(self, event_id: int) -> None:
+        stored = await self._controller.find_event(event_id)
+        if stored is not None:
+            self._edit(stored)
+
+    def _edit(self, stored: StoredEvent) -> EventEditor:
+        event_id = stored.id
         if stored.detail is None and not stored.is_local:
             self._controller.load_detail(event_id)  # the draft is partial; later opens get everything
-        return self.open_editor(EventDraft.from_event(stored))
+        return self.open_editor(EventDraft.from_event(stored), base=stored)
 
-    def open_editor(self, draft: EventDraft, account_id: str | None = None) -> EventEditor:
+    def open_editor(
+        self, draft: EventDraft, account_id: str | None = None, base: StoredEvent | None = None
+    ) -> EventEditor:
+        """An editor of ``draft``; an edit's ``base`` (the event as the user saw it) is the held copy if not given."""
         from klen_desktop.ui.editor import EventEditor
 
-        base = self._controller.cached_event(draft.event_id) if draft.event_id is not None else None
+        if base is None and draft.event_id is not None:
+            base = self._controller.cached_event(draft.event_id)
         access = self._controller.access
         editor = EventEditor(draft, read_only_reason=access.reason if access.read_only else None)
         if draft.event_id is None:
@@ -299,6 +323,8 @@ class Windows(QObject):
             self.slot_finder = finder
             self._slot_refresh.timeout.connect(finder.refresh)
         self.slot_finder.account_choice.set_accounts(self._accounts())
+        start, end, _duration = self.slot_finder.search_range()
+        self._hold_slot_days(start, end)
         self.slot_finder.set_busy_times(self._busy_times())
         self.slot_finder.show()
         self.slot_finder.raise_()
@@ -316,6 +342,15 @@ class Windows(QObject):
         mine = [e for e in events if chosen is None or self._controller.account_of(e.id) == chosen]
         return tuple((e.start_time, e.end_time) for e in mine if blocks_time(e.status))
 
+    def _hold_slot_days(self, start: date, end: date) -> None:
+        # The finder drops the slots the cache shows taken: the events of its days are held while it searches them
+        # (its busy times are set again once they are read).
+        self._controller.hold(
+            SLOT_SPAN,
+            datetime.combine(start, dt_time()).astimezone(),
+            datetime.combine(end, dt_time()).astimezone() + timedelta(days=1),
+        )
+
     def _slot_account_changed(self, finder: SlotFinder) -> None:
         finder.set_busy_times(self._busy_times())
         finder.refresh()
@@ -332,6 +367,7 @@ class Windows(QObject):
         if not isinstance(start, date) or not isinstance(end, date):
             return
         self._slots_refreshed_at = time.monotonic()
+        self._hold_slot_days(start, end)
         try:
             account = finder.account_choice.chosen()
             found = await self._controller.session.find_slots(start, end, duration, account_id=account)
@@ -349,7 +385,7 @@ class Windows(QObject):
     # -- ICS ----------------------------------------------------------------------------------------------
 
     def save_ics(self, event_id: int) -> None:
-        stored = self._controller.cached_event(event_id)
+        stored = self._controller.cached_event(event_id)  # the agenda's or a reminder's event: held
         title = stored.title if stored is not None else _("event")
         suggested = str(Path.home() / ics_file_name(title, event_id))
         parent = self.agenda if self.agenda is not None else None

@@ -32,6 +32,20 @@ def test_a_queued_creates_local_id_is_minus_the_handle_of_its_sequence_number() 
         handles.resolve(12345)
 
 
+def test_with_one_account_a_number_not_seen_yet_is_that_accounts_own() -> None:
+    # The app holds only the events near now and the weeks shown: a command or a search names others.
+    handles = EventHandles()
+    handles.sole_account = "1"
+    assert handles.resolve(4242) == ("1", 4242)
+    assert handles.resolve(-17) == ("1", -17)
+    assert handles.handle("1", 4242) == 4242
+
+    handles.sole_account = None  # a second account came: an unseen number could be either's
+    assert handles.handle("2", 4242) != 4242, "the first account keeps the number it was given"
+    with pytest.raises(AccountError, match="removed"):
+        handles.resolve(5151)
+
+
 def test_an_event_under_its_own_id_is_passed_as_it_is_another_is_a_copy_under_its_handle() -> None:
     handles = EventHandles()
     first, second = facts(1, "1").event, facts(1, "2").event

@@ -179,6 +179,7 @@ def install_bench_app():
                 print(f"CACHED events={len(self.controller.events)} rss_kib={rss()}", flush=True)
             if os.environ.get("BENCH_CACHE") == "agenda":
                 self.windows.open_agenda()
+                await self.controller.reload()  # the agenda's week, read once it is shown
                 await asyncio.sleep(0.2)
                 print(f"AGENDA events={len(self.controller.events)} rss_kib={rss()}", flush=True)
             self.quit()

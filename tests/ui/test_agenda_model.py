@@ -226,3 +226,36 @@ def test_ten_thousand_events_load_and_filter_quickly(model: AgendaModel) -> None
     spy.calls.clear()
     model.set_events(changed, NOW)
     assert spy.calls == [("changed", (model.rowCount() - 1, model.rowCount() - 1))]
+
+
+def test_events_that_are_part_of_the_calendar_keep_its_count_and_say_when_a_new_range_is_not_read_yet(
+    model: AgendaModel,
+) -> None:
+    # The app gives the events it holds (its week and those near now), with the count of the whole cache.
+    events = week_of_events()
+    model.set_range(NOW.date(), 7)
+    model.set_events(events, NOW, total=5_000, covered=True)
+    assert model.total_events == 5_000 and model.covered
+    fresh = dataclasses.replace(events[20], detail_fetched_at=NOW)
+    model.update_event(fresh)  # details read for one event: the rest of what was given stays as it was
+    assert model.total_events == 5_000 and model.covered and model.find_event(fresh.id) is fresh
+
+    model.set_range(NOW.date() + timedelta(days=21), 7)
+    assert not model.covered, "a week the events given do not reach is being read"
+    model.set_events(events, NOW, total=5_000, covered=True)
+    assert model.covered
+
+    assert len(model.matching_days()) == 28  # without a search over the cache: the events given
+    flt = AgendaFilter(text="customer 3")
+    model.set_filter(flt)
+    model.set_match_days(flt, [NOW.date() + timedelta(days=30)])
+    assert model.matching_days() == [NOW.date() + timedelta(days=30)]
+    model.set_filter(AgendaFilter(text="customer"))
+    assert len(model.matching_days()) == 28, "days found for another filter are not used"
+
+    plain = AgendaModel()
+    plain.set_events(events, NOW)  # all of a calendar (tests, a small window): counted as given
+    assert plain.total_events == 28 and plain.covered
+    plain.set_range(NOW.date() + timedelta(days=21), 7)
+    assert plain.covered
+    plain.deleteLater()

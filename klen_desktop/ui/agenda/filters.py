@@ -80,7 +80,17 @@ def matches(event: StoredEvent, flt: AgendaFilter, haystack: str, needle: str) -
     A type or status the app does not know passes only while that part of the filter is not narrowed: the
     checklists cannot name it, so "everything" is the only choice that includes it.
     """
-    summary = event.summary
+    return _kind_passes(event.summary, flt) and (not needle or needle in haystack)
+
+
+def summary_matches(summary: EventSummary, flt: AgendaFilter) -> bool:
+    """True when the event ``summary`` describes passes ``flt``'s statuses, types and search (its accounts are
+    another question: an event does not know its account). What a search over the whole cache asks of each row."""
+    needle = flt.needle
+    return _kind_passes(summary, flt) and (not needle or needle in search_text(summary))
+
+
+def _kind_passes(summary: EventSummary, flt: AgendaFilter) -> bool:
     status_ok = summary.status in flt.statuses or (not summary.status.known and flt.statuses == ALL_STATUSES)
     type_ok = summary.event_type in flt.types or (not summary.event_type.known and flt.types == ALL_TYPES)
-    return status_ok and type_ok and (not needle or needle in haystack)
+    return status_ok and type_ok

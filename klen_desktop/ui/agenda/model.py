@@ -11,6 +11,11 @@ the view handles faster than hundreds of small moves.
 The rows are those of one range of local days (:meth:`AgendaModel.set_range`, a week as the agenda uses it): what
 the list holds is exactly the range the window says it shows. The day and week grids read :attr:`all_facts`.
 
+The events given need not be the whole calendar: the app gives the ones it holds in memory (its week, and those
+near now), with the count of the whole cache (``total``), whether they are all of the shown week's (``covered``;
+until they are, the page says it is loading rather than "no events"), and the days of the matches of a search
+in every week (:meth:`AgendaModel.set_match_days`, read from the cache).
+
 Each row's local day and time texts are made once per event value, in the local zone of that moment. Every update
 first compares the zone Python applies now with the one they were made in; after a change (``time.tzset()`` saw a
 new ``TZ`` or ``/etc/localtime``) they are all made again, so the days regroup and the times read in the new zone.
@@ -87,6 +92,9 @@ class AgendaModel(QAbstractListModel):
         self._account_of: Callable[[int], str | None] = lambda _event_id: None
         self._colours: dict[str, str] = {}
         self.zone_changes = 0  # how many times the rows were remade for a new local zone
+        self._total: int | None = None  # the whole calendar's count, where the events given are a part of it
+        self._covered = True
+        self._match_days: tuple[AgendaFilter, list[date]] | None = None
 
     # -- Qt model API -------------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
@@ -161,7 +169,13 @@ class AgendaModel(QAbstractListModel):
 
     @property
     def total_events(self) -> int:
-        return len(self._facts)
+        """Events in the calendar: the count given with the events, else how many were given."""
+        return len(self._facts) if self._total is None else self._total
+
+    @property
+    def covered(self) -> bool:
+        """False while the events given are known not to be all of the shown range's (they are being read)."""
+        return self._covered
 
     @property
     def all_facts(self) -> list[Facts]:
@@ -172,8 +186,13 @@ class AgendaModel(QAbstractListModel):
     def visible_events(self) -> int:
         return len(self._rows.keys) - len(self._rows.days)
 
-    def set_events(self, events: Iterable[StoredEvent], now: datetime) -> None:
-        """Show ``events`` (any order) as of ``now`` (aware); the view is told only what changed."""
+    def set_events(
+        self, events: Iterable[StoredEvent], now: datetime, *, total: int | None = None, covered: bool = True
+    ) -> None:
+        """Show ``events`` (any order) as of ``now`` (aware); the view is told only what changed. ``total``: how
+        many the whole calendar has, where ``events`` are a part; ``covered``: they hold every event of the range
+        shown (False while it is still being read)."""
+        self._total, self._covered = total, covered
         old_now = self._now
         self._now = now.astimezone()
         self._check_zone()
@@ -260,6 +279,8 @@ class AgendaModel(QAbstractListModel):
         wanted = (first, first + timedelta(days=days))
         if wanted != self._range:
             self._range = wanted
+            if self._total is not None:  # the events given are a part: the new range's come with the next set
+                self._covered = False
             self.beginResetModel()
             self._set_rows(self._rows_now())
             self.endResetModel()
@@ -270,13 +291,22 @@ class AgendaModel(QAbstractListModel):
         return None if known is None else known.day
 
     def matching_days(self) -> list[date]:
-        """The day of every event the filter lets through, in any week (ascending)."""
+        """The day of every event the filter lets through, in any week (ascending): those given by
+        :meth:`set_match_days` for this filter, else those of the events given."""
+        if self._match_days is not None and self._match_days[0] == self._filter:
+            return self._match_days[1]
         return [f.day for f in row_rules.shown_facts(self._facts, self._filter)]
+
+    def set_match_days(self, flt: AgendaFilter, days: list[date]) -> None:
+        """The local day of every event of the whole calendar that ``flt`` lets through (ascending), where the
+        events given are only a part of it."""
+        self._match_days = (flt, days)
 
     def update_event(self, event: StoredEvent) -> None:
         """Replace one shown event (fresh details, say) in place; unknown ids are ignored."""
         if event.id in self._cache:
-            self.set_events([event if f.id == event.id else f.event for f in self._facts], self._now)
+            replaced = [event if f.id == event.id else f.event for f in self._facts]
+            self.set_events(replaced, self._now, total=self._total, covered=self._covered)
 
     def prepare_search(self, budget: int = 2000) -> bool:
         """Make the search text of up to ``budget`` more events; True while some are left.

@@ -23,6 +23,8 @@ def page_message(model: AgendaModel, status: SyncStatus) -> tuple[str, str | Non
         return _("Loading your calendar…"), None
     if model.visible_events:
         return "", None
+    if not model.covered:
+        return _("Loading these days…"), None
     week = model.shown_range
     period = "" if week is None else f" ({day_range(week[0], week[1])})"
     if not model.filter.is_default:

@@ -56,6 +56,8 @@ class AgendaWindow(QWidget):
     outbox_discard_requested = Signal(int)
     visibility_changed = Signal(bool)
     view_changed = Signal(object)  # AgendaView, after the user switched
+    range_changed = Signal()  # the days the rows are from moved (see shown_days)
+    filter_changed = Signal(object)  # AgendaFilter, after the user changed the search or the filters
 
     def __init__(
         self,
@@ -94,7 +96,7 @@ class AgendaWindow(QWidget):
         self.message_button = QPushButton()
         self.footer = plain_label(wrap=False)
         self.week_view = WeekView()
-        self.navigation = DayNavigation(self.list_view, self.model, self.toolbar, self._today, self._update_page)
+        self.navigation = DayNavigation(self.list_view, self.model, self.toolbar, self._today, self._range_moved)
         self.navigation.week_starts_on = week_starts_on
         self.grid = GridHost(self.week_view, self.model, self.navigation, self.toolbar)
         self._build_layout()
@@ -175,10 +177,14 @@ class AgendaWindow(QWidget):
             QShortcut(QKeySequence(key), self, lambda v=view: self.toolbar.set_view(v))
 
     # -- inputs ------------------------------------------------------------------------------------------------
-    def set_events(self, events: Sequence[StoredEvent], now: datetime) -> None:
-        """Show ``events`` as of ``now``; only changed rows are updated, selection and scroll are kept."""
+    def set_events(
+        self, events: Sequence[StoredEvent], now: datetime, *, total: int | None = None, covered: bool = True
+    ) -> None:
+        """Show ``events`` as of ``now``; only changed rows are updated, selection and scroll are kept. Where they
+        are a part of the calendar: ``total`` counts the whole, ``covered`` says whether they are all of the days
+        shown (see :meth:`shown_days`)."""
         self._now = now
-        moved = self._keeping_place(lambda: self.model.set_events(events, now))
+        moved = self._keeping_place(lambda: self.model.set_events(events, now, total=total, covered=covered))
         self._refresh_pane(zone_moved=moved)
         self._ask_detail(self.pane.shown_event)
         self._update_page()
@@ -237,10 +243,28 @@ class AgendaWindow(QWidget):
 
         self.problems.set_entries(entries, title_of, waiting)
 
-    def show_event(self, event_id: int) -> None:
-        """Select the event, scroll to it and show it in the pane (filters are cleared if they hide it)."""
+    def set_match_days(self, flt: AgendaFilter, days: list[date]) -> None:
+        """The local day of every event in the whole calendar that ``flt`` lets through (see
+        :meth:`AgendaModel.set_match_days`): what "{n} do in other weeks" counts and "Go to the nearest match" goes
+        to."""
+        self.model.set_match_days(flt, days)
+        self._update_page()
+
+    @property
+    def pending_show(self) -> int | None:
+        """The event :meth:`show_event` waits for (its week not read yet), if any."""
+        return self._pending_show
+
+    def shown_days(self) -> tuple[date, date]:
+        """The first local day the rows are from and the day after the last (a week, in every view)."""
+        first, last = self.model.shown_range or self.shown_range()
+        return first, last + timedelta(days=1)
+
+    def show_event(self, event_id: int, day: date | None = None) -> None:
+        """Select the event, scroll to it and show it in the pane (filters are cleared if they hide it). ``day``:
+        its local day, where the events given do not hold it (it is shown once they do)."""
         self._pending_show = event_id
-        day = self.model.day_of_event(event_id)
+        day = self.model.day_of_event(event_id) or day
         if day is not None:
             self.navigation.reveal(day)
         if self.model.row_of(event_id) is None and self.model.find_event(event_id) is not None:
@@ -322,9 +346,14 @@ class AgendaWindow(QWidget):
             QGuiApplication.clipboard().setText(details_text(event))
             self.copy_details_requested.emit(event_id)
 
+    def _range_moved(self) -> None:
+        self.range_changed.emit()
+        self._update_page()
+
     def _filter_changed(self, flt: AgendaFilter) -> None:
         shown = self.pane.shown_event
         self.model.set_filter(flt)
+        self.filter_changed.emit(flt)
         # A filter change may reset the model; keep the selected event selected while it is still listed.
         row = None if shown is None else self.model.row_of(shown.id)
         if row is None:
