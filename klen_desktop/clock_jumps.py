@@ -13,7 +13,6 @@ returns None and the wake watch keeps its one-minute check.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import logging
 import os
@@ -57,7 +56,9 @@ class ClockJumpSignal:
         if not sys.platform.startswith("linux"):
             return None
         try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            # The process's own symbols, libc's among them: ``ctypes.util.find_library`` would run ``ldconfig -p``
+            # in a child process at every start to name the same library.
+            libc = ctypes.CDLL(None, use_errno=True)
             create = libc.timerfd_create
         except (OSError, AttributeError):
             return None
