@@ -17,7 +17,7 @@ a poll that changed nothing costs an index query.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from klen_desktop.event_rules import is_open
@@ -37,13 +37,19 @@ NEAR_STALE = timedelta(hours=6)
 class CalendarSnapshot:
     """See the module docstring. One per session; a new session gets a new snapshot."""
 
-    def __init__(self, session: MergedCalendar, on_read: Callable[[bool], None]) -> None:
+    def __init__(
+        self,
+        session: MergedCalendar,
+        on_read: Callable[[bool], None],
+        spans: Mapping[str, tuple[datetime, datetime]] | None = None,
+    ) -> None:
+        """``spans``: those views hold already (of the snapshot this one replaces: the windows stay open)."""
         self._session = session
         self._on_read = on_read
         self.events: tuple[StoredEvent, ...] = ()
         self.outbox: tuple[OutboxEntry, ...] = ()
         self.count = 0  # events in the whole cache, held or not
-        self._spans: dict[str, tuple[datetime, datetime]] = {}
+        self._spans: dict[str, tuple[datetime, datetime]] = dict(spans or {})
         self._read_spans: dict[str, tuple[datetime, datetime]] = {}  # those the newest copy was read with
         self._read_at: datetime | None = None
         self._task: asyncio.Task[None] | None = None
@@ -83,6 +89,11 @@ class CalendarSnapshot:
         span = self._spans.get(name)
         return span is not None and self._read_spans.get(name) == span
 
+    @property
+    def spans(self) -> dict[str, tuple[datetime, datetime]]:
+        """The spans views hold, by name."""
+        return dict(self._spans)
+
     def request(self) -> None:
         """Re-read events and outbox (coalesced)."""
         if self._closed:
@@ -90,7 +101,12 @@ class CalendarSnapshot:
         if self.reading:
             self._again = True
             return
-        self._task = asyncio.ensure_future(self._read())
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # A Qt timer or signal after the app's loop ended (it is shutting down): nothing will show a read.
+            return
+        self._task = loop.create_task(self._read())
 
     async def wait(self) -> None:
         """Re-read now and wait for it (tests and the first paint)."""

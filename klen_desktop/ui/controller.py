@@ -79,6 +79,7 @@ class Controller(QObject):
         self.dnd = DoNotDisturb()
         self.dnd.subscribe(lambda dnd: self.dnd_changed.emit(dnd.until if dnd.on else None))
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._switching = asyncio.Lock()
         self.time_checks = TimeChecks(lambda: self._session.clock.now(), self)
         self.time_checks.changed.connect(self._time_moved)
 
@@ -156,12 +157,15 @@ class Controller(QObject):
 
     async def replace_session(self, session: MergedCalendar) -> None:
         """Switch to another connection (a key was saved or forgotten, settings changed): stop the old session,
-        start the new."""
-        old, self._session = self._session, session
-        self._snapshot.cancel()
-        self._snapshot = CalendarSnapshot(session, self._read_done)
-        await old.stop()
-        self.start()
+        start the new. Switches one at a time: one begun while another waits for its old session to stop (a key
+        saved as new settings apply) would otherwise start the other's new session a second time."""
+        async with self._switching:
+            old, self._session = self._session, session
+            self._snapshot.cancel()
+            # The open windows keep their days: the new calendar's copy holds the same spans.
+            self._snapshot = CalendarSnapshot(session, self._read_done, self._snapshot.spans)
+            await old.stop()
+            self.start()
         self.connection_changed.emit()
         self.access_changed.emit(self.access)
 

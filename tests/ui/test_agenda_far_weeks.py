@@ -3,6 +3,7 @@ are held, the rest stays in the cache until a week, a search or an event asks fo
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from test_agenda_window import assert_box_and_list_agree, box
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.session.snapshot import UPCOMING_HELD
 from klen_desktop.ui.agenda.states import GO_TO_MATCH
+from klen_desktop.ui.window_manager import SLOT_SPAN
 
 pytestmark = pytest.mark.asyncio
 
@@ -113,3 +115,27 @@ async def test_showing_an_event_no_week_holds_moves_the_agenda_to_it(
         assert agenda.pane.shown_event.title == "Harbour inspection"
         assert box(agenda) <= today.date() + timedelta(days=21) < box(agenda) + timedelta(days=7)
         assert "Harbour inspection" in app.agenda_titles()
+
+
+async def test_a_new_calendar_keeps_the_days_the_open_windows_hold(make_app: MakeApp, emulator: EmulatorServer) -> None:
+    with local_zone("UTC"):
+        app, today, _ids = await started_on_a_big_calendar(make_app, emulator)
+        finder = app.windows.find_slot()  # the free-slot finder holds the days it searches
+        await app.until(lambda: app.controller.holds(SLOT_SPAN), "the finder's days read")
+        start, end, _length = finder.search_range()
+        assert (end - start).days >= 6
+        sixth = today.date() + timedelta(days=6)
+        assert sixth in {e.start_time.date() for e in app.controller.events}
+
+        # What new sync settings do: the calendar is built again under the open windows.
+        desktop = app.desktop
+        assert desktop.connection is not None
+        await app.controller.replace_session(desktop.build_session(desktop.connection))
+        await app.until(lambda: app.controller.holds(SLOT_SPAN), "the new calendar's copy holds the finder's days")
+        assert sixth in {e.start_time.date() for e in app.controller.events}
+
+        # Two switches at once (a key saved while new settings apply): each new calendar starts once, the last stays.
+        first, second = desktop.build_session(desktop.connection), desktop.build_session(desktop.connection)
+        await asyncio.gather(app.controller.replace_session(first), app.controller.replace_session(second))
+        assert app.controller.session is second and first.stopped and not second.stopped
+        await app.until(lambda: app.controller.holds(SLOT_SPAN), "the last calendar's copy holds the finder's days")
