@@ -15,20 +15,15 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import datetime
 
 from klen_desktop.background_tasks import BackgroundTasks
 from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.agenda.filters import AgendaFilter, summary_matches
 from klen_desktop.ui.controller import Controller
-from klen_desktop.ui.formatting import local
+from klen_desktop.ui.formatting import local, local_midnight
 
 AGENDA_SPAN = "agenda"
-
-
-def local_midnight(day: date) -> datetime:
-    """The start of ``day`` in the local zone (aware)."""
-    return datetime.combine(day, time()).astimezone()
 
 
 class AgendaFeed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Protocol, TypeVar
 
 from klen_desktop import date_texts
@@ -29,6 +29,11 @@ class Timed(Protocol):
 def local(dt: datetime) -> datetime:
     """``dt`` in the local zone: times are stored in UTC and shown in local time."""
     return dt.astimezone()
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of ``day`` in the local zone (aware; through the zone's rules, so right across DST changes)."""
+    return datetime.combine(day, time()).astimezone()
 
 
 def time_range(event: Timed) -> str:

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as dt_time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,7 @@ from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER
 from klen_desktop.ui.controller import Controller
+from klen_desktop.ui.formatting import local_midnight
 from klen_desktop.ui.qt_language import first_day_of_week
 from klen_desktop.ui.quick_add_flow import QuickAddFlow, next_half_hour, tell_if_kept
 from klen_desktop.ui.settings_window import SettingsSources, SettingsWindow
@@ -345,11 +345,7 @@ class Windows(QObject):
     def _hold_slot_days(self, start: date, end: date) -> None:
         # The finder drops the slots the cache shows taken: the events of its days are held while it searches them
         # (its busy times are set again once they are read).
-        self._controller.hold(
-            SLOT_SPAN,
-            datetime.combine(start, dt_time()).astimezone(),
-            datetime.combine(end, dt_time()).astimezone() + timedelta(days=1),
-        )
+        self._controller.hold(SLOT_SPAN, local_midnight(start), local_midnight(end + timedelta(days=1)))
 
     def _slot_account_changed(self, finder: SlotFinder) -> None:
         finder.set_busy_times(self._busy_times())
