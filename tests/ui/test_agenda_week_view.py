@@ -20,7 +20,7 @@ from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.date_texts import day_heading, day_range
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda import AgendaWindow
-from klen_desktop.ui.agenda.filters import ALL_STATUSES, AgendaFilter
+from klen_desktop.ui.agenda.filters import ALL_STATUSES, AgendaAccount, AgendaFilter
 from klen_desktop.ui.agenda.toolbar import AgendaView
 from klen_desktop.ui.agenda.week_view import WeekView
 
@@ -359,3 +359,28 @@ def test_a_switch_shows_the_selected_event_or_else_the_now_line(qtbot: QtBot, wi
     assert block is not None
     rect = view.placed.block_rects[block]
     assert view.selected_id == 1 and in_view(rect.top(), rect.bottom())
+
+
+def test_the_grid_is_built_on_the_first_switch_and_gets_what_was_set_before(qtbot: QtBot, clock: Clock) -> None:
+    """Most sessions stay in the list: the grid's widget is made when a grid view is first chosen, and the account
+    colours given before then reach it."""
+    window = AgendaWindow(clock=clock)
+    qtbot.addWidget(window)
+    window.set_events(calendar(), NOW)
+    accounts = [AgendaAccount("a", "Agency", "#aa0000"), AgendaAccount("b", "Bakery", "#0000aa")]
+    window.set_accounts(accounts, lambda event_id: "a" if event_id % 2 else "b")
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.grid.built and not window.findChildren(WeekView)
+    assert window.stack.count() == 2  # the list and its message page only
+    window.set_view(AgendaView.AGENDA)  # choosing the list again builds nothing
+    assert not window.grid.built
+
+    view = week(window)
+    assert window.grid.built and window.findChildren(WeekView) == [view] and window.stack.indexOf(view) == 2
+    assert view.account_colours == {"a": "#aa0000", "b": "#0000aa"}
+    assert titles(view) >= {"Stand-up", "Roof repair"}
+    window.set_view(AgendaView.DAY)
+    assert window.week_view is view and window.findChildren(WeekView) == [view]  # built once
+    window.set_accounts(accounts[:1], lambda _event_id: "a")
+    assert view.account_colours == {}  # one account: no stripes

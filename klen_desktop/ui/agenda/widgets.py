@@ -84,9 +84,9 @@ def default_window_size() -> QSize:
     return wanted.boundedTo(room)
 
 
-def page_stack(listing: QWidget, message: QWidget, button: QWidget, grid: QWidget) -> QStackedWidget:
+def page_stack(listing: QWidget, message: QWidget, button: QWidget) -> QStackedWidget:
     """The agenda's pages by index: 0 the list, 1 a message instead of it (a third of the way down, its button
-    under it), 2 the day or week grid."""
+    under it); the day or week grid is added as page 2 when it is built."""
     page = QWidget()
     column = QVBoxLayout(page)
     column.addStretch(1)
@@ -94,7 +94,7 @@ def page_stack(listing: QWidget, message: QWidget, button: QWidget, grid: QWidge
     column.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
     column.addStretch(2)
     stack = QStackedWidget()
-    for widget in (listing, page, grid):
+    for widget in (listing, page):
         stack.addWidget(widget)
     return stack
 

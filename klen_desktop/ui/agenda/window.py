@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
@@ -31,11 +32,13 @@ from klen_desktop.ui.agenda.model import AgendaModel
 from klen_desktop.ui.agenda.navigation import DayNavigation
 from klen_desktop.ui.agenda.states import GO_TO_MATCH, footer_text, nearest, page_message
 from klen_desktop.ui.agenda.toolbar import AgendaToolbar, AgendaView
-from klen_desktop.ui.agenda.week_view import WeekView
 from klen_desktop.ui.agenda.widgets import CancelDialog, beside, default_window_size, page_stack, set_write_enabled
 from klen_desktop.ui.due_timer import DueTimer
 from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import local
+
+if TYPE_CHECKING:
+    from klen_desktop.ui.agenda.week_view import WeekView
 
 
 class AgendaWindow(QWidget):
@@ -95,10 +98,10 @@ class AgendaWindow(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_button = QPushButton()
         self.footer = plain_label(wrap=False)
-        self.week_view = WeekView()
+        self._account_colours: dict[str, str] = {}  # the grid's, kept for it until it is built
         self.navigation = DayNavigation(self.list_view, self.model, self.toolbar, self._today, self._range_moved)
         self.navigation.week_starts_on = week_starts_on
-        self.grid = GridHost(self.week_view, self.model, self.navigation, self.toolbar)
+        self.grid = GridHost(self._build_grid, self.model, self.navigation, self.toolbar)
         self._build_layout()
         self._connect()
         # Armed for the next turn of the minute while shown: the now line moves as an event starts (events start
@@ -129,7 +132,7 @@ class AgendaWindow(QWidget):
             self._search_prep.stop()
 
     def _build_layout(self) -> None:
-        self.stack = page_stack(self.list_view, self.message, self.message_button, self.week_view)
+        self.stack = page_stack(self.list_view, self.message, self.message_button)
         layout = QVBoxLayout(self)
         for widget in (self.toolbar, self.mode_banner, self.read_only_banner, self.sync_banner, self.problems):
             layout.addWidget(widget)
@@ -140,7 +143,7 @@ class AgendaWindow(QWidget):
         tb = self.toolbar
         tb.filter_changed.connect(self._filter_changed)
         tb.view_changed.connect(lambda view: self.grid.switch(view, getattr(self.pane.shown_event, "id", 0)))
-        tb.view_changed.connect(lambda v: (self.list_view if v is AgendaView.AGENDA else self.week_view).setFocus())
+        tb.view_changed.connect(lambda v: (self.list_view if v is AgendaView.AGENDA else self.grid.view).setFocus())
         tb.view_changed.connect(self.view_changed.emit)
         tb.new_button.clicked.connect(lambda: self._new_event())
         tb.slot_button.clicked.connect(self.find_slot_requested.emit)
@@ -158,11 +161,6 @@ class AgendaWindow(QWidget):
         self.list_view.open_requested.connect(self._open)
         self.list_view.doubleClicked.connect(self._open)
         self.list_view.delete_requested.connect(lambda index: self.ask_cancel(self.model.event_at(index.row())))
-        grid = self.week_view
-        grid.selected.connect(lambda event_id: self._show_in_pane(self.model.find_event(event_id)))
-        grid.open_requested.connect(self._open_event)
-        grid.delete_requested.connect(lambda event_id: self.ask_cancel(self.model.find_event(event_id)))
-        grid.create_requested.connect(self._new_event)
         self.pane.status_requested.connect(self.status_requested.emit)
         self.pane.cancel_clicked.connect(lambda _id: self.ask_cancel(self.pane.shown_event))
         self.pane.edit_requested.connect(self.edit_requested.emit)
@@ -175,6 +173,24 @@ class AgendaWindow(QWidget):
         # Bare keys, like N: a text field takes them as typing, so they switch only outside one.
         for key, view in zip("123", AgendaView, strict=True):
             QShortcut(QKeySequence(key), self, lambda v=view: self.toolbar.set_view(v))
+
+    @property
+    def week_view(self) -> WeekView:
+        """The Day and Week views' grid (built on first use, see grid_host)."""
+        return self.grid.view
+
+    def _build_grid(self) -> WeekView:
+        from klen_desktop.ui.agenda.week_view import WeekView  # built on first use (see grid_host)
+
+        grid = WeekView()
+        grid.account_colours = self._account_colours
+        grid.selected.connect(lambda event_id: self._show_in_pane(self.model.find_event(event_id)))
+        grid.open_requested.connect(self._open_event)
+        grid.delete_requested.connect(lambda event_id: self.ask_cancel(self.model.find_event(event_id)))
+        grid.create_requested.connect(self._new_event)
+        self.stack.addWidget(grid)  # page 2 (see page_stack)
+        QWidget.setTabOrder(self.list_view, grid)  # where the list is, not after the pane made before it
+        return grid
 
     # -- inputs ------------------------------------------------------------------------------------------------
     def set_events(
@@ -199,11 +215,13 @@ class AgendaWindow(QWidget):
         self.toolbar.set_accounts(accounts)
         self._keeping_place(lambda: self.model.set_accounts(accounts, account_of))
         several = len(accounts) > 1
-        self.week_view.account_colours = {a.id: a.colour for a in accounts} if several else {}
+        self._account_colours = {a.id: a.colour for a in accounts} if several else {}
+        if self.grid.built:
+            self.week_view.account_colours = self._account_colours
+            self.week_view.viewport().update()
         names = {a.id: a.name for a in accounts} if several else {}
         self.pane.account_name = lambda event_id: names.get(account_of(event_id) or "", "")
         self.pane.show_event(self.pane.shown_event, self._now)
-        self.week_view.viewport().update()
 
     def set_event_detail(self, event: StoredEvent) -> None:
         """Fresh details for one event (after ``detail_needed``)."""
