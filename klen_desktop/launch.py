@@ -21,6 +21,8 @@ from klen_desktop.options import AppOptions
 from klen_desktop.ui.icons import PANEL_SIZES, TrayState, app_icon, tray_icon
 
 if TYPE_CHECKING:
+    import asyncio
+
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
     from klen_desktop.app import KlenDesktop
@@ -235,8 +237,6 @@ def run_app(options: AppOptions) -> int:
     import_app_in_steps(qt_app)
     import asyncio
 
-    import qasync
-
     from klen_desktop.app import AfterStart, KlenDesktop
     from klen_desktop.key_helper_runs import drop_early_reads
     from klen_desktop.secrets import KeyStore
@@ -257,7 +257,7 @@ def run_app(options: AppOptions) -> int:
         instance.quit_requested.connect(desktop.quit)
         instance.set_command_handler(command_handler(desktop))
     try:
-        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
+        with asyncio.Runner(loop_factory=lambda: app_event_loop(qt_app)) as runner:
             return runner.run(desktop.main(after_start))
     finally:
         drop_early_reads()
@@ -265,9 +265,24 @@ def run_app(options: AppOptions) -> int:
             instance.release()
 
 
+def app_event_loop(qt_app: QApplication) -> asyncio.AbstractEventLoop:
+    """The app's asyncio loop on Qt's, whose blocking calls (the key helper's wait, a file written, a cache closed)
+    run on threads started only when calls overlap: qasync's own default executor starts ten QThreads at the first
+    such call, each with its stack and its own malloc arena (0.3 MiB resident in all), for calls that rarely
+    overlap."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import qasync
+
+    loop: asyncio.AbstractEventLoop = qasync.QEventLoop(qt_app)
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="klen-io"))
+    return loop
+
+
 __all__ = [
     "APP_IMPORT_STEPS",
     "AppOptions",
+    "app_event_loop",
     "boot_tray",
     "drop_feature_import_hook",
     "import_app_in_steps",

@@ -31,11 +31,12 @@ hypothesis.settings.load_profile("suite")
 
 
 def make_qt_loop() -> Any:
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from klen_desktop.launch import app_event_loop
+
     app = QApplication.instance() or QApplication([])
-    return qasync.QEventLoop(app)
+    return app_event_loop(app)  # the app's own, with its default executor
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Callable[[], Any]]:
