@@ -22,6 +22,7 @@ event and start time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,6 +97,7 @@ class NotificationCenter:
         self._policy = NotificationPolicy(preferences, dnd)
         self._info: ServerInfo = NO_SERVER
         self._probed_at: datetime | None = None
+        self._probing: asyncio.Future[None] | None = None
         self._missing_logged = False
         self._shown: dict[str, _Shown] = {}
         self._escalations: dict[int, _Escalation] = {}
@@ -126,6 +128,10 @@ class NotificationCenter:
         if self._dnd_task is not None:
             self._dnd_task.cancel()
         self._escalations.clear()
+        if self._probing is not None and not self._probing.done():
+            self._probing.cancel()  # and waited for: else it could open a connection after the close below
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probing
         await self._backend.close()
 
     async def withdraw_all(self) -> None:
@@ -138,6 +144,13 @@ class NotificationCenter:
         self._policy.set_preferences(prefs)
 
     async def _probe(self) -> None:
+        # A message sent while a probe runs (the night's missed reminders, at start) waits for that probe: a second
+        # one would replace the first one's bus connection while the first still waits for its answers.
+        if self._probing is None or self._probing.done():
+            self._probing = asyncio.ensure_future(self._probe_now())
+        await asyncio.shield(self._probing)
+
+    async def _probe_now(self) -> None:
         try:
             self._info = await self._backend.probe()
         except Exception as exc:

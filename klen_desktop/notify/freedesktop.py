@@ -90,8 +90,15 @@ class FreedesktopBackend:
         self._shown: dict[int, _Shown] = {}
         # Servers that declare the old ``a{ss}`` hints (found when one refuses ``a{sv}``).
         self._string_hints = False
+        # One probe at a time: each starts by closing the connection before it, so a second one started while a
+        # first waits for its answers would close the bus connection under it, or leave one of the two open.
+        self._probing = asyncio.Lock()
 
     async def probe(self) -> ServerInfo:
+        async with self._probing:
+            return await self._probe()
+
+    async def _probe(self) -> ServerInfo:
         from jeepney import MatchRule
         from jeepney.io.asyncio import DBusRouter, open_dbus_connection
 

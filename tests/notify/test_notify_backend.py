@@ -15,6 +15,7 @@ import pytest
 from fake_clock import FakeClock
 from notify_support import BASE, CapturedActions, NotifyCapture, reminder, summary
 from servers_support import ServerKind, private_server
+from waiting import until
 
 from klen_desktop.notify.backend import ServerInfo, body_for
 from klen_desktop.notify.center import NotificationCenter
@@ -129,6 +130,60 @@ async def test_reminders_and_change_notes_arrive_at_normal_urgency() -> None:
             await center.close()
     assert len(seen) == 4
     assert {s.summary: s.urgency for s in seen} == {s.summary: NORMAL for s in seen}, "none is critical"
+
+
+def bus_connections_of_this_process() -> set[str]:
+    """The session bus's unique names whose connection is this process's."""
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    bus = DBusAddress("/org/freedesktop/DBus", "org.freedesktop.DBus", "org.freedesktop.DBus")
+    with open_dbus_connection() as connection:
+        names = connection.send_and_get_reply(new_method_call(bus, "ListNames"), timeout=5).body[0]
+        mine = set()
+        for name in (n for n in names if n.startswith(":") and n != connection.unique_name):
+            reply = connection.send_and_get_reply(new_method_call(bus, "GetConnectionUnixProcessID", "s", (name,)))
+            if reply.body and reply.body[0] == os.getpid():
+                mine.add(name)
+        return mine
+
+
+@pytest.mark.session
+@pytest.mark.asyncio
+async def test_probes_at_once_share_one_bus_connection_and_closing_leaves_none() -> None:
+    before = bus_connections_of_this_process()
+    backend = FreedesktopBackend()
+    try:
+        found = await asyncio.gather(*(backend.probe() for _ in range(3)))
+        assert all(info.available and info.actions for info in found), [info.reason for info in found]
+        opened = await asyncio.to_thread(bus_connections_of_this_process)
+        assert len(opened - before) == 1, "each probe replaced the last one's connection without closing it"
+    finally:
+        await backend.close()
+    await until(lambda: bus_connections_of_this_process() <= before, "the bus connection closed", 5)
+
+
+@pytest.mark.session
+@pytest.mark.asyncio
+async def test_a_message_sent_while_the_start_probe_runs_keeps_the_service_and_its_buttons() -> None:
+    """At start the missed reminders of a night are sent while the center is still finding the service: that send
+    waits for the same probe instead of starting a second one, which tore down the first one's bus connection and
+    left both without a service (the app then fell back to the tray's messages, which have no buttons)."""
+    app_name = f"Klen start race {secrets.token_hex(3)}"
+    clock = FakeClock(BASE - timedelta(minutes=15))
+    captured = CapturedActions()
+    center = NotificationCenter(native_backend(app_name), clock, actions=captured.actions(), tz=UTC)
+    ended = summary(4, BASE - timedelta(hours=2), title="Ended one")
+    async with NotifyCapture(app_name) as capture:
+        try:
+            await asyncio.gather(center.start(), center.on_missed(MissedSummary((reminder(ended),))))
+            seen = await capture.wait_for(1)
+            probed = center.server
+        finally:
+            await center.withdraw_all()
+            await center.close()
+    assert probed.available and probed.actions, probed.reason
+    assert len(seen) == 1 and not captured.named("tray_message")
 
 
 TEXT_HINTS = ServerKind(
