@@ -12,7 +12,7 @@ import pytest
 from local_zone import local_zone
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QComboBox, QToolTip
 from pytestqt.qtbot import QtBot
 from test_agenda_values import make_event
 
@@ -384,3 +384,31 @@ def test_the_grid_is_built_on_the_first_switch_and_gets_what_was_set_before(qtbo
     assert window.week_view is view and window.findChildren(WeekView) == [view]  # built once
     window.set_accounts(accounts[:1], lambda _event_id: "a")
     assert view.account_colours == {}  # one account: no stripes
+
+
+def combo_boxes() -> set[QComboBox]:
+    return {w for w in QApplication.allWidgets() if isinstance(w, QComboBox)}
+
+
+def test_the_account_choice_is_made_only_when_there_are_accounts_to_choose_from(qtbot: QtBot, clock: Clock) -> None:
+    before = combo_boxes()
+    window = AgendaWindow(clock=clock)
+    qtbot.addWidget(window)
+    window.set_events(calendar(), NOW)
+    tb = window.toolbar
+    window.set_accounts([AgendaAccount("a", "Agency", "#aa0000")], lambda _event_id: "a")
+    window.show()
+    qtbot.waitExposed(window)
+    assert combo_boxes() == before  # one account: nothing to choose, nothing made
+    assert tb.current_filter().accounts is None
+
+    two = [AgendaAccount("a", "Agency", "#aa0000"), AgendaAccount("b", "Bakery", "#0000aa")]
+    window.set_accounts(two, lambda event_id: "a" if event_id % 2 else "b")
+    qtbot.waitUntil(lambda: tb.account_combo.isVisibleTo(window), timeout=1000)  # shown once laid out
+    assert tb.account_combo.count() == 3
+    with qtbot.waitSignal(window.filter_changed, timeout=1000):
+        tb.account_combo.setCurrentIndex(tb.account_combo.findData("b"))
+    assert tb.current_filter().accounts == frozenset({"b"})
+
+    window.set_accounts(two[:1], lambda _event_id: "a")  # the chosen one went: back to all, the choice hidden
+    assert not tb.account_combo.isVisibleTo(window) and tb.current_filter().accounts is None

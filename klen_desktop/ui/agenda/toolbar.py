@@ -79,11 +79,9 @@ class AgendaToolbar(QWidget):
         self.search_edit.setMinimumWidth(140)
         self.status_button, self.status_actions = _checklist(_("Status"), {s: STATUS_LABELS[s] for s in EventStatus})
         self.type_button, self.type_actions = _checklist(_("Type"), {t: TYPE_LABELS[t] for t in EventType})
-        # Which account's events: shown only where there are several (one account looks as before accounts).
-        self.account_combo = QComboBox()
-        self.account_combo.setAccessibleName(_("Show the events of"))
-        self.account_combo.addItem(_("All accounts"), None)
-        self.account_combo.setVisible(False)
+        # Which account's events: shown only where there are several (one account looks as before accounts), and
+        # built only then: a combo box is Qt's costliest control here to make the first time (some 1.4 MiB).
+        self._account_combo: QComboBox | None = None
         self.view_buttons = _view_switch(self)
         for view, button in self.view_buttons.items():
             button.clicked.connect(lambda _=False, v=view: self._view_clicked(v))
@@ -95,7 +93,6 @@ class AgendaToolbar(QWidget):
         self.next_button.clicked.connect(lambda: self.week_step.emit(1))
         self.date_edit.dateChanged.connect(self._picked)
         self.search_edit.textChanged.connect(self._changed)
-        self.account_combo.currentIndexChanged.connect(self._changed)
         for action in (*self.status_actions.values(), *self.type_actions.values()):
             action.toggled.connect(self._changed)
         self._rows = (QHBoxLayout(), QHBoxLayout(), QHBoxLayout())
@@ -114,8 +111,8 @@ class AgendaToolbar(QWidget):
         views = list(self.view_buttons.values())
         navigation = [*views, self.today_button, self.prev_button, self.next_button, self.date_edit]
         finding = [self.search_edit, self.status_button, self.type_button]
-        if self.account_combo.count() > 2:
-            finding.append(self.account_combo)
+        if self._account_combo is not None and self._account_combo.count() > 2:
+            finding.append(self._account_combo)
         return navigation, finding, [self.new_button, self.slot_button, self.sync_button]
 
     def _arrange(self, rows: int) -> None:
@@ -174,8 +171,19 @@ class AgendaToolbar(QWidget):
         width = event.size().width()
         self._arrange(1 if width >= one else 2 if width >= two else 3)
 
+    @property
+    def account_combo(self) -> QComboBox:
+        """The choice of account, built on first use (see ``__init__``)."""
+        if self._account_combo is None:
+            combo = self._account_combo = QComboBox()
+            combo.setAccessibleName(_("Show the events of"))
+            combo.addItem(_("All accounts"), None)
+            combo.setVisible(False)
+            combo.currentIndexChanged.connect(self._changed)
+        return self._account_combo
+
     def current_filter(self) -> AgendaFilter:
-        account = self.account_combo.currentData()
+        account = None if self._account_combo is None else self._account_combo.currentData()
         return AgendaFilter(
             statuses=frozenset(s for s, a in self.status_actions.items() if a.isChecked()),
             types=frozenset(t for t, a in self.type_actions.items() if a.isChecked()),
@@ -193,7 +201,8 @@ class AgendaToolbar(QWidget):
             for event_type, action in self.type_actions.items():
                 action.setChecked(event_type in flt.types)
             chosen = None if flt.accounts is None or len(flt.accounts) != 1 else next(iter(flt.accounts))
-            self.account_combo.setCurrentIndex(max(0, self.account_combo.findData(chosen)))
+            if self._account_combo is not None:  # else one account at most: all of them is that one
+                self._account_combo.setCurrentIndex(max(0, self._account_combo.findData(chosen)))
         finally:
             self._quiet = False
         self._changed()
@@ -201,6 +210,8 @@ class AgendaToolbar(QWidget):
     def set_accounts(self, accounts: list[AgendaAccount]) -> None:
         """The accounts to choose from (the choice shows only for two or more; a chosen one that is gone goes
         back to all)."""
+        if self._account_combo is None and len(accounts) < 2:
+            return  # nothing to choose from: the choice is not made at all
         chosen = self.account_combo.currentData()
         self.account_combo.blockSignals(True)
         while self.account_combo.count() > 1:
