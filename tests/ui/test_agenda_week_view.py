@@ -412,3 +412,13 @@ def test_the_account_choice_is_made_only_when_there_are_accounts_to_choose_from(
 
     window.set_accounts(two[:1], lambda _event_id: "a")  # the chosen one went: back to all, the choice hidden
     assert not tb.account_combo.isVisibleTo(window) and tb.current_filter().accounts is None
+
+
+def test_the_event_picked_in_the_grid_stays_picked_back_in_the_list(qtbot: QtBot, window: AgendaWindow) -> None:
+    view = week(window)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point_of(view, 3))
+    assert window.pane.shown_event is not None and window.pane.shown_event.id == 3
+    window.set_view(AgendaView.AGENDA)
+    assert window.list_view.hasFocus()
+    assert window.model.event_at(window.list_view.currentIndex().row()).id == 3  # not the list's first event
+    assert window.pane.shown_event.id == 3

@@ -142,8 +142,7 @@ class AgendaWindow(QWidget):
     def _connect(self) -> None:
         tb = self.toolbar
         tb.filter_changed.connect(self._filter_changed)
-        tb.view_changed.connect(lambda view: self.grid.switch(view, getattr(self.pane.shown_event, "id", 0)))
-        tb.view_changed.connect(lambda v: (self.list_view if v is AgendaView.AGENDA else self.grid.view).setFocus())
+        tb.view_changed.connect(self._switch_view)
         tb.view_changed.connect(self.view_changed.emit)
         tb.new_button.clicked.connect(lambda: self._new_event())
         tb.slot_button.clicked.connect(self.find_slot_requested.emit)
@@ -173,6 +172,21 @@ class AgendaWindow(QWidget):
         # Bare keys, like N: a text field takes them as typing, so they switch only outside one.
         for key, view in zip("123", AgendaView, strict=True):
             QShortcut(QKeySequence(key), self, lambda v=view: self.toolbar.set_view(v))
+
+    def _switch_view(self, view: AgendaView) -> None:
+        picked = self.pane.shown_event  # before the switch: the list's rows change with the days shown
+        self.grid.switch(view, getattr(picked, "id", 0))
+        if view is not AgendaView.AGENDA:
+            self.grid.view.setFocus()
+            return
+        # The event picked in the grid stays picked in the list; a list taking focus with no current row would
+        # make its first event current, and the pane would jump to it.
+        row = None if picked is None else self.model.row_of(picked.id)
+        if row is not None:
+            index = self.model.index(row)
+            self.list_view.setCurrentIndex(index)
+            self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        self.list_view.setFocus()
 
     @property
     def week_view(self) -> WeekView:
