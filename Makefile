@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+READ_ONLY_STDLIB_PYCACHE := import os, sysconfig; print("" if os.access(sysconfig.get_paths()["stdlib"], os.W_OK) else "$(abspath $(VENV))/pycache")
 
 .PHONY: run test ci lint bench soak fuzz emulator package screenshots translations venv venv-dev clean
 
@@ -9,7 +10,10 @@ BIN := $(VENV)/bin
 run: venv
 	@bash tests/session/system-deps.sh run
 	@$(BIN)/python packaging/translations.py compile > /dev/null
-	$(BIN)/python -m klen_desktop $(ARGS)
+	@# -OO: APP_PYTHON_OPTIONS in klen_desktop/autostart.py. A system Python's own library is read-only to a user:
+	@# its optimized bytecode is then kept in the venv rather than compiled again at every start.
+	@echo '$(BIN)/python -OO -m klen_desktop $(ARGS)'
+	@PYTHONPYCACHEPREFIX=$$($(BIN)/python -c '$(READ_ONLY_STDLIB_PYCACHE)') $(BIN)/python -OO -m klen_desktop $(ARGS)
 
 ## The whole test suite in a throw-away desktop session (installs Debian packages when root).
 test:

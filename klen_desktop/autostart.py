@@ -2,7 +2,7 @@
 
 One :class:`Autostart` per platform, all with ``enable(command)``, ``disable()`` and ``is_enabled()``;
 :func:`for_platform` picks the one for this machine. ``command`` is the argument list that starts the app,
-by default :func:`launch_command` (the frozen binary, or ``python -m klen_desktop``).
+by default :func:`launch_command` (the frozen binary, or ``python -OO -m klen_desktop``).
 
 The Windows flavour writes through a :class:`RegistryWriter` it is given. Production passes
 :class:`WinregWriter` (``winreg``, HKCU only, so no elevation is needed); ``winreg`` cannot run on the Linux
@@ -45,11 +45,19 @@ class AutostartError(Exception):
         self.message = message
 
 
+# The app runs with docstrings and asserts compiled out. It stays up all session, and the docstrings alone of the
+# modules it imports (the standard library's, its libraries' and its own) hold some 1.4 MiB of its resident memory
+# (tests/benchmarks/bench_startup.py). Nothing in the app reads a docstring or relies on an assert. The Linux package
+# is compiled the same way (packaging/platform_spec.py); `make run` passes the same options.
+APP_PYTHON_OPTIONS = ("-OO",)
+
+
 def launch_command() -> list[str]:
-    """The argument list that starts this installation of the app: the frozen binary, or ``python -m klen_desktop``."""
+    """The argument list that starts this installation of the app: the frozen binary, or ``python -OO -m
+    klen_desktop``."""
     if getattr(sys, "frozen", False):
         return [sys.executable]
-    return [sys.executable, "-m", "klen_desktop"]
+    return [sys.executable, *APP_PYTHON_OPTIONS, "-m", "klen_desktop"]
 
 
 class Autostart(Protocol):

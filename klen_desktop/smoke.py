@@ -156,7 +156,7 @@ async def run_self_check(desktop: KlenDesktop, connection: Connection) -> int:
         f"SMOKE version={__version__} mode={mode} platform={desktop.qt_app.platformName()} "
         f"tray={tray} tray_shown={tray_shown} no_tray={no_tray} events={len(events)} "
         f"error={(error or 'none').replace(' ', '_')} windows={windows} ics={ics} notify={notify} "
-        f"keyring={keyring} network={network_backend(desktop)} colors={scheme}\n"
+        f"keyring={keyring} network={network_backend(desktop)} colors={scheme} optimize={sys.flags.optimize}\n"
     )
     sys.stdout.flush()
     ok = error is None and bool(events) and windows == "ok" and ics == "ok" and no_tray in ("off", "menu")

@@ -201,6 +201,12 @@ class BundlePlan:
     #: The languages the app is translated into: Qt's own catalog of each (``qtbase_de.qm``, the standard
     #: buttons and context menus) is kept, every other Qt translation dropped.
     qt_languages: tuple[str, ...] = ()
+    #: The bytecode optimization level of the bundled Python code (and the interpreter's ``-O`` options to match):
+    #: 2 drops docstrings and asserts, as ``APP_PYTHON_OPTIONS`` does for the unfrozen app. Linux only, where the
+    #: frozen build is tested (tests/packaging/test_frozen_build.py). Windows keeps 0: with cffi collected,
+    #: win32ctypes (the keyring's Windows backend) parses C declarations with pycparser, whose grammar is in
+    #: docstrings; macOS keeps 0 until its bundle is tested the same way.
+    optimize: int = 0
 
 
 def mac_info_plist(version: str) -> dict[str, object]:
@@ -256,6 +262,7 @@ def bundle_plan(sys_platform: str, version: str) -> BundlePlan:
         plugin_rules=_PLUGIN_RULES[target],
         info_plist=mac_info_plist(version) if target is Platform.MACOS else {},
         qt_languages=TRANSLATED_LANGUAGES,
+        optimize=2 if target is Platform.LINUX else 0,
     )
 
 

@@ -11,7 +11,7 @@ How long a new user waits, after the app starts on an empty cache with a large c
   (goal: the fast poll interval + 1 s; the tray's next events make the app poll fast);
 * **requests a minute**: the most the app sent in any minute (sliding, from the emulator's log).
 
-The app runs as users run it: ``python -m klen_desktop --base-url <emulator>``, its key taken from the session's
+The app runs as users run it: ``python -OO -m klen_desktop --base-url <emulator>``, its key taken from the session's
 keyring (stored there first, removed afterwards), default sync settings and request budget (10 list requests a
 minute, so a 10,000-event window of 100 pages cannot be complete in under ten minutes: what matters is that the
 first events and the next two days come at once). The emulator runs in a process of its own, its key allowing
@@ -39,6 +39,8 @@ from bench_idle import admin, in_desktop_session, requests_seen, start_emulator,
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
 from measure_startup import _gdbus, tray_service
+
+from klen_desktop.autostart import launch_command
 
 KEY = "klen_bench_idle"  # the emulator of bench_idle knows this key
 NEAR = timedelta(hours=48)
@@ -162,7 +164,7 @@ def one_run(count: int, home: Path, timeout: float, change_every: float) -> Time
         db = home / "data" / "klen-desktop" / "cache.sqlite3"
         started = time.perf_counter()
         app = subprocess.Popen(
-            [sys.executable, "-m", "klen_desktop", "--base-url", url], env=env,
+            [*launch_command(), "--base-url", url], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         service = None

@@ -5,7 +5,7 @@ QSystemTrayIcon) measured over the same seconds. A wakeup is a context switch of
 threads, voluntary (it slept on a timer, a socket, a lock) or involuntary (preempted); both are read per
 thread from ``/proc/<pid>/task/<tid>/status`` at the start and the end of the window.
 
-The app runs as users run it: ``python -m klen_desktop --base-url <emulator>``, its key taken from the
+The app runs as users run it: ``python -OO -m klen_desktop --base-url <emulator>``, its key taken from the
 session's keyring (stored there first, removed afterwards), the agenda closed. The emulator runs in a process
 of its own, so its threads never count, with a handful of events from tomorrow on: nothing starts within the
 "soon" zone, so polls come at the slow cadence (5 minutes) and the window, begun once the first poll has
@@ -32,6 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench_startup import BARE_CHILD as STARTUP_BARE_CHILD
+
+from klen_desktop.autostart import launch_command
 
 KEY = "klen_bench_idle"
 SETTLE = 20.0  # seconds after the first poll's last request: details and the first paint are done by then
@@ -176,7 +178,7 @@ def one_run(seconds: float, home: Path, countdown: bool) -> tuple[float, float, 
     try:
         seed_calendar(url, countdown)
         app = subprocess.Popen(
-            [sys.executable, "-m", "klen_desktop", "--base-url", url], env=app_env,
+            [*launch_command(), "--base-url", url], env=app_env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         bare = subprocess.Popen([sys.executable, "-c", BARE_CHILD], env=env, stdout=subprocess.DEVNULL)

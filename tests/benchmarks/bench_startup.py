@@ -21,6 +21,9 @@ plus the libraries the app is built on (asyncio through qasync, httpx on h11 wit
 connection for the notifications), and that plus a plain window of the agenda's size; the app's own share is
 printed above them.
 
+Every child runs with the interpreter options the app is launched with (``APP_PYTHON_OPTIONS``, ``-OO``: `make run`,
+the login item and the Linux package run it so), the baselines too, so that all are measured the same way.
+
 With a desktop session (DISPLAY set) the children use xcb; otherwise offscreen, where no tray host exists, so
 the app child is told a tray is there (the fallback window would otherwise be timed instead of the tray).
 """
@@ -39,6 +42,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from klen_desktop.autostart import APP_PYTHON_OPTIONS
 
 BARE_TRAY = r"""
 import sys
@@ -208,7 +213,11 @@ def run_child(script: str, env: dict[str, str]) -> dict[str, tuple[float, dict[s
     """For each line the child reports (READY, STARTED, ...): seconds from spawn, and the line's fields."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, *APP_PYTHON_OPTIONS, "-c", script],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     seen: dict[str, tuple[float, dict[str, str]]] = {}

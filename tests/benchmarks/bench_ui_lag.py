@@ -7,7 +7,7 @@ property) is how long its main thread was busy at that moment: the probe asks ev
 time while the app makes its first sync of a large calendar on an empty cache with the agenda open (the heaviest
 moment: every range that lands is applied to the cache, re-read, re-planned for reminders and shown in the agenda).
 
-The app runs as users run it (``python -m klen_desktop --base-url <emulator>``, key from the session's keyring,
+The app runs as users run it (``python -OO -m klen_desktop --base-url <emulator>``, key from the session's keyring,
 default settings and request budget), the emulator in a process of its own with ``--events`` events over the
 window. The baseline is a bare PySide6 tray app probed the same way in the same run: the answer time of a main
 thread that does nothing else. Prints worst, 99th percentile and median answer times of both, and their ratio.
@@ -30,6 +30,8 @@ from bench_first_sync import seed
 from bench_idle import in_desktop_session, start_emulator, stop_processes, store_key
 from dbus_fast import Variant
 from dbus_fast.aio import MessageBus
+
+from klen_desktop.autostart import launch_command
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
 from measure_startup import tray_service
@@ -102,7 +104,7 @@ def probe_app(count: int, seconds: float, home: Path) -> list[float]:
             os.environ, QT_QPA_PLATFORM="xcb", XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config")
         )
         app = subprocess.Popen(
-            [sys.executable, "-m", "klen_desktop", "--base-url", url], env=env,
+            [*launch_command(), "--base-url", url], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
         )  # fmt: skip
         service = wait_for_tray(app)

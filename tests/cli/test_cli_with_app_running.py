@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from cli_support import answer, cli, user_env, wait_until
 
+from klen_desktop.autostart import launch_command
 from klen_desktop.emulator import EmulatorServer
 from klen_desktop.secrets import ACCOUNT_NAME, SERVICE_NAME
 
@@ -49,7 +49,7 @@ def app_on_screen(tmp_path: Path, emulator: EmulatorServer, stored_key: str) -> 
 
 def _app_running(env: dict[str, str], tmp_path: Path, emulator: EmulatorServer) -> Iterator[dict[str, str]]:
     log = tmp_path / "app.log"
-    command = [sys.executable, "-m", "klen_desktop", "--base-url", emulator.url]
+    command = [*launch_command(), "--base-url", emulator.url]
     with log.open("w") as out:
         app = subprocess.Popen(command, env=env, stdout=out, stderr=out)
     try:

@@ -15,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "packaging"))
 
 from desktop_probe import empty_session_bus
 
+from klen_desktop.autostart import launch_command
+
 
 def app_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
@@ -26,7 +28,7 @@ def app_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def run_smoke(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "klen_desktop", "--smoke", *args],
+        [*launch_command(), "--smoke", *args],
         capture_output=True,
         text=True,
         timeout=90,
@@ -69,6 +71,8 @@ def test_without_a_stored_key_the_app_starts_in_demo_mode_with_a_tray(tmp_path: 
     # dunst took the "Klen Desktop is running" notification; the Secret Service round-tripped a throw-away secret.
     assert fields["notify"] == "sent"
     assert fields["keyring"] == "ok"
+    # Launched as `make run` and the login item launch it: docstrings and asserts compiled out, and nothing missed them.
+    assert fields["optimize"] == "2"
 
 
 @pytest.mark.session
@@ -90,7 +94,7 @@ def test_a_second_launch_raises_the_first_and_exits(tmp_path: Path) -> None:
     log_file = tmp_path / "first.log"
     with log_file.open("w") as log_out:
         first = subprocess.Popen(
-            [sys.executable, "-m", "klen_desktop", "--demo", "--log-level", "INFO"],
+            [*launch_command(), "--demo", "--log-level", "INFO"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=log_out,

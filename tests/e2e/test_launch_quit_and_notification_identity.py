@@ -17,6 +17,7 @@ from desktop_probe import NotifyCall, notify_monitor, wait_until
 from user_folders import user_env
 from waiting import until
 
+from klen_desktop.autostart import launch_command
 from klen_desktop.notify.backend import (
     CATEGORIES,
     app_icon_spec,
@@ -37,7 +38,7 @@ def test_quit_ends_the_running_app_and_says_when_none_runs(tmp_path: Path) -> No
     assert nothing.returncode == 1 and "not running" in nothing.stderr
     log = tmp_path / "app.log"
     with log.open("w") as out:
-        app = subprocess.Popen([sys.executable, "-m", "klen_desktop", "--demo"], env=env, stdout=out, stderr=out)
+        app = subprocess.Popen([*launch_command(), "--demo"], env=env, stdout=out, stderr=out)
     try:
         socket_file = tmp_path / "run" / "klen-desktop" / "instance.sock"
         wait_until(lambda: socket_file.exists() or (app.poll() is not None and "exited"), 60, "the app to listen")

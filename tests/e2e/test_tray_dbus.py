@@ -23,6 +23,8 @@ from dbus_fast import DBusError, Variant
 from dbus_fast.aio import MessageBus, ProxyInterface
 from desktop_session import registered_tray_items
 
+from klen_desktop.autostart import launch_command
+
 pytestmark = pytest.mark.session
 
 AGENDA_TITLE = "Klen — Agenda"
@@ -94,7 +96,7 @@ def app_process(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     )
     (tmp_path / "run").mkdir(mode=0o700)
     process = subprocess.Popen(
-        [sys.executable, "-m", "klen_desktop", "--demo"],
+        [*launch_command(), "--demo"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -137,3 +137,5 @@ def test_frozen_app_reads_its_key_from_the_secret_service_and_goes_live(
     assert ran.returncode == 0, ran.stdout + ran.stderr
     line = next(line for line in ran.stdout.splitlines() if line.startswith("SMOKE "))
     assert "mode=live" in line and "tray=True" in line and "error=none" in line, line
+    # Compiled as the unfrozen app runs (APP_PYTHON_OPTIONS): no docstrings, no asserts.
+    assert "optimize=2" in line, line

@@ -75,6 +75,7 @@ def test_linux_is_a_stripped_console_folder_with_no_embedded_icon() -> None:
     # The autostart entry is written by the app itself (klen_desktop.autostart); no template is shipped.
     assert not any("autostart" in source for source, _ in plan.datas)
     assert plan.info_plist == {}
+    assert plan.optimize == 2  # as APP_PYTHON_OPTIONS runs the unfrozen app; the frozen smoke test checks it
 
 
 def test_windows_is_a_windowed_folder_with_the_ico() -> None:
@@ -82,6 +83,7 @@ def test_windows_is_a_windowed_folder_with_the_ico() -> None:
     assert (plan.console, plan.app_bundle, plan.strip, plan.prune_orphans) == (False, False, False, False)
     assert plan.icon == "klen-desktop.ico"
     assert "winrt" in plan.collect_submodules
+    assert plan.optimize == 0  # pycparser, which win32ctypes may use through cffi, reads its grammar from docstrings
 
 
 def test_macos_is_a_menu_bar_only_app_bundle() -> None:
@@ -89,6 +91,7 @@ def test_macos_is_a_menu_bar_only_app_bundle() -> None:
     assert (plan.console, plan.app_bundle, plan.strip) == (False, True, False)
     assert plan.icon == "klen-desktop.icns"
     assert "rubicon" in plan.collect_submodules
+    assert plan.optimize == 0
     assert plan.info_plist["LSUIElement"] is True
     assert plan.info_plist["CFBundleIdentifier"] == "ai.klen.Desktop"
     assert plan.info_plist["CFBundleShortVersionString"] == VERSION

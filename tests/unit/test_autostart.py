@@ -12,6 +12,7 @@ import pytest
 
 from klen_desktop import autostart
 from klen_desktop.autostart import (
+    APP_PYTHON_OPTIONS,
     RUN_KEY_PATH,
     RUN_VALUE_NAME,
     AutostartError,
@@ -29,8 +30,19 @@ def desktop_entries(path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines[1:] if line)
 
 
-def test_launch_command_runs_this_python_module() -> None:
-    assert launch_command() == [sys.executable, "-m", "klen_desktop"]
+def test_launch_command_runs_this_python_module_optimized() -> None:
+    assert launch_command() == [sys.executable, "-OO", "-m", "klen_desktop"]
+
+
+def test_make_run_starts_the_app_with_the_options_of_the_launch_command() -> None:
+    """`make run` is how the README starts the app: the same interpreter options as the login item's."""
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    starts = [line for line in recipe.splitlines() if line.startswith("\t@") and "-m klen_desktop" in line]
+    assert starts, recipe
+    for line in starts:
+        words = line.split()
+        assert words[words.index("-m") - len(APP_PYTHON_OPTIONS) : words.index("-m")] == list(APP_PYTHON_OPTIONS)
 
 
 def test_launch_command_of_a_frozen_app_is_the_binary(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,7 +63,7 @@ def test_xdg_entry_follows_xdg_config_home(tmp_path: Path, monkeypatch: pytest.M
     entries = desktop_entries(path)
     assert entries["Type"] == "Application"
     assert entries["X-GNOME-Autostart-enabled"] == "true"
-    assert shlex.split(entries["Exec"]) == [sys.executable, "-m", "klen_desktop"]
+    assert shlex.split(entries["Exec"]) == [sys.executable, "-OO", "-m", "klen_desktop"]
     assert flavour.is_enabled()
     # The module-level helpers act on the same file.
     assert autostart.is_enabled()
