@@ -42,8 +42,9 @@ BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_AFTER_BYTES = 1024 * 1024
 WAL_SIZE_LIMIT = 1024 * 1024
 # SQLite's own page cache (its default is 2 MiB, filled by any read of a large cache): the OS keeps the file's pages
-# anyway, and reads of 10,000 events measured no slower at 512 KiB (tests/benchmarks/bench_store.py).
-PAGE_CACHE_KIB = 512
+# anyway. Reads of 10,000 events measured no slower at 128 KiB than at 2 MiB or 512 KiB (tests/benchmarks/
+# bench_store.py), and the app stays 0.3 to 0.5 MiB smaller at that size than at 512 KiB (bench_startup.py).
+PAGE_CACHE_KIB = 128
 
 
 def _create_private_file(path: Path) -> None:
