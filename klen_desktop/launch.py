@@ -234,6 +234,9 @@ def run_app(options: AppOptions) -> int:
     key_service = app_key_service()
     if not options.demo:
         read_the_first_key_early(key_service)
+    from klen_desktop.heap import keep_large_buffers_mapped
+
+    keep_large_buffers_mapped()  # after the icon: before it, only Qt's start has run
     import_app_in_steps(qt_app)
     import asyncio
 
