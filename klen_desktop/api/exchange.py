@@ -165,7 +165,7 @@ class Exchange:
 
         async def attempt() -> object:
             return await self._within_deadline(
-                self._send_for_json(method, url, path, params, json_body, is_create), method, path
+                lambda: self._send_for_json(method, url, path, params, json_body, is_create), method, path
             )
 
         return await self._with_retries(attempt, method=method, path=path, idempotent=method != "POST")
@@ -174,16 +174,18 @@ class Exchange:
         """The body of a GET of ``url`` (already checked to be on our origin), at most ``max_bytes`` long."""
 
         async def attempt() -> bytes:
-            return await self._within_deadline(self._send_for_bytes(url, accept, max_bytes), "GET", url.path)
+            return await self._within_deadline(lambda: self._send_for_bytes(url, accept, max_bytes), "GET", url.path)
 
         return await self._with_retries(attempt, method="GET", path=url.path, idempotent=True)
 
-    async def _within_deadline(self, work: Awaitable[T], method: str, path: str) -> T:
-        """``work``, or :class:`TimedOut` once the attempt's total deadline passed (the request may have left)."""
+    async def _within_deadline(self, work: Callable[[], Awaitable[T]], method: str, path: str) -> T:
+        """What ``work()`` gives, or :class:`TimedOut` once the attempt's total deadline passed (the request may
+        have left). ``work`` is made inside the deadline: should setting the deadline fail (no running loop), no
+        request was begun, and no coroutine is left behind unawaited."""
         timer = asyncio.timeout(self._deadline)
         try:
             async with timer:
-                return await work
+                return await work()
         except TimeoutError:
             if not timer.expired():
                 raise
