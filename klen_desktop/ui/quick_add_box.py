@@ -11,27 +11,52 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from klen_desktop.i18n import N_, _
-from klen_desktop.quick_add import QuickAdd, parse_quick_add, preview_lines
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
+
+if TYPE_CHECKING:
+    from klen_desktop.quick_add import QuickAdd
 
 PLACEHOLDER = N_("Quick add, e.g. Call with Jane tomorrow 3pm 30 min")
 # Reading waits for a pause in the typing this long, so a fast typist does not reread every letter.
 READ_AFTER_MS = 150
 
 
+# The date parser's data takes some 250 ms to load, at its first sentence naming a month ("24 Dec"): on the UI
+# thread that would freeze the window as the user types. It loads once per process, on a thread of its own.
+_warm_up_lock = threading.Lock()
+_warm_up_started = False
+_warmed_up = threading.Event()
+
+
 def warm_up() -> None:
-    """Load the date parser's data off the UI thread, so the first sentence typed reads at once."""
+    """Load the date parser's data off the UI thread (once), so the first sentence typed reads at once."""
+    global _warm_up_started
+    with _warm_up_lock:
+        if _warm_up_started:
+            return
+        _warm_up_started = True
+    done = _warmed_up
 
     def load() -> None:
-        parse_quick_add("Call 24 Dec 10:00", datetime.now(UTC))
+        try:
+            from klen_desktop.quick_add import parse_quick_add
+
+            parse_quick_add("Call 24 Dec 10:00", datetime.now(UTC))
+        finally:
+            done.set()
 
     threading.Thread(target=load, name="quick-add-warm-up", daemon=True).start()
+
+
+def warmed_up() -> bool:
+    return _warmed_up.is_set()
 
 
 class QuickAddBox(QWidget):
@@ -68,9 +93,9 @@ class QuickAddBox(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(READ_AFTER_MS)
-        self._timer.timeout.connect(self.read_now)
+        self._timer.timeout.connect(self._read_when_warm)
         self._build()
-        self.line.textChanged.connect(lambda _text: self._timer.start())
+        self.line.textChanged.connect(self._text_changed)
         self.line.returnPressed.connect(self._save)
         self.save_button.clicked.connect(self._save)
         self.edit_button.clicked.connect(self._edit)
@@ -134,10 +159,28 @@ class QuickAddBox(QWidget):
         self.clear()
         self.cancelled.emit()
 
+    def _text_changed(self, text: str) -> None:
+        if text:
+            warm_up()  # the first sentence typed starts it: a box never typed in never loads the reader
+        self._timer.start()
+
+    def _read_when_warm(self) -> None:
+        """The pause in the typing came: read, unless the reader is still loading (then look again shortly)."""
+        if self.line.text().strip() and not warmed_up():
+            self._timer.start()
+            return
+        self.read_now()
+
     def read_now(self) -> None:
         self._timer.stop()
         text = self.line.text().strip()
-        self._parsed = parse_quick_add(text, self._clock()) if text else None
+        if text:
+            # The reader comes in with the first sentence: an agenda opened and left alone never needs it.
+            from klen_desktop.quick_add import parse_quick_add
+
+            self._parsed = parse_quick_add(text, self._clock())
+        else:
+            self._parsed = None
         self.problem.clear_message()
         self._show()
 
@@ -148,6 +191,8 @@ class QuickAddBox(QWidget):
         if parsed is None:
             self.preview.setText("")
         else:
+            from klen_desktop.quick_add import preview_lines
+
             lines = [f"{label}: {value}" for label, value in preview_lines(parsed)]
             self.preview.setText("\n".join([*lines, *parsed.problems()]))
         self.preview.setVisible(parsed is not None)

@@ -3,12 +3,15 @@ the agenda opens with the keyboard on its view switch, not typing into the box."
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from klen_desktop.ui import quick_add_box
 from klen_desktop.ui.agenda import AgendaWindow
 from klen_desktop.ui.quick_add_box import QuickAddBox
 
@@ -39,3 +42,38 @@ def test_the_agenda_opens_with_the_keyboard_on_its_view_switch(qtbot: QtBot) -> 
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     assert QApplication.focusWidget() is window.toolbar.view_buttons[window.toolbar.view]
+
+
+def test_a_sentence_typed_while_the_reader_loads_is_read_once_it_is_in_not_on_the_ui_thread_before(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reader's date data takes a quarter of a second to load at its first month name: the box's pause-in-typing
+    # read waits for the warm-up thread rather than loading it on the UI thread, and reads as soon as it is done.
+    loading = threading.Event()
+    monkeypatch.setattr(quick_add_box, "_warm_up_started", True)  # as if the thread were still at it
+    monkeypatch.setattr(quick_add_box, "_warmed_up", loading)
+    box = QuickAddBox(clock=lambda: NOW)
+    qtbot.addWidget(box)
+    qtbot.keyClicks(box.line, "Call with Ann 24 Dec 4pm")
+    qtbot.wait(quick_add_box.READ_AFTER_MS * 4)
+    assert box.parsed is None and box.preview.isHidden()  # nothing read while the reader loads
+    loading.set()
+    qtbot.waitUntil(lambda: box.parsed is not None, timeout=5000)
+    assert box.save_button.isEnabled() and "Call with Ann" in box.preview.text()
+
+
+def test_the_first_sentence_typed_starts_the_reader_loading_off_the_ui_thread(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(quick_add_box, "_warm_up_started", False)
+    monkeypatch.setattr(quick_add_box, "_warmed_up", threading.Event())
+    threads: list[str] = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: (threads.append(self.name), real_start(self))[1])
+    box = QuickAddBox(clock=lambda: NOW)
+    qtbot.addWidget(box)
+    assert threads == []  # a box never typed in loads nothing
+    qtbot.keyClicks(box.line, "Lunch 12 Dec 1pm")
+    assert threads == ["quick-add-warm-up"]  # once, at the first letter
+    qtbot.waitUntil(lambda: box.parsed is not None, timeout=10000)
+    assert box.save_button.isEnabled()
