@@ -89,6 +89,21 @@ def test_the_app_imports_in_steps_and_none_of_them_opens_a_window_or_loads_what_
     assert printed_by(probe) == "True []"
 
 
+def test_an_agenda_opened_on_the_list_loads_neither_the_grid_nor_the_quick_add_reader() -> None:
+    # The grid's modules come with the first switch to Day or Week, the sentence reader with the first sentence
+    # typed, the accounts' colour swatches with a second account: an agenda opened and read needs none of them.
+    probe = (
+        "import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]); "
+        "from klen_desktop.launch import drop_feature_import_hook; drop_feature_import_hook(); "
+        "from datetime import datetime, UTC; from klen_desktop.ui.agenda import AgendaWindow; "
+        "w = AgendaWindow(); w.set_events([], datetime.now(UTC)); w.show(); app.processEvents(); "
+        "print(sorted(m for m in ('klen_desktop.ui.agenda.time_grid', 'klen_desktop.ui.agenda.week_view', "
+        "'klen_desktop.ui.agenda.grid_canvas', 'klen_desktop.quick_add', 'dateparser', "
+        "'klen_desktop.ui.accounts_page') if m in sys.modules))"
+    )
+    assert printed_by(probe) == "[]"
+
+
 def test_the_app_starts_without_what_only_a_rare_path_needs() -> None:
     # Each is loaded where it is used (tests/benchmarks/bench_startup.py measured them): httpcore and anyio only
     # behind a proxy (api/client.py), zoneinfo with a second zone, the command line's handler with the first

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from klen_desktop.ui.agenda.model import AgendaModel
 from klen_desktop.ui.agenda.navigation import WEEK_DAYS, DayNavigation
 from klen_desktop.ui.agenda.rows import Facts, shown_facts
-from klen_desktop.ui.agenda.time_grid import midnight
 from klen_desktop.ui.agenda.toolbar import AgendaToolbar, AgendaView
+from klen_desktop.ui.formatting import local_midnight
 
 if TYPE_CHECKING:
     from klen_desktop.ui.agenda.week_view import WeekView
@@ -91,7 +91,8 @@ class GridHost:
             return
         self._key, self._facts = key, model.all_facts
         facts = list(shown_facts(model.all_facts, model.filter))
-        start, after = midnight(shown[0]), midnight(shown[-1] + timedelta(days=1))
+        start = local_midnight(shown[0]).timestamp()
+        after = local_midnight(shown[-1] + timedelta(days=1)).timestamp()
         self.view.set_source(facts_between(facts, start, after), shown, now)
 
     def forget(self) -> None:

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from klen_desktop.ui.formatting import local_midnight
+
 DAY_MINUTES = 1440
 MIN_MINUTES = 15  # the least height a block gets: a zero-length event is still a target to click
 _WIDEN_LIMIT = 200  # a larger overlapping group stays one lane a block: widening it would cost more than it shows
@@ -64,7 +66,7 @@ EMPTY = GridLayout((), (), (0,), (), 0)
 
 def midnight(day: date) -> float:
     """The POSIX time of ``day``'s local midnight (through the zone's rules: right across DST changes)."""
-    return datetime.combine(day, time()).astimezone().timestamp()
+    return local_midnight(day).timestamp()
 
 
 def wall_minutes(ts: float) -> float:

@@ -28,7 +28,6 @@ from klen_desktop.api.models import EventStatus, EventType
 from klen_desktop.date_texts import qt_date_format
 from klen_desktop.i18n import N_, _
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
-from klen_desktop.ui.accounts_page import swatch
 from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter
 from klen_desktop.ui.quick_add_box import QuickAddBox
 
@@ -212,6 +211,8 @@ class AgendaToolbar(QWidget):
         back to all)."""
         if self._account_combo is None and len(accounts) < 2:
             return  # nothing to choose from: the choice is not made at all
+        from klen_desktop.ui.accounts_page import swatch  # with the choice, which one account never needs
+
         chosen = self.account_combo.currentData()
         self.account_combo.blockSignals(True)
         while self.account_combo.count() > 1:
