@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QColor, QPalette
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from klen_desktop.date_texts import duration_text, local_zone_text, qt_date_time_format
 from klen_desktop.i18n import _
+from klen_desktop.ui.icons import clear_icon
 
 DURATION_CHOICES = (15, 30, 45, 60, 90)
 ONE_LINE_MESSAGE = 56
@@ -31,6 +32,28 @@ def notice_color(palette: QPalette) -> QColor:
     """An amber that reads on the palette's window colour and is not mistaken for an error's red."""
     dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
     return QColor("#ffcc80") if dark else QColor("#8a4b00")
+
+
+def add_clear_button(line: QLineEdit) -> QAction:
+    """A button at the end of ``line`` that empties it, shown while there is text, as Qt's own clear button is.
+
+    Qt's own (``setClearButtonEnabled``) loads the style's standard icon for it: measured alone, 1.3 MiB more
+    resident than this one, for a cross. This one is painted
+    (:func:`klen_desktop.ui.icons.clear_icon`) and, as Qt's, says the text was edited when it empties the field.
+    """
+    action = line.addAction(clear_icon(), QLineEdit.ActionPosition.TrailingPosition)
+    action.setText(_("Clear"))
+    action.setToolTip(_("Clear"))
+    action.setVisible(bool(line.text()))
+    line.textChanged.connect(lambda text: action.setVisible(bool(text)))
+
+    def clear() -> None:
+        if line.text():
+            line.clear()
+            line.textEdited.emit("")
+
+    action.triggered.connect(clear)
+    return action
 
 
 def plain_label(text: str = "", *, wrap: bool = True, selectable: bool = False) -> QLabel:

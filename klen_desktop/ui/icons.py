@@ -175,6 +175,24 @@ def app_icon() -> QIcon:
     return QIcon(_PaintedOnRequest())
 
 
+# Mid grey: reads on light and dark fields alike, as the placeholder text does.
+_CLEAR_COLOUR = "#8a8f98"
+
+
+def clear_icon() -> QIcon:
+    """A cross, for the button that empties a text field."""
+    icon = QIcon()
+    for size in (16, 24, 32):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = _painter(pixmap)
+        height = size * 0.5
+        draw_glyph(painter, QRectF(0, 0, size, size), "×", QColor(_CLEAR_COLOUR), height, max(1.2, size * 0.1))
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
 def type_icon(event_type: str) -> QIcon:
     """A small coloured tile with the type's initial, for menus (an EventType, or its value)."""
     colour, letter = _TYPE_COLOURS.get(str(event_type), ("#5f6368", "?"))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from klen_desktop.i18n import N_, _
 from klen_desktop.secrets import NO_BACKEND_HELP
 from klen_desktop.settings import KeyState
-from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
+from klen_desktop.ui.form_widgets import ErrorLabel, add_clear_button, plain_label
 
 KEY_HELP = N_(
     "Create an API key in Klen (Settings > API keys) and paste it here. Klen Desktop keeps it only in your "
@@ -93,7 +93,7 @@ class KeyPage(QWidget):
         self.key_edit.setObjectName("apiKey")
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("klen_…")
-        self.key_edit.setClearButtonEnabled(True)
+        add_clear_button(self.key_edit)
         self.key_edit.setAccessibleName(_("API key"))
         # Keep the key out of on-screen keyboards' prediction and history.
         self.key_edit.setInputMethodHints(

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QVBoxLayo
 
 from klen_desktop.date_texts import offset_text
 from klen_desktop.i18n import N_, _
-from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
+from klen_desktop.ui.form_widgets import ErrorLabel, add_clear_button, plain_label
 
 NONE_TEXT = N_("None: local times only")
 ZONE_NOTE = N_(
@@ -53,7 +53,7 @@ class SecondZonePage(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("zone_search")
         self.search.setPlaceholderText(_("Search a city or region, e.g. New York"))
-        self.search.setClearButtonEnabled(True)
+        add_clear_button(self.search)
         self.search.setAccessibleName(_("Search time zones"))
         self.zones = QListWidget()
         self.zones.setObjectName("second_zone")

@@ -29,6 +29,7 @@ from klen_desktop.date_texts import qt_date_format
 from klen_desktop.i18n import N_, _
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter
+from klen_desktop.ui.form_widgets import add_clear_button
 from klen_desktop.ui.quick_add_box import QuickAddBox
 
 K = TypeVar("K")
@@ -74,7 +75,7 @@ class AgendaToolbar(QWidget):
         self.search_edit.setPlaceholderText(_("Search title, customer, location  (Ctrl+F)"))
         self.search_edit.setAccessibleName(_("Search events"))
         self.search_edit.setAccessibleDescription(_("Title, customer or location, in the week shown (Ctrl+F)"))
-        self.search_edit.setClearButtonEnabled(True)
+        add_clear_button(self.search_edit)
         self.search_edit.setMinimumWidth(140)
         self.status_button, self.status_actions = _checklist(_("Status"), {s: STATUS_LABELS[s] for s in EventStatus})
         self.type_button, self.type_actions = _checklist(_("Type"), {t: TYPE_LABELS[t] for t in EventType})
