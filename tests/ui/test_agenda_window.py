@@ -193,6 +193,17 @@ def test_every_status_action_that_is_off_says_why(window: AgendaWindow) -> None:
     assert pane.confirm_button.isEnabled() and pane.cancel_button.isEnabled()
 
 
+def test_an_events_title_can_be_selected_and_the_hint_shown_without_one_cannot(window: AgendaWindow) -> None:
+    # A pane that only showed the hint never needs the text machinery a selectable label brings.
+    pane = window.pane
+    assert pane.shown_event is None and pane.title_label.text() == "No event selected"
+    assert pane.title_label.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
+    select(window, 2)
+    assert pane.title_label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    pane.show_event(None)
+    assert pane.title_label.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
+
+
 def test_titles_are_plain_text_everywhere(window: AgendaWindow) -> None:
     select(window, 2)
     assert window.model.index(window.model.row_of(2) or 0).data(Qt.ItemDataRole.DisplayRole) == "<b>x</b>"

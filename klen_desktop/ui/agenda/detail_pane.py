@@ -51,7 +51,7 @@ class DetailPane(QWidget):
         self._now = datetime.now().astimezone()
         # The name of an event's account where several are shown ("" with one: no Account row).
         self.account_name: Callable[[int], str] = lambda _event_id: ""
-        self.title_label = plain_label(selectable=True)
+        self.title_label = plain_label()
         font = QFont(self.title_label.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -144,6 +144,11 @@ class DetailPane(QWidget):
         self._event = event
         while self.form.rowCount():
             self.form.removeRow(0)
+        # An event's title can be selected and copied; the hint cannot, which spares a pane that only ever showed
+        # the hint the text machinery a selectable label brings (about 0.5 MiB with the agenda open).
+        self.title_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.NoTextInteraction if event is None else Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         if event is None:
             self.title_label.setText(_("No event selected"))
             self.note_label.setText(_("Select an event to see everything about it."))
