@@ -6,8 +6,7 @@ when more than 128 KiB lie free at the top. Freeing such a mapping, though, rais
 every later buffer of that size comes from the heap, and what the heap held stays resident, scattered between what
 the app keeps. Setting the threshold once (``mallopt(M_MMAP_THRESHOLD)``) turns that adjustment off and keeps both
 limits where they start. Measured with tests/benchmarks/bench_startup.py: 0.3 to 0.6 MiB less with the agenda open on
-10,000 events, nothing lost anywhere else. The cost is a map and an unmap per large buffer, which the app makes
-a few times a poll at most.
+10,000 events, no figure larger. The cost is a map and an unmap for each buffer of 128 KiB or more.
 """
 
 from __future__ import annotations
