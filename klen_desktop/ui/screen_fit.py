@@ -11,6 +11,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QStyle, QWidget
 
+from klen_desktop.ui.viewports import give_own_viewport
+
 
 def available_size(widget: QWidget) -> QSize:
     """The room on the screen ``widget`` is on (the primary one before it is shown), in logical pixels."""
@@ -38,6 +40,7 @@ class FormScroll(QScrollArea):
 
     def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        give_own_viewport(self)  # before the form goes in: it is asked for its height to fit the form
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

@@ -45,6 +45,7 @@ from klen_desktop.ui.agenda.time_grid import (
     moment_at,
     wall_minutes,
 )
+from klen_desktop.ui.viewports import give_own_viewport
 
 WORK_HOURS = (8 * 60, 18 * 60)  # shaded as free time on working days; the rest a shade darker
 _CROWDED = 80  # more blocks with room for text on screen: square bars and their titles alone (cheaper)
@@ -55,6 +56,7 @@ class GridCanvas(QAbstractScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        give_own_viewport(self)  # painted and asked for its size all the time
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -6,6 +6,8 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from klen_desktop.ui.viewports import give_own_viewport
+
 
 class AgendaListView(QTableView):
     """The event list; Enter opens the current event and Delete asks to cancel it.
@@ -19,6 +21,7 @@ class AgendaListView(QTableView):
 
     def __init__(self, row_height: int) -> None:
         super().__init__()
+        give_own_viewport(self)  # asked for at every change of the read-only state and tooltip
         for header in (self.horizontalHeader(), self.verticalHeader()):
             header.hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
