@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from klen_desktop.api.models import EventStatus, EventSummary
 from klen_desktop.drafts import EventDraft
+from klen_desktop.heap import give_back_free_pages
 from klen_desktop.i18n import _
 from klen_desktop.notify.do_not_disturb import DoNotDisturb
 from klen_desktop.secrets import KeyStore, KeyStoreError
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # How long shutdown waits for cancelled work to unwind before closing the core under it.
 SHUTDOWN_WAIT = 2.0
+#: A read of this many events or more is followed by handing the heap's free pages back (see klen_desktop.heap).
+LARGE_READ = 1000
 
 
 class Controller(QObject):
@@ -200,7 +203,9 @@ class Controller(QObject):
         await self._snapshot.wait()
 
     def _read_done(self, outbox_changed: bool) -> None:
-        self.events_changed.emit()
+        self.events_changed.emit()  # the views take the events at once: what they let go of is freed by now
+        if len(self.events) >= LARGE_READ:
+            give_back_free_pages()  # what the read and the views' rebuild freed between the events kept
         if outbox_changed:
             self.outbox_changed.emit(self.outbox)
 

@@ -54,3 +54,47 @@ def test_off_linux_nothing_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(sys, "platform", "darwin")
     assert keep_large_buffers_mapped() is False
+
+
+# Many small blocks freed under one that stays (the heap's top cannot shrink past it), as a large read leaves them.
+TRIM_PROBE = textwrap.dedent(
+    """
+    import sys
+    from klen_desktop.heap import give_back_free_pages
+
+    def resident_kib():
+        return int(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmRSS")))
+
+    blocks = [bytearray(1000) for _ in range(30_000)]  # some 30 MiB of heap, under the mapping threshold
+    kept = bytearray(1000)
+    del blocks
+    before = resident_kib()
+    released = give_back_free_pages() if sys.argv[1] == "trim" else False
+    print(released, before - resident_kib())
+    """
+)
+
+
+def pages_given_back(mode: str) -> tuple[bool, int]:
+    result = subprocess.run([sys.executable, "-c", TRIM_PROBE, mode], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    released, kib = result.stdout.split()
+    return released == "True", int(kib)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_freed_blocks_below_one_that_stays_are_given_back_only_when_asked() -> None:
+    assert pages_given_back("keep")[1] < 1024  # glibc keeps them resident by itself
+    released, kib = pages_given_back("trim")
+    assert released and kib > 20 * 1024
+
+
+def test_off_linux_no_pages_are_asked_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    from klen_desktop import heap
+
+    heap._trim.cache_clear()
+    monkeypatch.setattr(sys, "platform", "win32")
+    try:
+        assert heap.give_back_free_pages() is False
+    finally:
+        heap._trim.cache_clear()
