@@ -119,7 +119,10 @@ def _named(day: int, month: int) -> str:
 def _dateparser_day(phrase: str, now: datetime) -> date | None:
     import dateparser  # imported on first use: a quarter of a second, paid only by a quick add
 
-    settings = {"RELATIVE_BASE": now.replace(tzinfo=None), "PREFER_DATES_FROM": "future"}
+    # The base is the local wall time, without a zone; only the date is taken, so reading it as UTC (no conversion
+    # happens either way) loses nothing, and keeps dateparser from asking tzlocal for the machine's zone: tzlocal
+    # raises where TZ is a POSIX rule rather than a zone name (TZ='<-0136>1:36').
+    settings = {"RELATIVE_BASE": now.replace(tzinfo=None), "PREFER_DATES_FROM": "future", "TIMEZONE": "UTC"}
     found = dateparser.parse(phrase, languages=["en"], settings=settings)
     return found.date() if found is not None else None
 

@@ -8,6 +8,7 @@ opens the full editor with what was read, one click away either way.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,7 +24,10 @@ from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 if TYPE_CHECKING:
     from klen_desktop.quick_add import QuickAdd
 
+log = logging.getLogger(__name__)
+
 PLACEHOLDER = N_("Quick add, e.g. Call with Jane tomorrow 3pm 30 min")
+UNREADABLE = N_("This sentence could not be read. Edit… opens the whole form.")
 # Reading waits for a pause in the typing this long, so a fast typist does not reread every letter.
 READ_AFTER_MS = 150
 
@@ -178,7 +182,14 @@ class QuickAddBox(QWidget):
             # The reader comes in with the first sentence: an agenda opened and left alone never needs it.
             from klen_desktop.quick_add import parse_quick_add
 
-            self._parsed = parse_quick_add(text, self._clock())
+            try:
+                self._parsed = parse_quick_add(text, self._clock())
+            except Exception:  # the reader leans on a date parser of its own; a stale reading must not stay to save
+                log.exception("quick add: a sentence could not be read")
+                self._parsed = None
+                self._show()
+                self.problem.show_message(_(UNREADABLE))
+                return
         else:
             self._parsed = None
         self.problem.clear_message()

@@ -6,6 +6,9 @@ at any hour the suite runs; the parser takes ``now`` and the zone as arguments.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -244,3 +247,26 @@ def test_a_draft_for_the_editor_is_made_even_from_a_question() -> None:
     draft = parsed.draft(start=fallback)
     assert (draft.title, draft.customer_name, draft.start) == ("Call with Jane", "Jane", fallback)
     assert parsed.problems()
+
+
+# In a fresh interpreter: the zone is read from TZ once per process.
+POSIX_RULE_PROBE = """
+from datetime import datetime
+from klen_desktop.quick_add import parse_quick_add
+
+parsed = parse_quick_add("Call with Dana 24 Dec 10:00", datetime(2026, 12, 8, 1, 30).astimezone())
+print(parsed.start.astimezone().strftime("%m-%d %H:%M %z"), parsed.questions)
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule", "read"), [("<-0136>1:36", "12-24 10:00 -0136"), ("<+0040>-0:40", "12-24 10:00 +0040")]
+)
+def test_a_month_name_is_read_where_the_zone_is_a_posix_rule_not_a_name(rule: str, read: str) -> None:
+    # TZ may hold a rule rather than a zone name; the date parser's own zone lookup (tzlocal) refuses those.
+    env = {**os.environ, "TZ": rule}
+    result = subprocess.run(
+        [sys.executable, "-c", POSIX_RULE_PROBE], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{read} ()"

@@ -77,3 +77,29 @@ def test_the_first_sentence_typed_starts_the_reader_loading_off_the_ui_thread(
     assert threads == ["quick-add-warm-up"]  # once, at the first letter
     qtbot.waitUntil(lambda: box.parsed is not None, timeout=10000)
     assert box.save_button.isEnabled()
+
+
+def test_a_sentence_the_reader_fails_on_leaves_no_reading_to_save_and_says_so(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from klen_desktop import quick_add
+
+    box = QuickAddBox(clock=lambda: NOW)
+    qtbot.addWidget(box)
+    saved: list[object] = []
+    box.save_requested.connect(saved.append)
+    qtbot.keyClicks(box.line, "Call with Ann tomorrow 4pm")
+    box.read_now()
+    assert box.save_button.isEnabled()
+
+    def fails(text: str, now: datetime) -> None:  # a failure inside the date parser the reader uses
+        raise LookupError("no zone")
+
+    monkeypatch.setattr(quick_add, "parse_quick_add", fails)
+    qtbot.keyClicks(box.line, " 24 Dec")
+    box.read_now()
+    assert box.problem.text() == quick_add_box.UNREADABLE and box.problem.isVisibleTo(box)
+    assert not box.save_button.isEnabled() and box.edit_button.isEnabled()
+    qtbot.keyClick(box.line, Qt.Key.Key_Return)
+    assert saved == []  # the reading from before the failure is not saved in its place
+    assert "a sentence could not be read" in caplog.text
