@@ -35,13 +35,9 @@ from klen_desktop.drafts import (
 )
 from klen_desktop.i18n import _
 from klen_desktop.ui.account_choice import AccountChoice
+from klen_desktop.ui.event_fields import zone_description
 from klen_desktop.ui.event_form import EventForm
-from klen_desktop.ui.form_widgets import (
-    ErrorLabel,
-    plain_label,
-    room_for_mnemonics,
-    zone_description,
-)
+from klen_desktop.ui.form_widgets import ErrorLabel, plain_label, room_for_mnemonics
 from klen_desktop.ui.screen_fit import FormScroll, fit_to_screen, room
 
 

@@ -23,14 +23,8 @@ from klen_desktop.api.models import CREATE_STATUSES, EventStatus, EventType
 from klen_desktop.drafts import MAX_REMIND_MINUTES, MAX_TITLE_LENGTH, EventDraft
 from klen_desktop.i18n import _, ngettext
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
-from klen_desktop.ui.form_widgets import (
-    DateTimeField,
-    DurationCombo,
-    ErrorLabel,
-    labelled,
-    plain_label,
-    with_error,
-)
+from klen_desktop.ui.event_fields import DateTimeField, DurationCombo, labelled, with_error
+from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
 
 VIDEO_PROVIDERS = ("Zoom", "Google Meet", "Microsoft Teams", "Webex")
 # Above what the drafts allow, so an out-of-range value reaches validation and is explained inline

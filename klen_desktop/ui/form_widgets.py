@@ -1,25 +1,20 @@
-"""Small form widgets: plain-text labels (every window's), and the event editor's inline error labels, local
-date-time fields and duration shortcut.
+"""Small widgets every window uses: plain-text labels, inline error labels and a clear button for a line edit.
 
-They hold no rules: what is valid is decided in :mod:`klen_desktop.drafts`; these only show values and
-read them back without losing precision the user did not touch.
+The event editor's own fields are in :mod:`klen_desktop.ui.event_fields`: imported here, their Qt classes (a date-time
+editor, a combo box, a form layout) would be built for every window that shows a label.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QPalette
-from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from klen_desktop.date_texts import duration_text, local_zone_text, qt_date_time_format
 from klen_desktop.i18n import _
 from klen_desktop.ui.icons import clear_icon
+from klen_desktop.ui.theme_watch import on_font_change, on_palette_change
 
-DURATION_CHOICES = (15, 30, 45, 60, 90)
 ONE_LINE_MESSAGE = 56
-CUSTOM = -1
 
 
 def error_color(palette: QPalette) -> QColor:
@@ -88,9 +83,10 @@ class ErrorLabel(QLabel):
         self.setVisible(False)
         self._lines = lines
         self._notice = False
-        self._recolouring = False
         self._keep_space()
         self._recolour()
+        on_palette_change(self, self._recolour)
+        on_font_change(self, self._keep_space)
 
     @property
     def is_notice(self) -> bool:
@@ -114,13 +110,6 @@ class ErrorLabel(QLabel):
         if changed:
             self._recolour()
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and not self._recolouring:
-            self._recolour()
-        elif event.type() == QEvent.Type.FontChange:
-            self._keep_space()
-
     def _keep_space(self) -> None:
         if self._lines > 0:
             metrics = self.fontMetrics()
@@ -130,15 +119,10 @@ class ErrorLabel(QLabel):
             self.setMinimumWidth(metrics.averageCharWidth() * ONE_LINE_MESSAGE)
 
     def _recolour(self) -> None:
-        # Setting the palette raises another PaletteChange; the flag keeps that from recursing.
-        self._recolouring = True
-        try:
-            palette = self.palette()
-            colour = notice_color(palette) if self._notice else error_color(palette)
-            palette.setColor(QPalette.ColorRole.WindowText, colour)
-            self.setPalette(palette)
-        finally:
-            self._recolouring = False
+        palette = self.palette()
+        colour = notice_color(palette) if self._notice else error_color(palette)
+        palette.setColor(QPalette.ColorRole.WindowText, colour)
+        self.setPalette(palette)
 
 
 def room_for_mnemonics(window: QWidget) -> None:
@@ -151,98 +135,3 @@ def room_for_mnemonics(window: QWidget) -> None:
     for label in window.findChildren(QLabel):
         if label.buddy() is not None and "&" in label.text():
             label.setMinimumWidth(label.sizeHint().width() + 1)  # a margin would not do: the text is clipped to it
-
-
-def labelled(form: QFormLayout, field: QWidget, text: str) -> None:
-    """Make the label of the row just added to ``form`` the label of ``field`` itself, not of the cell around it.
-
-    The label's shortcut letter (Alt+T) then focuses the input, and a screen reader names the input by the label:
-    Qt looks for a label only beside the widget, and a field with its error label under it sits in a cell of its
-    own. An editable combo box's line edit is named too (a screen reader meets it as a field of its own).
-    """
-    item = form.itemAt(form.rowCount() - 1, QFormLayout.ItemRole.LabelRole)
-    label = item.widget() if item is not None else None
-    if isinstance(label, QLabel):
-        label.setBuddy(field)
-    name = text.replace("&", "")
-    field.setAccessibleName(name)
-    inner = field.lineEdit() if isinstance(field, QComboBox) else None
-    if inner is not None:
-        inner.setAccessibleName(name)
-
-
-def with_error(field: QWidget, error: ErrorLabel) -> QWidget:
-    """``field`` with its error label right under it, as one form cell."""
-    cell = QWidget()
-    layout = QVBoxLayout(cell)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(field)
-    layout.addWidget(error)
-    return cell
-
-
-class DateTimeField(QDateTimeEdit):
-    """A date-time shown in the local time zone, read back as an aware UTC datetime.
-
-    :meth:`value` returns exactly the datetime last given to :meth:`set_value` while the user has not
-    changed the minute shown, so milliseconds from the server never look like an edit.
-    """
-
-    value_changed = Signal(object)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat(qt_date_time_format())
-        self._given: datetime | None = None
-        self.dateTimeChanged.connect(lambda _qdt: self.value_changed.emit(self.value()))
-
-    def set_value(self, value: datetime) -> None:
-        self._given = value
-        self.setDateTime(QDateTime.fromSecsSinceEpoch(int(value.timestamp())))
-
-    def value(self) -> datetime:
-        shown = self.dateTime().toSecsSinceEpoch()
-        given = self._given
-        if given is not None and shown // 60 == int(given.timestamp()) // 60:
-            return given
-        return datetime.fromtimestamp(shown - shown % 60, UTC)
-
-
-def zone_description(at: datetime) -> str:
-    """The local time zone at ``at`` as a person reads it: ``UTC``, ``Berlin (UTC+1)``; the same name the
-    agenda and the slot finder give the zone their times are in."""
-    return local_zone_text(at)
-
-
-class DurationCombo(QComboBox):
-    """15/30/45/60/90 minutes or Custom. ``duration_chosen`` fires only for a fixed length the user picks."""
-
-    duration_chosen = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        for minutes in DURATION_CHOICES:
-            self.addItem(duration_text(timedelta(minutes=minutes)), minutes)
-        self.addItem(_("Custom"), CUSTOM)
-        self._quiet = False
-        self.currentIndexChanged.connect(self._on_index)
-
-    def show_duration(self, minutes: int) -> None:
-        """Reflect the current start/end without emitting ``duration_chosen``."""
-        index = self.findData(minutes)
-        self._quiet = True
-        try:
-            self.setCurrentIndex(index if index >= 0 else self.findData(CUSTOM))
-            label = _("Custom")
-            if minutes not in DURATION_CHOICES and minutes > 0:
-                label = _("Custom ({duration})").format(duration=duration_text(timedelta(minutes=minutes)))
-            self.setItemText(self.findData(CUSTOM), label)
-        finally:
-            self._quiet = False
-
-    def _on_index(self, index: int) -> None:
-        minutes = self.itemData(index)
-        if not self._quiet and isinstance(minutes, int) and minutes != CUSTOM:
-            self.duration_chosen.emit(minutes)

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from klen_desktop.i18n import N_, _
 from klen_desktop.ui.form_widgets import ErrorLabel, plain_label
+from klen_desktop.ui.line_edits import LineEdit
 
 if TYPE_CHECKING:
     from klen_desktop.quick_add import QuickAdd
@@ -81,7 +81,7 @@ class QuickAddBox(QWidget):
         self._parsed: QuickAdd | None = None
         self._read_only: str | None = None
         self._saving = False
-        self.line = QLineEdit()
+        self.line = LineEdit(takes_escape=True)
         self.line.setPlaceholderText(_(PLACEHOLDER))
         self.line.setAccessibleName(_("Quick add"))
         self.line.setAccessibleDescription(_("Type a new event in words; what it is read as shows below"))
@@ -106,7 +106,7 @@ class QuickAddBox(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         # Escape typed in the line clears it; a shortcut would take Escape from the whole window whenever the line
         # has focus (the week grid drops a drag with it).
-        self.line.installEventFilter(self)
+        self.line.escaped.connect(self.cancel)
         self._show()
 
     def _build(self) -> None:
@@ -119,17 +119,6 @@ class QuickAddBox(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.preview)
         column.addWidget(self.problem)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.line
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Escape
-        ):
-            self.cancel()
-            return True
-        return super().eventFilter(watched, event)
 
     # -- inputs --------------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -45,6 +45,7 @@ from klen_desktop.ui.formatting import (
     span,
 )
 from klen_desktop.ui.screen_fit import available_size
+from klen_desktop.ui.theme_watch import on_palette_change
 
 MIN_DURATION = 1
 MAX_DURATION = 180
@@ -104,15 +105,11 @@ class SlotFinder(QDialog):
         self._build()
         room_for_mnemonics(self)
         self._wire()
+        on_palette_change(self, lambda: self.tree.setPalette(readable_selection(self.palette())))
         self._set_busy(False)
         self._update_book()
 
     # -- public API ------------------------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self.tree.setPalette(readable_selection(self.palette()))
-        super().changeEvent(event)
 
     def show_availability(self, availability: Availability) -> None:
         """List the slots grouped by local day (earliest first); an empty answer shows the empty state."""

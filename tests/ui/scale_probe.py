@@ -41,8 +41,8 @@ from klen_desktop.reminders.due import Reminder
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.ui.agenda import AgendaWindow
+from klen_desktop.ui.agenda.cancel_dialog import CancelDialog
 from klen_desktop.ui.agenda.detail_pane import LinkLabel
-from klen_desktop.ui.agenda.widgets import CancelDialog
 from klen_desktop.ui.editor import EventEditor
 from klen_desktop.ui.qt_language import use_language_in_qt
 from klen_desktop.ui.quick_add_window import QuickAddWindow

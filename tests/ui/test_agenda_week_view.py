@@ -286,9 +286,37 @@ def test_server_values_that_make_no_sense_are_shown_without_failing(qtbot: QtBot
     assert {"<b>bold</b>\nsecond line", "Zero length", "Decades long"} <= titles(view)
     assert not view.grab().isNull()
     point = point_of(view, 10)
+    qtbot.mouseMove(view.viewport(), point)  # the pointer rests on the event: its text is the tooltip
     QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point)))
     assert "&lt;b&gt;bold&lt;/b&gt; second line" in QToolTip.text()
     QToolTip.hideText()
+
+
+def test_the_tooltip_follows_the_pointer_from_event_to_event_and_off_them(qtbot: QtBot, window: AgendaWindow) -> None:
+    first = make_event(10, local(TODAY, 9), 60, title="Morning call")
+    second = make_event(11, local(TODAY, 14), 60, title="Afternoon visit")
+    window.set_events([first, second], NOW)
+    view = week(window)
+    viewport = view.viewport()
+
+    def tip_at(point: QPoint) -> str:
+        qtbot.mouseMove(viewport, point)
+        QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, point, viewport.mapToGlobal(point)))
+        return QToolTip.text() if QToolTip.isVisible() else ""
+
+    try:
+        assert "Morning call" in tip_at(point_of(view, 10))
+        assert "Afternoon visit" in tip_at(point_of(view, 11))  # shown at once in place of the first
+        block = view.placed.block_rects[view.first_block_of(10) or 0]
+        free = QPoint(round(block.center().x()), round(block.top()) - 8 - view.verticalScrollBar().value())
+        assert view.event_at(QPointF(free)) == 0
+        tip_at(free)
+        assert viewport.toolTip() == ""
+        qtbot.waitUntil(lambda: not QToolTip.isVisible())  # the first event's tip goes, none comes
+        window.set_events([second], NOW)  # events move under a still pointer: no stale text is left
+        assert viewport.toolTip() == ""
+    finally:
+        QToolTip.hideText()
 
 
 def test_the_toolbar_takes_two_rows_where_one_does_not_fit(qtbot: QtBot, window: AgendaWindow) -> None:

@@ -28,6 +28,12 @@ def form_scroll() -> QScrollArea:
     return FormScroll(QLabel("form"))
 
 
+def tracked_scroll_area() -> QAbstractScrollArea:
+    area = QAbstractScrollArea()
+    area.viewport().setMouseTracking(True)  # as the week view's, whose tooltip follows the pointer
+    return area
+
+
 def viewport_facts(area: QAbstractScrollArea) -> tuple[object, ...]:
     viewport = area.viewport()
     attributes = sorted(attribute.name for attribute in Qt.WidgetAttribute if viewport.testAttribute(attribute))
@@ -52,7 +58,7 @@ def viewport_facts(area: QAbstractScrollArea) -> tuple[object, ...]:
     [
         (lambda: AgendaListView(30), QTableView),
         (GridCanvas, QAbstractScrollArea),
-        (WeekView, QAbstractScrollArea),
+        (WeekView, tracked_scroll_area),
         (form_scroll, qt_scroll_area),
     ],
     ids=["agenda list", "grid", "week", "form scroll"],

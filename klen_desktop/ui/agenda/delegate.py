@@ -8,13 +8,12 @@ as rich text, so server titles show exactly as typed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
     QHelpEvent,
-    QMouseEvent,
     QPainter,
     QPalette,
     QPen,
@@ -42,6 +41,7 @@ from klen_desktop.ui.agenda.row_layout import ASK, PAD, RowButtons, row_buttons,
 from klen_desktop.ui.agenda.rows import NowMark
 from klen_desktop.ui.agenda.widgets import plain_tooltip
 from klen_desktop.ui.formatting import one_line, readable_alpha, readable_ink
+from klen_desktop.ui.painting import fill
 
 Index = QModelIndex | QPersistentModelIndex
 NOW_COLOR = QColor("#d93025")
@@ -174,7 +174,7 @@ class AgendaDelegate(QStyledItemDelegate):
     ) -> None:
         pal = option.palette
         rect = option.rect
-        painter.fillRect(rect, pal.color(QPalette.ColorRole.AlternateBase))
+        fill(painter, rect, pal.color(QPalette.ColorRole.AlternateBase))
         font, fm = (fonts.today, fonts.today_metrics) if today else (fonts.bold, fonts.bold_metrics)
         painter.setFont(font)
         text_rect = rect.adjusted(_PAD + 10, 0, -_PAD, -_PAD // 2)
@@ -343,19 +343,21 @@ class AgendaDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_PushButton, opt, painter, widget)
 
     # -- clicks ------------------------------------------------------------------------------------------------
-    def editorEvent(self, event: QEvent, model: object, option: QStyleOptionViewItem, index: Index) -> bool:
-        if event.type() != QEvent.Type.MouseButtonRelease or not isinstance(event, QMouseEvent):
-            return super().editorEvent(event, model, option, index)  # type: ignore[arg-type]
-        if event.button() != Qt.MouseButton.LeftButton:
-            return False
+    def click(self, index: Index, rect: QRect, fm: QFontMetrics, pos: QPoint) -> bool:
+        """A left click at ``pos`` on the row ``index`` painted in ``rect``: True when it pressed one of the row's
+        buttons (its signal is sent), False when it fell elsewhere on the row.
+
+        The view calls this from its own ``mouseReleaseEvent`` rather than Qt calling ``editorEvent`` here: a
+        handler typed for any event costs the app a Python class for every kind of event (see
+        :mod:`klen_desktop.ui.theme_watch`)."""
+        model = index.model()
         if not isinstance(model, AgendaModel):
             return False
         info = model.paint_info(index.row())
         stored, url = info.event, info.join_url
         if stored is None:
             return False
-        buttons = self.buttons(option.rect, option.fontMetrics, url is not None, info.needs_outcome, info.texts)
-        pos = event.position().toPoint()
+        buttons = self.buttons(rect, fm, url is not None, info.needs_outcome, info.texts)
         if buttons.join is not None and buttons.join.contains(pos) and isinstance(url, str):
             self.join_clicked.emit(url)
             return True
@@ -391,7 +393,7 @@ class AgendaDelegate(QStyledItemDelegate):
 
 def paint_stripe(painter: QPainter, rect: QRect, colour: str) -> None:
     """The account's colour down the row's left edge, in the margin before the time (several accounts only)."""
-    painter.fillRect(QRect(rect.left() + 2, rect.top() + 3, STRIPE_WIDTH, max(0, rect.height() - 6)), QColor(colour))
+    fill(painter, QRect(rect.left() + 2, rect.top() + 3, STRIPE_WIDTH, max(0, rect.height() - 6)), QColor(colour))
 
 
 def _paint_focus(painter: QPainter, option: QStyleOptionViewItem) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -34,6 +34,7 @@ from klen_desktop.ui.agenda.event_facts import detail_rows
 from klen_desktop.ui.agenda.widgets import plain_tooltip, set_write_enabled
 from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import READABLE_CONTRAST, breakable, contrast_ratio
+from klen_desktop.ui.theme_watch import on_palette_change
 
 
 class DetailPane(QWidget):
@@ -232,6 +233,7 @@ class LinkLabel(QLabel):
         self.setOpenExternalLinks(False)
         self.linkActivated.connect(self._activated)
         self._fit(self.width())
+        on_palette_change(self, self._refit)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._fit(event.size().width())
@@ -248,10 +250,8 @@ class LinkLabel(QLabel):
             link = f'<a href="link" style="color: {colour}">{markup.escape(shown)}</a>'
             self.setText(f"{markup.escape(self._prefix)}{link}")
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._fit(self.width())
-        super().changeEvent(event)
+    def _refit(self) -> None:
+        self._fit(self.width())  # the link's colour is chosen for the palette
 
     def _activated(self, _href: str) -> None:
         if self._link is not None:

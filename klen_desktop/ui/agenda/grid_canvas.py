@@ -17,7 +17,7 @@ import bisect
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QWidget
 
@@ -45,6 +45,8 @@ from klen_desktop.ui.agenda.time_grid import (
     moment_at,
     wall_minutes,
 )
+from klen_desktop.ui.painting import fill
+from klen_desktop.ui.theme_watch import on_font_change, on_palette_change
 from klen_desktop.ui.viewports import give_own_viewport
 
 WORK_HOURS = (8 * 60, 18 * 60)  # shaded as free time on working days; the rest a shade darker
@@ -76,6 +78,8 @@ class GridCanvas(QAbstractScrollArea):
         self._fonts = BlockFonts(self.font())
         self._painter = BlockPainter(self._colors, self._fonts)
         self._measure()
+        on_palette_change(self, self._palette_changed)
+        on_font_change(self, self._font_changed)
 
     # -- inputs ------------------------------------------------------------------------------------------------
     def set_source(self, facts: Sequence[Facts], days: Sequence[date], now: datetime) -> None:
@@ -219,15 +223,15 @@ class GridCanvas(QAbstractScrollArea):
         return out
 
     # -- painting ----------------------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._colors = self._painter.colors = GridColors(self.palette())
-            self._place_blocks()  # their fills are mixed with the base
-        elif event.type() == QEvent.Type.FontChange:
-            self._fonts = self._painter.fonts = BlockFonts(self.font())
-            self._painter.forget_texts()
-            self._measure()
+    def _palette_changed(self) -> None:
+        self._colors = self._painter.colors = GridColors(self.palette())
+        self._place_blocks()  # their fills are mixed with the base
+        self.viewport().update()
+
+    def _font_changed(self) -> None:
+        self._fonts = self._painter.fonts = BlockFonts(self.font())
+        self._painter.forget_texts()
+        self._measure()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -262,14 +266,14 @@ class GridCanvas(QAbstractScrollArea):
 
     def _paint_hours(self, painter: QPainter, top: float, bottom: float) -> None:
         c, width = self._colors, self.viewport().width()
-        painter.fillRect(QRectF(0, top, width, bottom - top + 1), c.window)
+        fill(painter, QRectF(0, top, width, bottom - top + 1), c.window)
         col = self.column_width()
         for day, when in enumerate(self.days):
             x = self.x_of(day)
-            painter.fillRect(QRectF(x, self.y_of(0), col, self.y_of(DAY_MINUTES) - self.y_of(0)), c.off_hours)
+            fill(painter, QRectF(x, self.y_of(0), col, self.y_of(DAY_MINUTES) - self.y_of(0)), c.off_hours)
             if when.weekday() < 5:
                 work = QRectF(x, self.y_of(WORK_HOURS[0]), col, self.y_of(WORK_HOURS[1]) - self.y_of(WORK_HOURS[0]))
-                painter.fillRect(work, c.base)
+                fill(painter, work, c.base)
         first = max(0, int((top - self.top_height) // self.hour_height))
         last = min(23, int((bottom - self.top_height) // self.hour_height) + 1)
         fm = self.fontMetrics()
@@ -320,9 +324,7 @@ class GridCanvas(QAbstractScrollArea):
             colour = self.account_colours.get(self.facts[blocks[i].item].account)
             if colour is not None:
                 rect = rects[i]
-                painter.fillRect(
-                    QRectF(rect.right() - 3, rect.top() + 1, 3, max(1.0, rect.height() - 2)), QColor(colour)
-                )
+                fill(painter, QRectF(rect.right() - 3, rect.top() + 1, 3, max(1.0, rect.height() - 2)), QColor(colour))
 
     def _paint_event_blocks(self, painter: QPainter, visible: list[int]) -> None:
         blocks, rects, facts = self.layout_.blocks, self.placed.block_rects, self.facts
@@ -386,7 +388,7 @@ class GridCanvas(QAbstractScrollArea):
             return
         day, lo, hi = drag_range(self.drag)
         rect = QRectF(self.x_of(day) + 1, self.y_of(lo), self.column_width() - 3, self.y_of(hi) - self.y_of(lo))
-        painter.fillRect(rect, self._colors.drag)
+        fill(painter, rect, self._colors.drag)
         painter.setPen(QPen(self._colors.highlight, 1))
         painter.drawRect(rect)
         painter.setPen(self._colors.text)
@@ -397,7 +399,7 @@ class GridCanvas(QAbstractScrollArea):
     def _paint_top(self, painter: QPainter) -> None:
         c, fm = self._colors, self.fontMetrics()
         width = self.viewport().width()
-        painter.fillRect(QRectF(0, 0, width, self.top_height), c.window)
+        fill(painter, QRectF(0, 0, width, self.top_height), c.window)
         col = self.column_width()
         for day, when in enumerate(self.days):
             x = self.x_of(day)

@@ -18,6 +18,7 @@ from klen_desktop.ui.agenda.delegate import NOW_COLOR
 from klen_desktop.ui.agenda.event_facts import RowTexts, row_texts, when_text
 from klen_desktop.ui.agenda.glyphs import TYPE_COLORS
 from klen_desktop.ui.agenda.rows import Facts
+from klen_desktop.ui.painting import fill
 
 MUTED_STATUSES = frozenset({EventStatus.CANCELLED.value, EventStatus.COMPLETED.value, EventStatus.NO_SHOW.value})
 _UNKNOWN_TYPE = QColor("#8a8f98")
@@ -156,7 +157,7 @@ class BlockPainter:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.fillRect(QRectF(rect.left(), rect.top() + 1, 3, max(1.0, rect.height() - 2)), hue)
+        fill(painter, QRectF(rect.left(), rect.top() + 1, 3, max(1.0, rect.height() - 2)), hue)
         if rect.width() < TEXT_MIN_WIDTH:
             return
         if view_top > rect.top():

@@ -1,9 +1,10 @@
-"""The agenda's list: a one-column table of painted rows, with the keys the agenda adds (Enter, Delete)."""
+"""The agenda's list: a one-column table of painted rows, with the keys the agenda adds (Enter, Delete) and the
+clicks on the buttons painted in its rows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from klen_desktop.ui.viewports import give_own_viewport
@@ -18,6 +19,9 @@ class AgendaListView(QTableView):
 
     open_requested = Signal(QModelIndex)
     delete_requested = Signal(QModelIndex)
+    # A left button pressed and let go on one row: the row, and where in the viewport (its painted buttons are
+    # found there). Not the delegate's editorEvent: see klen_desktop.ui.theme_watch on handlers of any event.
+    row_clicked = Signal(QModelIndex, QPoint)
 
     def __init__(self, row_height: int) -> None:
         super().__init__()
@@ -37,6 +41,22 @@ class AgendaListView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._pressed = QPersistentModelIndex()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        left = event.button() == Qt.MouseButton.LeftButton
+        self._pressed = QPersistentModelIndex(self.indexAt(event.position().toPoint()) if left else QModelIndex())
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        index = QPersistentModelIndex(self.indexAt(pos))
+        clicked = event.button() == Qt.MouseButton.LeftButton and index.isValid() and index == self._pressed
+        self._pressed = QPersistentModelIndex()
+        super().mouseReleaseEvent(event)  # selection and state first, as for a click anywhere on the row
+        model = self.model()
+        if clicked and index.isValid() and model is not None:
+            self.row_clicked.emit(model.index(index.row(), index.column()), pos)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         index = self.currentIndex()

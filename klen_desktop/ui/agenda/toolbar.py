@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QLineEdit,
     QMenu,
     QPushButton,
     QToolButton,
@@ -30,7 +28,11 @@ from klen_desktop.i18n import N_, _
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter
 from klen_desktop.ui.form_widgets import add_clear_button
+from klen_desktop.ui.line_edits import LineEdit
 from klen_desktop.ui.quick_add_box import QuickAddBox
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QComboBox
 
 K = TypeVar("K")
 
@@ -71,7 +73,7 @@ class AgendaToolbar(QWidget):
         self.date_edit.setToolTip(_("Go to a date"))
         self.date_edit.setAccessibleName(_("Go to date"))
         self.date_edit.setAccessibleDescription(_("The first day shown; another date shows its week"))
-        self.search_edit = QLineEdit()
+        self.search_edit = LineEdit()
         self.search_edit.setPlaceholderText(_("Search title, customer, location  (Ctrl+F)"))
         self.search_edit.setAccessibleName(_("Search events"))
         self.search_edit.setAccessibleDescription(_("Title, customer or location, in the week shown (Ctrl+F)"))
@@ -175,6 +177,8 @@ class AgendaToolbar(QWidget):
     def account_combo(self) -> QComboBox:
         """The choice of account, built on first use (see ``__init__``)."""
         if self._account_combo is None:
+            from PySide6.QtWidgets import QComboBox  # its class too: built only where there are several accounts
+
             combo = self._account_combo = QComboBox()
             combo.setAccessibleName(_("Show the events of"))
             combo.addItem(_("All accounts"), None)

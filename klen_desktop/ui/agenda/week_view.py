@@ -8,12 +8,16 @@ It emits intentions only: ``selected`` (an event id, 0 for none), ``open_request
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from klen_desktop.ui.agenda.grid_canvas import GridCanvas
 from klen_desktop.ui.agenda.grid_paint import tooltip_text
+from klen_desktop.ui.agenda.rows import Facts
 from klen_desktop.ui.agenda.time_grid import SNAP_MINUTES, drag_range, moment_at
 from klen_desktop.ui.agenda.widgets import plain_tooltip
 
@@ -35,6 +39,13 @@ class WeekView(GridCanvas):
         super().__init__(parent)
         self._press: QPointF | None = None
         self._focus_block: int | None = None  # the block keys move from (an event has one per day it touches)
+        self._hovered = 0  # the event whose text is the viewport's tooltip (0: none)
+        self.viewport().setMouseTracking(True)
+
+    def set_source(self, facts: Sequence[Facts], days: Sequence[date], now: datetime) -> None:
+        super().set_source(facts, days, now)
+        self._hovered = 0  # the events moved under the pointer: its next move finds the one there now
+        self.viewport().setToolTip("")
 
     # -- hits ----------------------------------------------------------------------------------------------------
     def event_at(self, pos: QPointF) -> int:
@@ -81,7 +92,29 @@ class WeekView(GridCanvas):
                     bar.setValue(bar.value() + (-1 if pos.y() < self.top_height + edge else 1) * bar.singleStep())
                 self.drag = (self.drag[0], self.drag[1], self.minutes_at(pos.y()))
                 self.viewport().update()
+        else:
+            self._hover(event)
         event.accept()
+
+    def _hover(self, event: QMouseEvent) -> None:
+        """The tooltip of the event under the pointer: the viewport's own, which Qt shows after its usual pause.
+
+        Not a ToolTip event caught in ``viewportEvent``: a handler of any event costs a Python class for every
+        kind of event (see :mod:`klen_desktop.ui.theme_watch`).
+        """
+        picked = self.event_at(event.position())
+        if picked == self._hovered:
+            return
+        self._hovered = picked
+        facts = next((f for f in self.facts if f.id == picked), None) if picked else None
+        text = "" if facts is None else plain_tooltip(tooltip_text(facts)).replace("\n", "<br>")
+        viewport = self.viewport()
+        viewport.setToolTip(text)
+        if QToolTip.isVisible():  # another event's is up: this one's replaces it, or none
+            if text:
+                QToolTip.showText(event.globalPosition().toPoint(), text, viewport)
+            else:
+                QToolTip.hideText()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         drag, press = self.drag, self._press
@@ -188,20 +221,7 @@ class WeekView(GridCanvas):
             day += direction
         return None
 
-    # -- tooltips and focus --------------------------------------------------------------------------------------
-    def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            picked = self.event_at(QPointF(event.pos()))
-            facts = next((f for f in self.facts if f.id == picked), None) if picked else None
-            if facts is None:
-                QToolTip.hideText()
-                event.ignore()
-            else:
-                text = plain_tooltip(tooltip_text(facts)).replace("\n", "<br>")
-                QToolTip.showText(event.globalPos(), text, self.viewport())
-            return True
-        return super().viewportEvent(event)
-
+    # -- focus --------------------------------------------------------------------------------------------------
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         self.viewport().update()  # the focus frame

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QPushButton, QVBoxLayout, QWidget
 
@@ -32,12 +32,13 @@ from klen_desktop.ui.agenda.model import AgendaModel
 from klen_desktop.ui.agenda.navigation import DayNavigation
 from klen_desktop.ui.agenda.states import GO_TO_MATCH, footer_text, nearest, page_message
 from klen_desktop.ui.agenda.toolbar import AgendaToolbar, AgendaView
-from klen_desktop.ui.agenda.widgets import CancelDialog, beside, default_window_size, page_stack, set_write_enabled
+from klen_desktop.ui.agenda.widgets import beside, default_window_size, page_stack, set_write_enabled
 from klen_desktop.ui.due_timer import DueTimer
 from klen_desktop.ui.form_widgets import plain_label
 from klen_desktop.ui.formatting import local
 
 if TYPE_CHECKING:
+    from klen_desktop.ui.agenda.cancel_dialog import CancelDialog
     from klen_desktop.ui.agenda.week_view import WeekView
 
 
@@ -113,7 +114,7 @@ class AgendaWindow(QWidget):
         self._search_prep = QTimer(self)
         self._search_prep.setInterval(0)
         self._search_prep.timeout.connect(self._prepare_search)
-        self.toolbar.search_edit.installEventFilter(self)
+        self.toolbar.search_edit.entered.connect(self._search_prep.start)
         self._update_page()
 
     @property
@@ -121,11 +122,6 @@ class AgendaWindow(QWidget):
         """True when no search texts are being made: a search now costs only the filter itself if the search
         field was entered first."""
         return not self._search_prep.isActive()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.toolbar.search_edit and event.type() == QEvent.Type.FocusIn:
-            self._search_prep.start()
-        return super().eventFilter(watched, event)
 
     def _prepare_search(self) -> None:
         if not self.model.prepare_search(1000):
@@ -156,6 +152,7 @@ class AgendaWindow(QWidget):
         self.message_button.clicked.connect(self._message_action)
         self.delegate.join_clicked.connect(self.join_requested.emit)
         self.delegate.outcome_clicked.connect(self.status_requested.emit)
+        self.list_view.row_clicked.connect(self._row_clicked)
         self.list_view.selectionModel().currentChanged.connect(self._current_changed)
         self.list_view.open_requested.connect(self._open)
         self.list_view.doubleClicked.connect(self._open)
@@ -352,6 +349,8 @@ class AgendaWindow(QWidget):
         """Open the confirmation; ``cancel_requested`` is emitted only if the user confirms."""
         if event is None or self._read_only is not None or event.status is EventStatus.CANCELLED:
             return
+        from klen_desktop.ui.agenda.cancel_dialog import CancelDialog  # see its module
+
         dialog = CancelDialog(event, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.cancel_requested.emit(dialog.event_id, dialog.reason()))
@@ -362,6 +361,10 @@ class AgendaWindow(QWidget):
     def _new_event(self, start: datetime | None = None, end: datetime | None = None) -> None:
         if self._read_only is None:
             self.new_event_requested.emit(start, end)
+
+    def _row_clicked(self, index: QModelIndex, pos: QPoint) -> None:
+        view = self.list_view
+        self.delegate.click(index, view.visualRect(index), view.fontMetrics(), pos)
 
     def _open(self, index: QModelIndex) -> None:
         event = self.model.event_at(index.row())
