@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,6 +38,7 @@ from klen_desktop.clock import Clock, SystemClock
 from klen_desktop.clock_jumps import ClockJumpSignal
 from klen_desktop.i18n import _
 from klen_desktop.paths import data_dir, database_path
+from klen_desktop.records import record
 from klen_desktop.reminders.due import DEFAULT_REMIND_MINUTES, Reminder
 from klen_desktop.reminders.scheduler import ReminderScheduler
 from klen_desktop.store.db import Database
@@ -81,7 +82,7 @@ def cache_path(demo: bool) -> Path:
     return data_dir() / DEMO_CACHE_NAME if demo else database_path()
 
 
-@dataclass(frozen=True)
+@record
 class CoreConfig:
     """Everything the core of one connection needs. ``db_path`` None means :func:`cache_path`."""
 

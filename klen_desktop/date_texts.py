@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import locale
 import os
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
 from klen_desktop.i18n import _, current_language, ngettext, pgettext
+from klen_desktop.records import record
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -37,7 +37,7 @@ _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu"
 _GMT_NAMES = frozenset({"GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich", "GMT0", "Greenwich"})
 
 
-@dataclass(frozen=True)
+@record
 class DateStyle:
     """What the locale decides: the names, the order of day and month, and the clock."""
 

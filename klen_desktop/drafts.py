@@ -25,7 +25,7 @@ Choices the API docs leave open (section 6 of the contract), made here and nowhe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -33,6 +33,7 @@ from klen_desktop.api.models import CREATE_STATUSES, EventInput, EventPatch, Eve
 from klen_desktop.date_texts import duration_text
 from klen_desktop.i18n import _
 from klen_desktop.links import is_web_link
+from klen_desktop.records import record
 from klen_desktop.store.events import StoredEvent
 
 MAX_REMIND_MINUTES: Final = 7 * 24 * 60
@@ -66,7 +67,7 @@ _API_NAMES: Final = {"start": "start_time", "end": "end_time"}
 _DRAFT_NAMES: Final = {api: draft for draft, api in _API_NAMES.items()}
 
 
-@dataclass(frozen=True)
+@record
 class EventDraft:
     """Every editable field of an event. ``event_id`` None means a new event.
 

@@ -4,12 +4,12 @@ about which status changes an event offers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from klen_desktop.api.models import EventStatus, EventSummary, EventType
 from klen_desktop.i18n import N_, _
 from klen_desktop.links import web_link
+from klen_desktop.records import record
 
 # Still to happen as planned: reminded of, offered Join and the outcome buttons, counted as "next".
 OPEN_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.CONFIRMED})
@@ -47,7 +47,7 @@ def asks_outcome(status: object, start: datetime, end: datetime, now: datetime) 
     return outcome_possible(status, start, now) and end <= now
 
 
-@dataclass(frozen=True)
+@record
 class StatusActions:
     """The status changes an event offers: each is None when offered, or says why it is not."""
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.error_mapping import after_wait
@@ -39,6 +38,7 @@ from klen_desktop.api.errors import (
 from klen_desktop.api.models import EventPatch
 from klen_desktop.api.retry import RetryPolicy
 from klen_desktop.i18n import _
+from klen_desktop.records import record
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ CHECK_TIMEOUT_S = 20.0
 _CHECK_RETRY = RetryPolicy(max_attempts=2, total_budget=10.0, base_delay=0.2, max_delay=1.0, retry_after_cap=5.0)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class KeyCheck:
     """What a key may do. ``ok``: the server accepted the key and it can read the calendar (what the app needs).
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from klen_desktop.records import record
 
 DEFAULT_BASE_URL = "https://api.klen.ai"
 
 
-@dataclass(frozen=True)
+@record
 class AppOptions:
     demo: bool = False
     base_url: str = DEFAULT_BASE_URL

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
 from klen_desktop.date_texts import known_zone
 from klen_desktop.i18n import LANGUAGE_NAMES, _
 from klen_desktop.paths import config_dir, set_aside, write_private_file
+from klen_desktop.records import record
 from klen_desktop.shortcuts.keys import KeyComboError, parse_or_none
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ AGENDA_VIEWS = ("agenda", "day", "week")
 SHORTCUT_FIELDS = ("shortcut_quick_add", "shortcut_join_next_call")
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Preferences:
     """Everything the user may tune that is not a secret. Build through :func:`validate_preferences` to check it."""
 
@@ -67,7 +68,7 @@ class Preferences:
     version: int = SETTINGS_VERSION
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class KeyState:
     """What the settings dialog needs to know about the API key, never the key itself.
 

@@ -19,9 +19,10 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Flag, auto
+
+from klen_desktop.records import record
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ JUMP_TOLERANCE = 90.0
 _LOCALTIME = "/etc/localtime"
 
 
-@dataclass(frozen=True)
+@record
 class LocalZone:
     """What identifies the local zone: its configured name (``TZ`` or where ``/etc/localtime`` points, ``""``
     when neither is known) and the rules Python read from it."""

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from klen_desktop.i18n import _
+from klen_desktop.records import record
 
 MAX_NAME_LENGTH = 60
 # Distinct at a glance on light and dark backgrounds, and for the common colour-vision deficiencies (Okabe-Ito).
@@ -36,7 +36,7 @@ class AccountError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Account:
     """One account. ``key_entry``: the keyring entry of its key ("" for the demo, which needs none).
     ``cache_file``: its cache database, a file name in the user data folder. ``base_url`` None: the live service."""

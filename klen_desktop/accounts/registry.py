@@ -10,16 +10,17 @@ entry and file the app used before accounts existed, so nothing moves.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from klen_desktop.accounts.model import PALETTE, Account, AccountError, checked_account, checked_colour, checked_name
 from klen_desktop.i18n import _
+from klen_desktop.records import record
 
 DEMO_ACCOUNT_ID = "demo"
 DEMO_CACHE_FILE = "demo-cache.sqlite3"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class AccountRegistry:
     """The accounts, in the order the user added them."""
 

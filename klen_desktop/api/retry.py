@@ -17,12 +17,12 @@ midnight, far beyond any budget.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from klen_desktop.api.errors import ConnectionFailed, KlenError, RateLimited, ServerFailed, TimedOut
+from klen_desktop.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class RetryPolicy:
     """Bounds of the retry loop.
 
@@ -50,7 +50,7 @@ DEFAULT_RETRY = RetryPolicy()
 NO_RETRY = RetryPolicy(max_attempts=1)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class RetryDecision:
     """What to do after a failed attempt: ``retry`` after ``delay`` seconds, or give up. ``reason`` is for logs."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from klen_desktop.command_line.protocol import Answer, Request
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import is_open
 from klen_desktop.i18n import N_, _
+from klen_desktop.records import record
 from klen_desktop.session.outcomes import Queued, SaveOutcome, SaveState, WriteRefused
 from klen_desktop.store.errors import DatabaseClosed
 from klen_desktop.store.events import StoredEvent
@@ -50,7 +50,7 @@ class CommandFailed(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@record
 class Calendar:
     """What the commands run on. ``session`` is None for a read of the cache alone (``next`` without the app);
     ``settle`` waits for a queued write to reach the server (or not) and says how it went."""

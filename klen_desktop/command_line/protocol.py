@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import platformdirs
 
 from klen_desktop.command_line.exit_codes import Exit
 from klen_desktop.paths import APP_NAME, ensure_private_dir
+from klen_desktop.records import record
 
 VERSION = 1
 MAX_REQUEST = 64 * 1024
@@ -38,7 +39,7 @@ class ProtocolError(ValueError):
     """A line that is not a request or answer of this protocol; the text says what was wrong."""
 
 
-@dataclass(frozen=True)
+@record
 class Request:
     command: str
     args: dict[str, Any] = field(default_factory=dict)
@@ -48,7 +49,7 @@ class Request:
         return line.encode() + b"\n"
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     exit: Exit
     data: dict[str, Any] = field(default_factory=dict)

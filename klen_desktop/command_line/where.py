@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from klen_desktop.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Where:
     demo: bool
     base_url: str

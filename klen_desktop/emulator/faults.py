@@ -21,6 +21,7 @@ from typing import Any, Final, Literal
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from klen_desktop.emulator.errors import MSG_SERVER_ERROR
+from klen_desktop.records import record
 
 FaultKind = Literal["fail", "drop", "malformed", "rate_limit", "drop_after", "rewrite"]
 #: Turns the JSON body of a real answer into the one sent. It runs on the server's thread, after the request was
@@ -47,7 +48,7 @@ class _OneShot:
         return _matches(self.method, self.path, method, path)
 
 
-@dataclass(frozen=True)
+@record
 class _Latency:
     low: float
     high: float
@@ -55,7 +56,7 @@ class _Latency:
     path: str | None
 
 
-@dataclass(frozen=True)
+@record
 class FaultPlan:
     """What to do to one request: wait ``delay`` seconds, then apply ``action`` (None: serve normally)."""
 

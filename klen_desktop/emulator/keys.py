@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 from urllib.parse import parse_qs
 
 from klen_desktop.emulator import decisions
+from klen_desktop.records import record
 
 KeySource = Literal["authorization", "x-api-key", "query"]
 
 
-@dataclass(frozen=True)
+@record
 class ApiKeySpec:
     """One API key: its permissions, whether it is revoked, and its two limits."""
 

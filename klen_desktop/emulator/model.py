@@ -8,11 +8,11 @@ the demo seed links events to the named agents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 from klen_desktop.emulator import decisions
+from klen_desktop.records import record
 
 EVENT_TYPES: Final = ("meeting", "appointment", "busy", "voice_call", "video_call")
 STATUSES: Final = ("scheduled", "confirmed", "cancelled", "completed", "no_show")
@@ -34,14 +34,14 @@ STATUS_DISPLAY: Final = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class AiAgent:
     id: int
     name: str
     assistant_id: str
 
 
-@dataclass(frozen=True)
+@record
 class Team:
     id: int
     name: str
@@ -61,7 +61,7 @@ TEAMS: Final[dict[int, Team]] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class EventFields:
     """Everything a client may write; the defaults are the documented create defaults.
 
@@ -95,7 +95,7 @@ class EventFields:
     external_gohighlevel: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class EventRow:
     """A stored event. ``sequence`` counts updates (the ICS ``SEQUENCE``)."""
 

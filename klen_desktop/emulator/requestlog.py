@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,9 +16,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from klen_desktop.emulator import decisions
 from klen_desktop.emulator.faults import SCOPE_FAULT
 from klen_desktop.emulator.keys import KeySource, extract_key
+from klen_desktop.records import record
 
 
-@dataclass(frozen=True)
+@record
 class RequestRecord:
     """One answered request.
 

@@ -10,7 +10,6 @@ Phone numbers use ranges reserved for fiction (UK 07700 900xxx, US 555-01xx) and
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from uuid import UUID
@@ -19,9 +18,10 @@ from zoneinfo import ZoneInfo
 from klen_desktop.emulator import decisions
 from klen_desktop.emulator.model import EventFields
 from klen_desktop.emulator.store import EventStore
+from klen_desktop.records import record
 
 
-@dataclass(frozen=True)
+@record
 class _Person:
     name: str
     email: str

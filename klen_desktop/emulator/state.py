@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from klen_desktop.emulator.faults import FaultInjector
@@ -16,6 +15,7 @@ from klen_desktop.emulator.keys import ApiKeySpec, KeyRegistry
 from klen_desktop.emulator.limits import Limits
 from klen_desktop.emulator.requestlog import RequestLog
 from klen_desktop.emulator.store import EventStore
+from klen_desktop.records import record
 
 Clock = Callable[[], datetime]
 
@@ -47,7 +47,7 @@ class ClockRef:
         return value.astimezone(UTC)
 
 
-@dataclass(frozen=True)
+@record
 class EmulatorState:
     store: EventStore
     keys: KeyRegistry

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
+from klen_desktop.records import record
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.store.events import StoredEvent
 
 
-@dataclass(frozen=True)
+@record
 class NotificationActions:
     """What the notifications' buttons do; the app wires these, tests capture them.
 

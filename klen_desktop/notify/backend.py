@@ -24,13 +24,13 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from klen_desktop import markup
 from klen_desktop.notify.messages import APP_NAME, Message, NotifyKind
 from klen_desktop.notify.servers import button_limit
+from klen_desktop.records import record
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def notification_hints(message: Message) -> dict[str, str]:
     return {"desktop-entry": DESKTOP_ENTRY, "category": CATEGORIES.get(message.kind, "x-klen.summary")}
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ServerInfo:
     """What the platform's notification service is and can do. ``available=False``: nothing answers."""
 

@@ -46,6 +46,7 @@ from klen_desktop.notify.policy import NotificationPolicy, NotifyPreferences
 from klen_desktop.notify.reasons import ReasonLookup
 from klen_desktop.notify.servers import fit_buttons
 from klen_desktop.notify.summaries import missed_message, outbox_problem_message
+from klen_desktop.records import record
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.store.events import StoredEvent
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 REPROBE_AFTER = timedelta(seconds=60)
 
 
-@dataclass(frozen=True)
+@record
 class _Shown:
     message: Message
     reminder: Reminder | None = None  # what More… opens in the app's own card

@@ -10,7 +10,7 @@ reminder due time, join link), so the notification center can act on a press wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
@@ -19,6 +19,7 @@ from klen_desktop.date_texts import clock, moment_range
 from klen_desktop.i18n import _, ngettext
 from klen_desktop.labels import TYPE_LABELS, clip
 from klen_desktop.links import web_link
+from klen_desktop.records import record
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.reminders.snooze import SNOOZE_MINUTES, UNTIL_START, SnoozeChoice
 from klen_desktop.store.events import StoredEvent
@@ -71,7 +72,7 @@ class ActionKind(StrEnum):
     CARD = "card"  # the app's own reminder card, with every choice a server had no room for
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Button:
     """One action on a notification. ``snooze`` is set for SNOOZE buttons only."""
 
@@ -85,7 +86,7 @@ class Button:
         return self.kind.value if self.snooze is None else f"{self.kind.value}:{self.snooze}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Message:
     """One notification, ready to send. ``click`` is what a click on the body does (``None``: nothing)."""
 
@@ -105,7 +106,7 @@ class Message:
         return next((b for b in self.buttons if b.key == key), None)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ReminderContent:
     """What our own reminder and Starting-now windows show (they render values, they do not format them)."""
 

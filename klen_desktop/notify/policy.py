@@ -31,6 +31,7 @@ from klen_desktop.notify.messages import (
     change_message,
 )
 from klen_desktop.notify.summaries import burst_message, dnd_summary_message
+from klen_desktop.records import record
 from klen_desktop.reminders.due import Reminder
 from klen_desktop.store.events import StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxState
@@ -39,7 +40,7 @@ from klen_desktop.sync.diff import ChangeSet, Origin
 DEFAULT_ESCALATE_TYPES = frozenset({EventType.VIDEO_CALL, EventType.APPOINTMENT})
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class NotifyPreferences:
     """What the user wants to hear about (Settings). Every kind is on by default.
 

@@ -14,11 +14,11 @@ What is read as what (a reading that could go two ways is reported, never picked
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import time, timedelta
 
 from klen_desktop.i18n import _
 from klen_desktop.quick_add.text_spans import Sentence
+from klen_desktop.records import record
 
 _AMPM = r"(?:a\.?m\.?|p\.?m\.?)"
 
@@ -51,7 +51,7 @@ LENGTH = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@record
 class ClockReading:
     """A time of day as written: one reading, or two (morning and evening) when the text does not say which."""
 
@@ -63,7 +63,7 @@ class ClockReading:
         return len(self.readings) > 1
 
 
-@dataclass(frozen=True)
+@record
 class TimesFound:
     """The times of the sentence: a start (and an end, from a range), a length, and what could not be read."""
 

@@ -16,12 +16,12 @@ two ways are reported as questions instead of guessed:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from klen_desktop.date_texts import day_month, short_date, style
 from klen_desktop.i18n import _
 from klen_desktop.quick_add.text_spans import Sentence
+from klen_desktop.records import record
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY = (
@@ -51,7 +51,7 @@ NEXT_WEEK = re.compile(r"\b(?:next|this)\s+week\b", re.IGNORECASE)
 RECENTLY_PASSED = timedelta(days=60)
 
 
-@dataclass(frozen=True)
+@record
 class DateFound:
     """One date phrase: the day it names, or the question to ask about it. ``today_said``: it says "today"."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from klen_desktop.api.models import EventStatus, EventType
@@ -10,11 +9,12 @@ from klen_desktop.date_texts import duration_text, local_zone_text, moment_range
 from klen_desktop.drafts import EventDraft, validate
 from klen_desktop.i18n import _
 from klen_desktop.labels import TYPE_LABELS
+from klen_desktop.records import record
 
 DEFAULT_LENGTH = timedelta(minutes=30)
 
 
-@dataclass(frozen=True)
+@record
 class QuickAdd:
     """The sentence read. ``questions`` is empty only when nothing had to be guessed: then :attr:`ready` says
     the draft may be saved as shown. ``length_assumed``: no end or length was written (30 minutes taken)."""

@@ -5,10 +5,10 @@ meeting, demo, busy; the API's five types), the customer (``with Jane Doe``, ``f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from klen_desktop.api.models import EventType
 from klen_desktop.quick_add.text_spans import Sentence
+from klen_desktop.records import record
 
 # First match wins, in this order: "video call" is a video call, "demo call" a call, "busy" anything busy.
 _TYPE_WORDS: tuple[tuple[EventType, str], ...] = (
@@ -33,7 +33,7 @@ _EDGE_WORDS = re.compile(r"^(?:on|at|from|for|with|by|and|,|-|–)\s+|\s+(?:on|a
 MAX_NAME_WORDS = 5
 
 
-@dataclass(frozen=True)
+@record
 class WordsFound:
     event_type: EventType
     video_provider: str

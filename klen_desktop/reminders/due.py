@@ -29,10 +29,10 @@ not silently cost the user the rest of the day's reminders. Fired, dismissed and
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from klen_desktop.event_rules import is_open
+from klen_desktop.records import record
 from klen_desktop.store.events import LOCAL_NEEDS_USER, StoredEvent
 from klen_desktop.store.reminder_log import LogEntry, LogKey, ReminderState
 
@@ -71,7 +71,7 @@ def reminder_due_at(event: StoredEvent, default_minutes: int = DEFAULT_REMIND_MI
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Reminder:
     """One reminder to show. ``due_at`` identifies it (pass it to snooze and dismiss); ``fire_at`` is when
     it is shown: ``due_at``, or the end of a snooze."""
@@ -99,7 +99,7 @@ class Reminder:
         return (self.event.id, self.due_at)
 
 
-@dataclass(frozen=True)
+@record
 class MissedSummary:
     """Reminders whose events ended before they could be shown, reported together. Soonest first."""
 
@@ -114,7 +114,7 @@ class MissedSummary:
         return tuple(r.event for r in self.reminders)
 
 
-@dataclass(frozen=True)
+@record
 class DuePlan:
     """What to do at one instant. Every tuple is ordered by ``fire_at``, then event id."""
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -31,6 +30,7 @@ from klen_desktop.accounts.storage import cache_path_of, save_accounts
 from klen_desktop.api.models import EventSummary
 from klen_desktop.i18n import _, ngettext
 from klen_desktop.key_check import check_key
+from klen_desktop.records import record
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.session.calendar import CalendarSession
 from klen_desktop.session.connection import Connection
@@ -53,7 +53,7 @@ BuildSession = Callable[[Connection, Path], CalendarSession]
 DemoConnection = Callable[[], Awaitable[Connection]]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class AccountEvent:
     """A cached event and the account it belongs to."""
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from klen_desktop.core import CoreConfig, CoreServices
 from klen_desktop.drafts import EventDraft
 from klen_desktop.event_rules import is_open, status_actions
 from klen_desktop.i18n import _
+from klen_desktop.records import record
 from klen_desktop.reminders.due import MissedSummary, Reminder
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.session.files import write_atomically
@@ -58,7 +58,7 @@ SEND_WAIT = 8.0
 LOOK_AHEAD_DAYS = 7
 
 
-@dataclass(frozen=True)
+@record
 class FreeSlots:
     """The first free slot later today, or, when there is none, the first one after today (None: none found)."""
 

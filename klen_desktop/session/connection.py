@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from klen_desktop.core import CoreConfig
 from klen_desktop.i18n import _
+from klen_desktop.records import record
 from klen_desktop.secrets import KeyStore, KeyStoreError
 from klen_desktop.settings import KeyState, Preferences
 from klen_desktop.sync.config import SyncConfig
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@record
 class Connection:
     base_url: str
     api_key: str

@@ -9,7 +9,6 @@ than :data:`OFFER_LIFETIME` (a slot offered long ago may be taken by now, so it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -25,6 +24,7 @@ from klen_desktop.api.errors import (
 from klen_desktop.api.models import AvailabilitySlot
 from klen_desktop.date_texts import clock, short_date, span, weekday
 from klen_desktop.i18n import N_, _, ngettext
+from klen_desktop.records import record
 from klen_desktop.session.calendar import LOOK_AHEAD_DAYS, FreeSlots
 from klen_desktop.session.merged import MergedCalendar
 
@@ -38,7 +38,7 @@ class Click(StrEnum):
     WAIT = "wait"  # a look-up is under way
 
 
-@dataclass(frozen=True)
+@record
 class SlotAnswer:
     """One look-up's answer: ``slot`` to book today, or ``text`` saying why there is none (``failed``: the
     look-up itself did not work)."""

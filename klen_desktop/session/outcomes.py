@@ -3,12 +3,12 @@ and what became of a saved draft."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from klen_desktop.i18n import N_, _, ngettext
+from klen_desktop.records import record
 
 if TYPE_CHECKING:
     from klen_desktop.store.outbox import OutboxEntry
@@ -19,7 +19,7 @@ READ_ONLY_REASON = N_(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Access:
     """What the key may do. ``can_write`` None until known; ``reason`` says why writes are off."""
 
@@ -46,7 +46,7 @@ class SaveState(StrEnum):
     REFUSED = "refused"  # the server said no; the entry waits for the user (fix and resend, or discard)
 
 
-@dataclass(frozen=True)
+@record
 class SaveOutcome:
     """What became of one saved draft: ``message`` and ``field`` are the server's words for a refusal (or why
     it is still queued)."""
@@ -58,7 +58,7 @@ class SaveOutcome:
     waiting: bool = False  # kept for a known time (the daily create limit): ``message`` says until when
 
 
-@dataclass(frozen=True)
+@record
 class Queued:
     """A write queued in the outbox: its ``seq``, and ``moved_here`` the event it moved or cancelled, if any
     (what still describes that event as it was is to be withdrawn)."""
@@ -67,7 +67,7 @@ class Queued:
     moved_here: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Notice:
     """What to tell the user: a short title and a message that says what happened and what to do."""
 

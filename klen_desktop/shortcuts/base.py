@@ -9,11 +9,11 @@ message is fit to show next to the shortcut in Settings, so a refusal is never s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
 from klen_desktop.i18n import N_, _
+from klen_desktop.records import record
 from klen_desktop.shortcuts.keys import KeyCombo
 
 # The command a user can bind in the desktop's own keyboard settings where the app cannot grab keys itself: each
@@ -31,7 +31,7 @@ class Outcome(Enum):
     FAILED = "failed"  # something else went wrong; the message says what
 
 
-@dataclass(frozen=True)
+@record
 class Registration:
     outcome: Outcome
     message: str

@@ -8,9 +8,9 @@ letter or Shift+letter would take a character away from typing in every other ap
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
 
 from klen_desktop.i18n import _
+from klen_desktop.records import record
 
 # Qt's portable names, in the order Qt writes them.
 MODIFIER_ORDER = ("Ctrl", "Alt", "Shift", "Meta")
@@ -50,7 +50,7 @@ class KeyComboError(ValueError):
     """The text is not a key combination a global shortcut can use; the message says why, fit to show."""
 
 
-@dataclass(frozen=True)
+@record
 class KeyCombo:
     """One key with its modifiers. ``key`` is Qt's portable name: ``K``, ``7``, ``F12``, ``Space``, ``,``."""
 

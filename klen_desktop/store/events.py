@@ -15,12 +15,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from klen_desktop.api.models import EventDetail, EventStatus, EventSummary
 from klen_desktop.event_rules import OPEN_STATUSES
+from klen_desktop.records import record
 from klen_desktop.store.codec import day_start, decode_optional_time, encode_time
 from klen_desktop.store.db import Database
 from klen_desktop.store.quarantine import UNREADABLE, readable
@@ -46,7 +46,7 @@ class LocalState(StrEnum):
 LOCAL_NEEDS_USER = (LocalState.ATTENTION, LocalState.CONFLICT)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Held:
     """Which cached events a reader keeps in memory: those overlapping any of ``spans`` (``[start, end)`` each),
     the first ``upcoming`` open events not ended at ``upcoming_after``, and every event with a local change (queued
@@ -57,7 +57,7 @@ class Held:
     upcoming: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class StoredEvent:
     """One cached event. ``summary`` is the newest view; ``detail`` may be older (or absent)."""
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from klen_desktop.records import record
 from klen_desktop.store.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
 from klen_desktop.store.db import Database
 from klen_desktop.store.quarantine import readable
@@ -56,7 +56,7 @@ _COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class OutboxEntry:
     """One queued user action. ``payload`` is the request body; ``base`` the event copy the edit was made on."""
 

@@ -32,10 +32,10 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from klen_desktop.records import record
 from klen_desktop.store.db import MEMORY, Database
 from klen_desktop.store.errors import CacheProblem, SchemaTooNew, classify
 from klen_desktop.store.outbox import ACTIVE_STATES, OutboxRepository
@@ -48,7 +48,7 @@ CORRUPT_MARK = ".corrupt-"
 _SIDECARS = ("-wal", "-shm")
 
 
-@dataclass(frozen=True)
+@record
 class CacheNotice:
     """What opening the cache had to do, in words the user can act on (shown once, at start)."""
 
@@ -60,7 +60,7 @@ class CacheNotice:
     in_memory: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class OpenedCache:
     db: Database
     notice: CacheNotice | None = None

@@ -11,10 +11,10 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from klen_desktop.records import record
 from klen_desktop.store.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
 from klen_desktop.store.db import Database
 from klen_desktop.store.quarantine import UNREADABLE, readable
@@ -35,7 +35,7 @@ class ReminderState(StrEnum):
     DROPPED = "dropped"  # the server no longer has the event; nothing to show
 
 
-@dataclass(frozen=True)
+@record
 class LogEntry:
     event_id: int
     due_at: datetime

@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
+from klen_desktop.records import record
 from klen_desktop.store.codec import decode_date, decode_time, encode_date, encode_time
 from klen_desktop.store.db import Database
 from klen_desktop.store.quarantine import UNREADABLE
@@ -24,7 +24,7 @@ T = TypeVar("T")
 _PREFIX = "sync."
 
 
-@dataclass(frozen=True)
+@record
 class SyncState:
     """What the sync layer knows about its own progress. ``SyncState()`` is the state before any sync.
 

@@ -25,11 +25,12 @@ and of the clean period is kept); a clock set forward reads as time that passed 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from klen_desktop.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record(slots=True)
 class AimdRule:
     """The numbers of the rule: limits in requests per ``period`` seconds."""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from klen_desktop.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record(slots=True)
 class SyncConfig:
     """How far the window reaches, how often to poll, how hard to back off.
 

@@ -14,11 +14,12 @@ status change as ``STATUS_CHANGED``. Every change carries the newest copy of the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from klen_desktop.api.models import EventStatus, EventSummary
+from klen_desktop.records import record
 
 
 class ChangeKind(StrEnum):
@@ -56,7 +57,7 @@ _KIND_ORDER = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Change:
     """One piece of news about one event.
 
@@ -99,7 +100,7 @@ class Change:
         return self.event.status
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ChangeSet:
     """The changes found by one sync, ordered by event id then kind. Empty (falsy) when nothing changed."""
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from klen_desktop.api.models import EventDetail, EventInput, EventPatch, EventStatus, EventSummary, parse_model
 from klen_desktop.clock import Clock
 from klen_desktop.i18n import _
+from klen_desktop.records import record
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository, LocalState, StoredEvent
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxRepository, OutboxState
@@ -28,7 +28,7 @@ class OutboxError(Exception):
     """A queue operation that cannot be done as asked; the message says why and what to do instead."""
 
 
-@dataclass(frozen=True)
+@record
 class Conflict:
     """An edit held back because the event changed on the server: both versions, for the user to choose."""
 

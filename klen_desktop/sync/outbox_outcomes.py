@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
 from klen_desktop.api.models import EventDetail
+from klen_desktop.records import record
 
 
-@dataclass(frozen=True)
+@record
 class DrainReport:
     """What one :meth:`OutboxSender.drain` did. ``blocked`` says why nothing can go until the user acts (or,
     for a rejected key, until ``waiting_until``, when the key is tried once more)."""

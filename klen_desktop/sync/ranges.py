@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 
+from klen_desktop.records import record
 from klen_desktop.sync.config import SyncConfig
 
 
@@ -35,7 +35,7 @@ class Tier(IntEnum):
     FAR = 2
 
 
-@dataclass(frozen=True)
+@record
 class SyncRange:
     """The days ``start`` to ``end`` (inclusive, UTC dates: the API filters on the start date); with ``hours``
     (``[since, until)``) only their events that start within those hours."""
@@ -52,7 +52,7 @@ class SyncRange:
             day += timedelta(days=1)
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """The ranges of the window at one moment, and what is known of them."""
 

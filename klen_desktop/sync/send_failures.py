@@ -14,7 +14,6 @@ A create that may have reached the server (``maybe_sent``) is looked for before 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -30,6 +29,7 @@ from klen_desktop.api.errors import (
     RateLimited,
     ServerFailed,
 )
+from klen_desktop.records import record
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.config import SyncConfig
 
@@ -59,7 +59,7 @@ class FailureKind(Enum):
     KEY = "key"
 
 
-@dataclass(frozen=True)
+@record
 class FailureDecision:
     kind: FailureKind
     code: str  # the server's error code, or the error's type when it sent none

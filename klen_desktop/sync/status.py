@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from klen_desktop.records import record
 
 
 class SyncPhase(StrEnum):
@@ -22,7 +23,7 @@ class SyncPhase(StrEnum):
 HALTED_PHASES = frozenset({SyncPhase.AUTH_ERROR, SyncPhase.PERMISSION_ERROR})
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class SyncStatus:
     """One snapshot of the poller's state. ``last_error`` is the message to show (``None`` when healthy).
 

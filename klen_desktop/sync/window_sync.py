@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 from klen_desktop.api.client import KlenClient
 from klen_desktop.api.errors import EventNotFound, KeyRejected, KlenError, PermissionMissing
 from klen_desktop.api.models import EventSummary, RejectedItem, format_utc
 from klen_desktop.clock import Clock
+from klen_desktop.records import record
 from klen_desktop.store.db import Database
 from klen_desktop.store.events import EventRepository, summary_of
 from klen_desktop.store.outbox import OutboxEntry, OutboxOp, OutboxRepository
@@ -93,7 +94,7 @@ def _unique(items: tuple[RejectedItem, ...]) -> tuple[RejectedItem, ...]:
     return tuple(seen.values())
 
 
-@dataclass(frozen=True)
+@record
 class Fetched:
     """What the walks of one poll agree on: the events seen, those the server sent unreadable, and whether a
     cached event missing from ``events`` may be removed (two consistent walks lacked it)."""
@@ -131,7 +132,7 @@ def _judge(walks: list[Walk], cached: set[int]) -> Fetched | None:
     return Fetched(seen, tuple(item for walk in walks for item in walk.rejected), False, len(walks))
 
 
-@dataclass(frozen=True)
+@record
 class WindowResult:
     """A stored window: its changes (empty for the baseline), the list requests it cost, its size, and the
     events the server listed that could not be read (the rest of the window was stored without them)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol, TypeVar
 
@@ -14,6 +13,7 @@ from klen_desktop.date_texts import date_time
 from klen_desktop.event_rules import is_open
 from klen_desktop.i18n import _, ngettext
 from klen_desktop.labels import clip, extends_previous
+from klen_desktop.records import record
 
 
 class Timed(Protocol):
@@ -85,7 +85,7 @@ def readable_ink(preferred: C, background: Colour, fallbacks: Sequence[C]) -> C:
     return max(fallbacks, key=lambda c: contrast_ratio(c, background))
 
 
-@dataclass(frozen=True)
+@record
 class _Rgb:
     r: float
     g: float

@@ -10,14 +10,16 @@ change in place; only rows that come or go are added or removed.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu
 
+from klen_desktop.records import record
 
-@dataclass(frozen=True)
+
+@record
 class Row:
     """One row of a menu: an item (``slot`` None: a disabled note), a separator or a submenu (``children``)."""
 

@@ -18,7 +18,6 @@ again every :data:`CHECK_EVERY` seconds: a call that ended during a suspend does
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from klen_desktop.i18n import N_, _, ngettext
 from klen_desktop.notify.messages import ActionKind, ReminderContent, snooze_buttons
+from klen_desktop.records import record
 from klen_desktop.reminders.snooze import SnoozeChoice
 from klen_desktop.ui.formatting import breakable
 
@@ -51,7 +51,7 @@ WIDTH = 340
 CHECK_EVERY = 30.0
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class WindowAction:
     """What the user asked for in one of our windows. ``due_at`` is ``None`` from the Starting-now window."""
 

@@ -6,7 +6,6 @@ The wording lives in plain functions (:func:`sync_banner`, :func:`problem_text`)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 
 from klen_desktop.date_texts import clock, stamp
 from klen_desktop.i18n import N_, _, ngettext
+from klen_desktop.records import record
 from klen_desktop.store.outbox import NEEDS_USER, OutboxEntry, OutboxOp, OutboxState
 from klen_desktop.sync.status import SyncPhase, SyncStatus
 from klen_desktop.ui.form_widgets import plain_label
@@ -37,7 +37,7 @@ class Tone(StrEnum):
 _TONE_COLORS = {Tone.INFO: QColor("#2a7ae2"), Tone.WARNING: QColor("#d9822b"), Tone.ERROR: QColor("#d93025")}
 
 
-@dataclass(frozen=True)
+@record
 class BannerText:
     tone: Tone
     text: str

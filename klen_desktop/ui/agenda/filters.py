@@ -7,10 +7,11 @@ the model (which filters 10,000 rows per keystroke, so :func:`matches` stays a f
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
 
 from klen_desktop.api.models import EventStatus, EventSummary, EventType
+from klen_desktop.records import record
 from klen_desktop.store.events import StoredEvent
 
 # Invisible characters a title may carry (zero-width spaces and joiners, bidi marks, soft hyphens): a search
@@ -31,7 +32,7 @@ class AgendaAccount(NamedTuple):
     colour: str
 
 
-@dataclass(frozen=True)
+@record
 class AgendaFilter:
     """Which events the agenda lists. The default shows everything. ``accounts`` None: every account's."""
 

@@ -5,19 +5,18 @@ Kept apart from the painting so the delegate's paint, click and tooltip handling
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetrics
 
 from klen_desktop.i18n import N_, _
+from klen_desktop.records import record
 from klen_desktop.ui.agenda.event_facts import RowTexts
 
 PAD = 8
 ASK = N_("Did it happen?")
 
 
-@dataclass(frozen=True)
+@record
 class RowButtons:
     """Where the clickable parts of an event row are, for the given row rectangle."""
 
