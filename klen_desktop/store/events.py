@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -65,6 +66,9 @@ class StoredEvent:
     detail: EventDetail | None
     detail_fetched_at: datetime | None
     local_state: LocalState | None
+    # The hash of its row's ``updated_at`` when it was read (0: not read from a row): how the repository tells that
+    # the row was written since (see :meth:`EventRepository.everything`). Not part of the event's value.
+    written: int = field(default=0, compare=False, repr=False)
 
     @property
     def id(self) -> int:
@@ -117,13 +121,14 @@ def summary_of(detail: EventDetail) -> EventSummary:
     return summary
 
 
-def _row_to_event(row: Sequence[object]) -> StoredEvent:
+def _row_to_event(row: Sequence[object], written: int = 0) -> StoredEvent:
     _, summary_json, detail_json, fetched_at, local_state = row
     return StoredEvent(
         summary=EventSummary.model_validate_json(str(summary_json)),
         detail=None if detail_json is None else EventDetail.model_validate_json(str(detail_json)),
         detail_fetched_at=decode_optional_time(None if fetched_at is None else str(fetched_at)),
         local_state=None if local_state is None else LocalState(str(local_state)),
+        written=written,
     )
 
 
@@ -155,8 +160,9 @@ class EventRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        # The last :meth:`everything`: each event with the hash of its row's ``updated_at`` then (every write sets it).
-        self._everything: dict[int, tuple[int, StoredEvent]] = {}
+        # The events the last :meth:`everything` or :meth:`held` read, by id (the event's own int: no key of its own),
+        # each carrying the hash of its row's ``updated_at`` then (every write sets it).
+        self._everything: dict[int, StoredEvent] = {}
 
     def upsert_summaries(self, events: Iterable[EventSummary], conn: sqlite3.Connection | None = None) -> None:
         """Insert or update list views; existing details and local state are kept."""
@@ -249,7 +255,7 @@ class EventRepository:
         """
         found = self._through_memo("SELECT id, updated_at FROM events ORDER BY start_time, id", ())
         self._everything = found
-        return [event for _written, event in found.values()]
+        return list(found.values())
 
     def held(self, spans: Held) -> list[StoredEvent]:
         """The events ``spans`` names (see :class:`Held`), by start time then id: what the snapshot re-reads after
@@ -270,7 +276,7 @@ class EventRepository:
         sql = f"SELECT id, updated_at FROM events WHERE {' OR '.join(where)} ORDER BY start_time, id"
         found = self._through_memo(sql, params)
         self._everything = found
-        return [event for _written, event in found.values()]
+        return list(found.values())
 
     def starts_matching(self, keep: Callable[[EventSummary], bool]) -> list[datetime]:
         """The start time of every cached event whose summary ``keep`` accepts (a search over all weeks, of which
@@ -286,9 +292,9 @@ class EventRepository:
                     starts.append(summary.start_time)
         return starts
 
-    def _through_memo(self, keys_sql: str, params: Sequence[object]) -> dict[int, tuple[int, StoredEvent]]:
-        """The events whose ``(id, updated_at)`` ``keys_sql`` lists, in its order, each with its row's mark: the
-        copy :meth:`everything` last made where the row was not written since, else the row read and decoded.
+    def _through_memo(self, keys_sql: str, params: Sequence[object]) -> dict[int, StoredEvent]:
+        """The events whose ``(id, updated_at)`` ``keys_sql`` lists, in its order: the copy :meth:`everything` last
+        made where the row was not written since, else the row read and decoded.
 
         The hash of the ``updated_at`` text stands for it (a small int instead of a 27-character string kept per
         event); two writes of one row colliding in 64 bits is not a case to plan for.
@@ -296,29 +302,37 @@ class EventRepository:
         known = self._everything
         with self._db.read() as c:
             keys = [(int(r[0]), hash(str(r[1]))) for r in c.execute(keys_sql, params)]
-            stale = [event_id for event_id, written in keys if known.get(event_id, (None,))[0] != written]
+            stale = {
+                event_id: written
+                for event_id, written in keys
+                if (held := known.get(event_id)) is None or held.written != written
+            }
             # Decoded a chunk at a time: the rows' JSON text of a whole first read (some 4 MB at 10,000 events) would
             # otherwise sit beside the events made of it, and the heap keeps its peak.
             fresh: dict[int, StoredEvent] = {}
             unreadable: list[Sequence[object]] = []
-            for first in range(0, len(stale), _IDS_PER_QUERY):
-                chunk = stale[first : first + _IDS_PER_QUERY]
+            ids = list(stale)
+            for first in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = ids[first : first + _IDS_PER_QUERY]
                 marks = ", ".join("?" * len(chunk))
                 for row in c.execute(f"SELECT {_COLUMNS} FROM events WHERE id IN ({marks})", chunk).fetchall():
+                    row_id = row[0]
                     try:
-                        read = _row_to_event(row)
+                        read = _row_to_event(row, stale.get(row_id, 0) if isinstance(row_id, int) else 0)
                     except UNREADABLE:
                         unreadable.append(row)
                     else:
                         fresh[read.id] = read
         self._readable(unreadable)  # sets each aside (a write, so outside the read), leaves it out
-        found: dict[int, tuple[int, StoredEvent]] = {}
+        found: dict[int, StoredEvent] = {}
         for event_id, written in keys:
             event = fresh.get(event_id)
-            if event is not None:
-                found[event_id] = (written, event)
-            elif event_id in known and known[event_id][0] == written:
-                found[event_id] = known[event_id]
+            if event is None:
+                event = known.get(event_id)
+                if event is None or event.written != written:
+                    continue  # unreadable, or gone between the two reads
+            # Keyed by the event's own int, which it keeps anyway (a row whose text names another id keeps its own).
+            found[event.summary.id if event.summary.id == event_id else event_id] = event
         return found
 
     def upcoming(
@@ -354,7 +368,7 @@ class EventRepository:
             """,
             (encode_time(ended_after), *_REMINDABLE, *limit),
         )
-        return [event for _written, event in found.values()]
+        return list(found.values())
 
     def window(
         self, start_date: date, end_date: date, conn: sqlite3.Connection | None = None

@@ -148,3 +148,12 @@ def test_writes_on_a_coarse_or_backward_clock_are_still_seen_by_the_next_read(
     [event] = repo.everything()
     assert (event.title, event.local_state) == ("Renamed again", LocalState.PENDING)
     assert event.summary == repo.between(*EVER)[0].summary
+
+
+def test_the_events_read_are_held_once_each_under_their_own_id(db: Database) -> None:
+    repo = EventRepository(db)
+    repo.upsert_summaries(summary(i, BASE + timedelta(minutes=i)) for i in range(1, 4))
+    read = repo.everything()
+    held = repo._everything  # what stays in memory between reads: nothing beside the events but one entry each
+    assert list(held.values()) == read
+    assert all(key is event.summary.id and event.written != 0 for key, event in held.items())
