@@ -8,6 +8,8 @@ as rich text, so server titles show exactly as typed.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -22,10 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionButton,
     QStyleOptionViewItem,
     QToolTip,
     QWidget,
@@ -59,6 +58,32 @@ _STATE_PILLS = {
 # How many average characters of the title a row keeps visible before its pills shorten or give way (the
 # subtitle keeps its own width too, up to 40).
 _TITLE_KEEPS = 14
+
+
+ColorGroup = QPalette.ColorGroup
+
+
+class RowState(NamedTuple):
+    """What the view's option would say of a row in its ``state``, read from the view itself: reading ``state``
+    builds PySide6's QStyle class with its 500 named values (some 0.45 MiB resident), which nothing else here needs.
+    """
+
+    selected: bool
+    focused: bool  # the current row of the list that has the keyboard focus
+    group: ColorGroup  # the palette's colours for an active, inactive or disabled window
+
+
+def row_state(view: QWidget | None, index: Index) -> RowState:
+    if not isinstance(view, QAbstractItemView):
+        return RowState(False, False, ColorGroup.Active)
+    selection = view.selectionModel()
+    selected = selection is not None and selection.isSelected(index)
+    focused = view.hasFocus() and view.currentIndex() == index
+    if not view.isEnabled():
+        group = ColorGroup.Disabled
+    else:
+        group = ColorGroup.Active if view.isActiveWindow() else ColorGroup.Inactive
+    return RowState(selected, focused, group)
 
 
 class _Fonts:
@@ -117,16 +142,17 @@ class AgendaDelegate(QStyledItemDelegate):
         info = model.paint_info(index.row())
         mark = info.now_mark
         fonts = self._fonts(option.font)
+        row = row_state(option.widget, index)
         painter.save()
         try:
             if info.event is not None and info.texts is not None:
-                self._paint_event(painter, option, fonts, info.event, info.texts, info)
+                self._paint_event(painter, option, row, fonts, info.event, info.texts, info)
                 if info.stripe is not None:
                     paint_stripe(painter, option.rect, info.stripe)
             else:
                 self._paint_heading(painter, option, fonts, info.heading, info.is_today)
-            if option.state & QStyle.StateFlag.State_HasFocus:
-                _paint_focus(painter, option)
+            if row.focused:
+                _paint_focus(painter, option, row.selected)
             if mark in (NowMark.ABOVE, NowMark.BELOW):
                 y = option.rect.top() + 1 if mark == NowMark.ABOVE else option.rect.bottom() - 1
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -188,18 +214,17 @@ class AgendaDelegate(QStyledItemDelegate):
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
+        row: RowState,
         fonts: _Fonts,
         event: StoredEvent,
         texts: RowTexts,
         info: PaintInfo,
     ) -> None:
-        widget = option.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        # The view's option already carries the state (selected, hover, focus): enough for the row background.
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
         s = event.summary
         pal = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        selected = row.selected
+        if selected:  # the item views' own selection background, as Qt's Fusion and common styles paint it
+            fill(painter, option.rect, pal.color(row.group, QPalette.ColorRole.Highlight))
         text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         muted = QColor(text_color)
         muted.setAlphaF(0.6)
@@ -257,7 +282,7 @@ class AgendaDelegate(QStyledItemDelegate):
         painter.setPen(muted)
         sub = self._elided(texts.subtitle, fm, width)
         painter.drawText(QPointF(left, top2.top() + fm.ascent()), sub)
-        self._paint_buttons(painter, option, fonts, text_color, buttons, style)
+        self._paint_buttons(painter, option, row, fonts, text_color, buttons)
 
     def _paint_badges(
         self,
@@ -309,12 +334,11 @@ class AgendaDelegate(QStyledItemDelegate):
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
+        row: RowState,
         fonts: _Fonts,
         ink: QColor,
         buttons: RowButtons,
-        style: QStyle,
     ) -> None:
-        widget = option.widget
         if buttons.asks and buttons.completed is not None:
             painter.setPen(ink)
             fm = option.fontMetrics
@@ -332,15 +356,23 @@ class AgendaDelegate(QStyledItemDelegate):
             (buttons.completed, _("Completed")),
             (buttons.no_show, _("No-show")),
         ):
-            if rect is None:
-                continue
-            opt = QStyleOptionButton()
-            opt.rect = rect
-            opt.text = text
-            opt.palette = option.palette
-            opt.fontMetrics = option.fontMetrics
-            opt.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Raised
-            style.drawControl(QStyle.ControlElement.CE_PushButton, opt, painter, widget)
+            if rect is not None:
+                self._paint_button(painter, rect, self._static(text, fonts), option.palette, row.group)
+
+    @staticmethod
+    def _paint_button(painter: QPainter, rect: QRect, label: QStaticText, pal: QPalette, group: ColorGroup) -> None:
+        """A push button's face: the palette's button colour in a rounded frame, the label centred in its text
+        colour (drawn here, not by the style: asking the style builds PySide6's QStyle class, see RowState)."""
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        face = pal.color(group, QPalette.ColorRole.Button)
+        painter.setPen(QPen(face.darker(150), 1))
+        painter.setBrush(face)
+        painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        painter.setPen(pal.color(group, QPalette.ColorRole.ButtonText))
+        size, centre = label.size(), QRectF(rect).center()
+        painter.drawStaticText(QPointF(centre.x() - size.width() / 2, centre.y() - size.height() / 2), label)
+        painter.restore()
 
     # -- clicks ------------------------------------------------------------------------------------------------
     def click(self, index: Index, rect: QRect, fm: QFontMetrics, pos: QPoint) -> bool:
@@ -396,10 +428,9 @@ def paint_stripe(painter: QPainter, rect: QRect, colour: str) -> None:
     fill(painter, QRect(rect.left() + 2, rect.top() + 3, STRIPE_WIDTH, max(0, rect.height() - 6)), QColor(colour))
 
 
-def _paint_focus(painter: QPainter, option: QStyleOptionViewItem) -> None:
+def _paint_focus(painter: QPainter, option: QStyleOptionViewItem, selected: bool) -> None:
     """A frame round the current row of the focused list: the selection alone looks the same with focus elsewhere,
     so a keyboard user could not tell that the arrows move in the list."""
-    selected = bool(option.state & QStyle.StateFlag.State_Selected)
     role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     painter.setPen(QPen(option.palette.color(role), 2))

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -119,7 +118,9 @@ class DetailPane(QWidget):
         widest = max(button.sizeHint().width() for button in self._buttons)
         spacing = self._actions.horizontalSpacing()
         margins = self._inner.contentsMargins()
-        edges = margins.left() + margins.right() + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        # Room for the pane's scroll bar: about a line high in every style (asking the style for its exact width
+        # would build PySide6's QStyle class, some 0.45 MiB, for this one number).
+        edges = margins.left() + margins.right() + self.fontMetrics().height() + 2
         fits = [n for n in (4, 2) if n * widest + (n - 1) * spacing + edges <= event.size().width()]
         self._place_buttons(fits[0] if fits else 1)
         super().resizeEvent(event)
