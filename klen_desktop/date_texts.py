@@ -178,6 +178,13 @@ def short_date(day: date, today: date | None = None) -> str:
     return _day_month(day, st.short_weekdays, st.short_months, today or _today())
 
 
+def short_date_with_year(day: date) -> str:
+    """``Sat 5 Dec 2026``: the short date with its year even in this one (a date picker's face: the year is what
+    tells a date of next year's same week)."""
+    st = style()
+    return _day_month(day, st.short_weekdays, st.short_months, date(day.year + 1 if day.year < 9999 else 1, 1, 1))
+
+
 def weekday_and_day(day: date) -> str:
     """``Sat 5``: the short date without its month, where the month is named beside it (a week's columns)."""
     st = style()

@@ -13,7 +13,6 @@ from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QHBoxLayout,
     QMenu,
     QPushButton,
@@ -23,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from klen_desktop.api.models import EventStatus, EventType
-from klen_desktop.date_texts import qt_date_format
 from klen_desktop.i18n import N_, _
 from klen_desktop.labels import STATUS_LABELS, TYPE_LABELS
 from klen_desktop.ui.agenda.filters import AgendaAccount, AgendaFilter
+from klen_desktop.ui.date_button import DateButton
 from klen_desktop.ui.form_widgets import add_clear_button
 from klen_desktop.ui.line_edits import LineEdit
 from klen_desktop.ui.quick_add_box import QuickAddBox
@@ -67,9 +66,7 @@ class AgendaToolbar(QWidget):
         self.next_button = QToolButton()
         self.next_button.setText("▶")
         self._name_steps(AgendaView.WEEK)
-        self.date_edit = QDateEdit()
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat(qt_date_format())
+        self.date_edit = DateButton()
         self.date_edit.setToolTip(_("Go to a date"))
         self.date_edit.setAccessibleName(_("Go to date"))
         self.date_edit.setAccessibleDescription(_("The first day shown; another date shows its week"))
@@ -111,7 +108,7 @@ class AgendaToolbar(QWidget):
     def _parts(self) -> tuple[list[QWidget], list[QWidget], list[QWidget]]:
         """The navigation (with the view switch); the search and filters; the actions."""
         views = list(self.view_buttons.values())
-        navigation = [*views, self.today_button, self.prev_button, self.next_button, self.date_edit]
+        navigation: list[QWidget] = [*views, self.today_button, self.prev_button, self.next_button, self.date_edit]
         finding = [self.search_edit, self.status_button, self.type_button]
         if self._account_combo is not None and self._account_combo.count() > 2:
             finding.append(self._account_combo)
