@@ -10,12 +10,16 @@ Enter or a click picks, and Escape or a click elsewhere closes it without a chan
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QCalendarWidget, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from klen_desktop.date_texts import short_date_with_year
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QCalendarWidget
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F4)
 
@@ -46,6 +50,8 @@ class DateButton(QPushButton):
     def calendarWidget(self) -> QCalendarWidget:
         """The month calendar the button opens, made on first use (a popup window of the button's)."""
         if self._calendar is None:
+            from PySide6.QtWidgets import QCalendarWidget  # its class too is built only then
+
             calendar = self._calendar = QCalendarWidget(self)
             calendar.setWindowFlags(Qt.WindowType.Popup)
             calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)

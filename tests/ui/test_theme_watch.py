@@ -145,7 +145,7 @@ for _ in range(5):
 # Kinds of events no handler here takes, and classes the agenda does without (it paints its rows, fills its
 # rectangles and asks its questions without them).
 NEVER = ("QTabletEvent", "QNativeGestureEvent", "QGraphicsSceneMoveEvent")
-NEVER += ("QStyle", "QGradient", "QComboBox", "QDialog", "QDateTimeEdit")
+NEVER += ("QStyle", "QGradient", "QComboBox", "QDialog", "QDateTimeEdit", "QCalendarWidget")
 print(sorted(name for name in NEVER if name in vars(gui) or name in vars(widgets)))
 """
 
