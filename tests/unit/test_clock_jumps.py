@@ -46,9 +46,34 @@ def readable(signal: ClockJumpSignal, timeout: float = 0.0) -> bool:
     return bool(select.select([signal.fileno()], [], [], timeout)[0])
 
 
-def test_the_signal_stays_quiet_while_the_clock_just_runs(signal: ClockJumpSignal) -> None:
-    assert not readable(signal, 0.2)
-    assert signal.consume() is False
+QUIET_TRIES = 5
+
+
+def quiet_window(seconds: float) -> Iterator[ClockJumpSignal]:
+    """Windows of ``seconds`` to watch the clock just run, each with a witness of its own: where another program
+    set the clock meanwhile (a time daemon stepping it, another test), the window says nothing of the code under
+    test and the next one is tried; a clock set in every window skips the test."""
+    for _ in range(QUIET_TRIES):
+        witness = ClockJumpSignal.open()
+        assert witness is not None
+        try:
+            yield witness
+            if not readable(witness, seconds):
+                return
+        finally:
+            witness.close()
+    pytest.skip(f"another program set the wall clock in each of {QUIET_TRIES} windows of {seconds} s")
+
+
+def test_the_signal_stays_quiet_while_the_clock_just_runs() -> None:
+    for _witness in quiet_window(0.2):
+        signal = ClockJumpSignal.open()
+        assert signal is not None
+        try:
+            quiet = not readable(signal, 0.2) and signal.consume() is False
+        finally:
+            signal.close()
+    assert quiet
 
 
 def test_a_set_clock_makes_the_signal_readable_once_and_it_rearms(signal: ClockJumpSignal) -> None:
@@ -70,8 +95,12 @@ async def test_the_wake_watch_on_the_signal_wakes_only_when_the_kernel_tells_it(
     watch.subscribe(moves.append)
     task = asyncio.ensure_future(watch.run())
     try:
-        await asyncio.sleep(0.3)  # six checks' worth of time on the minute-check path: none here
-        assert moves == [] and watch.told_by_kernel
+        for witness in quiet_window(0.0):
+            moves.clear()
+            await asyncio.sleep(0.3)  # six checks' worth of time on the minute-check path: none here
+            if readable(witness):
+                continue  # another program set the clock: the watch was right to wake; watch again
+            assert moves == [] and watch.told_by_kernel
         set_wall_clock_to_itself()
         deadline = time.monotonic() + 3
         while not moves and time.monotonic() < deadline:
