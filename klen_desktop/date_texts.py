@@ -162,12 +162,12 @@ def clock(moment: datetime) -> str:
     return f"{hour}:{moment.minute:02d} {st.am if moment.hour < 12 else st.pm}"
 
 
-def _day_month(day: date, weekdays: tuple[str, ...], months: tuple[str, ...], today: date) -> str:
+def _day_month(day: date, weekdays: tuple[str, ...], months: tuple[str, ...], *, with_year: bool) -> str:
     st = style()
     month = months[day.month - 1]
     text = f"{weekdays[day.weekday()]} "
     text += f"{month} {st.day_number(day)}" if st.month_first else f"{st.day_number(day)} {month}"
-    if day.year != today.year:
+    if with_year:
         text += f", {day.year}" if st.month_first else f" {day.year}"
     return text
 
@@ -175,14 +175,14 @@ def _day_month(day: date, weekdays: tuple[str, ...], months: tuple[str, ...], to
 def short_date(day: date, today: date | None = None) -> str:
     """``Sat 5 Dec``; ``Sat 5 Dec 2027`` when not in ``today``'s year."""
     st = style()
-    return _day_month(day, st.short_weekdays, st.short_months, today or _today())
+    return _day_month(day, st.short_weekdays, st.short_months, with_year=day.year != (today or _today()).year)
 
 
 def short_date_with_year(day: date) -> str:
     """``Sat 5 Dec 2026``: the short date with its year even in this one (a date picker's face: the year is what
     tells a date of next year's same week)."""
     st = style()
-    return _day_month(day, st.short_weekdays, st.short_months, date(day.year + 1 if day.year < 9999 else 1, 1, 1))
+    return _day_month(day, st.short_weekdays, st.short_months, with_year=True)
 
 
 def weekday_and_day(day: date) -> str:
@@ -267,7 +267,7 @@ def day_heading(day: date, today: date | None = None) -> str:
     """``Today, Saturday 5 December``, ``Monday 7 December``; the year only when not ``today``'s."""
     st = style()
     today = today or _today()
-    text = _day_month(day, st.weekdays, st.months, today)
+    text = _day_month(day, st.weekdays, st.months, with_year=day.year != today.year)
     offset = (day - today).days
     if offset == 0:
         return _("Today, {date}").format(date=text)
